@@ -1,0 +1,53 @@
+/* event.h - one audit event, and its JSON line (schema version 1).
+ *
+ * Shared by the preload shim and the notify supervisor so both layers write
+ * byte-for-byte the same schema.  event_format() is async-signal-safe: it
+ * formats into the caller's buffer with no allocation, no stdio, no locale.
+ */
+#ifndef SOCKAUDIT_EVENT_H
+#define SOCKAUDIT_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "policy.h"
+
+#define EVENT_SCHEMA_VERSION 1
+#define EVENT_LINE_MAX 4096	/* a formatted line never exceeds this */
+
+struct event {
+	uint64_t seq;			/* per process, from 1 */
+	struct timespec ts;		/* CLOCK_REALTIME */
+	enum policy_event event;
+	const char *call;		/* "socket", "socketpair", "accept", "accept4", "shutdown" */
+
+	/* args, CPython's order: socket.__new__ [self, family, type, protocol],
+	 * socket.shutdown [self, how]. */
+	long self;
+	bool self_known;		/* false: "self" is written as null */
+	int family, type, protocol;	/* type and protocol exactly as passed */
+	int how;
+
+	/* The decoded names describe the socket; when family is -1 (unknown)
+	 * family, type, flags and protocol are written as null. */
+
+	long result;			/* what the caller saw */
+	int err;			/* errno the caller saw, 0: null */
+	const char *decision;		/* policy_decision_name() */
+	const char *rule;		/* rule id, NULL: null */
+	const char *mode;		/* "enforce" or "audit" */
+
+	pid_t pid, tid, ppid;
+	const char *exe, *comm;		/* any bytes: escaped on output */
+	const char *layer;		/* "preload" or "notify" */
+};
+
+/* Format E as one JSON line ending in '\n' into BUF of CAP bytes (CAP should
+ * be EVENT_LINE_MAX).  Returns the line's length.  Overlong strings (exe,
+ * comm) are truncated so that the line stays valid JSON and fits. */
+size_t event_format(char *buf, size_t cap, const struct event *e);
+
+#endif

@@ -1,0 +1,98 @@
+/* policy.h - sockaudit's one policy library: parse, validate, match.
+ *
+ * The preload shim, the seccomp compiler, the notify supervisor and every
+ * tool ask this library for decisions; nothing else holds matching logic.
+ *
+ * Errors are returned, never printed: functions return 0 or a negative errno
+ * value, and policy problems come back as a list of diagnostics.
+ */
+#ifndef SOCKAUDIT_POLICY_H
+#define SOCKAUDIT_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum policy_event {
+	POLICY_EV_NEW,		/* "socket.__new__": socket, socketpair, accept */
+	POLICY_EV_SHUTDOWN,	/* "socket.shutdown" */
+	POLICY_EV_COUNT,
+};
+
+enum policy_action { POLICY_ALLOW, POLICY_DENY, POLICY_KILL };
+enum policy_mode { POLICY_ENFORCE, POLICY_AUDIT };
+
+/* The facts one call is decided on. */
+struct policy_call {
+	enum policy_event event;
+	int family;		/* AF_*; -1 when unknown */
+	int type;		/* as passed: flags are masked off by the matcher */
+	int protocol;		/* as passed: 0 becomes the family's default */
+	int how;		/* SHUT_*, for POLICY_EV_SHUTDOWN */
+	const char *exe;	/* executable path; NULL matches no exe rule */
+};
+
+struct policy_decision {
+	enum policy_action action;	/* before the mode is applied */
+	int err;			/* errno to fail with, for POLICY_DENY */
+	bool log;			/* the deciding rule's "log" */
+	int rule;			/* index of the deciding rule, -1: default */
+	const char *rule_id;		/* its id, NULL for the default */
+};
+
+struct policy;	/* opaque, immutable once parsed */
+
+enum policy_severity { POLICY_ERROR, POLICY_WARNING, POLICY_NOTE };
+
+struct policy_diag {
+	enum policy_severity severity;
+	int line, col;		/* 1-based; 0 when the position is unknown */
+	char *path;		/* JSON path such as "rules[3].family", or NULL */
+	char *message;		/* "unknown family 'AF_INTE'; did you mean 'AF_INET'?" */
+};
+
+struct policy_diags {
+	struct policy_diag *items;
+	size_t count, errors, warnings;
+};
+
+/* Parse and validate the policy TEXT of LEN bytes.  On success (no errors;
+ * warnings allowed) returns 0 and stores a policy in *OUT.  Otherwise returns
+ * -EINVAL and *OUT is NULL.  Every problem found (errors and warnings) is
+ * appended to DIAGS, which may be NULL.  -ENOMEM on allocation failure. */
+int policy_parse(const char *text, size_t len, struct policy **out,
+		 struct policy_diags *diags);
+
+/* Read the file PATH and policy_parse() it: -errno when it cannot be read. */
+int policy_load(const char *path, struct policy **out, struct policy_diags *diags);
+
+/* The embedded default policy: audit mode, allow and log everything.  Never
+ * NULL, never freed. */
+const struct policy *policy_default(void);
+
+void policy_free(struct policy *p);
+
+enum policy_mode policy_mode(const struct policy *p);
+
+/* Returns P with its mode replaced (SOCKAUDIT_MODE, --mode). */
+void policy_set_mode(struct policy *p, enum policy_mode mode);
+
+size_t policy_rule_count(const struct policy *p);
+
+/* Decide CALL.  First matching rule wins, else the default.  Allocates
+ * nothing, takes no locks, async-signal-safe. */
+void policy_match(const struct policy *p, const struct policy_call *call,
+		  struct policy_decision *d);
+
+/* The word an event's "decision" holds for D under mode M: "allow", "deny",
+ * "would_deny" or "kill". */
+const char *policy_decision_name(const struct policy_decision *d, enum policy_mode m);
+
+/* Print DIAGS compiler-style to OUT: "FILE:LINE:COL: error: MESSAGE", then
+ * the source line of TEXT and a caret under the column. */
+void policy_diags_print(FILE *out, const struct policy_diags *diags,
+			const char *filename, const char *text, size_t len);
+
+void policy_diags_free(struct policy_diags *diags);
+
+#endif

@@ -1,0 +1,61 @@
+#!/bin/bash
+# Run every test (C unit tests, fuzz corpus replay, bats) as TAP and end with
+# one line "N passed, N failed, N skipped".  Exit non-zero on any failure.
+# With SOCKAUDIT_STRICT=1 (CI), a skipped test counts as a failure: a kernel
+# feature that CI is meant to have must not silently go untested.
+# Usage: tests/run-tests.sh [FILTER]   (FILTER: a substring of test file names)
+set -u
+cd "$(dirname "$0")/.."
+export B="${B:-build}"
+export SOCKAUDIT_ROOT="$PWD"
+filter="${1:-}"
+pass=0 fail=0 skip=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+count() {	# count the TAP lines of one producer, echoing them
+	local name="$1"; shift
+	local status
+	echo "# --- $name"
+	"$@" >"$out" 2>&1
+	status=$?
+	cat "$out"
+	local p f s
+	s=$(grep -cE '^ok [0-9]+.*# (skip|SKIP)' "$out")
+	p=$(grep -cE '^ok [0-9]+' "$out")
+	p=$((p - s))
+	f=$(grep -cE '^not ok [0-9]+' "$out")
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $name exited with status $status"
+		f=1
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+}
+
+for t in "$B"/tests/test_*; do
+	[ -x "$t" ] || continue
+	case "$t" in *"$filter"*) ;; *) continue ;; esac
+	count "$t" "$t"
+done
+
+for t in tests/*/replay.sh; do
+	[ -x "$t" ] || continue
+	case "$t" in *"$filter"*) ;; *) continue ;; esac
+	count "$t" "$t"
+done
+
+bats_files=()
+for t in tests/bats/*.bats; do
+	[ -e "$t" ] || continue
+	case "$t" in *"$filter"*) bats_files+=("$t") ;; esac
+done
+if [ ${#bats_files[@]} -gt 0 ]; then
+	count "bats" bats --tap "${bats_files[@]}"
+fi
+
+if [ "${SOCKAUDIT_STRICT:-0}" = 1 ] && [ "$skip" -gt 0 ]; then
+	echo "# strict mode: $skip skipped test(s) count as failures"
+	fail=$((fail + skip))
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
