@@ -18,6 +18,10 @@ int cmd_compile(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
 
+/* `sockaudit eval POLICY LOG...`: replay, called by cmd_eval when the
+ * arguments after POLICY are not a call; ARGV[0] is the policy path. */
+int cmd_eval_replay(int argc, char **argv);
+
 /* "sockaudit VERB: MESSAGE\n" on stderr. */
 void cli_error(const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
