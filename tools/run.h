@@ -1,0 +1,30 @@
+/* run.h - what `sockaudit run` hands the kernel layers (tools/supervise.c). */
+#ifndef SOCKAUDIT_RUN_H
+#define SOCKAUDIT_RUN_H
+
+#include <stdint.h>
+
+#include "policy.h"
+
+enum run_layer { RUN_LAYER_AUTO, RUN_LAYER_PRELOAD, RUN_LAYER_SECCOMP };
+
+struct run_spec {
+	const struct policy *policy;	/* validated, --mode already applied */
+	const char *log_path;		/* absolute path, or "stderr" */
+	enum run_layer layer;		/* AUTO or SECCOMP here */
+	const char *exe_path;		/* CMD resolved through PATH */
+	char **argv;			/* CMD [ARG...] */
+	char **envp;			/* CMD's environment, shim variables set */
+	uint64_t marker;		/* what the shim puts in LAYERS_MARKER_ARG;
+					   0 when the shim is not loaded */
+};
+
+/* Fork; in the child set no_new_privs, install the policy's seccomp filter
+ * with a user-notification listener, hand the listener to the parent, exec.
+ * The parent supervises the whole process tree until the child exits and
+ * returns sockaudit run's exit status: the child's status, 125 when sockaudit
+ * failed, 126 when CMD could not be executed, 127 when not found, 128+N when
+ * CMD was killed by signal N. */
+int supervise_run(const struct run_spec *spec);
+
+#endif
