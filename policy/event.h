@@ -36,11 +36,14 @@ struct event {
 
 	long result;			/* what the caller saw */
 	int err;			/* errno the caller saw, 0: null */
+	bool result_unknown;		/* true: "result" and "errno" are null
+					   (a notified call the supervisor let
+					   continue never shows it the result) */
 	const char *decision;		/* policy_decision_name() */
 	const char *rule;		/* rule id, NULL: null */
 	const char *mode;		/* "enforce" or "audit" */
 
-	pid_t pid, tid, ppid;
+	pid_t pid, tid, ppid;		/* seq counts per (pid, layer) */
 	const char *exe, *comm;		/* any bytes: escaped on output */
 	const char *layer;		/* "preload" or "notify" */
 };

@@ -79,6 +79,12 @@ void policy_set_mode(struct policy *p, enum policy_mode mode);
 
 size_t policy_rule_count(const struct policy *p);
 
+/* io_uring creates sockets (IORING_OP_SOCKET) that neither LD_PRELOAD nor a
+ * socket syscall filter sees, so the kernel filter refuses io_uring_setup in
+ * enforce mode unless the policy's optional top-level "io_uring" is "allow"
+ * (the default is "deny"). */
+bool policy_io_uring_allowed(const struct policy *p);
+
 /* Decide CALL.  First matching rule wins, else the default.  Allocates
  * nothing, takes no locks, async-signal-safe. */
 void policy_match(const struct policy *p, const struct policy_call *call,
