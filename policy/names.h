@@ -43,7 +43,9 @@ const char *names_name(enum names_table t, int value);
  * NAME may also be a decimal number ("2"), which is accepted as is. */
 int names_value(enum names_table t, const char *name, int *value);
 
-/* The whole table T (not NAMES_PROTOCOL), sorted by value. */
+/* The whole table T (not NAMES_PROTOCOL), sorted by value.  Aliases
+ * (AF_LOCAL, EWOULDBLOCK, ...) follow their canonical name, which has the
+ * same value and comes first. */
 const struct names_entry *names_table_entries(enum names_table t, size_t *count);
 
 /* Protocol tables, in a fixed order; index into it is a "protocol table id". */
@@ -53,7 +55,8 @@ const struct names_protocol_table *names_protocol_tables(size_t *count);
 const char *names_protocol_name(int family, int proto);
 
 /* Look up a protocol NAME in every protocol table: 0 and *VALUE, *TABLE (the
- * index of the table it belongs to) on success, -ENOENT when unknown. */
+ * index of the table it belongs to) on success, -ENOENT when unknown.
+ * A decimal number is accepted too, with *TABLE = -1 (no table: any family). */
 int names_protocol_value(const char *name, int *value, int *table);
 
 /* Non-zero when protocol table TABLE names protocols of FAMILY. */
