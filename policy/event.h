@@ -50,7 +50,9 @@ struct event {
 
 /* Format E as one JSON line ending in '\n' into BUF of CAP bytes (CAP should
  * be EVENT_LINE_MAX).  Returns the line's length.  Overlong strings (exe,
- * comm) are truncated so that the line stays valid JSON and fits. */
+ * comm) are truncated so that the line stays valid JSON and fits.  Returns
+ * 0 (nothing usable in BUF) only when CAP is smaller than the line needs,
+ * which never happens with CAP >= EVENT_LINE_MAX. */
 size_t event_format(char *buf, size_t cap, const struct event *e);
 
 #endif
