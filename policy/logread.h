@@ -1,0 +1,156 @@
+/* logread.h - the streaming reader of sockaudit event logs (JSON Lines).
+ *
+ * Shared by `sockaudit report`, `learn` and `eval` replay.  Memory is flat
+ * whatever the log's size: lines are read into one bounded buffer (a line
+ * longer than LOGREAD_LINE_MAX is skipped to its newline and counted as junk,
+ * never buffered whole), and an event's strings point into that buffer.
+ *
+ * The line scanner is written for the version 1 event schema (event.h,
+ * DESIGN.md): any key order and whitespace, unknown keys skipped, and strict
+ * enough JSON validation (string escapes, UTF-8, number grammar, nesting)
+ * never to accept a broken line.  A line that is not a valid event is
+ * classified with a reason: truncated, foreign JSON, binary junk, NUL bytes,
+ * a newer schema version, ...
+ */
+#ifndef SOCKAUDIT_LOGREAD_H
+#define SOCKAUDIT_LOGREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+#define LOGREAD_LINE_MAX (64 * 1024)	/* longer lines are junk */
+#define LOGREAD_DEPTH_MAX 32		/* deeper nesting is junk */
+
+/* A JSON string as it stands in the line, between its quotes: still escaped
+ * (so it can be copied into JSON output as is).  p == NULL: null or absent. */
+struct logread_str {
+	const char *p;
+	size_t len;
+};
+
+/* A value that is a name, a number, or null ("family", "type", ...). */
+enum logread_kind { LOGREAD_NULL, LOGREAD_NAME, LOGREAD_NUM };
+
+struct logread_val {
+	enum logread_kind kind;
+	struct logread_str name;	/* LOGREAD_NAME */
+	long long num;			/* LOGREAD_NUM */
+	struct logread_str raw;		/* the value's JSON text ("\"AF_INET\"", "2", "null") */
+};
+
+enum logread_decision {
+	LOGREAD_ALLOW, LOGREAD_DENY, LOGREAD_WOULD_DENY, LOGREAD_KILL,
+	LOGREAD_DECISION_COUNT,
+};
+
+enum logread_layer { LOGREAD_PRELOAD, LOGREAD_NOTIFY, LOGREAD_LAYER_COUNT };
+
+/* One event.  Pointers are into the line: valid until the next read. */
+struct logread_event {
+	uint64_t seq;
+	int64_t ts;			/* nanoseconds since the epoch, UTC */
+	enum policy_event event;
+	long long args[4];		/* CPython's order; see args_null */
+	bool args_null[4];
+	int nargs;			/* 4 for socket.__new__, 2 for socket.shutdown */
+	struct logread_str call;	/* may be absent */
+	struct logread_val family, type, protocol, how;
+	struct logread_str flags;	/* the JSON array's text, or absent */
+	long long result;
+	bool result_null;
+	struct logread_val err;		/* "errno": a name, or null */
+	enum logread_decision decision;
+	struct logread_str rule;	/* p == NULL: the policy default */
+	struct logread_str mode;
+	long long pid, tid, ppid;
+	struct logread_str exe, comm;	/* p == NULL: null or absent */
+	enum logread_layer layer;
+	struct logread_str line;	/* the whole line, without its newline */
+};
+
+/* Why a line is not an event. */
+enum logread_junk {
+	LOGREAD_JUNK_NONE,
+	LOGREAD_JUNK_TOO_LONG,		/* longer than LOGREAD_LINE_MAX */
+	LOGREAD_JUNK_NUL,		/* holds NUL bytes */
+	LOGREAD_JUNK_BINARY,		/* control bytes or invalid UTF-8 outside strings */
+	LOGREAD_JUNK_TRUNCATED,		/* JSON that ends too early */
+	LOGREAD_JUNK_SYNTAX,		/* not JSON */
+	LOGREAD_JUNK_DEEP,		/* nested deeper than LOGREAD_DEPTH_MAX */
+	LOGREAD_JUNK_FOREIGN,		/* valid JSON, not a sockaudit event */
+	LOGREAD_JUNK_VERSION,		/* an event of a newer schema version */
+	LOGREAD_JUNK_BAD_FIELD,		/* an event key with a value of the wrong shape */
+	LOGREAD_JUNK_COUNT,
+};
+
+/* A short English name for J ("truncated line", "NUL bytes", ...). */
+const char *logread_junk_name(enum logread_junk j);
+
+/* The word for decision D ("allow", "deny", "would_deny", "kill"), and for
+ * layer L ("preload", "notify"). */
+const char *logread_decision_name(enum logread_decision d);
+const char *logread_layer_name(enum logread_layer l);
+
+/* Parse one LINE of LEN bytes (no newline) into *EV.  Returns
+ * LOGREAD_JUNK_NONE for an event; otherwise the reason, with a detail such as
+ * "missing key \"seq\"" in DETAIL (a buffer of DETAIL_LEN bytes; may be NULL).
+ * Blank lines are junk too (LOGREAD_JUNK_SYNTAX): the reader skips them
+ * before calling this.  Allocates nothing. */
+enum logread_junk logread_parse_line(const char *line, size_t len,
+				     struct logread_event *ev,
+				     char *detail, size_t detail_len);
+
+/* Streaming reader over one file descriptor. */
+struct logread;
+
+enum logread_status {
+	LOGREAD_EOF = 0,
+	LOGREAD_EVENT = 1,	/* *EV holds an event */
+	LOGREAD_JUNKLINE = 2,	/* *JUNK says why line logread_line() is not one */
+};
+
+/* Read from FD (not closed by logread_close()).  Returns NULL when out of
+ * memory. */
+struct logread *logread_open(int fd);
+
+/* Next line: LOGREAD_EVENT, LOGREAD_JUNKLINE (with the reason in *JUNK and a
+ * detail in DETAIL), LOGREAD_EOF, or a negative errno when reading failed.
+ * Blank lines are skipped silently.  The last line of a file may lack its
+ * newline. */
+int logread_next(struct logread *r, struct logread_event *ev,
+		 enum logread_junk *junk, char *detail, size_t detail_len);
+
+/* The line number of the line logread_next() returned last, from 1. */
+uint64_t logread_line(const struct logread *r);
+
+void logread_close(struct logread *r);
+
+/* Decode JSON string S (its escapes; \u0080..\u00ff become the single bytes
+ * the event writer escaped them from) into BUF of CAP bytes, NUL-terminated.
+ * Returns the decoded length, or -ENAMETOOLONG when it does not fit (BUF then
+ * holds a truncated prefix).  S must have been validated by the parser. */
+long logread_unescape(struct logread_str s, char *buf, size_t cap);
+
+/* Parse an RFC 3339 time ("2026-11-24T04:05:06.123Z", "...+02:00", a date
+ * "2026-11-24" meaning its midnight UTC) into nanoseconds since the epoch:
+ * 0 on success, -EINVAL otherwise. */
+int logread_parse_time(const char *s, size_t len, int64_t *ns);
+
+/* The facts a policy decides on, from event EV: for socket.__new__ the raw
+ * args (family, type and protocol exactly as passed), for socket.shutdown
+ * "how" and the decoded family, type and protocol names (an unknown name
+ * gives -1).  EXE is the caller's buffer for the decoded executable path
+ * (NULL in CALL->exe when the event has none).  NAME_VALUE maps a decoded
+ * name to its number (names_value / names_protocol_value); pass NULL to use
+ * numbers only.  Returns 0, or -EINVAL when the event lacks what is needed. */
+int logread_call(const struct logread_event *ev, struct policy_call *call,
+		 char *exe, size_t exe_cap,
+		 int (*name_value)(int field, const char *name, int *value));
+
+/* Which field NAME_VALUE is asked about. */
+enum logread_field { LOGREAD_F_FAMILY, LOGREAD_F_TYPE, LOGREAD_F_PROTOCOL, LOGREAD_F_HOW };
+
+#endif

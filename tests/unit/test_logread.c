@@ -1,0 +1,209 @@
+/* test_logread.c - the event line scanner and the streaming reader. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "logread.h"
+
+#define EV_NEW "{\"v\":1,\"seq\":7,\"ts\":\"2026-11-24T04:05:06.123456789Z\",\"event\":\"socket.__new__\"," \
+	"\"args\":[3,2,524289,0],\"call\":\"socket\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\"," \
+	"\"flags\":[\"SOCK_CLOEXEC\"],\"protocol\":\"IPPROTO_TCP\",\"result\":3,\"errno\":null," \
+	"\"decision\":\"allow\",\"rule\":\"inet-tcp\",\"mode\":\"enforce\",\"pid\":4242,\"tid\":4242," \
+	"\"ppid\":4200,\"exe\":\"/usr/bin/curl\",\"comm\":\"curl\",\"layer\":\"preload\"}"
+
+#define EV_SHUT "{\"v\":1,\"seq\":8,\"ts\":\"2026-11-24T04:05:07Z\",\"event\":\"socket.shutdown\"," \
+	"\"args\":[null,1],\"call\":\"shutdown\",\"family\":null,\"type\":null,\"flags\":null," \
+	"\"protocol\":null,\"how\":\"SHUT_WR\",\"result\":null,\"errno\":null,\"decision\":\"would_deny\"," \
+	"\"rule\":null,\"mode\":\"audit\",\"pid\":1,\"tid\":1,\"ppid\":0,\"exe\":null,\"comm\":\"x\",\"layer\":\"notify\"}"
+
+static enum logread_junk parse(const char *s, struct logread_event *ev, char *detail)
+{
+	return logread_parse_line(s, strlen(s), ev, detail, 128);
+}
+
+static bool str_eq(struct logread_str s, const char *want)
+{
+	return s.p && s.len == strlen(want) && !memcmp(s.p, want, s.len);
+}
+
+static void test_event(void)
+{
+	struct logread_event ev;
+	char detail[128];
+
+	CHECK_INT(parse(EV_NEW, &ev, detail), LOGREAD_JUNK_NONE, "the schema's example is an event");
+	CHECK_INT(ev.seq, 7, "seq");
+	CHECK_INT(ev.ts, 1795493106123456789LL, "ts to nanoseconds");
+	CHECK_INT(ev.event, POLICY_EV_NEW, "event");
+	CHECK_INT(ev.nargs, 4, "four args");
+	CHECK_INT(ev.args[2], 524289, "raw type with SOCK_CLOEXEC");
+	CHECK(str_eq(ev.family.name, "AF_INET") && ev.family.kind == LOGREAD_NAME, "family name");
+	CHECK(str_eq(ev.family.raw, "\"AF_INET\""), "family raw text");
+	CHECK(str_eq(ev.flags, "[\"SOCK_CLOEXEC\"]"), "flags array text");
+	CHECK_INT(ev.decision, LOGREAD_ALLOW, "decision");
+	CHECK(str_eq(ev.rule, "inet-tcp"), "rule");
+	CHECK_INT(ev.pid, 4242, "pid");
+	CHECK(str_eq(ev.exe, "/usr/bin/curl"), "exe");
+	CHECK_INT(ev.layer, LOGREAD_PRELOAD, "layer");
+	CHECK(ev.err.kind == LOGREAD_NULL, "errno null");
+
+	CHECK_INT(parse(EV_SHUT, &ev, detail), LOGREAD_JUNK_NONE, "a shutdown with nulls is an event");
+	CHECK_INT(ev.event, POLICY_EV_SHUTDOWN, "shutdown event");
+	CHECK(ev.args_null[0] && !ev.args_null[1] && ev.args[1] == 1, "args [null, 1]");
+	CHECK(ev.result_null, "result null");
+	CHECK(ev.rule.p == NULL, "rule null: the default");
+	CHECK(ev.exe.p == NULL, "exe null");
+	CHECK_INT(ev.decision, LOGREAD_WOULD_DENY, "would_deny");
+	CHECK_INT(ev.layer, LOGREAD_NOTIFY, "notify layer");
+
+	/* Key order and whitespace do not matter; unknown keys are skipped. */
+	CHECK_INT(parse(" { \"layer\" : \"preload\" , \"pid\" : 5 , \"decision\":\"deny\", \"future\": {\"a\":[1,{\"b\":null}]},"
+			"\"args\":[ 4 , 10 , 2 , 17 ], \"event\":\"socket.__new__\", \"ts\":\"2026-01-01T00:00:00+01:00\","
+			"\"seq\":1, \"v\":1 }\r", &ev, detail), LOGREAD_JUNK_NONE, "any key order, whitespace, unknown keys");
+	CHECK_INT(ev.args[3], 17, "args in a reordered event");
+	CHECK_INT(ev.ts, 1767222000LL * 1000000000, "a time with an offset");
+}
+
+static const struct {
+	const char *line;
+	enum logread_junk junk;
+	const char *detail;
+} junk_cases[] = {
+	{ "{\"v\":1,\"seq\":7,\"ts\":\"2026-11-24T04:05", LOGREAD_JUNK_TRUNCATED, "" },
+	{ "{\"v\":1,\"seq\":7", LOGREAD_JUNK_TRUNCATED, "" },
+	{ "{\"v\":1,\"seq\":7,", LOGREAD_JUNK_TRUNCATED, "" },
+	{ "{\"v\":1,\"seq\":-", LOGREAD_JUNK_TRUNCATED, "" },
+	{ "hello world", LOGREAD_JUNK_SYNTAX, "" },
+	{ "{\"v\":1,}", LOGREAD_JUNK_SYNTAX, "" },
+	{ "{\"v\":01}", LOGREAD_JUNK_SYNTAX, "" },
+	{ "{\"v\":1} x", LOGREAD_JUNK_SYNTAX, "bytes after the object" },
+	{ "{\"a\":\"\\x\"}", LOGREAD_JUNK_SYNTAX, "" },
+	{ "{\"a\":\"\xff\"}", LOGREAD_JUNK_BINARY, "" },
+	{ "{\"a\":\"\xc0\xaf\"}", LOGREAD_JUNK_BINARY, "" },
+	{ "\x01\x02\x03garbage", LOGREAD_JUNK_BINARY, "" },
+	{ "[1,2,3]", LOGREAD_JUNK_FOREIGN, "a JSON array, not an object" },
+	{ "{\"msg\":\"hello\"}", LOGREAD_JUNK_FOREIGN, "no \"v\" key" },
+	{ "{\"v\":2,\"whatever\":true}", LOGREAD_JUNK_VERSION, "schema version 2; this reader knows 1" },
+	{ "{\"v\":1,\"seq\":1}", LOGREAD_JUNK_BAD_FIELD, "missing key \"ts\"" },
+	{ "{\"v\":\"1\"}", LOGREAD_JUNK_BAD_FIELD, "bad \"v\"" },
+	{ "{\"v\":1,\"seq\":1,\"seq\":2}", LOGREAD_JUNK_BAD_FIELD, "duplicate or bad key \"seq\"" },
+	{ "{\"v\":1,\"pid\":1.5}", LOGREAD_JUNK_BAD_FIELD, "bad key \"pid\"" },
+	{ "{\"v\":1,\"ts\":\"yesterday\"}", LOGREAD_JUNK_BAD_FIELD, "bad key \"ts\"" },
+	{ "{\"v\":1,\"decision\":\"maybe\"}", LOGREAD_JUNK_BAD_FIELD, "bad key \"decision\"" },
+	{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+	  LOGREAD_JUNK_DEEP, "" },
+};
+
+static void test_junk(void)
+{
+	struct logread_event ev;
+	char detail[128];
+
+	for (size_t i = 0; i < sizeof(junk_cases) / sizeof(junk_cases[0]); i++) {
+		enum logread_junk j = parse(junk_cases[i].line, &ev, detail);
+		CHECK_INT(j, junk_cases[i].junk, "junk %zu is %s", i, logread_junk_name(junk_cases[i].junk));
+		if (junk_cases[i].detail[0])
+			CHECK_STR(detail, junk_cases[i].detail, "junk %zu detail", i);
+	}
+	static const char nul[] = "{\"v\":1\0}";
+	CHECK_INT(logread_parse_line(nul, sizeof(nul) - 1, &ev, detail, sizeof(detail)),
+		  LOGREAD_JUNK_NUL, "a NUL byte");
+
+	/* Every prefix of a valid event is junk, never an event. */
+	size_t n = strlen(EV_NEW);
+	int bad = 0;
+	for (size_t k = 0; k < n; k++)
+		if (logread_parse_line(EV_NEW, k, &ev, NULL, 0) == LOGREAD_JUNK_NONE)
+			bad++;
+	CHECK_INT(bad, 0, "no prefix of an event parses");
+}
+
+static void test_unescape(void)
+{
+	struct logread_str s = { "a\\\"b\\u00ff\\u00e9\\u20ac\\ud83d\\ude00\\n", 0 };
+	char buf[32];
+	long n;
+
+	s.len = strlen(s.p);
+	n = logread_unescape(s, buf, sizeof(buf));
+	CHECK_INT(n, 13, "unescaped length");
+	CHECK(!memcmp(buf, "a\"b\xff\xe9\xe2\x82\xac\xf0\x9f\x98\x80\n", 13),
+	      "escapes, raw bytes from \\u00XX, BMP and a surrogate pair");
+	CHECK_INT(logread_unescape(s, buf, 4), -ENAMETOOLONG, "too small a buffer");
+}
+
+static void test_time(void)
+{
+	int64_t ns;
+
+	CHECK_INT(logread_parse_time("1970-01-01T00:00:00Z", 20, &ns), 0, "the epoch");
+	CHECK_INT(ns, 0, "is zero");
+	CHECK_INT(logread_parse_time("2026-11-24", 10, &ns), 0, "a date");
+	CHECK_INT(ns, 1795478400LL * 1000000000, "a date is its midnight UTC");
+	CHECK_INT(logread_parse_time("2026-02-30T00:00:00Z", 20, &ns), -EINVAL, "February 30th");
+	CHECK_INT(logread_parse_time("2026-11-24T04:05:06", 19, &ns), -EINVAL, "no zone");
+	CHECK_INT(logread_parse_time("2026-11-24T04:05:06.Z", 21, &ns), -EINVAL, "empty fraction");
+}
+
+/* The reader: lines across buffer refills, a huge line skipped in constant
+ * memory, blank lines, a last line without its newline. */
+static void test_reader(void)
+{
+	int fds[2];
+	FILE *w;
+	struct logread *r;
+	struct logread_event ev;
+	enum logread_junk junk;
+	char detail[128];
+	int st, events = 0, junks = 0, toolong = 0;
+	uint64_t toolong_line = 0;
+
+	CHECK(pipe(fds) == 0, "pipe");
+	if (fork() == 0) {
+		close(fds[0]);
+		w = fdopen(fds[1], "w");
+		for (int i = 0; i < 3000; i++)
+			fprintf(w, "%s\n", EV_NEW);
+		fputs("\n   \n", w);
+		fputc('{', w);
+		for (int i = 0; i < 3 * LOGREAD_LINE_MAX; i++)
+			fputc('x', w);
+		fputc('\n', w);
+		fprintf(w, "%s\nnot json\n%s", EV_SHUT, EV_NEW);
+		fclose(w);
+		_exit(0);
+	}
+	close(fds[1]);
+	r = logread_open(fds[0]);
+	while ((st = logread_next(r, &ev, &junk, detail, sizeof(detail))) > 0) {
+		if (st == LOGREAD_EVENT)
+			events++;
+		else {
+			junks++;
+			if (junk == LOGREAD_JUNK_TOO_LONG) {
+				toolong++;
+				toolong_line = logread_line(r);
+			}
+		}
+	}
+	CHECK_INT(st, LOGREAD_EOF, "ends at EOF");
+	CHECK_INT(events, 3002, "every event read");
+	CHECK_INT(junks, 2, "two junk lines");
+	CHECK_INT(toolong, 1, "the long line is junk");
+	CHECK_INT(toolong_line, 3003, "at its line number");
+	CHECK_INT(logread_line(r), 3006, "line count");
+	logread_close(r);
+	close(fds[0]);
+}
+
+int main(void)
+{
+	test_event();
+	test_junk();
+	test_unescape();
+	test_time();
+	test_reader();
+	return check_done();
+}
