@@ -1,10 +1,467 @@
-/* run.c - `sockaudit run` (not written yet). */
+/* run.c - `sockaudit run`: validate the policy, find CMD, hand it the shim
+ * through its environment, and run it under the chosen layers.
+ *
+ * Exit statuses follow env(1) and timeout(1): CMD's own status; 125 when
+ * sockaudit itself failed or was used wrongly; 126 when CMD cannot be
+ * executed; 127 when it is not found; 128+N when it was killed by signal N.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "cmd.h"
+#include "layers.h"
+#include "run.h"
+#include "run_cli.h"
+
+#define RUN_EXIT_FAILED 125
+#define RUN_EXIT_CANNOT_EXEC 126
+#define RUN_EXIT_NOT_FOUND 127
+
+#define RUN_SHIM_NAME "libsockaudit.so"
+
+/* The embedded default with a mode of its own, for --mode without -p: the
+ * shim and the supervisor then log the same "mode". */
+static const char run_default_policy[] =
+	"{\"version\": 1, \"mode\": \"audit\", \"default\": {\"action\": \"allow\"}, "
+	"\"rules\": []}";
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: sockaudit run [OPTION]... [--] CMD [ARG]...\n"
+		"Run CMD with every socket it creates or shuts down logged as one JSON\n"
+		"line and checked against a policy.\n"
+		"\n"
+		"  -p, --policy=POLICY  the policy file; without one: audit mode, allow\n"
+		"                       and log everything\n"
+		"  -o, --log=LOG        append events to the file LOG (default, or '-':\n"
+		"                       CMD's standard error)\n"
+		"      --mode=MODE      audit or enforce, instead of the policy's mode\n"
+		"      --layer=LAYER    auto (default): preload shim, seccomp filter and\n"
+		"                       notify supervisor; preload: the LD_PRELOAD shim\n"
+		"                       alone; seccomp: the kernel filter and supervisor\n"
+		"  -h, --help           print this help\n"
+		"\n"
+		"Exit status: CMD's own; 125 when sockaudit failed or was used wrongly,\n"
+		"126 when CMD cannot be executed, 127 when CMD is not found, 128+N when\n"
+		"CMD was killed by signal N.  See sockaudit-run(1).\n");
+}
+
+static int run_read_file(const char *path, char **text, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = NULL, *grown;
+	ssize_t got;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (!buf || n == cap) {
+			cap *= 2;
+			grown = realloc(buf, cap + 1);
+			if (!grown) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			buf = grown;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		n += got;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+/* Validate the policy before anything runs.  Errors and warnings are printed
+ * compiler-style; any error means 125 and CMD never starts. */
+static int run_policy(const struct run_opts *o, struct policy **owned,
+		      const struct policy **policy)
+{
+	struct policy_diags diags = { 0 };
+	const char *name = o->policy_path;
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	*owned = NULL;
+	if (!name && !o->mode_set) {
+		*policy = policy_default();
+		return 0;
+	}
+	if (name) {
+		ret = run_read_file(name, &text, &len);
+		if (ret < 0) {
+			cli_error("run", "%s: %s", name, strerror(-ret));
+			return ret;
+		}
+	} else {
+		name = "(default policy)";
+		text = strdup(run_default_policy);
+		if (!text)
+			return -ENOMEM;
+		len = strlen(text);
+	}
+	ret = policy_parse(text, len, owned, &diags);
+	if (diags.count)
+		policy_diags_print(stderr, &diags, name, text, len);
+	if (ret == -ENOMEM)
+		cli_error("run", "out of memory");
+	else if (ret < 0)
+		cli_error("run", "%s: invalid policy (%zu error%s): nothing was run",
+			  name, diags.errors, diags.errors == 1 ? "" : "s");
+	policy_diags_free(&diags);
+	free(text);
+	if (ret < 0)
+		return ret;
+	if (o->mode_set)
+		policy_set_mode(*owned, o->mode);
+	*policy = *owned;
+	return 0;
+}
+
+/* The log as the shim and the supervisor want it: "stderr" or an absolute
+ * path.  A file is created now, so that a log that cannot be written is an
+ * error before CMD runs rather than events silently lost. */
+static char *run_log_path(const char *given)
+{
+	char cwd[PATH_MAX], *path = NULL;
+	struct stat st;
+	int fd;
+
+	if (!given || !strcmp(given, "-"))
+		return strdup("stderr");
+	if (!*given) {
+		cli_error("run", "empty log path");
+		return NULL;
+	}
+	if (given[0] == '/') {
+		path = strdup(given);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd))) {
+			cli_error("run", "cannot make '%s' absolute: %s", given, strerror(errno));
+			return NULL;
+		}
+		if (asprintf(&path, "%s/%s", strcmp(cwd, "/") ? cwd : "", given) < 0)
+			path = NULL;
+	}
+	if (!path) {
+		cli_error("run", "out of memory");
+		return NULL;
+	}
+	/* A FIFO or a device is opened by the layers themselves; opening it
+	 * here could block. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return path;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd < 0) {
+		cli_error("run", "cannot write the log %s: %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+/* libsockaudit.so: $SOCKAUDIT_SHIM (tests), else next to this sockaudit
+ * binary (the build tree), else where `make install` puts it. */
+static char *run_find_shim(void)
+{
+	const char *env = getenv("SOCKAUDIT_SHIM");
+	char self[PATH_MAX], *slash, *path = NULL;
+	ssize_t n;
+
+	if (env && *env)
+		return realpath(env, NULL);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			if (asprintf(&path, "%s/%s", self, RUN_SHIM_NAME) < 0)
+				return NULL;
+			if (access(path, R_OK) == 0)
+				return path;
+			free(path);
+		}
+	}
+	if (access(SOCKAUDIT_LIBDIR "/" RUN_SHIM_NAME, R_OK) == 0)
+		return strdup(SOCKAUDIT_LIBDIR "/" RUN_SHIM_NAME);
+	return NULL;
+}
+
+/* A random non-zero marker for the shim's own syscalls (layers.h). */
+static int run_marker(uint64_t *marker)
+{
+	do {
+		if (getrandom(marker, sizeof(*marker), 0) != sizeof(*marker))
+			return -errno;
+	} while (!*marker);
+	return 0;
+}
+
+/* Put the shim into ENV's LD_PRELOAD (preload and auto layers). */
+static int run_env_shim(char ***env, enum run_layer layer, uint64_t *marker)
+{
+	char runtime[256], hex[17], *shim, *preload = NULL;
+	int ret = -1;
+
+	shim = run_find_shim();
+	if (!shim) {
+		if (layer == RUN_LAYER_PRELOAD) {
+			cli_error("run", "cannot find %s (looked at $SOCKAUDIT_SHIM, next to "
+				  "this program, and in %s): the preload layer cannot run",
+				  RUN_SHIM_NAME, SOCKAUDIT_LIBDIR);
+			return -1;
+		}
+		cli_error("run", "warning: cannot find %s: only the kernel layers will "
+			  "log and decide", RUN_SHIM_NAME);
+		return 0;
+	}
+	/* ld.so splits LD_PRELOAD at ':' and ' ': such a path cannot go in. */
+	if (strpbrk(shim, ": ")) {
+		cli_error("run", "%s: the shim's path holds ':' or ' ', which LD_PRELOAD "
+			  "cannot carry", shim);
+		goto out;
+	}
+	/* A shim built with ASan needs the ASan runtime loaded before it. */
+	preload = run_cli_preload(run_cli_env_get(*env, "LD_PRELOAD"), shim,
+				  run_cli_needed_sanitizer(shim, runtime, sizeof(runtime)) == 0 ?
+				  runtime : NULL);
+	if (!preload || run_cli_env_set(env, "LD_PRELOAD", preload) < 0)
+		goto nomem;
+	if (layer == RUN_LAYER_AUTO) {
+		if (run_marker(marker) < 0) {
+			cli_error("run", "getrandom: %s", strerror(errno));
+			goto out;
+		}
+		snprintf(hex, sizeof(hex), "%016" PRIx64, *marker);
+		if (run_cli_env_set(env, LAYERS_ENV_MARKER, hex) < 0)
+			goto nomem;
+	}
+	ret = 0;
+	goto out;
+nomem:
+	cli_error("run", "out of memory");
+out:
+	free(preload);
+	free(shim);
+	return ret;
+}
+
+/* CMD's environment: ours, with the shim's variables set to what this run
+ * decided, so that an inherited SOCKAUDIT_* never contradicts it. */
+static char **run_env(const struct run_opts *o, const char *log, uint64_t *marker)
+{
+	char **env = run_cli_env_dup(environ), *policy = NULL;
+	const char *mode = NULL;
+
+	if (!env)
+		goto nomem;
+	if (o->policy_path) {
+		policy = realpath(o->policy_path, NULL);
+		if (!policy) {
+			cli_error("run", "%s: %s", o->policy_path, strerror(errno));
+			goto fail;
+		}
+	}
+	if (o->mode_set)
+		mode = o->mode == POLICY_AUDIT ? "audit" : "enforce";
+	if (run_cli_env_set(&env, LAYERS_ENV_POLICY, policy) < 0 ||
+	    run_cli_env_set(&env, LAYERS_ENV_LOG, log) < 0 ||
+	    run_cli_env_set(&env, LAYERS_ENV_MODE, mode) < 0 ||
+	    run_cli_env_set(&env, LAYERS_ENV_MARKER, NULL) < 0)
+		goto nomem;
+	free(policy);
+	policy = NULL;
+	*marker = 0;
+	if (o->layer != RUN_LAYER_SECCOMP && run_env_shim(&env, o->layer, marker) < 0)
+		goto fail;
+	return env;
+nomem:
+	cli_error("run", "out of memory");
+fail:
+	free(policy);
+	run_cli_env_free(env);
+	return NULL;
+}
+
+/* Say when the preload layer cannot see CMD; never a failure. */
+static void run_warn_blind(const char *exe, enum run_layer layer)
+{
+	char *culprit, what[PATH_MAX + 64];
+	enum run_blind b = run_cli_blind(exe, &culprit);
+	const char *is = b == RUN_BLIND_STATIC ? "statically linked" : "setuid or setgid";
+
+	if (b == RUN_SEES)
+		return;
+	if (strcmp(culprit, exe))
+		snprintf(what, sizeof(what), "%s runs %s, which is %s", exe, culprit, is);
+	else
+		snprintf(what, sizeof(what), "%s is %s", exe, is);
+	if (layer == RUN_LAYER_PRELOAD)
+		fprintf(stderr, "sockaudit run: warning: %s: the preload layer cannot see "
+			"its sockets; use --layer auto (the default) or --layer seccomp\n",
+			what);
+	else if (b == RUN_BLIND_STATIC)
+		fprintf(stderr, "sockaudit run: note: %s: the kernel layers (seccomp "
+			"filter + notify supervisor) see its sockets, the preload layer "
+			"does not\n", what);
+	else
+		fprintf(stderr, "sockaudit run: note: %s: the seccomp layer sets "
+			"no_new_privs, so it runs without those privileges\n", what);
+	free(culprit);
+}
+
+/* ---- the preload layer alone: fork, exec, wait ---- */
+
+static volatile sig_atomic_t run_child;
+
+static const int run_forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 };
+#define RUN_NFORWARDED (sizeof(run_forwarded) / sizeof(run_forwarded[0]))
+
+static void run_forward(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	/* A signal the kernel sent (^C, a hangup) went to CMD's whole process
+	 * group already; one sent to sockaudit alone is passed on. */
+	if (si->si_code != SI_KERNEL && run_child > 0)
+		kill(run_child, sig);
+}
+
+static int run_preload(const char *exe, char **argv, char **env)
+{
+	struct sigaction sa = { .sa_sigaction = run_forward, .sa_flags = SA_SIGINFO | SA_RESTART };
+	sigset_t block, old;
+	int status, err;
+	pid_t pid;
+
+	/* Block the forwarded signals until run_child is set, so none is lost
+	 * between fork and the handler knowing whom to forward to. */
+	sigemptyset(&block);
+	for (size_t i = 0; i < RUN_NFORWARDED; i++)
+		sigaddset(&block, run_forwarded[i]);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	pid = fork();
+	if (pid < 0) {
+		err = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		cli_error("run", "fork: %s", strerror(err));
+		return RUN_EXIT_FAILED;
+	}
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		execve(exe, argv, env);
+		err = errno;
+		cli_error("run", "%s: %s", exe, strerror(err));
+		_exit(err == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC);
+	}
+	run_child = pid;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < RUN_NFORWARDED; i++)
+		sigaction(run_forwarded[i], &sa, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			cli_error("run", "waitpid: %s", strerror(errno));
+			return RUN_EXIT_FAILED;
+		}
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
 
 int cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("run", "not implemented yet");
-	return 2;
+	const struct policy *policy = NULL;
+	struct policy *owned = NULL;
+	char err[256], *log = NULL, *exe = NULL, **env = NULL;
+	int ret, status = RUN_EXIT_FAILED;
+	struct run_opts o;
+	uint64_t marker = 0;
+
+	if (run_cli_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+		cli_usage_error("run", "%s", err);
+		return RUN_EXIT_FAILED;
+	}
+	if (o.help) {
+		run_usage(stdout);
+		return 0;
+	}
+	if (run_policy(&o, &owned, &policy) < 0)
+		goto out;
+	log = run_log_path(o.log_path);
+	if (!log)
+		goto out;
+	ret = run_cli_resolve(o.cmd[0], getenv("PATH"), &exe);
+	if (ret == -ENOENT) {
+		cli_error("run", "%s: command not found", o.cmd[0]);
+		status = RUN_EXIT_NOT_FOUND;
+		goto out;
+	}
+	if (ret == -EACCES) {
+		cli_error("run", "%s: %s", exe, strerror(EACCES));
+		status = RUN_EXIT_CANNOT_EXEC;
+		goto out;
+	}
+	if (ret < 0) {
+		cli_error("run", "%s: %s", o.cmd[0], strerror(-ret));
+		goto out;
+	}
+	run_warn_blind(exe, o.layer);
+	env = run_env(&o, log, &marker);
+	if (!env)
+		goto out;
+	/* Nothing of ours may reach CMD's stdout after it starts. */
+	fflush(stdout);
+	fflush(stderr);
+	if (o.layer == RUN_LAYER_PRELOAD) {
+		status = run_preload(exe, o.cmd, env);
+	} else {
+		struct run_spec spec = {
+			.policy = policy,
+			.log_path = log,
+			.layer = o.layer,
+			.exe_path = exe,
+			.argv = o.cmd,
+			.envp = env,
+			.marker = marker,
+		};
+
+		status = supervise_run(&spec);
+	}
+out:
+	run_cli_env_free(env);
+	free(exe);
+	free(log);
+	if (owned)
+		policy_free(owned);
+	return status;
 }

@@ -1,0 +1,565 @@
+/* run_cli.c - options, command resolution, environment and ELF inspection
+ * for `sockaudit run`.  No printing, no exiting: see run_cli.h. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "run_cli.h"
+
+/* ---- options ---- */
+
+static const struct run_cli_word {
+	const char *name;
+	int value;
+} run_cli_modes[] = {
+	{ "audit", POLICY_AUDIT },
+	{ "enforce", POLICY_ENFORCE },
+	{ NULL, 0 },
+}, run_cli_layers[] = {
+	{ "auto", RUN_LAYER_AUTO },
+	{ "preload", RUN_LAYER_PRELOAD },
+	{ "seccomp", RUN_LAYER_SECCOMP },
+	{ NULL, 0 },
+};
+
+static int run_cli_word(const struct run_cli_word *w, const char *s, int *value)
+{
+	for (; w->name; w++) {
+		if (!strcmp(w->name, s)) {
+			*value = w->value;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+enum { OPT_MODE = 0x100, OPT_LAYER, OPT_HELP };
+
+static const struct option run_cli_long[] = {
+	{ "policy", required_argument, NULL, 'p' },
+	{ "log", required_argument, NULL, 'o' },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "layer", required_argument, NULL, OPT_LAYER },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+int run_cli_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
+{
+	int c, v;
+
+	memset(o, 0, sizeof(*o));
+	o->layer = RUN_LAYER_AUTO;
+	o->mode = POLICY_AUDIT;
+	/* optind = 0 makes glibc start over: cmd_run may be called more than
+	 * once in one process (the unit test does). */
+	optind = 0;
+	opterr = 0;
+	/* '+': stop at CMD, so CMD's own options stay CMD's.  ':': report a
+	 * missing argument as ':' rather than '?'. */
+	while ((c = getopt_long(argc, argv, "+:p:o:h", run_cli_long, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->policy_path = optarg;
+			break;
+		case 'o':
+			o->log_path = optarg;
+			break;
+		case OPT_MODE:
+			if (run_cli_word(run_cli_modes, optarg, &v) < 0) {
+				snprintf(err, errlen, "invalid mode '%s': use audit or enforce",
+					 optarg);
+				return -EINVAL;
+			}
+			o->mode_set = true;
+			o->mode = v;
+			break;
+		case OPT_LAYER:
+			if (run_cli_word(run_cli_layers, optarg, &v) < 0) {
+				snprintf(err, errlen,
+					 "invalid layer '%s': use auto, preload or seccomp",
+					 optarg);
+				return -EINVAL;
+			}
+			o->layer = v;
+			break;
+		case 'h':
+		case OPT_HELP:
+			o->help = true;
+			return 0;
+		case ':':
+			snprintf(err, errlen, "option '%s' needs an argument",
+				 argv[optind - 1]);
+			return -EINVAL;
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind >= argc) {
+		snprintf(err, errlen, "missing CMD: what should run?");
+		return -EINVAL;
+	}
+	o->cmd = argv + optind;
+	return 0;
+}
+
+/* ---- finding CMD ---- */
+
+/* 0: an executable regular file; -EACCES: a file that is not; -ENOENT. */
+static int run_cli_runnable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno == EACCES ? -EACCES : -ENOENT;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;
+	/* AT_EACCESS: what exec will check, the effective ids. */
+	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0)
+		return -EACCES;
+	return 0;
+}
+
+int run_cli_resolve(const char *cmd, const char *path, char **out)
+{
+	char *denied = NULL;
+	const char *dir, *end;
+	int ret;
+
+	*out = NULL;
+	if (!*cmd)
+		return -ENOENT;
+	if (strchr(cmd, '/')) {
+		ret = run_cli_runnable(cmd);
+		if (ret == -ENOENT)
+			return ret;
+		*out = strdup(cmd);
+		return *out ? ret : -ENOMEM;
+	}
+	if (!path)
+		path = "/bin:/usr/bin";	/* confstr(_CS_PATH), as execvp uses */
+	for (dir = path;; dir = end + 1) {
+		size_t dlen;
+		char *cand;
+
+		end = strchrnul(dir, ':');
+		dlen = end - dir;
+		/* An empty entry means the current directory, as in execvp. */
+		if (asprintf(&cand, "%.*s%s%s", (int)dlen, dir, dlen ? "/" : "", cmd) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = run_cli_runnable(cand);
+		if (ret == 0) {
+			*out = cand;
+			goto out;
+		}
+		if (ret == -EACCES && !denied)
+			denied = cand;
+		else
+			free(cand);
+		if (!*end)
+			break;
+	}
+	if (denied) {
+		*out = denied;
+		denied = NULL;
+		ret = -EACCES;
+	} else {
+		ret = -ENOENT;
+	}
+out:
+	free(denied);
+	return ret;
+}
+
+/* ---- LD_PRELOAD ---- */
+
+/* Sanitizer runtimes insist on being the first object loaded. */
+static const char *const run_cli_sanitizers[] = {
+	"libasan.so", "libhwasan.so", "libtsan.so", "liblsan.so", "libubsan.so",
+	"libclang_rt.asan", "libclang_rt.hwasan", "libclang_rt.tsan",
+	"libclang_rt.lsan", "libclang_rt.ubsan", "libclang_rt.msan", NULL,
+};
+
+bool run_cli_is_sanitizer(const char *entry)
+{
+	const char *base = strrchr(entry, '/');
+
+	base = base ? base + 1 : entry;
+	for (const char *const *s = run_cli_sanitizers; *s; s++)
+		if (!strncmp(base, *s, strlen(*s)))
+			return true;
+	return false;
+}
+
+static bool run_cli_same_base(const char *a, const char *b)
+{
+	const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
+
+	return !strcmp(ba ? ba + 1 : a, bb ? bb + 1 : b);
+}
+
+/* Append ENTRY to the ':'-separated list in BUF of length *LEN. */
+static void run_cli_append(char *buf, size_t *len, const char *entry, size_t elen)
+{
+	if (*len)
+		buf[(*len)++] = ':';
+	memcpy(buf + *len, entry, elen);
+	*len += elen;
+	buf[*len] = '\0';
+}
+
+char *run_cli_preload(const char *old, const char *shim, const char *runtime)
+{
+	size_t cap, len = 0;
+	char *buf, *copy = NULL, *tok, *save;
+	bool have_runtime = false;
+
+	if (!old)
+		old = "";
+	cap = strlen(old) + strlen(shim) + (runtime ? strlen(runtime) : 0) + 4;
+	buf = malloc(cap);
+	copy = strdup(old);
+	if (!buf || !copy) {
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[0] = '\0';
+	if (runtime) {
+		/* The shim's own runtime goes first unless the user already
+		 * preloads that same runtime. */
+		strcpy(copy, old);
+		for (tok = strtok_r(copy, ": ", &save); tok; tok = strtok_r(NULL, ": ", &save))
+			if (run_cli_same_base(tok, runtime))
+				have_runtime = true;
+		if (!have_runtime)
+			run_cli_append(buf, &len, runtime, strlen(runtime));
+	}
+	/* Two passes over OLD: its sanitizer runtimes, then the rest. */
+	for (int pass = 0; pass < 2; pass++) {
+		strcpy(copy, old);
+		for (tok = strtok_r(copy, ": ", &save); tok; tok = strtok_r(NULL, ": ", &save)) {
+			if (!strcmp(tok, shim))
+				continue;	/* already preloaded: once is enough */
+			if (run_cli_is_sanitizer(tok) == (pass == 0))
+				run_cli_append(buf, &len, tok, strlen(tok));
+		}
+		if (pass == 0)
+			run_cli_append(buf, &len, shim, strlen(shim));
+	}
+out:
+	free(copy);
+	return buf;
+}
+
+/* ---- ELF ---- */
+
+struct run_cli_elf {
+	bool is64;
+	Elf64_Half phnum;
+	Elf64_Off phoff;
+	Elf64_Half phentsize;
+};
+
+static int run_cli_elf_open(int fd, struct run_cli_elf *e)
+{
+	union {
+		unsigned char ident[EI_NIDENT];
+		Elf32_Ehdr h32;
+		Elf64_Ehdr h64;
+	} h;
+	ssize_t n = pread(fd, &h, sizeof(h), 0);
+
+	if (n < (ssize_t)sizeof(h.h32) || memcmp(h.ident, ELFMAG, SELFMAG))
+		return -ENOEXEC;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (h.ident[EI_DATA] != ELFDATA2LSB)
+		return -ENOEXEC;
+#else
+	if (h.ident[EI_DATA] != ELFDATA2MSB)
+		return -ENOEXEC;
+#endif
+	if (h.ident[EI_CLASS] == ELFCLASS64 && n >= (ssize_t)sizeof(h.h64)) {
+		e->is64 = true;
+		e->phnum = h.h64.e_phnum;
+		e->phoff = h.h64.e_phoff;
+		e->phentsize = h.h64.e_phentsize;
+		return e->phentsize == sizeof(Elf64_Phdr) ? 0 : -ENOEXEC;
+	}
+	if (h.ident[EI_CLASS] == ELFCLASS32) {
+		e->is64 = false;
+		e->phnum = h.h32.e_phnum;
+		e->phoff = h.h32.e_phoff;
+		e->phentsize = h.h32.e_phentsize;
+		return e->phentsize == sizeof(Elf32_Phdr) ? 0 : -ENOEXEC;
+	}
+	return -ENOEXEC;
+}
+
+/* Program header I of E, widened to 64 bits. */
+static int run_cli_elf_phdr(int fd, const struct run_cli_elf *e, unsigned i, Elf64_Phdr *p)
+{
+	off_t at = e->phoff + (off_t)i * e->phentsize;
+
+	if (e->is64)
+		return pread(fd, p, sizeof(*p), at) == sizeof(*p) ? 0 : -ENOEXEC;
+
+	Elf32_Phdr q;
+
+	if (pread(fd, &q, sizeof(q), at) != sizeof(q))
+		return -ENOEXEC;
+	p->p_type = q.p_type;
+	p->p_offset = q.p_offset;
+	p->p_vaddr = q.p_vaddr;
+	p->p_filesz = q.p_filesz;
+	p->p_memsz = q.p_memsz;
+	return 0;
+}
+
+/* The file offset of virtual address VADDR, through E's PT_LOAD segments. */
+static int run_cli_elf_offset(int fd, const struct run_cli_elf *e, Elf64_Addr vaddr, off_t *off)
+{
+	Elf64_Phdr p;
+
+	for (unsigned i = 0; i < e->phnum; i++) {
+		if (run_cli_elf_phdr(fd, e, i, &p) < 0)
+			return -ENOEXEC;
+		if (p.p_type == PT_LOAD && vaddr >= p.p_vaddr &&
+		    vaddr < p.p_vaddr + p.p_filesz) {
+			*off = p.p_offset + (vaddr - p.p_vaddr);
+			return 0;
+		}
+	}
+	return -ENOEXEC;
+}
+
+int run_cli_needed_sanitizer(const char *path, char *buf, size_t len)
+{
+	struct run_cli_elf e;
+	Elf64_Phdr p, dyn = { .p_type = PT_NULL };
+	Elf64_Dyn d;
+	Elf64_Addr strtab = 0;
+	off_t stroff;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = run_cli_elf_open(fd, &e);
+	if (ret < 0)
+		goto out;
+	ret = -ENOENT;
+	if (!e.is64)
+		goto out;	/* the shim is built for this 64-bit machine */
+	for (unsigned i = 0; i < e.phnum; i++) {
+		if (run_cli_elf_phdr(fd, &e, i, &p) < 0)
+			goto out;
+		if (p.p_type == PT_DYNAMIC)
+			dyn = p;
+	}
+	if (dyn.p_type != PT_DYNAMIC)
+		goto out;
+	for (off_t at = dyn.p_offset; at + (off_t)sizeof(d) <= (off_t)(dyn.p_offset + dyn.p_filesz);
+	     at += sizeof(d)) {
+		if (pread(fd, &d, sizeof(d), at) != sizeof(d) || d.d_tag == DT_NULL)
+			break;
+		if (d.d_tag == DT_STRTAB)
+			strtab = d.d_un.d_ptr;
+	}
+	if (!strtab || run_cli_elf_offset(fd, &e, strtab, &stroff) < 0)
+		goto out;
+	for (off_t at = dyn.p_offset; at + (off_t)sizeof(d) <= (off_t)(dyn.p_offset + dyn.p_filesz);
+	     at += sizeof(d)) {
+		char name[256];
+		ssize_t n;
+
+		if (pread(fd, &d, sizeof(d), at) != sizeof(d) || d.d_tag == DT_NULL)
+			break;
+		if (d.d_tag != DT_NEEDED)
+			continue;
+		n = pread(fd, name, sizeof(name) - 1, stroff + d.d_un.d_val);
+		if (n <= 0)
+			continue;
+		name[n] = '\0';
+		if (strlen(name) < len && run_cli_is_sanitizer(name)) {
+			strcpy(buf, name);
+			ret = 0;
+			goto out;
+		}
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+/* Would exec of PATH (an ELF) run it with AT_SECURE, so that the loader
+ * ignores LD_PRELOAD? */
+static bool run_cli_secure_exec(const char *path, const struct stat *st)
+{
+	struct statvfs vfs;
+	uid_t euid = geteuid();
+	gid_t egid = getegid();
+
+	if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOSUID))
+		return false;	/* the kernel ignores the bits there */
+	if (st->st_mode & S_ISUID)
+		euid = st->st_uid;
+	if ((st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP))
+		egid = st->st_gid;
+	if (euid != getuid() || egid != getgid())
+		return true;
+	/* File capabilities raise an unprivileged caller, never root. */
+	return geteuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0;
+}
+
+/* The kernel follows at most this many "#!" interpreters (binfmt_script). */
+#define RUN_CLI_MAX_INTERP 4
+
+enum run_blind run_cli_blind(const char *path, char **culprit)
+{
+	char head[256], *cur;
+	enum run_blind ret = RUN_SEES;
+	struct run_cli_elf e;
+	struct stat st;
+	int fd = -1;
+
+	*culprit = NULL;
+	cur = strdup(path);
+	for (int depth = 0; cur && depth <= RUN_CLI_MAX_INTERP; depth++) {
+		ssize_t n;
+		bool has_interp = false;
+		Elf64_Phdr p;
+
+		fd = open(cur, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0)
+			goto out;
+		n = pread(fd, head, sizeof(head) - 1, 0);
+		if (n < 2)
+			goto out;
+		head[n] = '\0';
+		if (head[0] == '#' && head[1] == '!') {
+			char *s = head + 2, *t;
+
+			/* The interpreter ends at blank, newline or NUL, as the
+			 * kernel reads it. */
+			s += strspn(s, " \t");
+			t = s + strcspn(s, " \t\n");
+			*t = '\0';
+			if (!*s)
+				goto out;
+			free(cur);
+			cur = strdup(s);
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		if (run_cli_elf_open(fd, &e) < 0)
+			goto out;
+		for (unsigned i = 0; i < e.phnum; i++) {
+			if (run_cli_elf_phdr(fd, &e, i, &p) < 0)
+				goto out;
+			if (p.p_type == PT_INTERP)
+				has_interp = true;
+		}
+		if (!has_interp)
+			ret = RUN_BLIND_STATIC;
+		else if (run_cli_secure_exec(cur, &st))
+			ret = RUN_BLIND_SETID;
+		break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret != RUN_SEES)
+		*culprit = cur;
+	else
+		free(cur);
+	return ret;
+}
+
+/* ---- the environment ---- */
+
+char **run_cli_env_dup(char *const *env)
+{
+	size_t n = 0;
+	char **copy;
+
+	while (env && env[n])
+		n++;
+	copy = calloc(n + 1, sizeof(*copy));
+	if (!copy)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		copy[i] = strdup(env[i]);
+		if (!copy[i]) {
+			run_cli_env_free(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
+static bool run_cli_env_is(const char *entry, const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(entry, name, len) && entry[len] == '=';
+}
+
+const char *run_cli_env_get(char *const *env, const char *name)
+{
+	for (; env && *env; env++)
+		if (run_cli_env_is(*env, name))
+			return *env + strlen(name) + 1;
+	return NULL;
+}
+
+int run_cli_env_set(char ***env, const char *name, const char *value)
+{
+	char **e = *env, *entry = NULL, **grown;
+	size_t n = 0, out = 0;
+
+	if (value && asprintf(&entry, "%s=%s", name, value) < 0)
+		return -ENOMEM;
+	/* Drop every NAME= (an environment may hold duplicates), keep order. */
+	for (n = 0; e[n]; n++) {
+		if (run_cli_env_is(e[n], name))
+			free(e[n]);
+		else
+			e[out++] = e[n];
+	}
+	e[out] = NULL;
+	if (!entry)
+		return 0;
+	grown = realloc(e, (out + 2) * sizeof(*e));
+	if (!grown) {
+		free(entry);
+		return -ENOMEM;
+	}
+	grown[out] = entry;
+	grown[out + 1] = NULL;
+	*env = grown;
+	return 0;
+}
+
+void run_cli_env_free(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}
