@@ -32,9 +32,10 @@ HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CFLAGS ?= -O2 -g
 # Everything is position independent and hidden by default: the policy
 # objects are linked into the preload shim, which must export nothing else.
+# -iquote, not -I: policy/seccomp.h must not hide <seccomp.h> (libseccomp).
 ALL_CFLAGS := -std=gnu11 $(WARN) $(HARDEN) -fPIC -fvisibility=hidden \
 	-D_GNU_SOURCE -DSOCKAUDIT_VERSION='"$(VERSION)"' \
-	-DSOCKAUDIT_LIBDIR='"$(LIBDIR)"' -Ipolicy \
+	-DSOCKAUDIT_LIBDIR='"$(LIBDIR)"' -iquote policy \
 	$(CJSON_CFLAGS) $(SECCOMP_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
