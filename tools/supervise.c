@@ -1,10 +1,404 @@
-/* supervise.c - the seccomp filter and notify supervisor (not written yet). */
+/* supervise.c - the kernel layers of `sockaudit run`: install the policy's
+ * seccomp filter in the child, then answer its user notifications.
+ *
+ *   supervise_run
+ *     supervise_filter     policy -> libseccomp -> BPF, in the parent
+ *     fork
+ *       supervise_child    no_new_privs, seccomp(), listener to the parent, exec
+ *     supervise_start      listener received, exec checked
+ *     supervise_loop       poll(listener, signalfd) until the tree is gone
+ *
+ * The parent is a child subreaper: orphans of the tree are reparented to it
+ * and reaped, because the listener reports POLLHUP only once every process
+ * holding the filter has been released, zombies included, and not every
+ * pid 1 reaps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
 #include "cmd.h"
+#include "notify.h"
 #include "run.h"
+#include "seccomp.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+/* What the child tells the parent when it fails before or at exec. */
+enum child_stage { CHILD_NNP, CHILD_SECCOMP, CHILD_LISTENER, CHILD_EXEC };
+
+static const char *const child_stage_what[] = {
+	[CHILD_NNP] = "cannot set no_new_privs",
+	[CHILD_SECCOMP] = "cannot install the seccomp filter",
+	[CHILD_LISTENER] = "cannot hand over the notification listener",
+	[CHILD_EXEC] = "cannot execute",
+};
+
+struct child_msg {
+	int stage;
+	int err;
+};
+
+struct supervise {
+	const struct run_spec *spec;
+	struct sock_fprog prog;
+	int log_fd;
+	bool log_owned;
+	int chan[2];		/* socketpair: the listener travels over it */
+	int errpipe[2];		/* close-on-exec: EOF means exec succeeded */
+	int sigfd;
+	int listener;
+	sigset_t old_mask;
+	pid_t child;
+	int status;		/* the child's wait status, once reaped */
+	bool reaped;
+	struct notify_ctx *notify;
+};
+
+/* Compile the policy and export its BPF into S->prog: the child then only has
+ * to make one system call between fork and exec. */
+static int supervise_filter(struct supervise *s)
+{
+	struct policy_seccomp_opts o = { .notify = true, .marker = s->spec->marker };
+	scmp_filter_ctx ctx = NULL;
+	struct stat st;
+	int fd = -1, ret;
+
+	ret = policy_seccomp_build(s->spec->policy, &o, &ctx);
+	if (ret < 0) {
+		cli_error("run", "cannot compile the policy into a seccomp filter: %s",
+			  strerror(-ret));
+		goto out;
+	}
+	fd = memfd_create("sockaudit-bpf", MFD_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		cli_error("run", "memfd_create: %s", strerror(errno));
+		goto out;
+	}
+	ret = seccomp_export_bpf(ctx, fd);
+	if (ret < 0 || fstat(fd, &st) < 0 || st.st_size <= 0 ||
+	    st.st_size % sizeof(struct sock_filter)) {
+		cli_error("run", "cannot export the seccomp filter: %s",
+			  strerror(ret < 0 ? -ret : EINVAL));
+		ret = -EINVAL;
+		goto out;
+	}
+	s->prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	s->prog.filter = malloc((size_t)st.st_size);
+	if (!s->prog.filter ||
+	    pread(fd, s->prog.filter, (size_t)st.st_size, 0) != st.st_size) {
+		cli_error("run", "cannot read back the seccomp filter");
+		ret = -EIO;
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return ret;
+}
+
+static int supervise_open_log(struct supervise *s)
+{
+	const char *path = s->spec->log_path;
+
+	if (!path || !strcmp(path, "stderr")) {
+		s->log_fd = STDERR_FILENO;
+		return 0;
+	}
+	s->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (s->log_fd < 0) {
+		cli_error("run", "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	s->log_owned = true;
+	return 0;
+}
+
+static void __attribute__((noreturn))
+supervise_child_fail(struct supervise *s, enum child_stage stage, int err)
+{
+	struct child_msg m = { .stage = stage, .err = err };
+
+	if (write(s->errpipe[1], &m, sizeof(m)) < 0) {
+		/* The parent learns from our status alone. */
+	}
+	_exit(stage != CHILD_EXEC ? 125 : err == ENOENT ? 127 : 126);
+}
+
+/* Pass LISTENER and whether the filter waits killably to the parent. */
+static int supervise_send_listener(int chan, int listener, char killable)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &killable, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &listener, sizeof(int));
+	return sendmsg(chan, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* The child: between fork and exec.  Once the filter is in, every socket
+ * call of ours would wait for a parent that is not reading yet: make none. */
+static void __attribute__((noreturn)) supervise_child(struct supervise *s)
+{
+	unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER |
+			      SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	char killable = 1;
+	int listener;
+
+	close(s->chan[0]);
+	close(s->errpipe[0]);
+	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		supervise_child_fail(s, CHILD_NNP, errno);
+	/* Wait-killable (Linux 5.19): once the supervisor has received a
+	 * notification, only a fatal signal interrupts the call, so Go's
+	 * SIGURG preemption does not cancel and restart it over and over. */
+	listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &s->prog);
+	if (listener < 0 && errno == EINVAL) {
+		flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+		killable = 0;
+		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &s->prog);
+	}
+	if (listener < 0)
+		supervise_child_fail(s, CHILD_SECCOMP, errno);
+	if (supervise_send_listener(s->chan[1], listener, killable))
+		supervise_child_fail(s, CHILD_LISTENER, errno);
+	close(listener);
+	close(s->chan[1]);
+	execve(s->spec->exe_path, s->spec->argv, s->spec->envp);
+	supervise_child_fail(s, CHILD_EXEC, errno);
+}
+
+/* Receive the listener, then learn whether exec worked.  Returns 0, or the
+ * exit status run must return. */
+static int supervise_start(struct supervise *s)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], killable = 0;
+	struct iovec iov = { .iov_base = &killable, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct child_msg m;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	do
+		n = recvmsg(s->chan[0], &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	cm = n == 1 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&s->listener, CMSG_DATA(cm), sizeof(int));
+	if (s->listener >= 0 && !killable)
+		cli_error("run", "this kernel has no wait-killable seccomp notifications "
+			  "(Linux 5.19): a signal cancels a notified call, which then "
+			  "restarts (Go programs retry often)");
+
+	/* EOF: the write end was closed by a successful exec. */
+	do
+		n = read(s->errpipe[0], &m, sizeof(m));
+	while (n < 0 && errno == EINTR);
+	if (n != sizeof(m))
+		return s->listener >= 0 ? 0 : 125;
+
+	if (m.stage == CHILD_EXEC) {
+		cli_error("run", "%s: %s", s->spec->exe_path, strerror(m.err));
+		return m.err == ENOENT ? 127 : 126;
+	}
+	if (m.stage == CHILD_SECCOMP && m.err == EBUSY)
+		cli_error("run", "%s: %s (already under a seccomp notify supervisor?)",
+			  child_stage_what[m.stage], strerror(m.err));
+	else
+		cli_error("run", "%s: %s", child_stage_what[m.stage], strerror(m.err));
+	return 125;
+}
+
+static int supervise_exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
+}
+
+/* Reap every child: ours and the orphans of the tree (we are their
+ * subreaper), so that their filters are released. */
+static void supervise_reap(struct supervise *s)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (pid == s->child) {
+			s->status = status;
+			s->reaped = true;
+		}
+}
+
+/* Drain the signalfd.  Returns true when supervision should stop now. */
+static bool supervise_signals(struct supervise *s)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			supervise_reap(s);
+			continue;
+		}
+		if (s->reaped) {
+			/* Only orphans are left: the user wants us gone. */
+			stop = true;
+			continue;
+		}
+		/* A terminal's ^C reaches the child's process group by itself
+		 * (si_code SI_KERNEL); forward only what was sent to us. */
+		if (si.ssi_code != SI_KERNEL)
+			kill(s->child, (int)si.ssi_signo);
+	}
+	return stop;
+}
+
+/* Serve notifications until the child has exited and no process of the tree
+ * holds the filter any more (POLLHUP on the listener). */
+static void supervise_loop(struct supervise *s)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = s->listener, .events = POLLIN },
+		{ .fd = s->sigfd, .events = POLLIN },
+	};
+	bool complained = false;
+
+	while (!s->reaped || pfd[0].fd >= 0) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			cli_error("run", "poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents & POLLIN && supervise_signals(s))
+			break;
+		if (pfd[0].revents & POLLIN) {
+			int ret = notify_serve(s->notify, s->listener);
+
+			if (ret < 0 && !complained) {
+				cli_error("run", "seccomp notification: %s", strerror(-ret));
+				complained = true;
+			}
+		} else if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			pfd[0].fd = -1;		/* the tree is gone */
+		}
+	}
+}
 
 int supervise_run(const struct run_spec *spec)
 {
-	(void)spec;
-	cli_error("run", "the seccomp layers are not implemented yet; use --layer preload");
-	return 125;
+	struct supervise s = {
+		.spec = spec, .log_fd = -1, .chan = { -1, -1 },
+		.errpipe = { -1, -1 }, .sigfd = -1, .listener = -1, .child = -1,
+	};
+	sigset_t mask;
+	int ret = 125;
+
+	if (supervise_filter(&s) < 0 || supervise_open_log(&s) < 0)
+		goto out;
+	s.notify = notify_new(spec->policy, s.log_fd);
+	if (!s.notify) {
+		cli_error("run", "seccomp user notification: %s", strerror(errno));
+		goto out;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.chan) ||
+	    pipe2(s.errpipe, O_CLOEXEC)) {
+		cli_error("run", "%s", strerror(errno));
+		goto out;
+	}
+
+	/* Signals become events of the loop; the child gets the old mask back
+	 * before exec. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &s.old_mask);
+	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s.sigfd < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
+		cli_error("run", "%s", strerror(errno));
+		goto out_mask;
+	}
+
+	s.child = fork();
+	if (s.child < 0) {
+		cli_error("run", "fork: %s", strerror(errno));
+		goto out_mask;
+	}
+	if (s.child == 0)
+		supervise_child(&s);
+	close(s.chan[1]);
+	s.chan[1] = -1;
+	close(s.errpipe[1]);
+	s.errpipe[1] = -1;
+
+	ret = supervise_start(&s);
+	if (ret) {
+		waitpid(s.child, NULL, 0);
+		goto out_mask;
+	}
+	supervise_loop(&s);
+	if (!s.reaped) {
+		/* We stopped early (an error, or a signal once only orphans were
+		 * left, which cannot happen before the child is reaped). */
+		kill(s.child, SIGKILL);
+		waitpid(s.child, &s.status, 0);
+	}
+	ret = supervise_exit_status(s.status);
+	if (notify_lost(s.notify))
+		cli_error("run", "%lu event(s) could not be written to the log",
+			  notify_lost(s.notify));
+out_mask:
+	sigprocmask(SIG_SETMASK, &s.old_mask, NULL);
+out:
+	notify_free(s.notify);
+	free(s.prog.filter);
+	for (int i = 0; i < 2; i++) {
+		if (s.chan[i] >= 0)
+			close(s.chan[i]);
+		if (s.errpipe[i] >= 0)
+			close(s.errpipe[i]);
+	}
+	if (s.sigfd >= 0)
+		close(s.sigfd);
+	if (s.listener >= 0)
+		close(s.listener);
+	if (s.log_owned)
+		close(s.log_fd);
+	return ret;
 }

@@ -1,0 +1,30 @@
+/* notify.h - answer seccomp user notifications for one process tree.
+ *
+ * The supervisor loop (supervise.c) owns the listener and the signals; this
+ * module turns one notification into facts (/proc, the target's socket),
+ * asks the policy, answers the kernel and writes the event.
+ */
+#ifndef SOCKAUDIT_NOTIFY_H
+#define SOCKAUDIT_NOTIFY_H
+
+#include "policy.h"
+
+struct notify_ctx;
+
+/* A context deciding with P (whose mode is already final) and writing events
+ * to LOG_FD (not closed by notify_free).  NULL when out of memory or when the
+ * kernel cannot tell the notification sizes (errno set). */
+struct notify_ctx *notify_new(const struct policy *p, int log_fd);
+
+void notify_free(struct notify_ctx *c);
+
+/* Receive one notification from LISTENER, answer it and log it.  Returns 0
+ * when the notification was handled or had vanished (its caller died or a
+ * signal cancelled it: the kernel restarts or drops the call), -errno when the
+ * listener itself failed. */
+int notify_serve(struct notify_ctx *c, int listener);
+
+/* The number of events that could not be written (a seq gap shows each). */
+unsigned long notify_lost(const struct notify_ctx *c);
+
+#endif
