@@ -1,0 +1,248 @@
+#!/usr/bin/env bats
+# sockaudit run: options, exit statuses, the environment CMD gets, and the
+# warnings about programs the preload layer cannot see.  Every test runs real
+# programs; the tests of the layers' events are in programs.bats.
+load helper
+bats_require_minimum_version 1.5.0
+
+sa_run() {
+	"$SOCKAUDIT" run "$@"
+}
+
+@test "run --help: usage on stdout, status 0" {
+	run -0 --separate-stderr sa_run --help
+	assert_line --index 0 "Usage: sockaudit run [OPTION]... [--] CMD [ARG]..."
+	assert_line "  -p, --policy=POLICY  the policy file; without one: audit mode, allow"
+	assert_line "Exit status: CMD's own; 125 when sockaudit failed or was used wrongly,"
+	assert_equal "$stderr" ""
+}
+
+@test "run: usage errors exit 125 with a hint, and run nothing" {
+	run -125 --separate-stderr sa_run
+	assert_equal "$stderr" "sockaudit run: missing CMD: what should run?
+Try 'sockaudit run --help'."
+	run -125 --separate-stderr sa_run --bogus -- touch made
+	assert_equal "${stderr_lines[0]}" "sockaudit run: unknown option '--bogus'"
+	run -125 --separate-stderr sa_run -Z touch made
+	assert_equal "${stderr_lines[0]}" "sockaudit run: unknown option '-Z'"
+	run -125 --separate-stderr sa_run --mode enforcing -- touch made
+	assert_equal "${stderr_lines[0]}" "sockaudit run: invalid mode 'enforcing': use audit or enforce"
+	run -125 --separate-stderr sa_run --layer=ebpf -- touch made
+	assert_equal "${stderr_lines[0]}" "sockaudit run: invalid layer 'ebpf': use auto, preload or seccomp"
+	run -125 --separate-stderr sa_run -p
+	assert_equal "${stderr_lines[0]}" "sockaudit run: option '-p' needs an argument"
+	run -125 --separate-stderr sa_run --layer preload --
+	assert_equal "${stderr_lines[0]}" "sockaudit run: missing CMD: what should run?"
+	[ ! -e made ]
+}
+
+@test "run: options after CMD are CMD's own" {
+	run -0 --separate-stderr sa_run --layer preload -- "$PY" -c 'import sys; print(sys.argv[1:])' -p x --help
+	assert_output "['-p', 'x', '--help']"
+	run -0 --separate-stderr sa_run --layer preload "$PY" -c 'import sys; print(sys.argv[1:])' -o y
+	assert_output "['-o', 'y']"
+}
+
+@test "run: a bad policy prints the diagnostic with a caret, exits 125, and CMD never runs" {
+	cat >bad.json <<'EOF'
+{
+  "version": 1,
+  "rules": [
+    {"id": "web", "family": "AF_INTE", "action": "deny"}
+  ]
+}
+EOF
+	run -125 --separate-stderr sa_run -p bad.json --layer preload -- touch ran
+	assert_equal "${stderr_lines[0]}" "bad.json:4:31: error: unknown family 'AF_INTE'; did you mean 'AF_INET'?"
+	assert_equal "${stderr_lines[1]}" '    4 |     {"id": "web", "family": "AF_INTE", "action": "deny"}'
+	assert_equal "${stderr_lines[2]}" '      |                              ^'
+	assert_equal "${stderr_lines[-1]}" "sockaudit run: bad.json: invalid policy (1 error): nothing was run"
+	assert_output ""
+	[ ! -e ran ]
+	# The same under the default layer: the policy is checked before any.
+	run -125 --separate-stderr sa_run -p bad.json -- touch ran
+	assert_equal "${stderr_lines[-1]}" "sockaudit run: bad.json: invalid policy (1 error): nothing was run"
+	[ ! -e ran ]
+}
+
+@test "run: a policy file that cannot be read exits 125 and runs nothing" {
+	run -125 --separate-stderr sa_run -p "$T/none.json" --layer preload -- touch ran
+	assert_equal "$stderr" "sockaudit run: $T/none.json: No such file or directory"
+	[ ! -e ran ]
+	run -125 --separate-stderr sa_run -p "$T" --layer preload -- touch ran
+	assert_equal "$stderr" "sockaudit run: $T: Is a directory"
+	[ ! -e ran ]
+}
+
+@test "run: policy warnings are printed and the run goes on" {
+	cat >warn.json <<'EOF'
+{"version": 1, "rules": [
+ {"id": "all-inet", "family": "AF_INET", "action": "allow"},
+ {"id": "tcp", "family": "AF_INET", "type": "SOCK_STREAM", "action": "deny"}
+]}
+EOF
+	run -3 --separate-stderr sa_run -p warn.json --layer preload -- sh -c 'echo ran; exit 3'
+	assert_output "ran"
+	[[ "${stderr_lines[0]}" == "warn.json:3:"*": warning: "* ]]
+}
+
+@test "run: CMD not found exits 127" {
+	run -127 --separate-stderr sa_run --layer preload -- no-such-command-sockaudit
+	assert_equal "$stderr" "sockaudit run: no-such-command-sockaudit: command not found"
+	run -127 --separate-stderr sa_run --layer preload -- ./nope
+	assert_equal "$stderr" "sockaudit run: ./nope: command not found"
+	# Not found under the default layer too, before any layer is set up.
+	run -127 --separate-stderr sa_run -- no-such-command-sockaudit
+	assert_equal "$stderr" "sockaudit run: no-such-command-sockaudit: command not found"
+}
+
+@test "run: CMD that cannot be executed exits 126" {
+	printf '#!/bin/sh\ntouch ran\n' >noexec.sh
+	chmod 644 noexec.sh
+	run -126 --separate-stderr sa_run --layer preload -- ./noexec.sh
+	assert_equal "$stderr" "sockaudit run: ./noexec.sh: Permission denied"
+	mkdir -p bin/tool
+	PATH="$T/bin:$PATH" run -126 --separate-stderr sa_run --layer preload -- tool
+	assert_equal "$stderr" "sockaudit run: $T/bin/tool: Permission denied"
+	# Executable, but not a format the kernel runs.
+	printf '\177ELF garbage' >bad.bin
+	chmod 755 bad.bin
+	run -126 --separate-stderr sa_run --layer preload -- ./bad.bin
+	assert_equal "$stderr" "sockaudit run: ./bad.bin: Exec format error"
+	[ ! -e ran ]
+}
+
+@test "run: a script whose interpreter is missing exits 127, as with env(1)" {
+	printf '#!/nonexistent/interp\n' >lost.sh
+	chmod 755 lost.sh
+	run -127 env ./lost.sh
+	run -127 --separate-stderr sa_run --layer preload -- ./lost.sh
+	assert_equal "$stderr" "sockaudit run: ./lost.sh: No such file or directory"
+}
+
+@test "run: CMD's exit status and output pass through" {
+	run -7 --separate-stderr sa_run --layer preload -- sh -c 'echo out; echo err >&2; exit 7'
+	assert_output "out"
+	assert_equal "$stderr" "err"
+	run -0 sa_run --layer preload -- true
+	run -1 sa_run --layer preload -- false
+	run -0 bash -c 'echo from-stdin | "$1" run --layer preload -- cat' _ "$SOCKAUDIT"
+	assert_output "from-stdin"
+}
+
+@test "run: CMD killed by signal N exits 128+N" {
+	run -143 sa_run --layer preload -- sh -c 'kill -TERM $$'
+	run -137 sa_run --layer preload -- sh -c 'kill -KILL $$'
+	run -134 bash -c 'ulimit -c 0; exec "$1" run --layer preload -- sh -c "kill -ABRT \$\$"' _ "$SOCKAUDIT"
+}
+
+@test "run: a signal sent to sockaudit alone reaches CMD" {
+	"$SOCKAUDIT" run --layer preload -- sleep 60 &
+	local pid=$!
+	wait_for pgrep -P "$pid" -x sleep
+	kill -TERM "$pid"
+	local status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+}
+
+@test "run: -o relative is made absolute; SOCKAUDIT_* are set for CMD" {
+	mkdir sub
+	run -0 --separate-stderr sa_run --layer preload -o rel.log -- \
+		sh -c 'cd sub && printenv SOCKAUDIT_LOG SOCKAUDIT_POLICY SOCKAUDIT_MODE SOCKAUDIT_MARKER; echo end'
+	assert_output "$T/rel.log
+end"
+	[ -f rel.log ]
+	echo '{"version": 1}' >p.json
+	run -0 --separate-stderr sa_run --layer preload -p p.json --mode enforce -o - -- \
+		printenv SOCKAUDIT_LOG SOCKAUDIT_POLICY SOCKAUDIT_MODE
+	assert_output "stderr
+$T/p.json
+enforce"
+}
+
+@test "run: inherited SOCKAUDIT_* never contradict this run" {
+	SOCKAUDIT_POLICY=/elsewhere.json SOCKAUDIT_MODE=enforce SOCKAUDIT_MARKER=1 \
+		SOCKAUDIT_LOG=/elsewhere.log run -0 --separate-stderr \
+		sa_run --layer preload -- sh -c 'echo "${SOCKAUDIT_POLICY-unset} ${SOCKAUDIT_MODE-unset} ${SOCKAUDIT_MARKER-unset} $SOCKAUDIT_LOG"'
+	assert_output "unset unset unset stderr"
+}
+
+@test "run: a log that cannot be written exits 125 and runs nothing" {
+	run -125 --separate-stderr sa_run --layer preload -o "$T/no/dir/x.log" -- touch ran
+	assert_equal "$stderr" "sockaudit run: cannot write the log $T/no/dir/x.log: No such file or directory"
+	[ ! -e ran ]
+}
+
+@test "run: LD_PRELOAD gets the shim first, keeping entries already there" {
+	local lib=/usr/lib/x86_64-linux-gnu/libz.so.1
+	run -0 --separate-stderr sa_run --layer preload -- printenv LD_PRELOAD
+	assert_output "$SHIM"
+	LD_PRELOAD="$lib" run -0 --separate-stderr sa_run --layer preload -- printenv LD_PRELOAD
+	assert_output "$SHIM:$lib"
+	assert_equal "$stderr" ""
+}
+
+@test "run: a sanitizer runtime already in LD_PRELOAD stays first" {
+	# A stand-in with a sanitizer runtime's name: ld.so loads it like any
+	# library, and only the name decides the order.
+	local lib=/usr/lib/x86_64-linux-gnu/libz.so.1
+	cp /usr/lib/x86_64-linux-gnu/libcjson.so.1 "$T/libclang_rt.asan-x86_64.so"
+	LD_PRELOAD="$lib $T/libclang_rt.asan-x86_64.so" run -0 --separate-stderr \
+		sa_run --layer preload -- printenv LD_PRELOAD
+	assert_output "$T/libclang_rt.asan-x86_64.so:$SHIM:$lib"
+	assert_equal "$stderr" ""
+}
+
+@test "run: a shim built with ASan gets the ASan runtime loaded before it" {
+	printf 'int sockaudit_fake_shim(int x) { return x + 1; }\n' >fake.c
+	cc -shared -fPIC -fsanitize=address -o "$T/libsockaudit.so" fake.c
+	run -0 readelf -d "$T/libsockaudit.so"
+	assert_output --partial "Shared library: [libasan.so"
+	local runtime
+	runtime=$(readelf -d "$T/libsockaudit.so" | sed -n 's/.*Shared library: \[\(libasan[^]]*\)\].*/\1/p')
+	SOCKAUDIT_SHIM="$T/libsockaudit.so" ASAN_OPTIONS=detect_leaks=0 run -0 --separate-stderr \
+		sa_run --layer preload -- printenv LD_PRELOAD
+	assert_output "$runtime:$T/libsockaudit.so"
+	assert_equal "$stderr" ""
+}
+
+@test "run: a missing shim is an error for --layer preload" {
+	SOCKAUDIT_SHIM="$T/none.so" run -125 --separate-stderr sa_run --layer preload -- touch ran
+	assert_equal "$stderr" "sockaudit run: cannot find libsockaudit.so (looked at \$SOCKAUDIT_SHIM, next to this program, and in /usr/local/lib/sockaudit): the preload layer cannot run"
+	[ ! -e ran ]
+}
+
+@test "run: a statically linked target gets a warning, and runs" {
+	run -0 --separate-stderr sa_run --layer preload -- /bin/busybox echo hi
+	assert_output "hi"
+	assert_equal "$stderr" "sockaudit run: warning: /bin/busybox is statically linked: the preload layer cannot see its sockets; use --layer auto (the default) or --layer seccomp"
+	# Found through PATH, and named as found.
+	# (busybox picks its applet from argv[0], so the link is named sh.)
+	mkdir bin
+	ln -s /bin/busybox "$T/bin/sh"
+	PATH="$T/bin:$PATH" run -3 --separate-stderr sa_run --layer preload -- sh -c 'exit 3'
+	assert_equal "$stderr" "sockaudit run: warning: $T/bin/sh is statically linked: the preload layer cannot see its sockets; use --layer auto (the default) or --layer seccomp"
+}
+
+@test "run: a script whose interpreter is static is static" {
+	printf '#!/bin/busybox sh\necho script\n' >s.sh
+	chmod 755 s.sh
+	run -0 --separate-stderr sa_run --layer preload -- ./s.sh
+	assert_output "script"
+	assert_equal "$stderr" "sockaudit run: warning: ./s.sh runs /bin/busybox, which is statically linked: the preload layer cannot see its sockets; use --layer auto (the default) or --layer seccomp"
+	# A script of a dynamic interpreter is seen: no warning.
+	printf '#!/bin/sh\necho script\n' >d.sh
+	chmod 755 d.sh
+	run -0 --separate-stderr sa_run --layer preload -- ./d.sh
+	assert_equal "$stderr" ""
+}
+
+@test "run: a setuid target gets a warning, and runs" {
+	cp /usr/bin/id "$T/suid-id"
+	chown nobody "$T/suid-id"
+	chmod 4755 "$T/suid-id"
+	run -0 --separate-stderr sa_run --layer preload -- "$T/suid-id" -u
+	assert_output "$(id -u nobody)"
+	assert_equal "$stderr" "sockaudit run: warning: $T/suid-id is setuid or setgid: the preload layer cannot see its sockets; use --layer auto (the default) or --layer seccomp"
+}
