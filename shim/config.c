@@ -1,0 +1,392 @@
+/* config.c - the shim's one-time set-up, and who is calling.
+ *
+ * Init runs once per process image: from our constructor, or from the first
+ * intercepted call when that comes earlier (another library's constructor
+ * may create a socket before ours ran).  It binds the real functions, reads
+ * the environment, loads the policy and opens the log.  Everything that
+ * allocates or reads files happens here and never on the hot path.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kcmp.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "layers.h"
+#include "shim.h"
+
+struct shim_real shim_real;
+struct shim_config shim_cfg;
+
+/*
+ * The init state is a plain atomic, not pthread_once or a mutex: a lock held
+ * by another thread at fork() stays held forever in the child, and a signal
+ * handler that interrupts init on its own thread would deadlock on it.
+ */
+enum { SHIM_UNINIT, SHIM_INITIALIZING, SHIM_READY };
+static _Atomic int shim_state;
+static _Atomic pid_t shim_init_tid;	/* the thread running init */
+static _Atomic pid_t shim_init_pid;	/* ... and its process */
+
+/* How long a thread waits for another thread's init before giving up.  It
+ * can only run out when the initializing thread waits for this one: a
+ * library constructor that calls socket() while holding the dynamic loader's
+ * lock that init's dlopen()/dlsym() need. */
+#define SHIM_INIT_WAIT_NS (2ULL * 1000 * 1000 * 1000)
+
+/* The pid of the process that owns the shim's memory, to tell a forked
+ * child (its own copy: it may reset its state) from a vfork child (shared
+ * memory: it must not). */
+static _Atomic pid_t shim_owner_pid;
+
+/*
+ * seq: the process's pid in the high bits, its last event number in the
+ * low bits, in one word.  A forked child inherits its parent's word; its
+ * first event sees a foreign pid and starts again at 1, with one
+ * compare-and-swap that threads racing on the first event cannot both win.
+ */
+#define SEQ_PID_SHIFT 40
+#define SEQ_MASK ((UINT64_C(1) << SEQ_PID_SHIFT) - 1)
+static _Atomic uint64_t shim_seq;
+static _Atomic uint64_t shim_seq_vfork;	/* vfork children: not the parent's */
+
+/* The thread id, cached per thread with the pid it belongs to (a forked
+ * child's thread has a new tid). */
+static __thread struct {
+	pid_t pid, tid;
+} shim_tls_id __attribute__((tls_model("initial-exec")));
+
+long shim_raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+#if defined(__x86_64__)
+	long ret;
+	register long r10 __asm__("r10") = a3;
+	register long r8 __asm__("r8") = a4;
+	register long r9 __asm__("r9") = a5;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a0;
+	register long x1 __asm__("x1") = a1;
+	register long x2 __asm__("x2") = a2;
+	register long x3 __asm__("x3") = a3;
+	register long x4 __asm__("x4") = a4;
+	register long x5 __asm__("x5") = a5;
+
+	__asm__ volatile("svc 0"
+			 : "+r"(x0)
+			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			 : "memory");
+	return x0;
+#else
+	/* Elsewhere the libc syscall() is the only way; it sets errno. */
+	long (*fn)(long, ...) = shim_real.syscall;
+	long ret;
+
+	if (!fn)
+		return -ENOSYS;
+	ret = fn(nr, a0, a1, a2, a3, a4, a5);
+	return ret == -1 ? -errno : ret;
+#endif
+}
+
+void shim_say(const char *first, ...)
+{
+	char buf[1024];
+	size_t n = 0;
+	const char *s;
+	va_list ap;
+
+	memcpy(buf, "sockaudit: ", 11);
+	n = 11;
+	va_start(ap, first);
+	for (s = first; s; s = va_arg(ap, const char *)) {
+		size_t len = strlen(s);
+
+		if (len > sizeof(buf) - 1 - n)
+			len = sizeof(buf) - 1 - n;
+		memcpy(buf + n, s, len);
+		n += len;
+	}
+	va_end(ap);
+	buf[n++] = '\n';
+	/* Best effort: nothing to do when stderr is gone. */
+	if (write(STDERR_FILENO, buf, n) < 0)
+		return;
+}
+
+/* Bind the real functions.  Missing ones stay NULL and the raw system call
+ * replaces them; say so, since it means an unusual libc. */
+static void shim_bind(void)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} syms[] = {
+		{ "socket", offsetof(struct shim_real, socket) },
+		{ "socketpair", offsetof(struct shim_real, socketpair) },
+		{ "accept", offsetof(struct shim_real, accept) },
+		{ "accept4", offsetof(struct shim_real, accept4) },
+		{ "shutdown", offsetof(struct shim_real, shutdown) },
+		{ "syscall", offsetof(struct shim_real, syscall) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		void *fn = dlsym(RTLD_NEXT, syms[i].name);
+
+		if (!fn)
+			shim_say("no next definition of ", syms[i].name,
+				 "(); using the raw system call", NULL);
+		memcpy((char *)&shim_real + syms[i].offset, &fn, sizeof(fn));
+	}
+}
+
+/* Read a small file into BUF (NUL-terminated), without stdio. */
+static ssize_t shim_read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+static void shim_identity(void)
+{
+	ssize_t n = readlink("/proc/self/exe", shim_cfg.exe, sizeof(shim_cfg.exe) - 1);
+
+	shim_cfg.exe[n > 0 ? n : 0] = '\0';
+	n = shim_read_small("/proc/self/comm", shim_cfg.comm, sizeof(shim_cfg.comm));
+	if (n > 0 && shim_cfg.comm[n - 1] == '\n')
+		shim_cfg.comm[n - 1] = '\0';
+}
+
+static uint64_t shim_parse_marker(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno || *end) {
+		shim_say(LAYERS_ENV_MARKER "='", s, "' is not a hex number; ignored", NULL);
+		return 0;
+	}
+	return v;
+}
+
+/* Load SOCKAUDIT_POLICY, or the embedded default.  On failure say why once
+ * and leave shim_cfg.policy NULL: every checked call is then denied in
+ * enforce mode (fail closed) or logged as would_deny in audit mode. */
+static void shim_load_policy(const char *path, bool *failed)
+{
+	struct policy_diags diags = { 0 };
+	struct policy *p = NULL;
+	const char *why;
+	char line[24], col[24];
+	int rc;
+
+	*failed = false;
+	if (!path) {
+		shim_cfg.policy = policy_default();
+		return;
+	}
+	if (shim_cjson_load(&why) < 0) {
+		shim_say("cannot load policy ", path, ": ", why, NULL);
+		goto fail;
+	}
+	rc = policy_load(path, &p, &diags);
+	if (rc == 0) {
+		shim_cfg.policy = p;
+		goto out;
+	}
+	if (rc != -EINVAL || diags.errors == 0) {
+		shim_say("cannot read policy ", path, ": ",
+			 strerrordesc_np(-rc) ? strerrordesc_np(-rc) : "error", NULL);
+		goto fail;
+	}
+	for (size_t i = 0; i < diags.count; i++) {
+		const struct policy_diag *d = &diags.items[i];
+
+		if (d->severity != POLICY_ERROR)
+			continue;
+		snprintf(line, sizeof(line), "%d", d->line);
+		snprintf(col, sizeof(col), "%d", d->col);
+		shim_say(path, ":", line, ":", col, ": error: ",
+			 d->path ? d->path : "", d->path ? ": " : "", d->message,
+			 " (policy rejected: ", "socket calls are checked fail-closed)", NULL);
+		break;
+	}
+fail:
+	*failed = true;
+	shim_cfg.policy = NULL;
+out:
+	policy_diags_free(&diags);
+}
+
+static void shim_init(void)
+{
+	const char *path = getenv(LAYERS_ENV_POLICY);
+	const char *mode = getenv(LAYERS_ENV_MODE);
+	bool failed;
+
+	shim_bind();
+	shim_identity();
+	if (path && !*path)
+		path = NULL;
+	shim_load_policy(path, &failed);
+	shim_cfg.marker = shim_parse_marker(getenv(LAYERS_ENV_MARKER));
+	if (!shim_real.syscall)
+		shim_cfg.marker = 0;	/* the marker needs libc's syscall() */
+
+	/* The mode: SOCKAUDIT_MODE wins; else the policy's.  A policy that
+	 * failed is enforced unless audit was asked for: whoever named a
+	 * policy wants it enforced. */
+	if (mode && !strcmp(mode, "audit")) {
+		shim_cfg.mode = POLICY_AUDIT;
+	} else if (mode && !strcmp(mode, "enforce")) {
+		shim_cfg.mode = POLICY_ENFORCE;
+	} else {
+		if (mode && *mode) {
+			shim_say(LAYERS_ENV_MODE "='", mode,
+				 "': expected 'audit' or 'enforce'; every socket call is denied (fail closed)",
+				 NULL);
+			shim_cfg.policy = NULL;
+			failed = true;
+		}
+		shim_cfg.mode = failed ? POLICY_ENFORCE : policy_mode(shim_cfg.policy);
+	}
+	shim_cfg.mode_name = shim_cfg.mode == POLICY_AUDIT ? "audit" : "enforce";
+	shim_log_init(getenv(LAYERS_ENV_LOG));
+	atomic_store(&shim_owner_pid, getpid());
+}
+
+/* A fork child of a process whose init was in progress: the initializing
+ * thread does not exist here.  A vfork child shares that memory and must
+ * wait for the thread instead. */
+static bool shim_init_orphaned(pid_t pid)
+{
+	pid_t owner = atomic_load(&shim_init_pid);
+
+	return owner != pid &&
+	       shim_raw_syscall(SYS_kcmp, pid, owner, KCMP_VM, 0, 0, 0) != 0;
+}
+
+bool shim_ready(void)
+{
+	int state = atomic_load_explicit(&shim_state, memory_order_acquire);
+	unsigned long long waited = 0;
+	pid_t pid, tid;
+
+	if (__builtin_expect(state == SHIM_READY, 1))
+		return true;
+	pid = getpid();
+	tid = gettid();
+	for (;;) {
+		int expect = SHIM_UNINIT;
+
+		if (atomic_compare_exchange_strong(&shim_state, &expect, SHIM_INITIALIZING) ||
+		    (expect == SHIM_INITIALIZING && shim_init_orphaned(pid))) {
+			int saved = errno;
+
+			atomic_store(&shim_init_pid, pid);
+			atomic_store(&shim_init_tid, tid);
+			shim_init();
+			atomic_store_explicit(&shim_state, SHIM_READY, memory_order_release);
+			errno = saved;
+			return true;
+		}
+		if (expect == SHIM_READY)
+			return true;
+		/* Our own thread is inside init: a signal handler interrupted
+		 * it.  The policy may be half loaded, so the call passes
+		 * through to the real function unchecked and unlogged. */
+		if (atomic_load(&shim_init_tid) == tid && atomic_load(&shim_init_pid) == pid)
+			return false;
+		if (waited >= SHIM_INIT_WAIT_NS)
+			return false;
+		{
+			struct timespec ts = { 0, 100 * 1000 };
+
+			nanosleep(&ts, NULL);
+			waited += ts.tv_nsec;
+		}
+	}
+}
+
+__attribute__((constructor)) static void shim_constructor(void)
+{
+	shim_ready();
+}
+
+/* Does PID share its memory with the process that owns the shim's state? */
+static bool shim_shares_vm(pid_t pid)
+{
+	pid_t owner = atomic_load(&shim_owner_pid);
+	long rc;
+
+	if (pid == owner)
+		return false;
+	rc = shim_raw_syscall(SYS_kcmp, pid, owner, KCMP_VM, 0, 0, 0);
+	if (rc == 0)
+		return true;
+	/* A fork child (rc 1 or 2), or kcmp unavailable (then assume the
+	 * common case, fork).  The memory is ours now. */
+	atomic_store(&shim_owner_pid, pid);
+	return false;
+}
+
+void shim_self(struct shim_self *s)
+{
+	s->pid = getpid();
+	s->ppid = getppid();
+	s->shared_vm = false;
+	if (__builtin_expect(shim_tls_id.pid == s->pid, 1)) {
+		s->tid = shim_tls_id.tid;
+		return;
+	}
+	s->tid = gettid();
+	s->shared_vm = shim_shares_vm(s->pid);
+	if (!s->shared_vm) {
+		shim_tls_id.pid = s->pid;
+		shim_tls_id.tid = s->tid;
+	}
+}
+
+uint64_t shim_next_seq(const struct shim_self *s)
+{
+	_Atomic uint64_t *word = s->shared_vm ? &shim_seq_vfork : &shim_seq;
+	uint64_t tag = (uint64_t)s->pid << SEQ_PID_SHIFT;
+	uint64_t old = atomic_load_explicit(word, memory_order_relaxed);
+	uint64_t new;
+
+	do {
+		if ((old & ~SEQ_MASK) == tag)
+			new = old + 1;
+		else
+			new = tag | 1;
+	} while (!atomic_compare_exchange_weak_explicit(word, &old, new,
+							memory_order_relaxed,
+							memory_order_relaxed));
+	return new & SEQ_MASK;
+}

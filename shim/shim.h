@@ -1,0 +1,90 @@
+/* shim.h - internals shared by the files of libsockaudit.so (not installed).
+ *
+ *   config.c  binding of the real functions, environment, policy, init state
+ *   log.c     the log descriptor: open, verify, reopen, one write per event
+ *   cjson.c   json_parse()/json_delete() on a privately dlopen'ed libcjson
+ *   shim.c    the interposed functions and the per-call pipeline
+ *
+ * Everything here has hidden visibility (ALL_CFLAGS) and is local in the
+ * version script: the host program can neither see nor replace it.
+ */
+#ifndef SOCKAUDIT_SHIM_H
+#define SOCKAUDIT_SHIM_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "policy.h"
+
+/* The next definitions of the interposed functions (libc's), bound once with
+ * dlsym(RTLD_NEXT).  NULL until bound, or when missing: callers then make the
+ * raw system call themselves (shim_raw_syscall). */
+struct shim_real {
+	int (*socket)(int, int, int);
+	int (*socketpair)(int, int, int, int *);
+	int (*accept)(int, struct sockaddr *, socklen_t *);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+	int (*shutdown)(int, int);
+	long (*syscall)(long, ...);
+};
+
+/* What init learned; immutable once shim_ready() returned true. */
+struct shim_config {
+	const struct policy *policy;	/* NULL: unusable policy, fail closed */
+	enum policy_mode mode;
+	const char *mode_name;		/* "enforce" or "audit" */
+	uint64_t marker;		/* SOCKAUDIT_MARKER; 0: use libc */
+	char exe[PATH_MAX];		/* readlink /proc/self/exe, "" if unknown */
+	char comm[32];			/* /proc/self/comm without its newline */
+};
+
+extern struct shim_real shim_real;
+extern struct shim_config shim_cfg;
+
+/* Make sure init ran in this process image, running it if nobody has.
+ * Returns false when the caller must pass its call through unlogged: the
+ * call re-entered from the thread that is initializing (a signal handler),
+ * or init could not finish in time (see config.c). */
+bool shim_ready(void);
+
+/* A system call with six arguments, without libc (no errno: returns -errno).
+ * Used only before the real functions are bound. */
+long shim_raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/* One message on stderr, written with write(2): the NULL-terminated strings
+ * after "sockaudit: ", then a newline. */
+void shim_say(const char *first, ...) __attribute__((sentinel));
+
+/* Who is calling.  shared_vm: this is a vfork child (or any clone sharing
+ * the memory of the process that initialized the shim): it must not change
+ * any state, because that state is its parent's. */
+struct shim_self {
+	pid_t pid, tid, ppid;
+	bool shared_vm;
+};
+
+void shim_self(struct shim_self *s);
+
+/* The next event number of the calling process, from 1. */
+uint64_t shim_next_seq(const struct shim_self *s);
+
+/* log.c: open the log named by SOCKAUDIT_LOG (NULL: stderr) at init.  An
+ * unusable log is reported once on stderr; its events are then lost. */
+void shim_log_init(const char *spec);
+
+/* Write one complete line with a single write(2), to the log and nowhere
+ * else.  Never fails the caller: a line that cannot be written is counted in
+ * shim_log_lost and leaves a gap in seq. */
+void shim_log_write(const char *line, size_t len, const struct shim_self *s);
+
+/* Events that could not be written, since this process image started. */
+uint64_t shim_log_lost(void);
+
+/* cjson.c: load libcjson privately.  0, or -1 with a message in *WHY. */
+int shim_cjson_load(const char **why);
+
+#endif

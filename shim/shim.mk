@@ -1,0 +1,28 @@
+# libsockaudit.so, the preload shim.  Its objects plus libpolicy.a: the
+# archive's json.o is not pulled in (shim/cjson.c defines json_parse and
+# json_delete) and neither is seccomp.o, so the library needs neither libcjson
+# nor libseccomp at link time.  --no-undefined proves that: any cJSON_* or
+# seccomp_* reference left would fail the link (sanitizer builds leave their
+# runtime's symbols undefined, so they skip the check).
+SHIM_SRCS := $(sort $(wildcard shim/*.c))
+SHIM_OBJS := $(SHIM_SRCS:%.c=$(B)/%.o)
+SHIM_LIB := $(B)/libsockaudit.so
+SHIM_LDFLAGS := -shared -Wl,--version-script=shim/libsockaudit.map -Wl,-z,now \
+	$(if $(SAN),,-Wl,--no-undefined)
+ALL_TARGETS += $(SHIM_LIB)
+
+$(SHIM_LIB): $(SHIM_OBJS) $(LIBPOLICY) shim/libsockaudit.map
+	$(CC) $(ALL_LDFLAGS) $(SHIM_LDFLAGS) -o $@ $(SHIM_OBJS) $(LIBPOLICY) -ldl
+
+# Fixtures of the shim's tests that need more than one C file.
+# s_ctor: a shared library whose constructor creates a socket before the
+# shim's own constructor ran; the program links it.
+$(B)/fixtures/libs_ctor.so: tests/fixtures/s_ctor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FIXTURE_CFLAGS) -fPIC -shared -DS_CTOR_LIB -o $@ $<
+$(B)/fixtures/s_ctor: $(B)/fixtures/libs_ctor.so
+FIXTURE_LIBS_s_ctor := -L$(B)/fixtures -ls_ctor -Wl,-rpath,'$$ORIGIN'
+# s_host: a program whose own global symbols carry the names of cJSON's and
+# the shim's internals, exported so that they are in the global scope.
+FIXTURE_LIBS_s_host := -rdynamic
+ALL_TARGETS += $(B)/fixtures/libs_ctor.so
