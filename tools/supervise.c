@@ -51,6 +51,9 @@ static const char *const child_stage_what[] = {
 	[CHILD_EXEC] = "cannot execute",
 };
 
+/* Passed on to the child, as the preload-only launcher does (run.c). */
+static const int supervise_forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 };
+
 struct child_msg {
 	int stage;
 	int err;
@@ -345,9 +348,8 @@ int supervise_run(const struct run_spec *spec)
 	 * before exec. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
+	for (size_t i = 0; i < sizeof(supervise_forwarded) / sizeof(supervise_forwarded[0]); i++)
+		sigaddset(&mask, supervise_forwarded[i]);
 	sigprocmask(SIG_BLOCK, &mask, &s.old_mask);
 	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (s.sigfd < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {

@@ -1,0 +1,75 @@
+#!/usr/bin/env bats
+# A Go program (static, raw syscalls, SIGURG preemption) under the kernel
+# layers.  tests/go/listen.go is built once per run with Debian's golang-go,
+# offline, with its caches in this file's temporary directory.
+
+load helper
+
+setup_file() {
+	export GOCACHE="$BATS_FILE_TMPDIR/gocache" GOPATH="$BATS_FILE_TMPDIR/gopath"
+	export GOFLAGS= GOPROXY=off CGO_ENABLED=0
+	go build -o "$BATS_FILE_TMPDIR/listen" "$ROOT/tests/go/listen.go"
+}
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	GO_LISTEN="$BATS_FILE_TMPDIR/listen"
+	grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail ||
+		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
+}
+
+# The kernel's wait-killable mode (5.19) is what keeps SIGURG from cancelling
+# a notified call that the supervisor already holds.
+require_wait_killable() {
+	local v major minor
+	v=$(uname -r)
+	major=${v%%.*}
+	minor=${v#*.}
+	minor=${minor%%[!0-9]*}
+	if [ "$major" -lt 5 ] || { [ "$major" -eq 5 ] && [ "$minor" -lt 19 ]; }; then
+		require_feature "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" "kernel $v is older than 5.19"
+	fi
+}
+
+@test "go: the program works natively" {
+	run -0 "$GO_LISTEN" 20
+	assert_output "ok 20"
+}
+
+@test "go: 300 listen/connect/accept rounds under preemption, every accept logged once (seccomp, auto)" {
+	require_wait_killable
+	for layer in seccomp auto; do
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$GO_LISTEN" 300
+		assert_output "ok 300"
+		# The log must not repeat a call that a signal interrupted.
+		run -0 jq -r 'select(.layer == "notify" and (.call == "accept4" or .call == "accept")) |
+			"\(.family) \(.type) \(.protocol) \(.exe)"' log
+		[ "${#lines[@]}" -eq 300 ]
+		[ "$(sort -u <<<"$output")" = "AF_INET SOCK_STREAM IPPROTO_TCP $GO_LISTEN" ]
+		run -0 jq -r 'select(.layer == "notify" and .call == "socket" and .family == "AF_INET") |
+			"\(.type) \(.flags | join("|")) \(.protocol)"' log
+		[ "${#lines[@]}" -ge 600 ]
+		[ "$(sort -u <<<"$output")" = "SOCK_STREAM SOCK_CLOEXEC|SOCK_NONBLOCK IPPROTO_TCP" ]
+	done
+}
+
+@test "go: frequent GC and preemption (GODEBUG) do not break notified calls" {
+	require_wait_killable
+	GODEBUG=gcstoptheworld=1,asyncpreemptoff=0 GOGC=1 \
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$GO_LISTEN" 200
+	assert_output "ok 200"
+}
+
+@test "go: a denied family fails in Go with the policy's errno" {
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "default": {"action": "allow"},
+	 "rules": [{"id": "no-inet", "family": "AF_INET", "type": "SOCK_STREAM", "action": "deny", "errno": "EACCES"}]}
+	EOF
+	run -1 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer seccomp -- "$GO_LISTEN" 1
+	assert_output ""
+	[[ "$stderr" == *"socket: permission denied"* ]]
+	run -0 jq -r 'select(.layer == "notify" and .decision == "deny") | "\(.family) \(.errno) \(.rule)"' log
+	assert_line "AF_INET EACCES no-inet"
+}

@@ -1,0 +1,240 @@
+#!/usr/bin/env bats
+# The kernel layers (seccomp filter + notify supervisor) see what the preload
+# shim cannot: static binaries, inline syscalls, scrubbed environments,
+# busybox, threads, fork trees, glibc's internal sockets.  Every program runs
+# under `sockaudit run --layer auto` and `--layer seccomp`, with its events
+# checked in the log and its behaviour checked against a native run.
+
+load helper
+
+K2="$FIX/k2_calls-static"
+ASM="$FIX/k2_asm"
+
+setup_file() {
+	grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail ||
+		export K2_NO_NOTIF=1
+}
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	[ -z "${K2_NO_NOTIF:-}" ] ||
+		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
+}
+
+# notify_events LOG JQFILTER: the notify layer's events matching JQFILTER,
+# each as "call family type protocol decision".
+notify_events() {
+	jq -r "select(.layer == \"notify\") | select($2) |
+		\"\(.call) \(.family) \(.type) \(.protocol) \(.decision)\"" "$1"
+}
+
+deny_inet6_policy() {
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+	 "rules": [{"id": "no-inet6", "family": "AF_INET6", "action": "deny", "errno": "EPERM"}]}
+	EOF
+}
+
+@test "static binary: socket logged by notify with family, type, protocol (auto, seccomp)" {
+	for layer in auto seccomp; do
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$K2" socket 2 2 0
+		assert_output --regexp '^socket fd [0-9]+$'
+		run -0 notify_events log '.call == "socket"'
+		assert_output "socket AF_INET SOCK_DGRAM IPPROTO_UDP allow"
+		run -0 jq -r 'select(.layer == "notify") | "\(.args) \(.result) \(.errno) \(.exe) \(.comm) \(.seq)"' log
+		assert_output "[null,2,2,0] null null $K2 k2_calls-static 1"
+	done
+}
+
+@test "static binary: socketpair logs each end, shutdown and accept carry the socket's facts" {
+	for layer in auto seccomp; do
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$K2" pair 1 5 0
+		run -0 notify_events log '.call == "socketpair"'
+		assert_output $'socketpair AF_UNIX SOCK_SEQPACKET 0 allow\nsocketpair AF_UNIX SOCK_SEQPACKET 0 allow'
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$K2" tcp
+		assert_output "tcp ok"
+		run -0 notify_events log '.call == "accept" or .call == "accept4"'
+		assert_output --regexp '^accept4? AF_INET SOCK_STREAM IPPROTO_TCP allow$'
+		run -0 jq -r 'select(.layer == "notify" and .call == "shutdown") |
+			"\(.event) \(.args) \(.family) \(.type) \(.how)"' log
+		assert_output --regexp '^socket\.shutdown \[[0-9]+,1\] AF_INET SOCK_STREAM SHUT_WR$'
+	done
+}
+
+@test "static binary: denied with the policy's errno, logged as a denial" {
+	deny_inet6_policy
+	for layer in auto seccomp; do
+		rm -f log
+		run -1 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer $layer -- "$K2" socket 10 1 0
+		assert_output "socket errno 1"
+		run -0 jq -r 'select(.layer == "notify") | "\(.family) \(.result) \(.errno) \(.decision) \(.rule)"' log
+		assert_output "AF_INET6 -1 EPERM deny no-inet6"
+		# What the policy allows still works.
+		run -0 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer $layer -- "$K2" socket 2 1 0
+		assert_output --regexp '^socket fd [0-9]+$'
+	done
+}
+
+@test "audit mode: nothing is denied, the denial is logged as would_deny" {
+	deny_inet6_policy
+	run -0 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" --mode audit -o "$T/log" --layer seccomp -- "$K2" socket 10 1 0
+	assert_output --regexp '^socket fd [0-9]+$'
+	run -0 jq -r 'select(.layer == "notify") | "\(.family) \(.result) \(.decision) \(.mode)"' log
+	assert_output "AF_INET6 null would_deny audit"
+}
+
+@test "an exe rule is decided by the supervisor, per program" {
+	cat >"$T/p.json" <<-EOF
+	{"version": 1, "default": {"action": "allow"},
+	 "rules": [{"id": "k2-no-udp", "exe": "*/k2_calls-static", "type": "SOCK_DGRAM", "action": "deny", "errno": "EACCES"}]}
+	EOF
+	run -1 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer seccomp -- "$K2" socket 2 2 0
+	assert_output "socket errno 13"
+	run -0 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer seccomp -- \
+		"$PY" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM); print("py ok")'
+	assert_output "py ok"
+}
+
+@test "a shutdown rule on the socket's family is decided from the target's descriptor" {
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "default": {"action": "allow"},
+	 "rules": [{"id": "no-inet-shutdown", "event": "socket.shutdown", "family": "AF_INET", "action": "deny", "errno": "EPERM"}]}
+	EOF
+	run -1 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer seccomp -- "$K2" tcp
+	assert_output "shutdown errno 1"
+	run -0 jq -r 'select(.layer == "notify" and .call == "shutdown") | "\(.family) \(.errno) \(.rule)"' log
+	assert_output "AF_INET EPERM no-inet-shutdown"
+}
+
+@test "inline syscall instruction in a dynamic program: seen by notify only (auto, seccomp)" {
+	for layer in auto seccomp; do
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$ASM" 2 1 0
+		assert_output --regexp '^fd [0-9]+$'
+		run -0 jq -r '"\(.layer) \(.call) \(.family) \(.type) \(.protocol) \(.exe)"' log
+		assert_output "notify socket AF_INET SOCK_STREAM IPPROTO_TCP $ASM"
+	done
+	deny_inet6_policy
+	run -1 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer auto -- "$ASM" 10 2 0
+	assert_output "errno 1"
+}
+
+@test "a forged marker escapes the supervisor's log, never the kernel's deny" {
+	deny_inet6_policy
+	# The shim's marker is in the environment under --layer auto; a program
+	# can read it and put it in the sixth argument itself.
+	run -1 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer auto -- \
+		/usr/bin/env K2_FORGE=1 "$ASM" 10 1 0
+	assert_output "errno 1"
+	run -0 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log2" --layer auto -- \
+		/usr/bin/env K2_FORGE=1 "$ASM" 2 1 0
+	assert_output --regexp '^fd [0-9]+$'
+	run -0 jq -r 'select(.layer == "notify" and .exe == "'"$ASM"'") | .family' log2
+	assert_output ""
+}
+
+@test "env -i: the child has no LD_PRELOAD, the kernel layers still see it (auto, seccomp)" {
+	for layer in auto seccomp; do
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- /usr/bin/env -i "$PY" -c '
+import os, socket
+assert "LD_PRELOAD" not in os.environ
+socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+print("ok")'
+		assert_output ok
+		run -0 jq -r 'select(.exe | startswith("/usr/bin/python3")) | "\(.layer) \(.family) \(.type) \(.protocol)"' log
+		assert_output "notify AF_INET6 SOCK_DGRAM IPPROTO_UDP"
+	done
+}
+
+@test "busybox-static wget and nc against a local http.server (auto, seccomp)" {
+	echo "hello from k2" >"$T/index.txt"
+	port=$(free_port)
+	"$PY" -m http.server --bind 127.0.0.1 --directory "$T" "$port" >/dev/null 2>&1 &
+	server=$!
+	wait_for_port "$port"
+	for layer in auto seccomp; do
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- \
+			/bin/busybox wget -q -O - "http://127.0.0.1:$port/index.txt"
+		assert_output "hello from k2"
+		run -0 jq -r '"\(.layer) \(.call) \(.family) \(.type) \(.protocol) \(.comm)"' log
+		assert_line "notify socket AF_INET SOCK_STREAM IPPROTO_TCP wget"
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- \
+			/bin/busybox sh -c "printf 'GET /index.txt HTTP/1.0\r\n\r\n' | busybox nc 127.0.0.1 $port"
+		assert_line --partial "HTTP/1.0 200"
+		assert_line "hello from k2"
+		run -0 jq -r '"\(.layer) \(.call) \(.family) \(.type) \(.protocol)"' log
+		assert_line "notify socket AF_INET SOCK_STREAM IPPROTO_TCP"
+	done
+	kill "$server"
+	wait "$server" || true
+}
+
+@test "multithreaded static program: one event per thread, one pid (auto, seccomp)" {
+	for layer in auto seccomp; do
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$K2" threads 8
+		assert_output "threads ok"
+		run -0 jq -r 'select(.layer == "notify") | "\(.family) \(.type)"' log
+		[ "${#lines[@]}" -eq 8 ]
+		run -0 jq -r 'select(.layer == "notify") | .pid' log
+		[ "$(sort -u <<<"$output" | wc -l)" -eq 1 ]
+		run -0 jq -r 'select(.layer == "notify") | .tid' log
+		[ "$(sort -u <<<"$output" | wc -l)" -eq 8 ]
+		# seq counts the process's events 1..8, whatever the thread.
+		run -0 jq -r 'select(.layer == "notify") | .seq' log
+		[ "$(sort -n <<<"$output" | tr '\n' ' ')" = "1 2 3 4 5 6 7 8 " ]
+	done
+}
+
+@test "fork tree: every process is seen, each with its own seq (auto, seccomp)" {
+	for layer in auto seccomp; do
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$K2" tree 3
+		assert_output "tree ok"
+		run -0 jq -r 'select(.layer == "notify") | "\(.pid) \(.seq) \(.family)"' log
+		[ "${#lines[@]}" -eq 15 ]
+		[ "$(cut -d' ' -f1 <<<"$output" | sort -u | wc -l)" -eq 15 ]
+		[ "$(cut -d' ' -f2- <<<"$output" | sort -u)" = "1 AF_INET" ]
+	done
+}
+
+@test "auto: a dynamic program's calls are logged once, by the preload layer" {
+	[ -e "$SHIM" ] || fail "no $SHIM: the preload shim is not built"
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer auto -- "$PY" -c '
+import socket
+socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+a, b = socket.socketpair()
+print("ok")'
+	assert_output ok
+	run -0 jq -r 'select(.exe | startswith("/usr/bin/python3")) | select(.call == "socket" or .call == "socketpair") |
+		"\(.layer) \(.call) \(.family) \(.type)"' log
+	assert_output "preload socket AF_INET SOCK_STREAM
+preload socket AF_INET6 SOCK_DGRAM
+preload socketpair AF_UNIX SOCK_STREAM
+preload socketpair AF_UNIX SOCK_STREAM"
+}
+
+@test "auto: getent ahostsv4 localhost shows glibc's internal sockets with layer notify" {
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer auto -- getent ahostsv4 localhost
+	assert_line --regexp '^127\.0\.0\.1 +STREAM localhost$'
+	run -0 jq -r 'select(.comm == "getent") | "\(.layer) \(.call) \(.family) \(.type) \(.protocol)"' log
+	assert_line "notify socket AF_NETLINK SOCK_RAW NETLINK_ROUTE"
+	assert_line "notify socket AF_UNIX SOCK_STREAM 0"
+	# The same calls through strace, our oracle: as many sockets as events.
+	strace -f -qq -e trace=socket -o "$T/strace" getent ahostsv4 localhost >/dev/null
+	[ "$(grep -c 'socket(' "$T/strace")" -eq "${#lines[@]}" ]
+}
+
+@test "the log stays valid JSON Lines with notify events from many processes" {
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$K2" tree 4
+	run -0 json_lines log
+	assert_output 31
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# `sockaudit run` with the kernel layers: exit statuses, signals forwarded to
+# the child, kill decisions, a tree that outlives its first process.
+
+load helper
+
+K2="$FIX/k2_calls-static"
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail ||
+		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
+}
+
+@test "exit statuses are the child's: code, 126, 127, 128+N (auto, seccomp)" {
+	printf '#!/bin/sh\necho nope\n' >"$T/noexec"
+	chmod 644 "$T/noexec"
+	for layer in auto seccomp; do
+		run -0 "$SOCKAUDIT" run -o "$T/log" --layer $layer -- /bin/true
+		run -3 "$SOCKAUDIT" run -o "$T/log" --layer $layer -- /bin/sh -c 'exit 3'
+		run -137 "$SOCKAUDIT" run -o "$T/log" --layer $layer -- /bin/sh -c 'kill -KILL $$'
+		run -127 "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$T/does-not-exist"
+		run -126 "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$T/noexec"
+	done
+}
+
+# Start the waiting fixture under sockaudit in the background, wait until it
+# made its socket, send SIG to sockaudit (not to the child), and return what
+# sockaudit exited with.
+signal_status() {
+	local layer="$1" sig="$2" pid status
+	rm -f "$T/ready"
+	"$SOCKAUDIT" run -o "$T/log" --layer "$layer" -- "$K2" wait "$T/ready" >"$T/out" 2>&1 &
+	pid=$!
+	wait_for test -e "$T/ready"
+	kill -"$sig" "$pid"
+	status=0
+	wait "$pid" || status=$?
+	echo "$status"
+}
+
+@test "SIGTERM and SIGHUP to sockaudit run reach the child: 143, 129 (auto, seccomp)" {
+	for layer in auto seccomp; do
+		run -0 signal_status $layer TERM
+		assert_output 143
+		run -0 signal_status $layer HUP
+		assert_output 129
+		run -0 jq -r 'select(.layer == "notify") | "\(.call) \(.family)"' log
+		assert_line "socket AF_UNIX"
+	done
+}
+
+@test "kill decision: the process dies of SIGSYS as under the kernel's kill (159)" {
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "default": {"action": "allow"},
+	 "rules": [{"id": "kill-inet6", "family": "AF_INET6", "action": "kill"}]}
+	EOF
+	for layer in auto seccomp; do
+		rm -f log
+		run -159 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer $layer -- "$K2" socket 10 1 0
+		assert_output ""
+	done
+}
+
+@test "kill decided by the supervisor (an exe rule): SIGSYS, logged as kill, never created" {
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "default": {"action": "allow"},
+	 "rules": [{"id": "kill-k2", "exe": "*/k2_calls-static", "family": "AF_INET6", "action": "kill"},
+	           {"id": "kill-py", "exe": "/usr/bin/python3*", "family": "AF_INET6", "action": "kill"}]}
+	EOF
+	run -159 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer seccomp -- "$K2" socket 10 1 0
+	assert_output ""
+	run -0 jq -r 'select(.layer == "notify") | "\(.family) \(.decision) \(.rule) \(.result)"' log
+	assert_output "AF_INET6 kill kill-k2 null"
+	# A program that handles SIGSYS is killed all the same.
+	run -137 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer seccomp -- \
+		"$PY" -c '
+import signal, socket
+signal.signal(signal.SIGSYS, lambda *a: None)
+socket.socket(socket.AF_INET6)
+print("survived")'
+	assert_output ""
+}
+
+@test "the supervisor keeps serving a tree that outlives its first process" {
+	# The child exits at once; its own child makes a socket only once it has
+	# been orphaned (its parent changed), so only after the child is gone.
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$PY" -c '
+import os, socket, sys, time
+me = os.getpid()
+if os.fork():
+    os._exit(0)
+while os.getppid() == me:
+    time.sleep(0.01)
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+open(sys.argv[1], "w").close()' "$T/grandchild-done"
+	# sockaudit returned only once the orphan was gone.
+	[ -e "$T/grandchild-done" ]
+	run -0 jq -r 'select(.layer == "notify") | "\(.family) \(.type)"' log
+	assert_output "AF_INET SOCK_DGRAM"
+}
+
+@test "a log that cannot be opened stops run before anything runs (125)" {
+	run -125 "$SOCKAUDIT" run -o "$T/no/such/dir/log" --layer seccomp -- /bin/sh -c "touch '$T/ran'"
+	[ ! -e "$T/ran" ]
+}
