@@ -6,6 +6,7 @@
  * strictly as a JSON parser would, and keeps strings as spans of the line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,12 @@ static int utf8_len(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
+/* Bytes a JSON string cannot hold as they are, or that need a closer look:
+ * controls, '"', '\\', and the start of a UTF-8 sequence. */
+static const unsigned char str_special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 /* At the opening quote: scan to past the closing one. */
 static enum scan_err scan_string(struct scan *s, struct logread_str *out)
 {
@@ -131,7 +138,7 @@ static enum scan_err scan_string(struct scan *s, struct logread_str *out)
 
 	for (;;) {
 		/* The common case: a run of plain ASCII. */
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+		while (p < end && !str_special[*p])
 			p++;
 		if (p >= end)
 			return SCAN_TRUNC;
@@ -354,6 +361,45 @@ key:
 	}
 }
 
+/* A member's value: scalars directly, containers through scan_value(). */
+static enum scan_err scan_member(struct scan *s, struct tok *t)
+{
+	enum scan_err e;
+
+	skip_ws(s);
+	if (s->p >= s->end)
+		return SCAN_TRUNC;
+	t->start = s->p;
+	switch (*s->p) {
+	case '{':
+	case '[':
+		return scan_value(s, t, 1);
+	case '"':
+		t->type = TOK_STRING;
+		e = scan_string(s, &t->str);
+		break;
+	case 'n':
+		t->type = TOK_NULL;
+		e = scan_literal(s, "null", 4);
+		break;
+	case 't':
+		t->type = TOK_BOOL;
+		e = scan_literal(s, "true", 4);
+		break;
+	case 'f':
+		t->type = TOK_BOOL;
+		e = scan_literal(s, "false", 5);
+		break;
+	default:
+		if (*s->p != '-' && (*s->p < '0' || *s->p > '9'))
+			return SCAN_SYNTAX;
+		e = scan_number(s, t);
+		break;
+	}
+	t->end = s->p;
+	return e;
+}
+
 /* ---- the event object ----------------------------------------------------- */
 
 enum key {
@@ -372,11 +418,15 @@ static const char *const key_names[K_COUNT] = {
 #define REQUIRED ((1u << K_V) | (1u << K_SEQ) | (1u << K_TS) | (1u << K_EVENT) | \
 		  (1u << K_ARGS) | (1u << K_DECISION) | (1u << K_PID) | (1u << K_LAYER))
 
+static const unsigned char key_lens[K_COUNT] = {
+	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5,
+};
+
 static enum key key_of(const struct logread_str *k)
 {
-	/* Dispatch on the first byte and length: a handful of compares per key. */
+	/* The length and first byte rule out all but one or two keys. */
 	for (int i = 0; i < K_COUNT; i++)
-		if (key_names[i][0] == k->p[0] && strlen(key_names[i]) == k->len &&
+		if (key_lens[i] == k->len && key_names[i][0] == k->p[0] &&
 		    !memcmp(key_names[i], k->p, k->len))
 			return (enum key)i;
 	return K_UNKNOWN;
@@ -633,7 +683,7 @@ enum logread_junk logread_parse_line(const char *line, size_t len,
 		if (*s.p != ':')
 			return scan_junk(SCAN_SYNTAX, line, len, s.p);
 		s.p++;
-		e = scan_value(&s, &t, 1);
+		e = scan_member(&s, &t);
 		if (e)
 			return scan_junk(e, line, len, s.p);
 		t.end = s.p;
@@ -1030,4 +1080,45 @@ int logread_next(struct logread *r, struct logread_event *ev,
 		*junk = logread_parse_line(start, len, ev, detail, detail_len);
 		return *junk == LOGREAD_JUNK_NONE ? LOGREAD_EVENT : LOGREAD_JUNKLINE;
 	}
+}
+
+int logread_files(char *const *paths, int n, const struct logread_sink *sink, void *ctx)
+{
+	struct logread_event ev;
+	enum logread_junk junk;
+	char detail[128];
+	int failed = 0;
+
+	for (int i = 0; i < n; i++) {
+		bool is_stdin = !strcmp(paths[i], "-");
+		int fd = is_stdin ? 0 : open(paths[i], O_RDONLY | O_CLOEXEC);
+		struct logread *r;
+		int st;
+
+		if (fd < 0) {
+			sink->error(ctx, i, -errno);
+			failed++;
+			continue;
+		}
+		r = logread_open(fd);
+		if (!r) {
+			if (!is_stdin)
+				close(fd);
+			return -ENOMEM;
+		}
+		while ((st = logread_next(r, &ev, &junk, detail, sizeof(detail))) > 0) {
+			if (st == LOGREAD_EVENT)
+				sink->event(ctx, &ev, i, logread_line(r));
+			else
+				sink->junk(ctx, junk, detail, i, logread_line(r));
+		}
+		if (st < 0) {
+			sink->error(ctx, i, st);
+			failed++;
+		}
+		logread_close(r);
+		if (!is_stdin)
+			close(fd);
+	}
+	return failed;
 }

@@ -128,6 +128,19 @@ uint64_t logread_line(const struct logread *r);
 
 void logread_close(struct logread *r);
 
+/* Reading several logs in turn ("-" is standard input): the callbacks a tool
+ * gives logread_files().  FILE is the index into the paths; LINE from 1. */
+struct logread_sink {
+	void (*event)(void *ctx, const struct logread_event *ev, int file, uint64_t line);
+	void (*junk)(void *ctx, enum logread_junk junk, const char *detail,
+		     int file, uint64_t line);
+	void (*error)(void *ctx, int file, int err);	/* cannot open or read: -errno */
+};
+
+/* Read the N logs PATHS in order, feeding SINK.  Returns the number of files
+ * that could not be read (each reported to sink->error), or -ENOMEM. */
+int logread_files(char *const *paths, int n, const struct logread_sink *sink, void *ctx);
+
 /* Decode JSON string S (its escapes; \u0080..\u00ff become the single bytes
  * the event writer escaped them from) into BUF of CAP bytes, NUL-terminated.
  * Returns the decoded length, or -ENAMETOOLONG when it does not fit (BUF then
