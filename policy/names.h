@@ -7,6 +7,7 @@
 #define SOCKAUDIT_NAMES_H
 
 #include <stddef.h>
+#include <sys/socket.h>	/* NAMES_TYPE_FLAGS */
 
 struct names_entry {
 	const char *name;
