@@ -8,6 +8,7 @@
 #ifndef SOCKAUDIT_SECCOMP_H
 #define SOCKAUDIT_SECCOMP_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <seccomp.h>
@@ -28,8 +29,34 @@ struct policy_seccomp_opts {
 	int force_errno;
 };
 
+/* What the filter answers, in enforce mode, to io_uring_setup,
+ * io_uring_enter and io_uring_register unless policy_io_uring_allowed(): a
+ * ring could create sockets (IORING_OP_SOCKET) no socket rule sees.  EPERM is
+ * also what kernel.io_uring_disabled answers, so programs already cope. */
+#define POLICY_SECCOMP_IO_URING_ERRNO EPERM
+
+/* What the filter answers, in enforce mode, to i386 socketcall(2) for
+ * SYS_SOCKET, SYS_SOCKETPAIR, SYS_ACCEPT, SYS_ACCEPT4 and SYS_SHUTDOWN: their
+ * arguments sit behind a pointer the filter cannot read.  The direct i386
+ * syscalls get the same rules as the native ones. */
+#define POLICY_SECCOMP_SOCKETCALL_ERRNO ENOSYS
+
 /* Build the filter for P into *CTX (a new context the caller releases with
- * seccomp_release).  Returns 0, or a negative errno. */
+ * seccomp_release).  Returns 0, or a negative errno: -E2BIG when the policy
+ * needs more BPF than the kernel accepts (4096 instructions).
+ *
+ * The filter decides every socket, socketpair, shutdown, accept and accept4
+ * exactly as policy_match() would, on the (int) values the kernel uses (the
+ * upper halves of the registers never matter).  Where it cannot see what
+ * decides (a rule with "exe"; the family, type and protocol of the
+ * descriptor passed to shutdown or accept): with O->notify the call goes to
+ * the supervisor; without, shutdown and socket get the strictest decision
+ * any of the candidate rules gives (kill, then deny with the earliest rule's
+ * errno), accept and accept4 the most lenient (the listening socket passed
+ * the same socket.__new__ rules when it was created).  In audit mode the
+ * kernel denies nothing.  Architectures other than x86-64 and i386 are
+ * killed in enforce mode and allowed in audit mode; i386 calls are never
+ * sent to the supervisor.  O may be NULL (no notify, no marker). */
 int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opts *o,
 			 scmp_filter_ctx *ctx);
 

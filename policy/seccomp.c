@@ -1,0 +1,768 @@
+/* seccomp.c - a policy compiled into a libseccomp filter.
+ *
+ * The policy is first-match; libseccomp is not: it merges every rule of a
+ * syscall into one decision tree and promises no order between overlapping
+ * rules with different actions, and it allows one comparison per argument
+ * in a rule.  So the filter is built from regions that never overlap:
+ *
+ *  1. Each argument the filter reads (family, base type, protocol, how) is
+ *     cut into classes: every value some rule tells apart (plus the values
+ *     the matcher treats specially: family -1, the families and types with
+ *     a default protocol, the families of a protocol table, protocol 0), and
+ *     one class for every other value.
+ *  2. For each combination of classes, policy_match() decides a
+ *     representative call.  The one matcher decides; nothing here knows
+ *     what a rule means.
+ *  3. Classes whose decisions agree are merged, and each merged set is
+ *     written as a few disjoint masked comparisons of the argument's low 32
+ *     bits ((arg & mask) == value: prefix blocks of a binary trie), one
+ *     argument after the other.  Only non-allow regions become rules; the
+ *     filter's default (allow) covers the rest.
+ *
+ * Masked comparisons of the low 32 bits are used everywhere because the
+ * kernel reads these int arguments from the low half of the register: a
+ * program that puts garbage in the upper half gets the decision for the int
+ * the kernel uses, exactly as the matcher would give it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/net.h>
+
+#include "layers.h"
+#include "names.h"
+#include "rules.h"
+#include "seccomp.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The kernel refuses filters longer than this (BPF_MAXINSNS). */
+#define SC_MAX_INSNS 4096
+
+enum sc_dim_id { SC_FAMILY, SC_TYPE, SC_PROTOCOL, SC_HOW, SC_NDIMS };
+
+/* One argument the filter reads, cut into classes. */
+struct sc_dim {
+	uint32_t care;		/* bits that decide: flags are not part of a type */
+	uint32_t *vals;		/* sorted; class i < n is vals[i] */
+	size_t n;		/* class n: every other value */
+	uint32_t other;		/* a representative of class n */
+};
+
+/* What the filter does with a call: unmarked, and carrying the marker. */
+struct sc_pair {
+	uint32_t plain, marked;
+};
+
+/* One syscall the filter decides. */
+struct sc_call {
+	const char *name;
+	enum policy_event event;
+	size_t n_known;			/* dims read from registers */
+	enum sc_dim_id known[3];
+	unsigned arg[3];		/* ... and their registers */
+	/* family, type and protocol are those of the descriptor passed:
+	 * the filter cannot read them. */
+	bool facts_unknown;
+	/* When those facts would decide: allow (accept: the listening socket
+	 * passed the same socket.__new__ rules when it was created) rather
+	 * than the strictest possible decision. */
+	bool lenient;
+};
+
+static const struct sc_call sc_calls[] = {
+	{ "socket", POLICY_EV_NEW, 3, { SC_FAMILY, SC_TYPE, SC_PROTOCOL },
+	  { 0, 1, 2 }, false, false },
+	{ "socketpair", POLICY_EV_NEW, 3, { SC_FAMILY, SC_TYPE, SC_PROTOCOL },
+	  { 0, 1, 2 }, false, false },
+	{ "shutdown", POLICY_EV_SHUTDOWN, 1, { SC_HOW }, { 1 }, true, false },
+	{ "accept", POLICY_EV_NEW, 0, { 0 }, { 0 }, true, true },
+	{ "accept4", POLICY_EV_NEW, 0, { 0 }, { 0 }, true, true },
+};
+
+/* Calls io_uring offers to create sockets without any socket syscall. */
+static const char *const sc_uring_calls[] = {
+	"io_uring_setup", "io_uring_enter", "io_uring_register",
+};
+
+/* socketcall(2) operations that create or shut down sockets; their
+ * arguments live in user memory the filter cannot read. */
+static const int sc_socketcall_ops[] = {
+	SYS_SOCKET, SYS_ACCEPT, SYS_SOCKETPAIR, SYS_SHUTDOWN, SYS_ACCEPT4,
+};
+
+struct sc_build {
+	const struct policy *p;
+	const struct policy_seccomp_opts *o;
+	enum policy_mode mode;
+	bool notify;			/* for the architecture being emitted */
+	struct sc_dim dims[SC_NDIMS];
+	struct policy_rule *noexe;	/* the rules with their exe globs dropped */
+	bool has_exe;
+
+	/* the syscall being emitted */
+	const struct sc_call *call;
+	struct sc_pair *table;		/* by class, known dims in call order */
+	size_t ncls[3], stride[3];
+	scmp_filter_ctx ctx;
+	int nr;
+	bool dry;			/* count rules, add nothing */
+	size_t rules;
+	struct scmp_arg_cmp cmp[4];
+	size_t ncmp;
+};
+
+/* --- classes --------------------------------------------------------- */
+
+static int sc_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int sc_dim_add(struct sc_dim *d, int value)
+{
+	uint32_t *v;
+
+	v = realloc(d->vals, (d->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	d->vals = v;
+	d->vals[d->n++] = (uint32_t)value & d->care;
+	return 0;
+}
+
+static int sc_dim_add_list(struct sc_dim *d, const int *values, size_t n)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = sc_dim_add(d, values[i]);
+	return ret;
+}
+
+static bool sc_dim_has(const struct sc_dim *d, uint32_t v)
+{
+	return bsearch(&v, d->vals, d->n, sizeof(v), sc_cmp_u32) != NULL;
+}
+
+/* Sort, drop duplicates, pick a representative for "every other value". */
+static void sc_dim_finish(struct sc_dim *d)
+{
+	size_t n = 0;
+	uint32_t v;
+
+	if (d->n)
+		qsort(d->vals, d->n, sizeof(*d->vals), sc_cmp_u32);
+	for (size_t i = 0; i < d->n; i++)
+		if (!n || d->vals[n - 1] != d->vals[i])
+			d->vals[n++] = d->vals[i];
+	d->n = n;
+	/* Any value outside vals decides like every other: the matcher only
+	 * compares with the values collected here.  A number no table
+	 * names keeps the representative honest. */
+	for (v = 0x5a17; sc_dim_has(d, v & d->care); v++)
+		;
+	d->other = v & d->care;
+}
+
+static uint32_t sc_dim_value(const struct sc_dim *d, size_t cls)
+{
+	return cls < d->n ? d->vals[cls] : d->other;
+}
+
+static int sc_collect(struct sc_build *b)
+{
+	const struct names_protocol_table *pt;
+	const struct names_entry *fam, *typ;
+	size_t npt, nfam, ntyp, nrules;
+	const struct policy_rule *rules = policy_rules(b->p, &nrules);
+	int ret = 0;
+
+	b->dims[SC_FAMILY].care = 0xffffffffu;
+	b->dims[SC_TYPE].care = (uint32_t)~NAMES_TYPE_FLAGS;
+	b->dims[SC_PROTOCOL].care = 0xffffffffu;
+	b->dims[SC_HOW].care = 0xffffffffu;
+
+	/* The matcher's own distinctions: family -1 is an unknown socket,
+	 * and protocol 0 becomes a family's default for some types. */
+	ret = sc_dim_add(&b->dims[SC_FAMILY], -1);
+	if (!ret)
+		ret = sc_dim_add(&b->dims[SC_PROTOCOL], 0);
+	fam = names_table_entries(NAMES_FAMILY, &nfam);
+	typ = names_table_entries(NAMES_TYPE, &ntyp);
+	for (size_t i = 0; i < nfam && !ret; i++)
+		for (size_t j = 0; j < ntyp && !ret; j++)
+			if (names_effective_protocol(fam[i].value, typ[j].value, 0)) {
+				ret = sc_dim_add(&b->dims[SC_FAMILY], fam[i].value);
+				if (!ret)
+					ret = sc_dim_add(&b->dims[SC_TYPE], typ[j].value);
+			}
+
+	pt = names_protocol_tables(&npt);
+	for (size_t i = 0; i < nrules && !ret; i++) {
+		const struct policy_rule *r = &rules[i];
+
+		ret = sc_dim_add_list(&b->dims[SC_FAMILY], r->families, r->n_families);
+		if (!ret)
+			ret = sc_dim_add_list(&b->dims[SC_TYPE], r->types, r->n_types);
+		if (!ret)
+			ret = sc_dim_add_list(&b->dims[SC_HOW], r->hows, r->n_hows);
+		for (size_t k = 0; k < r->n_protocols && !ret; k++) {
+			const struct rule_protocol *rp = &r->protocols[k];
+
+			ret = sc_dim_add(&b->dims[SC_PROTOCOL], rp->value);
+			if (rp->table < 0 || (size_t)rp->table >= npt)
+				continue;
+			for (const int *f = pt[rp->table].families; *f != -1 && !ret; f++)
+				ret = sc_dim_add(&b->dims[SC_FAMILY], *f);
+		}
+		if (r->n_exes)
+			b->has_exe = true;
+	}
+	if (ret)
+		return ret;
+	for (int d = 0; d < SC_NDIMS; d++)
+		sc_dim_finish(&b->dims[d]);
+
+	b->noexe = calloc(nrules ? nrules : 1, sizeof(*b->noexe));
+	if (!b->noexe)
+		return -ENOMEM;
+	for (size_t i = 0; i < nrules; i++) {
+		b->noexe[i] = rules[i];
+		b->noexe[i].exes = NULL;
+		b->noexe[i].n_exes = 0;
+	}
+	return 0;
+}
+
+/* --- decisions ------------------------------------------------------- */
+
+/* The kernel's part of decision D. */
+static uint32_t sc_kernel_action(const struct sc_build *b, const struct policy_decision *d)
+{
+	int err;
+
+	if (b->mode == POLICY_AUDIT)
+		return SCMP_ACT_ALLOW;
+	switch (d->action) {
+	case POLICY_DENY:
+		err = b->o->force_errno ? b->o->force_errno : d->err;
+		/* The kernel caps a filter's errno at MAX_ERRNO. */
+		if (err <= 0 || err > 4095)
+			err = EACCES;
+		return SCMP_ACT_ERRNO((uint16_t)err);
+	case POLICY_KILL:
+		return SCMP_ACT_KILL_PROCESS;
+	case POLICY_ALLOW:
+		break;
+	}
+	return SCMP_ACT_ALLOW;
+}
+
+static struct sc_pair sc_pair_of(const struct sc_build *b, const struct policy_decision *d)
+{
+	uint32_t kern = sc_kernel_action(b, d);
+	struct sc_pair pr = { kern, kern };
+
+	if (!b->notify)
+		return pr;
+	/* The supervisor logs what must be logged, and in audit mode every
+	 * would-be denial; a marked call was logged by the shim already. */
+	if (d->log || (b->mode == POLICY_AUDIT && d->action != POLICY_ALLOW))
+		pr.plain = SCMP_ACT_NOTIFY;
+	return pr;
+}
+
+static int sc_strictness(uint32_t action)
+{
+	if (action == SCMP_ACT_KILL_PROCESS)
+		return 2;
+	return action == SCMP_ACT_ALLOW ? 0 : 1;
+}
+
+/* Everything that could decide CALL when its exe is unknown, in rule order:
+ * the rules with an exe glob that match on every other fact, then what the
+ * matcher decides for a call whose exe matches no glob. */
+struct sc_verdicts {
+	bool any;
+	bool same;		/* every possibility gives first's pair */
+	struct sc_pair first;
+	uint32_t strict, lenient;	/* kernel actions, see sc_call */
+	int strict_rule, lenient_rule;	/* rule index deciding them */
+};
+
+static void sc_verdict_add(const struct sc_build *b, struct sc_verdicts *v,
+			   const struct policy_decision *d)
+{
+	struct sc_pair pr = sc_pair_of(b, d);
+	uint32_t kern = sc_kernel_action(b, d);
+	int rule = d->rule < 0 ? (int)b->p->n_rules : d->rule;
+
+	if (!v->any) {
+		v->any = v->same = true;
+		v->first = pr;
+		v->strict = v->lenient = kern;
+		v->strict_rule = v->lenient_rule = rule;
+		return;
+	}
+	if (pr.plain != v->first.plain || pr.marked != v->first.marked)
+		v->same = false;
+	/* Among equally strict actions, the earliest rule's errno wins. */
+	if (sc_strictness(kern) > sc_strictness(v->strict) ||
+	    (sc_strictness(kern) == sc_strictness(v->strict) && rule < v->strict_rule)) {
+		v->strict = kern;
+		v->strict_rule = rule;
+	}
+	if (sc_strictness(kern) < sc_strictness(v->lenient) ||
+	    (sc_strictness(kern) == sc_strictness(v->lenient) && rule < v->lenient_rule)) {
+		v->lenient = kern;
+		v->lenient_rule = rule;
+	}
+}
+
+static void sc_possible(const struct sc_build *b, const struct policy_call *call,
+			struct sc_verdicts *v)
+{
+	struct policy_decision d;
+	size_t n;
+	const struct policy_rule *rules = policy_rules(b->p, &n);
+
+	policy_match(b->p, call, &d);
+	if (b->has_exe) {
+		size_t end = d.rule < 0 ? n : (size_t)d.rule;
+
+		for (size_t i = 0; i < end; i++) {
+			struct policy_decision e = {
+				.action = rules[i].action, .err = rules[i].err,
+				.log = rules[i].log, .rule = (int)i,
+				.rule_id = rules[i].id,
+			};
+
+			if (rules[i].n_exes && rule_matches(&b->noexe[i], call))
+				sc_verdict_add(b, v, &e);
+		}
+	}
+	sc_verdict_add(b, v, &d);
+}
+
+/* The filter's pair for the current syscall with its known dims set to the
+ * classes CLS. */
+static struct sc_pair sc_decide(const struct sc_build *b, const size_t *cls)
+{
+	const struct sc_call *sc = b->call;
+	struct policy_call call = { .event = sc->event, .exe = NULL };
+	struct sc_verdicts v = { 0 };
+	const struct sc_dim *df = &b->dims[SC_FAMILY], *dt = &b->dims[SC_TYPE],
+			    *dp = &b->dims[SC_PROTOCOL];
+	struct sc_pair pr;
+
+	for (size_t i = 0; i < sc->n_known; i++) {
+		int val = (int)sc_dim_value(&b->dims[sc->known[i]], cls[i]);
+
+		switch (sc->known[i]) {
+		case SC_FAMILY: call.family = val; break;
+		case SC_TYPE: call.type = val; break;
+		case SC_PROTOCOL: call.protocol = val; break;
+		case SC_HOW: call.how = val; break;
+		case SC_NDIMS: break;
+		}
+	}
+	if (!sc->facts_unknown) {
+		sc_possible(b, &call, &v);
+	} else {
+		/* Every socket the descriptor could be, and a descriptor the
+		 * layers cannot inspect (family -1, among the family classes). */
+		for (size_t f = 0; f <= df->n; f++)
+			for (size_t t = 0; t <= dt->n; t++)
+				for (size_t p = 0; p <= dp->n; p++) {
+					call.family = (int)sc_dim_value(df, f);
+					call.type = (int)sc_dim_value(dt, t);
+					call.protocol = (int)sc_dim_value(dp, p);
+					sc_possible(b, &call, &v);
+				}
+	}
+	if (v.same)
+		return v.first;
+	/* The filter cannot tell which of several decisions applies. */
+	if (b->notify) {
+		pr.plain = SCMP_ACT_NOTIFY;
+		pr.marked = SCMP_ACT_ALLOW;
+	} else {
+		pr.plain = pr.marked = sc->lenient ? v.lenient : v.strict;
+	}
+	return pr;
+}
+
+/* --- regions --------------------------------------------------------- */
+
+static size_t sc_index(const struct sc_build *b, const size_t *cls)
+{
+	size_t idx = 0;
+
+	for (size_t i = 0; i < b->call->n_known; i++)
+		idx += cls[i] * b->stride[i];
+	return idx;
+}
+
+/* True when classes C1 and C2 of dim ORDER[LEVEL] decide the same for every
+ * combination of the dims after it (the dims before it fixed in FIX). */
+static bool sc_same_sub(const struct sc_build *b, const size_t *order, size_t level,
+			const size_t *fix, size_t c1, size_t c2)
+{
+	size_t n = b->call->n_known, cls1[3], cls2[3];
+
+	memcpy(cls1, fix, sizeof(cls1));
+	memcpy(cls2, fix, sizeof(cls2));
+	cls1[order[level]] = c1;
+	cls2[order[level]] = c2;
+	for (size_t i = level + 1; i < n; i++)
+		cls1[order[i]] = cls2[order[i]] = 0;
+	for (;;) {
+		const struct sc_pair *a = &b->table[sc_index(b, cls1)],
+				     *z = &b->table[sc_index(b, cls2)];
+		size_t i;
+
+		if (a->plain != z->plain || a->marked != z->marked)
+			return false;
+		for (i = n; i > level + 1; i--) {
+			size_t d = order[i - 1];
+
+			if (++cls1[d] < b->ncls[d]) {
+				cls2[d] = cls1[d];
+				break;
+			}
+			cls1[d] = cls2[d] = 0;
+		}
+		if (i == level + 1)
+			return true;
+	}
+}
+
+struct sc_block {
+	uint32_t mask, value;
+};
+
+/* Cover exactly the values of dim D whose class is marked in MEMBER with
+ * disjoint blocks (x & mask) == value: walk the binary trie of the care
+ * bits, stop where a subtree is uniform. */
+static int sc_cover(const struct sc_dim *d, const bool *member, uint32_t mask,
+		    uint32_t value, struct sc_block **out, size_t *n, size_t *cap)
+{
+	bool uniform = true, in = member[d->n];
+	uint32_t bit;
+	int ret;
+
+	for (size_t i = 0; i < d->n; i++)
+		if ((d->vals[i] & mask) == value && member[i] != member[d->n]) {
+			uniform = false;
+			in = member[i];
+			break;
+		}
+	/* The subtree holds one value when every care bit is fixed. */
+	if (mask == d->care) {
+		for (size_t i = 0; i < d->n; i++)
+			if (d->vals[i] == value)
+				in = member[i];
+		uniform = true;
+	}
+	if (uniform) {
+		if (!in)
+			return 0;
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 16;
+			struct sc_block *nb = realloc(*out, ncap * sizeof(*nb));
+
+			if (!nb)
+				return -ENOMEM;
+			*out = nb;
+			*cap = ncap;
+		}
+		(*out)[(*n)++] = (struct sc_block){ mask, value };
+		return 0;
+	}
+	/* The highest care bit not yet fixed. */
+	bit = 0x80000000u;
+	while (!(bit & d->care & ~mask))
+		bit >>= 1;
+	ret = sc_cover(d, member, mask | bit, value, out, n, cap);
+	if (!ret)
+		ret = sc_cover(d, member, mask | bit, value | bit, out, n, cap);
+	return ret;
+}
+
+static int sc_add_rule(struct sc_build *b, uint32_t action)
+{
+	int ret;
+
+	b->rules++;
+	if (b->dry)
+		return 0;
+	/* _exact: on x86 libseccomp would otherwise rewrite a socket rule
+	 * into a socketcall rule comparing the wrong arguments. */
+	ret = seccomp_rule_add_exact_array(b->ctx, action, b->nr,
+					   (unsigned)b->ncmp, b->cmp);
+	return ret > 0 ? -ret : ret;
+}
+
+static int sc_emit_leaf(struct sc_build *b, struct sc_pair pr)
+{
+	int ret = 0;
+
+	if (pr.plain == pr.marked) {
+		if (pr.plain != SCMP_ACT_ALLOW)
+			ret = sc_add_rule(b, pr.plain);
+		return ret;
+	}
+	b->cmp[b->ncmp++] = SCMP_CMP64(LAYERS_MARKER_ARG, SCMP_CMP_NE, b->o->marker);
+	if (pr.plain != SCMP_ACT_ALLOW)
+		ret = sc_add_rule(b, pr.plain);
+	b->cmp[b->ncmp - 1] = SCMP_CMP64(LAYERS_MARKER_ARG, SCMP_CMP_EQ, b->o->marker);
+	if (!ret && pr.marked != SCMP_ACT_ALLOW)
+		ret = sc_add_rule(b, pr.marked);
+	b->ncmp--;
+	return ret;
+}
+
+static int sc_emit_level(struct sc_build *b, const size_t *order, size_t level, size_t *fix)
+{
+	size_t d, nc, *group = NULL, nblocks, cap;
+	struct sc_block *blocks = NULL;
+	bool *member = NULL;
+	const struct sc_dim *dim;
+	int ret = 0;
+
+	if (level == b->call->n_known)
+		return sc_emit_leaf(b, b->table[sc_index(b, fix)]);
+	d = order[level];
+	nc = b->ncls[d];
+	dim = &b->dims[b->call->known[d]];
+	group = malloc(nc * sizeof(*group));
+	member = malloc(nc * sizeof(*member));
+	if (!group || !member) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t c = 0; c < nc; c++)
+		group[c] = nc;
+	for (size_t c = 0; c < nc; c++) {
+		if (group[c] != nc)
+			continue;
+		group[c] = c;
+		for (size_t c2 = c + 1; c2 < nc; c2++)
+			if (group[c2] == nc && sc_same_sub(b, order, level, fix, c, c2))
+				group[c2] = c;
+	}
+	for (size_t g = 0; g < nc && !ret; g++) {
+		bool all = true;
+
+		if (group[g] != g)
+			continue;
+		for (size_t c = 0; c < nc; c++) {
+			member[c] = group[c] == g;
+			all = all && member[c];
+		}
+		fix[d] = g;
+		if (all) {	/* this argument does not matter here */
+			ret = sc_emit_level(b, order, level + 1, fix);
+			break;
+		}
+		nblocks = cap = 0;
+		ret = sc_cover(dim, member, 0, 0, &blocks, &nblocks, &cap);
+		for (size_t i = 0; i < nblocks && !ret; i++) {
+			b->cmp[b->ncmp++] = SCMP_CMP64(b->call->arg[d], SCMP_CMP_MASKED_EQ,
+						       (uint64_t)blocks[i].mask,
+						       (uint64_t)blocks[i].value);
+			ret = sc_emit_level(b, order, level + 1, fix);
+			b->ncmp--;
+		}
+	}
+out:
+	free(blocks);
+	free(member);
+	free(group);
+	return ret;
+}
+
+/* Emit the rules of syscall B->call into B->ctx for the arch being built. */
+static int sc_emit_call(struct sc_build *b)
+{
+	static const size_t orders[][3] = {
+		{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+	};
+	const struct sc_call *sc = b->call;
+	size_t total = 1, cls[3] = { 0 }, best = 0, best_rules = SIZE_MAX, norders;
+	int ret = 0;
+
+	for (size_t i = sc->n_known; i-- > 0;) {
+		b->stride[i] = total;
+		b->ncls[i] = b->dims[sc->known[i]].n + 1;
+		total *= b->ncls[i];
+	}
+	b->table = malloc(total * sizeof(*b->table));
+	if (!b->table)
+		return -ENOMEM;
+	for (size_t idx = 0; idx < total; idx++) {
+		for (size_t i = 0; i < sc->n_known; i++)
+			cls[i] = idx / b->stride[i] % b->ncls[i];
+		b->table[idx] = sc_decide(b, cls);
+	}
+
+	/* The order of the arguments changes how many regions a policy
+	 * needs, not what the filter decides: take the smallest. */
+	norders = sc->n_known == 3 ? ARRAY_SIZE(orders) : 1;
+	for (size_t i = 0; i < norders && !ret; i++) {
+		size_t order[3] = { orders[i][0], orders[i][1], orders[i][2] };
+
+		if (sc->n_known < 3)
+			order[0] = 0;
+		b->dry = true;
+		b->rules = 0;
+		ret = sc_emit_level(b, order, 0, cls);
+		if (!ret && b->rules < best_rules) {
+			best_rules = b->rules;
+			best = i;
+		}
+	}
+	if (!ret) {
+		size_t order[3] = { orders[best][0], orders[best][1], orders[best][2] };
+
+		if (sc->n_known < 3)
+			order[0] = 0;
+		b->dry = false;
+		ret = sc_emit_level(b, order, 0, cls);
+	}
+	free(b->table);
+	b->table = NULL;
+	return ret;
+}
+
+/* --- architectures ----------------------------------------------------- */
+
+static int sc_errno(int ret)
+{
+	return ret > 0 ? -ret : ret;
+}
+
+/* The rules of every syscall into CTX, whose one architecture is ARCH. */
+static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool notify)
+{
+	bool enforce = b->mode == POLICY_ENFORCE;
+	int ret = 0;
+
+	b->ctx = ctx;
+	b->notify = notify;
+	for (size_t i = 0; i < ARRAY_SIZE(sc_calls) && !ret; i++) {
+		b->call = &sc_calls[i];
+		/* i386 has no accept(2): only socketcall, below. */
+		if (seccomp_syscall_resolve_name_arch(arch, sc_calls[i].name) < 0)
+			continue;
+		b->nr = seccomp_syscall_resolve_name(sc_calls[i].name);
+		ret = sc_emit_call(b);
+	}
+	if (ret || !enforce)
+		return ret;
+
+	if (!policy_io_uring_allowed(b->p))
+		for (size_t i = 0; i < ARRAY_SIZE(sc_uring_calls) && !ret; i++)
+			ret = sc_errno(seccomp_rule_add_exact(ctx,
+				SCMP_ACT_ERRNO(POLICY_SECCOMP_IO_URING_ERRNO),
+				seccomp_syscall_resolve_name(sc_uring_calls[i]), 0));
+
+	if (arch == SCMP_ARCH_X86) {
+		int nr = seccomp_syscall_resolve_name("socketcall");
+
+		for (size_t i = 0; i < ARRAY_SIZE(sc_socketcall_ops) && !ret; i++)
+			ret = sc_errno(seccomp_rule_add_exact(ctx,
+				SCMP_ACT_ERRNO(POLICY_SECCOMP_SOCKETCALL_ERRNO), nr, 1,
+				SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)sc_socketcall_ops[i])));
+	}
+	return ret;
+}
+
+static int sc_new_ctx(const struct sc_build *b, uint32_t arch, scmp_filter_ctx *out)
+{
+	uint32_t badarch = b->mode == POLICY_ENFORCE ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ALLOW;
+	scmp_filter_ctx ctx;
+	int ret;
+
+	*out = NULL;
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -ENOMEM;
+	ret = sc_errno(seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, badarch));
+	if (!ret && arch != SCMP_ARCH_NATIVE && arch != seccomp_arch_native()) {
+		ret = sc_errno(seccomp_arch_add(ctx, arch));
+		if (!ret)
+			ret = sc_errno(seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE));
+	}
+	if (ret) {
+		seccomp_release(ctx);
+		return ret;
+	}
+	*out = ctx;
+	return 0;
+}
+
+/* Refuse a filter the kernel would refuse, with a clear error here rather
+ * than EINVAL at load time. */
+static int sc_check_size(scmp_filter_ctx ctx)
+{
+	struct stat st;
+	int fd, ret;
+
+	fd = memfd_create("sockaudit-bpf", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = sc_errno(seccomp_export_bpf(ctx, fd));
+	if (!ret && fstat(fd, &st) < 0)
+		ret = -errno;
+	if (!ret && (size_t)st.st_size / 8 > SC_MAX_INSNS)
+		ret = -E2BIG;
+	close(fd);
+	return ret;
+}
+
+int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opts *o,
+			 scmp_filter_ctx *out)
+{
+	static const struct policy_seccomp_opts none = { 0 };
+	struct sc_build b = { .p = p, .o = o ? o : &none, .mode = policy_mode(p) };
+	scmp_filter_ctx native = NULL, x86 = NULL;
+	int ret;
+
+	*out = NULL;
+	ret = sc_collect(&b);
+	if (!ret)
+		ret = sc_new_ctx(&b, SCMP_ARCH_NATIVE, &native);
+	if (!ret)
+		ret = sc_fill(&b, native, seccomp_arch_native(), b.o->notify);
+	/* On x86-64 the i386 ABI gets the same rules, decided in the kernel
+	 * alone: the supervisor reads native calls only. */
+	if (!ret && seccomp_arch_native() == SCMP_ARCH_X86_64) {
+		ret = sc_new_ctx(&b, SCMP_ARCH_X86, &x86);
+		if (!ret)
+			ret = sc_fill(&b, x86, SCMP_ARCH_X86, false);
+		if (!ret)
+			ret = sc_errno(seccomp_merge(native, x86));
+		if (!ret)
+			x86 = NULL;	/* merged into native */
+	}
+	if (!ret)
+		ret = sc_check_size(native);
+	if (!ret) {
+		*out = native;
+		native = NULL;
+	}
+	seccomp_release(x86);
+	seccomp_release(native);
+	for (int d = 0; d < SC_NDIMS; d++)
+		free(b.dims[d].vals);
+	free(b.noexe);
+	return ret;
+}
