@@ -63,8 +63,14 @@ struct policy_diags {
 int policy_parse(const char *text, size_t len, struct policy **out,
 		 struct policy_diags *diags);
 
-/* Read the file PATH and policy_parse() it: -errno when it cannot be read. */
+/* Read the file PATH and policy_parse() it: -errno when it cannot be read,
+ * -EFBIG when it is larger than 64 MiB. */
 int policy_load(const char *path, struct policy **out, struct policy_diags *diags);
+
+/* Read all of FD into a new NUL-terminated buffer *TEXT (free() it) of *LEN
+ * bytes, as policy_load() does: 0, -EFBIG over 64 MiB, or -errno.  Tools
+ * use it to keep the text for policy_diags_print(). */
+int policy_read_text(int fd, char **text, size_t *len);
 
 /* The embedded default policy: audit mode, allow and log everything.  Never
  * NULL, never freed. */
@@ -78,6 +84,10 @@ enum policy_mode policy_mode(const struct policy *p);
 void policy_set_mode(struct policy *p, enum policy_mode mode);
 
 size_t policy_rule_count(const struct policy *p);
+
+/* The decision of P's "default" (rule -1), for summaries such as
+ * `sockaudit check`'s "default deny (EACCES)". */
+void policy_default_decision(const struct policy *p, struct policy_decision *d);
 
 /* io_uring creates sockets (IORING_OP_SOCKET) that neither LD_PRELOAD nor a
  * socket syscall filter sees, so the kernel filter refuses io_uring_setup in

@@ -19,7 +19,11 @@ int cmd_report(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
 
 /* `sockaudit eval POLICY LOG...`: replay, called by cmd_eval when the
- * arguments after POLICY are not a call; ARGV[0] is the policy path. */
+ * arguments after POLICY are not a call; ARGV[0] is the policy path.  The
+ * options cmd_eval took (--mode MODE, --exe PATH) come right after it, as
+ * separate words, then the rest: {POLICY, "--mode", "audit", LOG..., NULL},
+ * so that getopt_long(argc, argv, ...) reads them with ARGV[0] in the place
+ * of the program name. */
 int cmd_eval_replay(int argc, char **argv);
 
 /* "sockaudit VERB: MESSAGE\n" on stderr. */

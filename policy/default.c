@@ -1,0 +1,55 @@
+/* default.c - the embedded default policy, and the policy's accessors.
+ *
+ * The default is policy/examples/audit-all.json compiled in: audit mode,
+ * allow and log everything (test_match checks that both decide alike).  It
+ * is static data, so the shim has a policy before it could allocate one.
+ */
+#include "rules.h"
+
+static const struct policy default_policy = {
+	.version = 1,
+	.mode = POLICY_AUDIT,
+	.default_action = POLICY_ALLOW,
+	.default_err = 0,
+	.default_log = true,
+	/* Audit mode denies nothing, io_uring_setup included. */
+	.io_uring_allow = false,
+	.comment = "embedded default: audit mode, allow and log everything",
+	.rules = NULL,
+	.n_rules = 0,
+	.mem = NULL,
+};
+
+const struct policy *policy_default(void)
+{
+	return &default_policy;
+}
+
+enum policy_mode policy_mode(const struct policy *p)
+{
+	return p->mode;
+}
+
+void policy_set_mode(struct policy *p, enum policy_mode mode)
+{
+	p->mode = mode;
+}
+
+size_t policy_rule_count(const struct policy *p)
+{
+	return p->n_rules;
+}
+
+bool policy_io_uring_allowed(const struct policy *p)
+{
+	return p->io_uring_allow;
+}
+
+void policy_default_decision(const struct policy *p, struct policy_decision *d)
+{
+	d->action = p->default_action;
+	d->err = p->default_err;
+	d->log = p->default_log;
+	d->rule = -1;
+	d->rule_id = NULL;
+}

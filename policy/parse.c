@@ -1,0 +1,1181 @@
+/* parse.c - policy text to the rule table (rules.h).
+ *
+ * policy_parse() reads like the pipeline it is: check the bytes (UTF-8),
+ * parse the JSON (cJSON, through json.h), find every value's position
+ * (scan.c), convert the tree key by key into the rule table, then check
+ * across rules (validate.c).  Every problem becomes a diagnostic with a
+ * position and the walk goes on, so one run reports every error.
+ *
+ * The preload shim calls this inside the audited program at start-up: no
+ * global state, no stdio, nothing printed; everything lives in one arena
+ * that policy_free() releases.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "json.h"
+#include "names.h"
+#include "rules.h"
+#include "scan.h"
+#include "validate.h"
+
+#define POLICY_TEXT_MAX ((size_t)64 << 20)
+#define MEM_CHUNK 16384
+#define SHOWN_MAX 72		/* user strings quoted in messages */
+#define PATH_MAX_LEN 96		/* "rules[123456].protocol[12345]" */
+#define ERRNO_MAX 4095
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The arena. */
+
+struct policy_mem {
+	struct policy_mem *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+static void *mem_alloc(struct policy_mem **mem, size_t size)
+{
+	struct policy_mem *m = *mem;
+	void *p;
+
+	size = (size + 15) & ~(size_t)15;
+	if (!m || m->cap - m->used < size) {
+		size_t cap = size > MEM_CHUNK ? size : MEM_CHUNK;
+
+		m = malloc(sizeof(*m) + cap);
+		if (!m)
+			return NULL;
+		m->next = *mem;
+		m->used = 0;
+		m->cap = cap;
+		*mem = m;
+	}
+	p = (char *)m->data + m->used;
+	m->used += size;
+	return p;
+}
+
+static void mem_free(struct policy_mem *m)
+{
+	while (m) {
+		struct policy_mem *next = m->next;
+
+		free(m);
+		m = next;
+	}
+}
+
+void policy_free(struct policy *p)
+{
+	if (p)
+		mem_free(p->mem);
+}
+
+/* The walk. */
+
+struct pctx {
+	const char *text;
+	size_t len;
+	struct policy_diags *d;
+	struct diag_lines lines;
+	const struct scan_node *pos;	/* NULL: positions unknown */
+	size_t n_pos;
+	struct policy_mem *mem;
+	bool nomem;
+};
+
+/* A cJSON node and its record in pctx.pos (see scan.h). */
+struct jref {
+	const cJSON *j;
+	size_t i;
+};
+
+static struct jref jchild(struct jref r)
+{
+	return (struct jref){ r.j->child, r.i + 1 };
+}
+
+static struct jref jnext(const struct pctx *c, struct jref r)
+{
+	size_t i = c->pos && r.i < c->n_pos ? r.i + c->pos[r.i].size : 0;
+
+	return (struct jref){ r.j->next, i };
+}
+
+static size_t val_off(const struct pctx *c, struct jref r)
+{
+	return c->pos && r.i < c->n_pos ? c->pos[r.i].val : DIAG_NO_POS;
+}
+
+static size_t key_off(const struct pctx *c, struct jref r)
+{
+	if (!c->pos || r.i >= c->n_pos || c->pos[r.i].key == SCAN_NONE)
+		return DIAG_NO_POS;
+	return c->pos[r.i].key;
+}
+
+static void __attribute__((format(printf, 5, 6)))
+report(struct pctx *c, enum policy_severity sev, size_t off, const char *path,
+       const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int line, col;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_lines_find(&c->lines, off, &line, &col);
+	if (diag_add(c->d, sev, line, col, path, "%s", msg))
+		c->nomem = true;
+}
+
+#define error(c, off, path, ...) report(c, POLICY_ERROR, off, path, __VA_ARGS__)
+
+/* S as it may appear in a message: at most SHOWN_MAX bytes, control bytes
+ * as '?'. */
+static const char *shown(char *buf, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < SHOWN_MAX - 4; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	if (s[i])
+		memcpy(buf + i, "...", 4);
+	else
+		buf[i] = 0;
+	return buf;
+}
+
+/* A JSON path such as "rules[3].family[1]" into BUF (PATH_MAX_LEN bytes). */
+static const char * __attribute__((format(printf, 2, 3)))
+subpath(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, PATH_MAX_LEN, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+static const char *number_text(char *buf, size_t cap, double v)
+{
+	snprintf(buf, cap, "%.15g", v);
+	return buf;
+}
+
+static char *mem_strdup(struct pctx *c, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = mem_alloc(&c->mem, n);
+
+	if (!d) {
+		c->nomem = true;
+		return NULL;
+	}
+	return memcpy(d, s, n);
+}
+
+/* Keys of an object: the first of each known key into FOUND[], errors for
+ * unknown and repeated ones.  KEYS is NULL-terminated; WHAT names the object
+ * in messages ("rule", "policy", "default"). */
+static void collect(struct pctx *c, struct jref obj, const char *const *keys,
+		    struct jref *found, const char *what, const char *path)
+{
+	char b[SHOWN_MAX];
+	size_t k;
+
+	for (k = 0; keys[k]; k++)
+		found[k].j = NULL;
+	for (struct jref m = jchild(obj); m.j; m = jnext(c, m)) {
+		const char *name = m.j->string ? m.j->string : "";
+		const char *hint;
+
+		for (k = 0; keys[k] && strcmp(keys[k], name); k++)
+			;
+		if (!keys[k]) {
+			hint = names_suggest_from(keys, name);
+			if (hint)
+				error(c, key_off(c, m), path,
+				      "unknown key '%s' in %s; did you mean '%s'?",
+				      shown(b, name), what, hint);
+			else
+				error(c, key_off(c, m), path, "unknown key '%s' in %s",
+				      shown(b, name), what);
+		} else if (found[k].j) {
+			error(c, key_off(c, m), path, "duplicate key '%s' in %s",
+			      keys[k], what);
+			report(c, POLICY_NOTE, key_off(c, found[k]), path,
+			       "'%s' first given here", keys[k]);
+		} else {
+			found[k] = m;
+		}
+	}
+}
+
+/* One of the N_WORDS strings of WORDS: its index into *OUT, or an error
+ * naming KEY. */
+static bool parse_word(struct pctx *c, struct jref r, const char *key,
+		       const char *const *words, size_t n_words, const char *path,
+		       int *out)
+{
+	const char *cand[8], *hint;
+	char b[SHOWN_MAX], list[128] = "";
+	size_t i, n = 0;
+
+	for (i = 0; i < n_words && i < ARRAY_SIZE(cand) - 1; i++) {
+		cand[n++] = words[i];
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'%s'",
+			 !i ? "" : i + 1 < n_words ? ", " : " or ", words[i]);
+	}
+	cand[n] = NULL;
+	if (json_type(r.j) != cJSON_String) {
+		error(c, val_off(c, r), path, "'%s' must be %s", key, list);
+		return false;
+	}
+	for (i = 0; i < n_words; i++) {
+		if (!strcmp(words[i], r.j->valuestring)) {
+			*out = (int)i;
+			return true;
+		}
+	}
+	hint = names_suggest_from(cand, r.j->valuestring);
+	if (hint)
+		error(c, val_off(c, r), path, "unknown %s '%s'; did you mean '%s'?", key,
+		      shown(b, r.j->valuestring), hint);
+	else
+		error(c, val_off(c, r), path, "unknown %s '%s': must be %s", key,
+		      shown(b, r.j->valuestring), list);
+	return false;
+}
+
+static bool parse_string(struct pctx *c, struct jref r, const char *key,
+			 const char *path, const char **out)
+{
+	if (json_type(r.j) != cJSON_String) {
+		error(c, val_off(c, r), path, "'%s' must be a string", key);
+		return false;
+	}
+	*out = mem_strdup(c, r.j->valuestring);
+	return *out != NULL;
+}
+
+static bool parse_bool(struct pctx *c, struct jref r, const char *key,
+		       const char *path, bool *out)
+{
+	int t = json_type(r.j);
+
+	if (t != cJSON_True && t != cJSON_False) {
+		error(c, val_off(c, r), path, "'%s' must be true or false", key);
+		return false;
+	}
+	*out = t == cJSON_True;
+	return true;
+}
+
+/* A JSON number that must be an integer in [MIN, MAX]. */
+static bool parse_int(struct pctx *c, struct jref r, const char *what, int min,
+		      int max, const char *path, int *out)
+{
+	double v = r.j->valuedouble;
+	char b[64];
+
+	if (!(v >= min && v <= max)) {
+		error(c, val_off(c, r), path, "%s %s is out of range (%d to %d)", what,
+		      number_text(b, sizeof(b), v), min, max);
+		return false;
+	}
+	if (v != (double)(int)v) {
+		error(c, val_off(c, r), path, "%s %s is not an integer", what,
+		      number_text(b, sizeof(b), v));
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
+/* Match fields: a name, a number, or a non-empty list of them. */
+
+enum vkind { VK_EVENT, VK_FAMILY, VK_TYPE, VK_PROTOCOL, VK_HOW };
+
+static const struct vkind_info {
+	const char *key;		/* also the word in messages */
+	enum names_table table;
+	bool numbers;			/* JSON numbers accepted */
+	int max;
+} vkinds[] = {
+	[VK_EVENT] = { "event", NAMES_EVENT, false, POLICY_EV_COUNT - 1 },
+	[VK_FAMILY] = { "family", NAMES_FAMILY, true, INT_MAX },
+	/* The kernel's SOCK_TYPE_MASK: bits above it are flags or invalid. */
+	[VK_TYPE] = { "type", NAMES_TYPE, true, 15 },
+	[VK_PROTOCOL] = { "protocol", NAMES_PROTOCOL, true, INT_MAX },
+	[VK_HOW] = { "how", NAMES_HOW, true, 2 },
+};
+
+struct item {
+	int value;
+	int table;		/* protocol table, -1: none */
+	size_t off;
+	const char *name;	/* as written, NULL for a JSON number */
+};
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* Events are names only: "0" is not an event. */
+static int event_value(const char *s, int *v)
+{
+	size_t n;
+	const struct names_entry *e = names_table_entries(NAMES_EVENT, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(e[i].name, s)) {
+			*v = e[i].value;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static bool lookup_name(struct pctx *c, enum vkind k, struct jref r,
+			const char *path, struct item *it)
+{
+	const struct vkind_info *vi = &vkinds[k];
+	const char *s = r.j->valuestring, *hint;
+	char b[SHOWN_MAX];
+	int v, rc;
+
+	if (k == VK_TYPE && !all_digits(s) && !names_value(NAMES_FLAG, s, &v)) {
+		error(c, it->off, path,
+		      "'%s' is a type flag: type flags never decide a match", shown(b, s));
+		return false;
+	}
+	if (k == VK_EVENT)
+		rc = event_value(s, &it->value);
+	else if (k == VK_PROTOCOL)
+		rc = names_protocol_value(s, &it->value, &it->table);
+	else
+		rc = names_value(vi->table, s, &it->value);
+	if (!rc)
+		return true;
+	if (all_digits(s)) {
+		error(c, it->off, path, "%s %s is out of range (0 to %d)", vi->key,
+		      shown(b, s), vi->max);
+		return false;
+	}
+	hint = names_suggest(vi->table, s);
+	if (hint)
+		error(c, it->off, path, "unknown %s '%s'; did you mean '%s'?", vi->key,
+		      shown(b, s), hint);
+	else
+		error(c, it->off, path, "unknown %s '%s'", vi->key, shown(b, s));
+	return false;
+}
+
+static bool parse_item(struct pctx *c, enum vkind k, struct jref r,
+		       const char *path, struct item *it)
+{
+	const struct vkind_info *vi = &vkinds[k];
+	int t = json_type(r.j);
+
+	it->off = val_off(c, r);
+	it->table = -1;
+	it->name = NULL;
+	if (t == cJSON_Number && vi->numbers) {
+		if (!parse_int(c, r, vi->key, 0, INT_MAX, path, &it->value))
+			return false;
+	} else if (t == cJSON_String) {
+		it->name = r.j->valuestring;
+		if (!lookup_name(c, k, r, path, it))
+			return false;
+	} else {
+		error(c, it->off, path, "'%s' must be %s", vi->key,
+		      vi->numbers ? "a name, a number or a list of them"
+				  : "an event name or a list of them");
+		return false;
+	}
+	if (k == VK_TYPE && (it->value & NAMES_TYPE_FLAGS)) {
+		error(c, it->off, path,
+		      "type %d has flag bits set: type flags never decide a match",
+		      it->value);
+		return false;
+	}
+	if (it->value > vi->max) {
+		error(c, it->off, path, "%s %d is out of range (0 to %d)", vi->key,
+		      it->value, vi->max);
+		return false;
+	}
+	return true;
+}
+
+/* The items of match field K into a malloc'ed *ITEMS (free it). */
+static bool parse_list(struct pctx *c, enum vkind k, struct jref r,
+		       const char *path, struct item **items, size_t *n)
+{
+	char ipath[PATH_MAX_LEN];
+	size_t cap = 1, i = 0;
+	bool ok = true;
+	struct jref e;
+
+	*items = NULL;
+	*n = 0;
+	if (json_type(r.j) != cJSON_Array) {
+		*items = malloc(sizeof(**items));
+		if (!*items) {
+			c->nomem = true;
+			return false;
+		}
+		ok = parse_item(c, k, r, path, *items);
+		*n = ok;
+		return ok;
+	}
+	if (!r.j->child) {
+		error(c, val_off(c, r), path,
+		      "'%s' must not be an empty list (leave it out to match any %s)",
+		      vkinds[k].key, vkinds[k].key);
+		return false;
+	}
+	for (e = jchild(r); e.j; e = jnext(c, e))
+		cap++;
+	*items = malloc(cap * sizeof(**items));
+	if (!*items) {
+		c->nomem = true;
+		return false;
+	}
+	for (e = jchild(r); e.j; e = jnext(c, e), i++) {
+		subpath(ipath, "%s[%zu]", path, i);
+		if (json_type(e.j) == cJSON_Array || json_type(e.j) == cJSON_Object) {
+			error(c, val_off(c, e), ipath, "'%s' list items must be %s",
+			      vkinds[k].key,
+			      vkinds[k].numbers ? "names or numbers" : "event names");
+			ok = false;
+		} else if (parse_item(c, k, e, ipath, &(*items)[*n])) {
+			(*n)++;
+		} else {
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static int *mem_ints(struct pctx *c, const struct item *items, size_t n)
+{
+	int *v = mem_alloc(&c->mem, n * sizeof(*v));
+
+	if (!v) {
+		c->nomem = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = items[i].value;
+	return v;
+}
+
+/* Exe globs. */
+
+/* Why GLOB cannot be used, or NULL when it is fine. */
+static const char *glob_problem(const char *g)
+{
+	if (!*g)
+		return "empty exe glob";
+	if (!strchr("/*?[", g[0]))
+		return "never matches: executable paths are absolute";
+	for (const char *p = g; *p; p++) {
+		if (*p == '\\') {
+			if (!p[1])
+				return "ends with a lone '\\'";
+			p++;
+		} else if (*p == '[') {
+			const char *q = p + 1;
+
+			if (*q == '!' || *q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']')
+				q++;
+			if (!*q)
+				return "has a '[' without its ']'";
+			p = q;
+		}
+	}
+	return NULL;
+}
+
+static bool parse_exes(struct pctx *c, struct jref r, const char *path,
+		       struct policy_rule *rule)
+{
+	char ipath[PATH_MAX_LEN], b[SHOWN_MAX];
+	const char **globs;
+	size_t n = 0, i = 0;
+	bool ok = true, list = json_type(r.j) == cJSON_Array;
+	struct jref e;
+
+	if (list && !r.j->child) {
+		error(c, val_off(c, r), path,
+		      "'exe' must not be an empty list (leave it out to match any exe)");
+		return false;
+	}
+	if (list)
+		for (e = jchild(r); e.j; e = jnext(c, e))
+			n++;
+	else
+		n = 1;
+	globs = mem_alloc(&c->mem, n * sizeof(*globs));
+	if (!globs) {
+		c->nomem = true;
+		return false;
+	}
+	for (e = list ? jchild(r) : r; e.j; e = list ? jnext(c, e) : (struct jref){ 0 }) {
+		const char *why;
+
+		subpath(ipath, list ? "%s[%zu]" : "%s", path, i);
+		if (json_type(e.j) != cJSON_String) {
+			error(c, val_off(c, e), ipath,
+			      "'exe' must be a glob or a list of globs");
+			ok = false;
+			continue;
+		}
+		why = glob_problem(e.j->valuestring);
+		if (why && e.j->valuestring[0] && !strchr("/*?[", e.j->valuestring[0])) {
+			error(c, val_off(c, e), ipath,
+			      "exe glob '%s' %s; did you mean '*/%s'?",
+			      shown(b, e.j->valuestring), why, b);
+			ok = false;
+		} else if (why) {
+			error(c, val_off(c, e), ipath, "exe glob '%s' %s",
+			      shown(b, e.j->valuestring), why);
+			ok = false;
+		} else if (!(globs[i++] = mem_strdup(c, e.j->valuestring))) {
+			ok = false;
+		}
+	}
+	rule->exes = globs;
+	rule->n_exes = i;
+	return ok;
+}
+
+/* action, errno, log: shared by rules and the default. */
+
+static const char *const action_words[] = {
+	[POLICY_ALLOW] = "allow", [POLICY_DENY] = "deny", [POLICY_KILL] = "kill",
+};
+
+struct outcome_refs {
+	struct jref action, err, log;
+};
+
+static bool parse_outcome(struct pctx *c, const struct outcome_refs *o,
+			  size_t obj_off, const char *what, const char *path,
+			  enum policy_action *action, int *err, bool *log)
+{
+	char fpath[PATH_MAX_LEN], b[SHOWN_MAX];
+	const char *hint;
+	bool ok = true, have_action = false;
+	int v;
+
+	*action = POLICY_ALLOW;
+	*err = 0;
+	*log = true;
+	if (!o->action.j) {
+		error(c, obj_off, path, "%s has no 'action'", what);
+		ok = false;
+	} else {
+		subpath(fpath, "%s%saction", path, *path ? "." : "");
+		have_action = parse_word(c, o->action, "action", action_words,
+					 ARRAY_SIZE(action_words), fpath, &v);
+		ok &= have_action;
+		if (have_action)
+			*action = (enum policy_action)v;
+	}
+	if (*action == POLICY_DENY)
+		*err = EACCES;
+	if (o->err.j) {
+		subpath(fpath, "%s%serrno", path, *path ? "." : "");
+		if (have_action && *action != POLICY_DENY) {
+			error(c, key_off(c, o->err), fpath,
+			      "'errno' is only allowed with action 'deny'");
+			ok = false;
+		} else if (json_type(o->err.j) == cJSON_Number) {
+			ok &= parse_int(c, o->err, "errno", 1, ERRNO_MAX, fpath, &v);
+			*err = v;
+		} else if (json_type(o->err.j) == cJSON_String) {
+			const char *s = o->err.j->valuestring;
+
+			if (names_value(NAMES_ERRNO, s, &v) || v < 1 || v > ERRNO_MAX) {
+				hint = names_suggest(NAMES_ERRNO, s);
+				if (all_digits(s))
+					error(c, val_off(c, o->err), fpath,
+					      "errno %s is out of range (1 to %d)",
+					      shown(b, s), ERRNO_MAX);
+				else if (hint)
+					error(c, val_off(c, o->err), fpath,
+					      "unknown errno '%s'; did you mean '%s'?",
+					      shown(b, s), hint);
+				else
+					error(c, val_off(c, o->err), fpath,
+					      "unknown errno '%s'", shown(b, s));
+				ok = false;
+			} else {
+				*err = v;
+			}
+		} else {
+			error(c, val_off(c, o->err), fpath,
+			      "'errno' must be an errno name or number");
+			ok = false;
+		}
+	}
+	if (o->log.j) {
+		subpath(fpath, "%s%slog", path, *path ? "." : "");
+		ok &= parse_bool(c, o->log, "log", fpath, log);
+	}
+	return ok;
+}
+
+/* Rules. */
+
+enum rule_key {
+	RK_ID, RK_COMMENT, RK_EVENT, RK_FAMILY, RK_TYPE, RK_PROTOCOL, RK_HOW,
+	RK_EXE, RK_ACTION, RK_ERRNO, RK_LOG, RK_COUNT
+};
+
+static const char *const rule_keys[RK_COUNT + 1] = {
+	[RK_ID] = "id", [RK_COMMENT] = "comment", [RK_EVENT] = "event",
+	[RK_FAMILY] = "family", [RK_TYPE] = "type", [RK_PROTOCOL] = "protocol",
+	[RK_HOW] = "how", [RK_EXE] = "exe", [RK_ACTION] = "action",
+	[RK_ERRNO] = "errno", [RK_LOG] = "log",
+};
+
+/* The families a protocol table names, "AF_INET/AF_INET6", into BUF. */
+static const char *table_families(int table, char *buf, size_t cap)
+{
+	size_t n, len = 0;
+	const struct names_protocol_table *t = names_protocol_tables(&n);
+
+	buf[0] = 0;
+	if (table < 0 || (size_t)table >= n)
+		return buf;
+	for (const int *f = t[table].families; *f != -1 && len < cap; f++) {
+		const char *name = names_name(NAMES_FAMILY, *f);
+
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "/" : "",
+					name ? name : "?");
+	}
+	return buf;
+}
+
+/* Every protocol given by name must belong to one of the rule's families. */
+static bool check_protocol_families(struct pctx *c, const struct item *protos,
+				    size_t n, const struct policy_rule *rule,
+				    const char *path)
+{
+	char b[SHOWN_MAX], fams[160];
+	bool ok = true;
+
+	if (!rule->n_families)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		size_t f;
+
+		if (protos[i].table < 0)
+			continue;
+		for (f = 0; f < rule->n_families; f++)
+			if (names_protocol_table_has_family(protos[i].table,
+							    rule->families[f]))
+				break;
+		if (f < rule->n_families)
+			continue;
+		error(c, protos[i].off, path,
+		      "protocol '%s' is a protocol of %s, none of the rule's families",
+		      shown(b, protos[i].name),
+		      table_families(protos[i].table, fams, sizeof(fams)));
+		ok = false;
+	}
+	return ok;
+}
+
+static bool parse_rule(struct pctx *c, struct jref r, size_t index,
+		       struct policy_rule *rule, struct rule_where *where)
+{
+	struct jref f[RK_COUNT];
+	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
+	struct item *items[RK_COUNT] = { 0 };
+	size_t n[RK_COUNT] = { 0 };
+	static const struct {
+		enum rule_key rk;
+		enum vkind vk;
+	} list_keys[] = {
+		{ RK_EVENT, VK_EVENT }, { RK_FAMILY, VK_FAMILY }, { RK_TYPE, VK_TYPE },
+		{ RK_PROTOCOL, VK_PROTOCOL }, { RK_HOW, VK_HOW },
+	};
+	bool ok = true;
+
+	memset(rule, 0, sizeof(*rule));
+	memset(where, 0, sizeof(*where));
+	subpath(path, "rules[%zu]", index);
+	diag_lines_find(&c->lines, val_off(c, r), &rule->line, &rule->col);
+	if (json_type(r.j) != cJSON_Object) {
+		error(c, val_off(c, r), path, "a rule must be an object");
+		return false;
+	}
+	collect(c, r, rule_keys, f, "rule", path);
+
+	if (f[RK_ID].j) {
+		subpath(fpath, "%s.id", path);
+		ok &= parse_string(c, f[RK_ID], "id", fpath, &rule->id);
+		if (rule->id && !*rule->id) {
+			error(c, val_off(c, f[RK_ID]), fpath, "'id' must not be empty");
+			rule->id = NULL;
+			ok = false;
+		}
+		if (rule->id)
+			diag_lines_find(&c->lines, val_off(c, f[RK_ID]), &where->id_line,
+					&where->id_col);
+	}
+	if (f[RK_COMMENT].j) {
+		subpath(fpath, "%s.comment", path);
+		ok &= parse_string(c, f[RK_COMMENT], "comment", fpath, &rule->comment);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(list_keys); i++) {
+		enum rule_key k = list_keys[i].rk;
+
+		if (!f[k].j)
+			continue;
+		subpath(fpath, "%s.%s", path, rule_keys[k]);
+		ok &= parse_list(c, list_keys[i].vk, f[k], fpath, &items[k],
+				 &n[k]);
+	}
+	rule->events = RULE_EV_BIT(POLICY_EV_NEW);
+	if (n[RK_EVENT]) {
+		rule->events = 0;
+		for (size_t i = 0; i < n[RK_EVENT]; i++)
+			rule->events |= RULE_EV_BIT(items[RK_EVENT][i].value);
+	}
+	if (n[RK_FAMILY]) {
+		rule->families = mem_ints(c, items[RK_FAMILY], n[RK_FAMILY]);
+		rule->n_families = n[RK_FAMILY];
+	}
+	if (n[RK_TYPE]) {
+		rule->types = mem_ints(c, items[RK_TYPE], n[RK_TYPE]);
+		rule->n_types = n[RK_TYPE];
+	}
+	if (n[RK_HOW]) {
+		rule->hows = mem_ints(c, items[RK_HOW], n[RK_HOW]);
+		rule->n_hows = n[RK_HOW];
+	}
+	if (n[RK_PROTOCOL]) {
+		struct rule_protocol *p = mem_alloc(&c->mem, n[RK_PROTOCOL] * sizeof(*p));
+
+		if (p) {
+			for (size_t i = 0; i < n[RK_PROTOCOL]; i++)
+				p[i] = (struct rule_protocol){ items[RK_PROTOCOL][i].value,
+							       items[RK_PROTOCOL][i].table };
+		} else {
+			c->nomem = true;
+		}
+		rule->protocols = p;
+		rule->n_protocols = n[RK_PROTOCOL];
+		subpath(fpath, "%s.protocol", path);
+		ok &= check_protocol_families(c, items[RK_PROTOCOL], n[RK_PROTOCOL],
+					      rule, fpath);
+	}
+	/* An "event" that failed to parse says nothing about "how". */
+	if (f[RK_HOW].j && (!f[RK_EVENT].j || n[RK_EVENT]) &&
+	    rule->events != RULE_EV_BIT(POLICY_EV_SHUTDOWN)) {
+		subpath(fpath, "%s.how", path);
+		error(c, key_off(c, f[RK_HOW]), fpath,
+		      "'how' is only allowed with \"event\": \"socket.shutdown\"");
+		ok = false;
+	}
+	if (f[RK_EXE].j) {
+		subpath(fpath, "%s.exe", path);
+		ok &= parse_exes(c, f[RK_EXE], fpath, rule);
+	}
+	ok &= parse_outcome(c, &(struct outcome_refs){ f[RK_ACTION], f[RK_ERRNO], f[RK_LOG] },
+			    val_off(c, r), "rule", path, &rule->action, &rule->err,
+			    &rule->log);
+	for (size_t k = 0; k < RK_COUNT; k++)
+		free(items[k]);
+	where->ok = ok && !c->nomem;
+	return ok;
+}
+
+/* The top level. */
+
+enum top_key { TK_VERSION, TK_MODE, TK_DEFAULT, TK_RULES, TK_COMMENT, TK_IO_URING, TK_COUNT };
+
+static const char *const top_keys[TK_COUNT + 1] = {
+	[TK_VERSION] = "version", [TK_MODE] = "mode", [TK_DEFAULT] = "default",
+	[TK_RULES] = "rules", [TK_COMMENT] = "comment", [TK_IO_URING] = "io_uring",
+};
+
+enum default_key { DK_ACTION, DK_ERRNO, DK_LOG, DK_COMMENT, DK_COUNT };
+
+static const char *const default_keys[DK_COUNT + 1] = {
+	[DK_ACTION] = "action", [DK_ERRNO] = "errno", [DK_LOG] = "log",
+	[DK_COMMENT] = "comment",
+};
+
+static const char *const mode_words[] = {
+	[POLICY_ENFORCE] = "enforce", [POLICY_AUDIT] = "audit",
+};
+
+static const char *const io_uring_words[] = { "deny", "allow" };
+
+static void parse_version(struct pctx *c, struct jref root, struct jref v)
+{
+	char b[64];
+
+	if (!v.j) {
+		error(c, val_off(c, root), NULL,
+		      "policy has no 'version': add \"version\": 1");
+	} else if (json_type(v.j) != cJSON_Number) {
+		error(c, val_off(c, v), "version", "'version' must be the number 1");
+	} else if (v.j->valuedouble != 1) {
+		error(c, val_off(c, v), "version",
+		      "unsupported version %s: this sockaudit reads version 1",
+		      number_text(b, sizeof(b), v.j->valuedouble));
+	}
+}
+
+static void parse_default(struct pctx *c, struct policy *p, struct jref r)
+{
+	struct jref f[DK_COUNT];
+	const char *comment;
+
+	if (json_type(r.j) != cJSON_Object) {
+		error(c, val_off(c, r), "default",
+		      "'default' must be an object such as {\"action\": \"allow\"}");
+		return;
+	}
+	collect(c, r, default_keys, f, "default", "default");
+	if (f[DK_COMMENT].j)
+		parse_string(c, f[DK_COMMENT], "comment", "default.comment", &comment);
+	parse_outcome(c, &(struct outcome_refs){ f[DK_ACTION], f[DK_ERRNO], f[DK_LOG] },
+		      val_off(c, r), "'default'", "default", &p->default_action,
+		      &p->default_err, &p->default_log);
+}
+
+static int parse_rules(struct pctx *c, struct policy *p, struct jref r)
+{
+	struct policy_rule *rules;
+	struct rule_where *where;
+	size_t n = 0, i = 0;
+	struct jref e;
+	int rc;
+
+	if (json_type(r.j) != cJSON_Array) {
+		error(c, val_off(c, r), "rules", "'rules' must be a list of rules");
+		return 0;
+	}
+	for (e = jchild(r); e.j; e = jnext(c, e))
+		n++;
+	if (!n)
+		return 0;
+	rules = mem_alloc(&c->mem, n * sizeof(*rules));
+	where = calloc(n, sizeof(*where));
+	if (!rules || !where) {
+		free(where);
+		return -ENOMEM;
+	}
+	for (e = jchild(r); e.j; e = jnext(c, e), i++)
+		parse_rule(c, e, i, &rules[i], &where[i]);
+	p->rules = rules;
+	p->n_rules = n;
+	rc = validate_rules(rules, where, n, c->d);
+	free(where);
+	return rc;
+}
+
+static int parse_top(struct pctx *c, struct policy *p, struct jref root)
+{
+	struct jref f[TK_COUNT];
+	int v;
+
+	if (json_type(root.j) != cJSON_Object) {
+		error(c, val_off(c, root), NULL, "a policy must be a JSON object");
+		return 0;
+	}
+	collect(c, root, top_keys, f, "policy", NULL);
+	parse_version(c, root, f[TK_VERSION]);
+	if (f[TK_MODE].j && parse_word(c, f[TK_MODE], "mode", mode_words,
+				       ARRAY_SIZE(mode_words), "mode", &v))
+		p->mode = (enum policy_mode)v;
+	if (f[TK_IO_URING].j && parse_word(c, f[TK_IO_URING], "io_uring", io_uring_words,
+					   ARRAY_SIZE(io_uring_words), "io_uring", &v))
+		p->io_uring_allow = v == 1;
+	if (f[TK_COMMENT].j)
+		parse_string(c, f[TK_COMMENT], "comment", "comment", &p->comment);
+	if (f[TK_DEFAULT].j)
+		parse_default(c, p, f[TK_DEFAULT]);
+	if (f[TK_RULES].j)
+		return parse_rules(c, p, f[TK_RULES]);
+	return 0;
+}
+
+/* Bytes and syntax. */
+
+/* Length of the valid UTF-8 sequence at S (N bytes left), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (c >= 0x01 && c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* JSON text is UTF-8 (RFC 8259); the first bad byte is an error, and the
+ * parse goes on to find the rest. */
+static void check_bytes(struct pctx *c)
+{
+	const unsigned char *t = (const unsigned char *)c->text;
+
+	for (size_t off = 0; off < c->len;) {
+		size_t n = utf8_len(t + off, c->len - off);
+
+		if (!n) {
+			if (t[off])
+				error(c, off, NULL, "invalid UTF-8 (byte 0x%02x)", t[off]);
+			else
+				error(c, off, NULL, "NUL byte in the policy text");
+			return;
+		}
+		off += n;
+	}
+}
+
+static size_t count_nodes(const cJSON *j)
+{
+	size_t n = 0;
+
+	for (; j; j = j->next)
+		n += 1 + count_nodes(j->child);
+	return n;
+}
+
+static void syntax_error(struct pctx *c, const struct scan *s, int scan_rc,
+			 const char *end)
+{
+	size_t cj = end ? (size_t)(end - c->text) : 0;
+	size_t off = s->err_off;
+
+	if (scan_rc == -EINVAL && (off <= cj || cj + 1 >= c->len)) {
+		unsigned char ch = off < c->len ? (unsigned char)c->text[off] : 0;
+
+		if (off >= c->len)
+			error(c, off, NULL, "invalid JSON: unexpected end of file");
+		else if (ch > 0x20 && ch < 0x7f)
+			error(c, off, NULL, "invalid JSON: %s, found '%c'", s->err, ch);
+		else
+			error(c, off, NULL, "invalid JSON: %s, found byte 0x%02x", s->err, ch);
+	} else {
+		error(c, cj, NULL, "invalid JSON");
+	}
+}
+
+static bool blank(const char *text, size_t len, size_t off)
+{
+	for (; off < len; off++)
+		if ((unsigned char)text[off] > 32)
+			return false;
+	return true;
+}
+
+static size_t skip_bom(const char *text, size_t len)
+{
+	return len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
+}
+
+int policy_parse(const char *text, size_t len, struct policy **out,
+		 struct policy_diags *diags)
+{
+	struct policy_diags local = { 0 };
+	struct pctx c = { .text = text, .len = len };
+	struct scan s = { 0 };
+	struct policy *p = NULL;
+	const char *end = NULL;
+	cJSON *root = NULL;
+	size_t errors0, count0;
+	int rc = 0, scan_rc;
+
+	*out = NULL;
+	c.d = diags ? diags : &local;
+	c.lines = (struct diag_lines){ .text = text, .len = len };
+	errors0 = c.d->errors;
+	count0 = c.d->count;
+	if (len > POLICY_TEXT_MAX) {
+		error(&c, DIAG_NO_POS, NULL, "policy is larger than 64 MiB");
+		goto out;
+	}
+	check_bytes(&c);
+	if (blank(text, len, skip_bom(text, len))) {
+		error(&c, len, NULL, "empty policy: expected a JSON object");
+		goto out;
+	}
+	root = json_parse(text, len, &end);
+	scan_rc = scan_json(text, len, &s);
+	if (scan_rc == -ENOMEM) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (!root) {
+		syntax_error(&c, &s, scan_rc, end);
+		goto out;
+	}
+	if (!scan_rc && s.n == count_nodes(root)) {
+		c.pos = s.nodes;
+		c.n_pos = s.n;
+	}
+	if (!blank(text, len, (size_t)(end - text))) {
+		size_t off = (size_t)(end - text);
+
+		while ((unsigned char)text[off] <= 32)
+			off++;
+		error(&c, off, NULL, "unexpected text after the policy object");
+	}
+	p = mem_alloc(&c.mem, sizeof(*p));
+	if (!p) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	*p = (struct policy){ .version = 1, .mode = POLICY_ENFORCE,
+			      .default_action = POLICY_ALLOW, .default_log = true };
+	rc = parse_top(&c, p, (struct jref){ root, 0 });
+	if (!rc && c.nomem)
+		rc = -ENOMEM;
+out:
+	diag_sort(c.d, count0);
+	if (!rc && c.d->errors > errors0)
+		rc = -EINVAL;
+	if (!rc && !p)
+		rc = -EINVAL;
+	if (!rc) {
+		p->mem = c.mem;
+		*out = p;
+	} else {
+		mem_free(c.mem);
+	}
+	json_delete(root);
+	scan_free(&s);
+	diag_lines_free(&c.lines);
+	policy_diags_free(&local);
+	return rc;
+}
+
+int policy_read_text(int fd, char **text, size_t *len)
+{
+	struct stat st;
+	size_t cap = 65536, n = 0;
+	char *buf = NULL, *nb;
+	ssize_t r;
+	int rc = 0;
+
+	*text = NULL;
+	*len = 0;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+		if ((size_t)st.st_size > POLICY_TEXT_MAX)
+			return -EFBIG;
+		cap = (size_t)st.st_size + 1;
+	}
+	for (;;) {
+		if (n + 1 >= cap || !buf) {
+			if (buf)
+				cap *= 2;
+			if (cap > POLICY_TEXT_MAX + 2)
+				cap = POLICY_TEXT_MAX + 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > POLICY_TEXT_MAX) {
+			rc = -EFBIG;
+			goto out;
+		}
+	}
+	buf[n] = 0;
+	*text = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	return rc;
+}
+
+int policy_load(const char *path, struct policy **out, struct policy_diags *diags)
+{
+	char *text = NULL;
+	size_t len;
+	int fd, rc;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = policy_read_text(fd, &text, &len);
+	close(fd);
+	if (!rc)
+		rc = policy_parse(text, len, out, diags);
+	free(text);
+	return rc;
+}
