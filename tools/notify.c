@@ -56,6 +56,21 @@ struct notify_arch {
 
 #define NOTIFY_ARCHES 8
 
+/* What /proc says about a calling thread.  Cached per thread: DIRFD is
+ * /proc/TID opened O_PATH, which stays bound to that very thread, so a lookup
+ * through it fails once the thread is gone, even if its id was reused. */
+struct notify_target {
+	pid_t tid;		/* 0: empty slot */
+	pid_t pid, ppid;
+	int dirfd;
+	unsigned long long start;
+	char exe[PATH_MAX];
+	char comm[64];
+	bool exe_known;
+};
+
+#define NOTIFY_TARGETS 64
+
 /* seq per process: keyed by pid and start time, so that a reused pid starts
  * again from 1 instead of continuing a dead process's count. */
 struct notify_seq {
@@ -78,16 +93,7 @@ struct notify_ctx {
 	size_t narches;
 	struct notify_seq *seqs;
 	size_t seq_cap, seq_used;
-};
-
-/* What /proc says about the calling thread. */
-struct notify_target {
-	pid_t tid, pid, ppid;
-	unsigned long long start;
-	uint64_t sig_blocked, sig_ignored, sig_caught;
-	char exe[PATH_MAX];
-	char comm[64];
-	bool exe_known;
+	struct notify_target targets[NOTIFY_TARGETS];
 };
 
 struct notify_ctx *notify_new(const struct policy *p, int log_fd)
@@ -99,6 +105,8 @@ struct notify_ctx *notify_new(const struct policy *p, int log_fd)
 	c->policy = p;
 	c->mode = policy_mode(p);
 	c->log_fd = log_fd;
+	for (size_t i = 0; i < NOTIFY_TARGETS; i++)
+		c->targets[i].dirfd = -1;
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &c->sizes) < 0)
 		goto fail;
 	/* The kernel may know a larger struct than our headers: size by it. */
@@ -122,6 +130,9 @@ void notify_free(struct notify_ctx *c)
 {
 	if (!c)
 		return;
+	for (size_t i = 0; i < NOTIFY_TARGETS; i++)
+		if (c->targets[i].dirfd >= 0)
+			close(c->targets[i].dirfd);
 	free(c->req);
 	free(c->resp);
 	free(c->seqs);
@@ -156,11 +167,12 @@ static int notify_call_of(struct notify_ctx *c, uint32_t arch, int nr)
 	return -1;
 }
 
-/* Read the small /proc file PATH into BUF, NUL-terminated: length or -errno. */
-static ssize_t notify_read_file(const char *path, char *buf, size_t cap)
+/* Read the small /proc file NAME under DIRFD into BUF, NUL-terminated:
+ * length or -errno. */
+static ssize_t notify_read_file(int dirfd, const char *name, char *buf, size_t cap)
 {
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
@@ -187,6 +199,14 @@ static uint64_t notify_status_hex(const char *status, const char *key)
 	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
 }
 
+static void notify_target_drop(struct notify_target *t)
+{
+	if (t->dirfd >= 0)
+		close(t->dirfd);
+	memset(t, 0, sizeof(*t));
+	t->dirfd = -1;
+}
+
 /* Fill T from /proc/TID: 0, or -errno (the thread is gone: -ENOENT/-ESRCH).
  * Nothing read here is trusted before the caller's ID_VALID check. */
 static int notify_read_target(pid_t tid, struct notify_target *t)
@@ -196,25 +216,23 @@ static int notify_read_target(pid_t tid, struct notify_target *t)
 	ssize_t n;
 	int field;
 
-	memset(t, 0, sizeof(*t));
+	snprintf(path, sizeof(path), "/proc/%d", tid);
+	t->dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (t->dirfd < 0)
+		return -errno;
 	t->tid = tid;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	n = notify_read_file(path, buf, sizeof(buf));
+	n = notify_read_file(t->dirfd, "status", buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	t->pid = (pid_t)notify_status_field(buf, "\nTgid:");
 	t->ppid = (pid_t)notify_status_field(buf, "\nPPid:");
-	t->sig_blocked = notify_status_hex(buf, "\nSigBlk:");
-	t->sig_ignored = notify_status_hex(buf, "\nSigIgn:");
-	t->sig_caught = notify_status_hex(buf, "\nSigCgt:");
 	if (t->pid <= 0)
 		return -ESRCH;
 
 	/* stat: "tid (comm) state ppid ...": comm may hold any byte, even ')',
 	 * so it ends at the last ')'.  Field 22 is the start time. */
-	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-	n = notify_read_file(path, buf, sizeof(buf));
+	n = notify_read_file(t->dirfd, "stat", buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	open_paren = strchr(buf, '(');
@@ -231,13 +249,43 @@ static int notify_read_target(pid_t tid, struct notify_target *t)
 			field++;
 	t->start = strtoull(p, NULL, 10);
 
-	snprintf(path, sizeof(path), "/proc/%d/exe", tid);
-	n = readlink(path, t->exe, sizeof(t->exe) - 1);
+	n = readlinkat(t->dirfd, "exe", t->exe, sizeof(t->exe) - 1);
 	if (n >= 0) {
 		t->exe[n] = '\0';
 		t->exe_known = true;
 	}
 	return 0;
+}
+
+/* The facts of thread TID, from the cache when they still hold.  *FRESH is
+ * true when they were just read from /proc (the caller must then check the
+ * notification is still valid before trusting them).  NULL: TID is gone.
+ *
+ * A cached thread is checked with one readlinkat of its exe through its
+ * pinned /proc directory: it fails once that thread is gone (so a reused id
+ * is never mistaken for it), and a changed exe means it has exec'd.  What the
+ * cache does not notice: a new comm (prctl PR_SET_NAME) and a new ppid
+ * (reparenting) after the thread's first notified call. */
+static struct notify_target *notify_target(struct notify_ctx *c, pid_t tid, bool *fresh)
+{
+	struct notify_target *t = &c->targets[(unsigned)tid % NOTIFY_TARGETS];
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (t->tid == tid && t->exe_known) {
+		n = readlinkat(t->dirfd, "exe", exe, sizeof(exe));
+		if (n >= 0 && (size_t)n == strlen(t->exe) && !memcmp(exe, t->exe, (size_t)n)) {
+			*fresh = false;
+			return t;
+		}
+	}
+	notify_target_drop(t);
+	if (notify_read_target(tid, t) < 0) {
+		notify_target_drop(t);
+		return NULL;
+	}
+	*fresh = true;
+	return t;
 }
 
 /* The family, type and protocol of descriptor FD of process PID, read from a
@@ -347,10 +395,14 @@ static void notify_write_event(struct notify_ctx *c, struct event *e,
  * SIGSYS handler in between never gets its socket. */
 static void notify_kill(const struct notify_target *t)
 {
-	uint64_t sys = 1ULL << (SIGSYS - 1);
+	uint64_t sys = 1ULL << (SIGSYS - 1), sigs = sys;
+	char buf[4096];
 
-	if (!((t->sig_blocked | t->sig_ignored | t->sig_caught) & sys) &&
-	    syscall(SYS_tgkill, t->pid, t->tid, SIGSYS) == 0)
+	if (notify_read_file(t->dirfd, "status", buf, sizeof(buf)) > 0)
+		sigs = notify_status_hex(buf, "\nSigBlk:") |
+		       notify_status_hex(buf, "\nSigIgn:") |
+		       notify_status_hex(buf, "\nSigCgt:");
+	if (!(sigs & sys) && syscall(SYS_tgkill, t->pid, t->tid, SIGSYS) == 0)
 		return;
 	kill(t->pid, SIGKILL);
 }
@@ -361,10 +413,10 @@ int notify_serve(struct notify_ctx *c, int listener)
 	struct seccomp_notif_resp *resp = c->resp;
 	struct policy_call call = { .family = -1 };
 	struct policy_decision d;
-	struct notify_target t;
+	struct notify_target *t;
 	struct event e;
 	int kind, events = 1;
-	bool deny = false, kill_it = false;
+	bool deny = false, kill_it = false, fresh;
 
 	memset(req, 0, c->sizes.seccomp_notif);
 	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
@@ -388,10 +440,11 @@ int notify_serve(struct notify_ctx *c, int listener)
 		goto send;
 	}
 
-	if (notify_read_target((pid_t)req->pid, &t) < 0)
+	t = notify_target(c, (pid_t)req->pid, &fresh);
+	if (!t)
 		return 0;	/* gone: nobody waits for an answer */
 
-	call.exe = t.exe_known ? t.exe : NULL;
+	call.exe = t->exe_known ? t->exe : NULL;
 	switch (kind) {
 	case NC_SOCKETPAIR:
 		events = 2;	/* one socket.__new__ per end */
@@ -407,21 +460,25 @@ int notify_serve(struct notify_ctx *c, int listener)
 		/* The new socket has the listening socket's family, type and
 		 * protocol; accept4's flags are the caller's own. */
 		call.event = POLICY_EV_NEW;
-		notify_sock_facts(t.pid, req->data.args[0], &call);
+		notify_sock_facts(t->pid, req->data.args[0], &call);
+		fresh = true;
 		if (kind == NC_ACCEPT4 && call.family >= 0)
 			call.type |= (int)req->data.args[3] & (SOCK_CLOEXEC | SOCK_NONBLOCK);
 		break;
 	case NC_SHUTDOWN:
 		call.event = POLICY_EV_SHUTDOWN;
 		call.how = (int)req->data.args[1];
-		notify_sock_facts(t.pid, req->data.args[0], &call);
+		notify_sock_facts(t->pid, req->data.args[0], &call);
+		fresh = true;
 		break;
 	}
 
-	/* Everything above came from /proc/TID and the target's descriptor
+	/* What was just read came from /proc/TID and the target's descriptor
 	 * table.  If the notification is still pending now, TID was alive the
-	 * whole time, so it was not a reused id. */
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
+	 * whole time, so it was not a reused id.  (A cache hit needs no check:
+	 * the cached thread is alive, so it has held TID since before the
+	 * call.) */
+	if (fresh && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
 		return 0;
 
 	policy_match(c->policy, &call, &d);
@@ -445,11 +502,11 @@ int notify_serve(struct notify_ctx *c, int listener)
 	e.decision = policy_decision_name(&d, c->mode);
 	e.rule = d.rule_id;
 	e.mode = c->mode == POLICY_AUDIT ? "audit" : "enforce";
-	e.pid = t.pid;
-	e.tid = t.tid;
-	e.ppid = t.ppid;
-	e.exe = t.exe_known ? t.exe : NULL;
-	e.comm = t.comm;
+	e.pid = t->pid;
+	e.tid = t->tid;
+	e.ppid = t->ppid;
+	e.exe = t->exe_known ? t->exe : NULL;
+	e.comm = t->comm;
 	e.layer = "notify";
 
 	if (kill_it) {
@@ -457,8 +514,8 @@ int notify_serve(struct notify_ctx *c, int listener)
 		e.result_unknown = true;
 		if (d.log)
 			for (int i = 0; i < events; i++)
-				notify_write_event(c, &e, &t);
-		notify_kill(&t);
+				notify_write_event(c, &e, t);
+		notify_kill(t);
 		resp->error = -(d.err ? d.err : EPERM);
 		goto send;
 	}
@@ -481,7 +538,7 @@ int notify_serve(struct notify_ctx *c, int listener)
 		e.result = -1;
 		e.err = deny ? d.err : 0;
 		for (int i = 0; i < events; i++)
-			notify_write_event(c, &e, &t);
+			notify_write_event(c, &e, t);
 	}
 	return 0;
 
