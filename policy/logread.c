@@ -1122,3 +1122,51 @@ int logread_files(char *const *paths, int n, const struct logread_sink *sink, vo
 	}
 	return failed;
 }
+
+int logread_json_member(const char *text, size_t len, const char *key,
+			size_t *vstart, size_t *vend, size_t *obj_end)
+{
+	struct scan s = { text, text + len };
+	struct tok t;
+	size_t klen = strlen(key);
+	int found = -ENOENT;
+
+	skip_ws(&s);
+	if (s.p >= s.end || *s.p != '{')
+		return -EINVAL;
+	s.p++;
+	skip_ws(&s);
+	if (s.p < s.end && *s.p == '}')
+		goto close;
+	for (;;) {
+		struct logread_str k;
+
+		skip_ws(&s);
+		if (s.p >= s.end || *s.p != '"' || scan_string(&s, &k) != SCAN_OK)
+			return -EINVAL;
+		skip_ws(&s);
+		if (s.p >= s.end || *s.p != ':')
+			return -EINVAL;
+		s.p++;
+		if (scan_member(&s, &t) != SCAN_OK)
+			return -EINVAL;
+		if (k.len == klen && !memcmp(k.p, key, klen)) {
+			*vstart = (size_t)(t.start - text);
+			*vend = (size_t)(s.p - text);
+			found = 0;
+		}
+		skip_ws(&s);
+		if (s.p < s.end && *s.p == ',') {
+			s.p++;
+			continue;
+		}
+		break;
+	}
+close:
+	if (s.p >= s.end || *s.p != '}')
+		return -EINVAL;
+	*obj_end = (size_t)(s.p - text);
+	s.p++;
+	skip_ws(&s);
+	return s.p == s.end ? found : -EINVAL;
+}

@@ -163,6 +163,13 @@ int logread_call(const struct logread_event *ev, struct policy_call *call,
 		 char *exe, size_t exe_cap,
 		 int (*name_value)(int field, const char *name, int *value));
 
+/* Find member KEY of the JSON object TEXT (LEN bytes; a policy file, say),
+ * with the scanner above: its value spans [*VSTART, *VEND) and the object's
+ * closing '}' is at *OBJ_END.  Returns 0, -ENOENT when the object has no such
+ * member (*OBJ_END still set), -EINVAL when TEXT is not one JSON object. */
+int logread_json_member(const char *text, size_t len, const char *key,
+			size_t *vstart, size_t *vend, size_t *obj_end);
+
 /* Which field NAME_VALUE is asked about. */
 enum logread_field { LOGREAD_F_FAMILY, LOGREAD_F_TYPE, LOGREAD_F_PROTOCOL, LOGREAD_F_HOW };
 

@@ -1,10 +1,992 @@
-/* learn.c - `sockaudit learn` (not written yet). */
+/* learn.c - `sockaudit learn`: a least-privilege policy from event logs.
+ *
+ * The pipeline: every event becomes a behaviour (event, family, base type,
+ * effective protocol, how; with --per-exe also the executable) in a hash
+ * table with its provenance; behaviours the --base policy already allows are
+ * dropped; the rest are sorted and merged where the merge stays exact (a
+ * rule with lists matches the cross product of its lists, so two rules merge
+ * only when they differ in one field); then the policy is written by hand,
+ * so that the same behaviours always give the same bytes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cmd.h"
+#include "logread.h"
+#include "names.h"
+#include "policy.h"
+#include "rules.h"
+
+#define MAX_SET 64	/* values in one list of a learned rule */
+
+struct set {
+	int v[MAX_SET];
+	int n;
+};
+
+/* One learned rule: at first one behaviour, later perhaps merged. */
+struct lrule {
+	int exe;			/* --per-exe: the exe's index, else -1 */
+	enum policy_event event;
+	struct set family, type, protocol, how;	/* -1 in a set: unknown, omitted */
+	uint64_t count, denied;
+	int64_t first, last;
+	int *exes;			/* indexes into the exe table, sorted, unique */
+	int nexes;
+	bool dead;			/* merged into another */
+	char id[96];
+};
+
+struct learn {
+	/* options */
+	int err;			/* default deny errno */
+	const char *err_name;
+	bool per_exe;
+	const char *base_path;
+	const char *out_path;
+	char *const *files;
+	int nfiles;
+	char self_exe[PATH_MAX];
+
+	/* exes: an interned table, index = id */
+	char **exe_names;
+	size_t nexe, exe_cap;
+	int *exe_slots;
+	size_t exe_slot_cap;
+
+	/* behaviours */
+	struct lrule *rules;
+	size_t nrules, rules_cap;
+	int *slots;			/* open addressing over rules, -1: empty */
+	size_t slot_cap;
+
+	uint64_t events, junk, skipped_self;
+	bool nomem;
+	int failed;
+	char exe[4096];
+};
+
+/* ---- interning --------------------------------------------------------------- */
+
+static uint64_t hash_mem(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static int exe_intern(struct learn *l, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (2 * (l->nexe + 1) > l->exe_slot_cap) {
+		size_t ncap = l->exe_slot_cap ? 2 * l->exe_slot_cap : 64;
+		int *ns = malloc(ncap * sizeof(*ns));
+		if (!ns)
+			return -1;
+		memset(ns, -1, ncap * sizeof(*ns));
+		for (size_t i = 0; i < l->nexe; i++) {
+			size_t j = hash_mem(l->exe_names[i], strlen(l->exe_names[i])) & (ncap - 1);
+			while (ns[j] >= 0)
+				j = (j + 1) & (ncap - 1);
+			ns[j] = (int)i;
+		}
+		free(l->exe_slots);
+		l->exe_slots = ns;
+		l->exe_slot_cap = ncap;
+	}
+	size_t j = hash_mem(name, n) & (l->exe_slot_cap - 1);
+	while (l->exe_slots[j] >= 0) {
+		if (!strcmp(l->exe_names[l->exe_slots[j]], name))
+			return l->exe_slots[j];
+		j = (j + 1) & (l->exe_slot_cap - 1);
+	}
+	if (l->nexe == l->exe_cap) {
+		size_t ncap = l->exe_cap ? 2 * l->exe_cap : 64;
+		char **nn = realloc(l->exe_names, ncap * sizeof(*nn));
+		if (!nn)
+			return -1;
+		l->exe_names = nn;
+		l->exe_cap = ncap;
+	}
+	l->exe_names[l->nexe] = strdup(name);
+	if (!l->exe_names[l->nexe])
+		return -1;
+	l->exe_slots[j] = (int)l->nexe;
+	return (int)l->nexe++;
+}
+
+/* ---- behaviours ---------------------------------------------------------------- */
+
+struct bkey {
+	int exe, event, family, type, protocol, how;
+};
+
+static void rule_key(const struct lrule *r, struct bkey *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->exe = r->exe;
+	k->event = r->event;
+	k->family = r->family.v[0];
+	k->type = r->type.v[0];
+	k->protocol = r->protocol.v[0];
+	k->how = r->how.v[0];
+}
+
+static struct lrule *behaviour(struct learn *l, const struct bkey *k)
+{
+	uint64_t h = hash_mem(k, sizeof(*k));
+
+	if (2 * (l->nrules + 1) > l->slot_cap) {
+		size_t ncap = l->slot_cap ? 2 * l->slot_cap : 256;
+		int *ns = malloc(ncap * sizeof(*ns));
+		if (!ns)
+			return NULL;
+		memset(ns, -1, ncap * sizeof(*ns));
+		for (size_t i = 0; i < l->nrules; i++) {
+			struct bkey rk;
+			rule_key(&l->rules[i], &rk);
+			size_t j = hash_mem(&rk, sizeof(rk)) & (ncap - 1);
+			while (ns[j] >= 0)
+				j = (j + 1) & (ncap - 1);
+			ns[j] = (int)i;
+		}
+		free(l->slots);
+		l->slots = ns;
+		l->slot_cap = ncap;
+	}
+	size_t j = h & (l->slot_cap - 1);
+	while (l->slots[j] >= 0) {
+		struct bkey rk;
+		rule_key(&l->rules[l->slots[j]], &rk);
+		if (!memcmp(&rk, k, sizeof(rk)))
+			return &l->rules[l->slots[j]];
+		j = (j + 1) & (l->slot_cap - 1);
+	}
+	if (l->nrules == l->rules_cap) {
+		size_t ncap = l->rules_cap ? 2 * l->rules_cap : 64;
+		struct lrule *nr = realloc(l->rules, ncap * sizeof(*nr));
+		if (!nr)
+			return NULL;
+		l->rules = nr;
+		l->rules_cap = ncap;
+	}
+	struct lrule *r = &l->rules[l->nrules];
+	memset(r, 0, sizeof(*r));
+	r->exe = k->exe;
+	r->event = (enum policy_event)k->event;
+	r->family = (struct set){ { k->family }, 1 };
+	r->type = (struct set){ { k->type }, 1 };
+	r->protocol = (struct set){ { k->protocol }, 1 };
+	r->how = (struct set){ { k->how }, 1 };
+	l->slots[j] = (int)l->nrules++;
+	return r;
+}
+
+static bool add_exe(struct lrule *r, int exe)
+{
+	int i;
+
+	for (i = 0; i < r->nexes && r->exes[i] != exe; i++)
+		;
+	if (i < r->nexes)
+		return true;
+	int *n = realloc(r->exes, sizeof(*n) * (size_t)(r->nexes + 1));
+	if (!n)
+		return false;
+	r->exes = n;
+	r->exes[r->nexes++] = exe;
+	return true;
+}
+
+static int name_value(int field, const char *name, int *value)
+{
+	static const enum names_table tables[] = {
+		[LOGREAD_F_FAMILY] = NAMES_FAMILY, [LOGREAD_F_TYPE] = NAMES_TYPE,
+		[LOGREAD_F_HOW] = NAMES_HOW,
+	};
+	int table;
+
+	if (field == LOGREAD_F_PROTOCOL)
+		return names_protocol_value(name, value, &table);
+	return names_value(tables[field], name, value);
+}
+
+/* sockaudit's own launcher, between its fork and the program's exec, is not
+ * the program: its events are never learned. */
+static bool is_self(const struct learn *l, const char *exe)
+{
+	const char *base = strrchr(exe, '/');
+
+	base = base ? base + 1 : exe;
+	return !strcmp(base, "sockaudit") || (l->self_exe[0] && !strcmp(exe, l->self_exe));
+}
+
+static void on_event(void *ctx, const struct logread_event *ev, int file, uint64_t line)
+{
+	struct learn *l = ctx;
+	struct policy_call call;
+	struct bkey k;
+	struct lrule *r;
+	int exe = -1;
+
+	(void)file;
+	(void)line;
+	l->events++;
+	if (logread_call(ev, &call, l->exe, sizeof(l->exe), name_value) < 0)
+		return;
+	if (call.exe && is_self(l, call.exe)) {
+		l->skipped_self++;
+		return;
+	}
+	memset(&k, 0, sizeof(k));
+	k.event = ev->event;
+	k.family = call.family;
+	k.type = call.type < 0 ? -1 : call.type & ~NAMES_TYPE_FLAGS;
+	k.protocol = call.protocol;
+	k.how = -1;
+	if (ev->event == POLICY_EV_NEW && k.family >= 0 && k.type >= 0)
+		k.protocol = names_effective_protocol(k.family, k.type, call.protocol);
+	if (ev->event == POLICY_EV_SHUTDOWN)
+		k.how = call.how;
+	if (k.family < 0)	/* an unknown socket: the matcher knows nothing else of it */
+		k.type = k.protocol = -1;
+	if (call.exe) {
+		exe = exe_intern(l, call.exe);
+		if (exe < 0) {
+			l->nomem = true;
+			return;
+		}
+	}
+	k.exe = l->per_exe ? exe : -1;
+	r = behaviour(l, &k);
+	if (!r || (exe >= 0 && !add_exe(r, exe))) {
+		l->nomem = true;
+		return;
+	}
+	if (!r->count || ev->ts < r->first)
+		r->first = ev->ts;
+	if (!r->count || ev->ts > r->last)
+		r->last = ev->ts;
+	r->count++;
+	r->denied += ev->decision != LOGREAD_ALLOW;
+}
+
+static void on_junk(void *ctx, enum logread_junk junk, const char *detail, int file, uint64_t line)
+{
+	struct learn *l = ctx;
+
+	if (l->junk++ < 20)
+		fprintf(stderr, "%s:%" PRIu64 ": not an event: %s%s%s\n", l->files[file], line,
+			logread_junk_name(junk), detail[0] ? ": " : "", detail);
+}
+
+static void on_error(void *ctx, int file, int err)
+{
+	struct learn *l = ctx;
+
+	cli_error("learn", "%s: %s", l->files[file], strerror(-err));
+	l->failed++;
+}
+
+/* ---- ordering and merging ------------------------------------------------------ */
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_set(const struct set *a, const struct set *b)
+{
+	for (int i = 0; i < a->n && i < b->n; i++)
+		if (a->v[i] != b->v[i])
+			return (a->v[i] > b->v[i]) - (a->v[i] < b->v[i]);
+	return (a->n > b->n) - (a->n < b->n);
+}
+
+static struct learn *sort_ctx;	/* qsort has no context argument */
+
+static int cmp_exe(int a, int b)
+{
+	if (a == b)
+		return 0;
+	if (a < 0 || b < 0)
+		return a < 0 ? -1 : 1;
+	return strcmp(sort_ctx->exe_names[a], sort_ctx->exe_names[b]);
+}
+
+static int cmp_rule(const void *pa, const void *pb)
+{
+	const struct lrule *a = pa, *b = pb;
+	int c;
+
+	if ((c = cmp_exe(a->exe, b->exe)))
+		return c;
+	if (a->event != b->event)
+		return (int)a->event - (int)b->event;
+	if ((c = cmp_set(&a->family, &b->family)))
+		return c;
+	if ((c = cmp_set(&a->type, &b->type)))
+		return c;
+	if ((c = cmp_set(&a->protocol, &b->protocol)))
+		return c;
+	return cmp_set(&a->how, &b->how);
+}
+
+static bool set_eq(const struct set *a, const struct set *b)
+{
+	return a->n == b->n && !memcmp(a->v, b->v, sizeof(int) * (size_t)a->n);
+}
+
+static bool set_union(struct set *into, const struct set *from)
+{
+	for (int i = 0; i < from->n; i++) {
+		int j;
+		for (j = 0; j < into->n && into->v[j] != from->v[i]; j++)
+			;
+		if (j < into->n)
+			continue;
+		if (into->n == MAX_SET)
+			return false;
+		into->v[into->n++] = from->v[i];
+	}
+	qsort(into->v, (size_t)into->n, sizeof(int), cmp_int);
+	return true;
+}
+
+static void absorb(struct lrule *into, struct lrule *from)
+{
+	if (!into->count || (from->count && from->first < into->first))
+		into->first = from->first;
+	if (from->last > into->last)
+		into->last = from->last;
+	into->count += from->count;
+	into->denied += from->denied;
+	for (int i = 0; i < from->nexes; i++)
+		add_exe(into, from->exes[i]);
+	from->dead = true;
+}
+
+/* The protocol's name for every family of S (NULL when they disagree or a
+ * family has none): a rule may name a protocol only if it is that protocol
+ * in each of its families. */
+static const char *protocol_name(const struct set *fam, int proto)
+{
+	const char *name = NULL;
+
+	for (int i = 0; i < fam->n; i++) {
+		const char *n = names_protocol_name(fam->v[i], proto);
+		if (!n || (name && strcmp(n, name)))
+			return NULL;
+		name = n;
+	}
+	return name;
+}
+
+enum dim { D_FAMILY, D_TYPE, D_HOW };
+
+static struct set *dim_set(struct lrule *r, enum dim d)
+{
+	return d == D_FAMILY ? &r->family : d == D_TYPE ? &r->type : &r->how;
+}
+
+/* Merge rules that are equal but for dimension D: exact, since each rule
+ * matches the product of its sets. */
+static void merge(struct learn *l, enum dim d)
+{
+	for (size_t i = 0; i < l->nrules; i++) {
+		struct lrule *a = &l->rules[i];
+		if (a->dead || dim_set(a, d)->v[0] < 0)
+			continue;
+		for (size_t j = i + 1; j < l->nrules; j++) {
+			struct lrule *b = &l->rules[j];
+			if (b->dead || b->exe != a->exe || b->event != a->event ||
+			    dim_set(b, d)->v[0] < 0)
+				continue;
+			if ((d != D_FAMILY && !set_eq(&a->family, &b->family)) ||
+			    (d != D_TYPE && !set_eq(&a->type, &b->type)) ||
+			    !set_eq(&a->protocol, &b->protocol) ||
+			    (d != D_HOW && !set_eq(&a->how, &b->how)))
+				continue;
+			if (d == D_FAMILY) {
+				/* Only families in which the protocol has the same
+				 * name (AF_INET and AF_INET6 for IPPROTO_TCP). */
+				struct set u = a->family;
+				if (!set_union(&u, &b->family))
+					continue;
+				const char *na = protocol_name(&a->family, a->protocol.v[0]);
+				if (!na || protocol_name(&u, a->protocol.v[0]) != na)
+					continue;
+			}
+			if (!set_union(dim_set(a, d), dim_set(b, d)))
+				continue;
+			absorb(a, b);
+		}
+	}
+}
+
+/* ---- naming ------------------------------------------------------------------------- */
+
+static void id_append(char *id, size_t cap, const char *word)
+{
+	size_t n = strlen(id);
+
+	if (n && n + 1 < cap && id[n - 1] != '-')
+		id[n++] = '-';
+	for (; *word && n + 1 < cap; word++) {
+		char c = *word;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			c = '-';
+		if (c == '-' && n && id[n - 1] == '-')
+			continue;
+		id[n++] = c;
+	}
+	while (n && id[n - 1] == '-')
+		n--;
+	id[n] = '\0';
+}
+
+/* "AF_INET6" -> "inet6", "SOCK_STREAM" -> "stream", "IPPROTO_TCP" -> "tcp". */
+static const char *short_name(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(name, prefix, n) ? name : name + n;
+}
+
+static void make_id(struct learn *l, struct lrule *r)
+{
+	char num[24];
+
+	r->id[0] = '\0';
+	if (r->exe >= 0) {
+		const char *b = strrchr(l->exe_names[r->exe], '/');
+		id_append(r->id, sizeof(r->id), b ? b + 1 : l->exe_names[r->exe]);
+	}
+	if (r->event == POLICY_EV_SHUTDOWN)
+		id_append(r->id, sizeof(r->id), "shutdown");
+	if (r->family.v[0] < 0) {
+		id_append(r->id, sizeof(r->id), "unknown-socket");
+	} else if (r->family.n == 2 && r->family.v[0] == AF_INET && r->family.v[1] == AF_INET6) {
+		id_append(r->id, sizeof(r->id), "inet");
+	} else {
+		for (int i = 0; i < r->family.n; i++) {
+			const char *n = names_name(NAMES_FAMILY, r->family.v[i]);
+			if (r->family.v[i] == AF_INET)
+				n = "inet4";
+			snprintf(num, sizeof(num), "af%d", r->family.v[i]);
+			id_append(r->id, sizeof(r->id), n ? short_name(n, "AF_") : num);
+		}
+	}
+	for (int i = 0; i < r->type.n && r->type.v[0] >= 0; i++) {
+		const char *n = names_name(NAMES_TYPE, r->type.v[i]);
+		snprintf(num, sizeof(num), "type%d", r->type.v[i]);
+		id_append(r->id, sizeof(r->id), n ? short_name(n, "SOCK_") : num);
+	}
+	int proto = r->protocol.v[0];
+	if (proto > 0 || (proto == 0 && protocol_name(&r->family, 0))) {
+		const char *n = protocol_name(&r->family, proto);
+		size_t nt;
+		const struct names_protocol_table *t = names_protocol_tables(&nt);
+		const char *s = n;
+		for (size_t i = 0; n && i < nt; i++)
+			if (!strncmp(n, t[i].prefix, strlen(t[i].prefix)))
+				s = n + strlen(t[i].prefix);
+		snprintf(num, sizeof(num), "proto%d", proto);
+		id_append(r->id, sizeof(r->id), s ? s : num);
+	}
+	for (int i = 0; i < r->how.n && r->how.v[0] >= 0 && r->how.n < 3; i++) {
+		const char *n = names_name(NAMES_HOW, r->how.v[i]);
+		snprintf(num, sizeof(num), "how%d", r->how.v[i]);
+		id_append(r->id, sizeof(r->id), n ? short_name(n, "SHUT_") : num);
+	}
+	if (!r->id[0])
+		snprintf(r->id, sizeof(r->id), "learned");
+}
+
+static bool id_taken(const struct learn *l, const struct policy *base, const struct lrule *self,
+		     const char *id)
+{
+	if (base) {
+		size_t n;
+		const struct policy_rule *br = policy_rules(base, &n);
+		for (size_t i = 0; i < n; i++)
+			if (br[i].id && !strcmp(br[i].id, id))
+				return true;
+	}
+	for (size_t i = 0; i < l->nrules; i++)
+		if (&l->rules[i] != self && !l->rules[i].dead && !strcmp(l->rules[i].id, id))
+			return true;
+	return false;
+}
+
+/* ---- output ---------------------------------------------------------------------------- */
+
+/* A JSON string; bytes that are not UTF-8 become \u00XX, as in the log. */
+static void put_json(FILE *f, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	fputc('"', f);
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc(c, f);
+			s++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+			s++;
+		} else if (c < 0x80) {
+			fputc(c, f);
+			s++;
+		} else {
+			/* Copy a valid UTF-8 sequence; escape a stray byte. */
+			int n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+			int k;
+			for (k = 1; k < n && ((unsigned char)s[k] & 0xc0) == 0x80; k++)
+				;
+			if (n && k == n) {
+				fwrite(s, 1, (size_t)n, f);
+				s += n;
+			} else {
+				fprintf(f, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+				s++;
+			}
+		}
+	}
+	fputc('"', f);
+}
+
+/* A glob matching exactly PATH: the glob's special bytes escaped. */
+static void put_exe_glob(FILE *f, const char *path)
+{
+	char *g = malloc(2 * strlen(path) + 1), *o = g;
+
+	if (!g)
+		return;
+	for (const char *p = path; *p; p++) {
+		if (strchr("*?[]\\", *p))
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o = '\0';
+	put_json(f, g);
+	free(g);
+}
+
+static void put_value(FILE *f, const char *name, int v)
+{
+	if (name)
+		put_json(f, name);
+	else
+		fprintf(f, "%d", v);
+}
+
+static void put_list(FILE *f, const char *key, const struct set *s, enum names_table t)
+{
+	fprintf(f, ", \"%s\": ", key);
+	if (s->n > 1)
+		fputc('[', f);
+	for (int i = 0; i < s->n; i++) {
+		if (i)
+			fputs(", ", f);
+		put_value(f, names_name(t, s->v[i]), s->v[i]);
+	}
+	if (s->n > 1)
+		fputc(']', f);
+}
+
+static void fmt_time(char *buf, size_t cap, int64_t ns)
+{
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int cmp_exe_idx(const void *a, const void *b)
+{
+	return cmp_exe(*(const int *)a, *(const int *)b);
+}
+
+static void put_rule(FILE *f, struct learn *l, struct lrule *r, const char *indent)
+{
+	char a[32], b[32], comment[1024];
+	size_t n;
+
+	fprintf(f, "%s{\"id\": ", indent);
+	put_json(f, r->id);
+	if (r->event == POLICY_EV_SHUTDOWN)
+		fputs(", \"event\": \"socket.shutdown\"", f);
+	if (r->exe >= 0) {
+		fputs(", \"exe\": ", f);
+		put_exe_glob(f, l->exe_names[r->exe]);
+	}
+	if (r->family.v[0] >= 0) {
+		put_list(f, "family", &r->family, NAMES_FAMILY);
+		if (r->type.v[0] >= 0)
+			put_list(f, "type", &r->type, NAMES_TYPE);
+		if (r->protocol.v[0] >= 0) {
+			fputs(", \"protocol\": ", f);
+			put_value(f, protocol_name(&r->family, r->protocol.v[0]), r->protocol.v[0]);
+		}
+	}
+	if (r->event == POLICY_EV_SHUTDOWN && r->how.v[0] >= 0)
+		put_list(f, "how", &r->how, NAMES_HOW);
+	fputs(", \"action\": \"allow\", \"comment\": ", f);
+
+	fmt_time(a, sizeof(a), r->first);
+	fmt_time(b, sizeof(b), r->last);
+	n = (size_t)snprintf(comment, sizeof(comment), "learned from %" PRIu64 " event%s", r->count,
+			     r->count == 1 ? "" : "s");
+	if (r->denied)
+		n += (size_t)snprintf(comment + n, sizeof(comment) - n, " (%" PRIu64 " denied then)", r->denied);
+	n += (size_t)snprintf(comment + n, sizeof(comment) - n, ", first %s, last %s", a, b);
+	sort_ctx = l;
+	qsort(r->exes, (size_t)r->nexes, sizeof(int), cmp_exe_idx);
+	for (int i = 0; i < r->nexes && i < 4 && n < sizeof(comment); i++)
+		n += (size_t)snprintf(comment + n, sizeof(comment) - n, "%s%s", i ? ", " : ", by ",
+				      l->exe_names[r->exes[i]]);
+	if (r->nexes > 4 && n < sizeof(comment))
+		snprintf(comment + n, sizeof(comment) - n, " and %d more", r->nexes - 4);
+	put_json(f, comment);
+	fputc('}', f);
+}
+
+/* ---- the base policy ------------------------------------------------------------------ */
+
+/* Does BASE already allow every observed instance of R?  A rule of the base
+ * that denies it explicitly is kept: *DENIED_BY names it. */
+static bool base_allows(const struct policy *base, struct learn *l, const struct lrule *r,
+			const char **denied_by)
+{
+	struct policy_call call = { 0 };
+	struct policy_decision d;
+	int none = -1;
+	const int *exes = r->nexes ? r->exes : &none;
+	int nexes = r->nexes ? r->nexes : 1;
+
+	*denied_by = NULL;
+	call.event = r->event;
+	call.family = r->family.v[0];
+	call.type = r->type.v[0];
+	call.protocol = r->protocol.v[0];
+	call.how = r->how.v[0];
+	for (int i = 0; i < nexes; i++) {
+		call.exe = exes[i] >= 0 ? l->exe_names[exes[i]] : NULL;
+		policy_match(base, &call, &d);
+		if (d.action != POLICY_ALLOW) {
+			if (d.rule >= 0)
+				*denied_by = d.rule_id ? d.rule_id : "(unnamed rule)";
+			return false;
+		}
+	}
+	return true;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (*len + 4096 > cap) {
+			cap = cap ? 2 * cap : 65536;
+			char *nb = realloc(buf, cap + 1);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+	} while (n > 0);
+	fclose(f);
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: sockaudit learn [OPTION]... LOG...\n"
+"Write a least-privilege policy allowing what the logs show ('-' reads\n"
+"standard input): default deny, one allow rule per observed behaviour.\n\n"
+"  -o, --output FILE  write the policy to FILE (default: standard output)\n"
+"  --base POLICY      keep POLICY's rules, ids and comments; add only what it\n"
+"                     does not already allow\n"
+"  --per-exe          scope each rule to the executable that showed it\n"
+"  --errno ERRNO      the default's errno (default EACCES)\n"
+"  -h, --help         show this help\n\n"
+"Exit status: 0 policy written, 1 some lines were not events (the policy is\n"
+"still written), 2 usage error, unreadable log or base policy.\n");
+}
+
+static int parse_args(struct learn *l, int argc, char **argv)
+{
+	enum { O_BASE = 256, O_PER_EXE, O_ERRNO };
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "base", required_argument, NULL, O_BASE },
+		{ "per-exe", no_argument, NULL, O_PER_EXE },
+		{ "errno", required_argument, NULL, O_ERRNO },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	l->err = EACCES;
+	l->err_name = "EACCES";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return -1;
+		case 'o':
+			l->out_path = optarg;
+			break;
+		case O_BASE:
+			l->base_path = optarg;
+			break;
+		case O_PER_EXE:
+			l->per_exe = true;
+			break;
+		case O_ERRNO:
+			if (names_value(NAMES_ERRNO, optarg, &l->err) < 0 || l->err <= 0) {
+				const char *s = names_suggest(NAMES_ERRNO, optarg);
+				return cli_usage_error("learn", "unknown errno '%s'%s%s%s", optarg,
+						       s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+			}
+			l->err_name = names_name(NAMES_ERRNO, l->err);
+			break;
+		default:
+			if (optopt == 'o')
+				return cli_usage_error("learn", "-o needs a FILE");
+			return cli_usage_error("learn", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("learn", "no LOG given ('-' reads standard input)");
+	l->files = argv + optind;
+	l->nfiles = argc - optind;
+	return 0;
+}
 
 int cmd_learn(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("learn", "not implemented yet");
-	return 2;
+	static const struct logread_sink sink = { on_event, on_junk, on_error };
+	struct learn *l = calloc(1, sizeof(*l));
+	struct policy *base = NULL;
+	char *base_text = NULL, *tmp_path = NULL;
+	size_t base_len = 0, kept = 0;
+	FILE *out = stdout;
+	int st = 2;
+	ssize_t n;
+
+	if (!l) {
+		cli_error("learn", "out of memory");
+		return 2;
+	}
+	st = parse_args(l, argc, argv);
+	if (st) {
+		st = st < 0 ? 0 : st;
+		goto out;
+	}
+	st = 2;
+	n = readlink("/proc/self/exe", l->self_exe, sizeof(l->self_exe) - 1);
+	l->self_exe[n > 0 ? n : 0] = '\0';
+
+	if (l->base_path) {
+		struct policy_diags diags = { 0 };
+		base_text = read_file(l->base_path, &base_len);
+		if (!base_text) {
+			cli_error("learn", "%s: %s", l->base_path, strerror(errno));
+			goto out;
+		}
+		if (policy_parse(base_text, base_len, &base, &diags) < 0) {
+			policy_diags_print(stderr, &diags, l->base_path, base_text, base_len);
+			policy_diags_free(&diags);
+			cli_error("learn", "%s: not a valid policy", l->base_path);
+			goto out;
+		}
+		policy_diags_free(&diags);
+	}
+
+	if (logread_files(l->files, l->nfiles, &sink, l) < 0 || l->nomem) {
+		cli_error("learn", "out of memory");
+		goto out;
+	}
+	if (l->failed)
+		goto out;
+
+	/* Drop what the base allows; sort; merge exactly; name. */
+	for (size_t i = 0; base && i < l->nrules; i++) {
+		const char *by;
+		if (base_allows(base, l, &l->rules[i], &by))
+			l->rules[i].dead = true;
+		else if (by) {
+			l->rules[i].dead = true;
+			kept++;
+			cli_error("learn", "note: the base rule '%s' denies %" PRIu64 " observed event%s; kept",
+				  by, l->rules[i].count, l->rules[i].count == 1 ? "" : "s");
+		}
+	}
+	sort_ctx = l;
+	qsort(l->rules, l->nrules, sizeof(*l->rules), cmp_rule);
+	merge(l, D_FAMILY);
+	merge(l, D_TYPE);
+	merge(l, D_HOW);
+	qsort(l->rules, l->nrules, sizeof(*l->rules), cmp_rule);
+	for (size_t i = 0; i < l->nrules; i++) {
+		struct lrule *r = &l->rules[i];
+		if (r->dead)
+			continue;
+		make_id(l, r);
+		if (id_taken(l, base, r, r->id)) {
+			char stem[80];
+			memcpy(stem, r->id, sizeof(stem) - 1);
+			stem[sizeof(stem) - 1] = '\0';
+			for (unsigned k = 2; id_taken(l, base, r, r->id) && k < 100000; k++)
+				snprintf(r->id, sizeof(r->id), "%s-%u", stem, k % 100000);
+		}
+	}
+
+	if (l->out_path) {
+		if (asprintf(&tmp_path, "%s.tmp.%d", l->out_path, (int)getpid()) < 0) {
+			tmp_path = NULL;
+			goto out;
+		}
+		out = fopen(tmp_path, "w");
+		if (!out) {
+			cli_error("learn", "%s: %s", tmp_path, strerror(errno));
+			out = stdout;
+			goto out;
+		}
+	}
+
+	if (base) {
+		/* Splice the new rules into the base's text, so that everything
+		 * the user wrote stays byte for byte. */
+		size_t vs, ve, oe, at;
+		int rc = logread_json_member(base_text, base_len, "rules", &vs, &ve, &oe);
+		bool empty = true;
+
+		if (rc == -EINVAL) {
+			cli_error("learn", "%s: cannot find where to add rules", l->base_path);
+			goto out;
+		}
+		if (rc == 0) {
+			/* After the last rule, or right after '[' when there is none. */
+			at = ve - 1;
+			while (at > vs + 1 && strchr(" \t\r\n", base_text[at - 1]))
+				at--;
+			empty = at == vs + 1;
+		} else {
+			at = oe;
+			while (at > 0 && strchr(" \t\r\n", base_text[at - 1]))
+				at--;
+		}
+		fwrite(base_text, 1, at, out);
+		if (rc == -ENOENT)
+			fputs(",\n  \"rules\": [", out);
+		for (size_t i = 0; i < l->nrules; i++) {
+			if (l->rules[i].dead)
+				continue;
+			fputs(empty ? "\n" : ",\n", out);
+			put_rule(out, l, &l->rules[i], "    ");
+			empty = false;
+		}
+		if (rc == -ENOENT)
+			fputs("\n  ]\n", out);
+		else if (at == vs + 1 && !empty)
+			fputs("\n  ", out);
+		/* The rest: whitespace, ']' and what follows, or the final '}'. */
+		fwrite(base_text + (rc == 0 && at == vs + 1 ? ve - 1 : at), 1,
+		       base_len - (rc == 0 && at == vs + 1 ? ve - 1 : at), out);
+	} else {
+		bool first = true;
+		fprintf(out, "{\n  \"version\": 1,\n  \"mode\": \"enforce\",\n"
+			     "  \"comment\": \"written by sockaudit learn\",\n"
+			     "  \"default\": {\"action\": \"deny\", \"errno\": \"%s\"},\n"
+			     "  \"rules\": [", l->err_name);
+		for (size_t i = 0; i < l->nrules; i++) {
+			if (l->rules[i].dead)
+				continue;
+			fputs(first ? "\n" : ",\n", out);
+			put_rule(out, l, &l->rules[i], "    ");
+			first = false;
+		}
+		fputs(first ? "]\n}\n" : "\n  ]\n}\n", out);
+	}
+	if (fflush(out) != 0 || ferror(out)) {
+		cli_error("learn", "%s: %s", l->out_path ? tmp_path : "stdout", strerror(errno));
+		goto out;
+	}
+	if (l->out_path) {
+		fclose(out);
+		out = stdout;
+		if (rename(tmp_path, l->out_path) < 0) {
+			cli_error("learn", "%s: %s", l->out_path, strerror(errno));
+			goto out;
+		}
+		free(tmp_path);
+		tmp_path = NULL;
+	}
+	if (l->skipped_self)
+		cli_error("learn", "note: %" PRIu64 " event%s of sockaudit's own launcher not learned",
+			  l->skipped_self, l->skipped_self == 1 ? "" : "s");
+	if (l->junk)
+		cli_error("learn", "%" PRIu64 " line%s not event%s", l->junk,
+			  l->junk == 1 ? " is" : "s are", l->junk == 1 ? "" : "s");
+	(void)kept;
+	st = l->junk ? 1 : 0;
+out:
+	if (out != stdout)
+		fclose(out);
+	if (tmp_path) {
+		unlink(tmp_path);
+		free(tmp_path);
+	}
+	if (base)
+		policy_free(base);
+	free(base_text);
+	for (size_t i = 0; i < l->nrules; i++)
+		free(l->rules[i].exes);
+	free(l->rules);
+	free(l->slots);
+	for (size_t i = 0; i < l->nexe; i++)
+		free(l->exe_names[i]);
+	free(l->exe_names);
+	free(l->exe_slots);
+	free(l);
+	return st;
 }
