@@ -53,9 +53,9 @@ Try 'sockaudit run --help'."
 }
 EOF
 	run -125 --separate-stderr sa_run -p bad.json --layer preload -- touch ran
-	assert_equal "${stderr_lines[0]}" "bad.json:4:31: error: unknown family 'AF_INTE'; did you mean 'AF_INET'?"
+	assert_equal "${stderr_lines[0]}" "bad.json:4:29: error: unknown family 'AF_INTE'; did you mean 'AF_INET'?"
 	assert_equal "${stderr_lines[1]}" '    4 |     {"id": "web", "family": "AF_INTE", "action": "deny"}'
-	assert_equal "${stderr_lines[2]}" '      |                              ^'
+	assert_equal "${stderr_lines[2]}" '      |                             ^'
 	assert_equal "${stderr_lines[-1]}" "sockaudit run: bad.json: invalid policy (1 error): nothing was run"
 	assert_output ""
 	[ ! -e ran ]
