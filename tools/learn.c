@@ -9,6 +9,7 @@
  * so that the same behaviours always give the same bytes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -703,34 +704,6 @@ static bool base_allows(const struct policy *base, struct learn *l, const struct
 	return true;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	do {
-		if (*len + 4096 > cap) {
-			cap = cap ? 2 * cap : 65536;
-			char *nb = realloc(buf, cap + 1);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + *len, 1, cap - *len, f);
-		*len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[*len] = '\0';
-	return buf;
-}
-
 /* ---- main ------------------------------------------------------------------------------ */
 
 static void usage(FILE *out)
@@ -764,7 +737,7 @@ static int parse_args(struct learn *l, int argc, char **argv)
 
 	l->err = EACCES;
 	l->err_name = "EACCES";
-	optind = 1;
+	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
 		switch (c) {
@@ -827,9 +800,15 @@ int cmd_learn(int argc, char **argv)
 
 	if (l->base_path) {
 		struct policy_diags diags = { 0 };
-		base_text = read_file(l->base_path, &base_len);
-		if (!base_text) {
-			cli_error("learn", "%s: %s", l->base_path, strerror(errno));
+		int fd = open(l->base_path, O_RDONLY | O_CLOEXEC), rc;
+		if (fd < 0) {
+			cli_error("learn", "cannot open %s: %s", l->base_path, strerror(errno));
+			goto out;
+		}
+		rc = policy_read_text(fd, &base_text, &base_len);
+		close(fd);
+		if (rc) {
+			cli_error("learn", "cannot read %s: %s", l->base_path, strerror(-rc));
 			goto out;
 		}
 		if (policy_parse(base_text, base_len, &base, &diags) < 0) {

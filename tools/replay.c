@@ -1,10 +1,409 @@
-/* replay.c - `sockaudit eval POLICY LOG...` (not written yet). */
+/* replay.c - `sockaudit eval POLICY LOG...`: what would this policy have done?
+ *
+ * Every event of the logs is decided again by policy_match() on the facts
+ * the log recorded (the raw args: family, type and protocol as passed; how;
+ * the exe), and the new decision is compared with the recorded one.  Memory
+ * is flat: counters per rule, and the first --list changes kept to show.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cmd.h"
+#include "logread.h"
+#include "names.h"
+#include "policy.h"
+#include "rules.h"
+
+enum outcome { O_SAME, O_NEWLY_DENIED, O_NEWLY_ALLOWED, O_CHANGED, O_COUNT };
+
+struct change {
+	int file;
+	uint64_t line;
+	long long pid;
+	uint64_t seq;
+	enum logread_decision old;
+	const char *now;
+	int rule;
+	enum outcome outcome;
+};
+
+struct replay {
+	const char *policy_path;
+	struct policy *policy;
+	enum policy_mode mode;
+	const char *exe;		/* --exe */
+	bool all, json;
+	size_t list;
+	char *const *files;
+	int nfiles;
+
+	uint64_t events, junk, undecidable, outcomes[O_COUNT];
+	uint64_t *by_rule[O_COUNT];	/* [rule + 1]; 0 is the default */
+	size_t nrules;
+	struct change *changes;
+	size_t nchanges;
+	int failed;
+	char exebuf[4096];
+};
+
+static int name_value(int field, const char *name, int *value)
+{
+	static const enum names_table tables[] = {
+		[LOGREAD_F_FAMILY] = NAMES_FAMILY, [LOGREAD_F_TYPE] = NAMES_TYPE,
+		[LOGREAD_F_HOW] = NAMES_HOW,
+	};
+	int table;
+
+	if (field == LOGREAD_F_PROTOCOL)
+		return names_protocol_value(name, value, &table);
+	return names_value(tables[field], name, value);
+}
+
+static bool refused(const char *word)
+{
+	return strcmp(word, "allow") != 0;
+}
+
+static void on_event(void *ctx, const struct logread_event *ev, int file, uint64_t line)
+{
+	struct replay *r = ctx;
+	struct policy_call call;
+	struct policy_decision d;
+	const char *now, *old;
+	enum outcome o;
+
+	r->events++;
+	if (logread_call(ev, &call, r->exebuf, sizeof(r->exebuf), name_value) < 0) {
+		r->undecidable++;
+		return;
+	}
+	if (r->exe)
+		call.exe = r->exe;
+	policy_match(r->policy, &call, &d);
+	now = policy_decision_name(&d, r->mode);
+	old = logread_decision_name(ev->decision);
+	if (!strcmp(now, old))
+		o = O_SAME;
+	else if (refused(now) && !refused(old))
+		o = O_NEWLY_DENIED;
+	else if (!refused(now) && refused(old))
+		o = O_NEWLY_ALLOWED;
+	else
+		o = O_CHANGED;
+	r->outcomes[o]++;
+	if (d.rule + 1 >= 0 && (size_t)(d.rule + 1) <= r->nrules)
+		r->by_rule[o][d.rule + 1]++;
+
+	if (r->all) {
+		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s", r->files[file], line,
+		       ev->pid, ev->seq, now);
+		if (o != O_SAME)
+			printf(" (was %s)", old);
+		printf(" by %s\n", d.rule_id ? d.rule_id : d.rule >= 0 ? "an unnamed rule" : "the default");
+	} else if (o != O_SAME && r->nchanges < r->list) {
+		struct change *c = &r->changes[r->nchanges++];
+		c->file = file;
+		c->line = line;
+		c->pid = ev->pid;
+		c->seq = ev->seq;
+		c->old = ev->decision;
+		c->now = now;
+		c->rule = d.rule;
+		c->outcome = o;
+	}
+}
+
+static void on_junk(void *ctx, enum logread_junk junk, const char *detail, int file, uint64_t line)
+{
+	struct replay *r = ctx;
+
+	if (r->junk++ < r->list)
+		fprintf(stderr, "%s:%" PRIu64 ": not an event: %s%s%s\n", r->files[file], line,
+			logread_junk_name(junk), detail[0] ? ": " : "", detail);
+}
+
+static void on_error(void *ctx, int file, int err)
+{
+	struct replay *r = ctx;
+
+	cli_error("eval", "%s: %s", r->files[file], strerror(-err));
+	r->failed++;
+}
+
+/* The rule ids of P, indexed by rule + 1 (0 is the default: NULL). */
+static void rule_ids(const struct policy *p, const char **ids, size_t n)
+{
+	size_t count;
+	const struct policy_rule *rules = policy_rules(p, &count);
+
+	for (size_t i = 0; i < count && i < n; i++)
+		ids[i + 1] = rules[i].id;
+}
+
+/* Load and parse PATH, printing diagnostics compiler-style: 0 or 2. */
+static int load_policy(const char *path, struct policy **p)
+{
+	struct policy_diags diags = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("eval", "cannot open %s: %s", path, strerror(errno));
+		return 2;
+	}
+	rc = policy_read_text(fd, &text, &len);
+	close(fd);
+	if (rc) {
+		cli_error("eval", "cannot read %s: %s", path, strerror(-rc));
+		return 2;
+	}
+	rc = policy_parse(text, len, p, &diags);
+	if (rc)
+		policy_diags_print(stderr, &diags, path, text, len);
+	policy_diags_free(&diags);
+	free(text);
+	return rc ? 2 : 0;
+}
+
+static const char *const outcome_names[O_COUNT] = {
+	[O_SAME] = "unchanged", [O_NEWLY_DENIED] = "newly denied",
+	[O_NEWLY_ALLOWED] = "newly allowed", [O_CHANGED] = "changed otherwise",
+};
+
+static const char *const outcome_keys[O_COUNT] = {
+	[O_SAME] = "unchanged", [O_NEWLY_DENIED] = "newly_denied",
+	[O_NEWLY_ALLOWED] = "newly_allowed", [O_CHANGED] = "changed",
+};
+
+static void print_text(struct replay *r, const char **ids)
+{
+	for (size_t i = 0; i < r->nchanges; i++) {
+		struct change *c = &r->changes[i];
+		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s -> %s by %s\n", r->files[c->file],
+		       c->line, c->pid, c->seq, logread_decision_name(c->old), c->now,
+		       c->rule < 0 ? "the default" : ids[c->rule + 1] ? ids[c->rule + 1] : "an unnamed rule");
+	}
+	uint64_t changed = r->outcomes[O_NEWLY_DENIED] + r->outcomes[O_NEWLY_ALLOWED] + r->outcomes[O_CHANGED];
+	if (!r->all && r->nchanges < changed)
+		printf("(the first %zu of %" PRIu64 " changes; --list N or --all shows more)\n",
+		       r->nchanges, changed);
+	if (r->nchanges || r->all)
+		putchar('\n');
+	printf("Replayed %" PRIu64 " events against %s (mode %s):\n", r->events, r->policy_path,
+	       r->mode == POLICY_AUDIT ? "audit" : "enforce");
+	for (int o = 0; o < O_COUNT; o++)
+		printf("  %-18s %10" PRIu64 "\n", outcome_names[o], r->outcomes[o]);
+	if (r->undecidable)
+		printf("  %-18s %10" PRIu64 "\n", "undecidable", r->undecidable);
+	if (r->junk)
+		printf("  %-18s %10" PRIu64 "\n", "lines not events", r->junk);
+	for (int o = O_NEWLY_DENIED; o < O_COUNT; o++) {
+		if (!r->outcomes[o])
+			continue;
+		printf("%c%s, by rule:\n", outcome_names[o][0] - 32, outcome_names[o] + 1);
+		for (size_t i = 0; i <= r->nrules; i++)
+			if (r->by_rule[o][i])
+				printf("  %10" PRIu64 "  %s\n", r->by_rule[o][i],
+				       i == 0 ? "(default)" : ids[i] ? ids[i] : "(unnamed rule)");
+	}
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_json(struct replay *r, const char **ids)
+{
+	printf("{\"policy\":");
+	json_str(r->policy_path);
+	printf(",\"mode\":\"%s\",\"events\":%" PRIu64, r->mode == POLICY_AUDIT ? "audit" : "enforce", r->events);
+	for (int o = 0; o < O_COUNT; o++)
+		printf(",\"%s\":%" PRIu64, outcome_keys[o], r->outcomes[o]);
+	printf(",\"undecidable\":%" PRIu64 ",\"junk\":%" PRIu64, r->undecidable, r->junk);
+	for (int o = O_NEWLY_DENIED; o < O_COUNT; o++) {
+		bool first = true;
+		printf(",\"%s_by_rule\":{", outcome_keys[o]);
+		for (size_t i = 0; i <= r->nrules; i++) {
+			if (!r->by_rule[o][i])
+				continue;
+			printf("%s", first ? "" : ",");
+			if (i == 0)
+				printf("\"(default)\"");
+			else if (ids[i])
+				json_str(ids[i]);
+			else
+				printf("\"rules[%zu]\"", i - 1);
+			printf(":%" PRIu64, r->by_rule[o][i]);
+			first = false;
+		}
+		printf("}");
+	}
+	printf(",\"changes\":[");
+	for (size_t i = 0; i < r->nchanges; i++) {
+		struct change *c = &r->changes[i];
+		printf("%s{\"file\":", i ? "," : "");
+		json_str(r->files[c->file]);
+		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"was\":\"%s\",\"now\":\"%s\",\"rule\":",
+		       c->line, c->pid, c->seq, logread_decision_name(c->old), c->now);
+		if (c->rule < 0)
+			printf("null");
+		else if (ids[c->rule + 1])
+			json_str(ids[c->rule + 1]);
+		else
+			printf("\"rules[%d]\"", c->rule);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: sockaudit eval [OPTION]... POLICY LOG...\n"
+"Replay the events of logs ('-' reads standard input) against POLICY and\n"
+"show what it would have decided differently.\n\n"
+"  --mode audit|enforce  override the policy's mode\n"
+"  --exe PATH         match 'exe' rules against PATH instead of each event's exe\n"
+"  --all              print the decision for every event\n"
+"  --list N           list at most N changed events and junk lines (20)\n"
+"  --format text|json the summary as text (default) or one JSON object\n"
+"  -h, --help         show this help\n\n"
+"Exit status: 0 nothing would be newly denied, 1 some event would be newly\n"
+"denied, 2 usage error, bad policy or unreadable log.\n");
+}
+
+static int parse_args(struct replay *r, int argc, char **argv, const char **mode)
+{
+	enum { O_MODE = 256, O_EXE, O_ALL, O_LIST, O_FORMAT };
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "exe", required_argument, NULL, O_EXE },
+		{ "all", no_argument, NULL, O_ALL },
+		{ "list", required_argument, NULL, O_LIST },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+	char *end;
+
+	r->list = 20;
+	if (argc < 1)
+		return cli_usage_error("eval", "no policy given");
+	r->policy_path = argv[0];
+	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return -1;
+		case O_MODE:
+			if (strcmp(optarg, "audit") && strcmp(optarg, "enforce"))
+				return cli_usage_error("eval", "--mode must be 'audit' or 'enforce', not '%s'", optarg);
+			*mode = optarg;
+			break;
+		case O_EXE:
+			r->exe = optarg;
+			break;
+		case O_ALL:
+			r->all = true;
+			break;
+		case O_LIST:
+			r->list = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || r->list > 1000000)
+				return cli_usage_error("eval", "bad --list '%s'", optarg);
+			break;
+		case O_FORMAT:
+			if (!strcmp(optarg, "json"))
+				r->json = true;
+			else if (strcmp(optarg, "text"))
+				return cli_usage_error("eval", "unknown format '%s' (text, json)", optarg);
+			break;
+		default:
+			return cli_usage_error("eval", "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("eval", "no LOG given ('-' reads standard input)");
+	r->files = argv + optind;
+	r->nfiles = argc - optind;
+	return 0;
+}
 
 int cmd_eval_replay(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("eval", "log replay not implemented yet");
-	return 2;
+	static const struct logread_sink sink = { on_event, on_junk, on_error };
+	struct replay *r = calloc(1, sizeof(*r));
+	const char **ids = NULL;
+	const char *mode = NULL;
+	int st;
+
+	if (!r) {
+		cli_error("eval", "out of memory");
+		return 2;
+	}
+	st = parse_args(r, argc, argv, &mode);
+	if (st) {
+		st = st < 0 ? 0 : st;
+		goto out;
+	}
+	st = 2;
+	if (load_policy(r->policy_path, &r->policy))
+		goto out;
+	if (mode)
+		policy_set_mode(r->policy, strcmp(mode, "audit") ? POLICY_ENFORCE : POLICY_AUDIT);
+	r->mode = policy_mode(r->policy);
+	r->nrules = policy_rule_count(r->policy);
+	ids = calloc(r->nrules + 1, sizeof(*ids));
+	r->changes = calloc(r->list ? r->list : 1, sizeof(*r->changes));
+	for (int o = 0; o < O_COUNT; o++)
+		r->by_rule[o] = calloc(r->nrules + 1, sizeof(uint64_t));
+	if (!ids || !r->changes || !r->by_rule[O_COUNT - 1] || !r->by_rule[0] ||
+	    !r->by_rule[1] || !r->by_rule[2]) {
+		cli_error("eval", "out of memory");
+		goto out;
+	}
+	if (logread_files(r->files, r->nfiles, &sink, r) < 0) {
+		cli_error("eval", "out of memory");
+		goto out;
+	}
+	if (r->failed)
+		goto out;
+
+	rule_ids(r->policy, ids, r->nrules);
+	if (r->json)
+		print_json(r, ids);
+	else
+		print_text(r, ids);
+	st = r->outcomes[O_NEWLY_DENIED] ? 1 : 0;
+out:
+	if (r->policy)
+		policy_free(r->policy);
+	free(ids);
+	free(r->changes);
+	for (int o = 0; o < O_COUNT; o++)
+		free(r->by_rule[o]);
+	free(r);
+	return st;
 }

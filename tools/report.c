@@ -992,7 +992,7 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 	r->family = -1;
 	r->list = 20;
 	r->width = 80;
-	optind = 1;
+	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
 	opterr = 0;
 	/* "+": options end at the first LOG; "-" alone is a LOG (stdin). */
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
