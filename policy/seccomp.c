@@ -25,13 +25,13 @@
  * the kernel uses, exactly as the matcher would give it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <linux/net.h>
 
 #include "layers.h"
 #include "names.h"
@@ -89,11 +89,10 @@ static const char *const sc_uring_calls[] = {
 	"io_uring_setup", "io_uring_enter", "io_uring_register",
 };
 
-/* socketcall(2) operations that create or shut down sockets; their
- * arguments live in user memory the filter cannot read. */
-static const int sc_socketcall_ops[] = {
-	SYS_SOCKET, SYS_ACCEPT, SYS_SOCKETPAIR, SYS_SHUTDOWN, SYS_ACCEPT4,
-};
+/* With a marker, unmarked and marked calls get their own rules: each half
+ * tells fewer classes apart than the pair would (the unmarked half is mostly
+ * "notify", the marked half mostly "allow"), so each needs fewer regions. */
+enum sc_part { SC_BOTH, SC_PLAIN, SC_MARKED };
 
 struct sc_build {
 	const struct policy *p;
@@ -107,10 +106,12 @@ struct sc_build {
 	/* the syscall being emitted */
 	const struct sc_call *call;
 	struct sc_pair *table;		/* by class, known dims in call order */
+	enum sc_part part;		/* which calls the rules being emitted are for */
 	size_t ncls[3], stride[3];
 	scmp_filter_ctx ctx;
 	int nr;
 	bool dry;			/* count rules, add nothing */
+	bool whole;			/* one action for the whole syscall (i386) */
 	size_t rules;
 	struct scmp_arg_cmp cmp[4];
 	size_t ncmp;
@@ -401,6 +402,11 @@ static struct sc_pair sc_decide(const struct sc_build *b, const size_t *cls)
 
 /* --- regions --------------------------------------------------------- */
 
+static uint32_t sc_part_action(const struct sc_build *b, const struct sc_pair *pr)
+{
+	return b->part == SC_MARKED ? pr->marked : pr->plain;
+}
+
 static size_t sc_index(const struct sc_build *b, const size_t *cls)
 {
 	size_t idx = 0;
@@ -428,7 +434,7 @@ static bool sc_same_sub(const struct sc_build *b, const size_t *order, size_t le
 				     *z = &b->table[sc_index(b, cls2)];
 		size_t i;
 
-		if (a->plain != z->plain || a->marked != z->marked)
+		if (sc_part_action(b, a) != sc_part_action(b, z))
 			return false;
 		for (i = n; i > level + 1; i--) {
 			size_t d = order[i - 1];
@@ -512,19 +518,17 @@ static int sc_add_rule(struct sc_build *b, uint32_t action)
 
 static int sc_emit_leaf(struct sc_build *b, struct sc_pair pr)
 {
-	int ret = 0;
+	uint32_t action = sc_part_action(b, &pr);
+	int ret;
 
-	if (pr.plain == pr.marked) {
-		if (pr.plain != SCMP_ACT_ALLOW)
-			ret = sc_add_rule(b, pr.plain);
-		return ret;
-	}
-	b->cmp[b->ncmp++] = SCMP_CMP64(LAYERS_MARKER_ARG, SCMP_CMP_NE, b->o->marker);
-	if (pr.plain != SCMP_ACT_ALLOW)
-		ret = sc_add_rule(b, pr.plain);
-	b->cmp[b->ncmp - 1] = SCMP_CMP64(LAYERS_MARKER_ARG, SCMP_CMP_EQ, b->o->marker);
-	if (!ret && pr.marked != SCMP_ACT_ALLOW)
-		ret = sc_add_rule(b, pr.marked);
+	if (action == SCMP_ACT_ALLOW)
+		return 0;
+	if (b->part == SC_BOTH)
+		return sc_add_rule(b, action);
+	b->cmp[b->ncmp++] = SCMP_CMP64(LAYERS_MARKER_ARG,
+				       b->part == SC_MARKED ? SCMP_CMP_EQ : SCMP_CMP_NE,
+				       b->o->marker);
+	ret = sc_add_rule(b, action);
 	b->ncmp--;
 	return ret;
 }
@@ -589,14 +593,69 @@ out:
 	return ret;
 }
 
-/* Emit the rules of syscall B->call into B->ctx for the arch being built. */
-static int sc_emit_call(struct sc_build *b)
+/* Emit the rules of B->part of the current syscall. */
+static int sc_emit_part(struct sc_build *b)
 {
 	static const size_t orders[][3] = {
 		{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
 	};
 	const struct sc_call *sc = b->call;
-	size_t total = 1, cls[3] = { 0 }, best = 0, best_rules = SIZE_MAX, norders;
+	size_t cls[3] = { 0 }, best = 0, best_rules = SIZE_MAX, norders;
+	int ret = 0;
+
+	/* The order of the arguments changes how many regions a policy
+	 * needs, not what the filter decides: take the smallest. */
+	norders = sc->n_known == 3 ? ARRAY_SIZE(orders) : 1;
+	for (size_t i = 0; i < norders && !ret; i++) {
+		size_t order[3] = { orders[i][0], orders[i][1], orders[i][2] };
+
+		b->dry = true;
+		b->rules = 0;
+		ret = sc_emit_level(b, order, 0, cls);
+		if (!ret && b->rules < best_rules) {
+			best_rules = b->rules;
+			best = i;
+		}
+	}
+	if (!ret) {
+		size_t order[3] = { orders[best][0], orders[best][1], orders[best][2] };
+
+		b->dry = false;
+		if (getenv("SC_DEBUG")) fprintf(stderr, "DEBUG %s notify=%d part=%d rules=%zu order=%zu\n", sc->name, b->notify, b->part, best_rules, best);
+		ret = sc_emit_level(b, order, 0, cls);
+	}
+	return ret;
+}
+
+/* i386: libseccomp 2.5.4 knows its socket calls only as socketcall
+ * multiplexed calls, which it rewrites into rules comparing the wrong
+ * arguments; and socketcall's own arguments sit behind a pointer.  So each
+ * call gets one action without comparisons (libseccomp applies it to the
+ * direct syscall and to its socketcall operation alike): the policy's, when
+ * the policy decides that call the same way whatever its arguments, and
+ * ENOSYS in enforce mode otherwise. */
+static int sc_emit_whole(struct sc_build *b, size_t total)
+{
+	uint32_t action = b->table[0].plain;
+	int ret;
+
+	for (size_t idx = 1; idx < total; idx++)
+		if (b->table[idx].plain != action)
+			action = b->mode == POLICY_ENFORCE ?
+				SCMP_ACT_ERRNO(POLICY_SECCOMP_I386_ERRNO) : SCMP_ACT_ALLOW;
+	if (action == SCMP_ACT_ALLOW)
+		return 0;
+	b->rules++;
+	ret = seccomp_rule_add(b->ctx, action, b->nr, 0);
+	return ret > 0 ? -ret : ret;
+}
+
+/* Emit the rules of syscall B->call into B->ctx for the arch being built. */
+static int sc_emit_call(struct sc_build *b)
+{
+	const struct sc_call *sc = b->call;
+	size_t total = 1, cls[3] = { 0 };
+	bool split = false;
 	int ret = 0;
 
 	for (size_t i = sc->n_known; i-- > 0;) {
@@ -613,29 +672,20 @@ static int sc_emit_call(struct sc_build *b)
 		b->table[idx] = sc_decide(b, cls);
 	}
 
-	/* The order of the arguments changes how many regions a policy
-	 * needs, not what the filter decides: take the smallest. */
-	norders = sc->n_known == 3 ? ARRAY_SIZE(orders) : 1;
-	for (size_t i = 0; i < norders && !ret; i++) {
-		size_t order[3] = { orders[i][0], orders[i][1], orders[i][2] };
-
-		if (sc->n_known < 3)
-			order[0] = 0;
-		b->dry = true;
-		b->rules = 0;
-		ret = sc_emit_level(b, order, 0, cls);
-		if (!ret && b->rules < best_rules) {
-			best_rules = b->rules;
-			best = i;
-		}
-	}
-	if (!ret) {
-		size_t order[3] = { orders[best][0], orders[best][1], orders[best][2] };
-
-		if (sc->n_known < 3)
-			order[0] = 0;
-		b->dry = false;
-		ret = sc_emit_level(b, order, 0, cls);
+	for (size_t idx = 0; idx < total; idx++)
+		if (b->table[idx].plain != b->table[idx].marked)
+			split = true;
+	if (b->whole) {
+		ret = sc_emit_whole(b, total);
+	} else if (!split) {
+		b->part = SC_BOTH;
+		ret = sc_emit_part(b);
+	} else {
+		b->part = SC_PLAIN;
+		ret = sc_emit_part(b);
+		b->part = SC_MARKED;
+		if (!ret)
+			ret = sc_emit_part(b);
 	}
 	free(b->table);
 	b->table = NULL;
@@ -657,11 +707,9 @@ static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool 
 
 	b->ctx = ctx;
 	b->notify = notify;
+	b->whole = arch == SCMP_ARCH_X86;
 	for (size_t i = 0; i < ARRAY_SIZE(sc_calls) && !ret; i++) {
 		b->call = &sc_calls[i];
-		/* i386 has no accept(2): only socketcall, below. */
-		if (seccomp_syscall_resolve_name_arch(arch, sc_calls[i].name) < 0)
-			continue;
 		b->nr = seccomp_syscall_resolve_name(sc_calls[i].name);
 		ret = sc_emit_call(b);
 	}
@@ -673,15 +721,6 @@ static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool 
 			ret = sc_errno(seccomp_rule_add_exact(ctx,
 				SCMP_ACT_ERRNO(POLICY_SECCOMP_IO_URING_ERRNO),
 				seccomp_syscall_resolve_name(sc_uring_calls[i]), 0));
-
-	if (arch == SCMP_ARCH_X86) {
-		int nr = seccomp_syscall_resolve_name("socketcall");
-
-		for (size_t i = 0; i < ARRAY_SIZE(sc_socketcall_ops) && !ret; i++)
-			ret = sc_errno(seccomp_rule_add_exact(ctx,
-				SCMP_ACT_ERRNO(POLICY_SECCOMP_SOCKETCALL_ERRNO), nr, 1,
-				SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)sc_socketcall_ops[i])));
-	}
 	return ret;
 }
 
@@ -742,8 +781,8 @@ int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opt
 		ret = sc_new_ctx(&b, SCMP_ARCH_NATIVE, &native);
 	if (!ret)
 		ret = sc_fill(&b, native, seccomp_arch_native(), b.o->notify);
-	/* On x86-64 the i386 ABI gets the same rules, decided in the kernel
-	 * alone: the supervisor reads native calls only. */
+	/* On x86-64 the i386 ABI is decided in the kernel alone (the
+	 * supervisor reads native calls only), see sc_emit_whole(). */
 	if (!ret && seccomp_arch_native() == SCMP_ARCH_X86_64) {
 		ret = sc_new_ctx(&b, SCMP_ARCH_X86, &x86);
 		if (!ret)

@@ -35,11 +35,12 @@ struct policy_seccomp_opts {
  * also what kernel.io_uring_disabled answers, so programs already cope. */
 #define POLICY_SECCOMP_IO_URING_ERRNO EPERM
 
-/* What the filter answers, in enforce mode, to i386 socketcall(2) for
- * SYS_SOCKET, SYS_SOCKETPAIR, SYS_ACCEPT, SYS_ACCEPT4 and SYS_SHUTDOWN: their
- * arguments sit behind a pointer the filter cannot read.  The direct i386
- * syscalls get the same rules as the native ones. */
-#define POLICY_SECCOMP_SOCKETCALL_ERRNO ENOSYS
+/* What the filter answers, in enforce mode, to an i386 (int 0x80) socket,
+ * socketpair, accept, accept4 or shutdown, direct or through socketcall(2),
+ * unless the policy decides that call the same way whatever its arguments:
+ * socketcall hides the arguments behind a pointer the filter cannot read,
+ * and libseccomp 2.5.4 cannot compare the arguments of the direct calls. */
+#define POLICY_SECCOMP_I386_ERRNO ENOSYS
 
 /* Build the filter for P into *CTX (a new context the caller releases with
  * seccomp_release).  Returns 0, or a negative errno: -E2BIG when the policy
@@ -54,9 +55,9 @@ struct policy_seccomp_opts {
  * any of the candidate rules gives (kill, then deny with the earliest rule's
  * errno), accept and accept4 the most lenient (the listening socket passed
  * the same socket.__new__ rules when it was created).  In audit mode the
- * kernel denies nothing.  Architectures other than x86-64 and i386 are
- * killed in enforce mode and allowed in audit mode; i386 calls are never
- * sent to the supervisor.  O may be NULL (no notify, no marker). */
+ * kernel denies nothing.  i386 calls are decided in the kernel alone (see
+ * POLICY_SECCOMP_I386_ERRNO); other architectures (x32 among them) are
+ * killed in enforce mode and allowed in audit mode.  O may be NULL (no notify, no marker). */
 int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opts *o,
 			 scmp_filter_ctx *ctx);
 
