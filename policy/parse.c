@@ -95,6 +95,7 @@ struct pctx {
 	size_t n_pos;
 	struct policy_mem *mem;
 	bool nomem;
+	size_t errors0;		/* errors in the list before this parse */
 };
 
 /* A cJSON node and its record in pctx.pos (see scan.h). */
@@ -903,7 +904,9 @@ static int parse_rules(struct pctx *c, struct policy *p, struct jref r)
 		parse_rule(c, e, i, &rules[i], &where[i]);
 	p->rules = rules;
 	p->n_rules = n;
-	rc = validate_rules(rules, where, n, c->d);
+	/* Unreachable rules are worth a warning only in a policy that is
+	 * otherwise correct: half-parsed rules would warn wrongly. */
+	rc = validate_rules(rules, where, n, c->d, c->d->errors == c->errors0);
 	free(where);
 	return rc;
 }
@@ -1007,7 +1010,11 @@ static void syntax_error(struct pctx *c, const struct scan *s, int scan_rc,
 	size_t cj = end ? (size_t)(end - c->text) : 0;
 	size_t off = s->err_off;
 
-	if (scan_rc == -EINVAL && (off <= cj || cj + 1 >= c->len)) {
+	/* The scanner names the problem; cJSON may stop a byte earlier (at the
+	 * backslash of a bad escape) or, at the end of the text, on its last
+	 * byte.  Where cJSON stopped well before the scanner (a number strtod
+	 * rejects), only cJSON's position is right. */
+	if (scan_rc == -EINVAL && (off <= cj + 1 || cj + 1 >= c->len)) {
 		unsigned char ch = off < c->len ? (unsigned char)c->text[off] : 0;
 
 		if (off >= c->len)
@@ -1049,7 +1056,7 @@ int policy_parse(const char *text, size_t len, struct policy **out,
 	*out = NULL;
 	c.d = diags ? diags : &local;
 	c.lines = (struct diag_lines){ .text = text, .len = len };
-	errors0 = c.d->errors;
+	errors0 = c.errors0 = c.d->errors;
 	count0 = c.d->count;
 	if (len > POLICY_TEXT_MAX) {
 		error(&c, DIAG_NO_POS, NULL, "policy is larger than 64 MiB");

@@ -320,7 +320,7 @@ out:
 }
 
 int validate_rules(const struct policy_rule *rules, const struct rule_where *where,
-		   size_t n, struct policy_diags *d)
+		   size_t n, struct policy_diags *d, bool lint)
 {
 	size_t *dup = malloc(n * sizeof(*dup)), *by = malloc(n * sizeof(*by));
 	char name[96], other[96];
@@ -328,8 +328,14 @@ int validate_rules(const struct policy_rule *rules, const struct rule_where *whe
 
 	if (!dup || !by)
 		goto out;
-	if ((rc = find_duplicates(rules, n, dup)) ||
-	    (rc = find_unreachable(rules, where, n, by)))
+	if ((rc = find_duplicates(rules, n, dup)))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (dup[i] != SIZE_MAX)
+			lint = false;
+	for (size_t i = 0; i < n; i++)
+		by[i] = SIZE_MAX;
+	if (lint && (rc = find_unreachable(rules, where, n, by)))
 		goto out;
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (dup[i] != SIZE_MAX) {
