@@ -606,6 +606,20 @@ static void plain(const char **s, size_t *n)
 	}
 }
 
+/* A table cell: the value without quotes; events without "socket.", which
+ * every one of them starts with. */
+static const char *cell(const char *key, int c, enum field f, size_t *n)
+{
+	const char *s = key_part(key, c, n);
+
+	plain(&s, n);
+	if (f == F_EVENT && *n > 7 && !memcmp(s, "socket.", 7)) {
+		s += 7;
+		*n -= 7;
+	}
+	return s;
+}
+
 static void print_table(struct report *r, struct group **sorted, size_t ng)
 {
 	size_t w[F_COUNT + 1], total = 0, gap = 2;
@@ -648,8 +662,7 @@ static void print_table(struct report *r, struct group **sorted, size_t ng)
 			exe_col = c;
 		for (size_t i = 0; i < ng; i++) {
 			size_t n;
-			const char *s = key_part(sorted[i]->key, c, &n);
-			plain(&s, &n);
+			const char *s = cell(sorted[i]->key, c, r->by[c], &n);
 			size_t cols = columns(s, n);
 			if (cols > w[c + 1])
 				w[c + 1] = cols;
@@ -666,6 +679,18 @@ static void print_table(struct report *r, struct group **sorted, size_t ng)
 		size_t over = total - (size_t)r->width;
 		size_t ew = w[exe_col + 1];
 		w[exe_col + 1] = ew > over + 12 ? ew - over : 12;
+		total -= ew - w[exe_col + 1];
+	}
+	/* Still too wide: narrow the widest column, a character at a time. */
+	while (total > (size_t)r->width) {
+		int widest = 1;
+		for (int c = 2; c <= r->nby; c++)
+			if (w[c] > w[widest])
+				widest = c;
+		if (w[widest] <= 8)
+			break;
+		w[widest]--;
+		total--;
 	}
 
 	putchar('\n');
@@ -683,8 +708,7 @@ static void print_table(struct report *r, struct group **sorted, size_t ng)
 		printf("%*" PRIu64, (int)w[0], sorted[i]->count);
 		for (int c = 0; c < r->nby; c++) {
 			size_t n;
-			const char *s = key_part(sorted[i]->key, c, &n);
-			plain(&s, &n);
+			const char *s = cell(sorted[i]->key, c, r->by[c], &n);
 			printf("%*s", (int)gap, "");
 			put_cell(s, n, w[c + 1], r->by[c] == F_EXE, c == r->nby - 1);
 		}
@@ -891,6 +915,8 @@ static int parse_time_arg(const char *s, int64_t *ns)
 			return -EINVAL;
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 			if (units[i].unit == *end) {
+				if (v > INT64_MAX / 4 / 1000000000 / units[i].secs)
+					return -EINVAL;	/* beyond any log's time */
 				clock_gettime(CLOCK_REALTIME, &now);
 				int64_t t = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 				int64_t d = v * units[i].secs * 1000000000;

@@ -1,0 +1,166 @@
+#!/usr/bin/env bats
+# sockaudit report: crafted logs for the edge cases (seq gaps, interleaved
+# processes and layers, exec restarts, rotated files in any order, junk
+# lines, stdin), then a log written by a real program under sockaudit run.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+DATA="$ROOT/tests/data"
+
+@test "report: the summary of interleaved processes, both layers, an exec restart" {
+	cp "$DATA/procs.jsonl" .
+	run -0 "$SOCKAUDIT" report procs.jsonl
+	assert_line "Files:        1, 0 lines not events"
+	assert_line "Time span:    2026-11-24T04:00:00Z .. 2026-11-24T04:00:09Z (9.000s)"
+	assert_line "Events:       11: socket.__new__ 10, socket.shutdown 1"
+	assert_line "Decisions:    allow 9, deny 1, would_deny 1, kill 0"
+	assert_line "Processes:    3, executables: 3"
+	# pid 100 skips seq 3; pid 200's notify layer counts on its own; pid 300
+	# restarts at seq 1 after an exec: only one event is lost.
+	assert_line "Lost events:  1 in 1 processes"
+	assert_line "  pid 100 (/usr/bin/curl, preload layer): 1 lost"
+}
+
+@test "report: groups, largest first, and denials pointing back to file:line, pid, seq" {
+	cp "$DATA/procs.jsonl" .
+	run -0 "$SOCKAUDIT" report procs.jsonl
+	# (bats drops blank lines from $lines)
+	assert_line --index 6 --regexp '^COUNT +EXE +EVENT +FAMILY +TYPE +PROTOCOL +DECISION$'
+	assert_line --index 7 --regexp '^    2 +…r/bin/python3.11 +__new__ +AF_UNIX +SOCK_STREAM +0 +allow$'
+	assert_line "Denials: 2"
+	assert_line "procs.jsonl:7: pid 100 seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny (rule no-packet)"
+	assert_line "procs.jsonl:10: pid 300 seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: would_deny (rule no-raw)"
+	# The pointer really leads to the event.
+	run -0 sed -n 7p procs.jsonl
+	run -0 jq -r '"\(.pid) \(.seq) \(.decision)"' <<<"$output"
+	assert_output "100 4 deny"
+}
+
+@test "report: rotated logs in either order lose nothing; several files add up" {
+	run -0 "$SOCKAUDIT" report "$DATA/rotated.2.jsonl" "$DATA/rotated.1.jsonl"
+	assert_line "Events:       6: socket.__new__ 6, socket.shutdown 0"
+	assert_line "Lost events:  0 in 0 processes"
+	assert_line --regexp '^    6 +/usr/bin/ssh +__new__ +AF_INET +SOCK_STREAM +IPPROTO_TCP +allow$'
+	# Half a rotation shows the gap.
+	run -0 "$SOCKAUDIT" report --format json "$DATA/rotated.1.jsonl" "$DATA/procs.jsonl"
+	run -0 jq -c '[.events, .processes, .lost]' <<<"$output"
+	assert_output "[14,4,1]"
+}
+
+@test "report: '-' reads standard input" {
+	run -0 bash -c "'$SOCKAUDIT' report --format csv - < '$DATA/rotated.1.jsonl'"
+	assert_output "count,exe,event,family,type,protocol,decision
+3,\"/usr/bin/ssh\",\"socket.__new__\",\"AF_INET\",\"SOCK_STREAM\",\"IPPROTO_TCP\",\"allow\""
+}
+
+@test "report: junk lines are counted and named by file and line; exit status 1" {
+	run -1 "$SOCKAUDIT" report "$DATA/junk.jsonl"
+	assert_line "Events:       2: socket.__new__ 2, socket.shutdown 0"
+	assert_line "Lines that are not events: 6"
+	assert_line "$DATA/junk.jsonl:2: truncated line"
+	assert_line "$DATA/junk.jsonl:3: not a sockaudit event: no \"v\" key"
+	assert_line "$DATA/junk.jsonl:4: newer schema version: schema version 2; this reader knows 1"
+	assert_line "$DATA/junk.jsonl:5: NUL bytes"
+	assert_line "$DATA/junk.jsonl:6: binary data"
+	assert_line "$DATA/junk.jsonl:8: not JSON"
+	# The event on the last line, without a newline, counts.
+	run -1 "$SOCKAUDIT" report --format json "$DATA/junk.jsonl"
+	run -0 jq -c '[.events, .junk, [.junk_lines[].line]]' <<<"$output"
+	assert_output "[2,6,[2,3,4,5,6,8]]"
+}
+
+@test "report: an enormous line is skipped in bounded memory, the next line still counts" {
+	{
+		printf '{"v":1,"exe":"'
+		head -c 3000000 /dev/zero | tr '\0' a
+		printf '"}\n'
+		cat "$DATA/rotated.1.jsonl"
+	} > big.jsonl
+	run -1 "$SOCKAUDIT" report big.jsonl
+	assert_line "big.jsonl:1: line too long: more than 65536 bytes"
+	assert_line "Events:       3: socket.__new__ 3, socket.shutdown 0"
+}
+
+@test "report: filters --decision, --exe, --pid, --family, --since, --until" {
+	cp "$DATA/procs.jsonl" .
+	run -0 "$SOCKAUDIT" report --format json --decision denied procs.jsonl
+	run -0 jq -c '[.matched, .decisions.deny, .decisions.would_deny]' <<<"$output"
+	assert_output "[2,1,1]"
+	run -0 "$SOCKAUDIT" report --format json --exe '*/curl' procs.jsonl
+	run -0 jq -c '[.matched, ([.groups[].exe] | unique)]' <<<"$output"
+	assert_output '[4,["/usr/bin/curl"]]'
+	run -0 "$SOCKAUDIT" report --format json --pid 200,300 procs.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output "8"
+	run -0 "$SOCKAUDIT" report --format json --family AF_INET6 procs.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output "2"
+	run -0 "$SOCKAUDIT" report --format json --since 2026-11-24T04:00:05Z --until 2026-11-24T04:00:08Z procs.jsonl
+	run -0 jq -c '[.matched, .first, .last]' <<<"$output"
+	assert_output '[3,"2026-11-24T04:00:05Z","2026-11-24T04:00:07Z"]'
+	# Relative times count back from now: ten years back includes the
+	# crafted events, ending ten years ago excludes them.
+	run -0 "$SOCKAUDIT" report --format json --since -3650d procs.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output "11"
+	run -0 "$SOCKAUDIT" report --format json --until -3650d procs.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output "0"
+	run -2 "$SOCKAUDIT" report --since -99999999999d procs.jsonl
+	assert_output --partial "bad time '-99999999999d'"
+}
+
+@test "report: --by chooses the grouping; json and csv are stable" {
+	cp "$DATA/procs.jsonl" .
+	run -0 "$SOCKAUDIT" report --by decision --format csv procs.jsonl
+	assert_output 'count,decision
+9,"allow"
+1,"deny"
+1,"would_deny"'
+	run -0 "$SOCKAUDIT" report --by family,layer --format json procs.jsonl
+	run -0 jq -c '.groups[0]' <<<"$output"
+	assert_output '{"count":5,"family":"AF_INET","layer":"preload"}'
+}
+
+@test "report: the table fits 80 columns with long paths and odd bytes" {
+	run -0 "$SOCKAUDIT" report "$DATA/wide.jsonl" "$DATA/procs.jsonl"
+	local table
+	table=$(sed -n '/^COUNT/,/^$/p' <<<"$output")
+	# Columns, not bytes: "…" is one column.
+	run -0 "$PY" -c 'import sys; print(max(len(l) for l in sys.stdin.read().splitlines()))' <<<"$table"
+	[ "$output" -le 80 ]
+	[[ "$table" == *"…"* ]]
+}
+
+@test "report: usage errors exit 2 with a hint" {
+	run -2 "$SOCKAUDIT" report --by exe,famly "$DATA/procs.jsonl"
+	assert_output --partial "unknown field 'famly' in --by; did you mean 'family'?"
+	run -2 "$SOCKAUDIT" report --since yesterday "$DATA/procs.jsonl"
+	assert_output --partial "bad time 'yesterday'"
+	run -2 "$SOCKAUDIT" report --family AF_INTE "$DATA/procs.jsonl"
+	assert_output --partial "unknown family 'AF_INTE'; did you mean 'AF_INET'?"
+	run -2 "$SOCKAUDIT" report
+	assert_output --partial "no LOG given"
+	run -2 "$SOCKAUDIT" report "$T/missing.jsonl"
+	assert_output --partial "missing.jsonl: No such file or directory"
+	run -0 "$SOCKAUDIT" report --help
+	assert_line --partial "Usage: sockaudit report"
+}
+
+@test "report: a real program's log under sockaudit run" {
+	run -0 "$SOCKAUDIT" run --mode audit -o "$T/log" -- "$PY" -c '
+import socket
+for i in range(3):
+    socket.socket().close()
+a, b = socket.socketpair()
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+s = socket.socket(); s.shutdown(socket.SHUT_RDWR) if False else None
+'
+	run -0 "$SOCKAUDIT" report --format json --by event,family,type,protocol "$T/log"
+	run -0 jq -c '[.groups[] | select(.family != "AF_NETLINK") | [.count, .event, .family, .type, .protocol]]' <<<"$output"
+	assert_output '[[4,"socket.__new__","AF_INET","SOCK_STREAM","IPPROTO_TCP"],[2,"socket.__new__","AF_UNIX","SOCK_STREAM",0],[1,"socket.__new__","AF_INET","SOCK_DGRAM","IPPROTO_UDP"]]'
+	run -0 "$SOCKAUDIT" report "$T/log"
+	assert_line "Lost events:  0 in 0 processes"
+	assert_line --regexp "^Processes:    1, executables: 1$"
+}

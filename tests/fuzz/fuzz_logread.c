@@ -1,0 +1,86 @@
+/* fuzz_logread.c - the log reader on arbitrary bytes.
+ *
+ * The input goes through the streaming reader (as a file: truncated and
+ * enormous lines, NUL bytes, no final newline), every event found is taken
+ * apart the way report, learn and eval do it, and the whole input is also
+ * tried as a policy object and as a time.  Invariants are checked with
+ * abort(): an event's spans lie inside its line, a line that parsed once
+ * parses again the same way.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "logread.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void inside(struct logread_str s, const struct logread_event *ev)
+{
+	if (s.p && (s.p < ev->line.p || s.p + s.len > ev->line.p + ev->line.len))
+		abort();
+}
+
+static int name_value(int field, const char *name, int *value)
+{
+	(void)field;
+	*value = (int)strlen(name);
+	return name[0] ? 0 : -1;
+}
+
+static void take_apart(const struct logread_event *ev)
+{
+	char buf[256];
+	struct policy_call call;
+	struct logread_event again;
+
+	inside(ev->exe, ev);
+	inside(ev->comm, ev);
+	inside(ev->rule, ev);
+	inside(ev->call, ev);
+	inside(ev->flags, ev);
+	inside(ev->family.raw, ev);
+	inside(ev->protocol.raw, ev);
+	logread_unescape(ev->exe, buf, sizeof(buf));
+	logread_unescape(ev->comm, buf, 3);
+	logread_call(ev, &call, buf, sizeof(buf), name_value);
+	if (logread_parse_line(ev->line.p, ev->line.len, &again, NULL, 0) != LOGREAD_JUNK_NONE ||
+	    again.seq != ev->seq || again.pid != ev->pid)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct logread_event ev;
+	enum logread_junk junk;
+	char detail[128];
+	size_t a, b, c;
+	int64_t ns;
+	int fd, st;
+
+	logread_json_member((const char *)data, size, "rules", &a, &b, &c);
+	logread_parse_time((const char *)data, size < 40 ? size : 40, &ns);
+
+	fd = memfd_create("fuzz", MFD_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (write(fd, data, size) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return 0;
+	}
+	struct logread *r = logread_open(fd);
+	if (r) {
+		while ((st = logread_next(r, &ev, &junk, detail, sizeof(detail))) > 0) {
+			if (st == LOGREAD_EVENT)
+				take_apart(&ev);
+			else if (junk <= LOGREAD_JUNK_NONE || junk >= LOGREAD_JUNK_COUNT)
+				abort();
+		}
+		logread_close(r);
+	}
+	close(fd);
+	return 0;
+}
