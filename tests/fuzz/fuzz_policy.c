@@ -1,0 +1,49 @@
+/* fuzz_policy.c - any bytes as a policy: parse, match, print diagnostics,
+ * free.  Never a crash, a hang or a leak (libFuzzer + ASan + UBSan). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "policy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct policy_call calls[] = {
+		{ POLICY_EV_NEW, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, 0, "/usr/bin/curl" },
+		{ POLICY_EV_NEW, AF_NETLINK, SOCK_RAW, 6, 0, NULL },
+		{ POLICY_EV_SHUTDOWN, -1, -1, -1, SHUT_RDWR, "/bin/sh" },
+	};
+	struct policy_diags diags = { 0 };
+	struct policy *p = NULL;
+	struct policy_decision d;
+	char *out = NULL;
+	size_t out_len = 0;
+	FILE *f;
+	int rc;
+
+	rc = policy_parse((const char *)data, size, &p, &diags);
+	/* The contract: a policy exactly when there are no errors. */
+	if ((rc == 0) != (p != NULL) || (rc == 0 && diags.errors) ||
+	    (rc == -22 && !diags.errors))
+		abort();
+	if (p) {
+		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+			policy_match(p, &calls[i], &d);
+			if (!policy_decision_name(&d, policy_mode(p)))
+				abort();
+		}
+		policy_free(p);
+	}
+	f = open_memstream(&out, &out_len);
+	if (f) {
+		policy_diags_print(f, &diags, "fuzz.json", (const char *)data, size);
+		fclose(f);
+	}
+	free(out);
+	policy_diags_free(&diags);
+	return 0;
+}
