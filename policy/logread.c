@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -832,6 +833,9 @@ int logread_parse_time(const char *s, size_t len, int64_t *ns)
 	if (i != len)
 		return -EINVAL;
 	int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	/* Nanoseconds in 64 bits reach from 1677 to 2262. */
+	if (t <= INT64_MIN / 1000000000 || t >= INT64_MAX / 1000000000)
+		return -EINVAL;
 	*ns = t * 1000000000 + frac;
 	return 0;
 }
