@@ -246,3 +246,52 @@ enforce"
 	assert_output "$(id -u nobody)"
 	assert_equal "$stderr" "sockaudit run: warning: $T/suid-id is setuid or setgid: the preload layer cannot see its sockets; use --layer auto (the default) or --layer seccomp"
 }
+
+# ---- the default layers (auto) and --layer seccomp ----
+
+@test "run (auto): a static target gets a note, and the kernel layers log its sockets" {
+	run -0 --separate-stderr sa_run -o "$T/auto.log" -- /bin/busybox ip addr show dev lo
+	assert_line --partial "inet 127.0.0.1/8"
+	assert_equal "$stderr" "sockaudit run: note: /bin/busybox is statically linked: the kernel layers (seccomp filter + notify supervisor) see its sockets, the preload layer does not"
+	run -0 jq -c 'select(.family == "AF_NETLINK") | [.call, .protocol, .layer, .comm]' "$T/auto.log"
+	assert_output '["socket","NETLINK_ROUTE","notify","busybox"]'
+	# The preload layer alone sees none of them, and says so.
+	run -0 --separate-stderr sa_run --layer preload -o "$T/pre.log" -- /bin/busybox ip addr show dev lo
+	assert_equal "$stderr" "sockaudit run: warning: /bin/busybox is statically linked: the preload layer cannot see its sockets; use --layer auto (the default) or --layer seccomp"
+	[ -f "$T/pre.log" ]
+	[ ! -s "$T/pre.log" ]
+}
+
+@test "run (auto): exit statuses are the same as with --layer preload" {
+	local layer
+	for layer in auto preload seccomp; do
+		run -7 sa_run --layer "$layer" -- sh -c 'exit 7'
+		run -143 sa_run --layer "$layer" -- sh -c 'kill -TERM $$'
+		run -127 sa_run --layer "$layer" -- no-such-command-sockaudit
+		printf '#!/bin/sh\n' >noexec.sh
+		run -126 sa_run --layer "$layer" -- ./noexec.sh
+	done
+}
+
+@test "run (auto): the shim and a random marker; --layer seccomp leaves LD_PRELOAD alone" {
+	local lib=/usr/lib/x86_64-linux-gnu/libz.so.1
+	LD_PRELOAD="$lib" run -0 --separate-stderr sa_run -- sh -c 'echo "$LD_PRELOAD"; echo "$SOCKAUDIT_MARKER"'
+	assert_line --index 0 "$SHIM:$lib"
+	assert_line --index 1 --regexp '^[0-9a-f]{16}$'
+	[ "${lines[1]}" != 0000000000000000 ]
+	local first=${lines[1]}
+	run -0 --separate-stderr sa_run -- printenv SOCKAUDIT_MARKER
+	[ "$output" != "$first" ]
+	LD_PRELOAD="$lib" run -0 --separate-stderr sa_run --layer seccomp -- \
+		sh -c 'echo "$LD_PRELOAD ${SOCKAUDIT_MARKER-unset}"'
+	assert_output "$lib unset"
+}
+
+@test "run (auto): a setuid target runs without its privileges, and is told so" {
+	cp /usr/bin/id "$T/suid-id"
+	chown nobody "$T/suid-id"
+	chmod 4755 "$T/suid-id"
+	run -0 --separate-stderr sa_run -- "$T/suid-id" -u
+	assert_output "$(id -u)"
+	assert_equal "$stderr" "sockaudit run: note: $T/suid-id is setuid or setgid: the seccomp layer sets no_new_privs, so it runs without those privileges"
+}
