@@ -42,6 +42,10 @@ static int unknown(const char *what, enum names_table t, const char *s)
 {
 	const char *hint = names_suggest(t, s);
 
+	/* A TYPE word may also be a flag. */
+	if (!hint && t == NAMES_TYPE)
+		hint = names_suggest(NAMES_FLAG, s);
+
 	if (hint)
 		return cli_usage_error("eval", "unknown %s '%s'; did you mean '%s'?",
 				       what, s, hint);

@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# sockaudit eval, one call: the decision line for the shipped examples and
+# for the subtle parts of matching, exit statuses, usage errors.
+load helper
+bats_require_minimum_version 1.5.0
+
+ev() {
+	"$SOCKAUDIT" eval "$@"
+}
+
+@test "eval no-network: local sockets pass, network sockets fail with EACCES" {
+	run -0 --separate-stderr ev "$EXAMPLES/no-network.json" socket AF_INET SOCK_STREAM
+	assert_output "deny errno=EACCES rule=(default) log=true"
+	run -0 ev "$EXAMPLES/no-network.json" socket AF_INET6 'SOCK_DGRAM|SOCK_CLOEXEC'
+	assert_output "deny errno=EACCES rule=(default) log=true"
+	run -0 ev "$EXAMPLES/no-network.json" socket AF_UNIX 'SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK'
+	assert_output "allow rule=unix log=true"
+	run -0 ev "$EXAMPLES/no-network.json" socket AF_NETLINK SOCK_RAW NETLINK_ROUTE
+	assert_output "allow rule=netlink log=true"
+	run -0 ev "$EXAMPLES/no-network.json" shutdown SHUT_RDWR
+	assert_output "allow rule=shutdown log=true"
+	run -0 ev "$EXAMPLES/no-network.json" socket AF_PACKET SOCK_RAW
+	assert_output "deny errno=EACCES rule=(default) log=true"
+}
+
+@test "eval no-raw: AF_PACKET and SOCK_RAW in any family are denied with EPERM" {
+	run -0 ev "$EXAMPLES/no-raw.json" socket AF_PACKET SOCK_DGRAM
+	assert_output "deny errno=EPERM rule=no-packet log=true"
+	run -0 ev "$EXAMPLES/no-raw.json" socket AF_INET 'SOCK_RAW|SOCK_CLOEXEC' IPPROTO_ICMP
+	assert_output "deny errno=EPERM rule=no-raw log=true"
+	run -0 ev "$EXAMPLES/no-raw.json" socket AF_INET6 SOCK_RAW IPPROTO_ICMPV6
+	assert_output "deny errno=EPERM rule=no-raw log=true"
+	run -0 ev "$EXAMPLES/no-raw.json" socket AF_INET SOCK_STREAM
+	assert_output "allow rule=(default) log=true"
+}
+
+@test "eval rare-families: EAFNOSUPPORT for the CVE-prone families, others untouched" {
+	for fam in AF_ALG AF_RDS AF_KEY AF_TIPC AF_X25 AF_AX25 AF_NETROM AF_ROSE AF_APPLETALK \
+		AF_IPX AF_LLC AF_ATMPVC AF_ATMSVC AF_PHONET AF_CAIF AF_KCM AF_SMC AF_MCTP; do
+		run -0 ev "$EXAMPLES/rare-families.json" socket "$fam" SOCK_SEQPACKET
+		assert_output "deny errno=EAFNOSUPPORT rule=rare-families log=true"
+	done
+	for fam in AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET AF_VSOCK AF_BLUETOOTH AF_CAN; do
+		run -0 ev "$EXAMPLES/rare-families.json" socket "$fam" SOCK_DGRAM
+		assert_output "allow rule=(default) log=true"
+	done
+}
+
+@test "eval audit-all and --mode: audit names a denial would_deny" {
+	run -0 ev "$EXAMPLES/audit-all.json" socket AF_PACKET SOCK_RAW
+	assert_output "allow rule=(default) log=true"
+	run -0 ev --mode audit "$EXAMPLES/no-network.json" socket AF_INET SOCK_STREAM
+	assert_output "would_deny errno=EACCES rule=(default) log=true"
+	run -0 ev --mode enforce "$EXAMPLES/no-network.json" socket AF_INET SOCK_STREAM
+	assert_output "deny errno=EACCES rule=(default) log=true"
+}
+
+@test "eval: protocol 0 cannot sidestep a protocol rule, names are scoped to families" {
+	cat > p.json <<'JSON'
+{"version": 1, "rules": [
+  {"id": "tcp", "protocol": "IPPROTO_TCP", "action": "deny", "errno": "ECONNREFUSED"},
+  {"id": "six", "protocol": 6, "action": "kill", "log": false}
+]}
+JSON
+	run -0 ev p.json socket AF_INET SOCK_STREAM
+	assert_output "deny errno=ECONNREFUSED rule=tcp log=true"
+	run -0 ev p.json socket AF_INET6 SOCK_STREAM 0
+	assert_output "deny errno=ECONNREFUSED rule=tcp log=true"
+	run -0 ev p.json socket AF_NETLINK SOCK_RAW 6
+	assert_output "kill rule=six log=false"
+	run -0 ev p.json socket 2 1 6
+	assert_output "deny errno=ECONNREFUSED rule=tcp log=true"
+	run -0 ev p.json socket AF_INET SOCK_DGRAM
+	assert_output "allow rule=(default) log=true"
+}
+
+@test "eval: shutdown with and without the socket's kind, unnamed rules" {
+	cat > s.json <<'JSON'
+{"version": 1, "default": {"action": "allow", "log": false}, "rules": [
+  {"event": "socket.shutdown", "family": "AF_INET", "action": "deny", "errno": "EPERM"},
+  {"event": "socket.shutdown", "how": "SHUT_WR", "action": "deny"}
+]}
+JSON
+	run -0 ev s.json shutdown SHUT_RD AF_INET SOCK_STREAM 0
+	assert_output "deny errno=EPERM rule=rules[0] log=true"
+	run -0 ev s.json shutdown SHUT_RD
+	assert_output "allow rule=(default) log=false"
+	run -0 ev s.json shutdown 1
+	assert_output "deny errno=EACCES rule=rules[1] log=true"
+	run -0 ev s.json socket AF_INET SOCK_STREAM
+	assert_output "allow rule=(default) log=false"
+}
+
+@test "eval --exe: globs on the executable path, '*' crosses '/'" {
+	cat > e.json <<'JSON'
+{"version": 1, "rules": [
+  {"id": "curl", "exe": ["*/curl", "/opt/*/bin/tool-[0-9]"], "family": "AF_INET", "action": "deny"}
+]}
+JSON
+	run -0 ev --exe /usr/bin/curl e.json socket AF_INET SOCK_STREAM
+	assert_output "deny errno=EACCES rule=curl log=true"
+	run -0 ev --exe /opt/a/b/bin/tool-7 e.json socket AF_INET SOCK_STREAM
+	assert_output "deny errno=EACCES rule=curl log=true"
+	run -0 ev --exe /usr/bin/wget e.json socket AF_INET SOCK_STREAM
+	assert_output "allow rule=(default) log=true"
+	run -0 ev e.json socket AF_INET SOCK_STREAM
+	assert_output "allow rule=(default) log=true"
+}
+
+@test "eval: an invalid policy exits 1 with its diagnostics" {
+	echo '{"version": 1, "rules": [{"family": "AF_INTE", "action": "deny"}]}' > bad.json
+	run -1 --separate-stderr ev bad.json socket AF_INET SOCK_STREAM
+	assert_output ""
+	assert_equal "$stderr" "bad.json:1:37: error: unknown family 'AF_INTE'; did you mean 'AF_INET'?
+    1 | {\"version\": 1, \"rules\": [{\"family\": \"AF_INTE\", \"action\": \"deny\"}]}
+      |                                     ^"
+	run -1 --separate-stderr ev missing.json socket AF_INET SOCK_STREAM
+	assert_equal "$stderr" "sockaudit eval: cannot open missing.json: No such file or directory"
+}
+
+@test "eval: - reads the policy from standard input" {
+	run -0 bash -c '"$0" eval - socket AF_INET SOCK_STREAM < "$1"' "$SOCKAUDIT" "$EXAMPLES/no-network.json"
+	assert_output "deny errno=EACCES rule=(default) log=true"
+}
+
+@test "eval: unknown names are usage errors with a suggestion" {
+	run -2 --separate-stderr ev "$EXAMPLES/no-raw.json" socket AF_INTE SOCK_STREAM
+	assert_output ""
+	assert_equal "$stderr" "sockaudit eval: unknown family 'AF_INTE'; did you mean 'AF_INET'?
+Try 'sockaudit eval --help'."
+	run -2 --separate-stderr ev "$EXAMPLES/no-raw.json" socket AF_INET 'SOCK_STREAM|SOCK_CLOEXC'
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: unknown type 'SOCK_CLOEXC'; did you mean 'SOCK_CLOEXEC'?"
+	run -2 --separate-stderr ev "$EXAMPLES/no-raw.json" socket AF_INET SOCK_RAW ICMPV6
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: unknown protocol 'ICMPV6'; did you mean 'IPPROTO_ICMPV6'?"
+	run -2 --separate-stderr ev "$EXAMPLES/no-raw.json" shutdown SHUT_RW
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: unknown how 'SHUT_RW'; did you mean 'SHUT_RD'?"
+}
+
+@test "eval: wrong argument counts and options exit 2" {
+	run -2 --separate-stderr ev
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: no policy given"
+	run -2 --separate-stderr ev "$EXAMPLES/no-raw.json"
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: give a call (socket ..., shutdown ...) or logs after the policy"
+	run -2 --separate-stderr ev "$EXAMPLES/no-raw.json" socket AF_INET
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: socket takes FAMILY TYPE [PROTOCOL]"
+	run -2 --separate-stderr ev "$EXAMPLES/no-raw.json" shutdown SHUT_RD AF_INET
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: shutdown takes HOW [FAMILY TYPE PROTOCOL]"
+	run -2 --separate-stderr ev --mode enforcing "$EXAMPLES/no-raw.json" socket AF_INET SOCK_RAW
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: --mode must be 'audit' or 'enforce', not 'enforcing'"
+	run -2 --separate-stderr ev --exe curl "$EXAMPLES/no-raw.json" socket AF_INET SOCK_RAW
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: --exe must be an absolute path, not 'curl'"
+	run -2 --separate-stderr ev --bogus "$EXAMPLES/no-raw.json" socket AF_INET SOCK_RAW
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: unknown option '--bogus'"
+	run -2 --separate-stderr ev "$EXAMPLES/no-raw.json" --mode
+	assert_output ""
+}
+
+@test "eval --help: usage on stdout, status 0" {
+	run -0 --separate-stderr ev --help
+	assert_line --index 0 "Usage: sockaudit eval [--exe PATH] [--mode audit|enforce] POLICY socket FAMILY TYPE [PROTOCOL]"
+	assert_equal "$stderr" ""
+}
