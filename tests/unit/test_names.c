@@ -39,6 +39,8 @@ static void test_entries(const char *what, const struct names_entry *e, size_t n
 		if (i > 0)
 			CHECK(e[i - 1].value <= e[i].value, "%s %s sorted by value",
 			      what, e[i].name);
+		/* event.c bounds a line by names of at most 32 bytes */
+		CHECK(strlen(e[i].name) <= 32, "%s %s is short", what, e[i].name);
 		CHECK(value_of(e[i].name, &v) == 0 && v == e[i].value,
 		      "%s %s -> %d", what, e[i].name, e[i].value);
 		CHECK_STR(name_of(ctx, e[i].value), canon,
