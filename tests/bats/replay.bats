@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# sockaudit eval POLICY LOG...: replaying logs against a policy.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+DATA="$ROOT/tests/data"
+
+no_raw() {
+	cat > "$T/no-raw.json" <<'EOF'
+{
+  "version": 1,
+  "default": {"action": "allow"},
+  "rules": [
+    {"id": "no-packet", "family": "AF_PACKET", "action": "deny", "errno": "EPERM"},
+    {"id": "no-raw", "type": ["SOCK_RAW", "SOCK_PACKET"], "action": "deny", "errno": "EPERM"},
+    {"id": "curl-only-tcp", "exe": "/usr/bin/curl", "type": "SOCK_DGRAM", "action": "deny"}
+  ]
+}
+EOF
+}
+
+@test "replay: changes against the recorded decisions, by rule; exit 1 when newly denied" {
+	no_raw
+	cp "$DATA/procs.jsonl" .
+	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" procs.jsonl
+	assert_line "procs.jsonl:3: pid 100 seq 2: allow -> deny by curl-only-tcp"
+	assert_line "procs.jsonl:9: pid 300 seq 1: allow -> deny by no-raw"
+	assert_line "procs.jsonl:10: pid 300 seq 2: would_deny -> deny by no-raw"
+	assert_line "procs.jsonl:11: pid 300 seq 1: allow -> deny by curl-only-tcp"
+	assert_line "Replayed 11 events against $T/no-raw.json (mode enforce):"
+	assert_line --regexp '^  unchanged +7$'
+	assert_line --regexp '^  newly denied +3$'
+	assert_line --regexp '^  newly allowed +0$'
+	assert_line --regexp '^  changed otherwise +1$'
+	assert_line --regexp '^ +1  no-raw$'
+	assert_line --regexp '^ +2  curl-only-tcp$'
+}
+
+@test "replay: a policy that allows what was logged exits 0; denials lifted are newly allowed" {
+	printf '{"version": 1, "default": {"action": "allow"}, "rules": []}\n' > all.json
+	run -0 "$SOCKAUDIT" eval all.json "$DATA/procs.jsonl"
+	assert_line --regexp '^  newly denied +0$'
+	assert_line --regexp '^  newly allowed +2$'
+	assert_line --regexp '^ +2  \(default\)$'
+}
+
+@test "replay: --mode and --exe pass through eval; --format json is one object" {
+	no_raw
+	run -1 "$SOCKAUDIT" eval --mode audit "$T/no-raw.json" "$DATA/procs.jsonl" --format json
+	run -0 jq -c '[.mode, .newly_denied, .newly_allowed, .changed, .changed_by_rule]' <<<"$output"
+	# In audit mode the policy's denials are would_deny: still refusals;
+	# the recorded deny that becomes would_deny is a change of another kind.
+	assert_output '["audit",3,0,1,{"no-packet":1}]'
+	# Every event seen as curl's: the UDP sockets of python are denied too.
+	run -1 "$SOCKAUDIT" eval --exe /usr/bin/curl "$T/no-raw.json" "$DATA/procs.jsonl" --format json
+	run -0 jq -c '[.newly_denied, .newly_denied_by_rule]' <<<"$output"
+	assert_output '[4,{"no-raw":1,"curl-only-tcp":3}]'
+}
+
+@test "replay: --all prints a decision for every event" {
+	no_raw
+	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" --all "$DATA/procs.jsonl"
+	assert_line "$DATA/procs.jsonl:1: pid 100 seq 1: allow by the default"
+	assert_line "$DATA/procs.jsonl:7: pid 100 seq 4: deny by no-packet"
+	assert_line "$DATA/procs.jsonl:10: pid 300 seq 2: deny (was would_deny) by no-raw"
+	run -0 grep -c ': pid ' <<<"$output"
+	assert_output 11
+}
+
+@test "replay: junk lines are counted and named; stdin and several files" {
+	no_raw
+	run -1 --separate-stderr bash -c "'$SOCKAUDIT' eval '$T/no-raw.json' '$DATA/junk.jsonl' - < '$DATA/rotated.1.jsonl'"
+	assert_line --regexp '^Replayed 5 events'
+	assert_line --regexp '^  newly denied +1$'
+	assert_line --regexp '^  lines not events +6$'
+	[[ "$stderr" == *"junk.jsonl:5: not an event: NUL bytes"* ]]
+}
+
+@test "replay: a bad policy or a missing log exits 2" {
+	printf '{"version": 1, "rules": [{"id": "x", "famly": "AF_INET", "action": "allow"}]}\n' > bad.json
+	run -2 "$SOCKAUDIT" eval bad.json "$DATA/procs.jsonl"
+	assert_output --partial "bad.json:1:"
+	no_raw
+	run -2 "$SOCKAUDIT" eval "$T/no-raw.json" "$T/missing.log"
+	assert_output --partial "missing.log: No such file or directory"
+	run -2 "$SOCKAUDIT" eval "$T/no-raw.json" --list x "$DATA/procs.jsonl"
+	assert_output --partial "bad --list 'x'"
+}
+
+@test "replay: a real program's audit log against a no-network policy" {
+	run -0 "$SOCKAUDIT" run --mode audit -o "$T/log" -- "$PY" -c '
+import socket
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+a, b = socket.socketpair()'
+	cat > nonet.json <<'EOF'
+{"version": 1, "default": {"action": "allow"},
+ "rules": [{"id": "no-inet", "family": ["AF_INET", "AF_INET6"], "action": "deny"}]}
+EOF
+	run -1 "$SOCKAUDIT" eval nonet.json "$T/log"
+	assert_line --regexp "^$T/log:[0-9]+: pid [0-9]+ seq [0-9]+: allow -> deny by no-inet$"
+	assert_line --regexp '^  newly denied +1$'
+}
