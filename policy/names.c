@@ -670,29 +670,32 @@ static int lower(int c)
  * transpositions, so "AF_INTE" is one edit from "AF_INET"), ignoring case. */
 static int distance(const char *a, size_t la, const char *b, size_t lb)
 {
-	int d[SUGGEST_MAX + 1][SUGGEST_MAX + 1];
+	/* three rows of the matrix (i - 2, i - 1, i), not all of it: the
+	 * policy parser may run this inside the shim, on a program's stack */
+	int d[3][SUGGEST_MAX + 1];
 
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (int)i;
 	for (size_t j = 0; j <= lb; j++)
 		d[0][j] = (int)j;
 	for (size_t i = 1; i <= la; i++) {
+		int *cur = d[i % 3], *up = d[(i + 2) % 3], *up2 = d[(i + 1) % 3];
+
+		cur[0] = (int)i;
 		for (size_t j = 1; j <= lb; j++) {
 			int cost = lower(a[i - 1]) != lower(b[j - 1]);
-			int best = d[i - 1][j - 1] + cost;
+			int best = up[j - 1] + cost;
 
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
+			if (up[j] + 1 < best)
+				best = up[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
 			if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
 			    lower(a[i - 2]) == lower(b[j - 1]) &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
+			    up2[j - 2] + 1 < best)
+				best = up2[j - 2] + 1;
+			cur[j] = best;
 		}
 	}
-	return d[la][lb];
+	return d[la % 3][lb];
 }
 
 /* How many edits still count as a typo of a LEN-character word. */
