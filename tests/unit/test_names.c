@@ -2,6 +2,7 @@
  * suggestions. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <linux/if_ether.h>
@@ -359,6 +360,46 @@ static void test_effective_protocol(void)
 		  "NETLINK_ROUTE", "AF_NETLINK 0 is NETLINK_ROUTE");
 }
 
+/* The kernel is the oracle: a socket made with protocol 0 reports the one it
+ * picked in SO_PROTOCOL.  Where this kernel lacks a protocol (SCTP and DCCP
+ * are modules), socket() fails and there is nothing to compare. */
+static void test_effective_protocol_kernel(void)
+{
+	static const int families[] = { AF_INET, AF_INET6, AF_UNIX, AF_NETLINK,
+					AF_PACKET };
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_RAW,
+				     SOCK_SEQPACKET, SOCK_DCCP };
+	int compared = 0;
+
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		for (size_t j = 0; j < sizeof(types) / sizeof(types[0]); j++) {
+			int f = families[i], t = types[j], proto = -1;
+			socklen_t len = sizeof(proto);
+			int fd = socket(f, t | SOCK_CLOEXEC, 0);
+
+			if (fd < 0) {
+				printf("# %s/%s with protocol 0: errno %d\n",
+				       names_name(NAMES_FAMILY, f),
+				       names_name(NAMES_TYPE, t), errno);
+				continue;
+			}
+			if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0)
+				CHECK_INT(names_effective_protocol(f, t | SOCK_CLOEXEC, 0),
+					  proto, "%s/%s: protocol 0 is what the kernel picks",
+					  names_name(NAMES_FAMILY, f),
+					  names_name(NAMES_TYPE, t));
+			else
+				CHECK(0, "SO_PROTOCOL of %d/%d", f, t);
+			close(fd);
+			compared++;
+		}
+	}
+	CHECK(compared >= 6, "%d family/type pairs compared with the kernel", compared);
+	/* SOCK_RAW keeps 0 because the kernel refuses it */
+	CHECK(socket(AF_INET, SOCK_RAW, 0) < 0 && errno == EPROTONOSUPPORT,
+	      "AF_INET SOCK_RAW 0 is refused");
+}
+
 static void test_suggest(void)
 {
 	static const struct {
@@ -419,6 +460,7 @@ int main(void)
 	test_protocols();
 	test_numbers_and_unknowns();
 	test_effective_protocol();
+	test_effective_protocol_kernel();
 	test_suggest();
 	return check_done();
 }
