@@ -3,6 +3,7 @@
 # layers.  tests/go/listen.go is built once per run with Debian's golang-go,
 # offline, with its caches in this file's temporary directory.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 setup_file() {

@@ -5,6 +5,7 @@
 # under `sockaudit run --layer auto` and `--layer seccomp`, with its events
 # checked in the log and its behaviour checked against a native run.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 K2="$FIX/k2_calls-static"

@@ -2,6 +2,7 @@
 # `sockaudit run` with the kernel layers: exit statuses, signals forwarded to
 # the child, kill decisions, a tree that outlives its first process.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 K2="$FIX/k2_calls-static"
