@@ -96,6 +96,11 @@ struct pctx {
 	struct policy_mem *mem;
 	bool nomem;
 	size_t errors0;		/* errors in the list before this parse */
+	struct {		/* the last name looked up, per kind of field:
+				   large policies repeat a few names */
+		const char *name;
+		int value, table;
+	} memo[5];
 };
 
 /* A cJSON node and its record in pctx.pos (see scan.h). */
@@ -128,19 +133,50 @@ static size_t key_off(const struct pctx *c, struct jref r)
 	return c->pos[r.i].key;
 }
 
+/* Where a value is, as a JSON path such as "rules[3].family[1]": a chain
+ * on the stack, rendered only when a diagnostic needs it. */
+struct jpath {
+	const struct jpath *up;
+	const char *key;	/* NULL: element INDEX of a list */
+	size_t index;
+};
+
+static void path_render(const struct jpath *p, char *buf, size_t cap)
+{
+	size_t n;
+
+	buf[0] = 0;
+	if (!p)
+		return;
+	path_render(p->up, buf, cap);
+	n = strlen(buf);
+	if (p->key)
+		snprintf(buf + n, cap - n, "%s%s", n ? "." : "", p->key);
+	else
+		snprintf(buf + n, cap - n, "[%zu]", p->index);
+}
+
+static const struct jpath top_path[] = {
+	{ NULL, "version", 0 }, { NULL, "mode", 0 }, { NULL, "io_uring", 0 },
+	{ NULL, "comment", 0 }, { NULL, "default", 0 }, { NULL, "rules", 0 },
+};
+
+enum { JP_VERSION, JP_MODE, JP_IO_URING, JP_COMMENT, JP_DEFAULT, JP_RULES };
+
 static void __attribute__((format(printf, 5, 6)))
-report(struct pctx *c, enum policy_severity sev, size_t off, const char *path,
+report(struct pctx *c, enum policy_severity sev, size_t off, const struct jpath *path,
        const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], where[PATH_MAX_LEN];
 	va_list ap;
 	int line, col;
 
+	path_render(path, where, sizeof(where));
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	diag_lines_find(&c->lines, off, &line, &col);
-	if (diag_add(c->d, sev, line, col, path, "%s", msg))
+	if (diag_add(c->d, sev, line, col, where[0] ? where : NULL, "%s", msg))
 		c->nomem = true;
 }
 
@@ -158,18 +194,6 @@ static const char *shown(char *buf, const char *s)
 		memcpy(buf + i, "...", 4);
 	else
 		buf[i] = 0;
-	return buf;
-}
-
-/* A JSON path such as "rules[3].family[1]" into BUF (PATH_MAX_LEN bytes). */
-static const char * __attribute__((format(printf, 2, 3)))
-subpath(char *buf, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, PATH_MAX_LEN, fmt, ap);
-	va_end(ap);
 	return buf;
 }
 
@@ -195,7 +219,7 @@ static char *mem_strdup(struct pctx *c, const char *s)
  * unknown and repeated ones.  KEYS is NULL-terminated; WHAT names the object
  * in messages ("rule", "policy", "default"). */
 static void collect(struct pctx *c, struct jref obj, const char *const *keys,
-		    struct jref *found, const char *what, const char *path)
+		    struct jref *found, const char *what, const struct jpath *path)
 {
 	char b[SHOWN_MAX];
 	size_t k;
@@ -231,7 +255,7 @@ static void collect(struct pctx *c, struct jref obj, const char *const *keys,
 /* One of the N_WORDS strings of WORDS: its index into *OUT, or an error
  * naming KEY. */
 static bool parse_word(struct pctx *c, struct jref r, const char *key,
-		       const char *const *words, size_t n_words, const char *path,
+		       const char *const *words, size_t n_words, const struct jpath *path,
 		       int *out)
 {
 	const char *cand[8], *hint;
@@ -265,7 +289,7 @@ static bool parse_word(struct pctx *c, struct jref r, const char *key,
 }
 
 static bool parse_string(struct pctx *c, struct jref r, const char *key,
-			 const char *path, const char **out)
+			 const struct jpath *path, const char **out)
 {
 	if (json_type(r.j) != cJSON_String) {
 		error(c, val_off(c, r), path, "'%s' must be a string", key);
@@ -276,7 +300,7 @@ static bool parse_string(struct pctx *c, struct jref r, const char *key,
 }
 
 static bool parse_bool(struct pctx *c, struct jref r, const char *key,
-		       const char *path, bool *out)
+		       const struct jpath *path, bool *out)
 {
 	int t = json_type(r.j);
 
@@ -290,7 +314,7 @@ static bool parse_bool(struct pctx *c, struct jref r, const char *key,
 
 /* A JSON number that must be an integer in [MIN, MAX]. */
 static bool parse_int(struct pctx *c, struct jref r, const char *what, int min,
-		      int max, const char *path, int *out)
+		      int max, const struct jpath *path, int *out)
 {
 	double v = r.j->valuedouble;
 	char b[64];
@@ -312,6 +336,8 @@ static bool parse_int(struct pctx *c, struct jref r, const char *what, int min,
 /* Match fields: a name, a number, or a non-empty list of them. */
 
 enum vkind { VK_EVENT, VK_FAMILY, VK_TYPE, VK_PROTOCOL, VK_HOW };
+_Static_assert(VK_HOW < sizeof(((struct pctx *)0)->memo) / sizeof(((struct pctx *)0)->memo[0]),
+	       "one memo per kind of field");
 
 static const struct vkind_info {
 	const char *key;		/* also the word in messages */
@@ -360,7 +386,7 @@ static int event_value(const char *s, int *v)
 }
 
 static bool lookup_name(struct pctx *c, enum vkind k, struct jref r,
-			const char *path, struct item *it)
+			const struct jpath *path, struct item *it)
 {
 	const struct vkind_info *vi = &vkinds[k];
 	const char *s = r.j->valuestring, *hint;
@@ -372,14 +398,23 @@ static bool lookup_name(struct pctx *c, enum vkind k, struct jref r,
 		      "'%s' is a type flag: type flags never decide a match", shown(b, s));
 		return false;
 	}
+	if (c->memo[k].name && !strcmp(c->memo[k].name, s)) {
+		it->value = c->memo[k].value;
+		it->table = c->memo[k].table;
+		return true;
+	}
 	if (k == VK_EVENT)
 		rc = event_value(s, &it->value);
 	else if (k == VK_PROTOCOL)
 		rc = names_protocol_value(s, &it->value, &it->table);
 	else
 		rc = names_value(vi->table, s, &it->value);
-	if (!rc)
+	if (!rc) {
+		c->memo[k].name = s;
+		c->memo[k].value = it->value;
+		c->memo[k].table = it->table;
 		return true;
+	}
 	if (all_digits(s)) {
 		error(c, it->off, path, "%s %s is out of range (0 to %d)", vi->key,
 		      shown(b, s), vi->max);
@@ -395,7 +430,7 @@ static bool lookup_name(struct pctx *c, enum vkind k, struct jref r,
 }
 
 static bool parse_item(struct pctx *c, enum vkind k, struct jref r,
-		       const char *path, struct item *it)
+		       const struct jpath *path, struct item *it)
 {
 	const struct vkind_info *vi = &vkinds[k];
 	int t = json_type(r.j);
@@ -430,23 +465,20 @@ static bool parse_item(struct pctx *c, enum vkind k, struct jref r,
 	return true;
 }
 
-/* The items of match field K into a malloc'ed *ITEMS (free it). */
+/* The items of match field K into *ITEMS: SMALL (N_SMALL items) when they
+ * fit, else a malloc'ed array (free it when it is not SMALL). */
 static bool parse_list(struct pctx *c, enum vkind k, struct jref r,
-		       const char *path, struct item **items, size_t *n)
+		       const struct jpath *path, struct item *small, size_t n_small,
+		       struct item **items, size_t *n)
 {
-	char ipath[PATH_MAX_LEN];
+	struct jpath ipath;
 	size_t cap = 1, i = 0;
 	bool ok = true;
 	struct jref e;
 
-	*items = NULL;
+	*items = small;
 	*n = 0;
 	if (json_type(r.j) != cJSON_Array) {
-		*items = malloc(sizeof(**items));
-		if (!*items) {
-			c->nomem = true;
-			return false;
-		}
 		ok = parse_item(c, k, r, path, *items);
 		*n = ok;
 		return ok;
@@ -459,19 +491,19 @@ static bool parse_list(struct pctx *c, enum vkind k, struct jref r,
 	}
 	for (e = jchild(r); e.j; e = jnext(c, e))
 		cap++;
-	*items = malloc(cap * sizeof(**items));
-	if (!*items) {
+	if (cap > n_small && !(*items = malloc(cap * sizeof(**items)))) {
+		*items = small;
 		c->nomem = true;
 		return false;
 	}
 	for (e = jchild(r); e.j; e = jnext(c, e), i++) {
-		subpath(ipath, "%s[%zu]", path, i);
+		ipath = (struct jpath){ path, NULL, i };
 		if (json_type(e.j) == cJSON_Array || json_type(e.j) == cJSON_Object) {
-			error(c, val_off(c, e), ipath, "'%s' list items must be %s",
+			error(c, val_off(c, e), &ipath, "'%s' list items must be %s",
 			      vkinds[k].key,
 			      vkinds[k].numbers ? "names or numbers" : "event names");
 			ok = false;
-		} else if (parse_item(c, k, e, ipath, &(*items)[*n])) {
+		} else if (parse_item(c, k, e, &ipath, &(*items)[*n])) {
 			(*n)++;
 		} else {
 			ok = false;
@@ -524,10 +556,11 @@ static const char *glob_problem(const char *g)
 	return NULL;
 }
 
-static bool parse_exes(struct pctx *c, struct jref r, const char *path,
+static bool parse_exes(struct pctx *c, struct jref r, const struct jpath *path,
 		       struct policy_rule *rule)
 {
-	char ipath[PATH_MAX_LEN], b[SHOWN_MAX];
+	char b[SHOWN_MAX];
+	struct jpath ipath;
 	const char **globs;
 	size_t n = 0, i = 0;
 	bool ok = true, list = json_type(r.j) == cJSON_Array;
@@ -551,21 +584,21 @@ static bool parse_exes(struct pctx *c, struct jref r, const char *path,
 	for (e = list ? jchild(r) : r; e.j; e = list ? jnext(c, e) : (struct jref){ 0 }) {
 		const char *why;
 
-		subpath(ipath, list ? "%s[%zu]" : "%s", path, i);
+		ipath = list ? (struct jpath){ path, NULL, i } : *path;
 		if (json_type(e.j) != cJSON_String) {
-			error(c, val_off(c, e), ipath,
+			error(c, val_off(c, e), &ipath,
 			      "'exe' must be a glob or a list of globs");
 			ok = false;
 			continue;
 		}
 		why = glob_problem(e.j->valuestring);
 		if (why && e.j->valuestring[0] && !strchr("/*?[", e.j->valuestring[0])) {
-			error(c, val_off(c, e), ipath,
+			error(c, val_off(c, e), &ipath,
 			      "exe glob '%s' %s; did you mean '*/%s'?",
 			      shown(b, e.j->valuestring), why, b);
 			ok = false;
 		} else if (why) {
-			error(c, val_off(c, e), ipath, "exe glob '%s' %s",
+			error(c, val_off(c, e), &ipath, "exe glob '%s' %s",
 			      shown(b, e.j->valuestring), why);
 			ok = false;
 		} else if (!(globs[i++] = mem_strdup(c, e.j->valuestring))) {
@@ -588,10 +621,11 @@ struct outcome_refs {
 };
 
 static bool parse_outcome(struct pctx *c, const struct outcome_refs *o,
-			  size_t obj_off, const char *what, const char *path,
+			  size_t obj_off, const char *what, const struct jpath *path,
 			  enum policy_action *action, int *err, bool *log)
 {
-	char fpath[PATH_MAX_LEN], b[SHOWN_MAX];
+	char b[SHOWN_MAX];
+	struct jpath fpath;
 	const char *hint;
 	bool ok = true, have_action = false;
 	int v;
@@ -603,9 +637,9 @@ static bool parse_outcome(struct pctx *c, const struct outcome_refs *o,
 		error(c, obj_off, path, "%s has no 'action'", what);
 		ok = false;
 	} else {
-		subpath(fpath, "%s%saction", path, *path ? "." : "");
+		fpath = (struct jpath){ path, "action", 0 };
 		have_action = parse_word(c, o->action, "action", action_words,
-					 ARRAY_SIZE(action_words), fpath, &v);
+					 ARRAY_SIZE(action_words), &fpath, &v);
 		ok &= have_action;
 		if (have_action)
 			*action = (enum policy_action)v;
@@ -613,13 +647,13 @@ static bool parse_outcome(struct pctx *c, const struct outcome_refs *o,
 	if (*action == POLICY_DENY)
 		*err = EACCES;
 	if (o->err.j) {
-		subpath(fpath, "%s%serrno", path, *path ? "." : "");
+		fpath = (struct jpath){ path, "errno", 0 };
 		if (have_action && *action != POLICY_DENY) {
-			error(c, key_off(c, o->err), fpath,
+			error(c, key_off(c, o->err), &fpath,
 			      "'errno' is only allowed with action 'deny'");
 			ok = false;
 		} else if (json_type(o->err.j) == cJSON_Number) {
-			ok &= parse_int(c, o->err, "errno", 1, ERRNO_MAX, fpath, &v);
+			ok &= parse_int(c, o->err, "errno", 1, ERRNO_MAX, &fpath, &v);
 			*err = v;
 		} else if (json_type(o->err.j) == cJSON_String) {
 			const char *s = o->err.j->valuestring;
@@ -627,29 +661,29 @@ static bool parse_outcome(struct pctx *c, const struct outcome_refs *o,
 			if (names_value(NAMES_ERRNO, s, &v) || v < 1 || v > ERRNO_MAX) {
 				hint = names_suggest(NAMES_ERRNO, s);
 				if (all_digits(s))
-					error(c, val_off(c, o->err), fpath,
+					error(c, val_off(c, o->err), &fpath,
 					      "errno %s is out of range (1 to %d)",
 					      shown(b, s), ERRNO_MAX);
 				else if (hint)
-					error(c, val_off(c, o->err), fpath,
+					error(c, val_off(c, o->err), &fpath,
 					      "unknown errno '%s'; did you mean '%s'?",
 					      shown(b, s), hint);
 				else
-					error(c, val_off(c, o->err), fpath,
+					error(c, val_off(c, o->err), &fpath,
 					      "unknown errno '%s'", shown(b, s));
 				ok = false;
 			} else {
 				*err = v;
 			}
 		} else {
-			error(c, val_off(c, o->err), fpath,
+			error(c, val_off(c, o->err), &fpath,
 			      "'errno' must be an errno name or number");
 			ok = false;
 		}
 	}
 	if (o->log.j) {
-		subpath(fpath, "%s%slog", path, *path ? "." : "");
-		ok &= parse_bool(c, o->log, "log", fpath, log);
+		fpath = (struct jpath){ path, "log", 0 };
+		ok &= parse_bool(c, o->log, "log", &fpath, log);
 	}
 	return ok;
 }
@@ -689,7 +723,7 @@ static const char *table_families(int table, char *buf, size_t cap)
 /* Every protocol given by name must belong to one of the rule's families. */
 static bool check_protocol_families(struct pctx *c, const struct item *protos,
 				    size_t n, const struct policy_rule *rule,
-				    const char *path)
+				    const struct jpath *path)
 {
 	char b[SHOWN_MAX], fams[160];
 	bool ok = true;
@@ -720,8 +754,8 @@ static bool parse_rule(struct pctx *c, struct jref r, size_t index,
 		       struct policy_rule *rule, struct rule_where *where)
 {
 	struct jref f[RK_COUNT];
-	char path[PATH_MAX_LEN], fpath[PATH_MAX_LEN];
-	struct item *items[RK_COUNT] = { 0 };
+	struct jpath path = { &top_path[JP_RULES], NULL, index }, fpath;
+	struct item small[RK_COUNT][8], *items[RK_COUNT] = { 0 };
 	size_t n[RK_COUNT] = { 0 };
 	static const struct {
 		enum rule_key rk;
@@ -734,19 +768,18 @@ static bool parse_rule(struct pctx *c, struct jref r, size_t index,
 
 	memset(rule, 0, sizeof(*rule));
 	memset(where, 0, sizeof(*where));
-	subpath(path, "rules[%zu]", index);
 	diag_lines_find(&c->lines, val_off(c, r), &rule->line, &rule->col);
 	if (json_type(r.j) != cJSON_Object) {
-		error(c, val_off(c, r), path, "a rule must be an object");
+		error(c, val_off(c, r), &path, "a rule must be an object");
 		return false;
 	}
-	collect(c, r, rule_keys, f, "rule", path);
+	collect(c, r, rule_keys, f, "rule", &path);
 
 	if (f[RK_ID].j) {
-		subpath(fpath, "%s.id", path);
-		ok &= parse_string(c, f[RK_ID], "id", fpath, &rule->id);
+		fpath = (struct jpath){ &path, "id", 0 };
+		ok &= parse_string(c, f[RK_ID], "id", &fpath, &rule->id);
 		if (rule->id && !*rule->id) {
-			error(c, val_off(c, f[RK_ID]), fpath, "'id' must not be empty");
+			error(c, val_off(c, f[RK_ID]), &fpath, "'id' must not be empty");
 			rule->id = NULL;
 			ok = false;
 		}
@@ -755,16 +788,16 @@ static bool parse_rule(struct pctx *c, struct jref r, size_t index,
 					&where->id_col);
 	}
 	if (f[RK_COMMENT].j) {
-		subpath(fpath, "%s.comment", path);
-		ok &= parse_string(c, f[RK_COMMENT], "comment", fpath, &rule->comment);
+		fpath = (struct jpath){ &path, "comment", 0 };
+		ok &= parse_string(c, f[RK_COMMENT], "comment", &fpath, &rule->comment);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(list_keys); i++) {
 		enum rule_key k = list_keys[i].rk;
 
 		if (!f[k].j)
 			continue;
-		subpath(fpath, "%s.%s", path, rule_keys[k]);
-		ok &= parse_list(c, list_keys[i].vk, f[k], fpath, &items[k],
+		fpath = (struct jpath){ &path, rule_keys[k], 0 };
+		ok &= parse_list(c, list_keys[i].vk, f[k], &fpath, small[k], 8, &items[k],
 				 &n[k]);
 	}
 	rule->events = RULE_EV_BIT(POLICY_EV_NEW);
@@ -797,27 +830,28 @@ static bool parse_rule(struct pctx *c, struct jref r, size_t index,
 		}
 		rule->protocols = p;
 		rule->n_protocols = n[RK_PROTOCOL];
-		subpath(fpath, "%s.protocol", path);
+		fpath = (struct jpath){ &path, "protocol", 0 };
 		ok &= check_protocol_families(c, items[RK_PROTOCOL], n[RK_PROTOCOL],
-					      rule, fpath);
+					      rule, &fpath);
 	}
 	/* An "event" that failed to parse says nothing about "how". */
 	if (f[RK_HOW].j && (!f[RK_EVENT].j || n[RK_EVENT]) &&
 	    rule->events != RULE_EV_BIT(POLICY_EV_SHUTDOWN)) {
-		subpath(fpath, "%s.how", path);
-		error(c, key_off(c, f[RK_HOW]), fpath,
+		fpath = (struct jpath){ &path, "how", 0 };
+		error(c, key_off(c, f[RK_HOW]), &fpath,
 		      "'how' is only allowed with \"event\": \"socket.shutdown\"");
 		ok = false;
 	}
 	if (f[RK_EXE].j) {
-		subpath(fpath, "%s.exe", path);
-		ok &= parse_exes(c, f[RK_EXE], fpath, rule);
+		fpath = (struct jpath){ &path, "exe", 0 };
+		ok &= parse_exes(c, f[RK_EXE], &fpath, rule);
 	}
 	ok &= parse_outcome(c, &(struct outcome_refs){ f[RK_ACTION], f[RK_ERRNO], f[RK_LOG] },
-			    val_off(c, r), "rule", path, &rule->action, &rule->err,
+			    val_off(c, r), "rule", &path, &rule->action, &rule->err,
 			    &rule->log);
 	for (size_t k = 0; k < RK_COUNT; k++)
-		free(items[k]);
+		if (items[k] != small[k])
+			free(items[k]);
 	where->ok = ok && !c->nomem;
 	return ok;
 }
@@ -852,9 +886,9 @@ static void parse_version(struct pctx *c, struct jref root, struct jref v)
 		error(c, val_off(c, root), NULL,
 		      "policy has no 'version': add \"version\": 1");
 	} else if (json_type(v.j) != cJSON_Number) {
-		error(c, val_off(c, v), "version", "'version' must be the number 1");
+		error(c, val_off(c, v), &top_path[JP_VERSION], "'version' must be the number 1");
 	} else if (v.j->valuedouble != 1) {
-		error(c, val_off(c, v), "version",
+		error(c, val_off(c, v), &top_path[JP_VERSION],
 		      "unsupported version %s: this sockaudit reads version 1",
 		      number_text(b, sizeof(b), v.j->valuedouble));
 	}
@@ -866,15 +900,16 @@ static void parse_default(struct pctx *c, struct policy *p, struct jref r)
 	const char *comment;
 
 	if (json_type(r.j) != cJSON_Object) {
-		error(c, val_off(c, r), "default",
+		error(c, val_off(c, r), &top_path[JP_DEFAULT],
 		      "'default' must be an object such as {\"action\": \"allow\"}");
 		return;
 	}
-	collect(c, r, default_keys, f, "default", "default");
+	collect(c, r, default_keys, f, "default", &top_path[JP_DEFAULT]);
 	if (f[DK_COMMENT].j)
-		parse_string(c, f[DK_COMMENT], "comment", "default.comment", &comment);
+		parse_string(c, f[DK_COMMENT], "comment",
+			     &(struct jpath){ &top_path[JP_DEFAULT], "comment", 0 }, &comment);
 	parse_outcome(c, &(struct outcome_refs){ f[DK_ACTION], f[DK_ERRNO], f[DK_LOG] },
-		      val_off(c, r), "'default'", "default", &p->default_action,
+		      val_off(c, r), "'default'", &top_path[JP_DEFAULT], &p->default_action,
 		      &p->default_err, &p->default_log);
 }
 
@@ -887,7 +922,7 @@ static int parse_rules(struct pctx *c, struct policy *p, struct jref r)
 	int rc;
 
 	if (json_type(r.j) != cJSON_Array) {
-		error(c, val_off(c, r), "rules", "'rules' must be a list of rules");
+		error(c, val_off(c, r), &top_path[JP_RULES], "'rules' must be a list of rules");
 		return 0;
 	}
 	for (e = jchild(r); e.j; e = jnext(c, e))
@@ -923,13 +958,13 @@ static int parse_top(struct pctx *c, struct policy *p, struct jref root)
 	collect(c, root, top_keys, f, "policy", NULL);
 	parse_version(c, root, f[TK_VERSION]);
 	if (f[TK_MODE].j && parse_word(c, f[TK_MODE], "mode", mode_words,
-				       ARRAY_SIZE(mode_words), "mode", &v))
+				       ARRAY_SIZE(mode_words), &top_path[JP_MODE], &v))
 		p->mode = (enum policy_mode)v;
 	if (f[TK_IO_URING].j && parse_word(c, f[TK_IO_URING], "io_uring", io_uring_words,
-					   ARRAY_SIZE(io_uring_words), "io_uring", &v))
+					   ARRAY_SIZE(io_uring_words), &top_path[JP_IO_URING], &v))
 		p->io_uring_allow = v == 1;
 	if (f[TK_COMMENT].j)
-		parse_string(c, f[TK_COMMENT], "comment", "comment", &p->comment);
+		parse_string(c, f[TK_COMMENT], "comment", &top_path[JP_COMMENT], &p->comment);
 	if (f[TK_DEFAULT].j)
 		parse_default(c, p, f[TK_DEFAULT]);
 	if (f[TK_RULES].j)

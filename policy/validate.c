@@ -143,144 +143,231 @@ static bool covers(const struct policy_rule *a, const struct policy_rule *b)
 	       protocols_cover(a, b) && exes_cover(a, b);
 }
 
-/* The index: each earlier rule is filed under every value of one field it
- * constrains (its "key field"); a later rule B looks up the first value of
- * each field B constrains, since a rule covering B must list it.  Rules
- * with no key field (nothing constrained but globs) are always tried. */
+/* The index.  A rule A that covers B lists, in every field A constrains,
+ * every value B lists there.  So each earlier rule A is filed under the
+ * values of one field it constrains, its "key field", and B looks up, for
+ * each field B constrains, one of its values: every candidate A is found.
+ * An exe glob is filed under its literal prefix (the bytes before its first
+ * wildcard; all of it when it has none): a glob covering B's exe has a
+ * prefix that is a prefix of B's, so B looks up each prefix of its own.
+ * The key field is the one whose keys are rarest in the whole policy, so
+ * that buckets stay small (ten thousand rules that differ only by exe must
+ * not all land under AF_INET). */
 
-enum key_field { KF_FAMILY, KF_TYPE, KF_PROTOCOL, KF_HOW, KF_EXE, KF_NONE };
+enum key_field { KF_FAMILY, KF_TYPE, KF_PROTOCOL, KF_HOW, KF_EXE, KF_COUNT };
 
-struct entry {
-	size_t rule;
+struct key {
 	int field, value;
-	const char *exe;
+	const char *exe;	/* KF_EXE: the first LEN bytes are the key */
+	size_t len;
+};
+
+static size_t field_n(const struct policy_rule *r, enum key_field f)
+{
+	const size_t n[] = {
+		[KF_FAMILY] = r->n_families, [KF_TYPE] = r->n_types,
+		[KF_PROTOCOL] = r->n_protocols, [KF_HOW] = r->n_hows,
+		[KF_EXE] = r->n_exes,
+	};
+
+	return n[f];
+}
+
+static size_t literal_prefix(const char *glob)
+{
+	return strcspn(glob, "*?[\\");
+}
+
+/* Value I of field F of R as a key (for an exe, its literal prefix). */
+static struct key field_key(const struct policy_rule *r, enum key_field f, size_t i)
+{
+	struct key k = { (int)f, 0, NULL, 0 };
+
+	switch (f) {
+	case KF_FAMILY:
+		k.value = r->families[i];
+		break;
+	case KF_TYPE:
+		k.value = r->types[i];
+		break;
+	case KF_PROTOCOL:
+		k.value = r->protocols[i].value;
+		break;
+	case KF_HOW:
+		k.value = r->hows[i];
+		break;
+	default:
+		k.exe = r->exes[i];
+		k.len = literal_prefix(k.exe);
+		break;
+	}
+	return k;
+}
+
+/* A chained hash table of keys. */
+struct entry {
+	struct key k;
+	size_t rule;		/* the index: the rule filed */
+	size_t count;		/* the counts: how many values have this key */
 	size_t next;
 };
 
-struct index {
+struct table {
 	size_t *heads, mask;
 	struct entry *e;
 	size_t n;
-	size_t *always, n_always;
 };
 
-static enum key_field key_field(const struct policy_rule *r)
+static int table_init(struct table *t, size_t entries)
 {
-	if (r->n_families)
-		return KF_FAMILY;
-	if (r->n_types)
-		return KF_TYPE;
-	if (r->n_protocols)
-		return KF_PROTOCOL;
-	if (r->n_hows)
-		return KF_HOW;
-	for (size_t i = 0; i < r->n_exes; i++)
-		if (!glob_literal(r->exes[i]))
-			return KF_NONE;
-	return r->n_exes ? KF_EXE : KF_NONE;
+	size_t size = 16;
+
+	while (size < 2 * entries)
+		size *= 2;
+	t->mask = size - 1;
+	t->n = 0;
+	t->heads = malloc(size * sizeof(*t->heads));
+	t->e = malloc((entries ? entries : 1) * sizeof(*t->e));
+	if (!t->heads || !t->e)
+		return -ENOMEM;
+	memset(t->heads, 0xff, size * sizeof(*t->heads));
+	return 0;
 }
 
-static size_t key_count(const struct policy_rule *r)
+static void table_free(struct table *t)
 {
-	static const size_t none = 0;
-	const size_t *counts[] = {
-		[KF_FAMILY] = &r->n_families, [KF_TYPE] = &r->n_types,
-		[KF_PROTOCOL] = &r->n_protocols, [KF_HOW] = &r->n_hows,
-		[KF_EXE] = &r->n_exes, [KF_NONE] = &none,
-	};
-
-	return *counts[key_field(r)];
+	free(t->heads);
+	free(t->e);
 }
 
-static int key_value(const struct policy_rule *r, enum key_field f, size_t i,
-		     const char **exe)
-{
-	*exe = NULL;
-	switch (f) {
-	case KF_FAMILY:
-		return r->families[i];
-	case KF_TYPE:
-		return r->types[i];
-	case KF_PROTOCOL:
-		return r->protocols[i].value;
-	case KF_HOW:
-		return r->hows[i];
-	case KF_EXE:
-		*exe = r->exes[i];
-		return 0;
-	default:
-		return 0;
-	}
-}
+#define FNV_OFFSET 1469598103934665603ull
+#define FNV_PRIME 1099511628211ull
 
-static size_t hash(int field, int value, const char *exe)
+static size_t mix(uint64_t h)
 {
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)field;
-
-	if (exe)
-		for (; *exe; exe++)
-			h = (h ^ (unsigned char)*exe) * 1099511628211ull;
-	else
-		h = (h ^ (uint32_t)value) * 0x9e3779b97f4a7c15ull;
 	return (size_t)(h ^ (h >> 29));
 }
 
-static void index_add(struct index *ix, const struct policy_rule *r, size_t ri)
+static size_t hash(const struct key *k)
 {
-	enum key_field f = key_field(r);
-	size_t n = key_count(r);
+	uint64_t h = FNV_OFFSET ^ (uint64_t)k->field;
 
-	if (f == KF_NONE) {
-		ix->always[ix->n_always++] = ri;
-		return;
+	if (!k->exe)
+		return mix((h ^ (uint32_t)k->value) * 0x9e3779b97f4a7c15ull);
+	for (size_t i = 0; i < k->len; i++)
+		h = (h ^ (unsigned char)k->exe[i]) * FNV_PRIME;
+	return mix(h);
+}
+
+static bool same_key(const struct key *a, const struct key *b)
+{
+	if (a->field != b->field || !a->exe != !b->exe)
+		return false;
+	return a->exe ? a->len == b->len && !memcmp(a->exe, b->exe, a->len)
+		      : a->value == b->value;
+}
+
+/* Add K (the table has room: it was sized for every value). */
+static struct entry *table_add(struct table *t, const struct key *k, size_t h)
+{
+	struct entry *e = &t->e[t->n];
+
+	h &= t->mask;
+	*e = (struct entry){ *k, 0, 0, t->heads[h] };
+	t->heads[h] = t->n++;
+	return e;
+}
+
+static struct entry *table_find(const struct table *t, const struct key *k, size_t h)
+{
+	for (size_t i = t->heads[h & t->mask]; i != SIZE_MAX; i = t->e[i].next)
+		if (same_key(&t->e[i].k, k))
+			return &t->e[i];
+	return NULL;
+}
+
+static size_t count_of(const struct table *counts, const struct key *k)
+{
+	struct entry *e = table_find(counts, k, hash(k));
+
+	return e ? e->count : 0;
+}
+
+/* R's key field: the constrained field whose keys are the rarest. */
+static enum key_field key_field(const struct table *counts, const struct policy_rule *r)
+{
+	enum key_field best = KF_COUNT;
+	size_t best_sum = SIZE_MAX;
+
+	for (int f = 0; f < KF_COUNT; f++) {
+		size_t n = field_n(r, (enum key_field)f), sum = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			struct key k = field_key(r, (enum key_field)f, i);
+
+			sum += count_of(counts, &k);
+		}
+		if (n && sum < best_sum) {
+			best_sum = sum;
+			best = (enum key_field)f;
+		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct entry *e = &ix->e[ix->n];
-		size_t h;
+	return best;
+}
 
-		e->rule = ri;
-		e->field = (int)f;
-		e->value = key_value(r, f, i, &e->exe);
-		h = hash(e->field, e->value, e->exe) & ix->mask;
-		e->next = ix->heads[h];
-		ix->heads[h] = ix->n++;
+/* Candidates filed under K that cover RULES[B], the earliest into *BEST. */
+static void probe(const struct table *ix, const struct key *k, size_t h,
+		  const struct policy_rule *rules, size_t b, size_t *best)
+{
+	for (size_t i = ix->heads[h & ix->mask]; i != SIZE_MAX; i = ix->e[i].next) {
+		const struct entry *e = &ix->e[i];
+
+		if (e->rule < *best && same_key(&e->k, k) && covers(&rules[e->rule], &rules[b]))
+			*best = e->rule;
 	}
 }
 
-/* The first earlier rule that covers RULES[B], or SIZE_MAX. */
-static size_t index_find(const struct index *ix, const struct policy_rule *rules, size_t b)
+/* The first rule filed in IX that covers RULES[B], or SIZE_MAX. */
+static size_t find_cover(const struct table *ix, const struct table *counts,
+			 const struct policy_rule *rules, size_t b)
 {
 	const struct policy_rule *rb = &rules[b];
-	const size_t counts[] = {
-		[KF_FAMILY] = rb->n_families, [KF_TYPE] = rb->n_types,
-		[KF_PROTOCOL] = rb->n_protocols, [KF_HOW] = rb->n_hows,
-		[KF_EXE] = rb->n_exes,
-	};
 	size_t best = SIZE_MAX;
 
-	for (size_t i = 0; i < ix->n_always; i++) {
-		if (covers(&rules[ix->always[i]], rb)) {
-			best = ix->always[i];
-			break;
-		}
-	}
-	for (int f = KF_FAMILY; f < KF_NONE; f++) {
-		const char *exe;
-		int v;
+	for (int f = 0; f < KF_COUNT; f++) {
+		size_t n = field_n(rb, (enum key_field)f), pick = 0, pick_count = SIZE_MAX;
+		struct key k;
 
-		if (!counts[f])
+		if (!n)
 			continue;
-		v = key_value(rb, (enum key_field)f, 0, &exe);
-		for (size_t k = ix->heads[hash(f, v, exe) & ix->mask]; k != SIZE_MAX;
-		     k = ix->e[k].next) {
-			const struct entry *e = &ix->e[k];
+		if (f == KF_EXE) {
+			/* Every prefix of B's first exe up to its first wildcard. */
+			uint64_t h = FNV_OFFSET ^ (uint64_t)f;
 
-			if (e->field != f || e->rule >= best ||
-			    (exe ? strcmp(e->exe, exe) : e->value != v))
-				continue;
-			if (covers(&rules[e->rule], rb))
-				best = e->rule;
+			k = field_key(rb, KF_EXE, 0);
+			for (size_t len = 0;; len++) {
+				struct key p = { f, 0, k.exe, len };
+
+				probe(ix, &p, mix(h), rules, b, &best);
+				if (len == k.len)
+					break;
+				h = (h ^ (unsigned char)k.exe[len]) * FNV_PRIME;
+			}
+			continue;
 		}
+		/* Any of B's values finds every A; the rarest finds fewest others. */
+		for (size_t i = 0; i < n; i++) {
+			size_t c;
+
+			k = field_key(rb, (enum key_field)f, i);
+			c = count_of(counts, &k);
+			if (c < pick_count) {
+				pick_count = c;
+				pick = i;
+			}
+		}
+		k = field_key(rb, (enum key_field)f, pick);
+		probe(ix, &k, hash(&k), rules, b, &best);
 	}
 	return best;
 }
@@ -288,34 +375,61 @@ static size_t index_find(const struct index *ix, const struct policy_rule *rules
 static int find_unreachable(const struct policy_rule *rules, const struct rule_where *where,
 			    size_t n, size_t *by)
 {
-	struct index ix = { 0 };
-	size_t total = 0, size = 16;
+	struct table counts = { 0 }, ix = { 0 };
+	size_t total = 0, n_always = 0, *always = malloc(n * sizeof(*always));
 	int rc = -ENOMEM;
 
 	for (size_t i = 0; i < n; i++)
-		if (where[i].ok)
-			total += key_count(&rules[i]);
-	while (size < 2 * total)
-		size *= 2;
-	ix.mask = size - 1;
-	ix.heads = malloc(size * sizeof(*ix.heads));
-	ix.e = malloc((total ? total : 1) * sizeof(*ix.e));
-	ix.always = malloc(n * sizeof(*ix.always));
-	if (!ix.heads || !ix.e || !ix.always)
+		for (int f = 0; f < KF_COUNT && where[i].ok; f++)
+			total += field_n(&rules[i], (enum key_field)f);
+	if (!always || table_init(&counts, total) || table_init(&ix, total))
 		goto out;
-	memset(ix.heads, 0xff, size * sizeof(*ix.heads));
 	for (size_t i = 0; i < n; i++) {
+		for (int f = 0; f < KF_COUNT && where[i].ok; f++) {
+			for (size_t j = 0; j < field_n(&rules[i], (enum key_field)f); j++) {
+				struct key k = field_key(&rules[i], (enum key_field)f, j);
+				size_t h = hash(&k);
+				struct entry *e = table_find(&counts, &k, h);
+
+				if (!e)
+					e = table_add(&counts, &k, h);
+				e->count++;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum key_field f;
+		size_t cover;
+
 		by[i] = SIZE_MAX;
 		if (!where[i].ok)
 			continue;
-		by[i] = index_find(&ix, rules, i);
-		index_add(&ix, &rules[i], i);
+		/* Rules constraining nothing but events cover by events alone. */
+		for (size_t j = 0; j < n_always; j++) {
+			if (covers(&rules[always[j]], &rules[i])) {
+				by[i] = always[j];
+				break;
+			}
+		}
+		cover = find_cover(&ix, &counts, rules, i);
+		if (cover < by[i])
+			by[i] = cover;
+		f = key_field(&counts, &rules[i]);
+		if (f == KF_COUNT) {
+			always[n_always++] = i;
+			continue;
+		}
+		for (size_t j = 0; j < field_n(&rules[i], f); j++) {
+			struct key k = field_key(&rules[i], f, j);
+
+			table_add(&ix, &k, hash(&k))->rule = i;
+		}
 	}
 	rc = 0;
 out:
-	free(ix.heads);
-	free(ix.e);
-	free(ix.always);
+	table_free(&counts);
+	table_free(&ix);
+	free(always);
 	return rc;
 }
 

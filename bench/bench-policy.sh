@@ -1,0 +1,61 @@
+#!/bin/bash
+# The policy library: `sockaudit check` on a generated 10,000-rule policy
+# (about 1 MB) against /bin/true, and policy_match() against socket()+close(),
+# each pair measured in this run.  Goal: the check well under 100 ms.
+set -eu
+cd "$(dirname "$0")/.."
+B="${B:-build}"
+RUNS="${RUNS:-15}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Rules as a real large policy has them: ids, family/type lists, exe globs,
+# shutdown rules; all distinct, none shadowed; about 100 bytes each.
+awk -v n=10000 'BEGIN {
+	split("AF_INET AF_UNIX AF_PACKET AF_VSOCK AF_NETLINK AF_CAN AF_INET6 AF_BLUETOOTH", fam, " ")
+	split("SOCK_STREAM SOCK_DGRAM SOCK_RAW SOCK_SEQPACKET", typ, " ")
+	printf "{\"version\": 1, \"mode\": \"enforce\",\n \"default\": {\"action\": \"deny\", \"errno\": \"EACCES\"},\n \"rules\": [\n"
+	for (i = 0; i < n; i++) {
+		sep = i + 1 < n ? "," : ""
+		if (i % 10 == 9)
+			printf "{\"id\":\"s%d\",\"event\":\"socket.shutdown\",\"how\":[\"SHUT_RD\",\"SHUT_WR\"],\"exe\":\"/srv/a%d/*\",\"action\":\"allow\",\"log\":false}%s\n", i, i, sep
+		else if (i % 2)
+			printf "{\"id\":\"t%d\",\"family\":[\"AF_INET\",\"AF_INET6\"],\"type\":\"SOCK_STREAM\",\"exe\":\"/srv/a%d/bin/srv\",\"action\":\"allow\"}%s\n", i, i, sep
+		else
+			printf "{\"id\":\"r%d\",\"family\":\"%s\",\"type\":[\"%s\",%d],\"exe\":\"/opt/%d/*\",\"action\":\"deny\",\"errno\":\"EPERM\"}%s\n", i, fam[i % 8 + 1], typ[i % 4 + 1], i % 4 + 1, i, sep
+	}
+	printf " ]}\n"
+}' > "$tmp/big.json"
+
+bytes=$(stat -c %s "$tmp/big.json")
+summary=$("$B/sockaudit" check "$tmp/big.json" 2>"$tmp/err")
+if [ -s "$tmp/err" ]; then
+	echo "bench-policy: the generated policy is not clean:" >&2
+	head -5 "$tmp/err" >&2
+	exit 1
+fi
+
+# Medians over RUNS runs of "$@": "WALL_MS CPU_MS" (CPU: user + system).
+# The machine is shared: CPU time says what the program costs, wall time
+# what a user waits on a busy machine.
+medians() {
+	local i out=$tmp/times TIMEFORMAT='%3R %3U %3S'
+	: > "$out"
+	for ((i = 0; i < RUNS; i++)); do
+		{ time "$@" >/dev/null 2>&1; } 2>>"$out"
+	done
+	awk '{ print $1 * 1000, ($2 + $3) * 1000 }' "$out" | sort -n -k1,1 | awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }' > "$tmp/w"
+	awk '{ print ($2 + $3) * 1000 }' "$out" | sort -n | awk '{ c[NR] = $1 } END { print c[int((NR + 1) / 2)] }' > "$tmp/c"
+	echo "$(cat "$tmp/w") $(cat "$tmp/c")"
+}
+
+read -r check_wall check_cpu < <(medians "$B/sockaudit" check --quiet "$tmp/big.json")
+read -r true_wall true_cpu < <(medians /bin/true)
+echo "policy: $summary ($bytes bytes)"
+awk -v cw="$check_wall" -v cc="$check_cpu" -v tw="$true_wall" -v tc="$true_cpu" -v r="$RUNS" 'BEGIN {
+	printf "sockaudit check, 10000 rules, median of %d: %.0f ms wall, %.0f ms CPU\n", r, cw, cc
+	printf "native /bin/true, same runs:               %.0f ms wall, %.0f ms CPU\n", tw, tc
+	printf "check - native: %.0f ms wall, %.0f ms CPU; goal < 100 ms: %s\n",
+		cw - tw, cc - tc, cw - tw < 100 ? "met" : "MISSED (see CPU time on a busy machine)"
+}'
+"$B/bench/match"

@@ -1,0 +1,7 @@
+# The policy library's benchmark (bench/bench-policy.sh): policy_match()
+# against a socket()+close() pair measured in the same run.
+BENCH_DEPS += $(B)/bench/match
+
+$(B)/bench/match: bench/match.c $(LIBPOLICY)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBPOLICY) $(CJSON_LIBS) $(SECCOMP_LIBS)
