@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "cmd.h"
@@ -1088,15 +1087,6 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 	return 0;
 }
 
-static void print_rusage(void)
-{
-	struct rusage ru;
-
-	/* For `make bench`: peak memory, on request, on stderr. */
-	if (getenv("SOCKAUDIT_RUSAGE") && getrusage(RUSAGE_SELF, &ru) == 0)
-		fprintf(stderr, "sockaudit: peak memory %ld KiB\n", ru.ru_maxrss);
-}
-
 int cmd_report(int argc, char **argv)
 {
 	static const struct logread_sink sink = { on_event, on_junk, on_error };
@@ -1149,7 +1139,6 @@ int cmd_report(int argc, char **argv)
 	else
 		print_table(r, sorted, ng);
 	fflush(stdout);
-	print_rusage();
 	if (r->junk && r->format == FMT_CSV)
 		fprintf(stderr, "sockaudit report: %" PRIu64 " lines are not events\n", r->junk);
 	st = failed ? 2 : r->junk ? 1 : 0;
