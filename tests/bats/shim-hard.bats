@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# libsockaudit.so under the hard cases: threads, fork in a threaded program,
+# vfork and posix_spawn, signal handlers, programs that close or dup2 over
+# every descriptor, SIGKILL in the middle of logging, a full file system.
+# Each fixture (tests/fixtures/s_*.c) does one of these things.
+bats_require_minimum_version 1.5.0
+load helper
+load shim-helper
+
+@test "shim-hard: 16 threads x 10000 sockets: every line parses, seq 1..160000, no gap" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$FIX/s_threads" 16 10000
+	assert_output "sockets 160000 failures 0"
+	run -0 json_lines "$T/log"
+	assert_output 160000
+	run -0 seq_check "$T/log"
+	assert_output --regexp '^[0-9]+ 160000$'
+	# all 16 threads are there, each with 10000 events
+	run -0 bash -c "jq -r .tid '$T/log' | sort | uniq -c | awk '{print \$1}' | sort -u"
+	assert_output 10000
+	run -0 bash -c "jq -r .tid '$T/log' | sort -u | wc -l"
+	assert_output 16
+}
+
+@test "shim-hard: fork() while other threads create sockets: no deadlock, each child logs from seq 1" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$FIX/s_forkthreads" 20
+	assert_equal "${#lines[@]}" 20
+	run -0 seq_check "$T/log"
+	# 21 processes; each child exactly one event, seq 1, with its own pid
+	assert_equal "${#lines[@]}" 21
+	for pid in $(jq -r 'select(.family == "AF_INET") | .pid' "$T/log"); do
+		run -0 jq -c "select(.pid == $pid) | [.seq, .family, .result >= 0]" "$T/log"
+		assert_output '[1,"AF_INET",true]'
+	done
+	run -0 bash -c "jq -r 'select(.family == \"AF_INET\") | .pid' '$T/log' | sort -u | wc -l"
+	assert_output 20
+}
+
+@test "shim-hard: vfork+exec and posix_spawn: the parent's seq is untouched, each child logs as itself" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$FIX/s_spawn"
+	vpid=$(awk '/^vfork/ {print $2}' <<<"$output")
+	spid=$(awk '/^spawn/ {print $2}' <<<"$output")
+	ppid=$(jq -r 'select(.seq == 1) | .pid' "$T/log" | head -1)
+	# the parent: two events, seq 1 and 2, whatever the vfork child did in its memory
+	run -0 jq -c "select(.pid == $ppid) | .seq" "$T/log"
+	assert_output $'1\n2'
+	# the vfork child: once before exec (in the parent's memory), once after
+	run -0 jq -c "select(.pid == $vpid) | [.seq, .ppid == $ppid]" "$T/log"
+	assert_output $'[1,true]\n[1,true]'
+	run -0 jq -c "select(.pid == $spid) | [.seq, .ppid == $ppid]" "$T/log"
+	assert_output '[1,true]'
+	run -0 json_lines "$T/log"
+	assert_output 5
+}
+
+@test "shim-hard: socket() in a signal handler while the main thread is inside socket()" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$FIX/s_signal" 20000
+	assert_output --regexp '^main 20000 handler [1-9][0-9]*$'
+	handled=${output##* }
+	run -0 json_lines "$T/log"
+	assert_output $((20000 + handled))
+	run -0 seq_check "$T/log"
+}
+
+@test "shim-hard: a program that closes descriptors 3..limit keeps its file; events still reach the log" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$FIX/s_closeall" loop "$T/own" 50
+	run -0 json_lines "$T/log"
+	assert_output 50
+	run -0 sort -u "$T/own"
+	assert_output "own line"
+	run -0 wc -l <"$T/own"
+	assert_output 50
+	run -0 seq_check "$T/log"
+}
+
+@test "shim-hard: a program that calls close_range(3, ~0) keeps its file; events still reach the log" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$FIX/s_closeall" range "$T/own" 50
+	run -0 json_lines "$T/log"
+	assert_output 50
+	run -0 cat "$T/own"
+	refute_output --partial '{'
+	run -0 wc -l <"$T/own"
+	assert_output 50
+}
+
+@test "shim-hard: dup2 of a socket and of a file over the log descriptor: they get none of our bytes" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$FIX/s_dup2" "$T/own" 20
+	assert_output --regexp '^logfd [0-9]+$'
+	run -0 cat "$T/own"
+	assert_output "own line"
+	# 1 + 2 (socketpair) + 20 + 20, none lost
+	run -0 json_lines "$T/log"
+	assert_output 43
+	run -0 seq_check "$T/log"
+}
+
+@test "shim-hard: the log descriptor is close-on-exec and not one of the low numbers" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$PY" -c '
+import os, socket
+socket.socket().close()
+fds = []
+for f in os.listdir("/proc/self/fd"):
+    try:
+        if os.readlink("/proc/self/fd/" + f) == os.environ["SOCKAUDIT_LOG"]:
+            fds.append(int(f))
+    except FileNotFoundError:
+        pass
+print(fds)
+env = dict(os.environ)
+del env["LD_PRELOAD"]	# the next image must not open a log of its own
+os.execve("/bin/ls", ["ls", "-l", "/proc/self/fd/"], env)'
+	assert_line --regexp '^\[[0-9]{3,}\]$'
+	refute_output --partial "$T/log"
+}
+
+@test "shim-hard: SIGKILL in the middle of heavy logging leaves only complete lines" {
+	export SOCKAUDIT_LOG="$T/log"
+	# not through a function: $! must be the fixture itself
+	LD_PRELOAD="$SHIM" "$FIX/s_heavy" 3>&- &
+	pid=$!
+	log_big() { [ "$(stat -c %s "$T/log" 2>/dev/null || echo 0)" -gt 2000000 ]; }
+	wait_for log_big
+	kill -KILL "$pid"
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 137
+	run -0 json_lines "$T/log"
+	run -0 bash -c "tail -c 1 '$T/log' | od -An -c | tr -d ' '"
+	assert_output '\n'
+}
+
+@test "shim-hard: a log on a full tmpfs: the program runs on; events after space returns show the gap" {
+	mkdir "$T/mnt"
+	mount -t tmpfs -o size=64k tmpfs "$T/mnt" || require_feature tmpfs "cannot mount a tmpfs here"
+	run -1 dd if=/dev/zero of="$T/mnt/fill" bs=4k
+	export SOCKAUDIT_LOG="$T/mnt/log"
+	LD_PRELOAD="$SHIM" "$FIX/s_full" 200 "$T/go" 50 >"$T/out" 2>"$T/err" 3>&- &
+	pid=$!
+	wait_for grep -q phase1 "$T/out"
+	rm "$T/mnt/fill"
+	touch "$T/go"
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 0
+	run -0 cat "$T/out"
+	assert_output $'phase1 200\nphase2 50'
+	run -0 cat "$T/err"
+	assert_output ""
+	run -0 json_lines "$T/mnt/log"
+	assert_output 50
+	# the first 200 are lost: the seq gap says so
+	run -0 jq -s -c '[.[0].seq, .[-1].seq]' "$T/mnt/log"
+	assert_output '[201,250]'
+	umount "$T/mnt"
+}
+
+teardown() {
+	if mountpoint -q "$BATS_TEST_TMPDIR/mnt" 2>/dev/null; then
+		umount "$BATS_TEST_TMPDIR/mnt"
+	fi
+}

@@ -1,0 +1,30 @@
+# Helpers of the shim's bats files (tests/bats/shim-*.bats).
+
+# under_shim CMD...: run CMD with the shim preloaded; the caller sets
+# SOCKAUDIT_POLICY/SOCKAUDIT_MODE/SOCKAUDIT_LOG in its environment.
+under_shim() {
+	LD_PRELOAD="$SHIM" "$@"
+}
+
+# policy_file NAME: write stdin (a policy) to $T/NAME and print the path.
+policy_file() {
+	cat >"$T/$1"
+	echo "$T/$1"
+}
+
+# seq_check LOG: every line is one event; for each pid, seq runs 1..N with
+# no gap and no duplicate.  Prints "PID N" per process, in pid order.
+seq_check() {
+	"$PY" -c '
+import json, sys
+seqs = {}
+for i, line in enumerate(open(sys.argv[1], "rb"), 1):
+    e = json.loads(line)
+    seqs.setdefault(e["pid"], []).append(e["seq"])
+for pid in sorted(seqs):
+    s = sorted(seqs[pid])
+    if s != list(range(1, len(s) + 1)):
+        sys.exit("pid %d: seq is not 1..%d: first bad at %r" % (pid, len(s),
+                 next(x for x, y in zip(s, range(1, len(s) + 1)) if x != y)))
+    print(pid, len(s))' "$1"
+}
