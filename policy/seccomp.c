@@ -25,7 +25,6 @@
  * the kernel uses, exactly as the matcher would give it.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -42,6 +41,10 @@
 
 /* The kernel refuses filters longer than this (BPF_MAXINSNS). */
 #define SC_MAX_INSNS 4096
+/* Every rule costs several instructions, so more rules than this cannot fit;
+ * stopping early also spares libseccomp, whose rule insertion slows down
+ * with the square of the rules. */
+#define SC_MAX_RULES 1024
 
 enum sc_dim_id { SC_FAMILY, SC_TYPE, SC_PROTOCOL, SC_HOW, SC_NDIMS };
 
@@ -51,7 +54,13 @@ struct sc_dim {
 	uint32_t *vals;		/* sorted; class i < n is vals[i] */
 	size_t n;		/* class n: every other value */
 	uint32_t other;		/* a representative of class n */
+	/* Class n + 1: every negative value.  The matcher takes any negative
+	 * family for an unknown socket, so they all decide alike; vals then
+	 * holds no negative value. */
+	bool negative;
 };
+
+#define SC_SIGN 0x80000000u
 
 /* What the filter does with a call: unmarked, and carrying the marker. */
 struct sc_pair {
@@ -113,6 +122,7 @@ struct sc_build {
 	bool dry;			/* count rules, add nothing */
 	bool whole;			/* one action for the whole syscall (i386) */
 	size_t rules;
+	size_t total_rules;		/* over every syscall and architecture */
 	struct scmp_arg_cmp cmp[4];
 	size_t ncmp;
 };
@@ -161,7 +171,8 @@ static void sc_dim_finish(struct sc_dim *d)
 	if (d->n)
 		qsort(d->vals, d->n, sizeof(*d->vals), sc_cmp_u32);
 	for (size_t i = 0; i < d->n; i++)
-		if (!n || d->vals[n - 1] != d->vals[i])
+		if ((!n || d->vals[n - 1] != d->vals[i]) &&
+		    !(d->negative && (d->vals[i] & SC_SIGN)))
 			d->vals[n++] = d->vals[i];
 	d->n = n;
 	/* Any value outside vals decides like every other: the matcher only
@@ -172,8 +183,15 @@ static void sc_dim_finish(struct sc_dim *d)
 	d->other = v & d->care;
 }
 
+static size_t sc_dim_classes(const struct sc_dim *d)
+{
+	return d->n + 1 + d->negative;
+}
+
 static uint32_t sc_dim_value(const struct sc_dim *d, size_t cls)
 {
+	if (cls > d->n)
+		return 0xffffffffu;	/* -1, the negative class */
 	return cls < d->n ? d->vals[cls] : d->other;
 }
 
@@ -190,11 +208,10 @@ static int sc_collect(struct sc_build *b)
 	b->dims[SC_PROTOCOL].care = 0xffffffffu;
 	b->dims[SC_HOW].care = 0xffffffffu;
 
-	/* The matcher's own distinctions: family -1 is an unknown socket,
-	 * and protocol 0 becomes a family's default for some types. */
-	ret = sc_dim_add(&b->dims[SC_FAMILY], -1);
-	if (!ret)
-		ret = sc_dim_add(&b->dims[SC_PROTOCOL], 0);
+	/* The matcher's own distinctions: a negative family is an unknown
+	 * socket, and protocol 0 becomes a family's default for some types. */
+	b->dims[SC_FAMILY].negative = true;
+	ret = sc_dim_add(&b->dims[SC_PROTOCOL], 0);
 	fam = names_table_entries(NAMES_FAMILY, &nfam);
 	typ = names_table_entries(NAMES_TYPE, &ntyp);
 	for (size_t i = 0; i < nfam && !ret; i++)
@@ -259,6 +276,8 @@ static uint32_t sc_kernel_action(const struct sc_build *b, const struct policy_d
 			err = EACCES;
 		return SCMP_ACT_ERRNO((uint16_t)err);
 	case POLICY_KILL:
+		if (b->o->kill_errno > 0 && b->o->kill_errno <= 4095)
+			return SCMP_ACT_ERRNO((uint16_t)b->o->kill_errno);
 		return SCMP_ACT_KILL_PROCESS;
 	case POLICY_ALLOW:
 		break;
@@ -280,9 +299,10 @@ static struct sc_pair sc_pair_of(const struct sc_build *b, const struct policy_d
 	return pr;
 }
 
-static int sc_strictness(uint32_t action)
+static int sc_strictness(const struct sc_build *b, uint32_t action)
 {
-	if (action == SCMP_ACT_KILL_PROCESS)
+	if (action == SCMP_ACT_KILL_PROCESS ||
+	    (b->o->kill_errno && action == SCMP_ACT_ERRNO((uint16_t)b->o->kill_errno)))
 		return 2;
 	return action == SCMP_ACT_ALLOW ? 0 : 1;
 }
@@ -315,13 +335,13 @@ static void sc_verdict_add(const struct sc_build *b, struct sc_verdicts *v,
 	if (pr.plain != v->first.plain || pr.marked != v->first.marked)
 		v->same = false;
 	/* Among equally strict actions, the earliest rule's errno wins. */
-	if (sc_strictness(kern) > sc_strictness(v->strict) ||
-	    (sc_strictness(kern) == sc_strictness(v->strict) && rule < v->strict_rule)) {
+	if (sc_strictness(b, kern) > sc_strictness(b, v->strict) ||
+	    (sc_strictness(b, kern) == sc_strictness(b, v->strict) && rule < v->strict_rule)) {
 		v->strict = kern;
 		v->strict_rule = rule;
 	}
-	if (sc_strictness(kern) < sc_strictness(v->lenient) ||
-	    (sc_strictness(kern) == sc_strictness(v->lenient) && rule < v->lenient_rule)) {
+	if (sc_strictness(b, kern) < sc_strictness(b, v->lenient) ||
+	    (sc_strictness(b, kern) == sc_strictness(b, v->lenient) && rule < v->lenient_rule)) {
 		v->lenient = kern;
 		v->lenient_rule = rule;
 	}
@@ -379,9 +399,9 @@ static struct sc_pair sc_decide(const struct sc_build *b, const size_t *cls)
 	} else {
 		/* Every socket the descriptor could be, and a descriptor the
 		 * layers cannot inspect (family -1, among the family classes). */
-		for (size_t f = 0; f <= df->n; f++)
-			for (size_t t = 0; t <= dt->n; t++)
-				for (size_t p = 0; p <= dp->n; p++) {
+		for (size_t f = 0; f < sc_dim_classes(df); f++)
+			for (size_t t = 0; t < sc_dim_classes(dt); t++)
+				for (size_t p = 0; p < sc_dim_classes(dp); p++) {
 					call.family = (int)sc_dim_value(df, f);
 					call.type = (int)sc_dim_value(dt, t);
 					call.protocol = (int)sc_dim_value(dp, p);
@@ -454,6 +474,22 @@ struct sc_block {
 	uint32_t mask, value;
 };
 
+static int sc_block_add(struct sc_block **out, size_t *n, size_t *cap,
+			uint32_t mask, uint32_t value)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct sc_block *nb = realloc(*out, ncap * sizeof(*nb));
+
+		if (!nb)
+			return -ENOMEM;
+		*out = nb;
+		*cap = ncap;
+	}
+	(*out)[(*n)++] = (struct sc_block){ mask, value };
+	return 0;
+}
+
 /* Cover exactly the values of dim D whose class is marked in MEMBER with
  * disjoint blocks (x & mask) == value: walk the binary trie of the care
  * bits, stop where a subtree is uniform. */
@@ -464,6 +500,12 @@ static int sc_cover(const struct sc_dim *d, const bool *member, uint32_t mask,
 	uint32_t bit;
 	int ret;
 
+	if (d->negative && !mask) {	/* the sign bit splits first */
+		ret = sc_cover(d, member, SC_SIGN, 0, out, n, cap);
+		if (!ret && member[d->n + 1])
+			ret = sc_block_add(out, n, cap, SC_SIGN, SC_SIGN);
+		return ret;
+	}
 	for (size_t i = 0; i < d->n; i++)
 		if ((d->vals[i] & mask) == value && member[i] != member[d->n]) {
 			uniform = false;
@@ -477,21 +519,8 @@ static int sc_cover(const struct sc_dim *d, const bool *member, uint32_t mask,
 				in = member[i];
 		uniform = true;
 	}
-	if (uniform) {
-		if (!in)
-			return 0;
-		if (*n == *cap) {
-			size_t ncap = *cap ? *cap * 2 : 16;
-			struct sc_block *nb = realloc(*out, ncap * sizeof(*nb));
-
-			if (!nb)
-				return -ENOMEM;
-			*out = nb;
-			*cap = ncap;
-		}
-		(*out)[(*n)++] = (struct sc_block){ mask, value };
-		return 0;
-	}
+	if (uniform)
+		return in ? sc_block_add(out, n, cap, mask, value) : 0;
 	/* The highest care bit not yet fixed. */
 	bit = 0x80000000u;
 	while (!(bit & d->care & ~mask))
@@ -617,11 +646,13 @@ static int sc_emit_part(struct sc_build *b)
 			best = i;
 		}
 	}
+	b->total_rules += best_rules;
+	if (!ret && b->total_rules > SC_MAX_RULES)
+		ret = -E2BIG;
 	if (!ret) {
 		size_t order[3] = { orders[best][0], orders[best][1], orders[best][2] };
 
 		b->dry = false;
-		if (getenv("SC_DEBUG")) fprintf(stderr, "DEBUG %s notify=%d part=%d rules=%zu order=%zu\n", sc->name, b->notify, b->part, best_rules, best);
 		ret = sc_emit_level(b, order, 0, cls);
 	}
 	return ret;
@@ -660,7 +691,7 @@ static int sc_emit_call(struct sc_build *b)
 
 	for (size_t i = sc->n_known; i-- > 0;) {
 		b->stride[i] = total;
-		b->ncls[i] = b->dims[sc->known[i]].n + 1;
+		b->ncls[i] = sc_dim_classes(&b->dims[sc->known[i]]);
 		total *= b->ncls[i];
 	}
 	b->table = malloc(total * sizeof(*b->table));

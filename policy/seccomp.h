@@ -27,6 +27,9 @@ struct policy_seccomp_opts {
 	/* Non-zero: every deny returns this errno instead of the rule's, so a
 	 * test can tell a filter denial from the kernel's own errors. */
 	int force_errno;
+	/* Non-zero: every kill returns this errno instead, so that a test can
+	 * run many killing calls in one process. */
+	int kill_errno;
 };
 
 /* What the filter answers, in enforce mode, to io_uring_setup,

@@ -1,0 +1,486 @@
+/* test_seccomp_grid.c - the differential test: the compiled kernel filter,
+ * run for real, decides every point of a large grid exactly as policy_match.
+ *
+ * For each policy (every policy/examples JSON file, then seeded random policies), the
+ * filter is compiled without notify and with force_errno = GRID_ERRNO, an
+ * errno no kernel path returns, so "the filter denied" is errno ==
+ * GRID_ERRNO and nothing else; kill rules are compiled as errno GRID_KILL
+ * (opts.kill_errno) so that one child runs every point: test_seccomp checks
+ * that a real kill kills.  A forked child loads the filter and makes every
+ * call of the grid with raw syscalls; the upper halves of the argument
+ * registers hold zero, a sign extension or garbage, which the kernel ignores
+ * and the filter must too.  Results go to shared memory.  Should the child
+ * die anyway (SIGSYS), the parent records it at the point the child had
+ * reached and starts a new child after it.
+ *
+ * SOCKAUDIT_GRID_SEED=N replays the random policies of seed N; a failure
+ * prints the seed and the policy text.
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "check.h"
+#include "policy.h"
+#include "rules.h"
+#include "seccomp.h"
+
+#define GRID_ERRNO 4000		/* below MAX_ERRNO, used by nothing */
+#define GRID_KILL 4001		/* a kill rule, compiled as this errno */
+#define N_RANDOM 60
+
+static const int grid_families[] = {
+	AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_KEY,
+	AF_ALG, AF_VSOCK, AF_CAN, AF_BLUETOOTH, AF_TIPC, AF_RDS, AF_XDP, 45, 46,
+	99, 1000, -1, -2, INT_MIN, INT_MAX,
+};
+static const int grid_types[] = {
+	0, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_RDM, SOCK_SEQPACKET, SOCK_DCCP,
+	SOCK_PACKET, SOCK_STREAM | SOCK_CLOEXEC, SOCK_DGRAM | SOCK_NONBLOCK,
+	SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 11, 15, -1, 0x100001, INT_MIN,
+};
+static const int grid_protocols[] = {
+	0, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP, IPPROTO_DCCP,
+	IPPROTO_RAW, IPPROTO_ICMPV6, IPPROTO_IPV6, 256, 0x300, 9, 16, 4, 2, 3,
+	12, 15, 20, 1000, 65535, 0x10006, -1, -6, INT_MIN, INT_MAX, 0x7fff0000,
+	47, 50, 136,
+};
+static const int grid_hows[] = { SHUT_RD, SHUT_WR, SHUT_RDWR, 3, -1, 100, INT_MIN, 0x10001 };
+
+/* What the upper half of a 64-bit argument register holds. */
+static uint64_t grid_reg(int v, unsigned salt)
+{
+	switch (salt % 4) {
+	case 0: return (uint32_t)v;
+	case 1: return (uint64_t)(int64_t)v;
+	case 2: return 0xdeadbeef00000000ull | (uint32_t)v;
+	default: return 0x100000000ull | (uint32_t)v;
+	}
+}
+
+enum { GRID_SOCKET, GRID_SOCKETPAIR, GRID_SHUTDOWN };
+
+struct grid_point {
+	int call;
+	int a, b, c;		/* family, type, protocol; or fd index, how */
+	unsigned salt;
+};
+
+#define GRID_FDS 4
+
+struct grid_shared {
+	volatile int cur;	/* the point the child is at */
+	int err[];		/* 0: allowed by the filter, else errno; -SIGSYS killed */
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct grid_point *points;
+static size_t n_points;
+static int fds[GRID_FDS];
+static struct policy_call fd_facts[GRID_FDS];
+
+static void grid_points(void)
+{
+	size_t n = 0, cap = 2 * ARRAY_SIZE(grid_families) * ARRAY_SIZE(grid_types) *
+		ARRAY_SIZE(grid_protocols) + GRID_FDS * ARRAY_SIZE(grid_hows) * 4;
+	unsigned salt = 0;
+
+	points = calloc(cap, sizeof(*points));
+	if (!points)
+		abort();
+	for (size_t f = 0; f < ARRAY_SIZE(grid_families); f++)
+		for (size_t t = 0; t < ARRAY_SIZE(grid_types); t++)
+			for (size_t p = 0; p < ARRAY_SIZE(grid_protocols); p++) {
+				struct grid_point pt = { GRID_SOCKET, grid_families[f],
+					grid_types[t], grid_protocols[p], salt++ };
+
+				points[n++] = pt;
+				/* socketpair on a third of the points */
+				if (salt % 3 == 0) {
+					pt.call = GRID_SOCKETPAIR;
+					points[n++] = pt;
+				}
+			}
+	for (int fd = 0; fd < GRID_FDS; fd++)
+		for (size_t h = 0; h < ARRAY_SIZE(grid_hows); h++)
+			for (unsigned s = 0; s < 4; s++)
+				points[n++] = (struct grid_point){ GRID_SHUTDOWN, fd,
+					grid_hows[h], 0, s };
+	n_points = n;
+}
+
+/* Descriptors for shutdown, made before any filter: three sockets and a
+ * descriptor that is not a socket (the matcher sees family -1). */
+static void grid_fds(void)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		abort();
+	fds[0] = sv[0];
+	fds[1] = socket(AF_INET, SOCK_STREAM, 0);
+	fds[2] = socket(AF_INET6, SOCK_DGRAM, 0);
+	fds[3] = open("/dev/null", O_RDONLY);
+	for (int i = 0; i < GRID_FDS; i++) {
+		socklen_t len = sizeof(int);
+		struct policy_call *c = &fd_facts[i];
+
+		if (fds[i] < 0)
+			abort();
+		c->event = POLICY_EV_SHUTDOWN;
+		c->family = c->type = c->protocol = -1;
+		if (i < 3) {
+			getsockopt(fds[i], SOL_SOCKET, SO_DOMAIN, &c->family, &len);
+			getsockopt(fds[i], SOL_SOCKET, SO_TYPE, &c->type, &len);
+			getsockopt(fds[i], SOL_SOCKET, SO_PROTOCOL, &c->protocol, &len);
+		}
+	}
+}
+
+static long grid_call(const struct grid_point *pt)
+{
+	int sv[2];
+	long r;
+
+	switch (pt->call) {
+	case GRID_SOCKET:
+		r = syscall(SYS_socket, grid_reg(pt->a, pt->salt),
+			    grid_reg(pt->b, pt->salt + 1), grid_reg(pt->c, pt->salt + 2), 0, 0, 0);
+		if (r >= 0)
+			close((int)r);
+		return r;
+	case GRID_SOCKETPAIR:
+		r = syscall(SYS_socketpair, grid_reg(pt->a, pt->salt),
+			    grid_reg(pt->b, pt->salt + 1), grid_reg(pt->c, pt->salt + 2), sv, 0, 0);
+		if (r == 0) {
+			close(sv[0]);
+			close(sv[1]);
+		}
+		return r;
+	default:
+		return syscall(SYS_shutdown, fds[pt->a], grid_reg(pt->b, pt->salt), 0, 0, 0, 0);
+	}
+}
+
+static void grid_child(scmp_filter_ctx ctx, struct grid_shared *sh, size_t from)
+{
+	if (seccomp_load(ctx) < 0)
+		_exit(3);
+	for (size_t i = from; i < n_points; i++) {
+		sh->cur = (int)i;
+		errno = 0;
+		sh->err[i] = grid_call(&points[i]) < 0 ? errno : 0;
+	}
+	_exit(0);
+}
+
+/* Run every point under CTX; 0, or -1 when a child failed otherwise than
+ * by a kill rule. */
+static int grid_run(scmp_filter_ctx ctx, struct grid_shared *sh)
+{
+	size_t from = 0;
+
+	while (from < n_points) {
+		int status;
+		pid_t pid;
+
+		sh->cur = -1;
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0)
+			return -1;
+		if (pid == 0)
+			grid_child(ctx, sh, from);
+		if (waitpid(pid, &status, 0) < 0)
+			return -1;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			break;
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSYS || sh->cur < (int)from) {
+			printf("# grid child failed: status 0x%x at point %d\n", status, sh->cur);
+			return -1;
+		}
+		sh->err[sh->cur] = -SIGSYS;
+		from = (size_t)sh->cur + 1;
+	}
+	return 0;
+}
+
+static const char *grid_point_str(const struct grid_point *pt, char *buf, size_t len)
+{
+	static const char *const calls[] = { "socket", "socketpair", "shutdown" };
+
+	if (pt->call == GRID_SHUTDOWN)
+		snprintf(buf, len, "shutdown(fd#%d, how %d) salt %u", pt->a, pt->b, pt->salt % 4);
+	else
+		snprintf(buf, len, "%s(%d, %d, %d) salt %u", calls[pt->call], pt->a, pt->b,
+			 pt->c, pt->salt % 4);
+	return buf;
+}
+
+/* Shutdown decisions the filter can take alone: no rule for shutdown looks
+ * at the socket's family, type or protocol, or at the exe. */
+static bool grid_shutdown_decidable(const struct policy *p)
+{
+	size_t n;
+	const struct policy_rule *r = policy_rules(p, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if ((r[i].events & RULE_EV_BIT(POLICY_EV_SHUTDOWN)) &&
+		    (r[i].n_families || r[i].n_types || r[i].n_protocols || r[i].n_exes))
+			return false;
+	return true;
+}
+
+/* Check P; NAME and TEXT identify it in failures.  Returns the number of
+ * points checked, or -1 on a mismatch. */
+static long grid_check(const struct policy *p, const char *name, const char *text,
+		       struct grid_shared *sh)
+{
+	struct policy_seccomp_opts o = { .force_errno = GRID_ERRNO, .kill_errno = GRID_KILL };
+	bool shut_ok = grid_shutdown_decidable(p);
+	size_t bad = 0, checked = 0;
+	scmp_filter_ctx ctx = NULL;
+	int ret;
+
+	ret = policy_seccomp_build(p, &o, &ctx);
+	if (ret == -E2BIG && text) {
+		/* A documented limit (sockaudit-compile(1)), counted by main. */
+		printf("# %s: needs more than 4096 BPF instructions: %s\n", name, text);
+		return 0;
+	}
+	if (ret < 0) {
+		printf("# %s: build failed: %s\n", name, strerror(-ret));
+		if (text)
+			printf("# policy: %s\n", text);
+		return -1;
+	}
+	memset(sh->err, 0, n_points * sizeof(int));
+	if (grid_run(ctx, sh) < 0) {
+		seccomp_release(ctx);
+		return -1;
+	}
+	seccomp_release(ctx);
+	for (size_t i = 0; i < n_points; i++) {
+		const struct grid_point *pt = &points[i];
+		struct policy_call call = { .event = POLICY_EV_NEW, .family = pt->a,
+					    .type = pt->b, .protocol = pt->c };
+		struct policy_decision d;
+		int want, got;
+		char buf[128];
+
+		if (pt->call == GRID_SHUTDOWN) {
+			if (!shut_ok)
+				continue;
+			call = fd_facts[pt->a];
+			call.how = pt->b;
+		}
+		policy_match(p, &call, &d);
+		want = d.action == POLICY_KILL ? GRID_KILL :
+		       d.action == POLICY_DENY ? GRID_ERRNO : 0;
+		got = sh->err[i] == GRID_KILL || sh->err[i] == GRID_ERRNO ? sh->err[i] : 0;
+		checked++;
+		if (want == got)
+			continue;
+		if (bad++ < 5)
+			printf("# %s: %s: filter %s, policy_match %s (rule %d), errno %d\n",
+			       name, grid_point_str(pt, buf, sizeof(buf)),
+			       got == GRID_KILL ? "killed" : got ? "denied" : "allowed",
+			       want == GRID_KILL ? "kill" : want ? "deny" : "allow",
+			       d.rule, sh->err[i]);
+	}
+	if (bad && text)
+		printf("# policy: %s\n", text);
+	return bad ? -1 : (long)checked;
+}
+
+/* --- random policies ------------------------------------------------- */
+
+static unsigned long long rng_state;
+
+static unsigned rnd(unsigned n)
+{
+	rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (unsigned)(rng_state >> 33) % n;
+}
+
+static const char *const r_families[] = {
+	"\"AF_UNIX\"", "\"AF_INET\"", "\"AF_INET6\"", "\"AF_NETLINK\"", "\"AF_PACKET\"",
+	"\"AF_ALG\"", "\"AF_VSOCK\"", "\"AF_KEY\"", "99", "1000", "0",
+};
+static const char *const r_types[] = {
+	"\"SOCK_STREAM\"", "\"SOCK_DGRAM\"", "\"SOCK_RAW\"", "\"SOCK_SEQPACKET\"",
+	"\"SOCK_DCCP\"", "\"SOCK_PACKET\"", "11", "0",
+};
+static const char *const r_protocols[] = {
+	"\"IPPROTO_TCP\"", "\"IPPROTO_UDP\"", "\"IPPROTO_ICMP\"", "\"IPPROTO_SCTP\"",
+	"\"IPPROTO_RAW\"", "\"NETLINK_ROUTE\"", "\"NETLINK_AUDIT\"", "\"IPPROTO_IP\"",
+	"0", "255", "1000", "9", "16",
+};
+/* Numbers only: a protocol name must belong to one of the rule's families. */
+static const char *const r_protocol_numbers[] = { "0", "6", "17", "255", "1000", "9", "16", "3" };
+static const char *const r_hows[] = { "\"SHUT_RD\"", "\"SHUT_WR\"", "\"SHUT_RDWR\"", "1" };
+static const char *const r_errnos[] = { "\"EACCES\"", "\"EPERM\"", "\"EAFNOSUPPORT\"", "\"ENOSYS\"", "13" };
+
+static void r_list(char **p, const char *key, const char *const *pool, size_t n)
+{
+	size_t k = 1 + rnd(3);
+
+	*p += sprintf(*p, ",\"%s\":", key);
+	if (k == 1 && rnd(2)) {
+		*p += sprintf(*p, "%s", pool[rnd((unsigned)n)]);
+		return;
+	}
+	*p += sprintf(*p, "[");
+	for (size_t i = 0; i < k; i++)
+		*p += sprintf(*p, "%s%s", i ? "," : "", pool[rnd((unsigned)n)]);
+	*p += sprintf(*p, "]");
+}
+
+static void r_action(char **p)
+{
+	unsigned a = rnd(20);
+
+	if (a < 9)
+		*p += sprintf(*p, "\"action\":\"allow\"");
+	else if (a < 19)
+		*p += sprintf(*p, "\"action\":\"deny\",\"errno\":%s", r_errnos[rnd(ARRAY_SIZE(r_errnos))]);
+	else
+		*p += sprintf(*p, "\"action\":\"kill\"");
+	if (rnd(3) == 0)
+		*p += sprintf(*p, ",\"log\":false");
+}
+
+static void r_policy(char *buf)
+{
+	char *p = buf;
+	unsigned n = 1 + rnd(7);
+
+	p += sprintf(p, "{\"version\":1,\"mode\":\"enforce\",\"default\":{");
+	if (rnd(2))
+		p += sprintf(p, "\"action\":\"allow\"");
+	else
+		p += sprintf(p, "\"action\":\"deny\",\"errno\":%s", r_errnos[rnd(ARRAY_SIZE(r_errnos))]);
+	p += sprintf(p, "},\"rules\":[");
+	for (unsigned i = 0; i < n; i++) {
+		p += sprintf(p, "%s{\"id\":\"r%u\",", i ? "," : "", i);
+		r_action(&p);
+		if (rnd(6) == 0) {
+			p += sprintf(p, ",\"event\":\"socket.shutdown\"");
+			if (rnd(3))
+				r_list(&p, "how", r_hows, ARRAY_SIZE(r_hows));
+		} else {
+			bool fam = rnd(2);
+
+			if (fam)
+				r_list(&p, "family", r_families, ARRAY_SIZE(r_families));
+			if (rnd(2))
+				r_list(&p, "type", r_types, ARRAY_SIZE(r_types));
+			if (rnd(3) == 0 && fam)
+				r_list(&p, "protocol", r_protocol_numbers,
+				       ARRAY_SIZE(r_protocol_numbers));
+			else if (!fam && rnd(3) == 0)
+				r_list(&p, "protocol", r_protocols, ARRAY_SIZE(r_protocols));
+		}
+		p += sprintf(p, "}");
+	}
+	sprintf(p, "]}");
+}
+
+int main(void)
+{
+	const char *seed_env = getenv("SOCKAUDIT_GRID_SEED");
+	unsigned long long seed = seed_env ? strtoull(seed_env, NULL, 0) :
+				  (unsigned long long)time(NULL);
+	struct grid_shared *sh;
+	long total = 0, n;
+	size_t npol = 0, unparsed = 0, too_big = 0;
+	DIR *dir;
+	struct dirent *de;
+	char text[8192];
+
+	grid_points();
+	grid_fds();
+	sh = mmap(NULL, sizeof(*sh) + n_points * sizeof(int), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		abort();
+	printf("# %zu points per policy (socket, socketpair, shutdown)\n", n_points);
+
+	dir = opendir("policy/examples");
+	CHECK(dir != NULL, "policy/examples can be read (run from the source tree)");
+	while (dir && (de = readdir(dir))) {
+		char path[512];
+		struct policy_diags diags = { 0 };
+		struct policy *p;
+		size_t len = strlen(de->d_name);
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		snprintf(path, sizeof(path), "policy/examples/%s", de->d_name);
+		if (policy_load(path, &p, &diags) < 0) {
+			CHECK(0, "%s parses", path);
+			policy_diags_free(&diags);
+			continue;
+		}
+		policy_diags_free(&diags);
+		/* The kernel enforces only in enforce mode: check that. */
+		policy_set_mode(p, POLICY_ENFORCE);
+		n = grid_check(p, path, NULL, sh);
+		CHECK(n > 0, "%s: the filter decides %ld points as policy_match does", path, n);
+		total += n > 0 ? n : 0;
+		npol++;
+		policy_free(p);
+	}
+	if (dir)
+		closedir(dir);
+
+	printf("# random policies: SOCKAUDIT_GRID_SEED=%llu\n", seed);
+	rng_state = seed;
+	for (int i = 0; i < N_RANDOM; i++) {
+		struct policy *p;
+
+		r_policy(text);
+		struct policy_diags diags = { 0 };
+
+		if (policy_parse(text, strlen(text), &p, &diags) < 0) {
+			if (!unparsed++)
+				printf("# unparsed: %s: %s\n", text,
+				       diags.count ? diags.items[0].message : "?");
+			policy_diags_free(&diags);
+			continue;
+		}
+		policy_diags_free(&diags);
+		n = grid_check(p, "random", text, sh);
+		if (n == 0) {
+			too_big++;
+			policy_free(p);
+			continue;
+		}
+		if (!CHECK(n > 0, "random policy %d (seed %llu): %ld points agree", i, seed, n))
+			printf("# replay: SOCKAUDIT_GRID_SEED=%llu\n", seed);
+		total += n > 0 ? n : 0;
+		npol++;
+		policy_free(p);
+	}
+	CHECK(unparsed < N_RANDOM / 4, "most random policies parse (%zu of %d did not)",
+	      unparsed, N_RANDOM);
+	CHECK(too_big <= N_RANDOM / 10, "few random policies exceed the BPF size limit (%zu of %d)",
+	      too_big, N_RANDOM);
+	printf("# %ld points checked over %zu policies\n", total, npol);
+	CHECK(total >= 10000L * (long)npol / 2, "at least 10,000 points per policy on average");
+	return check_done();
+}
