@@ -201,10 +201,21 @@ enforce"
 	assert_output --partial "Shared library: [libasan.so"
 	local runtime
 	runtime=$(readelf -d "$T/libsockaudit.so" | sed -n 's/.*Shared library: \[\(libasan[^]]*\)\].*/\1/p')
-	SOCKAUDIT_SHIM="$T/libsockaudit.so" ASAN_OPTIONS=detect_leaks=0 run -0 --separate-stderr \
-		sa_run --layer preload -- printenv LD_PRELOAD
-	assert_output "$runtime:$T/libsockaudit.so"
+	SOCKAUDIT_SHIM="$T/libsockaudit.so" run -0 --separate-stderr \
+		sa_run --layer preload -- printenv LD_PRELOAD ASAN_OPTIONS
+	# ...and LeakSanitizer off, so that CMD's own leaks cannot change its
+	# exit status; an explicit choice is kept.
+	assert_output "$runtime:$T/libsockaudit.so
+detect_leaks=0"
 	assert_equal "$stderr" ""
+	SOCKAUDIT_SHIM="$T/libsockaudit.so" ASAN_OPTIONS=abort_on_error=1 run -0 --separate-stderr \
+		sa_run --layer preload -- printenv ASAN_OPTIONS
+	assert_output "abort_on_error=1:detect_leaks=0"
+	SOCKAUDIT_SHIM="$T/libsockaudit.so" ASAN_OPTIONS=detect_leaks=1 run -0 --separate-stderr \
+		sa_run --layer preload -- printenv ASAN_OPTIONS
+	assert_output "detect_leaks=1"
+	# A shim without a sanitizer leaves ASAN_OPTIONS alone.
+	run -1 --separate-stderr sa_run --layer preload -- printenv ASAN_OPTIONS
 }
 
 @test "run: a missing shim is an error for --layer preload" {
