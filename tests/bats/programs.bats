@@ -28,17 +28,24 @@ start_server() {
 	wait_for_port "$PORT"
 }
 
+# sockaudit, or any program, with a deadline: a hang fails the test (status
+# 124) instead of blocking the suite.  (curl hangs in setlocale when ASan's
+# runtime is preloaded, as it is with a `make ASAN=1` shim.)
+deadline() {
+	timeout 60 "$@"
+}
+
 # Run CMD natively, then under the preload layer in audit mode with its log in
 # $T/log: both must exit with WANT and print the same stdout.  Leaves the
 # shimmed run's results in $status/$output/$stderr.
 same_as_native() {
 	local want=$1 native
 	shift
-	run --separate-stderr "$@"
+	run --separate-stderr deadline "$@"
 	assert_equal "$status" "$want"
 	native=$output
 	rm -f "$T/log"
-	run --separate-stderr "$SOCKAUDIT" run --layer preload -o "$T/log" -- "$@"
+	run --separate-stderr deadline "$SOCKAUDIT" run --layer preload -o "$T/log" -- "$@"
 	assert_equal "$status" "$want"
 	assert_equal "$output" "$native"
 }
@@ -180,7 +187,7 @@ asyncio.run(main())
 	[ -f "$T/log" ]
 	[ ! -s "$T/log" ]
 	# The default layers see all three, through the notify supervisor.
-	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/auto.log" -- getent ahostsv4 localhost
+	run -0 --separate-stderr deadline "$SOCKAUDIT" run -o "$T/auto.log" -- getent ahostsv4 localhost
 	assert_line --index 0 --regexp '^127\.0\.0\.1 +STREAM localhost$'
 	run -0 jq -c '[.call, .family, .type, .flags, .protocol, .layer, .exe]' "$T/auto.log"
 	assert_output '["socket","AF_NETLINK","SOCK_RAW",["SOCK_CLOEXEC"],"NETLINK_ROUTE","notify","/usr/bin/getent"]
@@ -191,7 +198,7 @@ asyncio.run(main())
 @test "no-network.json: curl fails with exit 7 and a deny event naming curl with EACCES" {
 	start_server
 	run -0 curl -s "http://127.0.0.1:$PORT/hello.txt"
-	run -7 --separate-stderr "$SOCKAUDIT" run --layer preload -p "$NO_NET" -o "$T/log" -- \
+	run -7 --separate-stderr deadline "$SOCKAUDIT" run --layer preload -p "$NO_NET" -o "$T/log" -- \
 		curl -sS "http://127.0.0.1:$PORT/hello.txt"
 	assert_output ""
 	assert_equal "$stderr" "curl: (7) Failed to connect to 127.0.0.1 port $PORT after 0 ms: Couldn't connect to server"
@@ -220,7 +227,7 @@ async def main():
 
 asyncio.run(main())
 EOF
-	run -0 --separate-stderr "$SOCKAUDIT" run --layer preload -p "$NO_NET" -o "$T/log" -- "$PY" "$T/deny.py"
+	run -0 --separate-stderr deadline "$SOCKAUDIT" run --layer preload -p "$NO_NET" -o "$T/log" -- "$PY" "$T/deny.py"
 	assert_output "socket: EACCES
 open_connection: EACCES
 loop ran"
@@ -234,7 +241,7 @@ loop ran"
 @test "no-network.json in audit mode: nothing denied, would_deny logged" {
 	start_server
 	same_as_native 0 curl -s "http://127.0.0.1:$PORT/hello.txt"
-	run -0 --separate-stderr "$SOCKAUDIT" run --layer preload -p "$NO_NET" --mode audit -o "$T/audit.log" -- \
+	run -0 --separate-stderr deadline "$SOCKAUDIT" run --layer preload -p "$NO_NET" --mode audit -o "$T/audit.log" -- \
 		curl -s "http://127.0.0.1:$PORT/hello.txt"
 	assert_output "hello from sockaudit"
 	run -0 jq -c 'select(.family == "AF_INET") | [.decision, .rule, .errno, .mode, .result >= 0]' "$T/audit.log"
@@ -256,7 +263,7 @@ EOF
 	local native shpid pypid
 	run -0 --separate-stderr "$T/chain.sh" "$T/chain.py" "http://127.0.0.1:$PORT/hello.txt"
 	native=$(sed 's/ [0-9]*$/ PID/' <<<"$output")
-	run -0 --separate-stderr "$SOCKAUDIT" run --layer preload -o "$T/log" -- \
+	run -0 --separate-stderr deadline "$SOCKAUDIT" run --layer preload -o "$T/log" -- \
 		"$T/chain.sh" "$T/chain.py" "http://127.0.0.1:$PORT/hello.txt"
 	# The same output but for the pids.
 	assert_equal "$(sed 's/ [0-9]*$/ PID/' <<<"$output")" "$native"
