@@ -26,12 +26,13 @@ const char *validate_rule_name(const struct policy_rule *r, size_t index,
 
 /* Duplicate ids. */
 
-static const struct policy_rule *sort_rules;
-
-static int by_id(const void *a, const void *b)
+/* qsort_r, not qsort: the parser keeps no global state (the shim may
+ * parse in several threads of the audited program). */
+static int by_id(const void *a, const void *b, void *ctx)
 {
+	const struct policy_rule *rules = ctx;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int c = strcmp(sort_rules[i].id, sort_rules[j].id);
+	int c = strcmp(rules[i].id, rules[j].id);
 
 	return c ? c : (i > j) - (i < j);
 }
@@ -48,12 +49,7 @@ static int find_duplicates(const struct policy_rule *rules, size_t n, size_t *du
 		if (rules[i].id)
 			idx[m++] = i;
 	}
-	/* qsort has no context argument; validate runs in tools and at the
-	 * shim's start-up, never concurrently with itself in one process
-	 * would be an assumption too far, so the comparison reads ids
-	 * through a pointer set right here and nowhere else. */
-	sort_rules = rules;
-	qsort(idx, m, sizeof(*idx), by_id);
+	qsort_r(idx, m, sizeof(*idx), by_id, (void *)rules);
 	for (size_t k = 1; k < m; k++) {
 		size_t first = dup[idx[k - 1]] == SIZE_MAX ? idx[k - 1] : dup[idx[k - 1]];
 
