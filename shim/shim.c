@@ -285,21 +285,30 @@ out:
 /*
  * accept and accept4: decided on the listening socket's family, type and
  * protocol, read from the kernel before the call (so a deny never accepts a
- * connection).  The event's args are [newfd, SO_DOMAIN, SO_TYPE | the
+ * connection) -- when a rule looks at them or the event is logged; a call
+ * that neither needs costs no getsockopt().  The event's args are [newfd, SO_DOMAIN, SO_TYPE | the
  * accept4 flags, SO_PROTOCOL]; family is null when FD is not a socket.
  */
 static int audit_accept4(bool four, int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	int saved = errno, err = 0, ret;
-	struct policy_call c = { .event = POLICY_EV_NEW };
+	struct policy_call c = { .event = POLICY_EV_NEW, .family = -1 };
 	struct policy_decision d;
 	const char *call = four ? "accept4" : "accept";
+	bool known;
 
 	if (!shim_ready())
 		return shim_do_accept4(four, fd, addr, len, flags, 0);
-	shim_describe(fd, &c);
+	/* Read the facts only when the decision or the event needs them. */
+	known = shim_cfg.needs_facts[POLICY_EV_NEW];
+	if (known)
+		shim_describe(fd, &c);
 	c.type |= flags;
 	shim_decide(&c, &d);
+	if (d.log && !known) {
+		shim_describe(fd, &c);
+		c.type |= flags;
+	}
 	if (shim_permits(&d)) {
 		errno = saved;
 		ret = shim_do_accept4(four, fd, addr, len, flags, shim_cfg.marker);
@@ -338,13 +347,18 @@ out:
 static int audit_shutdown(int fd, int how)
 {
 	int saved = errno, err = 0, ret;
-	struct policy_call c = { .event = POLICY_EV_SHUTDOWN, .how = how };
+	struct policy_call c = { .event = POLICY_EV_SHUTDOWN, .family = -1, .how = how };
 	struct policy_decision d;
+	bool known;
 
 	if (!shim_ready())
 		return shim_do_shutdown(fd, how, 0);
-	shim_describe(fd, &c);
+	known = shim_cfg.needs_facts[POLICY_EV_SHUTDOWN];
+	if (known)
+		shim_describe(fd, &c);
 	shim_decide(&c, &d);
+	if (d.log && !known)
+		shim_describe(fd, &c);
 	if (shim_permits(&d)) {
 		errno = saved;
 		ret = shim_do_shutdown(fd, how, shim_cfg.marker);

@@ -40,6 +40,10 @@ struct shim_config {
 	uint64_t marker;		/* SOCKAUDIT_MARKER; 0: use libc */
 	char exe[PATH_MAX];		/* readlink /proc/self/exe, "" if unknown */
 	char comm[32];			/* /proc/self/comm without its newline */
+	/* Per policy_event: does some rule for it look at the family, type or
+	 * protocol?  When none does, a call that is not logged is decided
+	 * without reading the socket's facts from the kernel. */
+	bool needs_facts[POLICY_EV_COUNT];
 };
 
 extern struct shim_real shim_real;
