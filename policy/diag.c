@@ -102,18 +102,32 @@ static const char *const severity_names[] = {
 	[POLICY_NOTE] = "note",
 };
 
+/* Where the last line was found: diagnostics come mostly in document
+ * order, so the next search starts there rather than at the top. */
+struct line_cursor {
+	const char *p;
+	int line;
+};
+
 /* Line LINE (1-based) of TEXT: its start and length, without "\r\n". */
-static int find_line(const char *text, size_t len, int line,
+static int find_line(const char *text, size_t len, int line, struct line_cursor *cur,
 		     const char **start, size_t *n)
 {
 	const char *p = text, *end = text + len, *nl;
+	int i = 1;
 
-	for (int i = 1; i < line; i++) {
+	if (cur->p && cur->line <= line) {
+		p = cur->p;
+		i = cur->line;
+	}
+	for (; i < line; i++) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			return -1;
 		p = nl + 1;
 	}
+	cur->p = p;
+	cur->line = line;
 	nl = memchr(p, '\n', (size_t)(end - p));
 	*n = (size_t)((nl ? nl : end) - p);
 	if (*n && p[*n - 1] == '\r')
@@ -164,6 +178,8 @@ void policy_diags_print(FILE *out, const struct policy_diags *diags,
 {
 	if (!diags)
 		return;
+	struct line_cursor cur = { NULL, 0 };
+
 	if (!filename)
 		filename = "policy";
 	for (size_t i = 0; i < diags->count; i++) {
@@ -178,7 +194,7 @@ void policy_diags_print(FILE *out, const struct policy_diags *diags,
 			fprintf(out, "%s: %s: %s\n", filename,
 				severity_names[d->severity], d->message);
 		if (d->line > 0 && d->col > 0 && text &&
-		    !find_line(text, len, d->line, &line_text, &n))
+		    !find_line(text, len, d->line, &cur, &line_text, &n))
 			print_excerpt(out, line_text, n, d->line, d->col);
 	}
 }

@@ -35,6 +35,7 @@
 #define SHOWN_MAX 72		/* user strings quoted in messages */
 #define PATH_MAX_LEN 96		/* "rules[123456].protocol[12345]" */
 #define ERRNO_MAX 4095
+#define POLICY_DEPTH_MAX 64
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1085,7 +1086,7 @@ int policy_parse(const char *text, size_t len, struct policy **out,
 	struct policy *p = NULL;
 	const char *end = NULL;
 	cJSON *root = NULL;
-	size_t errors0, count0;
+	size_t errors0, count0, deep;
 	int rc = 0, scan_rc;
 
 	*out = NULL;
@@ -1100,6 +1101,12 @@ int policy_parse(const char *text, size_t len, struct policy **out,
 	check_bytes(&c);
 	if (blank(text, len, skip_bom(text, len))) {
 		error(&c, len, NULL, "empty policy: expected a JSON object");
+		goto out;
+	}
+	/* A policy nests 4 deep ({"rules": [{"family": [...]}]}). */
+	deep = scan_too_deep(text, len, POLICY_DEPTH_MAX);
+	if (deep < len) {
+		error(&c, deep, NULL, "nesting deeper than %d levels", POLICY_DEPTH_MAX);
 		goto out;
 	}
 	root = json_parse(text, len, &end);

@@ -5,6 +5,7 @@
  * that on text cJSON parsed, its records line up with cJSON's nodes.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,4 +199,29 @@ void scan_free(struct scan *s)
 	free(s->nodes);
 	s->nodes = NULL;
 	s->n = s->cap = 0;
+}
+
+size_t scan_too_deep(const char *text, size_t len, int max)
+{
+	int depth = 0;
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > max)
+				return i;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return len;
 }

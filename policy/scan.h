@@ -39,4 +39,10 @@ int scan_json(const char *text, size_t len, struct scan *s);
 
 void scan_free(struct scan *s);
 
+/* Offset of the first '{' or '[' of TEXT that opens level MAX + 1, outside
+ * strings, or LEN when nothing nests that deep.  Iterative: it guards the
+ * recursive parsers (cJSON's and ours) against deep input, which matters on
+ * the small thread stacks the shim may parse on. */
+size_t scan_too_deep(const char *text, size_t len, int max);
+
 #endif

@@ -42,6 +42,8 @@ static const struct {
 	{ "NUL byte", "{\"version\": 1}\0", POLICY_ERROR, 1, 15,
 	  "NUL byte in the policy text" },
 	{ "not an object", "[1, 2]", POLICY_ERROR, 1, 1, "a policy must be a JSON object" },
+	{ "too deep", "{\"version\": 1, \"x\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+	  POLICY_ERROR, 1, 84, "nesting deeper than 64 levels" },
 
 	/* Top level. */
 	{ "version missing", "{\"rules\": []}", POLICY_ERROR, 1, 1,
