@@ -296,6 +296,9 @@ static struct sc_pair sc_pair_of(const struct sc_build *b, const struct policy_d
 	 * would-be denial; a marked call was logged by the shim already. */
 	if (d->log || (b->mode == POLICY_AUDIT && d->action != POLICY_ALLOW))
 		pr.plain = SCMP_ACT_NOTIFY;
+	/* No marker: no call is marked (a zero register is no proof). */
+	if (!b->o->marker)
+		pr.marked = pr.plain;
 	return pr;
 }
 
@@ -413,7 +416,7 @@ static struct sc_pair sc_decide(const struct sc_build *b, const size_t *cls)
 	/* The filter cannot tell which of several decisions applies. */
 	if (b->notify) {
 		pr.plain = SCMP_ACT_NOTIFY;
-		pr.marked = SCMP_ACT_ALLOW;
+		pr.marked = b->o->marker ? SCMP_ACT_ALLOW : SCMP_ACT_NOTIFY;
 	} else {
 		pr.plain = pr.marked = sc->lenient ? v.lenient : v.strict;
 	}

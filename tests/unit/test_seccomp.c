@@ -171,6 +171,15 @@ static void test_notify(void)
 	free(x64);
 	free(x86);
 	free(all);
+	o.marker = 0;
+	all = pfc(enforce_policy, &o);
+	x64 = arch_section(all, "x86_64");
+	x86 = arch_section(all, "x86");
+	CHECK(strstr(x64, "action 0x7fc00000;") != NULL && strstr(x64, "$a5") == NULL,
+	      "notify without a marker: no call counts as marked");
+	free(x64);
+	free(x86);
+	free(all);
 }
 
 static void test_run(void)
