@@ -532,7 +532,7 @@ static int *mem_ints(struct pctx *c, const struct item *items, size_t n)
 static const char *glob_problem(const char *g)
 {
 	if (!*g)
-		return "empty exe glob";
+		return "is empty";
 	if (!strchr("/*?[", g[0]))
 		return "never matches: executable paths are absolute";
 	for (const char *p = g; *p; p++) {
@@ -629,7 +629,7 @@ static bool parse_outcome(struct pctx *c, const struct outcome_refs *o,
 	struct jpath fpath;
 	const char *hint;
 	bool ok = true, have_action = false;
-	int v;
+	int v = 0;
 
 	*action = POLICY_ALLOW;
 	*err = 0;

@@ -147,7 +147,7 @@ static const struct {
 	{ "exe relative", R("  {\"exe\": \"curl\", \"action\": \"deny\"}"), POLICY_ERROR, 2, 11,
 	  "exe glob 'curl' never matches: executable paths are absolute; did you mean '*/curl'?" },
 	{ "exe empty", R("  {\"exe\": [\"/bin/*\", \"\"], \"action\": \"deny\"}"), POLICY_ERROR, 2, 22,
-	  "exe glob '' empty exe glob" },
+	  "exe glob '' is empty" },
 	{ "exe bracket", R("  {\"exe\": \"/bin/[ab\", \"action\": \"deny\"}"), POLICY_ERROR, 2, 11,
 	  "exe glob '/bin/[ab' has a '[' without its ']'" },
 	{ "exe not a string", R("  {\"exe\": 5, \"action\": \"deny\"}"), POLICY_ERROR, 2, 11,
