@@ -38,21 +38,24 @@ require_wait_killable() {
 	assert_output "ok 20"
 }
 
-@test "go: 300 listen/connect/accept rounds under preemption, every accept logged once (seccomp, auto)" {
+@test "go: 300 listen/connect/accept rounds under preemption, every socket logged once (seccomp, auto)" {
 	require_wait_killable
 	for layer in seccomp auto; do
 		rm -f log
 		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$GO_LISTEN" 300
 		assert_output "ok 300"
-		# The log must not repeat a call that a signal interrupted.
+		# Go's accept4 is non-blocking (EAGAIN, then retried once the poller
+		# says so), so there is at least one per round.
 		run -0 jq -r 'select(.layer == "notify" and (.call == "accept4" or .call == "accept")) |
 			"\(.family) \(.type) \(.protocol) \(.exe)"' log
-		[ "${#lines[@]}" -eq 300 ]
+		[ "${#lines[@]}" -ge 300 ]
 		[ "$(sort -u <<<"$output")" = "AF_INET SOCK_STREAM IPPROTO_TCP $GO_LISTEN" ]
+		# Exactly two TCP sockets per round: a call that a signal interrupted
+		# and the kernel restarted must not be logged twice.
 		run -0 jq -r 'select(.layer == "notify" and .call == "socket" and .family == "AF_INET") |
 			"\(.type) \(.flags | join("|")) \(.protocol)"' log
-		[ "${#lines[@]}" -ge 600 ]
-		[ "$(sort -u <<<"$output")" = "SOCK_STREAM SOCK_CLOEXEC|SOCK_NONBLOCK IPPROTO_TCP" ]
+		[ "${#lines[@]}" -eq 600 ]
+		[ "$(sort -u <<<"$output")" = "SOCK_STREAM SOCK_NONBLOCK|SOCK_CLOEXEC IPPROTO_TCP" ]
 	done
 }
 
