@@ -163,3 +163,17 @@ raw denied 13"
 	assert_line --regexp '^  newly denied +1$'
 	assert_line --regexp '^ +1  \(default\)$'
 }
+
+@test "learn: glibc's internal sockets, seen only by the notify layer, are learned too" {
+	run -0 "$SOCKAUDIT" run --mode audit -o "$T/audit.log" -- getent ahostsv4 localhost
+	assert_line --regexp '^127\.0\.0\.1 +STREAM localhost$'
+	run -0 jq -r 'select(.layer == "notify") | .family' "$T/audit.log"
+	assert_line AF_NETLINK
+	run -0 "$SOCKAUDIT" learn -o "$T/learned.json" "$T/audit.log"
+	run -0 jq -r '[.rules[].id] | join(" ")' "$T/learned.json"
+	assert_output "unix-stream netlink-raw-route"
+	run -0 "$SOCKAUDIT" run -p "$T/learned.json" -o "$T/enforce.log" -- getent ahostsv4 localhost
+	assert_line --regexp '^127\.0\.0\.1 +STREAM localhost$'
+	run -0 jq -r 'select(.decision != "allow")' "$T/enforce.log"
+	assert_output ""
+}
