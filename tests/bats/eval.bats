@@ -160,3 +160,10 @@ Try 'sockaudit eval --help'."
 	assert_line --index 0 "Usage: sockaudit eval [--exe PATH] [--mode audit|enforce] POLICY socket FAMILY TYPE [PROTOCOL]"
 	assert_equal "$stderr" ""
 }
+
+@test "eval: words other than socket/shutdown after POLICY go to the log replay, with --mode and --exe" {
+	printf '%s\n' '{"v":1,"seq":1,"ts":"2026-11-24T04:05:06.123456789Z","event":"socket.__new__","args":[3,2,1,0],"call":"socket","family":"AF_INET","type":"SOCK_STREAM","flags":[],"protocol":"IPPROTO_TCP","result":3,"errno":null,"decision":"allow","rule":null,"mode":"enforce","pid":1,"tid":1,"ppid":0,"exe":"/usr/bin/curl","comm":"curl","layer":"preload"}' > one.log
+	run -1 --separate-stderr ev --mode audit --exe /usr/bin/curl "$EXAMPLES/no-network.json" one.log
+	assert_line --partial "mode audit"
+	assert_line --partial "allow -> would_deny"
+}
