@@ -739,7 +739,7 @@ static int parse_args(struct learn *l, int argc, char **argv)
 	l->err_name = "EACCES";
 	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);

@@ -362,9 +362,15 @@ static void copy_plain(char *dst, size_t cap, const char *raw, size_t len)
 		len -= 2;
 	}
 	if (len >= cap) {
-		/* Keep the end: it is the telling part of a path. */
-		raw += len - (cap - 1);
-		len = cap - 1;
+		/* Keep the end, the telling part of a path, after a "…". */
+		size_t keep = cap - 1 - 3;
+		raw += len - keep;
+		while (keep && ((unsigned char)*raw & 0xc0) == 0x80)
+			raw++, keep--;
+		memcpy(dst, "…", 3);
+		memcpy(dst + 3, raw, keep);
+		dst[3 + keep] = '\0';
+		return;
 	}
 	memcpy(dst, raw, len);
 	dst[len] = '\0';
@@ -807,8 +813,13 @@ static void print_json(struct report *r, struct group **sorted, size_t ng)
 		struct denial *d = &r->denials[i];
 		printf("%s\n{\"file\":", i ? "," : "");
 		json_string(r->files[d->file]);
-		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"decision\":\"%s\"}",
+		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"decision\":\"%s\",\"rule\":",
 		       d->line, d->pid, d->seq, logread_decision_name(d->decision));
+		if (strcmp(d->rule, "null"))
+			json_string(d->rule);
+		else
+			printf("null");
+		printf("}");
 	}
 	uint64_t lost, lostp;
 	struct lossy *lv;
@@ -1019,8 +1030,8 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 	r->width = 80;
 	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
 	opterr = 0;
-	/* "+": options end at the first LOG; "-" alone is a LOG (stdin). */
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	/* Options may come anywhere; "-" alone is a LOG (stdin). */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);

@@ -198,8 +198,25 @@ static void test_reader(void)
 	close(fds[0]);
 }
 
+static void test_json_member(void)
+{
+	static const char pol[] = "{ \"version\": 1, \"rules\": [ {\"id\": \"a\"} ] , \"x\": {} }";
+	static const char norules[] = "{\"version\": 1}\n";
+	size_t vs = 0, ve = 0, oe = 0;
+
+	CHECK_INT(logread_json_member(pol, strlen(pol), "rules", &vs, &ve, &oe), 0, "rules found");
+	CHECK(pol[vs] == '[' && pol[ve - 1] == ']', "the value's span is the array");
+	CHECK_INT(oe, strlen(pol) - 1, "the closing brace");
+	CHECK_INT(logread_json_member(norules, strlen(norules), "rules", &vs, &ve, &oe), -ENOENT,
+		  "no rules member");
+	CHECK_INT(oe, 13, "its closing brace still found");
+	CHECK_INT(logread_json_member("[1]", 3, "rules", &vs, &ve, &oe), -EINVAL, "not an object");
+	CHECK_INT(logread_json_member("{\"a\":1} {", 10, "a", &vs, &ve, &oe), -EINVAL, "trailing bytes");
+}
+
 int main(void)
 {
+	test_json_member();
 	test_event();
 	test_junk();
 	test_unescape();
