@@ -198,7 +198,7 @@ struct proc {
 	long long pid;
 	bool used;
 	struct seqrun run[LOGREAD_LAYER_COUNT];
-	const struct group *exe;	/* first exe seen, in the exe table */
+	const struct group *exe;	/* the exe of its last event, in the exe table */
 };
 
 struct procs {
@@ -412,10 +412,13 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 		return;
 	}
 	seqrun_add(&p->run[ev->layer], ev->seq);
-	if (!p->exe) {
-		k.len = 0;
-		key_str(&k, ev->exe);
+	/* Count every executable; a process keeps the one it ran last (exec). */
+	k.len = 0;
+	key_str(&k, ev->exe);
+	if (!p->exe || p->exe->len != k.len || memcmp(p->exe->key, k.p, k.len)) {
 		p->exe = table_get(&r->exes, k.p, k.len);
+		if (!p->exe)
+			r->nomem = true;
 	}
 
 	if (ev->decision != LOGREAD_ALLOW) {
