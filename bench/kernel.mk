@@ -1,0 +1,11 @@
+# The kernel layers' benchmark (bench/bench-kernel.sh): a socket() loop and a
+# minimal notify-and-continue supervisor to compare sockaudit's against.
+BENCH_DEPS += $(B)/bench/k2_loop $(B)/bench/k2_bare
+
+$(B)/bench/k2_loop: bench/k2_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FIXTURE_CFLAGS) -O2 -o $@ $<
+
+$(B)/bench/k2_bare: bench/k2_bare.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FIXTURE_CFLAGS) -O2 -o $@ $<
