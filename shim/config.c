@@ -199,7 +199,7 @@ static uint64_t shim_parse_marker(const char *s)
 /* Load SOCKAUDIT_POLICY, or the embedded default.  On failure say why once
  * and leave shim_cfg.policy NULL: every checked call is then denied in
  * enforce mode (fail closed) or logged as would_deny in audit mode. */
-static void shim_load_policy(const char *path, bool *failed)
+static void shim_load_policy(const char *path, const char *then, bool *failed)
 {
 	struct policy_diags diags = { 0 };
 	struct policy *p = NULL;
@@ -213,7 +213,7 @@ static void shim_load_policy(const char *path, bool *failed)
 		return;
 	}
 	if (shim_cjson_load(&why) < 0) {
-		shim_say("cannot load policy ", path, ": ", why, NULL);
+		shim_say("cannot load policy ", path, ": ", why, then, NULL);
 		goto fail;
 	}
 	rc = policy_load(path, &p, &diags);
@@ -223,7 +223,7 @@ static void shim_load_policy(const char *path, bool *failed)
 	}
 	if (rc != -EINVAL || diags.errors == 0) {
 		shim_say("cannot read policy ", path, ": ",
-			 strerrordesc_np(-rc) ? strerrordesc_np(-rc) : "error", NULL);
+			 strerrordesc_np(-rc) ? strerrordesc_np(-rc) : "error", then, NULL);
 		goto fail;
 	}
 	for (size_t i = 0; i < diags.count; i++) {
@@ -234,8 +234,7 @@ static void shim_load_policy(const char *path, bool *failed)
 		snprintf(line, sizeof(line), "%d", d->line);
 		snprintf(col, sizeof(col), "%d", d->col);
 		shim_say(path, ":", line, ":", col, ": error: ",
-			 d->path ? d->path : "", d->path ? ": " : "", d->message,
-			 " (policy rejected: ", "socket calls are checked fail-closed)", NULL);
+			 d->path ? d->path : "", d->path ? ": " : "", d->message, then, NULL);
 		break;
 	}
 fail:
@@ -276,28 +275,29 @@ static void shim_init(void)
 	shim_identity();
 	if (path && !*path)
 		path = NULL;
-	shim_load_policy(path, &failed);
-	shim_cfg.marker = shim_parse_marker(getenv(LAYERS_ENV_MARKER));
-	if (!shim_real.syscall)
-		shim_cfg.marker = 0;	/* the marker needs libc's syscall() */
-
 	/* The mode: SOCKAUDIT_MODE wins; else the policy's.  A policy that
 	 * failed is enforced unless audit was asked for: whoever named a
 	 * policy wants it enforced. */
 	if (mode && !strcmp(mode, "audit")) {
 		shim_cfg.mode = POLICY_AUDIT;
+		shim_load_policy(path, "; audit mode: every call is allowed and logged as would_deny",
+				 &failed);
 	} else if (mode && !strcmp(mode, "enforce")) {
 		shim_cfg.mode = POLICY_ENFORCE;
+		shim_load_policy(path, "; every socket call is denied (fail closed)", &failed);
+	} else if (mode && *mode) {
+		shim_say(LAYERS_ENV_MODE "='", mode,
+			 "': expected 'audit' or 'enforce'; every socket call is denied (fail closed)",
+			 NULL);
+		shim_cfg.mode = POLICY_ENFORCE;
+		shim_cfg.policy = NULL;
 	} else {
-		if (mode && *mode) {
-			shim_say(LAYERS_ENV_MODE "='", mode,
-				 "': expected 'audit' or 'enforce'; every socket call is denied (fail closed)",
-				 NULL);
-			shim_cfg.policy = NULL;
-			failed = true;
-		}
+		shim_load_policy(path, "; every socket call is denied (fail closed)", &failed);
 		shim_cfg.mode = failed ? POLICY_ENFORCE : policy_mode(shim_cfg.policy);
 	}
+	shim_cfg.marker = shim_parse_marker(getenv(LAYERS_ENV_MARKER));
+	if (!shim_real.syscall)
+		shim_cfg.marker = 0;	/* the marker needs libc's syscall() */
 	shim_cfg.mode_name = shim_cfg.mode == POLICY_AUDIT ? "audit" : "enforce";
 	shim_scan_rules(shim_cfg.policy);
 	shim_log_init(getenv(LAYERS_ENV_LOG));

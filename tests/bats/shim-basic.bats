@@ -127,13 +127,14 @@ JSON
 	run -1 --separate-stderr under_shim "$FIX/s_sock" 1 1 0
 	assert_output "errno EACCES"
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "${stderr_lines[0]}" == "sockaudit: $T/bad.json:"*"error"* ]]
+	[[ "${stderr_lines[0]}" == "sockaudit: $T/bad.json:"*"error"*"; every socket call is denied (fail closed)" ]]
 	run -0 jq -c '[.call, .result, .errno, .decision, .rule, .mode]' "$T/log"
 	assert_line -n 0 '["socket",-1,"EACCES","deny",null,"enforce"]'
 	# audit mode: allowed, logged as what a fail-closed policy would deny
 	SOCKAUDIT_MODE=audit run -0 --separate-stderr under_shim "$FIX/s_sock" 1 1 0
 	assert_output --regexp "^fd [0-9]+\$"
 	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "${stderr_lines[0]}" == *"; audit mode: every call is allowed and logged as would_deny" ]]
 	run -0 jq -r 'select(.call == "socket") | .decision' "$T/log"
 	assert_output $'deny\nwould_deny'
 }
@@ -155,7 +156,14 @@ JSON
 	export SOCKAUDIT_POLICY="$T/missing.json"
 	run -1 --separate-stderr under_shim "$FIX/s_sock" 2 1 0
 	assert_output "errno EACCES"
-	assert_equal "${stderr_lines[0]}" "sockaudit: cannot read policy $T/missing.json: No such file or directory"
+	assert_equal "${stderr_lines[0]}" "sockaudit: cannot read policy $T/missing.json: No such file or directory; every socket call is denied (fail closed)"
+}
+
+@test "shim: an invalid SOCKAUDIT_MODE is reported and fails closed" {
+	SOCKAUDIT_MODE=enforcing run -1 --separate-stderr under_shim "$FIX/s_sock" 2 1 0
+	assert_output "errno EACCES"
+	assert_equal "${stderr_lines[0]}" "sockaudit: SOCKAUDIT_MODE='enforcing': expected 'audit' or 'enforce'; every socket call is denied (fail closed)"
+	echo "${stderr_lines[1]}" | jq -e '.decision == "deny" and .rule == null and .mode == "enforce"'
 }
 
 @test "shim: an unwritable log leaves the program unaffected" {
