@@ -159,6 +159,8 @@ static int sc_dim_add_list(struct sc_dim *d, const int *values, size_t n)
 
 static bool sc_dim_has(const struct sc_dim *d, uint32_t v)
 {
+	if (!d->n)
+		return false;
 	return bsearch(&v, d->vals, d->n, sizeof(v), sc_cmp_u32) != NULL;
 }
 
