@@ -35,7 +35,7 @@ static const char *const field_names[F_COUNT] = {
 };
 
 #define KEY_SEP '\x1e'	/* never in a validated JSON text */
-#define KEY_MAX 8192
+#define KEY_MAX 32768	/* F_COUNT fields of at most KEY_STR_MAX + 8 */
 
 struct keybuf {
 	char *p;
@@ -44,20 +44,39 @@ struct keybuf {
 
 static void key_put(struct keybuf *k, const char *s, size_t n)
 {
+	/* Never reached with KEY_STR_MAX; a guard, not a feature. */
 	if (k->len + n + 1 > KEY_MAX)
-		n = KEY_MAX - 1 - k->len;	/* exe and comm are bounded by the writer */
+		n = k->len + 1 < KEY_MAX ? KEY_MAX - 1 - k->len : 0;
 	memcpy(k->p + k->len, s, n);
 	k->len += n;
 }
 
+#define KEY_STR_MAX 1024	/* longer strings are cut, still valid JSON */
+
 static void key_str(struct keybuf *k, struct logread_str s)
 {
+	size_t n = s.len;
+
 	if (!s.p) {
 		key_put(k, "null", 4);
 		return;
 	}
+	if (n > KEY_STR_MAX) {
+		/* Cut between escapes and UTF-8 sequences, never inside one. */
+		size_t i = 0, step;
+		for (;; i += step) {
+			unsigned char c = (unsigned char)s.p[i];
+			step = c == '\\' ? (s.p[i + 1] == 'u' ? 6 : 2) :
+			       c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+			if (i + step > KEY_STR_MAX)
+				break;
+		}
+		n = i;
+	}
 	key_put(k, "\"", 1);
-	key_put(k, s.p, s.len);
+	key_put(k, s.p, n);
+	if (n < s.len)
+		key_put(k, "\\u2026", 6);
 	key_put(k, "\"", 1);
 }
 
@@ -396,7 +415,7 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 
 	for (int i = 0; i < r->nby; i++) {
 		if (i)
-			r->key[k.len++] = KEY_SEP;
+			key_put(&k, (const char[]){ KEY_SEP }, 1);
 		key_field(&k, r->by[i], ev);
 	}
 	g = table_get(&r->groups, k.p, k.len);

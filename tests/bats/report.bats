@@ -164,3 +164,16 @@ s = socket.socket(); s.shutdown(socket.SHUT_RDWR) if False else None
 	assert_line "Lost events:  0 in 0 processes"
 	assert_line --regexp "^Processes:    1, executables: 1$"
 }
+
+@test "report: a 40 KB executable path is an event; its group key is cut, the JSON stays valid" {
+	"$PY" -c '
+import json
+print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "socket.__new__",
+    "args": [3, 2, 1, 0], "family": "AF_INET", "type": "SOCK_STREAM", "protocol": "IPPROTO_TCP",
+    "decision": "deny", "pid": 1, "exe": "/x" * 20000, "comm": "\u00e9" * 20000, "layer": "preload"}))' > long.jsonl
+	run -0 "$SOCKAUDIT" report --by exe,comm,family --format json long.jsonl
+	run -0 jq -c '[.events, (.groups[0].exe | length), (.groups[0].exe | endswith("/x…")), (.groups[0].comm | length)]' <<<"$output"
+	assert_output "[1,1025,true,171]"
+	run -0 "$SOCKAUDIT" report long.jsonl
+	assert_line --regexp '^long\.jsonl:1: pid 1 seq 1 …/x/x/x/x.* __new__ AF_INET SOCK_STREAM IPPROTO_TCP: deny \(the default\)$'
+}
