@@ -231,7 +231,9 @@ static int notify_read_target(pid_t tid, struct notify_target *t)
 		return -ESRCH;
 
 	/* stat: "tid (comm) state ppid ...": comm may hold any byte, even ')',
-	 * so it ends at the last ')'.  Field 22 is the start time. */
+	 * so it ends at the last ')'.  Field 22 is the start time: the
+	 * thread's own here, the process's (which keys seq) in the thread
+	 * group leader's stat. */
 	n = notify_read_file(t->dirfd, "stat", buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
@@ -244,6 +246,15 @@ static int notify_read_target(pid_t tid, struct notify_target *t)
 		n = sizeof(t->comm) - 1;
 	memcpy(t->comm, open_paren + 1, (size_t)n);
 	t->comm[n] = '\0';
+	if (t->pid != tid) {
+		snprintf(path, sizeof(path), "/proc/%d/stat", t->pid);
+		n = notify_read_file(AT_FDCWD, path, buf, sizeof(buf));
+		if (n < 0)
+			return (int)n;
+		close_paren = strrchr(buf, ')');
+		if (!close_paren)
+			return -EIO;
+	}
 	for (p = close_paren + 1, field = 2; *p && field < 22; p++)
 		if (*p == ' ')
 			field++;
