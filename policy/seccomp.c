@@ -22,7 +22,13 @@
  * Masked comparisons of the low 32 bits are used everywhere because the
  * kernel reads these int arguments from the low half of the register: a
  * program that puts garbage in the upper half gets the decision for the int
- * the kernel uses, exactly as the matcher would give it.
+ * the kernel uses, exactly as the matcher would give it.  (libseccomp's
+ * ordered comparisons, and NE, look at all 64 bits: never used on them.)
+ *
+ * With a supervisor, unmarked and marked calls are two functions emitted
+ * separately, each rule carrying a comparison of argument 6 with the
+ * marker.  i386 gets one action per call, see sc_emit_whole().
+ * tests/unit/test_seccomp_grid.c runs the result against policy_match().
  */
 #include <errno.h>
 #include <stdlib.h>
