@@ -8,8 +8,8 @@
 #
 # Times are CPU seconds (user + system of every process of the command, best
 # of 3): the machine is shared, and wall time mostly measures the neighbours.
-# Memory is the largest ru_maxrss among the command's processes (for the
-# pipelines, bash's own, about 3 MiB, is a floor).
+# Memory is the largest ru_maxrss among the command's processes (for the jq
+# pipeline, bash's own, about 3 MiB, is a floor).
 #   LOGS_BENCH_N=1000000     events in the timed log
 #   LOGS_BENCH_BIG=10000000  events for the memory check (0: skip)
 set -eu
@@ -62,7 +62,7 @@ printf "  %-34s %8s\n" "report, 10000 events" "$(measure 1 "$S" report "$dir/sma
 printf "  %-34s %8s\n" "report, $N events" "$m_report"
 if [ "$BIG" -gt 0 ]; then
 	printf "  %-34s %8s\n" "report, $BIG events (stdin)" \
-		"$(measure 1 bash -c "'$GEN' '$BIG' 7 | '$S' report -" | cut -d' ' -f3)"
+		"$("$GEN" "$BIG" 7 | "$PEAK" "$S" report - 2>&1 >/dev/null | tail -1 | cut -d' ' -f3)"
 fi
 printf "  %-34s %8s\n" "learn, 10000 events" "$(measure 1 "$S" learn "$dir/small" | cut -d' ' -f3)"
 printf "  %-34s %8s\n" "learn, $N events" "$m_learn"
