@@ -96,7 +96,7 @@ DENY_INET6='{"version": 1, "mode": "enforce", "default": {"action": "allow"},
  "rules": [{"id": "kill-inet6", "family": "AF_INET6", "action": "kill"}]}
 JSON
 ) SOCKAUDIT_LOG="$T/log"
-	run -159 bash -c 'ulimit -c 0; exec env LD_PRELOAD="$0" "$1" 10 1 0' "$SHIM" "$FIX/s_sock"
+	run -159 bash -c 'ulimit -c 0; exec env LD_PRELOAD="$0" "$1" 10 1 0' "$SHIM_PRELOAD" "$FIX/s_sock"
 	assert_output ""
 	run -0 jq -c '[.call, .args, .result, .errno, .decision, .rule]' "$T/log"
 	assert_output '["socket",[null,10,1,0],null,null,"kill","kill-inet6"]'

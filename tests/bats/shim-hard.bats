@@ -123,7 +123,7 @@ os.execve("/bin/ls", ["ls", "-l", "/proc/self/fd/"], env)'
 @test "shim-hard: SIGKILL in the middle of heavy logging leaves only complete lines" {
 	export SOCKAUDIT_LOG="$T/log"
 	# not through a function: $! must be the fixture itself
-	LD_PRELOAD="$SHIM" "$FIX/s_heavy" 3>&- &
+	LD_PRELOAD="$SHIM_PRELOAD" "$FIX/s_heavy" 3>&- &
 	pid=$!
 	log_big() { [ "$(stat -c %s "$T/log" 2>/dev/null || echo 0)" -gt 2000000 ]; }
 	wait_for log_big
@@ -141,7 +141,7 @@ os.execve("/bin/ls", ["ls", "-l", "/proc/self/fd/"], env)'
 	mount -t tmpfs -o size=64k tmpfs "$T/mnt" || require_feature tmpfs "cannot mount a tmpfs here"
 	run -1 dd if=/dev/zero of="$T/mnt/fill" bs=4k
 	export SOCKAUDIT_LOG="$T/mnt/log"
-	LD_PRELOAD="$SHIM" "$FIX/s_full" 200 "$T/go" 50 >"$T/out" 2>"$T/err" 3>&- &
+	LD_PRELOAD="$SHIM_PRELOAD" "$FIX/s_full" 200 "$T/go" 50 >"$T/out" 2>"$T/err" 3>&- &
 	pid=$!
 	wait_for grep -q phase1 "$T/out"
 	rm "$T/mnt/fill"
