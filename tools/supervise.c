@@ -284,10 +284,12 @@ static bool supervise_signals(struct supervise *s)
 	bool stop = false;
 
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD) {
-			supervise_reap(s);
+		/* Reap first also for other signals: they are read before a
+		 * SIGCHLD pending with them (lower numbers first), and one
+		 * forwarded to a child that has just died would be lost. */
+		supervise_reap(s);
+		if (si.ssi_signo == SIGCHLD)
 			continue;
-		}
 		if (s->reaped) {
 			/* Only orphans are left: the user wants us gone. */
 			stop = true;

@@ -7,6 +7,12 @@ load helper
 
 K2="$FIX/k2_calls-static"
 
+teardown() {
+	if [ -e "$T/kill-at-teardown" ]; then
+		kill -KILL "$(cat "$T/kill-at-teardown")" 2>/dev/null || true
+	fi
+}
+
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	cd "$T" || return 1
@@ -100,6 +106,34 @@ open(sys.argv[1], "w").close()' "$T/grandchild-done"
 	[ -e "$T/grandchild-done" ]
 	run -0 jq -r 'select(.layer == "notify") | "\(.family) \(.type)"' log
 	assert_output "AF_INET SOCK_DGRAM"
+}
+
+@test "a signal once only orphans are left ends the wait, with the child's status" {
+	# The child exits 7 at once; its own child stays, and tells its pid once
+	# it has been orphaned.
+	"$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$PY" -c '
+import os, signal, sys, time
+me = os.getpid()
+if os.fork():
+    os._exit(7)
+while os.getppid() == me:
+    time.sleep(0.01)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(os.getpid()))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    signal.pause()' "$T/orphan" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait_for test -e "$T/orphan"
+	orphan=$(cat "$T/orphan")
+	echo "$orphan" >"$T/kill-at-teardown"
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	# The orphan was not ours to kill: sockaudit only stopped waiting.
+	kill -0 "$orphan"
+	kill -KILL "$orphan"
+	[ "$status" -eq 7 ]
 }
 
 @test "a log that cannot be opened stops run before anything runs (125)" {
