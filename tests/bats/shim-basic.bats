@@ -47,6 +47,23 @@ DENY_INET6='{"version": 1, "mode": "enforce", "default": {"action": "allow"},
 	echo "${stderr_lines[1]}" | jq -e '.event == "socket.shutdown" and .how == "SHUT_RDWR" and .errno == "ENOTCONN"'
 }
 
+@test "shim: with the stderr log, a socket the program dup2s onto stderr gets none of our bytes" {
+	run -0 --separate-stderr under_shim "$PY" -c '
+import os, socket
+a, b = socket.socketpair()
+os.dup2(a.fileno(), 2)
+socket.socket().close()
+b.setblocking(False)
+try:
+    print("received", b.recv(4096))
+except BlockingIOError:
+    print("nothing received")'
+	assert_output "nothing received"
+	# the socketpair, logged while stderr was still the original
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	echo "${stderr_lines[0]}" | jq -e '.call == "socketpair" and .family == "AF_UNIX"'
+}
+
 @test "shim: the log file is created 0600 and appended to" {
 	export SOCKAUDIT_LOG="$T/log"
 	run -0 under_shim "$FIX/s_sock" 1 1 0
