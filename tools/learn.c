@@ -314,6 +314,11 @@ static int cmp_int(const void *a, const void *b)
 
 static int cmp_set(const struct set *a, const struct set *b)
 {
+	/* An unknown value (-1) leaves its field out of the rule, which then
+	 * matches more than its neighbours: it goes after them, where it
+	 * shadows none. */
+	if ((a->v[0] < 0) != (b->v[0] < 0))
+		return a->v[0] < 0 ? 1 : -1;
 	for (int i = 0; i < a->n && i < b->n; i++)
 		if (a->v[i] != b->v[i])
 			return (a->v[i] > b->v[i]) - (a->v[i] < b->v[i]);

@@ -177,3 +177,13 @@ raw denied 13"
 	run -0 jq -r 'select(.decision != "allow")' "$T/enforce.log"
 	assert_output ""
 }
+
+@test "learn: a shutdown of an unknown socket gives a rule on how alone, after the precise ones" {
+	run -0 "$SOCKAUDIT" learn -o p.json "$DATA/shutdown-unknown.jsonl"
+	run -0 jq -c '[.rules[] | [.id, .family, .how]]' p.json
+	assert_output '[["shutdown-inet4-stream-tcp-wr","AF_INET","SHUT_WR"],["shutdown-unknown-socket-wr",null,"SHUT_WR"]]'
+	run -0 --separate-stderr "$SOCKAUDIT" check p.json
+	[ -z "$stderr" ]
+	run -0 "$SOCKAUDIT" eval p.json "$DATA/shutdown-unknown.jsonl"
+	assert_line --regexp '^  unchanged +2$'
+}
