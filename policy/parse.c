@@ -1172,7 +1172,8 @@ int policy_read_text(int fd, char **text, size_t *len)
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
 		if ((size_t)st.st_size > POLICY_TEXT_MAX)
 			return -EFBIG;
-		cap = (size_t)st.st_size + 1;
+		/* Room for the text, its NUL, and the read that sees the end. */
+		cap = (size_t)st.st_size + 2;
 	}
 	for (;;) {
 		if (n + 1 >= cap || !buf) {

@@ -153,9 +153,10 @@ static bool covers(const struct policy_rule *a, const struct policy_rule *b)
 enum key_field { KF_FAMILY, KF_TYPE, KF_PROTOCOL, KF_HOW, KF_EXE, KF_COUNT };
 
 struct key {
-	int field, value;
 	const char *exe;	/* KF_EXE: the first LEN bytes are the key */
-	size_t len;
+	int value;
+	uint32_t len;
+	int field;
 };
 
 static size_t field_n(const struct policy_rule *r, enum key_field f)
@@ -177,7 +178,7 @@ static size_t literal_prefix(const char *glob)
 /* Value I of field F of R as a key (for an exe, its literal prefix). */
 static struct key field_key(const struct policy_rule *r, enum key_field f, size_t i)
 {
-	struct key k = { (int)f, 0, NULL, 0 };
+	struct key k = { NULL, 0, 0, (int)f };
 
 	switch (f) {
 	case KF_FAMILY:
@@ -194,31 +195,35 @@ static struct key field_key(const struct policy_rule *r, enum key_field f, size_
 		break;
 	default:
 		k.exe = r->exes[i];
-		k.len = literal_prefix(k.exe);
+		k.len = (uint32_t)literal_prefix(k.exe);
 		break;
 	}
 	return k;
 }
 
-/* A chained hash table of keys. */
+/* A chained hash table of keys, compact: a 10,000-rule policy files some
+ * 50,000 values, and page faults on fresh memory are much of the cost. */
+#define NO_ENTRY UINT32_MAX
+
 struct entry {
 	struct key k;
-	size_t rule;		/* the index: the rule filed */
-	size_t count;		/* the counts: how many values have this key */
-	size_t next;
+	uint32_t n;		/* the index: the rule filed; the counts: how
+				   many values have this key */
+	uint32_t next;
 };
 
 struct table {
-	size_t *heads, mask;
+	uint32_t *heads;
+	size_t mask;
 	struct entry *e;
-	size_t n;
+	uint32_t n;
 };
 
 static int table_init(struct table *t, size_t entries)
 {
 	size_t size = 16;
 
-	while (size < 2 * entries)
+	while (size < entries)
 		size *= 2;
 	t->mask = size - 1;
 	t->n = 0;
@@ -269,14 +274,14 @@ static struct entry *table_add(struct table *t, const struct key *k, size_t h)
 	struct entry *e = &t->e[t->n];
 
 	h &= t->mask;
-	*e = (struct entry){ *k, 0, 0, t->heads[h] };
+	*e = (struct entry){ *k, 0, t->heads[h] };
 	t->heads[h] = t->n++;
 	return e;
 }
 
 static struct entry *table_find(const struct table *t, const struct key *k, size_t h)
 {
-	for (size_t i = t->heads[h & t->mask]; i != SIZE_MAX; i = t->e[i].next)
+	for (uint32_t i = t->heads[h & t->mask]; i != NO_ENTRY; i = t->e[i].next)
 		if (same_key(&t->e[i].k, k))
 			return &t->e[i];
 	return NULL;
@@ -286,7 +291,7 @@ static size_t count_of(const struct table *counts, const struct key *k)
 {
 	struct entry *e = table_find(counts, k, hash(k));
 
-	return e ? e->count : 0;
+	return e ? e->n : 0;
 }
 
 /* R's key field: the constrained field whose keys are the rarest. */
@@ -315,11 +320,11 @@ static enum key_field key_field(const struct table *counts, const struct policy_
 static void probe(const struct table *ix, const struct key *k, size_t h,
 		  const struct policy_rule *rules, size_t b, size_t *best)
 {
-	for (size_t i = ix->heads[h & ix->mask]; i != SIZE_MAX; i = ix->e[i].next) {
+	for (uint32_t i = ix->heads[h & ix->mask]; i != NO_ENTRY; i = ix->e[i].next) {
 		const struct entry *e = &ix->e[i];
 
-		if (e->rule < *best && same_key(&e->k, k) && covers(&rules[e->rule], &rules[b]))
-			*best = e->rule;
+		if (e->n < *best && same_key(&e->k, k) && covers(&rules[e->n], &rules[b]))
+			*best = e->n;
 	}
 }
 
@@ -342,7 +347,7 @@ static size_t find_cover(const struct table *ix, const struct table *counts,
 
 			k = field_key(rb, KF_EXE, 0);
 			for (size_t len = 0;; len++) {
-				struct key p = { f, 0, k.exe, len };
+				struct key p = { k.exe, 0, (uint32_t)len, f };
 
 				probe(ix, &p, mix(h), rules, b, &best);
 				if (len == k.len)
@@ -389,7 +394,7 @@ static int find_unreachable(const struct policy_rule *rules, const struct rule_w
 
 				if (!e)
 					e = table_add(&counts, &k, h);
-				e->count++;
+				e->n++;
 			}
 		}
 	}
@@ -418,7 +423,7 @@ static int find_unreachable(const struct policy_rule *rules, const struct rule_w
 		for (size_t j = 0; j < field_n(&rules[i], f); j++) {
 			struct key k = field_key(&rules[i], f, j);
 
-			table_add(&ix, &k, hash(&k))->rule = i;
+			table_add(&ix, &k, hash(&k))->n = (uint32_t)i;
 		}
 	}
 	rc = 0;
