@@ -311,7 +311,9 @@ static bool shim_init_orphaned(pid_t pid)
 {
 	pid_t owner = atomic_load(&shim_init_pid);
 
-	return owner != pid &&
+	/* 0: the initializing thread has won the state but not yet said who
+	 * it is; it is running, here. */
+	return owner != 0 && owner != pid &&
 	       shim_raw_syscall(SYS_kcmp, pid, owner, KCMP_VM, 0, 0, 0) != 0;
 }
 
