@@ -1,5 +1,6 @@
 /* fuzz_policy.c - any bytes as a policy: parse, match, print diagnostics,
  * free.  Never a crash, a hang or a leak (libFuzzer + ASan + UBSan). */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = policy_parse((const char *)data, size, &p, &diags);
 	/* The contract: a policy exactly when there are no errors. */
 	if ((rc == 0) != (p != NULL) || (rc == 0 && diags.errors) ||
-	    (rc == -22 && !diags.errors))
+	    (rc == -EINVAL && !diags.errors))
 		abort();
 	if (p) {
 		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
