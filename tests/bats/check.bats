@@ -134,6 +134,13 @@ JSON
 	assert_equal "$stderr" "sockaudit check: cannot read dir.json: Is a directory"
 }
 
+@test "check: a file over 64 MiB is refused" {
+	truncate -s 65M big.json
+	run -1 --separate-stderr check big.json
+	assert_output ""
+	assert_equal "$stderr" "big.json: error: policy is larger than 64 MiB"
+}
+
 @test "check: binary garbage is an error, never a crash" {
 	head -c 4096 /dev/urandom > junk.json
 	printf '\x01' >> junk.json

@@ -192,6 +192,17 @@ static void test_load(void)
 	CHECK(p == NULL, "missing file: no policy");
 	CHECK_INT(d.count, 0, "missing file: no diagnostics");
 	policy_diags_free(&d);
+
+	/* A sparse file over 64 MiB is refused before anything is read. */
+	strcpy(path, "/tmp/test_parse.XXXXXX");
+	fd = mkstemp(path);
+	CHECK(fd >= 0 && ftruncate(fd, ((off_t)64 << 20) + 1) == 0, "sparse 64 MiB + 1 file");
+	if (fd >= 0)
+		close(fd);
+	CHECK_INT(policy_load(path, &p, &d), -EFBIG, "over 64 MiB: -EFBIG");
+	CHECK(p == NULL, "over 64 MiB: no policy");
+	unlink(path);
+	policy_diags_free(&d);
 }
 
 /* Big but valid: the parse is linear, ids and shadowing are checked fast. */
