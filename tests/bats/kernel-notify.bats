@@ -241,3 +241,24 @@ preload socketpair AF_UNIX SOCK_STREAM"
 	run -0 json_lines log
 	assert_output 31
 }
+
+@test "after an exec, the same thread's calls carry the new exe (with and without exe rules)" {
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$PY" -c '
+import os, socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+os.execv(sys.argv[1], [sys.argv[1], "socket", "2", "2", "0"])' "$K2"
+	assert_output --regexp '^socket fd [0-9]+$'
+	run -0 jq -r 'select(.layer == "notify" and .family == "AF_INET") | "\(.exe) \(.comm)"' log
+	assert_output "$(readlink -f "$PY") python3
+$K2 k2_calls-static"
+	# An exe rule is checked against the exe of the moment, not a cached one.
+	cat >"$T/p.json" <<-'EOF2'
+	{"version": 1, "default": {"action": "allow"},
+	 "rules": [{"id": "k2-no-udp", "exe": "*/k2_calls-static", "type": "SOCK_DGRAM", "action": "deny", "errno": "EACCES"}]}
+	EOF2
+	run -1 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log2" --layer seccomp -- "$PY" -c '
+import os, socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+os.execv(sys.argv[1], [sys.argv[1], "socket", "2", "2", "0"])' "$K2"
+	assert_output "socket errno 13"
+}
