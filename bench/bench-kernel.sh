@@ -31,6 +31,10 @@ for f in "$SA" "$LOOP" "$BARE" "$B/libsockaudit.so"; do
 done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Private copies: a rebuild in the tree during the run must not change them
+# (sockaudit finds the shim next to itself).
+cp "$SA" "$B/libsockaudit.so" "$LOOP" "$BARE" "$tmp/"
+SA="$tmp/sockaudit" LOOP="$tmp/k2_loop" BARE="$tmp/k2_bare"
 cat >"$tmp/quiet.json" <<'EOF'
 {"version": 1, "mode": "enforce", "default": {"action": "allow", "log": false}}
 EOF
@@ -52,7 +56,7 @@ configs="native filter bare notify preload auto"
 for c in $configs; do : >"$tmp/$c"; done
 for ((r = 0; r < ROUNDS; r++)); do
 	for c in $configs; do
-		one "$c" >>"$tmp/$c"
+		one "$c" >>"$tmp/$c" || { echo "bench-kernel: the $c run failed" >&2; exit 1; }
 	done
 done
 # Every notified call must have been logged: a check that the notify figure
