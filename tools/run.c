@@ -177,7 +177,7 @@ static char *run_log_path(const char *given)
 	}
 	/* A FIFO or a device is opened by the layers themselves; opening it
 	 * here could block. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return path;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
 	if (fd < 0) {

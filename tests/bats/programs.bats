@@ -32,7 +32,7 @@ start_server() {
 # 124) instead of blocking the suite.  (curl hangs in setlocale when ASan's
 # runtime is preloaded, as it is with a `make ASAN=1` shim.)
 deadline() {
-	timeout 60 "$@"
+	timeout 30 "$@"
 }
 
 # Run CMD natively, then under the preload layer in audit mode with its log in

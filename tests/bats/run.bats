@@ -179,10 +179,20 @@ enforce"
 	assert_output "unset unset unset stderr"
 }
 
-@test "run: a log that cannot be written exits 125 and runs nothing" {
+@test "run: a log that cannot be written exits 125 and runs nothing; a FIFO is fine" {
 	run -125 --separate-stderr sa_run --layer preload -o "$T/no/dir/x.log" -- touch ran
 	assert_equal "$stderr" "sockaudit run: cannot write the log $T/no/dir/x.log: No such file or directory"
+	run -125 --separate-stderr sa_run --layer preload -o "$T" -- touch ran
+	assert_equal "$stderr" "sockaudit run: cannot write the log $T: Is a directory"
 	[ ! -e ran ]
+	# A FIFO is left to the layers to open (opening it here could block).
+	mkfifo fifo
+	timeout 10 cat fifo >fifo.out &
+	run -0 --separate-stderr sa_run --layer preload -o fifo -- "$PY" -c 'import socket; socket.socketpair()'
+	wait
+	run -0 jq -r .call fifo.out
+	assert_output "socketpair
+socketpair"
 }
 
 @test "run: LD_PRELOAD gets the shim first, keeping entries already there" {

@@ -217,7 +217,7 @@ with open("/dev/null") as f:
     ctypes.CDLL(None, use_errno=True).shutdown(f.fileno(), socket.SHUT_RD)
 print("done")
 EOF
-	run -0 --separate-stderr timeout 60 strace -f -qq -X raw -o "$T/trace" -e trace="$TRACED" \
+	run -0 --separate-stderr timeout 30 strace -f -qq -X raw -o "$T/trace" -e trace="$TRACED" \
 		"$SOCKAUDIT" run --layer preload -o "$T/log" -- "$PY" "$T/calls.py"
 	assert_output "done"
 	assert_equal "$stderr" ""
@@ -240,7 +240,7 @@ ENOTSOCK"
 	"$PY" -m http.server --bind 127.0.0.1 --directory "$T/www" "$PORT" >server.log 2>&1 &
 	SERVER_PID=$!
 	wait_for_port "$PORT"
-	run -0 --separate-stderr timeout 60 strace -f -qq -X raw -o "$T/trace" -e trace="$TRACED" \
+	run -0 --separate-stderr timeout 30 strace -f -qq -X raw -o "$T/trace" -e trace="$TRACED" \
 		"$SOCKAUDIT" run --layer preload -o "$T/log" -- curl -s "http://127.0.0.1:$PORT/hello.txt"
 	assert_output "hello"
 	run -0 compare "$T/trace" "$T/log"
@@ -256,7 +256,7 @@ ENOTSOCK"
 	wait_for_port "$PORT"
 	# sh's pid becomes sockaudit's: its supervisor's own sockets are not
 	# curl's.
-	run -0 --separate-stderr timeout 60 strace -f -qq -X raw -o "$T/trace" -e trace="$TRACED" \
+	run -0 --separate-stderr timeout 30 strace -f -qq -X raw -o "$T/trace" -e trace="$TRACED" \
 		sh -c 'echo $$ >"$1"; shift; exec "$@"' _ "$T/pid" \
 		"$SOCKAUDIT" run -o "$T/log" -- curl -s "http://127.0.0.1:$PORT/hello.txt"
 	assert_output "hello"
@@ -271,7 +271,7 @@ ENOTSOCK"
 }
 
 @test "strace vs preload, ip addr: its netlink sockets" {
-	run -0 --separate-stderr timeout 60 strace -f -qq -X raw -o "$T/trace" -e trace="$TRACED" \
+	run -0 --separate-stderr timeout 30 strace -f -qq -X raw -o "$T/trace" -e trace="$TRACED" \
 		"$SOCKAUDIT" run --layer preload -o "$T/log" -- ip addr show dev lo
 	assert_line --partial "inet 127.0.0.1/8"
 	run -0 compare "$T/trace" "$T/log"
@@ -280,7 +280,7 @@ ENOTSOCK"
 
 @test "the comparison itself fails on a missing or a changed event" {
 	# Guard against a checker that always agrees.
-	run -0 --separate-stderr timeout 60 strace -f -qq -X raw -o "$T/trace" -e trace="$TRACED" \
+	run -0 --separate-stderr timeout 30 strace -f -qq -X raw -o "$T/trace" -e trace="$TRACED" \
 		"$SOCKAUDIT" run --layer preload -o "$T/log" -- "$PY" -c 'import socket; socket.socket(); socket.socketpair()'
 	run -0 compare "$T/trace" "$T/log"
 	assert_output "3 calls matched, 0 glibc-internal missing"
