@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "logread.h"
+#include "names.h"
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -932,6 +933,21 @@ static int val_number(const struct logread_val *v, enum logread_field f,
 	    name_value((int)f, name, &n) < 0)
 		return -1;
 	return n;
+}
+
+int logread_names_value(int field, const char *name, int *value)
+{
+	static const enum names_table tables[] = {
+		[LOGREAD_F_FAMILY] = NAMES_FAMILY, [LOGREAD_F_TYPE] = NAMES_TYPE,
+		[LOGREAD_F_HOW] = NAMES_HOW,
+	};
+	int table;
+
+	if (field == LOGREAD_F_PROTOCOL)
+		return names_protocol_value(name, value, &table);
+	if (field < 0 || field > LOGREAD_F_HOW)
+		return -EINVAL;
+	return names_value(tables[field], name, value);
 }
 
 int logread_call(const struct logread_event *ev, struct policy_call *call,

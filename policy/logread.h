@@ -173,4 +173,8 @@ int logread_json_member(const char *text, size_t len, const char *key,
 /* Which field NAME_VALUE is asked about. */
 enum logread_field { LOGREAD_F_FAMILY, LOGREAD_F_TYPE, LOGREAD_F_PROTOCOL, LOGREAD_F_HOW };
 
+/* The NAME_VALUE of logread_call() that asks the names tables (names.h):
+ * AF_*, SOCK_*, SHUT_*, and a protocol name of any table. */
+int logread_names_value(int field, const char *name, int *value);
+
 #endif

@@ -213,19 +213,6 @@ static bool add_exe(struct lrule *r, int exe)
 	return true;
 }
 
-static int name_value(int field, const char *name, int *value)
-{
-	static const enum names_table tables[] = {
-		[LOGREAD_F_FAMILY] = NAMES_FAMILY, [LOGREAD_F_TYPE] = NAMES_TYPE,
-		[LOGREAD_F_HOW] = NAMES_HOW,
-	};
-	int table;
-
-	if (field == LOGREAD_F_PROTOCOL)
-		return names_protocol_value(name, value, &table);
-	return names_value(tables[field], name, value);
-}
-
 /* sockaudit's own launcher, between its fork and the program's exec, is not
  * the program: its events are never learned. */
 static bool is_self(const struct learn *l, const char *exe)
@@ -247,7 +234,7 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	(void)file;
 	(void)line;
 	l->events++;
-	if (logread_call(ev, &call, l->exe, sizeof(l->exe), name_value) < 0)
+	if (logread_call(ev, &call, l->exe, sizeof(l->exe), logread_names_value) < 0)
 		return;
 	if (call.exe && is_self(l, call.exe)) {
 		l->skipped_self++;

@@ -54,19 +54,6 @@ struct replay {
 	char exebuf[4096];
 };
 
-static int name_value(int field, const char *name, int *value)
-{
-	static const enum names_table tables[] = {
-		[LOGREAD_F_FAMILY] = NAMES_FAMILY, [LOGREAD_F_TYPE] = NAMES_TYPE,
-		[LOGREAD_F_HOW] = NAMES_HOW,
-	};
-	int table;
-
-	if (field == LOGREAD_F_PROTOCOL)
-		return names_protocol_value(name, value, &table);
-	return names_value(tables[field], name, value);
-}
-
 static bool refused(const char *word)
 {
 	return strcmp(word, "allow") != 0;
@@ -81,7 +68,7 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	enum outcome o;
 
 	r->events++;
-	if (logread_call(ev, &call, r->exebuf, sizeof(r->exebuf), name_value) < 0) {
+	if (logread_call(ev, &call, r->exebuf, sizeof(r->exebuf), logread_names_value) < 0) {
 		r->undecidable++;
 		return;
 	}

@@ -328,19 +328,6 @@ struct report {
 	char exe[4096];
 };
 
-static int name_value(int field, const char *name, int *value)
-{
-	static const enum names_table tables[] = {
-		[LOGREAD_F_FAMILY] = NAMES_FAMILY, [LOGREAD_F_TYPE] = NAMES_TYPE,
-		[LOGREAD_F_HOW] = NAMES_HOW,
-	};
-	int table;
-
-	if (field == LOGREAD_F_PROTOCOL)
-		return names_protocol_value(name, value, &table);
-	return names_value(tables[field], name, value);
-}
-
 static bool filter(struct report *r, const struct logread_event *ev)
 {
 	if (r->decisions && !(r->decisions & (1u << ev->decision)))
@@ -358,7 +345,7 @@ static bool filter(struct report *r, const struct logread_event *ev)
 	}
 	if (r->family >= 0) {
 		struct policy_call call;
-		if (logread_call(ev, &call, NULL, 0, name_value) < 0 || call.family != r->family)
+		if (logread_call(ev, &call, NULL, 0, logread_names_value) < 0 || call.family != r->family)
 			return false;
 	}
 	if (r->exe_glob) {
