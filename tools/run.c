@@ -253,10 +253,16 @@ static int run_env_shim(char ***env, enum run_layer layer, uint64_t *marker)
 	int ret = -1;
 
 	shim = run_find_shim();
+	if (!shim && getenv("SOCKAUDIT_SHIM") && *getenv("SOCKAUDIT_SHIM")) {
+		/* An explicit choice that does not work is never replaced. */
+		cli_error("run", "SOCKAUDIT_SHIM=%s: %s", getenv("SOCKAUDIT_SHIM"),
+			  strerror(errno));
+		return -1;
+	}
 	if (!shim) {
 		if (layer == RUN_LAYER_PRELOAD) {
-			cli_error("run", "cannot find %s (looked at $SOCKAUDIT_SHIM, next to "
-				  "this program, and in %s): the preload layer cannot run",
+			cli_error("run", "cannot find %s (looked next to this program "
+				  "and in %s): the preload layer cannot run",
 				  RUN_SHIM_NAME, SOCKAUDIT_LIBDIR);
 			return -1;
 		}

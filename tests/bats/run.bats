@@ -244,8 +244,22 @@ detect_leaks=0"
 
 @test "run: a missing shim is an error for --layer preload" {
 	SOCKAUDIT_SHIM="$T/none.so" run -125 --separate-stderr sa_run --layer preload -- touch ran
-	assert_equal "$stderr" "sockaudit run: cannot find libsockaudit.so (looked at \$SOCKAUDIT_SHIM, next to this program, and in /usr/local/lib/sockaudit): the preload layer cannot run"
+	assert_equal "$stderr" "sockaudit run: SOCKAUDIT_SHIM=$T/none.so: No such file or directory"
 	[ ! -e ran ]
+	SOCKAUDIT_SHIM="$T/none.so" run -125 --separate-stderr sa_run -- touch ran
+	assert_equal "$stderr" "sockaudit run: SOCKAUDIT_SHIM=$T/none.so: No such file or directory"
+	# A sockaudit without a shim next to it, none installed.
+	mkdir bin
+	cp "$SOCKAUDIT" bin/sockaudit
+	if [ ! -e /usr/local/lib/sockaudit/libsockaudit.so ]; then
+		run -125 --separate-stderr bin/sockaudit run --layer preload -- touch ran
+		assert_equal "$stderr" "sockaudit run: cannot find libsockaudit.so (looked next to this program and in /usr/local/lib/sockaudit): the preload layer cannot run"
+		[ ! -e ran ]
+		# The default layers go on without it, and say so.
+		run -0 --separate-stderr bin/sockaudit run -- touch ran
+		assert_equal "$stderr" "sockaudit run: warning: cannot find libsockaudit.so: only the kernel layers will log and decide"
+		[ -e ran ]
+	fi
 }
 
 @test "run: a statically linked target gets a warning, and runs" {
