@@ -164,6 +164,8 @@ EOF
 	assert_output "$T/rel.log
 end"
 	[ -f rel.log ]
+	run -0 stat -c %a rel.log
+	assert_output 600
 	echo '{"version": 1}' >p.json
 	run -0 --separate-stderr sa_run --layer preload -p p.json --mode enforce -o - -- \
 		printenv SOCKAUDIT_LOG SOCKAUDIT_POLICY SOCKAUDIT_MODE
