@@ -512,7 +512,7 @@ int notify_serve(struct notify_ctx *c, int listener)
 	call.exe = t->exe_known ? t->exe : NULL;
 	switch (kind) {
 	case NC_SOCKETPAIR:
-		events = 2;	/* one socket.__new__ per end */
+		events = 2;	/* one socket.__new__ per end made (as the shim) */
 		/* fall through */
 	case NC_SOCKET:
 		call.event = POLICY_EV_NEW;
@@ -574,6 +574,9 @@ int notify_serve(struct notify_ctx *c, int listener)
 	e.comm = t->comm;
 	e.layer = "notify";
 
+	/* A refused socketpair makes no ends: one event, as the shim writes. */
+	if (deny || kill_it)
+		events = 1;
 	if (kill_it) {
 		if (fact == NOTIFY_UNCHECKED) {
 			notify_recheck(t, &forget);

@@ -262,3 +262,14 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 os.execv(sys.argv[1], [sys.argv[1], "socket", "2", "2", "0"])' "$K2"
 	assert_output "socket errno 13"
 }
+
+@test "a denied socketpair: EPERM, and one event (no ends were made), as the shim writes" {
+	cat >"$T/p.json" <<-'EOF2'
+	{"version": 1, "default": {"action": "allow"},
+	 "rules": [{"id": "no-unix-dgram", "family": "AF_UNIX", "type": "SOCK_DGRAM", "action": "deny", "errno": "EPERM"}]}
+	EOF2
+	run -1 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer seccomp -- "$K2" pair 1 2 0
+	assert_output "socketpair errno 1"
+	run -0 jq -r 'select(.layer == "notify") | "\(.call) \(.family) \(.type) \(.result) \(.errno) \(.decision)"' log
+	assert_output "socketpair AF_UNIX SOCK_DGRAM -1 EPERM deny"
+}
