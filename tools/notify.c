@@ -5,7 +5,9 @@
  * kernel copied into the notification and will use unchanged when the call
  * continues, or a fact the target cannot change while its thread is stopped in
  * the call without dying (its executable: an execve in another thread kills
- * this one first, and the ID_VALID check after reading /proc catches that).
+ * this one first).  What /proc says is trusted only once checked: by ID_VALID
+ * after a fresh read, or through the cached thread's pinned /proc directory
+ * (notify_still) before an exe rule decides.
  * connect/bind/sendto would be different: their addresses live in the
  * target's memory, which another thread may rewrite after we looked.
  *
@@ -109,7 +111,8 @@ struct notify_ctx *notify_new(const struct policy *p, int log_fd)
 	c->policy = p;
 	c->mode = policy_mode(p);
 	c->log_fd = log_fd;
-	/* Only then must a cached thread be checked before deciding. */
+	/* Only then must a cached thread be checked before deciding.  (The
+	 * rule table is policy/'s; nothing but this is read from it here.) */
 	rules = policy_rules(p, &n);
 	for (size_t i = 0; i < n; i++)
 		c->uses_exe |= rules[i].n_exes > 0;
