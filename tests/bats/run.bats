@@ -348,3 +348,17 @@ detect_leaks=0"
 	assert_output "$(id -u)"
 	assert_equal "$stderr" "sockaudit run: note: $T/suid-id is setuid or setgid: the seccomp layer sets no_new_privs, so it runs without those privileges"
 }
+
+@test "run --mode without -p: the embedded default in that mode, in every layer" {
+	run -0 --separate-stderr sa_run --mode enforce -o "$T/pre.log" -- "$PY" -c 'import socket; socket.socket()'
+	run -0 jq -c '[.call, .family, .mode, .decision, .rule, .layer]' "$T/pre.log"
+	assert_output '["socket","AF_INET","enforce","allow",null,"preload"]'
+	run -0 --separate-stderr sa_run --mode enforce -o "$T/static.log" -- /bin/busybox ip addr show dev lo
+	run -0 jq -c 'select(.family == "AF_NETLINK") | [.mode, .decision, .rule, .layer]' "$T/static.log"
+	assert_output '["enforce","allow",null,"notify"]'
+	# Without --mode: audit, and no SOCKAUDIT_MODE for the shim.
+	run -0 --separate-stderr sa_run -o "$T/audit.log" -- "$PY" -c 'import os, socket; socket.socket(); print(os.environ.get("SOCKAUDIT_MODE"))'
+	assert_output "None"
+	run -0 jq -c '[.mode, .decision]' "$T/audit.log"
+	assert_output '["audit","allow"]'
+}
