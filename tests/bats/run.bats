@@ -9,6 +9,16 @@ sa_run() {
 	"$SOCKAUDIT" run "$@"
 }
 
+# Succeeds once a child of PID has exec'd COMM (from /proc: no procps needed).
+child_runs() {
+	local stat
+	for stat in /proc/[0-9]*/stat; do
+		read -r _ comm _ ppid _ <"$stat" 2>/dev/null || continue
+		[ "$ppid" = "$1" ] && [ "$comm" = "($2)" ] && return 0
+	done
+	return 1
+}
+
 # A sanitized shim (make ASAN=1) has its runtime put first in LD_PRELOAD.
 SHIM_RUNTIME=$(readelf -d "$SHIM" 2>/dev/null |
 	sed -n 's/.*Shared library: \[\(lib[a-z]*san\.so[^]]*\)\].*/\1/p' | head -n 1)
@@ -150,7 +160,7 @@ EOF
 @test "run: a signal sent to sockaudit alone reaches CMD" {
 	"$SOCKAUDIT" run --layer preload -- sleep 60 &
 	local pid=$!
-	wait_for pgrep -P "$pid" -x sleep
+	wait_for child_runs "$pid" sleep
 	kill -TERM "$pid"
 	local status=0
 	wait "$pid" || status=$?
