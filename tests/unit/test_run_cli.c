@@ -15,7 +15,19 @@
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
-#define PARSE(o, err, ...) run_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o), (err), sizeof(err))
+/* The compound literal dies with the block CHECK_INT opens, but o->cmd
+ * points into it: keep a copy (the strings are literals, they live on). */
+static char *kept_argv[32];
+
+static char **keep(char **argv, int argc)
+{
+	memcpy(kept_argv, argv, (argc + 1) * sizeof(*argv));
+	return kept_argv;
+}
+
+#define PARSE(o, err, ...)							\
+	run_cli_parse(ARGC(__VA_ARGS__), keep(ARGV(__VA_ARGS__), ARGC(__VA_ARGS__)), \
+		      (o), (err), sizeof(err))
 
 static void test_parse(void)
 {
