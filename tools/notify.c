@@ -39,7 +39,6 @@
 
 #include "event.h"
 #include "notify.h"
-#include "rules.h"
 
 enum notify_call { NC_SOCKET, NC_SOCKETPAIR, NC_ACCEPT, NC_ACCEPT4, NC_SHUTDOWN, NC_COUNT };
 
@@ -97,25 +96,17 @@ struct notify_ctx {
 	struct notify_seq *seqs;
 	size_t seq_cap, seq_used;
 	struct notify_target targets[NOTIFY_TARGETS];
-	bool uses_exe;		/* some rule has an exe glob */
 };
 
 struct notify_ctx *notify_new(const struct policy *p, int log_fd)
 {
 	struct notify_ctx *c = calloc(1, sizeof(*c));
-	const struct policy_rule *rules;
-	size_t n;
 
 	if (!c)
 		return NULL;
 	c->policy = p;
 	c->mode = policy_mode(p);
 	c->log_fd = log_fd;
-	/* Only then must a cached thread be checked before deciding.  (The
-	 * rule table is policy/'s; nothing but this is read from it here.) */
-	rules = policy_rules(p, &n);
-	for (size_t i = 0; i < n; i++)
-		c->uses_exe |= rules[i].n_exes > 0;
 	for (size_t i = 0; i < NOTIFY_TARGETS; i++)
 		c->targets[i].dirfd = -1;
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &c->sizes) < 0)
@@ -279,13 +270,6 @@ static int notify_read_target(pid_t tid, struct notify_target *t)
 	return 0;
 }
 
-/* How far the facts notify_target() returns can be trusted. */
-enum notify_fact {
-	NOTIFY_FRESH,		/* just read: trusted after an ID_VALID check */
-	NOTIFY_CHECKED,		/* cached, and the thread checked alive */
-	NOTIFY_UNCHECKED,	/* cached, not checked: notify_recheck() later */
-};
-
 /* True when cached T is still the live thread it was, with the same exe.
  * One readlinkat of exe through the pinned /proc directory: it fails once
  * that thread is gone (so a reused id is never mistaken for it), and a
@@ -301,57 +285,29 @@ static bool notify_still(const struct notify_target *t)
 	return n >= 0 && (size_t)n == strlen(t->exe) && !memcmp(exe, t->exe, (size_t)n);
 }
 
-/* The facts of thread TID, from the cache when they hold.  With CHECK the
- * cached facts are checked first (notify_still); without, the caller checks
- * them after answering (notify_recheck), off the path the caller waits on.
- * NULL: TID is gone.  What the cache does not notice: a new comm (prctl
- * PR_SET_NAME) or ppid (reparenting) after the thread's first call. */
-static struct notify_target *notify_target(struct notify_ctx *c, pid_t tid, bool check,
-					   enum notify_fact *fact)
+/* The facts of thread TID, from the cache when notify_still() says they
+ * hold.  *FRESH is true when they were just read from /proc: the caller must
+ * then check the notification is still valid before trusting them.  NULL:
+ * TID is gone.  The check runs before every decision, not only for exe
+ * rules: the event must name the exe of the moment of the call, and a thread
+ * that exec'd and exited right after its call could not be checked later.
+ * What the cache does not notice: a new comm (prctl PR_SET_NAME) or ppid
+ * (reparenting) after the thread's first call. */
+static struct notify_target *notify_target(struct notify_ctx *c, pid_t tid, bool *fresh)
 {
 	struct notify_target *t = &c->targets[(unsigned)tid % NOTIFY_TARGETS];
 
-	if (t->tid == tid && t->exe_known) {
-		if (!check) {
-			*fact = NOTIFY_UNCHECKED;
-			return t;
-		}
-		if (notify_still(t)) {
-			*fact = NOTIFY_CHECKED;
-			return t;
-		}
+	if (t->tid == tid && notify_still(t)) {
+		*fresh = false;
+		return t;
 	}
 	notify_target_drop(t);
 	if (notify_read_target(tid, t) < 0) {
 		notify_target_drop(t);
 		return NULL;
 	}
-	*fact = NOTIFY_FRESH;
+	*fresh = true;
 	return t;
-}
-
-/* After answering a call decided on unchecked cached facts (which the
- * decision did not need: the policy has no exe rule), make sure the event
- * tells the truth.  An exec since the facts were cached: read them again (the
- * thread is alive).  The thread gone: keep them for this event, as they were
- * when it was last seen alive (only a reuse of its id by a new thread in
- * between, which takes the kernel's whole pid space to come round, would make
- * them wrong), then forget it. */
-static void notify_recheck(struct notify_target *t, bool *forget)
-{
-	struct notify_target again = { .dirfd = -1 };
-
-	*forget = false;
-	if (notify_still(t))
-		return;
-	if (notify_read_target(t->tid, &again) == 0 && again.pid == t->pid &&
-	    again.start == t->start) {
-		notify_target_drop(t);
-		*t = again;
-		return;
-	}
-	notify_target_drop(&again);
-	*forget = true;
 }
 
 /* The family, type and protocol of descriptor FD of process PID, read from a
@@ -482,8 +438,7 @@ int notify_serve(struct notify_ctx *c, int listener)
 	struct notify_target *t;
 	struct event e;
 	int kind, events = 1;
-	bool deny = false, kill_it = false, fresh, forget = false;
-	enum notify_fact fact;
+	bool deny = false, kill_it = false, fresh;
 
 	memset(req, 0, c->sizes.seccomp_notif);
 	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
@@ -507,10 +462,9 @@ int notify_serve(struct notify_ctx *c, int listener)
 		goto send;
 	}
 
-	t = notify_target(c, (pid_t)req->pid, c->uses_exe, &fact);
+	t = notify_target(c, (pid_t)req->pid, &fresh);
 	if (!t)
 		return 0;	/* gone: nobody waits for an answer */
-	fresh = fact == NOTIFY_FRESH;
 
 	call.exe = t->exe_known ? t->exe : NULL;
 	switch (kind) {
@@ -581,17 +535,6 @@ int notify_serve(struct notify_ctx *c, int listener)
 	if (deny || kill_it)
 		events = 1;
 	if (kill_it) {
-		if (fact == NOTIFY_UNCHECKED) {
-			notify_recheck(t, &forget);
-			if (forget) {
-				/* Gone already: nobody to kill, none to answer. */
-				notify_target_drop(t);
-				return 0;
-			}
-			e.pid = t->pid;
-			e.ppid = t->ppid;
-			e.exe = t->exe_known ? t->exe : NULL;
-		}
 		/* The kernel's kill leaves no result to report. */
 		e.result_unknown = true;
 		if (d.log)
@@ -616,20 +559,12 @@ int notify_serve(struct notify_ctx *c, int listener)
 		return errno == ENOENT ? 0 : -errno;
 	}
 	if (d.log) {
-		if (fact == NOTIFY_UNCHECKED) {
-			notify_recheck(t, &forget);
-			e.pid = t->pid;
-			e.ppid = t->ppid;
-			e.exe = t->exe_known ? t->exe : NULL;
-		}
 		e.result_unknown = !deny;
 		e.result = -1;
 		e.err = deny ? d.err : 0;
 		for (int i = 0; i < events; i++)
 			notify_write_event(c, &e, t);
 	}
-	if (forget)
-		notify_target_drop(t);
 	return 0;
 
 send:
