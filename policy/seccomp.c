@@ -394,6 +394,8 @@ static struct sc_pair sc_decide(const struct sc_build *b, const size_t *cls)
 			    *dp = &b->dims[SC_PROTOCOL];
 	struct sc_pair pr;
 
+	if (b->notify && b->o->notify_all)
+		return (struct sc_pair){ SCMP_ACT_NOTIFY, SCMP_ACT_NOTIFY };
 	for (size_t i = 0; i < sc->n_known; i++) {
 		int val = (int)sc_dim_value(&b->dims[sc->known[i]], cls[i]);
 

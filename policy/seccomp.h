@@ -30,6 +30,11 @@ struct policy_seccomp_opts {
 	/* Non-zero: every kill returns this errno instead, so that a test can
 	 * run many killing calls in one process. */
 	int kill_errno;
+	/* With notify: send every socket, socketpair, shutdown, accept and
+	 * accept4 to the supervisor, marked or not, and let it decide them
+	 * all.  The fallback for a policy whose exact filter exceeds the
+	 * kernel's size limit: the same decisions, at a notification's cost. */
+	bool notify_all;
 };
 
 /* What the filter answers, in enforce mode, to io_uring_setup,

@@ -85,6 +85,15 @@ static int supervise_filter(struct supervise *s)
 	int fd = -1, ret;
 
 	ret = policy_seccomp_build(s->spec->policy, &o, &ctx);
+	if (ret == -E2BIG) {
+		/* Too many holes for BPF_MAXINSNS: the supervisor decides every
+		 * socket call instead, with the same matcher. */
+		fprintf(stderr, "sockaudit run: note: the policy's exact seccomp filter exceeds "
+				"the kernel's 4096 instructions; every socket call goes to the "
+				"notify supervisor instead (same decisions, slower calls)\n");
+		o.notify_all = true;
+		ret = policy_seccomp_build(s->spec->policy, &o, &ctx);
+	}
 	if (ret < 0) {
 		cli_error("run", "cannot compile the policy into a seccomp filter: %s",
 			  strerror(-ret));
@@ -336,7 +345,7 @@ int supervise_run(const struct run_spec *spec)
 
 	if (supervise_filter(&s) < 0 || supervise_open_log(&s) < 0)
 		goto out;
-	s.notify = notify_new(spec->policy, s.log_fd);
+	s.notify = notify_new(spec->policy, s.log_fd, spec->marker);
 	if (!s.notify) {
 		cli_error("run", "seccomp user notification: %s", strerror(errno));
 		goto out;

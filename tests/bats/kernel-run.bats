@@ -140,3 +140,45 @@ while True:
 	run -125 "$SOCKAUDIT" run -o "$T/no/such/dir/log" --layer seccomp -- /bin/sh -c "touch '$T/ran'"
 	[ ! -e "$T/ran" ]
 }
+
+# A default-deny policy with many holes: its exact filter needs more than the
+# kernel's 4096 BPF instructions once the marked calls get rules of their own.
+big_policy() {
+	"$PY" - <<'PY' >"$T/big.json"
+import json
+rules = []
+n = 0
+for f in ["AF_INET", "AF_INET6", "AF_UNIX", "AF_NETLINK", "AF_PACKET", "AF_BLUETOOTH", "AF_CAN", "AF_VSOCK"]:
+    for t in ["SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_SEQPACKET"]:
+        n += 1
+        rules.append({"id": "r%d" % n, "family": f, "type": t,
+                      "protocol": [n * 3 + 1000, n * 7 + 2000], "action": "allow"})
+rules.append({"id": "unix", "family": "AF_UNIX", "action": "allow"})
+print(json.dumps({"version": 1, "mode": "enforce",
+                  "default": {"action": "deny", "errno": "EACCES"}, "rules": rules}))
+PY
+}
+
+@test "a policy too large for an exact filter: the supervisor decides every call (auto)" {
+	big_policy
+	run -1 "$SOCKAUDIT" compile --notify --marker 77 "$T/big.json"
+	assert_output --partial "more than 4096 BPF instructions"
+	run -0 --separate-stderr "$SOCKAUDIT" run -p "$T/big.json" -o "$T/log" -- "$PY" -c '
+import socket
+a, b = socket.socketpair(); print("pair ok")
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+except OSError as e:
+    print("tcp", e.errno)
+'
+	assert_output $'pair ok\ntcp 13'
+	[[ "$stderr" == *"every socket call goes to the notify supervisor"* ]]
+	# The shim logged each call once; the supervisor saw them marked and
+	# decided them without logging them again.
+	run -0 jq -c '[.call, .decision, .errno, .layer]' "$T/log"
+	assert_output $'["socketpair","allow",null,"preload"]\n["socketpair","allow",null,"preload"]\n["socket","deny","EACCES","preload"]'
+	# A forged marker (an inline syscall past the shim) escapes the log
+	# line, never the supervisor's decision.
+	K2_FORGE=1 run -1 "$SOCKAUDIT" run -p "$T/big.json" -o "$T/log2" -- "$FIX/k2_asm" 2 1 0
+	assert_line "errno 13"
+}

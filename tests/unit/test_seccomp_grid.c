@@ -420,8 +420,9 @@ static void r_policy(char *buf)
 int main(void)
 {
 	const char *seed_env = getenv("SOCKAUDIT_GRID_SEED");
-	unsigned long long seed = seed_env ? strtoull(seed_env, NULL, 0) :
-				  (unsigned long long)time(NULL);
+	/* A fixed default seed keeps `make test` repeatable; set
+	 * SOCKAUDIT_GRID_SEED to explore others. */
+	unsigned long long seed = seed_env ? strtoull(seed_env, NULL, 0) : 1;
 	struct grid_shared *sh;
 	long total = 0, n;
 	size_t npol = 0, unparsed = 0, too_big = 0;
