@@ -144,6 +144,7 @@ asyncio.run(main())
 }
 
 @test "curl against a local http.server: same output, exact events" {
+	skip_curl_under_asan
 	start_server
 	same_as_native 0 curl -s "http://127.0.0.1:$PORT/hello.txt"
 	assert_output "hello from sockaudit"
@@ -196,6 +197,7 @@ asyncio.run(main())
 }
 
 @test "no-network.json: curl fails with exit 7 and a deny event naming curl with EACCES" {
+	skip_curl_under_asan
 	start_server
 	run -0 curl -s "http://127.0.0.1:$PORT/hello.txt"
 	run -7 --separate-stderr deadline "$SOCKAUDIT" run --layer preload -p "$NO_NET" -o "$T/log" -- \
@@ -239,6 +241,7 @@ loop ran"
 }
 
 @test "no-network.json in audit mode: nothing denied, would_deny logged" {
+	skip_curl_under_asan
 	start_server
 	same_as_native 0 curl -s "http://127.0.0.1:$PORT/hello.txt"
 	run -0 --separate-stderr deadline "$SOCKAUDIT" run --layer preload -p "$NO_NET" --mode audit -o "$T/audit.log" -- \
@@ -249,6 +252,7 @@ loop ran"
 }
 
 @test "exec chain: sh runs python3 runs curl; each process logs under its own exe and pid" {
+	skip_curl_under_asan
 	start_server
 	cat >"$T/chain.py" <<'EOF'
 import os, socket, subprocess, sys
