@@ -168,6 +168,15 @@ __attribute__((noreturn)) static void shim_kill(struct event *e, const struct po
 	_exit(128 + SIGSYS);
 }
 
+/* A call the policy refuses never reaches the kernel: kill ends the process
+ * here, deny returns the errno the caller is to see. */
+static int shim_refuse(struct event *e, const struct policy_decision *d)
+{
+	if (d->action == POLICY_KILL)
+		shim_kill(e, d);
+	return d->err;
+}
+
 /* The socket's family, type and protocol as the kernel has them; family -1
  * when FD is not a socket. */
 static void shim_describe(int fd, struct policy_call *c)
@@ -188,6 +197,14 @@ static void shim_describe(int fd, struct policy_call *c)
 	}
 }
 
+/* The socket an event describes, as the decision saw it. */
+static void shim_event_facts(struct event *e, const struct policy_call *c)
+{
+	e->family = c->family;
+	e->type = c->type;
+	e->protocol = c->protocol;
+}
+
 static int audit_socket(int family, int type, int protocol)
 {
 	int saved = errno, err = 0, ret;
@@ -195,6 +212,10 @@ static int audit_socket(int family, int type, int protocol)
 		.event = POLICY_EV_NEW, .family = family, .type = type, .protocol = protocol,
 	};
 	struct policy_decision d;
+	struct event e = {
+		.event = POLICY_EV_NEW, .call = "socket",
+		.family = family, .type = type, .protocol = protocol,
+	};
 
 	if (!shim_ready())
 		return shim_do_socket(family, type, protocol, 0);
@@ -206,28 +227,16 @@ static int audit_socket(int family, int type, int protocol)
 		if (ret < 0)
 			err = errno;
 	} else {
-		struct event e = {
-			.event = POLICY_EV_NEW, .call = "socket",
-			.family = family, .type = type, .protocol = protocol,
-		};
-
-		if (d.action == POLICY_KILL)
-			shim_kill(&e, &d);
 		ret = -1;
-		err = d.err;
+		err = shim_refuse(&e, &d);
 		if (!d.log)
 			goto out;
 	}
-	{
-		struct event e = {
-			.event = POLICY_EV_NEW, .call = "socket",
-			.self = ret, .self_known = ret >= 0,
-			.family = family, .type = type, .protocol = protocol,
-			.result = ret, .err = err,
-		};
-
-		shim_emit_one(&e, &d);
-	}
+	e.self = ret;
+	e.self_known = ret >= 0;
+	e.result = ret;
+	e.err = err;
+	shim_emit_one(&e, &d);
 out:
 	errno = err ? err : saved;
 	return ret;
@@ -255,10 +264,8 @@ static int audit_socketpair(int family, int type, int protocol, int sv[2])
 		if (ret < 0)
 			err = errno;
 	} else {
-		if (d.action == POLICY_KILL)
-			shim_kill(&e, &d);
 		ret = -1;
-		err = d.err;
+		err = shim_refuse(&e, &d);
 		if (!d.log)
 			goto out;
 	}
@@ -294,7 +301,7 @@ static int audit_accept4(bool four, int fd, struct sockaddr *addr, socklen_t *le
 	int saved = errno, err = 0, ret;
 	struct policy_call c = { .event = POLICY_EV_NEW, .family = -1 };
 	struct policy_decision d;
-	const char *call = four ? "accept4" : "accept";
+	struct event e = { .event = POLICY_EV_NEW, .call = four ? "accept4" : "accept" };
 	bool known;
 
 	if (!shim_ready())
@@ -309,6 +316,7 @@ static int audit_accept4(bool four, int fd, struct sockaddr *addr, socklen_t *le
 		shim_describe(fd, &c);
 		c.type |= flags;
 	}
+	shim_event_facts(&e, &c);
 	if (shim_permits(&d)) {
 		errno = saved;
 		ret = shim_do_accept4(four, fd, addr, len, flags, shim_cfg.marker);
@@ -317,28 +325,16 @@ static int audit_accept4(bool four, int fd, struct sockaddr *addr, socklen_t *le
 		if (ret < 0)
 			err = errno;
 	} else {
-		struct event e = {
-			.event = POLICY_EV_NEW, .call = call,
-			.family = c.family, .type = c.type, .protocol = c.protocol,
-		};
-
-		if (d.action == POLICY_KILL)
-			shim_kill(&e, &d);
 		ret = -1;
-		err = d.err;
+		err = shim_refuse(&e, &d);
 		if (!d.log)
 			goto out;
 	}
-	{
-		struct event e = {
-			.event = POLICY_EV_NEW, .call = call,
-			.self = ret, .self_known = ret >= 0,
-			.family = c.family, .type = c.type, .protocol = c.protocol,
-			.result = ret, .err = err,
-		};
-
-		shim_emit_one(&e, &d);
-	}
+	e.self = ret;
+	e.self_known = ret >= 0;
+	e.result = ret;
+	e.err = err;
+	shim_emit_one(&e, &d);
 out:
 	errno = err ? err : saved;
 	return ret;
@@ -349,6 +345,10 @@ static int audit_shutdown(int fd, int how)
 	int saved = errno, err = 0, ret;
 	struct policy_call c = { .event = POLICY_EV_SHUTDOWN, .family = -1, .how = how };
 	struct policy_decision d;
+	struct event e = {
+		.event = POLICY_EV_SHUTDOWN, .call = "shutdown",
+		.self = fd, .self_known = true, .how = how,
+	};
 	bool known;
 
 	if (!shim_ready())
@@ -359,6 +359,7 @@ static int audit_shutdown(int fd, int how)
 	shim_decide(&c, &d);
 	if (d.log && !known)
 		shim_describe(fd, &c);
+	shim_event_facts(&e, &c);
 	if (shim_permits(&d)) {
 		errno = saved;
 		ret = shim_do_shutdown(fd, how, shim_cfg.marker);
@@ -367,29 +368,14 @@ static int audit_shutdown(int fd, int how)
 		if (ret < 0)
 			err = errno;
 	} else {
-		struct event e = {
-			.event = POLICY_EV_SHUTDOWN, .call = "shutdown",
-			.self = fd, .self_known = true, .how = how,
-			.family = c.family, .type = c.type, .protocol = c.protocol,
-		};
-
-		if (d.action == POLICY_KILL)
-			shim_kill(&e, &d);
 		ret = -1;
-		err = d.err;
+		err = shim_refuse(&e, &d);
 		if (!d.log)
 			goto out;
 	}
-	{
-		struct event e = {
-			.event = POLICY_EV_SHUTDOWN, .call = "shutdown",
-			.self = fd, .self_known = true, .how = how,
-			.family = c.family, .type = c.type, .protocol = c.protocol,
-			.result = ret, .err = err,
-		};
-
-		shim_emit_one(&e, &d);
-	}
+	e.result = ret;
+	e.err = err;
+	shim_emit_one(&e, &d);
 out:
 	errno = err ? err : saved;
 	return ret;
