@@ -475,6 +475,17 @@ static bool tok_str(const struct tok *t, struct logread_str *s, bool nullable)
 	return false;
 }
 
+/* A string that must be one of NAMES[0..N): its index, or -1. */
+static int tok_word(const struct tok *t, const char *const *names, int n)
+{
+	if (t->type != TOK_STRING)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (str_is(&t->str, names[i], strlen(names[i])))
+			return i;
+	return -1;
+}
+
 /* The "args" array, already validated as JSON: integers or nulls. */
 static bool parse_args(const struct tok *t, struct logread_event *ev)
 {
@@ -510,6 +521,8 @@ static bool parse_args(const struct tok *t, struct logread_event *ev)
 static bool set_field(enum key k, const struct tok *t, struct logread_event *ev,
 		      long long *version)
 {
+	int w;
+
 	switch (k) {
 	case K_V:
 		if (t->type != TOK_INT)
@@ -559,14 +572,11 @@ static bool set_field(enum key k, const struct tok *t, struct logread_event *ev,
 		ev->result = t->type == TOK_INT ? t->num : 0;
 		return t->type == TOK_INT || t->type == TOK_NULL;
 	case K_DECISION:
-		if (t->type != TOK_STRING)
+		w = tok_word(t, decision_names, LOGREAD_DECISION_COUNT);
+		if (w < 0)
 			return false;
-		for (int d = 0; d < LOGREAD_DECISION_COUNT; d++)
-			if (str_is(&t->str, decision_names[d], strlen(decision_names[d]))) {
-				ev->decision = (enum logread_decision)d;
-				return true;
-			}
-		return false;
+		ev->decision = (enum logread_decision)w;
+		return true;
 	case K_RULE:
 		return tok_str(t, &ev->rule, true);
 	case K_MODE:
@@ -583,14 +593,11 @@ static bool set_field(enum key k, const struct tok *t, struct logread_event *ev,
 	case K_COMM:
 		return tok_str(t, &ev->comm, true);
 	case K_LAYER:
-		if (t->type != TOK_STRING)
+		w = tok_word(t, layer_names, LOGREAD_LAYER_COUNT);
+		if (w < 0)
 			return false;
-		for (int l = 0; l < LOGREAD_LAYER_COUNT; l++)
-			if (str_is(&t->str, layer_names[l], strlen(layer_names[l]))) {
-				ev->layer = (enum logread_layer)l;
-				return true;
-			}
-		return false;
+		ev->layer = (enum logread_layer)w;
+		return true;
 	default:
 		return true;
 	}
