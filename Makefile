@@ -26,32 +26,39 @@ CJSON_LIBS := $(shell $(PKG_CONFIG) --libs libcjson)
 SECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp)
 SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp)
 
+# The modules every program links, as one archive (see HACKING.md):
+#   calls/   the intercepted calls and the socket facts they are decided on
+#   policy/  the policy language and its compilation to a kernel filter
+#   evlog/   the event schema, its formatter, sinks and reader
+MODULES := calls policy evlog
+
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CFLAGS ?= -O2 -g
 # Everything is position independent and hidden by default: the policy
 # objects are linked into the preload shim, which must export nothing else.
-# -iquote, not -I: policy/seccomp.h must not hide <seccomp.h> (libseccomp).
+# -iquote, not -I: a module's header must never hide a system one.
 ALL_CFLAGS := -std=gnu11 $(WARN) $(HARDEN) -fPIC -fvisibility=hidden \
 	-D_GNU_SOURCE -DSOCKAUDIT_VERSION='"$(VERSION)"' \
-	-DSOCKAUDIT_LIBDIR='"$(LIBDIR)"' -iquote policy \
+	-DSOCKAUDIT_LIBDIR='"$(LIBDIR)"' $(MODULES:%=-iquote %) \
 	$(CJSON_CFLAGS) $(SECCOMP_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
-POLICY_SRCS := $(sort $(wildcard policy/*.c))
+POLICY_SRCS := $(sort $(wildcard $(MODULES:%=%/*.c)))
 POLICY_OBJS := $(POLICY_SRCS:%.c=$(B)/%.o)
+MODULE_HDRS := $(wildcard $(MODULES:%=%/*.h) $(MODULES:%=%/*.def))
 TOOL_SRCS := $(sort $(wildcard tools/*.c))
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-LIBPOLICY := $(B)/libpolicy.a
+LIBPOLICY := $(B)/libcore.a
 SOCKAUDIT := $(B)/sockaudit
 
 all: $(SOCKAUDIT) $(UNIT_BINS)
 
-$(B)/%.o: %.c $(wildcard policy/*.h shim/*.h tools/*.h tests/unit/*.h)
+$(B)/%.o: %.c $(MODULE_HDRS) $(wildcard shim/*.h tools/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

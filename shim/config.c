@@ -129,31 +129,26 @@ void shim_say(const char *first, ...)
 		return;
 }
 
-/* Bind the real functions.  Missing ones stay NULL and the raw system call
- * replaces them; say so, since it means an unusual libc. */
+/* Bind the real functions: one per row of calls.def, and syscall().
+ * Missing ones stay NULL and the raw system call replaces them; say so,
+ * since it means an unusual libc. */
+static void *shim_bind_one(const char *name)
+{
+	void *fn = dlsym(RTLD_NEXT, name);
+
+	if (!fn)
+		shim_say("no next definition of ", name, "(); using the raw system call", NULL);
+	return fn;
+}
+
 static void shim_bind(void)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} syms[] = {
-		{ "socket", offsetof(struct shim_real, socket) },
-		{ "socketpair", offsetof(struct shim_real, socketpair) },
-		{ "accept", offsetof(struct shim_real, accept) },
-		{ "accept4", offsetof(struct shim_real, accept4) },
-		{ "shutdown", offsetof(struct shim_real, shutdown) },
-		{ "syscall", offsetof(struct shim_real, syscall) },
-	};
-	size_t i;
+	void *sys;
 
-	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		void *fn = dlsym(RTLD_NEXT, syms[i].name);
-
-		if (!fn)
-			shim_say("no next definition of ", syms[i].name,
-				 "(); using the raw system call", NULL);
-		memcpy((char *)&shim_real + syms[i].offset, &fn, sizeof(fn));
-	}
+	for (int i = 0; i < CALLS_COUNT; i++)
+		shim_real.fn[i] = shim_bind_one(calls_table[i].name);
+	sys = shim_bind_one("syscall");
+	memcpy(&shim_real.syscall, &sys, sizeof(sys));
 }
 
 /* Read a small file into BUF (NUL-terminated), without stdio. */

@@ -26,6 +26,9 @@
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
+/* The real function of call ID (calls.def), as type T; NULL when unbound. */
+#define SHIM_REAL(id, T) ((T)shim_real.fn[CALL_##id])
+
 /* The real call when no real function is bound (only before binding, or
  * with an unusual libc): the raw system call, with errno like libc's. */
 static long shim_sys(long nr, long a0, long a1, long a2, long a3)
@@ -50,8 +53,10 @@ static int shim_do_socket(int family, int type, int protocol, uint64_t marker)
 {
 	if (marker)
 		return (int)shim_real.syscall(SYS_socket, family, type, protocol, 0L, 0L, marker);
-	if (shim_real.socket)
-		return shim_real.socket(family, type, protocol);
+	int (*real)(int, int, int) = SHIM_REAL(SOCKET, int (*)(int, int, int));
+
+	if (real)
+		return real(family, type, protocol);
 	return (int)shim_sys(SYS_socket, family, type, protocol, 0);
 }
 
@@ -59,8 +64,10 @@ static int shim_do_socketpair(int family, int type, int protocol, int *sv, uint6
 {
 	if (marker)
 		return (int)shim_real.syscall(SYS_socketpair, family, type, protocol, sv, 0L, marker);
-	if (shim_real.socketpair)
-		return shim_real.socketpair(family, type, protocol, sv);
+	int (*real)(int, int, int, int *) = SHIM_REAL(SOCKETPAIR, int (*)(int, int, int, int *));
+
+	if (real)
+		return real(family, type, protocol, sv);
 	return (int)shim_sys(SYS_socketpair, family, type, protocol, (long)sv);
 }
 
@@ -69,21 +76,26 @@ static int shim_do_socketpair(int family, int type, int protocol, int *sv, uint6
 static int shim_do_accept4(bool four, int fd, struct sockaddr *addr, socklen_t *len,
 			   int flags, uint64_t marker)
 {
+	int (*accept3)(int, struct sockaddr *, socklen_t *) =
+		SHIM_REAL(ACCEPT, int (*)(int, struct sockaddr *, socklen_t *));
+	int (*real4)(int, struct sockaddr *, socklen_t *, int) =
+		SHIM_REAL(ACCEPT4, int (*)(int, struct sockaddr *, socklen_t *, int));
+
 #ifdef SYS_accept
 	if (!four) {
 		if (marker)
 			return (int)shim_real.syscall(SYS_accept, fd, addr, len, 0L, 0L, marker);
-		if (shim_real.accept)
-			return shim_real.accept(fd, addr, len);
+		if (accept3)
+			return accept3(fd, addr, len);
 		return (int)shim_sys(SYS_accept, fd, (long)addr, (long)len, 0);
 	}
 #endif
 	if (marker)
 		return (int)shim_real.syscall(SYS_accept4, fd, addr, len, flags, 0L, marker);
-	if (four && shim_real.accept4)
-		return shim_real.accept4(fd, addr, len, flags);
-	if (!four && shim_real.accept)
-		return shim_real.accept(fd, addr, len);
+	if (four && real4)
+		return real4(fd, addr, len, flags);
+	if (!four && accept3)
+		return accept3(fd, addr, len);
 	return (int)shim_sys(SYS_accept4, fd, (long)addr, (long)len, flags);
 }
 
@@ -91,8 +103,10 @@ static int shim_do_shutdown(int fd, int how, uint64_t marker)
 {
 	if (marker)
 		return (int)shim_real.syscall(SYS_shutdown, fd, how, 0L, 0L, 0L, marker);
-	if (shim_real.shutdown)
-		return shim_real.shutdown(fd, how);
+	int (*real)(int, int) = SHIM_REAL(SHUTDOWN, int (*)(int, int));
+
+	if (real)
+		return real(fd, how);
 	return (int)shim_sys(SYS_shutdown, fd, how, 0, 0);
 }
 
@@ -175,26 +189,6 @@ static int shim_refuse(struct event *e, const struct policy_decision *d)
 	if (d->action == POLICY_KILL)
 		shim_kill(e, d);
 	return d->err;
-}
-
-/* The socket's family, type and protocol as the kernel has them; family -1
- * when FD is not a socket. */
-static void shim_describe(int fd, struct policy_call *c)
-{
-	static const int opts[] = { SO_DOMAIN, SO_TYPE, SO_PROTOCOL };
-	int *out[] = { &c->family, &c->type, &c->protocol };
-	size_t i;
-
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		socklen_t len = sizeof(int);
-
-		if (getsockopt(fd, SOL_SOCKET, opts[i], out[i], &len) < 0) {
-			c->family = -1;
-			c->type = 0;
-			c->protocol = 0;
-			return;
-		}
-	}
 }
 
 /* The socket an event describes, as the decision saw it. */
@@ -293,35 +287,37 @@ out:
  * accept and accept4: decided on the listening socket's family, type and
  * protocol, read from the kernel before the call (so a deny never accepts a
  * connection) -- when a rule looks at them or the event is logged; a call
- * that neither needs costs no getsockopt().  The event's args are [newfd, SO_DOMAIN, SO_TYPE | the
- * accept4 flags, SO_PROTOCOL]; family is null when FD is not a socket.
+ * that neither needs costs no getsockopt().  The event's args are [newfd,
+ * SO_DOMAIN, SO_TYPE | the accept4 flags CALLS_ACCEPT_FLAGS, SO_PROTOCOL];
+ * family is null when FD is not a socket.  A failed accept made no socket:
+ * it is an event only when the policy refused it (CPython raises
+ * socket.__new__ only for a socket that exists), so the EAGAIN of every
+ * non-blocking accept loop is not logged.
  */
 static int audit_accept4(bool four, int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
+	const struct calls_row *row = &calls_table[four ? CALL_ACCEPT4 : CALL_ACCEPT];
+	const long args[6] = { fd, (long)addr, (long)len, flags };
 	int saved = errno, err = 0, ret;
-	struct policy_call c = { .event = POLICY_EV_NEW, .family = -1 };
+	struct policy_call c;
 	struct policy_decision d;
-	struct event e = { .event = POLICY_EV_NEW, .call = four ? "accept4" : "accept" };
+	struct event e = { .event = POLICY_EV_NEW, .call = row->name };
 	bool known;
 
 	if (!shim_ready())
 		return shim_do_accept4(four, fd, addr, len, flags, 0);
 	/* Read the facts only when the decision or the event needs them. */
 	known = shim_cfg.needs_facts[POLICY_EV_NEW];
-	if (known)
-		shim_describe(fd, &c);
-	c.type |= flags;
+	calls_facts(row, args, known ? fd : -1, &c);
 	shim_decide(&c, &d);
-	if (d.log && !known) {
-		shim_describe(fd, &c);
-		c.type |= flags;
-	}
+	if (d.log && !known)
+		calls_facts(row, args, fd, &c);
 	shim_event_facts(&e, &c);
 	if (shim_permits(&d)) {
 		errno = saved;
 		ret = shim_do_accept4(four, fd, addr, len, flags, shim_cfg.marker);
-		if (!d.log)
-			return ret;
+		if (!d.log || (ret < 0 && d.action == POLICY_ALLOW))
+			return ret;	/* no socket, nothing refused: no event */
 		if (ret < 0)
 			err = errno;
 	} else {
@@ -342,8 +338,9 @@ out:
 
 static int audit_shutdown(int fd, int how)
 {
+	const long args[6] = { fd, how };
 	int saved = errno, err = 0, ret;
-	struct policy_call c = { .event = POLICY_EV_SHUTDOWN, .family = -1, .how = how };
+	struct policy_call c;
 	struct policy_decision d;
 	struct event e = {
 		.event = POLICY_EV_SHUTDOWN, .call = "shutdown",
@@ -354,11 +351,10 @@ static int audit_shutdown(int fd, int how)
 	if (!shim_ready())
 		return shim_do_shutdown(fd, how, 0);
 	known = shim_cfg.needs_facts[POLICY_EV_SHUTDOWN];
-	if (known)
-		shim_describe(fd, &c);
+	calls_facts(&calls_table[CALL_SHUTDOWN], args, known ? fd : -1, &c);
 	shim_decide(&c, &d);
 	if (d.log && !known)
-		shim_describe(fd, &c);
+		calls_facts(&calls_table[CALL_SHUTDOWN], args, fd, &c);
 	shim_event_facts(&e, &c);
 	if (shim_permits(&d)) {
 		errno = saved;

@@ -18,17 +18,14 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "calls.h"
 #include "policy.h"
 
 /* The next definitions of the interposed functions (libc's), bound once with
  * dlsym(RTLD_NEXT).  NULL until bound, or when missing: callers then make the
  * raw system call themselves (shim_raw_syscall). */
 struct shim_real {
-	int (*socket)(int, int, int);
-	int (*socketpair)(int, int, int, int *);
-	int (*accept)(int, struct sockaddr *, socklen_t *);
-	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
-	int (*shutdown)(int, int);
+	void *fn[CALLS_COUNT];		/* by calls_id, in calls.def's names */
 	long (*syscall)(long, ...);
 };
 

@@ -1,4 +1,4 @@
-# libsockaudit.so, the preload shim.  Its objects plus libpolicy.a: the
+# libsockaudit.so, the preload shim.  Its objects plus libcore.a: the
 # archive's json.o is not pulled in (shim/cjson.c defines json_parse and
 # json_delete) and neither is seccomp.o, so the library needs neither libcjson
 # nor libseccomp at link time.  --no-undefined proves that: any cJSON_* or
@@ -7,11 +7,17 @@
 SHIM_SRCS := $(sort $(wildcard shim/*.c))
 SHIM_OBJS := $(SHIM_SRCS:%.c=$(B)/%.o)
 SHIM_LIB := $(B)/libsockaudit.so
-SHIM_LDFLAGS := -shared -Wl,--version-script=shim/libsockaudit.map -Wl,-z,now \
+SHIM_MAP := $(B)/shim/libsockaudit.map
+SHIM_LDFLAGS := -shared -Wl,--version-script=$(SHIM_MAP) -Wl,-z,now \
 	$(if $(SAN),,-Wl,--no-undefined)
 ALL_TARGETS += $(SHIM_LIB)
 
-$(SHIM_LIB): $(SHIM_OBJS) $(LIBPOLICY) shim/libsockaudit.map
+# The version script, from the table of intercepted calls.
+$(SHIM_MAP): shim/libsockaudit.map.in calls/calls.def
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -iquote calls -o $@ $<
+
+$(SHIM_LIB): $(SHIM_OBJS) $(LIBPOLICY) $(SHIM_MAP)
 	$(CC) $(ALL_LDFLAGS) $(SHIM_LDFLAGS) -o $@ $(SHIM_OBJS) $(LIBPOLICY) -ldl
 
 # Fixtures of the shim's tests that need more than one C file.

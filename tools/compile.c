@@ -11,7 +11,7 @@
 
 #include "cmd.h"
 #include "policy.h"
-#include "seccomp.h"
+#include "filter.h"
 
 enum compile_format { FMT_PFC, FMT_BPF, FMT_BPF_HEX };
 

@@ -37,24 +37,16 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
+#include "calls.h"
 #include "event.h"
 #include "layers.h"
 #include "notify.h"
 
-enum notify_call { NC_SOCKET, NC_SOCKETPAIR, NC_ACCEPT, NC_ACCEPT4, NC_SHUTDOWN, NC_COUNT };
-
-static const char *const notify_call_names[NC_COUNT] = {
-	[NC_SOCKET] = "socket",
-	[NC_SOCKETPAIR] = "socketpair",
-	[NC_ACCEPT] = "accept",
-	[NC_ACCEPT4] = "accept4",
-	[NC_SHUTDOWN] = "shutdown",
-};
-
-/* Syscall numbers of each call, per audit arch the filter let through. */
+/* Syscall numbers of each call of calls.def, per audit arch the filter let
+ * through. */
 struct notify_arch {
 	uint32_t arch;
-	int nr[NC_COUNT];
+	int nr[CALLS_COUNT];
 };
 
 #define NOTIFY_ARCHES 8
@@ -163,10 +155,10 @@ static int notify_call_of(struct notify_ctx *c, uint32_t arch, int nr)
 			return -1;
 		a = &c->arches[c->narches++];
 		a->arch = arch;
-		for (int k = 0; k < NC_COUNT; k++)
-			a->nr[k] = seccomp_syscall_resolve_name_arch(arch, notify_call_names[k]);
+		for (int k = 0; k < CALLS_COUNT; k++)
+			a->nr[k] = seccomp_syscall_resolve_name_arch(arch, calls_table[k].name);
 	}
-	for (int k = 0; k < NC_COUNT; k++)
+	for (int k = 0; k < CALLS_COUNT; k++)
 		if (a->nr[k] >= 0 && a->nr[k] == nr)
 			return k;
 	return -1;
@@ -313,36 +305,20 @@ static struct notify_target *notify_target(struct notify_ctx *c, pid_t tid, bool
 	return t;
 }
 
-/* The family, type and protocol of descriptor FD of process PID, read from a
- * copy of it (pidfd_getfd).  -errno when FD is not an open socket there. */
-static int notify_sock_facts(pid_t pid, uint64_t fd, struct policy_call *call)
+/* A copy of descriptor FD of process PID (pidfd_getfd), for the facts
+ * reader; -1 when it is not open there. */
+static int notify_getfd(pid_t pid, uint64_t fd)
 {
-	int pidfd, sfd = -1, ret = 0;
-	socklen_t len = sizeof(int);
+	int pidfd, sfd;
 
 	if (fd > INT_MAX)
-		return -EBADF;
+		return -1;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
-		return -errno;
+		return -1;
 	sfd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)fd, 0);
-	if (sfd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (getsockopt(sfd, SOL_SOCKET, SO_DOMAIN, &call->family, &len) ||
-	    getsockopt(sfd, SOL_SOCKET, SO_TYPE, &call->type, &len) ||
-	    getsockopt(sfd, SOL_SOCKET, SO_PROTOCOL, &call->protocol, &len)) {
-		ret = -errno;
-		call->family = -1;
-		call->type = 0;
-		call->protocol = 0;
-	}
-out:
-	if (sfd >= 0)
-		close(sfd);
 	close(pidfd);
-	return ret;
+	return sfd;
 }
 
 /* The next seq of process (PID, START), from 1. */
@@ -436,11 +412,13 @@ int notify_serve(struct notify_ctx *c, int listener)
 {
 	struct seccomp_notif *req = c->req;
 	struct seccomp_notif_resp *resp = c->resp;
-	struct policy_call call = { .family = -1 };
+	const struct calls_row *row;
+	struct policy_call call;
 	struct policy_decision d;
 	struct notify_target *t;
 	struct event e;
-	int kind, events = 1;
+	long args[6];
+	int kind, events = 1, sock_fd = -1;
 	bool deny = false, kill_it = false, fresh;
 
 	memset(req, 0, c->sizes.seccomp_notif);
@@ -469,34 +447,20 @@ int notify_serve(struct notify_ctx *c, int listener)
 	if (!t)
 		return 0;	/* gone: nobody waits for an answer */
 
-	call.exe = t->exe_known ? t->exe : NULL;
-	switch (kind) {
-	case NC_SOCKETPAIR:
-		events = 2;	/* one socket.__new__ per end made (as the shim) */
-		/* fall through */
-	case NC_SOCKET:
-		call.event = POLICY_EV_NEW;
-		call.family = (int)req->data.args[0];
-		call.type = (int)req->data.args[1];
-		call.protocol = (int)req->data.args[2];
-		break;
-	case NC_ACCEPT:
-	case NC_ACCEPT4:
-		/* The new socket has the listening socket's family, type and
-		 * protocol; accept4's flags are the caller's own. */
-		call.event = POLICY_EV_NEW;
-		notify_sock_facts(t->pid, req->data.args[0], &call);
+	row = &calls_table[kind];
+	for (int i = 0; i < 6; i++)
+		args[i] = (long)req->data.args[i];
+	if (row->arg_fd >= 0) {
+		/* The socket the call acts on, through a copy of it. */
+		sock_fd = notify_getfd(t->pid, req->data.args[row->arg_fd]);
 		fresh = true;
-		if (kind == NC_ACCEPT4 && call.family >= 0)
-			call.type |= (int)req->data.args[3] & (SOCK_CLOEXEC | SOCK_NONBLOCK);
-		break;
-	case NC_SHUTDOWN:
-		call.event = POLICY_EV_SHUTDOWN;
-		call.how = (int)req->data.args[1];
-		notify_sock_facts(t->pid, req->data.args[0], &call);
-		fresh = true;
-		break;
 	}
+	calls_facts(row, args, sock_fd, &call);
+	if (sock_fd >= 0)
+		close(sock_fd);
+	call.exe = t->exe_known ? t->exe : NULL;
+	/* One socket.__new__ per end made (as the shim). */
+	events = row->sockets > 1 ? row->sockets : 1;
 
 	/* What was just read came from /proc/TID and the target's descriptor
 	 * table.  If the notification is still pending now, TID was alive the
@@ -519,13 +483,13 @@ int notify_serve(struct notify_ctx *c, int listener)
 	memset(&e, 0, sizeof(e));
 	clock_gettime(CLOCK_REALTIME, &e.ts);
 	e.event = call.event;
-	e.call = notify_call_names[kind];
+	e.call = row->name;
 	e.family = call.family;
 	e.type = call.type;
 	e.protocol = call.protocol;
 	e.how = call.how;
-	if (kind == NC_SHUTDOWN) {
-		e.self = (long)req->data.args[0];
+	if (row->event == POLICY_EV_SHUTDOWN) {
+		e.self = args[row->arg_fd];
 		e.self_known = true;
 	}
 	e.decision = policy_decision_name(&d, c->mode);

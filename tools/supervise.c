@@ -35,7 +35,7 @@
 #include "cmd.h"
 #include "notify.h"
 #include "run.h"
-#include "seccomp.h"
+#include "filter.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)

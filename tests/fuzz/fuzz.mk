@@ -9,8 +9,8 @@ FUZZ_B := build-fuzz
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-D_GNU_SOURCE -Ipolicy $(CJSON_CFLAGS) $(SECCOMP_CFLAGS)
-FUZZ_LIB_SRCS := $(filter-out policy/seccomp.c,$(POLICY_SRCS))
+	-D_GNU_SOURCE $(MODULES:%=-I%) $(CJSON_CFLAGS) $(SECCOMP_CFLAGS)
+FUZZ_LIB_SRCS := $(filter-out policy/filter.c,$(POLICY_SRCS))
 
 # Replay drivers: the same targets with a main() that feeds each file once.
 REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/tests/replay_%)
@@ -21,7 +21,7 @@ $(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIBPOLICY)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay_main.c \
 		$(LIBPOLICY) $(CJSON_LIBS) $(SECCOMP_LIBS)
 
-$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(wildcard policy/*.h)
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(MODULE_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(CJSON_LIBS) $(SECCOMP_LIBS)
 

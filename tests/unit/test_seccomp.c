@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "policy.h"
-#include "seccomp.h"
+#include "filter.h"
 
 static struct policy *parse(const char *text)
 {

@@ -42,7 +42,7 @@
 #include "check.h"
 #include "policy.h"
 #include "rules.h"
-#include "seccomp.h"
+#include "filter.h"
 
 #define GRID_ERRNO 4000		/* below MAX_ERRNO, used by nothing */
 #define GRID_KILL 4001		/* a kill rule, compiled as this errno */

@@ -38,10 +38,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calls.h"
 #include "layers.h"
 #include "names.h"
 #include "rules.h"
-#include "seccomp.h"
+#include "filter.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -89,15 +90,29 @@ struct sc_call {
 	bool lenient;
 };
 
-static const struct sc_call sc_calls[] = {
-	{ "socket", POLICY_EV_NEW, 3, { SC_FAMILY, SC_TYPE, SC_PROTOCOL },
-	  { 0, 1, 2 }, false, false },
-	{ "socketpair", POLICY_EV_NEW, 3, { SC_FAMILY, SC_TYPE, SC_PROTOCOL },
-	  { 0, 1, 2 }, false, false },
-	{ "shutdown", POLICY_EV_SHUTDOWN, 1, { SC_HOW }, { 1 }, true, false },
-	{ "accept", POLICY_EV_NEW, 0, { 0 }, { 0 }, true, true },
-	{ "accept4", POLICY_EV_NEW, 0, { 0 }, { 0 }, true, true },
-};
+/* The sc_call of a row of the intercepted calls' table: the dims the
+ * filter can read are the register arguments the row names. */
+static void sc_call_of(const struct calls_row *r, struct sc_call *sc)
+{
+	const struct {
+		int arg;
+		enum sc_dim_id dim;
+	} cols[] = {
+		{ r->arg_family, SC_FAMILY }, { r->arg_type, SC_TYPE },
+		{ r->arg_protocol, SC_PROTOCOL }, { r->arg_how, SC_HOW },
+	};
+
+	memset(sc, 0, sizeof(*sc));
+	sc->name = r->name;
+	sc->event = r->event;
+	for (size_t i = 0; i < ARRAY_SIZE(cols); i++)
+		if (cols[i].arg >= 0 && sc->n_known < ARRAY_SIZE(sc->known)) {
+			sc->known[sc->n_known] = cols[i].dim;
+			sc->arg[sc->n_known++] = (unsigned)cols[i].arg;
+		}
+	sc->facts_unknown = r->arg_fd >= 0;
+	sc->lenient = r->arg_fd >= 0 && r->event == POLICY_EV_NEW;
+}
 
 /* Calls io_uring offers to create sockets without any socket syscall. */
 static const char *const sc_uring_calls[] = {
@@ -752,9 +767,12 @@ static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool 
 	b->ctx = ctx;
 	b->notify = notify;
 	b->whole = arch == SCMP_ARCH_X86;
-	for (size_t i = 0; i < ARRAY_SIZE(sc_calls) && !ret; i++) {
-		b->call = &sc_calls[i];
-		b->nr = seccomp_syscall_resolve_name(sc_calls[i].name);
+	for (size_t i = 0; i < CALLS_COUNT && !ret; i++) {
+		struct sc_call sc;
+
+		sc_call_of(&calls_table[i], &sc);
+		b->call = &sc;
+		b->nr = seccomp_syscall_resolve_name(sc.name);
 		ret = sc_emit_call(b);
 	}
 	if (ret || !enforce)

@@ -1,0 +1,78 @@
+/* calls.c - the table of calls.def, and the facts a call is decided on. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include "calls.h"
+
+/* The native syscall number of each call; an architecture without a
+ * separate accept(2) (accept is then accept4 with no flags) gets -1. */
+#define CALLS_NR_socket SYS_socket
+#define CALLS_NR_socketpair SYS_socketpair
+#ifdef SYS_accept
+#define CALLS_NR_accept SYS_accept
+#else
+#define CALLS_NR_accept (-1)
+#endif
+#define CALLS_NR_accept4 SYS_accept4
+#define CALLS_NR_shutdown SYS_shutdown
+
+const struct calls_row calls_table[CALLS_COUNT] = {
+#define CALL(id, nm, ev, fd, fam, ty, pr, how, fl, n) \
+	[CALL_##id] = { .name = #nm, .event = ev, .arg_fd = fd, .arg_family = fam, \
+			.arg_type = ty, .arg_protocol = pr, .arg_how = how, \
+			.arg_flags = fl, .sockets = n, .nr = CALLS_NR_##nm },
+#include "calls.def"
+#undef CALL
+};
+
+const struct calls_row *calls_by_name(const char *name)
+{
+	for (int i = 0; i < CALLS_COUNT; i++)
+		if (!strcmp(calls_table[i].name, name))
+			return &calls_table[i];
+	return NULL;
+}
+
+int calls_sock_facts(int fd, struct policy_call *c)
+{
+	static const int opts[] = { SO_DOMAIN, SO_TYPE, SO_PROTOCOL };
+	int *out[] = { &c->family, &c->type, &c->protocol };
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		socklen_t len = sizeof(int);
+
+		if (fd < 0 || getsockopt(fd, SOL_SOCKET, opts[i], out[i], &len) < 0) {
+			int err = fd < 0 ? EBADF : errno;
+
+			c->family = -1;
+			c->type = 0;
+			c->protocol = 0;
+			return -err;
+		}
+	}
+	return 0;
+}
+
+void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
+		 struct policy_call *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->event = row->event;
+	c->family = -1;
+	if (row->arg_fd >= 0) {
+		/* The socket the call acts on (accept's new socket has its
+		 * listener's family, type and protocol). */
+		if (sock_fd >= 0)
+			calls_sock_facts(sock_fd, c);
+	} else {
+		c->family = (int)args[row->arg_family];
+		c->type = (int)args[row->arg_type];
+		c->protocol = (int)args[row->arg_protocol];
+	}
+	if (row->arg_flags >= 0 && c->family >= 0)
+		c->type |= (int)args[row->arg_flags] & CALLS_ACCEPT_FLAGS;
+	if (row->arg_how >= 0)
+		c->how = (int)args[row->arg_how];
+}

@@ -1,0 +1,54 @@
+/* calls.h - the intercepted calls (calls.def) as data, and the socket
+ * facts a decision is made on.
+ *
+ * One table, one reader of a descriptor's family/type/protocol, one way to
+ * turn a call's arguments into a policy_call: the shim and the notify
+ * supervisor both go through here, so the layers cannot gather facts
+ * differently before the one matcher decides.
+ */
+#ifndef SOCKAUDIT_CALLS_H
+#define SOCKAUDIT_CALLS_H
+
+#include <stdbool.h>
+
+#include "policy.h"
+
+enum calls_id {
+#define CALL(id, ...) CALL_##id,
+#include "calls.def"
+#undef CALL
+	CALLS_COUNT,
+};
+
+struct calls_row {
+	const char *name;		/* "accept4" */
+	enum policy_event event;
+	/* Which argument carries what; -1: none (see calls.def). */
+	int arg_fd, arg_family, arg_type, arg_protocol, arg_how, arg_flags;
+	int sockets;			/* new sockets a successful call makes */
+	long nr;			/* native syscall number, -1: none */
+};
+
+extern const struct calls_row calls_table[CALLS_COUNT];
+
+/* The row named NAME, or NULL. */
+const struct calls_row *calls_by_name(const char *name);
+
+/* The accept4 flags that describe the new socket (the kernel refuses every
+ * other bit with EINVAL): the only ones folded into a socket's type. */
+#define CALLS_ACCEPT_FLAGS (SOCK_CLOEXEC | SOCK_NONBLOCK)
+
+/* Read FD's family, type and protocol (SO_DOMAIN, SO_TYPE, SO_PROTOCOL) into
+ * C.  0, or -errno with C->family -1 and type and protocol 0 when FD is not
+ * an open socket.  Three getsockopt(2): async-signal-safe. */
+int calls_sock_facts(int fd, struct policy_call *c);
+
+/* The facts of one call of ROW with arguments ARGS, as every layer must see
+ * them: the register arguments as passed, and for a call on a descriptor
+ * the facts of SOCK_FD (the descriptor itself in the shim, a pidfd_getfd
+ * copy in the supervisor; -1: not read, family -1).  accept4's flags are
+ * folded into the type, CALLS_ACCEPT_FLAGS only.  EXE is left NULL. */
+void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
+		 struct policy_call *c);
+
+#endif
