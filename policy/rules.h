@@ -1,7 +1,7 @@
 /* rules.h - the compiled rule table (private to policy/).
  *
  * policy_parse() turns the JSON policy into this table; policy_match() scans
- * it; the seccomp compiler (policy/seccomp.c) reads it directly to build a
+ * it; the seccomp compiler (policy/filter.c) reads it directly to build a
  * kernel filter.  The table is immutable once parsed.
  *
  * Semantics every reader of this table must reproduce EXACTLY (the preload
