@@ -258,6 +258,7 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	enum policy_mode m;
 	int c;
 	char *end;
 
@@ -273,7 +274,7 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 			usage(stdout);
 			return -1;
 		case O_MODE:
-			if (strcmp(optarg, "audit") && strcmp(optarg, "enforce"))
+			if (policy_mode_value(optarg, &m) < 0)
 				return cli_usage_error("eval", "--mode must be 'audit' or 'enforce', not '%s'", optarg);
 			*mode = optarg;
 			break;
