@@ -56,12 +56,56 @@ static bool refused(const char *word)
 	return strcmp(word, "allow") != 0;
 }
 
+/* How the decision NOW compares with the recorded OLD. */
+static enum outcome outcome_of(const char *now, const char *old)
+{
+	if (!strcmp(now, old))
+		return O_SAME;
+	if (refused(now) && !refused(old))
+		return O_NEWLY_DENIED;
+	if (!refused(now) && refused(old))
+		return O_NEWLY_ALLOWED;
+	return O_CHANGED;
+}
+
+/* --all: one line per event, as it is decided. */
+static void print_event(const struct replay *r, const struct logread_event *ev, int file,
+			uint64_t line, const struct policy_decision *d, const char *now,
+			enum outcome o)
+{
+	printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s", r->files[file], line,
+	       ev->pid, ev->seq, now);
+	if (o != O_SAME)
+		printf(" (was %s)", logread_decision_name(ev->decision));
+	printf(" by %s\n", d->rule_id ? d->rule_id : d->rule >= 0 ? "an unnamed rule" : "the default");
+}
+
+/* Keep a change to list after the replay: the first --list of them. */
+static void keep_change(struct replay *r, const struct logread_event *ev, int file,
+			uint64_t line, const struct policy_decision *d, const char *now,
+			enum outcome o)
+{
+	struct change *c;
+
+	if (o == O_SAME || r->nchanges >= r->list)
+		return;
+	c = &r->changes[r->nchanges++];
+	c->file = file;
+	c->line = line;
+	c->pid = ev->pid;
+	c->seq = ev->seq;
+	c->old = ev->decision;
+	c->now = now;
+	c->rule = d->rule;
+	c->outcome = o;
+}
+
 static void on_event(void *ctx, const struct logread_event *ev, int file, uint64_t line)
 {
 	struct replay *r = ctx;
 	struct policy_call call;
 	struct policy_decision d;
-	const char *now, *old;
+	const char *now;
 	enum outcome o;
 
 	r->events++;
@@ -73,36 +117,14 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 		call.exe = r->exe;
 	policy_match(r->policy, &call, &d);
 	now = policy_decision_name(&d, r->mode);
-	old = logread_decision_name(ev->decision);
-	if (!strcmp(now, old))
-		o = O_SAME;
-	else if (refused(now) && !refused(old))
-		o = O_NEWLY_DENIED;
-	else if (!refused(now) && refused(old))
-		o = O_NEWLY_ALLOWED;
-	else
-		o = O_CHANGED;
+	o = outcome_of(now, logread_decision_name(ev->decision));
 	r->outcomes[o]++;
 	if (d.rule + 1 >= 0 && (size_t)(d.rule + 1) <= r->nrules)
 		r->by_rule[o][d.rule + 1]++;
-
-	if (r->all) {
-		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s", r->files[file], line,
-		       ev->pid, ev->seq, now);
-		if (o != O_SAME)
-			printf(" (was %s)", old);
-		printf(" by %s\n", d.rule_id ? d.rule_id : d.rule >= 0 ? "an unnamed rule" : "the default");
-	} else if (o != O_SAME && r->nchanges < r->list) {
-		struct change *c = &r->changes[r->nchanges++];
-		c->file = file;
-		c->line = line;
-		c->pid = ev->pid;
-		c->seq = ev->seq;
-		c->old = ev->decision;
-		c->now = now;
-		c->rule = d.rule;
-		c->outcome = o;
-	}
+	if (r->all)
+		print_event(r, ev, file, line, &d, now, o);
+	else
+		keep_change(r, ev, file, line, &d, now, o);
 }
 
 static void on_junk(void *ctx, enum logread_junk junk, const char *detail, int file, uint64_t line)
