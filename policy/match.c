@@ -165,3 +165,22 @@ const char *policy_decision_name(const struct policy_decision *d, enum policy_mo
 		return "would_deny";
 	return d->action == POLICY_KILL ? "kill" : "deny";
 }
+
+const char *policy_rule_id(const struct policy *p, size_t i)
+{
+	return i < p->n_rules ? p->rules[i].id : NULL;
+}
+
+bool policy_needs_facts(const struct policy *p, enum policy_event event)
+{
+	if (!p)
+		return false;
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		if ((r->events & RULE_EV_BIT(event)) &&
+		    (r->n_families || r->n_types || r->n_protocols))
+			return true;
+	}
+	return false;
+}

@@ -567,6 +567,27 @@ static int parse_number(const char *s, int *value)
 	return 0;
 }
 
+static const char *const mode_words[] = {
+	[POLICY_ENFORCE] = "enforce",
+	[POLICY_AUDIT] = "audit",
+};
+
+const char *policy_mode_name(enum policy_mode m)
+{
+	return (size_t)m < ARRAY_SIZE(mode_words) ? mode_words[m] : "enforce";
+}
+
+int policy_mode_value(const char *word, enum policy_mode *m)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(mode_words); i++) {
+		if (!strcmp(word, mode_words[i])) {
+			*m = (enum policy_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 const char *names_name(enum names_table t, int value)
 {
 	if (!table_ok(t))

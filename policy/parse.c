@@ -873,10 +873,6 @@ static const char *const default_keys[DK_COUNT + 1] = {
 	[DK_COMMENT] = "comment",
 };
 
-static const char *const mode_words[] = {
-	[POLICY_ENFORCE] = "enforce", [POLICY_AUDIT] = "audit",
-};
-
 static const char *const io_uring_words[] = { "deny", "allow" };
 
 static void parse_version(struct pctx *c, struct jref root, struct jref v)
@@ -949,6 +945,10 @@ static int parse_rules(struct pctx *c, struct policy *p, struct jref r)
 
 static int parse_top(struct pctx *c, struct policy *p, struct jref root)
 {
+	const char *const mode_words[] = {
+		[POLICY_ENFORCE] = policy_mode_name(POLICY_ENFORCE),
+		[POLICY_AUDIT] = policy_mode_name(POLICY_AUDIT),
+	};
 	struct jref f[TK_COUNT];
 	int v;
 

@@ -80,10 +80,28 @@ void policy_free(struct policy *p);
 
 enum policy_mode policy_mode(const struct policy *p);
 
+/* The word for mode M, as policies, SOCKAUDIT_MODE, --mode and the events'
+ * "mode" spell it: "enforce" or "audit".  Static data, async-signal-safe. */
+const char *policy_mode_name(enum policy_mode m);
+
+/* The mode WORD names into *M: 0, or -EINVAL when WORD is neither. */
+int policy_mode_value(const char *word, enum policy_mode *m);
+
 /* Returns P with its mode replaced (SOCKAUDIT_MODE, --mode). */
 void policy_set_mode(struct policy *p, enum policy_mode mode);
 
 size_t policy_rule_count(const struct policy *p);
+
+/* The id of P's rule I (0-based, in order), or NULL when that rule has none
+ * or there is no rule I. */
+const char *policy_rule_id(const struct policy *p, size_t i);
+
+/* True when a rule of P that applies to EVENT constrains family, type or
+ * protocol: only then must a layer read the facts of the socket (a
+ * shutdown's, an accepted one's) before policy_match().  An optimization of
+ * what is read, never of the decision.  False for a NULL P.  Allocates
+ * nothing, async-signal-safe. */
+bool policy_needs_facts(const struct policy *p, enum policy_event event);
 
 /* The decision of P's "default" (rule -1), for summaries such as
  * `sockaudit check`'s "default deny (EACCES)". */

@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "layers.h"
-#include "rules.h"
 #include "shim.h"
 
 struct shim_real shim_real;
@@ -239,25 +238,11 @@ out:
 	policy_diags_free(&diags);
 }
 
-/* Which events have rules that constrain family, type or protocol (see
- * rules.h).  Only an optimization of what is read before policy_match():
- * the decision itself is always policy_match()'s. */
+/* Which events need the socket's facts read before policy_match(). */
 static void shim_scan_rules(const struct policy *p)
 {
-	const struct policy_rule *r;
-	size_t n, i;
-	int ev;
-
-	for (ev = 0; ev < POLICY_EV_COUNT; ev++)
-		shim_cfg.needs_facts[ev] = false;
-	if (!p)
-		return;	/* fail closed: the same decision for every call */
-	r = policy_rules(p, &n);
-	for (i = 0; i < n; i++)
-		for (ev = 0; ev < POLICY_EV_COUNT; ev++)
-			if ((r[i].events & RULE_EV_BIT(ev)) &&
-			    (r[i].n_families || r[i].n_types || r[i].n_protocols))
-				shim_cfg.needs_facts[ev] = true;
+	for (int ev = 0; ev < POLICY_EV_COUNT; ev++)
+		shim_cfg.needs_facts[ev] = policy_needs_facts(p, (enum policy_event)ev);
 }
 
 static void shim_init(void)
@@ -293,7 +278,7 @@ static void shim_init(void)
 	shim_cfg.marker = shim_parse_marker(getenv(LAYERS_ENV_MARKER));
 	if (!shim_real.syscall)
 		shim_cfg.marker = 0;	/* the marker needs libc's syscall() */
-	shim_cfg.mode_name = shim_cfg.mode == POLICY_AUDIT ? "audit" : "enforce";
+	shim_cfg.mode_name = policy_mode_name(shim_cfg.mode);
 	shim_scan_rules(shim_cfg.policy);
 	shim_log_init(getenv(LAYERS_ENV_LOG));
 	atomic_store(&shim_owner_pid, getpid());

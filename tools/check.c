@@ -1,13 +1,9 @@
 /* check.c - `sockaudit check [--quiet] POLICY...`: validate and lint. */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
+#include "load.h"
 #include "names.h"
 #include "policy.h"
 
@@ -34,7 +30,7 @@ static void summary(const char *name, const struct policy *p, size_t warnings)
 
 	policy_default_decision(p, &d);
 	printf("%s: ok, %zu rule%s, mode %s, default %s", name, n, n == 1 ? "" : "s",
-	       policy_mode(p) == POLICY_AUDIT ? "audit" : "enforce",
+	       policy_mode_name(policy_mode(p)),
 	       policy_decision_name(&d, POLICY_ENFORCE));
 	if (d.action == POLICY_DENY) {
 		err = names_name(NAMES_ERRNO, d.err);
@@ -48,50 +44,21 @@ static void summary(const char *name, const struct policy *p, size_t warnings)
 	putchar('\n');
 }
 
-/* 0 valid, 1 invalid or unreadable. */
+/* 0 valid, 1 (CLI_EXIT_NO) invalid or unreadable. */
 static int check_one(const char *path, bool quiet)
 {
-	const char *name = strcmp(path, "-") ? path : "<stdin>";
-	struct policy_diags diags = { 0 };
-	struct policy *p = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	int fd, rc, status = 1;
+	static const struct cli_load_opts load = {
+		.verb = "check", .warnings = true, .stdin_ok = true,
+	};
+	struct cli_policy lp;
 
-	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	if (fd < 0) {
-		cli_error("check", "cannot open %s: %s", name, strerror(errno));
-		return 1;
-	}
-	rc = policy_read_text(fd, &text, &len);
-	if (fd != STDIN_FILENO)
-		close(fd);
-	if (rc == -EFBIG) {
-		fprintf(stderr, "%s: error: policy is larger than 64 MiB\n", name);
-		goto out;
-	}
-	if (rc) {
-		cli_error("check", "cannot read %s: %s", name, strerror(-rc));
-		goto out;
-	}
-	rc = policy_parse(text, len, &p, &diags);
-	fflush(stdout);
-	policy_diags_print(stderr, &diags, name, text, len);
-	if (rc == -ENOMEM) {
-		cli_error("check", "%s: out of memory", name);
-		goto out;
-	}
-	if (rc)
-		goto out;
+	if (cli_policy_load(&load, path, &lp))
+		return CLI_EXIT_NO;
 	if (!quiet)
-		summary(name, p, diags.warnings);
-	status = 0;
-out:
+		summary(lp.name, lp.policy, lp.warnings);
 	fflush(stdout);
-	policy_free(p);
-	policy_diags_free(&diags);
-	free(text);
-	return status;
+	cli_policy_free(&lp);
+	return 0;
 }
 
 int cmd_check(int argc, char **argv)
@@ -123,6 +90,6 @@ int cmd_check(int argc, char **argv)
 		return cli_usage_error("check", "no policy file given");
 	for (int i = optind; i < argc; i++)
 		if (check_one(argv[i], quiet))
-			status = 1;
+			status = CLI_EXIT_NO;
 	return status;
 }

@@ -2,13 +2,29 @@
  *
  * Each verb lives in its own file (tools/check.c, tools/run.c, ...), takes
  * argc/argv starting at the verb's name, and returns the process exit status.
- * Exit statuses: 0 success, 1 the verb's own "no" (invalid policy, newly
- * denied events, ...), 2 usage error; run has its own (see run.c).
+ *
+ * Exit statuses of every verb but run:
+ *   0  success;
+ *   1  the verb's own "no" (CLI_EXIT_NO): check, a policy is invalid or
+ *      unreadable; eval POLICY LOG, some event would be newly denied;
+ *      learn, some lines were not events; compile, the filter is larger
+ *      than the kernel takes;
+ *   2  a usage error (CLI_EXIT_USAGE), or an input the verb cannot use: a
+ *      policy that cannot be read or is invalid (CLI_EXIT_BAD_POLICY, for
+ *      compile, eval and learn --base alike), a log that cannot be read.
+ * check's question is the policy itself, so an invalid one is its "no"; run
+ * follows env(1) (see run.c): a policy it cannot use is 125, sockaudit
+ * failing.  Policies are loaded by cli_policy_load() (load.h), which prints
+ * and returns an error; the verb maps it to its status.
  */
 #ifndef SOCKAUDIT_CMD_H
 #define SOCKAUDIT_CMD_H
 
 #include <stdio.h>
+
+#define CLI_EXIT_NO 1
+#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_BAD_POLICY 2
 
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);

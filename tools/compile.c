@@ -1,6 +1,5 @@
 /* compile.c - `sockaudit compile`: the seccomp filter a policy becomes. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "load.h"
 #include "policy.h"
 #include "filter.h"
 
@@ -40,7 +40,8 @@ static void compile_usage(FILE *out)
 		"                            6 skip the supervisor (never a deny rule)\n"
 		"  --mode audit|enforce      override the policy's mode\n"
 		"  -h, --help                show this help\n\n"
-		"Exit status: 0 printed, 1 invalid policy or filter too large, 2 usage.\n"
+		"Exit status: 0 printed, 1 the filter is too large or cannot be written,\n"
+		"2 usage error or a policy that cannot be read or is invalid.\n"
 		"See sockaudit-compile(1) for what the kernel enforces.\n");
 }
 
@@ -90,11 +91,7 @@ static int compile_parse(int argc, char **argv, struct compile_args *a)
 			marker_set = true;
 			break;
 		case O_MODE:
-			if (!strcmp(optarg, "audit"))
-				a->mode = POLICY_AUDIT;
-			else if (!strcmp(optarg, "enforce"))
-				a->mode = POLICY_ENFORCE;
-			else
+			if (policy_mode_value(optarg, &a->mode) < 0)
 				return cli_usage_error("compile", "unknown mode '%s' (audit, enforce)",
 						       optarg);
 			a->mode_set = true;
@@ -113,35 +110,6 @@ static int compile_parse(int argc, char **argv, struct compile_args *a)
 				       "one POLICY only");
 	a->path = argv[optind];
 	return 0;
-}
-
-/* The policy at PATH, its diagnostics printed; NULL when it is unusable. */
-static struct policy *compile_load(const char *path)
-{
-	struct policy_diags diags = { 0 };
-	struct policy *p = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("compile", "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	ret = policy_read_text(fd, &text, &len);
-	close(fd);
-	if (ret < 0) {
-		cli_error("compile", "%s: %s", path, strerror(-ret));
-		return NULL;
-	}
-	ret = policy_parse(text, len, &p, &diags);
-	policy_diags_print(stderr, &diags, path, text, len);
-	if (ret < 0 && ret != -EINVAL)
-		cli_error("compile", "%s: %s", path, strerror(-ret));
-	policy_diags_free(&diags);
-	free(text);
-	return p;
 }
 
 /* Each instruction as "code jt jf k", the layout of struct sock_filter. */
@@ -171,9 +139,12 @@ static int compile_hex(scmp_filter_ctx ctx)
 int cmd_compile(int argc, char **argv)
 {
 	struct compile_args a = { .format = FMT_PFC };
+	static const struct cli_load_opts load = {
+		.verb = "compile", .warnings = true,
+	};
 	struct policy_seccomp_opts o = { 0 };
 	scmp_filter_ctx ctx = NULL;
-	struct policy *p;
+	struct cli_policy lp;
 	int st, ret;
 
 	st = compile_parse(argc, argv, &a);
@@ -184,24 +155,23 @@ int cmd_compile(int argc, char **argv)
 			  "redirect it, or use --format bpf-hex");
 		return 2;
 	}
-	p = compile_load(a.path);
-	if (!p)
-		return 1;
+	if (cli_policy_load(&load, a.path, &lp))
+		return CLI_EXIT_BAD_POLICY;
 	if (a.mode_set)
-		policy_set_mode(p, a.mode);
+		policy_set_mode(lp.policy, a.mode);
 	o.notify = a.notify;
 	o.marker = a.marker;
-	ret = policy_seccomp_build(p, &o, &ctx);
+	ret = policy_seccomp_build(lp.policy, &o, &ctx);
 	if (ret == -E2BIG) {
 		cli_error("compile", "%s: the filter needs more than 4096 BPF instructions, "
 			  "which the kernel refuses; use fewer distinct values in the rules",
 			  a.path);
-		st = 1;
+		st = CLI_EXIT_NO;
 		goto out;
 	}
 	if (ret < 0) {
 		cli_error("compile", "%s: cannot build the filter: %s", a.path, strerror(-ret));
-		st = 1;
+		st = CLI_EXIT_NO;
 		goto out;
 	}
 	fflush(stdout);
@@ -219,10 +189,10 @@ int cmd_compile(int argc, char **argv)
 	if (ret < 0 || fflush(stdout) == EOF) {
 		cli_error("compile", "cannot write the filter: %s",
 			  strerror(ret < 0 ? -ret : errno));
-		st = 1;
+		st = CLI_EXIT_NO;
 	}
 out:
 	seccomp_release(ctx);
-	policy_free(p);
+	cli_policy_free(&lp);
 	return st;
 }

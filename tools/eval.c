@@ -7,15 +7,14 @@
  * Output, one line, words in this order (see sockaudit-eval(1)):
  *   DECISION [errno=NAME] rule=ID|rules[N]|(default) log=true|false
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
+#include "load.h"
 #include "names.h"
 #include "policy.h"
 
@@ -34,7 +33,8 @@ static void usage(FILE *out)
 		"  --mode audit|enforce  override the policy's mode\n"
 		"  -h, --help          this help\n\n"
 		"Prints one line: DECISION [errno=NAME] rule=ID|rules[N]|(default) log=true|false\n"
-		"Exit status: 0 decided, 1 invalid policy, 2 usage error.\n"
+		"Exit status: 0 decided, 2 usage error or a policy that cannot be read\n"
+		"or is invalid.\n"
 		"See sockaudit-eval(1).\n");
 }
 
@@ -120,37 +120,6 @@ static int parse_call(bool shutdown, char **args, int n, struct policy_call *cal
 	return 0;
 }
 
-/* Load POLICY, printing its diagnostics: 0, or 1 when it is invalid. */
-static int load(const char *path, struct policy **p)
-{
-	const char *name = strcmp(path, "-") ? path : "<stdin>";
-	struct policy_diags diags = { 0 };
-	char *text = NULL;
-	size_t len = 0;
-	int fd, rc;
-
-	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	if (fd < 0) {
-		cli_error("eval", "cannot open %s: %s", name, strerror(errno));
-		return 1;
-	}
-	rc = policy_read_text(fd, &text, &len);
-	if (fd != STDIN_FILENO)
-		close(fd);
-	if (rc) {
-		cli_error("eval", "cannot read %s: %s", name,
-			  rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
-		return 1;
-	}
-	rc = policy_parse(text, len, p, &diags);
-	/* Warnings are check's business; eval shows only what stops it. */
-	if (rc)
-		policy_diags_print(stderr, &diags, name, text, len);
-	policy_diags_free(&diags);
-	free(text);
-	return rc ? 1 : 0;
-}
-
 static void print_decision(const struct policy *p, const struct policy_decision *d)
 {
 	const char *err = names_name(NAMES_ERRNO, d->err);
@@ -197,7 +166,15 @@ static int replay(int argc, char **argv, int first, const char *mode, const char
 	return rc;
 }
 
-int cmd_eval(int argc, char **argv)
+struct eval_args {
+	const char *mode;		/* --mode, validated; NULL: the policy's */
+	int policy;			/* POLICY's index in argv */
+	bool replay;			/* LOG... rather than a call follows */
+	struct policy_call call;	/* the call, and --exe */
+};
+
+/* 0 to go on, -1 after --help, or an exit status (2). */
+static int eval_parse(int argc, char **argv, struct eval_args *a)
 {
 	static const struct option opts[] = {
 		{ "exe", required_argument, NULL, 'e' },
@@ -205,29 +182,27 @@ int cmd_eval(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct policy_call call = { .family = -1, .exe = NULL };
-	struct policy_decision d;
-	struct policy *p = NULL;
-	const char *mode = NULL, *verb;
-	int c, rc;
+	enum policy_mode m;
+	const char *verb;
+	int c;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
-			call.exe = optarg;
+			a->call.exe = optarg;
 			break;
 		case 'm':
-			if (strcmp(optarg, "audit") && strcmp(optarg, "enforce"))
+			if (policy_mode_value(optarg, &m) < 0)
 				return cli_usage_error("eval",
 						       "--mode must be 'audit' or 'enforce', not '%s'",
 						       optarg);
-			mode = optarg;
+			a->mode = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return -1;
 		default:
 			if (optopt)
 				return cli_usage_error("eval", "option '%s' needs an argument",
@@ -239,20 +214,39 @@ int cmd_eval(int argc, char **argv)
 		return cli_usage_error("eval", "no policy given");
 	if (optind + 1 >= argc)
 		return cli_usage_error("eval", "give a call (socket ..., shutdown ...) or logs after the policy");
+	a->policy = optind;
 	verb = argv[optind + 1];
-	if (strcmp(verb, "socket") && strcmp(verb, "shutdown"))
-		return replay(argc, argv, optind, mode, call.exe);
-	if (call.exe && call.exe[0] != '/')
-		return cli_usage_error("eval", "--exe must be an absolute path, not '%s'", call.exe);
-	if ((rc = parse_call(!strcmp(verb, "shutdown"), argv + optind + 2,
-			     argc - optind - 2, &call)))
-		return rc;
-	if ((rc = load(argv[optind], &p)))
-		return rc;
-	if (mode)
-		policy_set_mode(p, strcmp(mode, "audit") ? POLICY_ENFORCE : POLICY_AUDIT);
-	policy_match(p, &call, &d);
-	print_decision(p, &d);
-	policy_free(p);
+	if (strcmp(verb, "socket") && strcmp(verb, "shutdown")) {
+		a->replay = true;
+		return 0;
+	}
+	if (a->call.exe && a->call.exe[0] != '/')
+		return cli_usage_error("eval", "--exe must be an absolute path, not '%s'",
+				       a->call.exe);
+	return parse_call(!strcmp(verb, "shutdown"), argv + optind + 2, argc - optind - 2,
+			  &a->call);
+}
+
+int cmd_eval(int argc, char **argv)
+{
+	static const struct cli_load_opts load = { .verb = "eval", .stdin_ok = true };
+	struct eval_args a = { .call = { .family = -1, .exe = NULL } };
+	struct policy_decision d;
+	struct cli_policy lp;
+	enum policy_mode m;
+	int st;
+
+	st = eval_parse(argc, argv, &a);
+	if (st)
+		return st < 0 ? 0 : st;
+	if (a.replay)
+		return replay(argc, argv, a.policy, a.mode, a.call.exe);
+	if (cli_policy_load(&load, argv[a.policy], &lp))
+		return CLI_EXIT_BAD_POLICY;
+	if (a.mode && !policy_mode_value(a.mode, &m))
+		policy_set_mode(lp.policy, m);
+	policy_match(lp.policy, &a.call, &d);
+	print_decision(lp.policy, &d);
+	cli_policy_free(&lp);
 	return 0;
 }

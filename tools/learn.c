@@ -9,7 +9,6 @@
  * so that the same behaviours always give the same bytes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -23,10 +22,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "load.h"
 #include "logread.h"
 #include "names.h"
 #include "policy.h"
-#include "rules.h"
 
 #define MAX_SET 64	/* values in one list of a learned rule */
 
@@ -514,15 +513,15 @@ static void make_id(struct learn *l, struct lrule *r)
 		snprintf(r->id, sizeof(r->id), "learned");
 }
 
+/* Is ID already a rule's id: one of BASE's, or a live learned rule's but SELF? */
 static bool id_taken(const struct learn *l, const struct policy *base, const struct lrule *self,
 		     const char *id)
 {
-	if (base) {
-		size_t n;
-		const struct policy_rule *br = policy_rules(base, &n);
-		for (size_t i = 0; i < n; i++)
-			if (br[i].id && !strcmp(br[i].id, id))
-				return true;
+	for (size_t i = 0; base && i < policy_rule_count(base); i++) {
+		const char *bid = policy_rule_id(base, i);
+
+		if (bid && !strcmp(bid, id))
+			return true;
 	}
 	for (size_t i = 0; i < l->nrules; i++)
 		if (&l->rules[i] != self && !l->rules[i].dead && !strcmp(l->rules[i].id, id))
@@ -665,6 +664,67 @@ static void put_rule(FILE *f, struct learn *l, struct lrule *r, const char *inde
 	fputc('}', f);
 }
 
+/* The live rules, each on a line of its own after '[' (*EMPTY) or a rule. */
+static void put_rules(FILE *f, struct learn *l, bool *empty)
+{
+	for (size_t i = 0; i < l->nrules; i++) {
+		if (l->rules[i].dead)
+			continue;
+		fputs(*empty ? "\n" : ",\n", f);
+		put_rule(f, l, &l->rules[i], "    ");
+		*empty = false;
+	}
+}
+
+/* A policy of its own: default deny, the learned rules. */
+static void put_policy(FILE *f, struct learn *l)
+{
+	bool empty = true;
+
+	fprintf(f, "{\n  \"version\": 1,\n  \"mode\": \"enforce\",\n"
+		   "  \"comment\": \"written by sockaudit learn\",\n"
+		   "  \"default\": {\"action\": \"deny\", \"errno\": \"%s\"},\n"
+		   "  \"rules\": [", l->err_name);
+	put_rules(f, l, &empty);
+	fputs(empty ? "]\n}\n" : "\n  ]\n}\n", f);
+}
+
+/* The base policy's TEXT (LEN bytes) with the learned rules spliced in, so
+ * that everything the user wrote stays byte for byte: 0, or -EINVAL when
+ * the text has no place for them. */
+static int put_spliced(FILE *f, struct learn *l, const char *text, size_t len)
+{
+	size_t vs = 0, ve = 0, oe = 0, at, rest;
+	int rc = logread_json_member(text, len, "rules", &vs, &ve, &oe);
+	bool empty = true;
+
+	if (rc == -EINVAL)
+		return rc;
+	if (rc == 0) {
+		/* After the last rule, or right after '[' when there is none. */
+		at = ve - 1;
+		while (at > vs + 1 && strchr(" \t\r\n", text[at - 1]))
+			at--;
+		empty = at == vs + 1;
+	} else {
+		at = oe;
+		while (at > 0 && strchr(" \t\r\n", text[at - 1]))
+			at--;
+	}
+	fwrite(text, 1, at, f);
+	if (rc == -ENOENT)
+		fputs(",\n  \"rules\": [", f);
+	put_rules(f, l, &empty);
+	if (rc == -ENOENT)
+		fputs("\n  ]\n", f);
+	else if (at == vs + 1 && !empty)
+		fputs("\n  ", f);
+	/* The rest: whitespace, ']' and what follows, or the final '}'. */
+	rest = rc == 0 && at == vs + 1 ? ve - 1 : at;
+	fwrite(text + rest, 1, len - rest, f);
+	return 0;
+}
+
 /* ---- the base policy ------------------------------------------------------------------ */
 
 /* Does BASE already allow every observed instance of R?  A rule of the base
@@ -766,16 +826,150 @@ static int parse_args(struct learn *l, int argc, char **argv)
 	return 0;
 }
 
-int cmd_learn(int argc, char **argv)
+/* ---- the pipeline ------------------------------------------------------------------- */
+
+/* Every event of the logs into the behaviour table: 0, or the exit status. */
+static int learn_read(struct learn *l)
 {
 	static const struct logread_sink sink = { on_event, on_junk, on_error };
-	struct learn *l = calloc(1, sizeof(*l));
-	struct policy *base = NULL;
-	char *base_text = NULL, *tmp_path = NULL;
-	size_t base_len = 0, kept = 0;
+
+	if (logread_files(l->files, l->nfiles, &sink, l) < 0 || l->nomem) {
+		cli_error("learn", "out of memory");
+		return 2;
+	}
+	return l->failed ? 2 : 0;
+}
+
+/* Drop the behaviours BASE allows already, and those one of its rules
+ * denies on purpose (said on stderr: the user's deny is kept). */
+static void learn_drop_base(struct learn *l, const struct policy *base)
+{
+	for (size_t i = 0; base && i < l->nrules; i++) {
+		struct lrule *r = &l->rules[i];
+		const char *by;
+
+		if (base_allows(base, l, r, &by)) {
+			r->dead = true;
+		} else if (by) {
+			r->dead = true;
+			cli_error("learn", "note: the base rule '%s' denies %" PRIu64 " observed event%s; kept",
+				  by, r->count, r->count == 1 ? "" : "s");
+		}
+	}
+}
+
+/* Sort, merge where the merge stays exact, sort again: the order is the
+ * output's, the same for the same behaviours. */
+static void learn_shape(struct learn *l)
+{
+	sort_ctx = l;
+	qsort(l->rules, l->nrules, sizeof(*l->rules), cmp_rule);
+	merge(l, D_FAMILY);
+	merge(l, D_TYPE);
+	merge(l, D_HOW);
+	qsort(l->rules, l->nrules, sizeof(*l->rules), cmp_rule);
+}
+
+/* An id for every live rule, unique among them and BASE's ("-2", "-3"...). */
+static void learn_name(struct learn *l, const struct policy *base)
+{
+	for (size_t i = 0; i < l->nrules; i++) {
+		struct lrule *r = &l->rules[i];
+		char stem[80];
+
+		if (r->dead)
+			continue;
+		make_id(l, r);
+		if (!id_taken(l, base, r, r->id))
+			continue;
+		memcpy(stem, r->id, sizeof(stem) - 1);
+		stem[sizeof(stem) - 1] = '\0';
+		for (unsigned k = 2; id_taken(l, base, r, r->id) && k < 100000; k++)
+			snprintf(r->id, sizeof(r->id), "%s-%u", stem, k % 100000);
+	}
+}
+
+/* Write the policy: to stdout, or to -o FILE through a temporary file
+ * renamed over it, so that FILE is never half written.  0 or 2. */
+static int learn_write(struct learn *l, const struct cli_policy *base)
+{
+	char *tmp = NULL;
 	FILE *out = stdout;
 	int st = 2;
+
+	if (l->out_path) {
+		if (asprintf(&tmp, "%s.tmp.%d", l->out_path, (int)getpid()) < 0)
+			return 2;
+		out = fopen(tmp, "w");
+		if (!out) {
+			cli_error("learn", "%s: %s", tmp, strerror(errno));
+			out = stdout;
+			goto out;
+		}
+	}
+	if (!base->policy) {
+		put_policy(out, l);
+	} else if (put_spliced(out, l, base->text, base->len) < 0) {
+		cli_error("learn", "%s: cannot find where to add rules", l->base_path);
+		goto out;
+	}
+	if (fflush(out) != 0 || ferror(out)) {
+		cli_error("learn", "%s: %s", l->out_path ? tmp : "stdout", strerror(errno));
+		goto out;
+	}
+	if (l->out_path) {
+		fclose(out);
+		out = stdout;
+		if (rename(tmp, l->out_path) < 0) {
+			cli_error("learn", "%s: %s", l->out_path, strerror(errno));
+			goto out;
+		}
+		free(tmp);
+		tmp = NULL;
+	}
+	st = 0;
+out:
+	if (out != stdout)
+		fclose(out);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return st;
+}
+
+/* What was left out, on stderr: 0, or 1 when some lines were not events. */
+static int learn_notes(const struct learn *l)
+{
+	if (l->skipped_self)
+		cli_error("learn", "note: %" PRIu64 " event%s of sockaudit's own launcher not learned",
+			  l->skipped_self, l->skipped_self == 1 ? "" : "s");
+	if (l->junk)
+		cli_error("learn", "%" PRIu64 " line%s not event%s", l->junk,
+			  l->junk == 1 ? " is" : "s are", l->junk == 1 ? "" : "s");
+	return l->junk ? CLI_EXIT_NO : 0;
+}
+
+static void learn_free(struct learn *l)
+{
+	for (size_t i = 0; i < l->nrules; i++)
+		free(l->rules[i].exes);
+	free(l->rules);
+	free(l->slots);
+	for (size_t i = 0; i < l->nexe; i++)
+		free(l->exe_names[i]);
+	free(l->exe_names);
+	free(l->exe_slots);
+	free(l);
+}
+
+int cmd_learn(int argc, char **argv)
+{
+	static const struct cli_load_opts load = { .verb = "learn" };
+	struct learn *l = calloc(1, sizeof(*l));
+	struct cli_policy base = { 0 };
 	ssize_t n;
+	int st;
 
 	if (!l) {
 		cli_error("learn", "out of memory");
@@ -786,178 +980,23 @@ int cmd_learn(int argc, char **argv)
 		st = st < 0 ? 0 : st;
 		goto out;
 	}
-	st = 2;
 	n = readlink("/proc/self/exe", l->self_exe, sizeof(l->self_exe) - 1);
 	l->self_exe[n > 0 ? n : 0] = '\0';
-
-	if (l->base_path) {
-		struct policy_diags diags = { 0 };
-		int fd = open(l->base_path, O_RDONLY | O_CLOEXEC), rc;
-		if (fd < 0) {
-			cli_error("learn", "cannot open %s: %s", l->base_path, strerror(errno));
-			goto out;
-		}
-		rc = policy_read_text(fd, &base_text, &base_len);
-		close(fd);
-		if (rc) {
-			cli_error("learn", "cannot read %s: %s", l->base_path, strerror(-rc));
-			goto out;
-		}
-		if (policy_parse(base_text, base_len, &base, &diags) < 0) {
-			policy_diags_print(stderr, &diags, l->base_path, base_text, base_len);
-			policy_diags_free(&diags);
-			cli_error("learn", "%s: not a valid policy", l->base_path);
-			goto out;
-		}
-		policy_diags_free(&diags);
-	}
-
-	if (logread_files(l->files, l->nfiles, &sink, l) < 0 || l->nomem) {
-		cli_error("learn", "out of memory");
+	if (l->base_path && cli_policy_load(&load, l->base_path, &base)) {
+		st = CLI_EXIT_BAD_POLICY;
 		goto out;
 	}
-	if (l->failed)
+	st = learn_read(l);
+	if (st)
 		goto out;
-
-	/* Drop what the base allows; sort; merge exactly; name. */
-	for (size_t i = 0; base && i < l->nrules; i++) {
-		const char *by;
-		if (base_allows(base, l, &l->rules[i], &by))
-			l->rules[i].dead = true;
-		else if (by) {
-			l->rules[i].dead = true;
-			kept++;
-			cli_error("learn", "note: the base rule '%s' denies %" PRIu64 " observed event%s; kept",
-				  by, l->rules[i].count, l->rules[i].count == 1 ? "" : "s");
-		}
-	}
-	sort_ctx = l;
-	qsort(l->rules, l->nrules, sizeof(*l->rules), cmp_rule);
-	merge(l, D_FAMILY);
-	merge(l, D_TYPE);
-	merge(l, D_HOW);
-	qsort(l->rules, l->nrules, sizeof(*l->rules), cmp_rule);
-	for (size_t i = 0; i < l->nrules; i++) {
-		struct lrule *r = &l->rules[i];
-		if (r->dead)
-			continue;
-		make_id(l, r);
-		if (id_taken(l, base, r, r->id)) {
-			char stem[80];
-			memcpy(stem, r->id, sizeof(stem) - 1);
-			stem[sizeof(stem) - 1] = '\0';
-			for (unsigned k = 2; id_taken(l, base, r, r->id) && k < 100000; k++)
-				snprintf(r->id, sizeof(r->id), "%s-%u", stem, k % 100000);
-		}
-	}
-
-	if (l->out_path) {
-		if (asprintf(&tmp_path, "%s.tmp.%d", l->out_path, (int)getpid()) < 0) {
-			tmp_path = NULL;
-			goto out;
-		}
-		out = fopen(tmp_path, "w");
-		if (!out) {
-			cli_error("learn", "%s: %s", tmp_path, strerror(errno));
-			out = stdout;
-			goto out;
-		}
-	}
-
-	if (base) {
-		/* Splice the new rules into the base's text, so that everything
-		 * the user wrote stays byte for byte. */
-		size_t vs, ve, oe, at;
-		int rc = logread_json_member(base_text, base_len, "rules", &vs, &ve, &oe);
-		bool empty = true;
-
-		if (rc == -EINVAL) {
-			cli_error("learn", "%s: cannot find where to add rules", l->base_path);
-			goto out;
-		}
-		if (rc == 0) {
-			/* After the last rule, or right after '[' when there is none. */
-			at = ve - 1;
-			while (at > vs + 1 && strchr(" \t\r\n", base_text[at - 1]))
-				at--;
-			empty = at == vs + 1;
-		} else {
-			at = oe;
-			while (at > 0 && strchr(" \t\r\n", base_text[at - 1]))
-				at--;
-		}
-		fwrite(base_text, 1, at, out);
-		if (rc == -ENOENT)
-			fputs(",\n  \"rules\": [", out);
-		for (size_t i = 0; i < l->nrules; i++) {
-			if (l->rules[i].dead)
-				continue;
-			fputs(empty ? "\n" : ",\n", out);
-			put_rule(out, l, &l->rules[i], "    ");
-			empty = false;
-		}
-		if (rc == -ENOENT)
-			fputs("\n  ]\n", out);
-		else if (at == vs + 1 && !empty)
-			fputs("\n  ", out);
-		/* The rest: whitespace, ']' and what follows, or the final '}'. */
-		fwrite(base_text + (rc == 0 && at == vs + 1 ? ve - 1 : at), 1,
-		       base_len - (rc == 0 && at == vs + 1 ? ve - 1 : at), out);
-	} else {
-		bool first = true;
-		fprintf(out, "{\n  \"version\": 1,\n  \"mode\": \"enforce\",\n"
-			     "  \"comment\": \"written by sockaudit learn\",\n"
-			     "  \"default\": {\"action\": \"deny\", \"errno\": \"%s\"},\n"
-			     "  \"rules\": [", l->err_name);
-		for (size_t i = 0; i < l->nrules; i++) {
-			if (l->rules[i].dead)
-				continue;
-			fputs(first ? "\n" : ",\n", out);
-			put_rule(out, l, &l->rules[i], "    ");
-			first = false;
-		}
-		fputs(first ? "]\n}\n" : "\n  ]\n}\n", out);
-	}
-	if (fflush(out) != 0 || ferror(out)) {
-		cli_error("learn", "%s: %s", l->out_path ? tmp_path : "stdout", strerror(errno));
-		goto out;
-	}
-	if (l->out_path) {
-		fclose(out);
-		out = stdout;
-		if (rename(tmp_path, l->out_path) < 0) {
-			cli_error("learn", "%s: %s", l->out_path, strerror(errno));
-			goto out;
-		}
-		free(tmp_path);
-		tmp_path = NULL;
-	}
-	if (l->skipped_self)
-		cli_error("learn", "note: %" PRIu64 " event%s of sockaudit's own launcher not learned",
-			  l->skipped_self, l->skipped_self == 1 ? "" : "s");
-	if (l->junk)
-		cli_error("learn", "%" PRIu64 " line%s not event%s", l->junk,
-			  l->junk == 1 ? " is" : "s are", l->junk == 1 ? "" : "s");
-	(void)kept;
-	st = l->junk ? 1 : 0;
+	learn_drop_base(l, base.policy);
+	learn_shape(l);
+	learn_name(l, base.policy);
+	st = learn_write(l, &base);
+	if (!st)
+		st = learn_notes(l);
 out:
-	if (out != stdout)
-		fclose(out);
-	if (tmp_path) {
-		unlink(tmp_path);
-		free(tmp_path);
-	}
-	if (base)
-		policy_free(base);
-	free(base_text);
-	for (size_t i = 0; i < l->nrules; i++)
-		free(l->rules[i].exes);
-	free(l->rules);
-	free(l->slots);
-	for (size_t i = 0; i < l->nexe; i++)
-		free(l->exe_names[i]);
-	free(l->exe_names);
-	free(l->exe_slots);
-	free(l);
+	cli_policy_free(&base);
+	learn_free(l);
 	return st;
 }

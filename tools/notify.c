@@ -494,7 +494,7 @@ int notify_serve(struct notify_ctx *c, int listener)
 	}
 	e.decision = policy_decision_name(&d, c->mode);
 	e.rule = d.rule_id;
-	e.mode = c->mode == POLICY_AUDIT ? "audit" : "enforce";
+	e.mode = policy_mode_name(c->mode);
 	e.pid = t->pid;
 	e.tid = t->tid;
 	e.ppid = t->ppid;

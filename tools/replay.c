@@ -5,8 +5,6 @@
  * the exe), and the new decision is compared with the recorded one.  Memory
  * is flat: counters per rule, and the first --list changes kept to show.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -14,13 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
+#include "load.h"
 #include "logread.h"
 #include "names.h"
 #include "policy.h"
-#include "rules.h"
 
 enum outcome { O_SAME, O_NEWLY_DENIED, O_NEWLY_ALLOWED, O_CHANGED, O_COUNT };
 
@@ -59,12 +56,56 @@ static bool refused(const char *word)
 	return strcmp(word, "allow") != 0;
 }
 
+/* How the decision NOW compares with the recorded OLD. */
+static enum outcome outcome_of(const char *now, const char *old)
+{
+	if (!strcmp(now, old))
+		return O_SAME;
+	if (refused(now) && !refused(old))
+		return O_NEWLY_DENIED;
+	if (!refused(now) && refused(old))
+		return O_NEWLY_ALLOWED;
+	return O_CHANGED;
+}
+
+/* --all: one line per event, as it is decided. */
+static void print_event(const struct replay *r, const struct logread_event *ev, int file,
+			uint64_t line, const struct policy_decision *d, const char *now,
+			enum outcome o)
+{
+	printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s", r->files[file], line,
+	       ev->pid, ev->seq, now);
+	if (o != O_SAME)
+		printf(" (was %s)", logread_decision_name(ev->decision));
+	printf(" by %s\n", d->rule_id ? d->rule_id : d->rule >= 0 ? "an unnamed rule" : "the default");
+}
+
+/* Keep a change to list after the replay: the first --list of them. */
+static void keep_change(struct replay *r, const struct logread_event *ev, int file,
+			uint64_t line, const struct policy_decision *d, const char *now,
+			enum outcome o)
+{
+	struct change *c;
+
+	if (o == O_SAME || r->nchanges >= r->list)
+		return;
+	c = &r->changes[r->nchanges++];
+	c->file = file;
+	c->line = line;
+	c->pid = ev->pid;
+	c->seq = ev->seq;
+	c->old = ev->decision;
+	c->now = now;
+	c->rule = d->rule;
+	c->outcome = o;
+}
+
 static void on_event(void *ctx, const struct logread_event *ev, int file, uint64_t line)
 {
 	struct replay *r = ctx;
 	struct policy_call call;
 	struct policy_decision d;
-	const char *now, *old;
+	const char *now;
 	enum outcome o;
 
 	r->events++;
@@ -76,36 +117,14 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 		call.exe = r->exe;
 	policy_match(r->policy, &call, &d);
 	now = policy_decision_name(&d, r->mode);
-	old = logread_decision_name(ev->decision);
-	if (!strcmp(now, old))
-		o = O_SAME;
-	else if (refused(now) && !refused(old))
-		o = O_NEWLY_DENIED;
-	else if (!refused(now) && refused(old))
-		o = O_NEWLY_ALLOWED;
-	else
-		o = O_CHANGED;
+	o = outcome_of(now, logread_decision_name(ev->decision));
 	r->outcomes[o]++;
 	if (d.rule + 1 >= 0 && (size_t)(d.rule + 1) <= r->nrules)
 		r->by_rule[o][d.rule + 1]++;
-
-	if (r->all) {
-		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s", r->files[file], line,
-		       ev->pid, ev->seq, now);
-		if (o != O_SAME)
-			printf(" (was %s)", old);
-		printf(" by %s\n", d.rule_id ? d.rule_id : d.rule >= 0 ? "an unnamed rule" : "the default");
-	} else if (o != O_SAME && r->nchanges < r->list) {
-		struct change *c = &r->changes[r->nchanges++];
-		c->file = file;
-		c->line = line;
-		c->pid = ev->pid;
-		c->seq = ev->seq;
-		c->old = ev->decision;
-		c->now = now;
-		c->rule = d.rule;
-		c->outcome = o;
-	}
+	if (r->all)
+		print_event(r, ev, file, line, &d, now, o);
+	else
+		keep_change(r, ev, file, line, &d, now, o);
 }
 
 static void on_junk(void *ctx, enum logread_junk junk, const char *detail, int file, uint64_t line)
@@ -125,41 +144,11 @@ static void on_error(void *ctx, int file, int err)
 	r->failed++;
 }
 
-/* The rule ids of P, indexed by rule + 1 (0 is the default: NULL). */
+/* The ids of P's N rules into IDS[1..N] (IDS[0], the default, stays NULL). */
 static void rule_ids(const struct policy *p, const char **ids, size_t n)
 {
-	size_t count;
-	const struct policy_rule *rules = policy_rules(p, &count);
-
-	for (size_t i = 0; i < count && i < n; i++)
-		ids[i + 1] = rules[i].id;
-}
-
-/* Load and parse PATH, printing diagnostics compiler-style: 0 or 2. */
-static int load_policy(const char *path, struct policy **p)
-{
-	struct policy_diags diags = { 0 };
-	char *text = NULL;
-	size_t len = 0;
-	int fd, rc;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("eval", "cannot open %s: %s", path, strerror(errno));
-		return 2;
-	}
-	rc = policy_read_text(fd, &text, &len);
-	close(fd);
-	if (rc) {
-		cli_error("eval", "cannot read %s: %s", path, strerror(-rc));
-		return 2;
-	}
-	rc = policy_parse(text, len, p, &diags);
-	if (rc)
-		policy_diags_print(stderr, &diags, path, text, len);
-	policy_diags_free(&diags);
-	free(text);
-	return rc ? 2 : 0;
+	for (size_t i = 0; i < n; i++)
+		ids[i + 1] = policy_rule_id(p, i);
 }
 
 static const char *const outcome_names[O_COUNT] = {
@@ -187,7 +176,7 @@ static void print_text(struct replay *r, const char **ids)
 	if (r->nchanges || r->all)
 		putchar('\n');
 	printf("Replayed %" PRIu64 " events against %s (mode %s):\n", r->events, r->policy_path,
-	       r->mode == POLICY_AUDIT ? "audit" : "enforce");
+	       policy_mode_name(r->mode));
 	for (int o = 0; o < O_COUNT; o++)
 		printf("  %-18s %10" PRIu64 "\n", outcome_names[o], r->outcomes[o]);
 	if (r->undecidable)
@@ -223,7 +212,7 @@ static void print_json(struct replay *r, const char **ids)
 {
 	printf("{\"policy\":");
 	json_str(r->policy_path);
-	printf(",\"mode\":\"%s\",\"events\":%" PRIu64, r->mode == POLICY_AUDIT ? "audit" : "enforce", r->events);
+	printf(",\"mode\":\"%s\",\"events\":%" PRIu64, policy_mode_name(r->mode), r->events);
 	for (int o = 0; o < O_COUNT; o++)
 		printf(",\"%s\":%" PRIu64, outcome_keys[o], r->outcomes[o]);
 	printf(",\"undecidable\":%" PRIu64 ",\"junk\":%" PRIu64, r->undecidable, r->junk);
@@ -291,6 +280,7 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	enum policy_mode m;
 	int c;
 	char *end;
 
@@ -306,7 +296,7 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 			usage(stdout);
 			return -1;
 		case O_MODE:
-			if (strcmp(optarg, "audit") && strcmp(optarg, "enforce"))
+			if (policy_mode_value(optarg, &m) < 0)
 				return cli_usage_error("eval", "--mode must be 'audit' or 'enforce', not '%s'", optarg);
 			*mode = optarg;
 			break;
@@ -338,10 +328,48 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 	return 0;
 }
 
+/* The policy, the mode to replay under, and the counters sized for it: 0,
+ * or the exit status. */
+static int replay_setup(struct replay *r, const char *mode, struct cli_policy *lp)
+{
+	static const struct cli_load_opts load = { .verb = "eval" };
+	enum policy_mode m;
+
+	if (cli_policy_load(&load, r->policy_path, lp))
+		return CLI_EXIT_BAD_POLICY;
+	r->policy = lp->policy;
+	if (mode && !policy_mode_value(mode, &m))
+		policy_set_mode(r->policy, m);
+	r->mode = policy_mode(r->policy);
+	r->nrules = policy_rule_count(r->policy);
+	r->changes = calloc(r->list ? r->list : 1, sizeof(*r->changes));
+	if (!r->changes)
+		goto nomem;
+	for (int o = 0; o < O_COUNT; o++) {
+		r->by_rule[o] = calloc(r->nrules + 1, sizeof(uint64_t));
+		if (!r->by_rule[o])
+			goto nomem;
+	}
+	return 0;
+nomem:
+	cli_error("eval", "out of memory");
+	return 2;
+}
+
+static void replay_free(struct replay *r, struct cli_policy *lp)
+{
+	cli_policy_free(lp);
+	free(r->changes);
+	for (int o = 0; o < O_COUNT; o++)
+		free(r->by_rule[o]);
+	free(r);
+}
+
 int cmd_eval_replay(int argc, char **argv)
 {
 	static const struct logread_sink sink = { on_event, on_junk, on_error };
 	struct replay *r = calloc(1, sizeof(*r));
+	struct cli_policy lp = { 0 };
 	const char **ids = NULL;
 	const char *mode = NULL;
 	int st;
@@ -355,23 +383,12 @@ int cmd_eval_replay(int argc, char **argv)
 		st = st < 0 ? 0 : st;
 		goto out;
 	}
+	st = replay_setup(r, mode, &lp);
+	if (st)
+		goto out;
 	st = 2;
-	if (load_policy(r->policy_path, &r->policy))
-		goto out;
-	if (mode)
-		policy_set_mode(r->policy, strcmp(mode, "audit") ? POLICY_ENFORCE : POLICY_AUDIT);
-	r->mode = policy_mode(r->policy);
-	r->nrules = policy_rule_count(r->policy);
 	ids = calloc(r->nrules + 1, sizeof(*ids));
-	r->changes = calloc(r->list ? r->list : 1, sizeof(*r->changes));
-	for (int o = 0; o < O_COUNT; o++)
-		r->by_rule[o] = calloc(r->nrules + 1, sizeof(uint64_t));
-	if (!ids || !r->changes || !r->by_rule[O_COUNT - 1] || !r->by_rule[0] ||
-	    !r->by_rule[1] || !r->by_rule[2]) {
-		cli_error("eval", "out of memory");
-		goto out;
-	}
-	if (logread_files(r->files, r->nfiles, &sink, r) < 0) {
+	if (!ids || logread_files(r->files, r->nfiles, &sink, r) < 0) {
 		cli_error("eval", "out of memory");
 		goto out;
 	}
@@ -383,14 +400,9 @@ int cmd_eval_replay(int argc, char **argv)
 		print_json(r, ids);
 	else
 		print_text(r, ids);
-	st = r->outcomes[O_NEWLY_DENIED] ? 1 : 0;
+	st = r->outcomes[O_NEWLY_DENIED] ? CLI_EXIT_NO : 0;
 out:
-	if (r->policy)
-		policy_free(r->policy);
 	free(ids);
-	free(r->changes);
-	for (int o = 0; o < O_COUNT; o++)
-		free(r->by_rule[o]);
-	free(r);
+	replay_free(r, &lp);
 	return st;
 }

@@ -634,10 +634,9 @@ static const char *cell(const char *key, int c, enum field f, size_t *n)
 	return s;
 }
 
-static void print_table(struct report *r, struct group **sorted, size_t ng)
+/* The totals: files, time span, events, decisions, processes, losses. */
+static void table_totals(const struct report *r, uint64_t lost, uint64_t lostp)
 {
-	size_t w[F_COUNT + 1], total = 0, gap = 2;
-	int exe_col = -1;
 	char a[40], b[40], span[40];
 
 	printf("Files:        %d", r->nfiles);
@@ -657,13 +656,18 @@ static void print_table(struct report *r, struct group **sorted, size_t ng)
 	       r->by_decision[LOGREAD_ALLOW], r->by_decision[LOGREAD_DENY],
 	       r->by_decision[LOGREAD_WOULD_DENY], r->by_decision[LOGREAD_KILL]);
 	printf("Processes:    %zu, executables: %zu\n", r->procs.used, r->exes.used);
-
-	uint64_t lost, lostp;
-	struct lossy *lv;
-	size_t nl = lossy_procs(r, r->list, &lv, &lost, &lostp);
 	printf("Lost events:  %" PRIu64 " in %" PRIu64 " processes\n", lost, lostp);
+}
 
-	/* The groups, aligned, fitting the width: the exe column gives way. */
+/* The width of each column of the group table into W (W[0] the count's,
+ * W[C + 1] field C's), fitting --width: the exe column gives way first,
+ * then the widest.  Returns the gap between columns. */
+static size_t table_widths(const struct report *r, struct group **sorted, size_t ng,
+			   size_t w[F_COUNT + 1])
+{
+	size_t total = 0, gap = 2;
+	int exe_col = -1;
+
 	w[0] = 5;
 	for (size_t i = 0; i < ng; i++) {
 		char num[24];
@@ -706,7 +710,13 @@ static void print_table(struct report *r, struct group **sorted, size_t ng)
 		w[widest]--;
 		total--;
 	}
+	return gap;
+}
 
+/* The groups, one line each under a header, in columns of widths W. */
+static void table_groups(const struct report *r, struct group **sorted, size_t ng,
+			 const size_t w[F_COUNT + 1], size_t gap)
+{
 	putchar('\n');
 	printf("%*s", (int)w[0], "COUNT");
 	for (int c = 0; c < r->nby; c++) {
@@ -728,45 +738,74 @@ static void print_table(struct report *r, struct group **sorted, size_t ng)
 		}
 		putchar('\n');
 	}
+}
 
-	if (r->denied) {
-		printf("\nDenials: %" PRIu64, r->denied);
-		if (r->ndenials < r->denied)
-			printf(" (the first %zu; --list N shows more)", r->ndenials);
-		printf("\n");
-		for (size_t i = 0; i < r->ndenials; i++) {
-			struct denial *d = &r->denials[i];
-			printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 " %s %s %s %s %s: %s (%s%s)\n",
-			       r->files[d->file], d->line, d->pid, d->seq, d->exe, d->event,
-			       d->family, d->type, d->protocol,
-			       logread_decision_name(d->decision),
-			       d->rule[0] && strcmp(d->rule, "null") ? "rule " : "", 
-			       d->rule[0] && strcmp(d->rule, "null") ? d->rule : "the default");
-		}
+static void table_denials(const struct report *r)
+{
+	if (!r->denied)
+		return;
+	printf("\nDenials: %" PRIu64, r->denied);
+	if (r->ndenials < r->denied)
+		printf(" (the first %zu; --list N shows more)", r->ndenials);
+	printf("\n");
+	for (size_t i = 0; i < r->ndenials; i++) {
+		const struct denial *d = &r->denials[i];
+		bool by_rule = d->rule[0] && strcmp(d->rule, "null");
+
+		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 " %s %s %s %s %s: %s (%s%s)\n",
+		       r->files[d->file], d->line, d->pid, d->seq, d->exe, d->event,
+		       d->family, d->type, d->protocol,
+		       logread_decision_name(d->decision),
+		       by_rule ? "rule " : "", by_rule ? d->rule : "the default");
 	}
-	if (lost) {
-		printf("\nLost events by process%s:\n", nl < lostp ? " (the first ones; --list N shows more)" : "");
-		for (size_t i = 0; i < nl; i++) {
-			const struct proc *p = lv[i].p;
-			size_t n = p->exe ? p->exe->len : 4;
-			const char *s = p->exe ? p->exe->key : "null";
-			plain(&s, &n);
-			printf("  pid %lld (%.*s, %s layer): %" PRIu64 " lost\n", p->pid, (int)n, s,
-			       logread_layer_name((enum logread_layer)lv[i].layer), p->run[lv[i].layer].lost);
-		}
+}
+
+/* The first NL of the processes that lost events (LV), of LOSTP. */
+static void table_lost(const struct lossy *lv, size_t nl, uint64_t lost, uint64_t lostp)
+{
+	if (!lost)
+		return;
+	printf("\nLost events by process%s:\n", nl < lostp ? " (the first ones; --list N shows more)" : "");
+	for (size_t i = 0; i < nl; i++) {
+		const struct proc *p = lv[i].p;
+		size_t n = p->exe ? p->exe->len : 4;
+		const char *s = p->exe ? p->exe->key : "null";
+		plain(&s, &n);
+		printf("  pid %lld (%.*s, %s layer): %" PRIu64 " lost\n", p->pid, (int)n, s,
+		       logread_layer_name((enum logread_layer)lv[i].layer), p->run[lv[i].layer].lost);
 	}
+}
+
+static void table_junk(const struct report *r)
+{
+	if (!r->junk)
+		return;
+	printf("\nLines that are not events: %" PRIu64, r->junk);
+	if (r->njunks < r->junk)
+		printf(" (the first %zu)", r->njunks);
+	printf("\n");
+	for (size_t i = 0; i < r->njunks; i++) {
+		const struct junkline *j = &r->junks[i];
+		printf("%s:%" PRIu64 ": %s%s%s\n", r->files[j->file], j->line,
+		       logread_junk_name(j->junk), j->detail[0] ? ": " : "", j->detail);
+	}
+}
+
+/* The text report: totals, the groups, then the lists. */
+static void print_table(struct report *r, struct group **sorted, size_t ng)
+{
+	size_t w[F_COUNT + 1], gap, nl;
+	uint64_t lost, lostp;
+	struct lossy *lv;
+
+	nl = lossy_procs(r, r->list, &lv, &lost, &lostp);
+	table_totals(r, lost, lostp);
+	gap = table_widths(r, sorted, ng, w);
+	table_groups(r, sorted, ng, w, gap);
+	table_denials(r);
+	table_lost(lv, nl, lost, lostp);
 	free(lv);
-	if (r->junk) {
-		printf("\nLines that are not events: %" PRIu64, r->junk);
-		if (r->njunks < r->junk)
-			printf(" (the first %zu)", r->njunks);
-		printf("\n");
-		for (size_t i = 0; i < r->njunks; i++) {
-			struct junkline *j = &r->junks[i];
-			printf("%s:%" PRIu64 ": %s%s%s\n", r->files[j->file], j->line,
-			       logread_junk_name(j->junk), j->detail[0] ? ": " : "", j->detail);
-		}
-	}
+	table_junk(r);
 }
 
 static void json_string(const char *s)

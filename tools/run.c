@@ -21,6 +21,7 @@
 
 #include "cmd.h"
 #include "layers.h"
+#include "load.h"
 #include "run.h"
 #include "run_cli.h"
 
@@ -58,88 +59,33 @@ static void run_usage(FILE *out)
 		"CMD was killed by signal N.  See sockaudit-run(1).\n");
 }
 
-static int run_read_file(const char *path, char **text, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = NULL, *grown;
-	ssize_t got;
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (!buf || n == cap) {
-			cap *= 2;
-			grown = realloc(buf, cap + 1);
-			if (!grown) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			buf = grown;
-		}
-		got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			ret = -errno;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n += got;
-	}
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return ret;
-}
-
 /* Validate the policy before anything runs.  Errors and warnings are printed
- * compiler-style; any error means 125 and CMD never starts. */
+ * compiler-style (load.h); any error means 125 and CMD never starts. */
 static int run_policy(const struct run_opts *o, struct policy **owned,
 		      const struct policy **policy)
 {
-	struct policy_diags diags = { 0 };
-	const char *name = o->policy_path;
-	char *text = NULL;
-	size_t len = 0;
+	static const struct cli_load_opts load = {
+		.verb = "run", .warnings = true, .outcome = "nothing was run",
+	};
+	struct cli_policy lp;
 	int ret;
 
 	*owned = NULL;
-	if (!name && !o->mode_set) {
+	if (!o->policy_path && !o->mode_set) {
 		*policy = policy_default();
 		return 0;
 	}
-	if (name) {
-		ret = run_read_file(name, &text, &len);
-		if (ret < 0) {
-			cli_error("run", "%s: %s", name, strerror(-ret));
-			return ret;
-		}
-	} else {
-		name = "(default policy)";
-		text = strdup(run_default_policy);
-		if (!text)
-			return -ENOMEM;
-		len = strlen(text);
-	}
-	ret = policy_parse(text, len, owned, &diags);
-	if (diags.count)
-		policy_diags_print(stderr, &diags, name, text, len);
-	if (ret == -ENOMEM)
-		cli_error("run", "out of memory");
-	else if (ret < 0)
-		cli_error("run", "%s: invalid policy (%zu error%s): nothing was run",
-			  name, diags.errors, diags.errors == 1 ? "" : "s");
-	policy_diags_free(&diags);
-	free(text);
+	if (o->policy_path)
+		ret = cli_policy_load(&load, o->policy_path, &lp);
+	else
+		ret = cli_policy_parse(&load, "(default policy)", run_default_policy,
+				       sizeof(run_default_policy) - 1, &lp);
 	if (ret < 0)
 		return ret;
+	/* Keep the policy, not its text. */
+	*owned = lp.policy;
+	lp.policy = NULL;
+	cli_policy_free(&lp);
 	if (o->mode_set)
 		policy_set_mode(*owned, o->mode);
 	*policy = *owned;
@@ -320,7 +266,7 @@ static char **run_env(const struct run_opts *o, const char *log, uint64_t *marke
 		}
 	}
 	if (o->mode_set)
-		mode = o->mode == POLICY_AUDIT ? "audit" : "enforce";
+		mode = policy_mode_name(o->mode);
 	if (run_cli_env_set(&env, LAYERS_ENV_POLICY, policy) < 0 ||
 	    run_cli_env_set(&env, LAYERS_ENV_LOG, log) < 0 ||
 	    run_cli_env_set(&env, LAYERS_ENV_MODE, mode) < 0 ||

@@ -26,7 +26,7 @@ no-raw.json
 rare-families.json"
 }
 
-@test "check: an invalid policy exits 1 with file:line:col, the line and a caret" {
+@test "check: an invalid policy exits 1 with file:line:col, the line, a caret and a count" {
 	cat > bad.json <<'JSON'
 {
   "version": 1,
@@ -39,7 +39,8 @@ JSON
 	assert_output ""
 	assert_equal "$stderr" "bad.json:4:27: error: unknown family 'AF_INTE'; did you mean 'AF_INET'?
     4 |     {\"id\": \"x\", \"family\": \"AF_INTE\", \"action\": \"deny\"}
-      |                           ^"
+      |                           ^
+sockaudit check: bad.json: invalid policy (1 error)"
 }
 
 @test "check: every error of a file in one run, in document order" {
@@ -66,7 +67,8 @@ bad.json:4:47: error: 'errno' is only allowed with action 'deny'"
 	run -1 --separate-stderr check syntax.json
 	assert_equal "$stderr" "syntax.json:2:24: error: invalid JSON: expected a string key, found ','
     2 |  \"rules\": [ {\"id\": \"a\",, } ]}
-      |                        ^"
+      |                        ^
+sockaudit check: syntax.json: invalid policy (1 error)"
 }
 
 @test "check: duplicate ids are an error with a note at the first" {
@@ -82,7 +84,8 @@ JSON
       |          ^
 dup.json:2:10: note: 'a' first used here, by rules[0]
     2 |   {\"id\": \"a\", \"family\": \"AF_INET\", \"action\": \"allow\"},
-      |          ^"
+      |          ^
+sockaudit check: dup.json: invalid policy (1 error)"
 }
 
 @test "check: an unreachable rule is a warning: exit 0, warning on stderr, summary on stdout" {
@@ -138,7 +141,7 @@ JSON
 	truncate -s 65M big.json
 	run -1 --separate-stderr check big.json
 	assert_output ""
-	assert_equal "$stderr" "big.json: error: policy is larger than 64 MiB"
+	assert_equal "$stderr" "sockaudit check: cannot read big.json: larger than 64 MiB, the most a policy may be"
 }
 
 @test "check: binary garbage is an error, never a crash" {

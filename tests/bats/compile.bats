@@ -30,12 +30,12 @@ policy() {	# policy FILE JSON
 	assert_output --partial "unknown option '--bogus'"
 }
 
-@test "compile: an invalid policy prints diagnostics and exits 1" {
+@test "compile: an invalid policy prints diagnostics and exits 2" {
 	policy bad.json '{"version": 1, "rules": [{"family": "AF_INTE", "action": "deny"}]}'
-	run -1 "$SOCKAUDIT" compile bad.json
+	run -2 "$SOCKAUDIT" compile bad.json
 	assert_output --partial "bad.json:1:"
 	assert_output --partial "error: unknown family 'AF_INTE'"
-	run -1 "$SOCKAUDIT" compile missing.json
+	run -2 "$SOCKAUDIT" compile missing.json
 	assert_output --partial "missing.json: No such file or directory"
 }
 

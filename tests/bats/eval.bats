@@ -107,14 +107,15 @@ JSON
 	assert_output "allow rule=(default) log=true"
 }
 
-@test "eval: an invalid policy exits 1 with its diagnostics" {
+@test "eval: an invalid policy exits 2 with its diagnostics" {
 	echo '{"version": 1, "rules": [{"family": "AF_INTE", "action": "deny"}]}' > bad.json
-	run -1 --separate-stderr ev bad.json socket AF_INET SOCK_STREAM
+	run -2 --separate-stderr ev bad.json socket AF_INET SOCK_STREAM
 	assert_output ""
 	assert_equal "$stderr" "bad.json:1:37: error: unknown family 'AF_INTE'; did you mean 'AF_INET'?
     1 | {\"version\": 1, \"rules\": [{\"family\": \"AF_INTE\", \"action\": \"deny\"}]}
-      |                                     ^"
-	run -1 --separate-stderr ev missing.json socket AF_INET SOCK_STREAM
+      |                                     ^
+sockaudit eval: bad.json: invalid policy (1 error)"
+	run -2 --separate-stderr ev missing.json socket AF_INET SOCK_STREAM
 	assert_equal "$stderr" "sockaudit eval: cannot open missing.json: No such file or directory"
 }
 

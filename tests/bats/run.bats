@@ -88,10 +88,10 @@ EOF
 
 @test "run: a policy file that cannot be read exits 125 and runs nothing" {
 	run -125 --separate-stderr sa_run -p "$T/none.json" --layer preload -- touch ran
-	assert_equal "$stderr" "sockaudit run: $T/none.json: No such file or directory"
+	assert_equal "$stderr" "sockaudit run: cannot open $T/none.json: No such file or directory"
 	[ ! -e ran ]
 	run -125 --separate-stderr sa_run -p "$T" --layer preload -- touch ran
-	assert_equal "$stderr" "sockaudit run: $T: Is a directory"
+	assert_equal "$stderr" "sockaudit run: cannot read $T: Is a directory"
 	[ ! -e ran ]
 }
 

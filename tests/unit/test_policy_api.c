@@ -1,0 +1,99 @@
+/* test_policy_api.c - what policy.h gives the shim and the tools in place of
+ * the private rule table (rules.h, which this file does not include): the
+ * mode word both ways, rule ids by index, and which events need a socket's
+ * facts read before matching. */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "policy.h"
+
+static struct policy *parse(const char *text)
+{
+	struct policy *p = NULL;
+
+	if (policy_parse(text, strlen(text), &p, NULL) < 0)
+		return NULL;
+	return p;
+}
+
+static void test_mode_words(void)
+{
+	enum policy_mode m = POLICY_AUDIT;
+
+	CHECK_STR(policy_mode_name(POLICY_ENFORCE), "enforce", "policy_mode_name: enforce");
+	CHECK_STR(policy_mode_name(POLICY_AUDIT), "audit", "policy_mode_name: audit");
+	CHECK_INT(policy_mode_value("enforce", &m), 0, "policy_mode_value: enforce");
+	CHECK_INT(m, POLICY_ENFORCE, "policy_mode_value: enforce's mode");
+	CHECK_INT(policy_mode_value("audit", &m), 0, "policy_mode_value: audit");
+	CHECK_INT(m, POLICY_AUDIT, "policy_mode_value: audit's mode");
+	m = POLICY_AUDIT;
+	CHECK_INT(policy_mode_value("Audit", &m), -EINVAL, "words are case-sensitive");
+	CHECK_INT(policy_mode_value("", &m), -EINVAL, "the empty word is no mode");
+	CHECK_INT(policy_mode_value("enforcing", &m), -EINVAL, "no prefix match");
+	CHECK_INT(m, POLICY_AUDIT, "a refused word leaves the mode alone");
+	/* The parser takes the same words. */
+	struct policy *p = parse("{\"version\": 1, \"mode\": \"audit\"}");
+	CHECK(p && !strcmp(policy_mode_name(policy_mode(p)), "audit"), "a parsed mode names back");
+	policy_free(p);
+}
+
+static void test_rule_ids(void)
+{
+	struct policy *p = parse("{\"version\": 1, \"rules\": ["
+				 "{\"id\": \"a\", \"family\": \"AF_INET\", \"action\": \"allow\"},"
+				 "{\"family\": \"AF_INET6\", \"action\": \"deny\"},"
+				 "{\"id\": \"c\", \"action\": \"kill\"}]}");
+
+	CHECK(p != NULL, "rule ids: the policy parses");
+	if (!p)
+		return;
+	CHECK_INT(policy_rule_count(p), 3, "three rules");
+	CHECK_STR(policy_rule_id(p, 0), "a", "rule 0: its id");
+	CHECK(policy_rule_id(p, 1) == NULL, "rule 1: no id");
+	CHECK_STR(policy_rule_id(p, 2), "c", "rule 2: its id");
+	CHECK(policy_rule_id(p, 3) == NULL, "no rule 3");
+	CHECK(policy_rule_id(policy_default(), 0) == NULL, "the default policy has no rules");
+	policy_free(p);
+}
+
+static void test_needs_facts(void)
+{
+	static const struct {
+		const char *text;
+		bool new_, shutdown;
+	} cases[] = {
+		{ "{\"version\": 1}", false, false },
+		{ "{\"version\": 1, \"rules\": [{\"family\": \"AF_INET\", \"action\": \"deny\"}]}",
+		  true, false },
+		{ "{\"version\": 1, \"rules\": [{\"event\": \"socket.shutdown\", "
+		  "\"how\": \"SHUT_WR\", \"action\": \"deny\"}]}", false, false },
+		{ "{\"version\": 1, \"rules\": [{\"event\": \"socket.shutdown\", "
+		  "\"type\": \"SOCK_STREAM\", \"action\": \"deny\"}]}", false, true },
+		{ "{\"version\": 1, \"rules\": [{\"event\": [\"socket.__new__\", \"socket.shutdown\"], "
+		  "\"protocol\": \"IPPROTO_TCP\", \"action\": \"deny\"}]}", true, true },
+		{ "{\"version\": 1, \"rules\": [{\"exe\": \"/usr/bin/*\", \"action\": \"deny\"}]}",
+		  false, false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy *p = parse(cases[i].text);
+
+		CHECK(p != NULL, "needs facts %zu: the policy parses", i);
+		CHECK_INT(policy_needs_facts(p, POLICY_EV_NEW), cases[i].new_,
+			  "needs facts %zu: socket.__new__", i);
+		CHECK_INT(policy_needs_facts(p, POLICY_EV_SHUTDOWN), cases[i].shutdown,
+			  "needs facts %zu: socket.shutdown", i);
+		policy_free(p);
+	}
+	CHECK(!policy_needs_facts(NULL, POLICY_EV_NEW), "a failed policy (NULL) needs no facts");
+	CHECK(!policy_needs_facts(policy_default(), POLICY_EV_SHUTDOWN), "the default needs none");
+}
+
+int main(void)
+{
+	test_mode_words();
+	test_rule_ids();
+	test_needs_facts();
+	return check_done();
+}
