@@ -20,11 +20,7 @@
 static const struct run_cli_word {
 	const char *name;
 	int value;
-} run_cli_modes[] = {
-	{ "audit", POLICY_AUDIT },
-	{ "enforce", POLICY_ENFORCE },
-	{ NULL, 0 },
-}, run_cli_layers[] = {
+} run_cli_layers[] = {
 	{ "auto", RUN_LAYER_AUTO },
 	{ "preload", RUN_LAYER_PRELOAD },
 	{ "seccomp", RUN_LAYER_SECCOMP },
@@ -75,13 +71,12 @@ int run_cli_parse(int argc, char **argv, struct run_opts *o, char *err, size_t e
 			o->log_path = optarg;
 			break;
 		case OPT_MODE:
-			if (run_cli_word(run_cli_modes, optarg, &v) < 0) {
+			if (policy_mode_value(optarg, &o->mode) < 0) {
 				snprintf(err, errlen, "invalid mode '%s': use audit or enforce",
 					 optarg);
 				return -EINVAL;
 			}
 			o->mode_set = true;
-			o->mode = v;
 			break;
 		case OPT_LAYER:
 			if (run_cli_word(run_cli_layers, optarg, &v) < 0) {
