@@ -31,7 +31,8 @@ and errno, in the same order per thread; and LOG holds nothing else.
 
 Prints "N calls matched, M glibc-internal missing" (or "... from notify"),
 then one line per glibc-internal call and counts of what was not compared,
-and exits 0; otherwise prints every difference and exits 1.  Exit 2: the
+and exits 0; otherwise prints every difference instead of the first line,
+"D differences: ..." last, and exits 1.  Exit 2: the
 trace or the log cannot be read (a trace without backtraces among them).
 """
 import json
@@ -344,7 +345,10 @@ def main(argv):
         if a == "--auto":
             auto = True
         elif a == "--exclude":
-            exclude = int(next(it, "0"))
+            v = next(it, "")
+            if not v.isdigit():
+                die("--exclude takes a process id, not %r" % v)
+            exclude = int(v)
         else:
             files.append(a)
     if len(files) != 2:
@@ -373,11 +377,9 @@ def main(argv):
                 print("%s: not seen by strace: %s" % (who(tid), show(*g[1:])))
             else:
                 print("%s: differs: %s; want %s; log %s" % (who(tid), w.call.text, w, show(*g[1:])))
-    if bad:
-        print("%d difference%s: %d calls in the trace, %d events in the log"
-              % (bad, "" if bad == 1 else "s", len(wants), len(got)))
-        return 1
-    print("%d calls matched, %d glibc-internal %s" % (len(wants), len(internal), "from notify" if auto else "missing"))
+    if not bad:
+        print("%d calls matched, %d glibc-internal %s"
+              % (len(wants), len(internal), "from notify" if auto else "missing"))
     for w in internal:
         c = w.call
         what = describe_socket(c) if c.name in ("socket", "socketpair") else c.text.split(" =")[0]
@@ -385,8 +387,12 @@ def main(argv):
     if stats["failed_accepts"]:
         print("failed accepts, no event: %d" % stats["failed_accepts"])
     if stats["weak_accepts"]:
-        print("accepts on a listener strace did not see made (self, result, errno compared): %d"
+        print("accepts on listeners strace did not see created (only self, result, errno compared): %d"
               % stats["weak_accepts"])
+    if bad:
+        print("%d difference%s: %d calls in the trace, %d events in the log"
+              % (bad, "" if bad == 1 else "s", len(wants), len(got)))
+        return 1
     return 0
 
 
