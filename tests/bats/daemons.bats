@@ -8,10 +8,11 @@
 # sockets (nscd, getaddrinfo's netlink and address-sorting sockets) are
 # missing and each is named; under --layer auto nothing may be missing.
 #
-# Each daemon runs as pid 1's child in a pid and mount namespace of its own
-# (unshare --pid --kill-child), so killing the namespace stops every process
-# it started (sshd's sessions leave its process group; nginx's workers and
-# redis's bgsave child are forks), whatever the test did before it failed.
+# Each daemon runs in a pid and mount namespace of its own (unshare --pid
+# --kill-child), so killing the namespace stops every process it started
+# (sshd's connections and sessions leave its process group and session;
+# nginx's workers and redis's bgsave child are forks), whatever the test did
+# before it failed.
 # The daemons listen on 127.0.0.1, on ports found free at run time; their
 # files are under $T.  The clients (ssh, curl, redis-cli) run outside
 # sockaudit and strace, in the test itself.
@@ -25,16 +26,13 @@ teardown() {
 		kill -TERM "$NS_PID" 2>/dev/null || true
 		wait "$NS_PID" 2>/dev/null || true
 	fi
-	if [ -n "${MADE_RUN_SSHD:-}" ]; then
-		rmdir /run/sshd 2>/dev/null || true
-	fi
 }
 
 # daemon_start LAYER PIDFILE STOPSIGNAL CMD...: run CMD under sockaudit and
 # strace in a fresh pid and mount namespace, in the background (NS_PID);
 # daemon_stop sends STOPSIGNAL to the pid in PIDFILE and waits for
-# everything in the namespace to have exited.  $NS_PASSWD, when set, is
-# bind-mounted over /etc/passwd inside the namespace.  Output: $T/ns.out.
+# everything in the namespace to have exited.  $NS_SETUP, when set, is run
+# by sh inside the namespace first (private mounts).  Output: $T/ns.out.
 daemon_start() {
 	local layer="$1" pidfile="$2" sig="$3"
 	shift 3
@@ -43,9 +41,7 @@ daemon_start() {
 # pid 1 of the namespace: start the traced daemon, and on the word on the
 # fifo signal it; exit with strace's status (sockaudit's, the daemon's).
 set -u
-if [ -n "$NS_PASSWD" ]; then
-	mount --bind "$NS_PASSWD" /etc/passwd || exit 125
-fi
+sh -ec "$NS_SETUP" || exit 125
 "$@" &
 traced=$!
 {
@@ -55,7 +51,7 @@ traced=$!
 wait "$traced"
 EOF
 	# shellcheck disable=SC2016 # $$ and $@ are the inner sh's
-	NS_T="$T" NS_PIDFILE="$pidfile" NS_SIG="$sig" NS_PASSWD="${NS_PASSWD:-}" \
+	NS_T="$T" NS_PIDFILE="$pidfile" NS_SIG="$sig" NS_SETUP="${NS_SETUP:-}" \
 		timeout 40 unshare --pid --kill-child --mount-proc --propagation private \
 		bash "$T/ns.sh" strace "${STRACE_ARGS[@]}" -o "$T/trace" \
 		sh -c 'echo $$ >"$0"; exec "$@"' "$T/sockaudit.pid" \
@@ -133,11 +129,6 @@ assert_compared() {
 # --- sshd: a key login running one command -------------------------------
 
 sshd_setup() {
-	if [ ! -d /run/sshd ]; then
-		# its privilege-separation directory (the package's service makes it)
-		mkdir -m 0755 /run/sshd
-		MADE_RUN_SSHD=1
-	fi
 	PORT=$(free_port)
 	ssh-keygen -q -t ed25519 -N '' -C host -f "$T/host_key"
 	ssh-keygen -q -t ed25519 -N '' -C user -f "$T/user_key"
@@ -154,10 +145,14 @@ KbdInteractiveAuthentication no
 PermitRootLogin prohibit-password
 StrictModes no
 EOF
-	# The login's shell is /bin/sh inside the namespace: root's own shell
-	# would read root's dotfiles, whatever this machine put there.
+	# Inside the namespace the login's shell is /bin/sh (root's own shell
+	# would read root's dotfiles, whatever this machine put there), and
+	# /run is a tmpfs of its own holding sshd's privilege-separation
+	# directory (the package's service would make /run/sshd).
 	sed 's#^\(root:[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:\).*#\1/bin/sh#' /etc/passwd >"$T/passwd"
-	NS_PASSWD="$T/passwd"
+	NS_SETUP="mount --bind '$T/passwd' /etc/passwd
+		mount -t tmpfs -o mode=0755 sockaudit-test /run
+		mkdir -m 0755 /run/sshd"
 }
 
 ssh_login() {
@@ -270,10 +265,12 @@ redis_cli() {
 	timeout 10 redis-cli -h 127.0.0.1 -p "$PORT" "$@"
 }
 
+# The bgsave is over and saved the key set before it (INFO persistence).
 bgsave_done() {
 	local info
 	info=$(redis_cli info persistence) || return 1
-	[[ "$info" == *"rdb_bgsave_in_progress:0"* && "$info" == *"rdb_last_bgsave_status:ok"* ]]
+	[[ "$info" == *"rdb_bgsave_in_progress:0"* && "$info" == *"rdb_last_bgsave_status:ok"* &&
+		"$info" == *"rdb_changes_since_last_save:0"* ]]
 }
 
 redis_run() {

@@ -18,7 +18,10 @@ and errno, in the same order per thread; and LOG holds nothing else.
   following the descriptor back to the call that made it, through fork and
   exec (a worker accepting on its master's listener); accept4's flags are
   folded in as SOCK_CLOEXEC|SOCK_NONBLOCK only; the protocol is the kernel's
-  default when the listener was made with 0.
+  default when the listener was made with 0.  close, dup and descriptors
+  passed over a unix socket are not followed: an accept on a listener that
+  strace did not see made compares self, result and errno only, and is
+  counted ("accepts on listeners strace did not see created").
 - glibc-internal calls (DESIGN.md "What each layer cannot see") are the ones
   whose caller, in strace -k's backtrace, is libc itself: they bypassed the
   PLT.  The preload layer cannot see them: without --auto they must be
