@@ -51,7 +51,8 @@ traced=$!
 wait "$traced"
 EOF
 	# shellcheck disable=SC2016 # $$ and $@ are the inner sh's
-	NS_T="$T" NS_PIDFILE="$pidfile" NS_SIG="$sig" NS_SETUP="${NS_SETUP:-}" \
+	ASAN_OPTIONS=$(strace_asan_options) \
+		NS_T="$T" NS_PIDFILE="$pidfile" NS_SIG="$sig" NS_SETUP="${NS_SETUP:-}" \
 		timeout 40 unshare --pid --kill-child --mount-proc --propagation private \
 		bash "$T/ns.sh" strace "${STRACE_ARGS[@]}" -o "$T/trace" \
 		sh -c 'echo $$ >"$0"; exec "$@"' "$T/sockaudit.pid" \

@@ -71,17 +71,19 @@ free_port() {
 STRACE_ARGS=(-f -qq -X raw -k -e signal=none
 	-e trace=socket,socketpair,accept,accept4,shutdown,connect,clone,clone3,fork,vfork,execve)
 
-# LeakSanitizer cannot run under ptrace: in a `make ASAN=1` build it would
-# fail sockaudit's own exit.
-case ":${ASAN_OPTIONS:-}:" in
-*:detect_leaks=0:*) ;;
-*) export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ;;
-esac
+# ASAN_OPTIONS for a run under strace: LeakSanitizer cannot run under
+# ptrace, and in a `make ASAN=1` build it would fail sockaudit's own exit.
+strace_asan_options() {
+	case ":${ASAN_OPTIONS:-}:" in
+	*:detect_leaks=0:*) echo "${ASAN_OPTIONS:-}" ;;
+	*) echo "${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ;;
+	esac
+}
 
 strace_calls() {
 	local trace="$1"
 	shift
-	timeout 30 strace "${STRACE_ARGS[@]}" -o "$trace" "$@"
+	ASAN_OPTIONS=$(strace_asan_options) timeout 30 strace "${STRACE_ARGS[@]}" -o "$trace" "$@"
 }
 
 strace_compare() {
