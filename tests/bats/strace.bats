@@ -144,7 +144,7 @@ glibc-internal: curl\[[0-9]+\] socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_
 	sed 1d "$T/log" >"$T/swapped.log"
 	head -1 "$T/log" >>"$T/swapped.log"
 	run -1 strace_compare "$T/trace" "$T/swapped.log"
-	assert_line --regexp ': not seen by strace: socket \[([0-9]+), 2, 524289, 0\] = \1, errno null, layer preload$'
+	assert_line --regexp ': not seen by strace: socket \[([0-9]+), 2, 524289, 0\] = \1, errno null, pid [0-9]+, layer preload$'
 	assert_line --regexp ': missing from the log: socket\(0x2, 0x1\|0x80000, 0\) = '
 	assert_line "2 differences: 3 calls in the trace, 3 events in the log"
 }

@@ -9,7 +9,7 @@ TRACED is socket,socketpair,accept,accept4,shutdown (the calls compared),
 plus connect (to name nscd's sockets), clone,clone3,fork,vfork (who inherits
 whose descriptors) and execve (program names in the messages).
 
-Every socket call strace saw must be in LOG: the same thread, the
+Every socket call strace saw must be in LOG: the same process and thread, the
 CPython-shaped args ([self, family, type, protocol] / [self, how]), result
 and errno, in the same order per thread; and LOG holds nothing else.
 
@@ -177,14 +177,15 @@ def is_glibc_internal(call):
 class Want:
     """One event the log must hold."""
 
-    def __init__(self, call, args, result, errno, weak=False):
-        self.call, self.args, self.result, self.errno = call, args, result, errno
+    def __init__(self, call, pid, args, result, errno, weak=False):
+        self.call, self.pid = call, pid
+        self.args, self.result, self.errno = args, result, errno
         self.weak = weak            # accept on an unknown listener
         self.internal = False
         self.nscd = False
 
     def __str__(self):
-        return show(self.call.name, self.args, self.result, self.errno)
+        return show(self.call.name, self.args, self.result, self.errno, self.pid)
 
 
 def describe_socket(c):
@@ -229,11 +230,11 @@ def build_wants(calls, exclude):
             continue
         if c.name not in SOCKET_CALLS or tgid[c.tid] == exclude:
             continue
-        made = []
+        made, pid = [], tgid[c.tid]
         if c.name == "socket":
             f, ty, p = num(c.args[0]), num(c.args[1]), num(c.args[2])
             ok = c.ret >= 0
-            made.append(Want(c, [c.ret if ok else None, f, ty, p], c.ret, c.err))
+            made.append(Want(c, pid, [c.ret if ok else None, f, ty, p], c.ret, c.err))
             if ok:
                 t[c.ret] = (f, ty & 0xf, p)
                 by_fd[(c.tid, c.ret)] = made[0]
@@ -241,10 +242,10 @@ def build_wants(calls, exclude):
             f, ty, p = num(c.args[0]), num(c.args[1]), num(c.args[2])
             if c.ret == 0:
                 for fd in json.loads(c.args[3]):
-                    made.append(Want(c, [fd, f, ty, p], 0, None))
+                    made.append(Want(c, pid, [fd, f, ty, p], 0, None))
                     t[fd] = (f, ty & 0xf, p)
             else:
-                made.append(Want(c, [None, f, ty, p], c.ret, c.err))
+                made.append(Want(c, pid, [None, f, ty, p], c.ret, c.err))
         elif c.name in ("accept", "accept4"):
             if c.ret < 0:
                 stats["failed_accepts"] += 1
@@ -254,13 +255,13 @@ def build_wants(calls, exclude):
             if origin:
                 f, base, p = origin
                 p = effective_protocol(f, base, p)
-                made.append(Want(c, [c.ret, f, base | flags, p], c.ret, c.err))
+                made.append(Want(c, pid, [c.ret, f, base | flags, p], c.ret, c.err))
                 t[c.ret] = (f, base, p)
             else:
                 stats["weak_accepts"] += 1
-                made.append(Want(c, [c.ret], c.ret, c.err, weak=True))
+                made.append(Want(c, pid, [c.ret], c.ret, c.err, weak=True))
         elif c.name == "shutdown":
-            made.append(Want(c, [num(c.args[0]), num(c.args[1])], c.ret, c.err))
+            made.append(Want(c, pid, [num(c.args[0]), num(c.args[1])], c.ret, c.err))
         internal = is_glibc_internal(c)
         if internal is None:
             die("line %d: no backtrace for %s (was strace run with -k?)" % (c.done, c.text))
@@ -279,15 +280,15 @@ def read_log(path):
     for i, line in enumerate(f, 1):
         try:
             e = json.loads(line)
-            got.append((e["tid"], e["call"], e["args"], e["result"], e["errno"], e["layer"]))
+            got.append((e["tid"], e["call"], e["args"], e["result"], e["errno"], e["pid"], e["layer"]))
         except (ValueError, KeyError, TypeError) as x:
             die("%s:%d: not an event: %r (%s)" % (path, i, line[:200], x))
     return got
 
 
 def matches(w, g, auto):
-    _, call, args, result, errno, layer = g
-    if call != w.call.name:
+    _, call, args, result, errno, pid, layer = g
+    if call != w.call.name or pid != w.pid:
         return False
     if w.weak:
         return args[:1] == w.args and (result, errno) == (w.result, w.errno)
@@ -335,9 +336,9 @@ def align(ws, gs, auto):
     return out
 
 
-def show(call, args, result, errno, layer=None):
+def show(call, args, result, errno, pid, layer=None):
     """An event's compared fields, as the log writes them."""
-    out = "%s %s = %s, errno %s" % (call, json.dumps(args), json.dumps(result), json.dumps(errno))
+    out = "%s %s = %s, errno %s, pid %d" % (call, json.dumps(args), json.dumps(result), json.dumps(errno), pid)
     return out + (", layer " + layer if layer else "")
 
 
