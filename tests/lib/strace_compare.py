@@ -34,9 +34,9 @@ and errno, in the same order per thread; and LOG holds nothing else.
 
 Prints "N calls matched, M glibc-internal missing" (or "... from notify"),
 then one line per glibc-internal call and counts of what was not compared,
-and exits 0; otherwise prints every difference instead of the first line,
-"D differences: ..." last, and exits 1.  Exit 2: the
-trace or the log cannot be read (a trace without backtraces among them).
+and exits 0.  Otherwise it prints every difference in place of that first
+line, "D differences: ..." last, and exits 1.  Exit 2: the trace or the log
+cannot be read (a trace without backtraces among them).
 """
 import json
 import os
