@@ -205,6 +205,10 @@ events {
 	multi_accept on;
 }
 http {
+	# no keep-alive, and a lingering close of every connection: the
+	# worker shuts down its side with shutdown(SHUT_WR) first
+	keepalive_timeout 0;
+	lingering_close always;
 	access_log $T/nginx/access.log;
 	client_body_temp_path $T/nginx/body;
 	proxy_temp_path $T/nginx/proxy;
@@ -230,17 +234,19 @@ EOF
 	run -0 grep -c '"GET /[1-4] HTTP/1.1" 200' "$T/nginx/access.log"
 	assert_output 4
 	# a master and two workers, the workers accepting on the master's
-	# listener: all three are in the log, one accept per request
+	# listener: all three are in the log, one accept and one shutdown per
+	# request
 	run -0 jq -s '[.[].pid] | unique | length' "$T/log"
 	assert_output 3
-	run -0 jq -s '[.[] | select(.call == "accept4")] | length' "$T/log"
-	assert_output 4
+	run -0 jq -s -c '[.[] | select(.call == "accept4" or .call == "shutdown") | .call] | group_by(.) | map([.[0], length])' "$T/log"
+	assert_output '[["accept4",4],["shutdown",4]]'
 }
 
 @test "nginx, --layer preload: every socket call strace sees is logged, but glibc's own" {
 	nginx_run preload
 	# the listener, a socketpair to each worker and one in each, 4 accepts
-	assert_compared preload 13 some
+	# and 4 shutdowns
+	assert_compared preload 17 some
 	# multi_accept: each accept loop ends in EAGAIN, which is no event
 	assert_line --regexp '^failed accepts, no event: [1-9][0-9]*$'
 	# A worker's accept4 is compared in full, with the family, type and
@@ -255,7 +261,7 @@ EOF
 
 @test "nginx, --layer auto: every socket call strace sees is logged" {
 	nginx_run auto
-	assert_compared auto 13 some
+	assert_compared auto 17 some
 	assert_line --regexp '^failed accepts, no event: [1-9][0-9]*$'
 }
 
