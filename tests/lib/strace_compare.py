@@ -168,8 +168,9 @@ def frame_object(frame):
 
 
 def is_glibc_internal(call):
-    """Called from inside libc: the wrapper's caller is libc itself."""
-    if len(call.frames) < 2:
+    """Called from inside libc: the wrapper's caller is libc itself.  None
+    when the backtrace does not say (strace could not unwind)."""
+    if len(call.frames) < 2 or not call.frames[1].startswith("/"):
         return None
     return frame_object(call.frames[1]).startswith("libc.so")
 
@@ -264,7 +265,7 @@ def build_wants(calls, exclude):
             made.append(Want(c, pid, [num(c.args[0]), num(c.args[1])], c.ret, c.err))
         internal = is_glibc_internal(c)
         if internal is None:
-            die("line %d: no backtrace for %s (was strace run with -k?)" % (c.done, c.text))
+            die("line %d: no usable backtrace for %s: %r" % (c.done, c.text, c.frames[:2]))
         for w in made:
             w.internal = internal
         wants.extend(made)
