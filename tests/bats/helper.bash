@@ -8,6 +8,11 @@
 #   wait_for CMD...         poll CMD until it succeeds, 10 s deadline
 #   wait_for_port PORT      until something listens on 127.0.0.1:PORT
 #   free_port               print a free TCP port on 127.0.0.1
+#   wait_for_listen PORT    until a socket listens on 127.0.0.1:PORT, without
+#                           connecting to it (a probe would be a client too)
+#   strace_calls TRACE CMD...   run CMD (30 s deadline) under strace with the
+#                           options tests/lib/strace_compare.py needs ($STRACE_ARGS)
+#   strace_compare ARG...   tests/lib/strace_compare.py (see its header)
 #   json_lines FILE         fail unless every line of FILE is valid JSON
 #   require_feature NAME WHY   skip with a reason (a failure under CI=strict)
 bats_load_library bats-support
@@ -46,8 +51,43 @@ wait_for_port() {
 	wait_for port_open "$1"
 }
 
+port_listening() {
+	# /proc/net/tcp: local address 0100007F:PORT (hex), state 0A (LISTEN)
+	grep -q "^ *[0-9]*: 0100007F:$(printf %04X "$1") 00000000:0000 0A " /proc/net/tcp
+}
+
+wait_for_listen() {
+	wait_for port_listening "$1"
+}
+
 free_port() {
 	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# strace's options for tests/lib/strace_compare.py: the calls it compares,
+# and those it needs to follow descriptors across fork (clone...), to name
+# programs (execve) and nscd's sockets (connect); backtraces (-k) tell
+# glibc's internal calls apart.
+STRACE_ARGS=(-f -qq -X raw -k -e signal=none
+	-e trace=socket,socketpair,accept,accept4,shutdown,connect,clone,clone3,fork,vfork,execve)
+
+# ASAN_OPTIONS for a run under strace: LeakSanitizer cannot run under
+# ptrace, and in a `make ASAN=1` build it would fail sockaudit's own exit.
+strace_asan_options() {
+	case ":${ASAN_OPTIONS:-}:" in
+	*:detect_leaks=0:*) echo "${ASAN_OPTIONS:-}" ;;
+	*) echo "${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ;;
+	esac
+}
+
+strace_calls() {
+	local trace="$1"
+	shift
+	ASAN_OPTIONS=$(strace_asan_options) timeout 30 strace "${STRACE_ARGS[@]}" -o "$trace" "$@"
+}
+
+strace_compare() {
+	"$PY" "$ROOT/tests/lib/strace_compare.py" "$@"
 }
 
 json_lines() {
