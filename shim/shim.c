@@ -126,10 +126,12 @@ static void shim_decide(struct policy_call *c, struct policy_decision *d)
 	d->rule_id = NULL;
 }
 
-/* Does the call go ahead?  Audit mode never stops one. */
+/* Does the call go ahead?  Audit mode never stops one; nor does the shim
+ * when it hands its calls over to the supervisor, which refuses and logs
+ * them with the same policy (shim_handover). */
 static inline bool shim_permits(const struct policy_decision *d)
 {
-	return d->action == POLICY_ALLOW || shim_cfg.mode == POLICY_AUDIT;
+	return d->action == POLICY_ALLOW || shim_cfg.mode == POLICY_AUDIT || shim_handover();
 }
 
 /* Fill in what every event carries and write it. */
@@ -139,6 +141,8 @@ static void shim_emit(struct event *e, const struct policy_decision *d,
 	char line[EVENT_LINE_MAX];
 	size_t len;
 
+	if (shim_handover())
+		return;		/* the supervisor logs it, without a seq gap here */
 	e->seq = shim_next_seq(self);
 	clock_gettime(CLOCK_REALTIME, &e->ts);
 	e->decision = policy_decision_name(d, shim_cfg.mode);
@@ -215,7 +219,7 @@ static int audit_socket(int family, int type, int protocol)
 		return shim_do_socket(family, type, protocol, 0);
 	shim_decide(&c, &d);
 	if (shim_permits(&d)) {
-		ret = shim_do_socket(family, type, protocol, shim_cfg.marker);
+		ret = shim_do_socket(family, type, protocol, shim_marker());
 		if (!d.log)
 			return ret;	/* the fast path: nothing else to do */
 		if (ret < 0)
@@ -252,7 +256,7 @@ static int audit_socketpair(int family, int type, int protocol, int sv[2])
 		return shim_do_socketpair(family, type, protocol, sv, 0);
 	shim_decide(&c, &d);
 	if (shim_permits(&d)) {
-		ret = shim_do_socketpair(family, type, protocol, sv, shim_cfg.marker);
+		ret = shim_do_socketpair(family, type, protocol, sv, shim_marker());
 		if (!d.log)
 			return ret;
 		if (ret < 0)
@@ -315,7 +319,7 @@ static int audit_accept4(bool four, int fd, struct sockaddr *addr, socklen_t *le
 	shim_event_facts(&e, &c);
 	if (shim_permits(&d)) {
 		errno = saved;
-		ret = shim_do_accept4(four, fd, addr, len, flags, shim_cfg.marker);
+		ret = shim_do_accept4(four, fd, addr, len, flags, shim_marker());
 		if (!d.log || (ret < 0 && d.action == POLICY_ALLOW))
 			return ret;	/* no socket, nothing refused: no event */
 		if (ret < 0)
@@ -358,7 +362,7 @@ static int audit_shutdown(int fd, int how)
 	shim_event_facts(&e, &c);
 	if (shim_permits(&d)) {
 		errno = saved;
-		ret = shim_do_shutdown(fd, how, shim_cfg.marker);
+		ret = shim_do_shutdown(fd, how, shim_marker());
 		if (!d.log)
 			return ret;
 		if (ret < 0)
