@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,8 @@ struct shim_config shim_cfg;
 static struct evlog_sink shim_sink;
 static _Atomic bool shim_handed_over;	/* for the rest of this image */
 static _Atomic bool shim_loss_said;	/* "events are being lost", once */
+static struct stat shim_stderr_st;	/* what descriptor 2 was at init */
+static bool shim_stderr_known;
 
 /* An environment value too long for the shim's copy (shim_env_copy). */
 static const char shim_env_refused[] = "";
@@ -255,6 +258,7 @@ static void shim_open_log(const char *spec)
 
 	if (!spec)
 		spec = "stderr";
+	shim_stderr_known = fstat(STDERR_FILENO, &shim_stderr_st) == 0;
 	rc = evlog_sink_open(&shim_sink, spec);
 	if (rc == 0)
 		return;
@@ -271,15 +275,27 @@ static void shim_open_log(const char *spec)
 			 then ? then : "; events are lost until it can be opened", NULL);
 }
 
+/* Is descriptor 2 still the stderr the program started with?  Once the
+ * program has put its own file or socket there, no byte of ours goes in. */
+static bool shim_stderr_is_ours(void)
+{
+	struct stat st;
+
+	return shim_stderr_known && fstat(STDERR_FILENO, &st) == 0 &&
+	       st.st_dev == shim_stderr_st.st_dev && st.st_ino == shim_stderr_st.st_ino;
+}
+
 void shim_log_write(const char *line, size_t len, const struct shim_self *s)
 {
 	/* A vfork child never reopens: the sink's state is its parent's. */
 	if (evlog_sink_write(&shim_sink, line, len, s->shared_vm ? 0 : s->pid))
 		return;
 	/* Under `sockaudit run` the tally carries the count to its summary;
-	 * alone, the user hears it once from us. */
+	 * alone, the user hears it once from us, on the stderr the program
+	 * started with (not when that is the log that failed). */
 	if (!shim_cfg.tallied && !atomic_load_explicit(&shim_loss_said, memory_order_relaxed) &&
-	    !atomic_exchange(&shim_loss_said, true))
+	    !atomic_exchange(&shim_loss_said, true) &&
+	    strcmp(evlog_sink_spec(&shim_sink), "stderr") && shim_stderr_is_ours())
 		shim_say("cannot write the log ", evlog_sink_spec(&shim_sink), ": ",
 			 shim_strerror(evlog_sink_error(&shim_sink)),
 			 "; events are being lost (each leaves a gap in seq)", NULL);
