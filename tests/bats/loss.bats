@@ -38,6 +38,19 @@ small_disk() {
 	dd if=/dev/zero of="$T/mnt/fill" bs=4k count=8 status=none
 }
 
+# until_space CMD...: run CMD (an s_full waiting for $T/go) in the background,
+# stdout to $T/out and stderr to $T/err; once its first phase is done, free
+# $T/mnt/fill and let it go on.  Sets $status to CMD's.
+until_space() {
+	"$@" >"$T/out" 2>"$T/err" 3>&- &
+	local pid=$!
+	wait_for grep -q phase1 "$T/out"
+	rm "$T/mnt/fill"
+	touch "$T/go"
+	status=0
+	wait "$pid" || status=$?
+}
+
 # check_full_log LOG CALLS LOST: every line is an event except at most one
 # fragment of one event, never two events on a line, the line after a
 # fragment is an event, and the events plus LOST make CALLS (LOST "-": not
@@ -146,14 +159,7 @@ EOF
 	need_notify
 	for layer in auto preload; do
 		small_disk
-		"$SOCKAUDIT" run --layer $layer -o "$T/mnt/log" -- "$FIX/s_full" 2000 "$T/go" 50 \
-			>"$T/out" 2>"$T/err" &
-		pid=$!
-		wait_for grep -q phase1 "$T/out"
-		rm "$T/mnt/fill"
-		touch "$T/go"
-		status=0
-		wait "$pid" || status=$?
+		until_space "$SOCKAUDIT" run --layer $layer -o "$T/mnt/log" -- "$FIX/s_full" 2000 "$T/go" 50
 		assert_equal "$status" 0
 		run -0 cat "$T/out"
 		assert_output $'phase1 2000\nphase2 50'
@@ -180,6 +186,23 @@ EOF
 	[[ "$stderr" =~ ^"sockaudit run: warning: "([0-9]+)" event(s) could not be written to the log $T/mnt/log (1 by the preload shim, "([0-9]+)" by the notify supervisor): it is incomplete"$ ]]
 	lost=${BASH_REMATCH[1]}
 	run -0 check_full_log "$T/mnt/log" 2000 "$lost"
+}
+
+@test "loss: plain LD_PRELOAD on a full tmpfs: the program runs on, the loss is said once, the seq gap shows it" {
+	mkdir "$T/mnt"
+	mount -t tmpfs -o size=64k tmpfs "$T/mnt" || require_feature tmpfs "cannot mount a tmpfs here"
+	run -1 dd if=/dev/zero of="$T/mnt/fill" bs=4k status=none
+	SOCKAUDIT_LOG="$T/mnt/log" until_space under_shim "$FIX/s_full" 200 "$T/go" 50
+	assert_equal "$status" 0
+	run -0 cat "$T/out"
+	assert_output $'phase1 200\nphase2 50'
+	run -0 cat "$T/err"
+	assert_output "sockaudit: cannot write the log $T/mnt/log: No space left on device; events are being lost (each leaves a gap in seq)"
+	run -0 json_lines "$T/mnt/log"
+	assert_output 50
+	# the first 200 are lost: the seq gap says so
+	run -0 jq -s -c '[.[0].seq, .[-1].seq]' "$T/mnt/log"
+	assert_output '[201,250]'
 }
 
 @test "loss: plain LD_PRELOAD on a full disk says once that events are being lost" {
