@@ -261,10 +261,14 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 	if (n > 0 && s->kind->stream)
 		sink_end_fragment(s, fd);
 lost:
-	atomic_store_explicit(&s->err, err, memory_order_relaxed);
+	/* A vfork child's descriptors are its own copy: its failure says
+	 * nothing of its parent's, whose sink this is. */
+	if (reopener) {
+		atomic_store_explicit(&s->err, err, memory_order_relaxed);
+		if (atomic_load_explicit(&s->healthy, memory_order_relaxed))
+			atomic_store(&s->healthy, false);
+	}
 lost_quiet:
-	if (atomic_load_explicit(&s->healthy, memory_order_relaxed))
-		atomic_store(&s->healthy, false);
 	atomic_fetch_add_explicit(&s->lost, 1, memory_order_relaxed);
 	if (s->tally)
 		atomic_fetch_add_explicit(&s->tally->lost, 1, memory_order_relaxed);

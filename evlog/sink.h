@@ -96,7 +96,7 @@ void evlog_sink_close(struct evlog_sink *s);
 /* Write LINE (LEN bytes, ending in '\n') with one write(2).  REOPENER is the
  * caller's pid when it may open the path again if the descriptor is no
  * longer ours, 0 when it must not (a vfork child: the sink's state is its
- * parent's).  Only one process and thread reopens at a time; the others
+ * parent's, and so its failure leaves the sink's health alone).  Only one process and thread reopens at a time; the others
  * lose their line rather than wait (they may be signal handlers
  * interrupting the reopener).  Returns true when the whole line was written;
  * otherwise the line is counted as lost. */

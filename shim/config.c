@@ -410,7 +410,7 @@ static const char *shim_env_copy(const char *name, char *buf, size_t cap)
 static void shim_init(void)
 {
 	/* Copies: the program may rewrite its environment at any time. */
-	static char log_spec[EVLOG_SINK_SPEC_MAX], mode_buf[16], marker_buf[64],
+	static char log_spec[EVLOG_SINK_SPEC_MAX], mode_buf[64], marker_buf[64],
 		tally_buf[64];
 	const char *path = shim_env_copy(LAYERS_ENV_POLICY, shim_cfg.policy_path,
 					 sizeof(shim_cfg.policy_path));

@@ -103,12 +103,18 @@ static void test_file(void)
 	/* A vfork child never reopens. */
 	close(atomic_load(&sink.fd));
 	CHECK(!evlog_sink_write(&sink, "four\n", 5, 0), "no reopener: lost");
+	CHECK(evlog_sink_healthy(&sink), "... the sink's health left alone");
+	/* Another thread of ours is reopening: we lose the line rather than wait. */
+	atomic_store(&sink.reopening, getpid());
+	CHECK(!evlog_sink_write(&sink, "four\n", 5, getpid()), "while another thread reopens: lost");
+	atomic_store(&sink.reopening, 0);
 	CHECK(!evlog_sink_healthy(&sink), "... not healthy");
-	CHECK_INT(evlog_sink_error(&sink), EBADF, "... why");
+	CHECK_INT(evlog_sink_error(&sink), EBUSY, "... why");
 	CHECK(!evlog_sink_is(&sink, &id), "... so not the bound file");
 	CHECK(evlog_sink_write(&sink, "five\n", 5, getpid()), "the next writer reopens");
 	CHECK(evlog_sink_healthy(&sink), "... healthy again");
-	CHECK_INT(evlog_sink_lost(&sink), 1, "one loss counted");
+	CHECK(evlog_sink_is(&sink, &id), "... the bound file again");
+	CHECK_INT(evlog_sink_lost(&sink), 2, "two losses counted");
 	evlog_sink_close(&sink);
 }
 
