@@ -144,6 +144,15 @@ EOF
 	[ ! -e "$T/relative.log" ]
 }
 
+@test "loss: with the stderr log, a program whose stderr is not run's is logged by the supervisor" {
+	need_notify
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer auto -- sh -c '"$0" 2 2 0 2>/dev/null' "$FIX/s_sock"
+	assert_output --regexp '^fd [0-9]+$'
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	echo "${stderr_lines[0]}" | jq -e '.call == "socket" and .layer == "notify"'
+	echo "${stderr_lines[1]}" | jq -e '.call == "shutdown" and .layer == "notify"'
+}
+
 @test "loss: a denial the shim cannot log is refused and logged by the kernel layers" {
 	need_notify
 	run -1 "$SOCKAUDIT" run --layer auto -p "$EXAMPLES/no-network.json" -o "$T/log" -- \
