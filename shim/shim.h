@@ -96,8 +96,10 @@ void shim_log_write(const char *line, size_t len, const struct shim_self *s);
  * first is lost, and counted.
  * shim_marker(): the marker for the next call, or 0 (unmarked).
  *
- * Not closed: a health change in another thread between a call and its
- * event (microseconds) can drop that one event uncounted, or log it twice.
+ * Not closed: when another thread's failed write starts the handover
+ * between a marked call and its event (microseconds), that one event is
+ * dropped uncounted.  The reverse (an unmarked call whose event the shim
+ * also writes) cannot happen: the handover never ends.
  */
 bool shim_handover(void);
 uint64_t shim_marker(void);

@@ -518,6 +518,9 @@ int cmd_run(int argc, char **argv)
 		log = NULL;
 		goto out;
 	}
+	/* No shim to count in it: CMD does not get the tally. */
+	if (o.layer == RUN_LAYER_SECCOMP)
+		fcntl(log->tally_fd, F_SETFD, FD_CLOEXEC);
 	ret = run_cli_resolve(o.cmd[0], getenv("PATH"), &exe);
 	if (ret == -ENOENT) {
 		cli_error("run", "%s: command not found", o.cmd[0]);
