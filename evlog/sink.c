@@ -188,9 +188,16 @@ static int sink_recover(struct evlog_sink *s, pid_t reopener)
 	return fd;
 }
 
+/* Whose fragment flag: the run's, while we write to the run's log (a
+ * wrapper may have pointed this process elsewhere); else our own. */
 static _Atomic uint32_t *sink_fragment_word(struct evlog_sink *s)
 {
-	return s->tally ? &s->tally->fragment : &s->fragment;
+	struct evlog_sink_tally *t = s->tally;
+
+	if (t && t->log.ino == atomic_load_explicit(&s->ino, memory_order_relaxed) &&
+	    t->log.dev == atomic_load_explicit(&s->dev, memory_order_relaxed))
+		return &t->fragment;
+	return &s->fragment;
 }
 
 /* N of LEN bytes went out (0 < N < LEN): end the fragment now, or remember
@@ -314,6 +321,8 @@ const char *evlog_sink_spec(const struct evlog_sink *s)
 
 void evlog_sink_attach(struct evlog_sink *s, struct evlog_sink_tally *t)
 {
+	if (!t->log.ino && evlog_sink_identity(s, &t->log) < 0)
+		t->log.ino = 0;
 	s->tally = t;
 }
 

@@ -54,6 +54,7 @@ struct evlog_sink_tally {
 	uint64_t magic;			/* EVLOG_SINK_TALLY_MAGIC */
 	_Atomic uint64_t lost;		/* lines no attached writer could write */
 	_Atomic uint32_t fragment;	/* 1: the log ends in a fragment */
+	struct evlog_sink_id log;	/* the log whose fragment that is */
 };
 
 /* A kind of sink (sink.c's table): the first whose claims() accepts a
@@ -119,7 +120,8 @@ int evlog_sink_error(const struct evlog_sink *s);
 /* S's spec: "stderr" or the path, as opened. */
 const char *evlog_sink_spec(const struct evlog_sink *s);
 
-/* Count S's losses in T too, and share T's fragment flag. */
+/* Count S's losses in T too, and share T's fragment flag while S writes to
+ * T's log.  The first sink attached (the launcher's) names that log. */
 void evlog_sink_attach(struct evlog_sink *s, struct evlog_sink_tally *t);
 
 /* Create a tally: a one-page memfd, mapped into *T.  Its descriptor is

@@ -198,6 +198,48 @@ static void test_tally(void)
 	close(fd);
 }
 
+/* A fragment one writer of a run left is ended by the next writer of that
+ * log, and by no writer of another file. */
+static void test_shared_fragment(void)
+{
+	static struct evlog_sink other, elsewhere;
+	const char *log = path_in_dir("shared"), *log2 = path_in_dir("elsewhere");
+	struct evlog_sink_tally *t;
+	struct evlog_sink_id id;
+	struct rlimit old, rl;
+	char want[256];
+	int fd;
+
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	fd = evlog_sink_tally_create(&t, &id);
+	CHECK_INT(evlog_sink_open(&sink, log), 0, "shared: the run's sink");
+	evlog_sink_attach(&sink, t);
+	CHECK_INT(evlog_sink_open(&other, log), 0, "another writer of the log");
+	evlog_sink_attach(&other, t);
+	CHECK_INT(evlog_sink_open(&elsewhere, log2), 0, "a writer of another file");
+	evlog_sink_attach(&elsewhere, t);
+	rl = old;
+	rl.rlim_cur = 4;
+	setrlimit(RLIMIT_FSIZE, &rl);
+	CHECK(!evlog_sink_write(&other, "abcdefgh\n", 9, getpid()), "a short write");
+	setrlimit(RLIMIT_FSIZE, &old);
+	CHECK(evlog_sink_write(&elsewhere, "zz\n", 3, getpid()), "the other file: written");
+	CHECK_STR(slurp(log2), "zz\n", "... without the newline meant for the log");
+	CHECK(evlog_sink_write(&sink, "12\n", 3, getpid()), "the run's sink: written");
+	snprintf(want, sizeof(want), "abcd\n12\n");
+	CHECK_STR(slurp(log), want, "... after the newline that ends the other's fragment");
+	CHECK_INT(atomic_load(&t->lost), 1, "the loss in the tally");
+	evlog_sink_close(&sink);
+	evlog_sink_close(&other);
+	evlog_sink_close(&elsewhere);
+	munmap(t, sizeof(*t));
+	close(fd);
+	unlink(log);
+	unlink(log2);
+	signal(SIGXFSZ, SIG_DFL);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -209,6 +251,7 @@ int main(void)
 	test_fragment();
 	test_ids();
 	test_tally();
+	test_shared_fragment();
 	unlink(path_in_dir("log"));
 	unlink(path_in_dir("other"));
 	unlink(path_in_dir("full"));
