@@ -259,7 +259,7 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 	else
 		n = write(fd, line, len);
 	if (n == (ssize_t)len) {
-		if (!atomic_load_explicit(&s->healthy, memory_order_relaxed))
+		if (reopener && !atomic_load_explicit(&s->healthy, memory_order_relaxed))
 			atomic_store(&s->healthy, true);
 		errno = saved;
 		return true;
@@ -268,8 +268,8 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 	if (n > 0 && s->kind->stream)
 		sink_end_fragment(s, fd);
 lost:
-	/* A vfork child's descriptors are its own copy: its failure says
-	 * nothing of its parent's, whose sink this is. */
+	/* A vfork child's descriptors are its own copy: its success or
+	 * failure says nothing of its parent's, whose sink this is. */
 	if (reopener) {
 		atomic_store_explicit(&s->err, err, memory_order_relaxed);
 		if (atomic_load_explicit(&s->healthy, memory_order_relaxed))
