@@ -7,6 +7,23 @@
  * already logged is not logged twice.  The kernel's deny rules are checked
  * before the marker, so a program that forges it escapes only the duplicate
  * suppression, never a deny.
+ *
+ * The marker is bound to the log: SOCKAUDIT_MARKER is "MARKER:DEV:INO", all
+ * in lowercase hex, where DEV:INO is the identity (st_dev, st_ino) of the
+ * log the supervisor writes, as `sockaudit run` opened it.  The shim marks a
+ * call only while its own log is that very file and its writes succeed
+ * (shim_handover in shim/shim.h): a wrapper that execs with SOCKAUDIT_LOG
+ * set to /dev/null or a relative path, a privilege drop that leaves the
+ * shim unable to open the 0600 log, a full disk, all send the calls to the
+ * supervisor unmarked, which logs them.  (Forging the marker and the
+ * identity hides calls only from a shim that was told to trust that file.)
+ *
+ * SOCKAUDIT_TALLY is "FD:DEV:INO": FD (decimal) is an inherited descriptor
+ * of a memfd whose identity is DEV:INO (hex), holding the run's tally of
+ * losses (evlog/sink.h).  Each shim maps it at init and counts there the
+ * events it could not write; `sockaudit run` prints the total.  A program
+ * that closes FD (or puts something else there) before it execs leaves the
+ * new image without it: that shim then says its losses on stderr itself.
  */
 #ifndef SOCKAUDIT_LAYERS_H
 #define SOCKAUDIT_LAYERS_H
@@ -15,7 +32,8 @@
 #define LAYERS_ENV_POLICY "SOCKAUDIT_POLICY"	/* absolute path; absent: default */
 #define LAYERS_ENV_LOG "SOCKAUDIT_LOG"		/* absolute path, or "stderr" */
 #define LAYERS_ENV_MODE "SOCKAUDIT_MODE"	/* "audit" or "enforce" */
-#define LAYERS_ENV_MARKER "SOCKAUDIT_MARKER"	/* hex; set only with kernel layers */
+#define LAYERS_ENV_MARKER "SOCKAUDIT_MARKER"	/* MARKER:DEV:INO; only with kernel layers */
+#define LAYERS_ENV_TALLY "SOCKAUDIT_TALLY"	/* FD:DEV:INO; only under sockaudit run */
 
 /* The syscall argument that carries the marker. */
 #define LAYERS_MARKER_ARG 5

@@ -1,10 +1,15 @@
-/* config.c - the shim's one-time set-up, and who is calling.
+/* config.c - the shim's one-time set-up, who is calling, and its log.
  *
  * Init runs once per process image: from our constructor, or from the first
  * intercepted call when that comes earlier (another library's constructor
  * may create a socket before ours ran).  It binds the real functions, reads
  * the environment, loads the policy and opens the log.  Everything that
  * allocates or reads files happens here and never on the hot path.
+ *
+ * Init copies every string of the environment it will need later into the
+ * shim's own storage and keeps no pointer into the environment: daemons
+ * rewrite their environment block for their process title (sshd, nginx,
+ * redis), and the log is reopened by its path long after init.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -16,15 +21,30 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "layers.h"
 #include "shim.h"
+#include "sink.h"
 
 struct shim_real shim_real;
 struct shim_config shim_cfg;
+
+/* The log (evlog/sink.h).  Under `sockaudit run --layer auto` it is bound
+ * to the file the supervisor writes (shim_cfg.log_id): while it is that
+ * file and healthy the shim logs and marks its calls; once it is not, the
+ * calls go to the kernel unmarked and the supervisor logs them. */
+static struct evlog_sink shim_sink;
+static _Atomic bool shim_handed_over;	/* for the rest of this image */
+static _Atomic bool shim_loss_said;	/* "events are being lost", once */
+static struct stat shim_stderr_st;	/* what descriptor 2 was at init */
+static bool shim_stderr_known;
+
+/* An environment value too long for the shim's copy (shim_env_copy). */
+static const char shim_env_refused[] = "";
 
 /*
  * The init state is a plain atomic, not pthread_once or a mutex: a lock held
@@ -174,20 +194,127 @@ static void shim_identity(void)
 		shim_cfg.comm[n - 1] = '\0';
 }
 
-static uint64_t shim_parse_marker(const char *s)
+/* SOCKAUDIT_MARKER: "MARKER:DEV:INO" (layers.h). */
+static void shim_parse_marker(const char *s)
 {
-	char *end;
+	const char *end;
+	char *p;
 	unsigned long long v;
 
+	shim_cfg.marker = 0;
 	if (!s || !*s)
-		return 0;
+		return;
 	errno = 0;
-	v = strtoull(s, &end, 16);
-	if (errno || *end) {
-		shim_say(LAYERS_ENV_MARKER "='", s, "' is not a hex number; ignored", NULL);
-		return 0;
+	v = strtoull(s, &p, 16);
+	end = !errno && *p == ':' ? evlog_sink_id_parse(p + 1, &shim_cfg.log_id) : NULL;
+	if (!end || *end || !v) {
+		shim_say(LAYERS_ENV_MARKER "='", s,
+			 "' is not MARKER:DEV:INO in hex; ignored", NULL);
+		return;
 	}
-	return v;
+	shim_cfg.marker = v;
+}
+
+/* SOCKAUDIT_TALLY: "FD:DEV:INO", the run's tally of losses (sink.h).  A
+ * program may have closed that descriptor before it exec'ed us, or put
+ * something else at that number: then this process says its losses on
+ * stderr itself. */
+static void shim_attach_tally(const char *s)
+{
+	struct evlog_sink_tally *t = NULL;
+	struct evlog_sink_id id;
+	const char *end;
+	char *p;
+	long fd;
+
+	if (!s || !*s)
+		return;
+	errno = 0;
+	fd = strtol(s, &p, 10);
+	end = !errno && p != s && *p == ':' ? evlog_sink_id_parse(p + 1, &id) : NULL;
+	if (end && !*end && fd >= 0 && fd <= INT_MAX)
+		t = evlog_sink_tally_map((int)fd, &id);
+	if (!t)
+		return;
+	evlog_sink_attach(&shim_sink, t);
+	shim_cfg.tallied = true;
+}
+
+static const char *shim_strerror(int err)
+{
+	const char *s = strerrordesc_np(err);
+
+	return s ? s : "error";
+}
+
+/* Open SOCKAUDIT_LOG (unset or empty: stderr).  Says once on stderr what
+ * an unusable log means; the sink keeps the path in its own storage. */
+static void shim_open_log(const char *spec)
+{
+	const char *then = shim_cfg.marker ?
+		"; the notify supervisor logs this program's calls instead" : NULL;
+	int rc;
+
+	if (!spec)
+		spec = "stderr";
+	shim_stderr_known = fstat(STDERR_FILENO, &shim_stderr_st) == 0;
+	rc = evlog_sink_open(&shim_sink, spec);
+	if (rc == 0)
+		return;
+	atomic_store(&shim_loss_said, true);
+	if (spec == shim_env_refused)
+		return;		/* said */
+	if (rc == -EINVAL)
+		/* A relative path would name a different file in every
+		 * process that changed directory: refused. */
+		shim_say(LAYERS_ENV_LOG "='", spec, "' is not an absolute path or 'stderr'",
+			 then ? then : "; events are not logged", NULL);
+	else
+		shim_say("cannot open log ", spec, ": ", shim_strerror(-rc),
+			 then ? then : "; events are lost until it can be opened", NULL);
+}
+
+/* Is descriptor 2 still the stderr the program started with?  Once the
+ * program has put its own file or socket there, no byte of ours goes in. */
+static bool shim_stderr_is_ours(void)
+{
+	struct stat st;
+
+	return shim_stderr_known && fstat(STDERR_FILENO, &st) == 0 &&
+	       st.st_dev == shim_stderr_st.st_dev && st.st_ino == shim_stderr_st.st_ino;
+}
+
+void shim_log_write(const char *line, size_t len, const struct shim_self *s)
+{
+	/* A vfork child never reopens: the sink's state is its parent's. */
+	if (evlog_sink_write(&shim_sink, line, len, s->shared_vm ? 0 : s->pid))
+		return;
+	/* Under `sockaudit run` the tally carries the count to its summary;
+	 * alone, the user hears it once from us, on the stderr the program
+	 * started with (not when that is the log that failed). */
+	if (!shim_cfg.tallied && !atomic_load_explicit(&shim_loss_said, memory_order_relaxed) &&
+	    !atomic_exchange(&shim_loss_said, true) &&
+	    strcmp(evlog_sink_spec(&shim_sink), "stderr") && shim_stderr_is_ours())
+		shim_say("cannot write the log ", evlog_sink_spec(&shim_sink), ": ",
+			 shim_strerror(evlog_sink_error(&shim_sink)),
+			 "; events are being lost (each leaves a gap in seq)", NULL);
+}
+
+bool shim_handover(void)
+{
+	if (!shim_cfg.marker)
+		return false;
+	if (atomic_load_explicit(&shim_handed_over, memory_order_relaxed))
+		return true;
+	if (evlog_sink_is(&shim_sink, &shim_cfg.log_id))
+		return false;
+	atomic_store(&shim_handed_over, true);
+	return true;
+}
+
+uint64_t shim_marker(void)
+{
+	return shim_handover() ? 0 : shim_cfg.marker;
 }
 
 /* Load SOCKAUDIT_POLICY, or the embedded default.  On failure say why once
@@ -202,6 +329,8 @@ static void shim_load_policy(const char *path, const char *then, bool *failed)
 	int rc;
 
 	*failed = false;
+	if (path == shim_env_refused)
+		goto fail;	/* said */
 	if (!path) {
 		shim_cfg.policy = policy_default();
 		return;
@@ -245,16 +374,39 @@ static void shim_scan_rules(const struct policy *p)
 		shim_cfg.needs_facts[ev] = policy_needs_facts(p, (enum policy_event)ev);
 }
 
+/* Copy environment variable NAME into BUF (CAP bytes).  Returns BUF, or
+ * NULL when NAME is unset or empty.  An overlong value is refused, never cut
+ * (a cut path names another file): shim_env_refused. */
+static const char *shim_env_copy(const char *name, char *buf, size_t cap)
+{
+	const char *v = getenv(name);
+	size_t len = v ? strlen(v) : 0;
+
+	if (!len)
+		return NULL;
+	if (len >= cap) {
+		shim_say(name, " is too long: refused", NULL);
+		return shim_env_refused;
+	}
+	memcpy(buf, v, len + 1);
+	return buf;
+}
+
 static void shim_init(void)
 {
-	const char *path = getenv(LAYERS_ENV_POLICY);
-	const char *mode = getenv(LAYERS_ENV_MODE);
+	/* Copies: the program may rewrite its environment at any time. */
+	static char log_spec[EVLOG_SINK_SPEC_MAX], mode_buf[64], marker_buf[64],
+		tally_buf[64];
+	const char *path = shim_env_copy(LAYERS_ENV_POLICY, shim_cfg.policy_path,
+					 sizeof(shim_cfg.policy_path));
+	const char *mode = shim_env_copy(LAYERS_ENV_MODE, mode_buf, sizeof(mode_buf));
+	const char *log = shim_env_copy(LAYERS_ENV_LOG, log_spec, sizeof(log_spec));
+	const char *marker = shim_env_copy(LAYERS_ENV_MARKER, marker_buf, sizeof(marker_buf));
+	const char *tally = shim_env_copy(LAYERS_ENV_TALLY, tally_buf, sizeof(tally_buf));
 	bool failed;
 
 	shim_bind();
 	shim_identity();
-	if (path && !*path)
-		path = NULL;
 	/* The mode: SOCKAUDIT_MODE wins; else the policy's.  A policy that
 	 * failed is enforced unless audit was asked for: whoever named a
 	 * policy wants it enforced. */
@@ -265,7 +417,7 @@ static void shim_init(void)
 	} else if (mode && !strcmp(mode, "enforce")) {
 		shim_cfg.mode = POLICY_ENFORCE;
 		shim_load_policy(path, "; every socket call is denied (fail closed)", &failed);
-	} else if (mode && *mode) {
+	} else if (mode) {
 		shim_say(LAYERS_ENV_MODE "='", mode,
 			 "': expected 'audit' or 'enforce'; every socket call is denied (fail closed)",
 			 NULL);
@@ -275,12 +427,13 @@ static void shim_init(void)
 		shim_load_policy(path, "; every socket call is denied (fail closed)", &failed);
 		shim_cfg.mode = failed ? POLICY_ENFORCE : policy_mode(shim_cfg.policy);
 	}
-	shim_cfg.marker = shim_parse_marker(getenv(LAYERS_ENV_MARKER));
+	shim_parse_marker(marker);
 	if (!shim_real.syscall)
 		shim_cfg.marker = 0;	/* the marker needs libc's syscall() */
 	shim_cfg.mode_name = policy_mode_name(shim_cfg.mode);
 	shim_scan_rules(shim_cfg.policy);
-	shim_log_init(getenv(LAYERS_ENV_LOG));
+	shim_open_log(log);
+	shim_attach_tally(tally);
 	atomic_store(&shim_owner_pid, getpid());
 }
 

@@ -93,10 +93,12 @@ static void shim_decide(struct policy_call *c, struct policy_decision *d)
 	d->rule_id = NULL;
 }
 
-/* Does the call go ahead?  Audit mode never stops one. */
+/* Does the call go ahead?  Audit mode never stops one; nor does the shim
+ * when it hands its calls over to the supervisor, which refuses and logs
+ * them with the same policy (shim_handover). */
 static inline bool shim_permits(const struct policy_decision *d)
 {
-	return d->action == POLICY_ALLOW || shim_cfg.mode == POLICY_AUDIT;
+	return d->action == POLICY_ALLOW || shim_cfg.mode == POLICY_AUDIT || shim_handover();
 }
 
 /* Fill in what every event carries and write it. */
@@ -106,6 +108,8 @@ static void shim_emit(struct event *e, const struct policy_decision *d,
 	char line[EVENT_LINE_MAX];
 	size_t len;
 
+	if (shim_handover())
+		return;		/* the supervisor logs it, without a seq gap here */
 	e->seq = shim_next_seq(self);
 	clock_gettime(CLOCK_REALTIME, &e->ts);
 	e->decision = policy_decision_name(d, shim_cfg.mode);
@@ -208,7 +212,7 @@ static long shim_audit(enum calls_id id, const long a[6])
 	e.how = c.how;
 	if (shim_permits(&d)) {
 		errno = saved;
-		ret = shim_do(row, a, shim_cfg.marker);
+		ret = shim_do(row, a, shim_marker());
 		if (!d.log)
 			return ret;	/* the fast path: nothing else to do */
 		if (ret < 0 && on_fd && row->event == POLICY_EV_NEW &&

@@ -1,7 +1,7 @@
 /* shim.h - internals shared by the files of libsockaudit.so (not installed).
  *
- *   config.c  binding of the real functions, environment, policy, init state
- *   log.c     the log descriptor: open, verify, reopen, one write per event
+ *   config.c  binding of the real functions, environment, policy, init state,
+ *             the log (an evlog/sink.h sink) and the marker bound to it
  *   cjson.c   json_parse()/json_delete() on a privately dlopen'ed libcjson
  *   shim.c    the interposed functions and the per-call pipeline
  *
@@ -20,6 +20,7 @@
 
 #include "calls.h"
 #include "policy.h"
+#include "sink.h"
 
 /* The next definitions of the interposed functions (libc's), bound once with
  * dlsym(RTLD_NEXT).  NULL until bound, or when missing: callers then make the
@@ -34,7 +35,11 @@ struct shim_config {
 	const struct policy *policy;	/* NULL: unusable policy, fail closed */
 	enum policy_mode mode;
 	const char *mode_name;		/* "enforce" or "audit" */
-	uint64_t marker;		/* SOCKAUDIT_MARKER; 0: use libc */
+	uint64_t marker;		/* SOCKAUDIT_MARKER; 0: no supervisor to
+					   tell apart from (use shim_marker()) */
+	struct evlog_sink_id log_id;	/* ... and the log it is bound to */
+	bool tallied;			/* losses reach the run's tally */
+	char policy_path[PATH_MAX];	/* SOCKAUDIT_POLICY, copied at init */
 	char exe[PATH_MAX];		/* readlink /proc/self/exe, "" if unknown */
 	char comm[32];			/* /proc/self/comm without its newline */
 	/* Per policy_event: does some rule for it look at the family, type or
@@ -73,17 +78,31 @@ void shim_self(struct shim_self *s);
 /* The next event number of the calling process, from 1. */
 uint64_t shim_next_seq(const struct shim_self *s);
 
-/* log.c: open the log named by SOCKAUDIT_LOG (NULL: stderr) at init.  An
- * unusable log is reported once on stderr; its events are then lost. */
-void shim_log_init(const char *spec);
-
 /* Write one complete line with a single write(2), to the log and nowhere
- * else.  Never fails the caller: a line that cannot be written is counted in
- * shim_log_lost and leaves a gap in seq. */
+ * else.  Never fails the caller: a line that cannot be written is counted
+ * (in the run's tally under `sockaudit run`), leaves a gap in seq, and
+ * without a tally is said once on stderr. */
 void shim_log_write(const char *line, size_t len, const struct shim_self *s);
 
-/* Events that could not be written, since this process image started. */
-uint64_t shim_log_lost(void);
+/*
+ * Under `sockaudit run --layer auto` a supervisor logs every unmarked call.
+ * shim_handover(): true once this process's log is not the supervisor's
+ * file (SOCKAUDIT_LOG changed, unopenable after a privilege drop, a relative
+ * path) or a write to it failed (a full disk): from then on the calls go to
+ * the kernel unmarked, refused ones included, and the shim writes no event
+ * of its own, so the supervisor logs each call once.  For the rest of the
+ * process image: a log that failed once is likely to fail again, and
+ * flipping back could log a call twice.  The one event whose write failed
+ * first is lost, and counted.
+ * shim_marker(): the marker for the next call, or 0 (unmarked).
+ *
+ * Not closed: when another thread's failed write starts the handover
+ * between a marked call and its event (microseconds), that one event is
+ * dropped uncounted.  The reverse (an unmarked call whose event the shim
+ * also writes) cannot happen: the handover never ends.
+ */
+bool shim_handover(void);
+uint64_t shim_marker(void);
 
 /* cjson.c: load libcjson privately.  0, or -1 with a message in *WHY. */
 int shim_cjson_load(const char **why);

@@ -79,7 +79,7 @@ struct notify_seq {
 struct notify_ctx {
 	const struct policy *policy;
 	enum policy_mode mode;
-	int log_fd;
+	struct evlog_sink *log;
 	unsigned long lost;
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
@@ -92,7 +92,7 @@ struct notify_ctx {
 	struct notify_target targets[NOTIFY_TARGETS];
 };
 
-struct notify_ctx *notify_new(const struct policy *p, int log_fd, uint64_t marker)
+struct notify_ctx *notify_new(const struct policy *p, struct evlog_sink *log, uint64_t marker)
 {
 	struct notify_ctx *c = calloc(1, sizeof(*c));
 
@@ -100,7 +100,7 @@ struct notify_ctx *notify_new(const struct policy *p, int log_fd, uint64_t marke
 		return NULL;
 	c->policy = p;
 	c->mode = policy_mode(p);
-	c->log_fd = log_fd;
+	c->log = log;
 	c->marker = marker;
 	for (size_t i = 0; i < NOTIFY_TARGETS; i++)
 		c->targets[i].dirfd = -1;
@@ -384,8 +384,9 @@ static void notify_write_event(struct notify_ctx *c, struct event *e,
 
 	e->seq = notify_next_seq(c, t->pid, t->start);
 	len = event_format(line, sizeof(line), e);
-	/* One write per event: O_APPEND keeps lines of many writers whole. */
-	if (write(c->log_fd, line, len) != (ssize_t)len)
+	/* One write per event: O_APPEND keeps lines of many writers whole.
+	 * The sink counts a loss in the run's tally too. */
+	if (!evlog_sink_write(c->log, line, len, getpid()))
 		c->lost++;
 }
 

@@ -10,16 +10,17 @@
 #include <stdint.h>
 
 #include "policy.h"
+#include "sink.h"
 
 struct notify_ctx;
 
 /* A context deciding with P (whose mode is already final) and writing events
- * to LOG_FD (not closed by notify_free).  A call carrying MARKER (non-zero) in
+ * to LOG (not closed by notify_free).  A call carrying MARKER (non-zero) in
  * argument LAYERS_MARKER_ARG was logged by the preload shim: it is decided but
  * not logged again (only a notify_all filter sends such calls here).  NULL
  * when out of memory or when the kernel cannot tell the notification sizes
  * (errno set). */
-struct notify_ctx *notify_new(const struct policy *p, int log_fd, uint64_t marker);
+struct notify_ctx *notify_new(const struct policy *p, struct evlog_sink *log, uint64_t marker);
 
 void notify_free(struct notify_ctx *c);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,6 +25,7 @@
 #include "load.h"
 #include "run.h"
 #include "run_cli.h"
+#include "sink.h"
 
 #define RUN_EXIT_FAILED 125
 #define RUN_EXIT_CANNOT_EXEC 126
@@ -92,47 +94,93 @@ static int run_policy(const struct run_opts *o, struct policy **owned,
 	return 0;
 }
 
-/* The log as the shim and the supervisor want it: "stderr" or an absolute
- * path.  A file is created now, so that a log that cannot be written is an
- * error before CMD runs rather than events silently lost. */
-static char *run_log_path(const char *given)
+/* The log, opened once here for the whole run: its identity binds the
+ * shim's marker (layers.h), the supervisor writes through it, and the tally
+ * collects what every writer of the run could not write. */
+struct run_log {
+	struct evlog_sink sink;
+	struct evlog_sink_tally *tally;	/* NULL: none (then nobody counts for us) */
+	int tally_fd;
+	struct evlog_sink_id tally_id;
+};
+
+/* Open -o GIVEN ('-' or none: standard error; a relative path is taken from
+ * the current directory, so that CMD logs to the same file wherever it
+ * goes) as the shim and the supervisor do.  A file is created now, so that
+ * a log that cannot be written is an error before CMD runs rather than
+ * events silently lost. */
+static int run_log_open(const char *given, struct run_log *log)
 {
 	char cwd[PATH_MAX], *path = NULL;
-	struct stat st;
-	int fd;
+	int ret;
 
-	if (!given || !strcmp(given, "-"))
-		return strdup("stderr");
-	if (!*given) {
+	log->tally = NULL;
+	log->tally_fd = -1;
+	if (given && !*given) {
 		cli_error("run", "empty log path");
-		return NULL;
+		return -EINVAL;
 	}
-	if (given[0] == '/') {
+	if (!given || !strcmp(given, "-")) {
+		path = strdup("stderr");
+	} else if (given[0] == '/') {
 		path = strdup(given);
 	} else {
 		if (!getcwd(cwd, sizeof(cwd))) {
 			cli_error("run", "cannot make '%s' absolute: %s", given, strerror(errno));
-			return NULL;
+			return -errno;
 		}
 		if (asprintf(&path, "%s/%s", strcmp(cwd, "/") ? cwd : "", given) < 0)
 			path = NULL;
 	}
 	if (!path) {
 		cli_error("run", "out of memory");
-		return NULL;
+		return -ENOMEM;
 	}
-	/* A FIFO or a device is opened by the layers themselves; opening it
-	 * here could block. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return path;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0) {
-		cli_error("run", "cannot write the log %s: %s", path, strerror(errno));
-		free(path);
-		return NULL;
+	ret = evlog_sink_open(&log->sink, path);
+	if (ret < 0)
+		cli_error("run", "cannot write the log %s: %s", path, strerror(-ret));
+	free(path);
+	if (ret < 0)
+		return ret;
+	/* Without a tally the losses of the shims would reach nobody: a
+	 * failure here is sockaudit's. */
+	log->tally_fd = evlog_sink_tally_create(&log->tally, &log->tally_id);
+	if (log->tally_fd < 0) {
+		cli_error("run", "cannot create the tally of lost events: %s",
+			  strerror(-log->tally_fd));
+		log->tally = NULL;
+		evlog_sink_close(&log->sink);
+		return log->tally_fd;
 	}
-	close(fd);
-	return path;
+	evlog_sink_attach(&log->sink, log->tally);
+	return 0;
+}
+
+static void run_log_close(struct run_log *log)
+{
+	evlog_sink_close(&log->sink);
+	if (log->tally_fd >= 0)
+		close(log->tally_fd);
+	if (log->tally)
+		munmap(log->tally, sizeof(*log->tally));
+}
+
+/* What run says at the end when the log is incomplete.  CMD's own exit
+ * status is kept, as strace keeps the traced command's: the audit reports
+ * its own failure on stderr (and `sockaudit report` in the log) without
+ * turning a passing command into a failing one. */
+static void run_log_summary(const struct run_log *log)
+{
+	uint64_t total = log->tally ? atomic_load(&log->tally->lost) : 0;
+	uint64_t own = evlog_sink_lost(&log->sink);
+	uint64_t shims = total > own ? total - own : 0;
+
+	if (!shims && !own)
+		return;
+	fprintf(stderr, "sockaudit run: warning: %" PRIu64 " event(s) could not be written "
+		"to the log %s (%" PRIu64 " by the preload shim, %" PRIu64
+		" by the notify supervisor): it is incomplete\n",
+		shims + own, evlog_sink_spec(&log->sink), shims, own);
 }
 
 /* libsockaudit.so: $SOCKAUDIT_SHIM (tests), else next to this sockaudit
@@ -192,9 +240,12 @@ static int run_env_no_leaks(char ***env)
 }
 
 /* Put the shim into ENV's LD_PRELOAD (preload and auto layers). */
-static int run_env_shim(char ***env, enum run_layer layer, uint64_t *marker)
+static int run_env_shim(char ***env, enum run_layer layer, const struct run_log *log,
+			uint64_t *marker)
 {
-	char runtime[256], hex[17], *shim, *preload = NULL;
+	char runtime[256], hex[17 + 1 + EVLOG_SINK_ID_TEXT], id[EVLOG_SINK_ID_TEXT];
+	char *shim, *preload = NULL;
+	struct evlog_sink_id log_id;
 	bool has_runtime;
 	int ret = -1;
 
@@ -235,7 +286,13 @@ static int run_env_shim(char ***env, enum run_layer layer, uint64_t *marker)
 			cli_error("run", "getrandom: %s", strerror(errno));
 			goto out;
 		}
-		snprintf(hex, sizeof(hex), "%016" PRIx64, *marker);
+		/* Bound to the log: the shim marks only what it writes there. */
+		if (evlog_sink_identity(&log->sink, &log_id) < 0) {
+			cli_error("run", "the log has no descriptor");
+			goto out;
+		}
+		snprintf(hex, sizeof(hex), "%016" PRIx64 ":%s", *marker,
+			 evlog_sink_id_format(&log_id, id, sizeof(id)));
 		if (run_cli_env_set(env, LAYERS_ENV_MARKER, hex) < 0)
 			goto nomem;
 	}
@@ -251,9 +308,10 @@ out:
 
 /* CMD's environment: ours, with the shim's variables set to what this run
  * decided, so that an inherited SOCKAUDIT_* never contradicts it. */
-static char **run_env(const struct run_opts *o, const char *log, uint64_t *marker)
+static char **run_env(const struct run_opts *o, const struct run_log *log, uint64_t *marker)
 {
 	char **env = run_cli_env_dup(environ), *policy = NULL;
+	char tally[24 + EVLOG_SINK_ID_TEXT], id[EVLOG_SINK_ID_TEXT];
 	const char *mode = NULL;
 
 	if (!env)
@@ -267,15 +325,19 @@ static char **run_env(const struct run_opts *o, const char *log, uint64_t *marke
 	}
 	if (o->mode_set)
 		mode = policy_mode_name(o->mode);
+	snprintf(tally, sizeof(tally), "%d:%s", log->tally_fd,
+		 evlog_sink_id_format(&log->tally_id, id, sizeof(id)));
 	if (run_cli_env_set(&env, LAYERS_ENV_POLICY, policy) < 0 ||
-	    run_cli_env_set(&env, LAYERS_ENV_LOG, log) < 0 ||
+	    run_cli_env_set(&env, LAYERS_ENV_LOG, evlog_sink_spec(&log->sink)) < 0 ||
 	    run_cli_env_set(&env, LAYERS_ENV_MODE, mode) < 0 ||
-	    run_cli_env_set(&env, LAYERS_ENV_MARKER, NULL) < 0)
+	    run_cli_env_set(&env, LAYERS_ENV_MARKER, NULL) < 0 ||
+	    run_cli_env_set(&env, LAYERS_ENV_TALLY,
+			    o->layer != RUN_LAYER_SECCOMP ? tally : NULL) < 0)
 		goto nomem;
 	free(policy);
 	policy = NULL;
 	*marker = 0;
-	if (o->layer != RUN_LAYER_SECCOMP && run_env_shim(&env, o->layer, marker) < 0)
+	if (o->layer != RUN_LAYER_SECCOMP && run_env_shim(&env, o->layer, log, marker) < 0)
 		goto fail;
 	return env;
 nomem:
@@ -376,8 +438,9 @@ int cmd_run(int argc, char **argv)
 {
 	const struct policy *policy = NULL;
 	struct policy *owned = NULL;
-	char err[256], *log = NULL, *exe = NULL, **env = NULL;
+	char err[256], *exe = NULL, **env = NULL;
 	int ret, status = RUN_EXIT_FAILED;
+	struct run_log *log = NULL;
 	struct run_opts o;
 	uint64_t marker = 0;
 
@@ -391,9 +454,19 @@ int cmd_run(int argc, char **argv)
 	}
 	if (run_policy(&o, &owned, &policy) < 0)
 		goto out;
-	log = run_log_path(o.log_path);
-	if (!log)
+	log = malloc(sizeof(*log));
+	if (!log) {
+		cli_error("run", "out of memory");
 		goto out;
+	}
+	if (run_log_open(o.log_path, log) < 0) {
+		free(log);
+		log = NULL;
+		goto out;
+	}
+	/* No shim to count in it: CMD does not get the tally. */
+	if (o.layer == RUN_LAYER_SECCOMP)
+		fcntl(log->tally_fd, F_SETFD, FD_CLOEXEC);
 	ret = run_cli_resolve(o.cmd[0], getenv("PATH"), &exe);
 	if (ret == -ENOENT) {
 		cli_error("run", "%s: command not found", o.cmd[0]);
@@ -421,7 +494,7 @@ int cmd_run(int argc, char **argv)
 	} else {
 		struct run_spec spec = {
 			.policy = policy,
-			.log_path = log,
+			.log = &log->sink,
 			.layer = o.layer,
 			.exe_path = exe,
 			.argv = o.cmd,
@@ -431,10 +504,14 @@ int cmd_run(int argc, char **argv)
 
 		status = supervise_run(&spec);
 	}
+	run_log_summary(log);
 out:
 	run_cli_env_free(env);
 	free(exe);
-	free(log);
+	if (log) {
+		run_log_close(log);
+		free(log);
+	}
 	if (owned)
 		policy_free(owned);
 	return status;

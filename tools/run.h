@@ -5,12 +5,13 @@
 #include <stdint.h>
 
 #include "policy.h"
+#include "sink.h"
 
 enum run_layer { RUN_LAYER_AUTO, RUN_LAYER_PRELOAD, RUN_LAYER_SECCOMP };
 
 struct run_spec {
 	const struct policy *policy;	/* validated, --mode already applied */
-	const char *log_path;		/* absolute path, or "stderr" */
+	struct evlog_sink *log;		/* opened by run; losses reach its tally */
 	enum run_layer layer;		/* AUTO or SECCOMP here */
 	const char *exe_path;		/* CMD resolved through PATH */
 	char **argv;			/* CMD [ARG...] */

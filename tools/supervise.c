@@ -62,8 +62,6 @@ struct child_msg {
 struct supervise {
 	const struct run_spec *spec;
 	struct sock_fprog prog;
-	int log_fd;
-	bool log_owned;
 	int chan[2];		/* socketpair: the listener travels over it */
 	int errpipe[2];		/* close-on-exec: EOF means exec succeeded */
 	int sigfd;
@@ -127,24 +125,6 @@ out:
 		close(fd);
 	seccomp_release(ctx);
 	return ret;
-}
-
-static int supervise_open_log(struct supervise *s)
-{
-	const char *path = s->spec->log_path;
-
-	if (!path || !strcmp(path, "stderr")) {
-		s->log_fd = STDERR_FILENO;
-		return 0;
-	}
-	/* 0600, as the shim creates it: the log names what the program did. */
-	s->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (s->log_fd < 0) {
-		cli_error("run", "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	s->log_owned = true;
-	return 0;
 }
 
 static void __attribute__((noreturn))
@@ -337,15 +317,15 @@ static void supervise_loop(struct supervise *s)
 int supervise_run(const struct run_spec *spec)
 {
 	struct supervise s = {
-		.spec = spec, .log_fd = -1, .chan = { -1, -1 },
+		.spec = spec, .chan = { -1, -1 },
 		.errpipe = { -1, -1 }, .sigfd = -1, .listener = -1, .child = -1,
 	};
 	sigset_t mask;
 	int ret = 125;
 
-	if (supervise_filter(&s) < 0 || supervise_open_log(&s) < 0)
+	if (supervise_filter(&s) < 0)
 		goto out;
-	s.notify = notify_new(spec->policy, s.log_fd, spec->marker);
+	s.notify = notify_new(spec->policy, spec->log, spec->marker);
 	if (!s.notify) {
 		cli_error("run", "seccomp user notification: %s", strerror(errno));
 		goto out;
@@ -394,9 +374,6 @@ int supervise_run(const struct run_spec *spec)
 		waitpid(s.child, &s.status, 0);
 	}
 	ret = supervise_exit_status(s.status);
-	if (notify_lost(s.notify))
-		cli_error("run", "%lu event(s) could not be written to the log",
-			  notify_lost(s.notify));
 out_mask:
 	sigprocmask(SIG_SETMASK, &s.old_mask, NULL);
 out:
@@ -412,7 +389,5 @@ out:
 		close(s.sigfd);
 	if (s.listener >= 0)
 		close(s.listener);
-	if (s.log_owned)
-		close(s.log_fd);
 	return ret;
 }

@@ -352,8 +352,9 @@ nosuid() {
 	local lib=/usr/lib/x86_64-linux-gnu/libz.so.1
 	LD_PRELOAD="$lib" run -0 --separate-stderr sa_run -- sh -c 'echo "$LD_PRELOAD"; echo "$SOCKAUDIT_MARKER"'
 	assert_line --index 0 "$PRE$SHIM:$lib"
-	assert_line --index 1 --regexp '^[0-9a-f]{16}$'
-	[ "${lines[1]}" != 0000000000000000 ]
+	# the marker, bound to the log's identity (layers.h)
+	assert_line --index 1 --regexp '^[0-9a-f]{16}:[0-9a-f]+:[0-9a-f]+$'
+	[ "${lines[1]%%:*}" != 0000000000000000 ]
 	local first=${lines[1]}
 	run -0 --separate-stderr sa_run -- printenv SOCKAUDIT_MARKER
 	[ "$output" != "$first" ]

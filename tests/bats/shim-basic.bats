@@ -280,7 +280,9 @@ JSON
 }
 
 @test "shim: marker mode (SOCKAUDIT_MARKER) makes the same calls and events" {
-	export SOCKAUDIT_LOG="$T/log" SOCKAUDIT_MARKER=5a5a5a5a
+	# the marker is bound to the log's identity, st_dev:st_ino in hex
+	: >"$T/log"
+	export SOCKAUDIT_LOG="$T/log" SOCKAUDIT_MARKER="5a5a5a5a:$(stat -c '%d %i' "$T/log" | xargs printf '%x:%x')"
 	run -0 under_shim "$FIX/s_calls"
 	assert_output --regexp '^listen=[0-9]+ c1=[0-9]+ c2=[0-9]+ a1=[0-9]+ a2=[0-9]+ sv0=[0-9]+ sv1=[0-9]+$'
 	eval "${output// /;}"

@@ -135,34 +135,3 @@ os.execve("/bin/ls", ["ls", "-l", "/proc/self/fd/"], env)'
 	run -0 bash -c "tail -c 1 '$T/log' | od -An -c | tr -d ' '"
 	assert_output '\n'
 }
-
-@test "shim-hard: a log on a full tmpfs: the program runs on; events after space returns show the gap" {
-	mkdir "$T/mnt"
-	mount -t tmpfs -o size=64k tmpfs "$T/mnt" || require_feature tmpfs "cannot mount a tmpfs here"
-	run -1 dd if=/dev/zero of="$T/mnt/fill" bs=4k
-	export SOCKAUDIT_LOG="$T/mnt/log"
-	LD_PRELOAD="$SHIM_PRELOAD" "$FIX/s_full" 200 "$T/go" 50 >"$T/out" 2>"$T/err" 3>&- &
-	pid=$!
-	wait_for grep -q phase1 "$T/out"
-	rm "$T/mnt/fill"
-	touch "$T/go"
-	status=0
-	wait "$pid" || status=$?
-	assert_equal "$status" 0
-	run -0 cat "$T/out"
-	assert_output $'phase1 200\nphase2 50'
-	run -0 cat "$T/err"
-	assert_output ""
-	run -0 json_lines "$T/mnt/log"
-	assert_output 50
-	# the first 200 are lost: the seq gap says so
-	run -0 jq -s -c '[.[0].seq, .[-1].seq]' "$T/mnt/log"
-	assert_output '[201,250]'
-	umount "$T/mnt"
-}
-
-teardown() {
-	if mountpoint -q "$BATS_TEST_TMPDIR/mnt" 2>/dev/null; then
-		umount "$BATS_TEST_TMPDIR/mnt"
-	fi
-}

@@ -1,0 +1,451 @@
+/* sink.c - the log descriptor: open, verify, reopen, one write(2) per line.
+ *
+ * The program owns its descriptors: it may close all of them (closefrom,
+ * close_range, a loop up to its limit) or dup2() its own file or socket onto
+ * the number we use.  So before each write we check that the descriptor still
+ * refers to the file we opened (fstat: same st_dev and st_ino), and when it
+ * does not we open the path again instead of writing into the program's file.
+ * The check and the write are two system calls: a program that dup2()s onto
+ * our descriptor in between, from another thread, can still receive one
+ * line.  No user-space check can close that window.
+ *
+ * The descriptor sits high (F_DUPFD_CLOEXEC) to stay out of the way of
+ * programs that expect the lowest numbers, and is close-on-exec: the next
+ * process image opens its own.
+ *
+ * "stderr" writes to descriptor 2 for as long as it is the file it was at
+ * open; the sink holds no copy of it (a copy would keep a pipe open that the
+ * program meant to close), so lines written after the program closed or
+ * replaced its stderr are lost, and counted.
+ *
+ * No locks anywhere: the shim calls this from signal handlers and from forked
+ * children of threaded programs, where a lock may be held forever.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sink.h"
+
+#define EVLOG_SINK_TALLY_MAGIC UINT64_C(0x73616b74616c6c79)	/* "saktally" */
+
+/* A line and the "\n" that ends a fragment, in one write: event lines are at
+ * most 4096 bytes (EVENT_LINE_MAX). */
+#define SINK_JOIN_MAX (4096 + 1)
+
+/* --- kinds ------------------------------------------------------------ */
+
+static bool sink_stderr_claims(const char *spec)
+{
+	return !strcmp(spec, "stderr");
+}
+
+static int sink_stderr_open(const char *spec, int min_fd)
+{
+	(void)spec;
+	(void)min_fd;
+	return STDERR_FILENO;
+}
+
+static bool sink_file_claims(const char *spec)
+{
+	return spec[0] == '/';
+}
+
+static int sink_file_open(const char *path, int min_fd)
+{
+	int fd, high;
+
+	/* 0600: the log names what the program did. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
+		return -errno;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+	if (high >= 0) {
+		close(fd);
+		fd = high;
+	}
+	return fd;
+}
+
+static const struct evlog_sink_kind sink_kinds[] = {
+	{ .name = "stderr", .claims = sink_stderr_claims, .open = sink_stderr_open,
+	  .reopens = false, .owns_fd = false, .stream = true },
+	{ .name = "file", .claims = sink_file_claims, .open = sink_file_open,
+	  .reopens = true, .owns_fd = true, .stream = true },
+};
+
+/* --- the descriptor ------------------------------------------------- */
+
+static bool sink_fd_ok(const struct evlog_sink *s, int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 &&
+	       st.st_ino == atomic_load_explicit(&s->ino, memory_order_relaxed) &&
+	       st.st_dev == atomic_load_explicit(&s->dev, memory_order_relaxed);
+}
+
+/* Open the spec again, publish the descriptor.  Returns it or -errno. */
+static int sink_open_fd(struct evlog_sink *s)
+{
+	struct stat st;
+	int fd = s->kind->open(s->spec, s->min_fd), err;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+		if (s->kind->owns_fd)
+			close(fd);
+		return -err;
+	}
+	/* The identity first: a thread that sees the new descriptor must also
+	 * see what it should be. */
+	atomic_store(&s->dev, st.st_dev);
+	atomic_store(&s->ino, st.st_ino);
+	atomic_store(&s->fd, fd);
+	atomic_store(&s->healthy, true);
+	return fd;
+}
+
+int evlog_sink_open(struct evlog_sink *s, const char *spec)
+{
+	struct rlimit rl;
+	size_t len = spec ? strlen(spec) : 0;
+	int fd;
+
+	s->kind = NULL;
+	s->spec[0] = '\0';
+	atomic_init(&s->fd, -1);
+	atomic_init(&s->dev, 0);
+	atomic_init(&s->ino, 0);
+	atomic_init(&s->reopening, 0);
+	atomic_init(&s->healthy, false);
+	atomic_init(&s->err, EINVAL);
+	atomic_init(&s->fragment, 0);
+	atomic_init(&s->lost, 0);
+	s->tally = NULL;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		s->min_fd = (int)((rl.rlim_cur < 1024 ? rl.rlim_cur : 1024) * 7 / 8);
+	else
+		s->min_fd = 896;
+
+	if (!len)
+		return -EINVAL;
+	if (len >= sizeof(s->spec)) {
+		atomic_store(&s->err, ENAMETOOLONG);
+		return -ENAMETOOLONG;
+	}
+	for (size_t i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++)
+		if (sink_kinds[i].claims(spec)) {
+			s->kind = &sink_kinds[i];
+			break;
+		}
+	if (!s->kind)
+		return -EINVAL;
+	memcpy(s->spec, spec, len + 1);
+	fd = sink_open_fd(s);
+	atomic_store(&s->err, fd < 0 ? -fd : 0);
+	return fd < 0 ? fd : 0;
+}
+
+void evlog_sink_close(struct evlog_sink *s)
+{
+	int fd = atomic_exchange(&s->fd, -1);
+
+	if (fd >= 0 && s->kind && s->kind->owns_fd)
+		close(fd);
+	atomic_store(&s->healthy, false);
+}
+
+/* Our descriptor is gone or is now the program's: open the spec again (the
+ * old number is the program's now: never close it). */
+static int sink_recover(struct evlog_sink *s, pid_t reopener)
+{
+	pid_t holder = 0;
+	int fd;
+
+	if (!s->kind->reopens || !reopener)
+		return -EBADF;
+	if (!atomic_compare_exchange_strong(&s->reopening, &holder, reopener)) {
+		/* Held by the process we were forked from: nobody here will
+		 * ever release it.  Held by our own pid: another thread, or
+		 * the thread this signal handler interrupted. */
+		if (holder == reopener ||
+		    !atomic_compare_exchange_strong(&s->reopening, &holder, reopener))
+			return -EBUSY;
+	}
+	/* Another thread may have reopened it meanwhile. */
+	fd = atomic_load(&s->fd);
+	if (!sink_fd_ok(s, fd))
+		fd = sink_open_fd(s);
+	atomic_store(&s->reopening, 0);
+	return fd;
+}
+
+/* Whose fragment flag: the run's, while we write to the run's log (a
+ * wrapper may have pointed this process elsewhere); else our own. */
+static _Atomic uint32_t *sink_fragment_word(struct evlog_sink *s)
+{
+	struct evlog_sink_tally *t = s->tally;
+
+	if (t && t->log.ino == atomic_load_explicit(&s->ino, memory_order_relaxed) &&
+	    t->log.dev == atomic_load_explicit(&s->dev, memory_order_relaxed))
+		return &t->fragment;
+	return &s->fragment;
+}
+
+/* N of LEN bytes went out (0 < N < LEN): end the fragment now, or remember
+ * that the next write must.  The "\n" can fail on the same full disk. */
+static void sink_end_fragment(struct evlog_sink *s, int fd)
+{
+	if (write(fd, "\n", 1) != 1)
+		atomic_store(sink_fragment_word(s), 1);
+}
+
+/* The log ends in a fragment: this line starts with the "\n" that ends it,
+ * in the same write, so that no other line can come in between.  Returns
+ * the bytes of LINE written, or -1 (the fragment still open). */
+static __attribute__((noinline)) ssize_t
+sink_write_after_fragment(struct evlog_sink *s, int fd, const char *line, size_t len)
+{
+	char buf[SINK_JOIN_MAX];
+	ssize_t n;
+
+	if (len + 1 > sizeof(buf)) {
+		/* Longer than any event: two writes. */
+		if (write(fd, "\n", 1) != 1) {
+			atomic_store(sink_fragment_word(s), 1);
+			return -1;
+		}
+		return write(fd, line, len);
+	}
+	buf[0] = '\n';
+	memcpy(buf + 1, line, len);
+	n = write(fd, buf, len + 1);
+	if (n <= 0) {
+		atomic_store(sink_fragment_word(s), 1);
+		return -1;
+	}
+	return n - 1;
+}
+
+bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t reopener)
+{
+	int saved = errno, err = EBADF;
+	_Atomic uint32_t *frag;
+	ssize_t n;
+	int fd;
+
+	if (!s->kind)
+		goto lost_quiet;
+	fd = atomic_load_explicit(&s->fd, memory_order_acquire);
+	if (!sink_fd_ok(s, fd)) {
+		fd = sink_recover(s, reopener);
+		if (fd < 0) {
+			err = -fd;
+			goto lost;
+		}
+	}
+	frag = sink_fragment_word(s);
+	if (s->kind->stream && atomic_load_explicit(frag, memory_order_relaxed) &&
+	    atomic_exchange(frag, 0))
+		n = sink_write_after_fragment(s, fd, line, len);
+	else
+		n = write(fd, line, len);
+	if (n == (ssize_t)len) {
+		if (reopener && !atomic_load_explicit(&s->healthy, memory_order_relaxed))
+			atomic_store(&s->healthy, true);
+		errno = saved;
+		return true;
+	}
+	err = n < 0 ? errno : ENOSPC;	/* a short write sets no errno */
+	if (n > 0 && s->kind->stream)
+		sink_end_fragment(s, fd);
+lost:
+	/* A vfork child's descriptors are its own copy: its success or
+	 * failure says nothing of its parent's, whose sink this is. */
+	if (reopener) {
+		atomic_store_explicit(&s->err, err, memory_order_relaxed);
+		if (atomic_load_explicit(&s->healthy, memory_order_relaxed))
+			atomic_store(&s->healthy, false);
+	}
+lost_quiet:
+	atomic_fetch_add_explicit(&s->lost, 1, memory_order_relaxed);
+	if (s->tally)
+		atomic_fetch_add_explicit(&s->tally->lost, 1, memory_order_relaxed);
+	errno = saved;
+	return false;
+}
+
+bool evlog_sink_healthy(const struct evlog_sink *s)
+{
+	return atomic_load_explicit(&s->healthy, memory_order_relaxed);
+}
+
+bool evlog_sink_is(const struct evlog_sink *s, const struct evlog_sink_id *id)
+{
+	return evlog_sink_healthy(s) &&
+	       atomic_load_explicit(&s->ino, memory_order_relaxed) == id->ino &&
+	       atomic_load_explicit(&s->dev, memory_order_relaxed) == id->dev;
+}
+
+int evlog_sink_identity(const struct evlog_sink *s, struct evlog_sink_id *id)
+{
+	if (atomic_load(&s->fd) < 0)
+		return -EBADF;
+	id->dev = atomic_load(&s->dev);
+	id->ino = atomic_load(&s->ino);
+	return 0;
+}
+
+uint64_t evlog_sink_lost(const struct evlog_sink *s)
+{
+	return atomic_load(&s->lost);
+}
+
+int evlog_sink_error(const struct evlog_sink *s)
+{
+	return atomic_load(&s->err);
+}
+
+const char *evlog_sink_spec(const struct evlog_sink *s)
+{
+	return s->spec;
+}
+
+void evlog_sink_attach(struct evlog_sink *s, struct evlog_sink_tally *t)
+{
+	if (!t->log.ino && evlog_sink_identity(s, &t->log) < 0)
+		t->log.ino = 0;
+	s->tally = t;
+}
+
+/* --- the tally -------------------------------------------------------- */
+
+int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *id)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct rlimit rl;
+	struct stat st;
+	int fd, high, min_fd = 512, err;
+	void *p;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		min_fd = (int)((rl.rlim_cur < 1024 ? rl.rlim_cur : 1024) * 3 / 4);
+	fd = memfd_create("sockaudit-tally", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	/* Its size is sealed: a program that truncated it would make every
+	 * process of the run that mapped it die of SIGBUS. */
+	if (ftruncate(fd, page) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0 ||
+	    fstat(fd, &st) < 0)
+		goto fail;
+	p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	*t = p;
+	(*t)->magic = EVLOG_SINK_TALLY_MAGIC;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	/* Inherited across exec, out of the program's way. */
+	high = fcntl(fd, F_DUPFD, min_fd);
+	if (high >= 0) {
+		close(fd);
+		return high;
+	}
+	if (fcntl(fd, F_SETFD, 0) < 0)
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	return -err;
+}
+
+struct evlog_sink_tally *evlog_sink_tally_map(int fd, const struct evlog_sink_id *id)
+{
+	struct evlog_sink_tally *t;
+	struct stat st;
+	void *p;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != id->dev || st.st_ino != id->ino ||
+	    !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(*t))
+		return NULL;
+	p = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	t = p;
+	if (t->magic != EVLOG_SINK_TALLY_MAGIC) {
+		munmap(p, sizeof(*t));
+		return NULL;
+	}
+	return t;
+}
+
+/* --- identities as text ------------------------------------------------- */
+
+static char *sink_put_hex(char *p, uint64_t v)
+{
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+char *evlog_sink_id_format(const struct evlog_sink_id *id, char *buf, size_t cap)
+{
+	char *p = buf;
+
+	if (cap < EVLOG_SINK_ID_TEXT) {
+		if (cap)
+			buf[0] = '\0';
+		return buf;
+	}
+	p = sink_put_hex(p, id->dev);
+	*p++ = ':';
+	p = sink_put_hex(p, id->ino);
+	*p = '\0';
+	return buf;
+}
+
+static const char *sink_get_hex(const char *s, uint64_t *v)
+{
+	int n = 0;
+
+	*v = 0;
+	for (;; s++, n++) {
+		int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			break;
+		if (n == 16)
+			return NULL;
+		*v = *v << 4 | (uint64_t)d;
+	}
+	return n ? s : NULL;
+}
+
+const char *evlog_sink_id_parse(const char *s, struct evlog_sink_id *id)
+{
+	s = sink_get_hex(s, &id->dev);
+	if (!s || *s != ':')
+		return NULL;
+	return sink_get_hex(s + 1, &id->ino);
+}

@@ -1,0 +1,147 @@
+/* sink.h - where event lines go: one write(2) per line, nothing lost unseen.
+ *
+ * Used alike by the preload shim (in its hot path: every function but
+ * evlog_sink_open, evlog_sink_close and the tally's create/map is
+ * async-signal-safe, allocates nothing and takes no lock) and by the notify
+ * supervisor.
+ *
+ * A sink is opened from a log spec: "stderr" (descriptor 2, never reopened)
+ * or an absolute path (opened O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, 0600,
+ * moved to a high descriptor).  A relative path is refused: it would name a
+ * different file in every process that changed directory.  The sink keeps the
+ * path in its own storage, so a program that rewrites its environment (the
+ * process title of sshd, nginx, redis) cannot change where events go.
+ *
+ * Before each write the sink checks that its descriptor is still the file it
+ * opened (same device and inode): a program may close every descriptor or
+ * dup2() its own file over ours; then the sink opens the path again.
+ *
+ * A short write (a full disk) leaves a fragment at the end of the log.  The
+ * sink ends it with a "\n" right away and, when that fails too (the same full
+ * disk), remembers it: the next successful write starts with the "\n", in the
+ * same single write(2), so the fragment stays a junk line of its own and is
+ * never glued onto an event.
+ *
+ * Adding a kind of sink (syslog, journald): one new file in evlog/ that
+ * defines a struct evlog_sink_kind (how to open its descriptor, whether it
+ * is a byte stream that can be cut short), and its row in sink.c's table of
+ * kinds.  Verification, reopening, loss counting and health are shared.
+ */
+#ifndef SOCKAUDIT_EVLOG_SINK_H
+#define SOCKAUDIT_EVLOG_SINK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define EVLOG_SINK_SPEC_MAX 4096	/* a spec (path) with its NUL */
+
+/* What a descriptor is: its st_dev and st_ino. */
+struct evlog_sink_id {
+	uint64_t dev, ino;
+};
+
+/*
+ * The tally of one `sockaudit run`: a page of a memfd that run creates and
+ * every writer of the run maps MAP_SHARED (the shims through an inherited
+ * descriptor named in their environment, the supervisor directly).  The
+ * losses of every process end up in one place that run reads at the end, and
+ * a fragment one writer left is ended by whichever writer comes next.
+ */
+struct evlog_sink_tally {
+	uint64_t magic;			/* EVLOG_SINK_TALLY_MAGIC */
+	_Atomic uint64_t lost;		/* lines no attached writer could write */
+	_Atomic uint32_t fragment;	/* 1: the log ends in a fragment */
+	struct evlog_sink_id log;	/* the log whose fragment that is */
+};
+
+/* A kind of sink (sink.c's table): the first whose claims() accepts a
+ * spec opens it. */
+struct evlog_sink_kind {
+	const char *name;
+	bool (*claims)(const char *spec);
+	/* A new descriptor for SPEC (high, close-on-exec), or -errno. */
+	int (*open)(const char *spec, int min_fd);
+	bool reopens;		/* false: the descriptor is not ours to replace */
+	bool owns_fd;		/* evlog_sink_close() closes it */
+	bool stream;		/* a write can be cut short (files, pipes) */
+};
+
+/* A sink.  Its storage is the caller's (the shim has no allocator on its hot
+ * path); the fields are private to sink.c. */
+struct evlog_sink {
+	const struct evlog_sink_kind *kind;	/* NULL: no sink, every line lost */
+	char spec[EVLOG_SINK_SPEC_MAX];
+	int min_fd;			/* where a reopened descriptor goes */
+	_Atomic int fd;			/* -1: none */
+	_Atomic uint64_t dev, ino;	/* what fd must be */
+	_Atomic pid_t reopening;	/* the pid reopening, 0: nobody */
+	_Atomic bool healthy;		/* a verified descriptor, last write whole */
+	_Atomic int err;		/* errno of the last failure, 0: none */
+	_Atomic uint32_t fragment;	/* without a tally: the log ends in a fragment */
+	_Atomic uint64_t lost;
+	struct evlog_sink_tally *tally;	/* NULL: none */
+};
+
+/* Open S from SPEC ("stderr" or an absolute path).  Returns 0; -EINVAL when
+ * SPEC is neither (S then loses every line); -ENAMETOOLONG; or the error of
+ * open(2), in which case S keeps the path and tries again at each write
+ * (S is then not healthy).  Not async-signal-safe (called at init). */
+int evlog_sink_open(struct evlog_sink *s, const char *spec);
+
+/* Close S's descriptor if S opened it (stderr stays open). */
+void evlog_sink_close(struct evlog_sink *s);
+
+/* Write LINE (LEN bytes, ending in '\n') with one write(2).  REOPENER is the
+ * caller's pid when it may open the path again if the descriptor is no
+ * longer ours, 0 when it must not (a vfork child: the sink's state is its
+ * parent's, and so its failure leaves the sink's health alone).  Only one process and thread reopens at a time; the others
+ * lose their line rather than wait (they may be signal handlers
+ * interrupting the reopener).  Returns true when the whole line was written;
+ * otherwise the line is counted as lost. */
+bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t reopener);
+
+/* Does S have a verified descriptor whose last write did not fail?  A
+ * healthy sink can still fail its next write; an unhealthy one is likely to. */
+bool evlog_sink_healthy(const struct evlog_sink *s);
+
+/* Is S healthy and its descriptor the file ID? */
+bool evlog_sink_is(const struct evlog_sink *s, const struct evlog_sink_id *id);
+
+/* The identity of S's descriptor: 0, or -EBADF when it has none. */
+int evlog_sink_identity(const struct evlog_sink *s, struct evlog_sink_id *id);
+
+/* Lines S could not write; the errno of its last failure (0: none). */
+uint64_t evlog_sink_lost(const struct evlog_sink *s);
+int evlog_sink_error(const struct evlog_sink *s);
+
+/* S's spec: "stderr" or the path, as opened. */
+const char *evlog_sink_spec(const struct evlog_sink *s);
+
+/* Count S's losses in T too, and share T's fragment flag while S writes to
+ * T's log.  The first sink attached (the launcher's) names that log. */
+void evlog_sink_attach(struct evlog_sink *s, struct evlog_sink_tally *t);
+
+/* Create a tally: a one-page memfd, mapped into *T.  Its descriptor is
+ * inheritable (not close-on-exec) and high; *ID is its identity, for the
+ * processes that map it.  Returns the descriptor, or -errno. */
+int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *id);
+
+/* Map the tally descriptor FD, if it is the memfd ID (a program may have
+ * closed it and put something else at that number) and holds a tally.
+ * Returns NULL otherwise.  Not async-signal-safe (called at init). */
+struct evlog_sink_tally *evlog_sink_tally_map(int fd, const struct evlog_sink_id *id);
+
+/* An identity as text, "DEV:INO" in hex (what the launcher puts in the
+ * environment, see layers.h), into BUF of CAP bytes (at least
+ * EVLOG_SINK_ID_TEXT).  Returns BUF. */
+#define EVLOG_SINK_ID_TEXT 34
+char *evlog_sink_id_format(const struct evlog_sink_id *id, char *buf, size_t cap);
+
+/* Parse "DEV:INO" at S into *ID.  Returns a pointer past it, or NULL when S
+ * does not start with one. */
+const char *evlog_sink_id_parse(const char *s, struct evlog_sink_id *id);
+
+#endif

@@ -1,0 +1,230 @@
+#!/usr/bin/env bats
+# No event lost unseen: a log path the program clobbered, a log the shim
+# cannot open or was told to skip, a full disk.  Each event the shim cannot
+# write either reaches the log through the notify supervisor (--layer auto)
+# or is counted and said.
+
+bats_require_minimum_version 1.5.0
+load helper
+load shim-helper
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	[ "$(id -u)" = 0 ] || require_feature root "these tests mount a tmpfs and drop privileges"
+}
+
+teardown() {
+	if mountpoint -q "$BATS_TEST_TMPDIR/mnt" 2>/dev/null; then
+		umount "$BATS_TEST_TMPDIR/mnt"
+	fi
+}
+
+need_notify() {
+	grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail ||
+		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
+}
+
+# count_events LOG EXE-BASENAME LAYER: events of that program by that layer
+count_events() {
+	jq -s --arg exe "$2" --arg layer "$3" \
+		'[.[] | select((.exe | endswith("/" + $exe)) and .layer == $layer)] | length' "$1"
+}
+
+# A tmpfs of 64 KiB at $T/mnt, half of it taken by $T/mnt/fill.
+small_disk() {
+	mkdir "$T/mnt"
+	mount -t tmpfs -o size=64k tmpfs "$T/mnt" || require_feature tmpfs "cannot mount a tmpfs here"
+	dd if=/dev/zero of="$T/mnt/fill" bs=4k count=8 status=none
+}
+
+# until_space CMD...: run CMD (an s_full waiting for $T/go) in the background,
+# stdout to $T/out and stderr to $T/err; once its first phase is done, free
+# $T/mnt/fill and let it go on.  Sets $status to CMD's.
+until_space() {
+	"$@" >"$T/out" 2>"$T/err" 3>&- &
+	local pid=$!
+	wait_for grep -q phase1 "$T/out"
+	rm "$T/mnt/fill"
+	touch "$T/go"
+	status=0
+	wait "$pid" || status=$?
+}
+
+# check_full_log LOG CALLS LOST: every line is an event except at most one
+# fragment of one event, never two events on a line, the line after a
+# fragment is an event, and the events plus LOST make CALLS (LOST "-": not
+# checked).
+check_full_log() {
+	"$PY" - "$@" <<'EOF'
+import json, sys
+path, calls, lost = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+lines = open(path, "rb").read().split(b"\n")
+if lines and lines[-1] == b"":
+    lines.pop()
+events, junk = 0, []
+for i, line in enumerate(lines):
+    if line.count(b'{"v":1,') != 1:
+        sys.exit("line %d holds %d events: %r" % (i + 1, line.count(b'{"v":1,'), line[:120]))
+    try:
+        json.loads(line)
+        events += 1
+    except ValueError:
+        junk.append(i)
+        if i + 1 < len(lines):
+            json.loads(lines[i + 1])
+if len(junk) > 1:
+    sys.exit("%d fragments" % len(junk))
+if lost != "-" and events + int(lost) != calls:
+    sys.exit("%d events + %d lost != %d calls" % (events, lost, calls))
+print(events, len(junk))
+EOF
+}
+
+# ---- item 6: the environment is the program's ----
+
+@test "loss: a program that clobbers its environment and closes every descriptor is logged (auto, preload)" {
+	need_notify
+	mkdir "$T/cwd"
+	cd "$T/cwd"
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer auto -o "$T/log" -- "$FIX/s_envclobber" some args
+	assert_output "fd 3"
+	assert_equal "$stderr" ""
+	run -0 count_events "$T/log" s_envclobber preload
+	assert_output 1
+	run -0 ls -A "$T/cwd"
+	assert_output ""
+
+	SOCKAUDIT_LOG="$T/log2" run -0 --separate-stderr under_shim "$FIX/s_envclobber" some args
+	assert_output "fd 3"
+	assert_equal "$stderr" ""
+	run -0 jq -r '[.call, .result, .layer] | @tsv' "$T/log2"
+	assert_output $'socket\t3\tpreload'
+	run -0 ls -A "$T/cwd"
+	assert_output ""
+}
+
+# ---- item 5: the shim hands over what it cannot log ----
+
+@test "loss: a privilege drop before exec (setpriv, runuser): the supervisor logs all 200 calls" {
+	need_notify
+	for drop in "setpriv --reuid=nobody --regid=nogroup --clear-groups" "runuser -u nobody --"; do
+		rm -f "$T/log"
+		# shellcheck disable=SC2086
+		run -0 --separate-stderr "$SOCKAUDIT" run --layer auto -o "$T/log" -- \
+			$drop "$FIX/s_full" 200 /dev/null 0
+		assert_output $'phase1 200\nphase2 0'
+		run -0 count_events "$T/log" s_full notify
+		assert_output 200
+		assert_equal "$stderr" "sockaudit: cannot open log $T/log: Permission denied; the notify supervisor logs this program's calls instead"
+		run -0 count_events "$T/log" s_full preload
+		assert_output 0
+		# no gap (setpriv's own calls come first, in the same process)
+		run -0 jq -s -c '[.[] | select(.exe | endswith("/s_full")) | .seq] | .[-1] - .[0] + 1' "$T/log"
+		assert_output 200
+	done
+}
+
+@test "loss: SOCKAUDIT_LOG changed by a wrapper (/dev/null, relative) hides nothing under --layer auto" {
+	need_notify
+	run -0 "$SOCKAUDIT" run --layer auto -o "$T/log" -- "$FIX/s_full" 200 /dev/null 0
+	run -0 count_events "$T/log" s_full preload
+	assert_output 200
+	run -0 count_events "$T/log" s_full notify
+	assert_output 0
+	for spec in /dev/null relative.log; do
+		rm -f "$T/log"
+		run -0 --separate-stderr "$SOCKAUDIT" run --layer auto -o "$T/log" -- \
+			env SOCKAUDIT_LOG=$spec "$FIX/s_full" 200 /dev/null 0
+		run -0 count_events "$T/log" s_full notify
+		assert_output 200
+		run -0 count_events "$T/log" s_full preload
+		assert_output 0
+	done
+	[ ! -e "$T/relative.log" ]
+}
+
+@test "loss: with the stderr log, a program whose stderr is not run's is logged by the supervisor" {
+	need_notify
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer auto -- sh -c '"$0" 2 2 0 2>/dev/null' "$FIX/s_sock"
+	assert_output --regexp '^fd [0-9]+$'
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	echo "${stderr_lines[0]}" | jq -e '.call == "socket" and .layer == "notify"'
+	echo "${stderr_lines[1]}" | jq -e '.call == "shutdown" and .layer == "notify"'
+}
+
+@test "loss: a denial the shim cannot log is refused and logged by the kernel layers" {
+	need_notify
+	run -1 "$SOCKAUDIT" run --layer auto -p "$EXAMPLES/no-network.json" -o "$T/log" -- \
+		env SOCKAUDIT_LOG=/dev/null "$FIX/s_sock" 2 2 0
+	assert_output "errno EACCES"
+	run -0 jq -r 'select(.exe | endswith("/s_sock")) | [.decision, .layer, .errno // "?"] | @tsv' "$T/log"
+	assert_output --regexp $'^deny\tnotify\t'
+}
+
+# ---- item 5: a full disk ----
+
+@test "loss: a full disk under sockaudit run: the loss is said, CMD's status kept, no event glued to a fragment (auto, preload)" {
+	need_notify
+	for layer in auto preload; do
+		small_disk
+		until_space "$SOCKAUDIT" run --layer $layer -o "$T/mnt/log" -- "$FIX/s_full" 2000 "$T/go" 50
+		assert_equal "$status" 0
+		run -0 cat "$T/out"
+		assert_output $'phase1 2000\nphase2 50'
+		run -0 check_full_log "$T/mnt/log" 2050 -
+		run -0 cat "$T/err"
+		assert_output --regexp "^sockaudit run: warning: ([0-9]+) event\\(s\\) could not be written to the log $T/mnt/log \\(([0-9]+) by the preload shim, ([0-9]+) by the notify supervisor\\): it is incomplete\$"
+		lost=$(sed -E 's/.*warning: ([0-9]+) event.*/\1/' "$T/err")
+		[ "$lost" -gt 0 ]
+		run -0 check_full_log "$T/mnt/log" 2050 "$lost"
+		# the 50 calls after space came back are all there, in order
+		run -0 bash -c "tail -n 50 '$T/mnt/log' | jq -s -c '[length, (map(.seq) | . == (sort))]'"
+		assert_output '[50,true]'
+		umount "$T/mnt"
+		rm -f "$T/go"
+		rmdir "$T/mnt"
+	done
+}
+
+@test "loss: a disk that stays full: run says how many events were lost" {
+	need_notify
+	small_disk
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer auto -o "$T/mnt/log" -- "$FIX/s_full" 2000 /dev/null 0
+	assert_output $'phase1 2000\nphase2 0'
+	[[ "$stderr" =~ ^"sockaudit run: warning: "([0-9]+)" event(s) could not be written to the log $T/mnt/log (1 by the preload shim, "([0-9]+)" by the notify supervisor): it is incomplete"$ ]]
+	lost=${BASH_REMATCH[1]}
+	run -0 check_full_log "$T/mnt/log" 2000 "$lost"
+}
+
+@test "loss: plain LD_PRELOAD on a full tmpfs: the program runs on, the loss is said once, the seq gap shows it" {
+	mkdir "$T/mnt"
+	mount -t tmpfs -o size=64k tmpfs "$T/mnt" || require_feature tmpfs "cannot mount a tmpfs here"
+	run -1 dd if=/dev/zero of="$T/mnt/fill" bs=4k status=none
+	SOCKAUDIT_LOG="$T/mnt/log" until_space under_shim "$FIX/s_full" 200 "$T/go" 50
+	assert_equal "$status" 0
+	run -0 cat "$T/out"
+	assert_output $'phase1 200\nphase2 50'
+	run -0 cat "$T/err"
+	assert_output "sockaudit: cannot write the log $T/mnt/log: No space left on device; events are being lost (each leaves a gap in seq)"
+	run -0 json_lines "$T/mnt/log"
+	assert_output 50
+	# the first 200 are lost: the seq gap says so
+	run -0 jq -s -c '[.[0].seq, .[-1].seq]' "$T/mnt/log"
+	assert_output '[201,250]'
+}
+
+@test "loss: plain LD_PRELOAD on a full disk says once that events are being lost" {
+	small_disk
+	SOCKAUDIT_LOG="$T/mnt/log" run -0 --separate-stderr under_shim "$FIX/s_full" 2000 /dev/null 0
+	assert_output $'phase1 2000\nphase2 0'
+	assert_equal "$stderr" "sockaudit: cannot write the log $T/mnt/log: No space left on device; events are being lost (each leaves a gap in seq)"
+}
+
+@test "loss: a program that closes the tally before exec: its shim says the loss itself" {
+	small_disk
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer preload -o "$T/mnt/log" -- \
+		bash -c 'eval "exec ${SOCKAUDIT_TALLY%%:*}>&-"; exec "$0" 2000 /dev/null 0' "$FIX/s_full"
+	assert_output $'phase1 2000\nphase2 0'
+	assert_equal "$stderr" "sockaudit: cannot write the log $T/mnt/log: No space left on device; events are being lost (each leaves a gap in seq)"
+}
