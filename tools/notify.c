@@ -720,7 +720,9 @@ static void notify_log(struct notify_ctx *c, const struct notify_job *j)
 	e.protocol = j->call.protocol;
 	e.how = j->call.how;
 	if (j->row->event == POLICY_EV_SHUTDOWN) {
-		e.self = j->args[j->row->arg_fd];
+		/* The int the kernel uses (a register's low half), as the shim
+		 * sees it: -1, not 4294967295. */
+		e.self = (int)j->args[j->row->arg_fd];
 		e.self_known = true;
 	} else if (j->known && j->result >= 0) {
 		e.self = j->result;
