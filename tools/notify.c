@@ -1,4 +1,5 @@
-/* notify.c - one seccomp user notification: facts, decision, answer, event.
+/* notify.c - one seccomp user notification: receive, facts, decide, perform,
+ * answer, log (notify_serve() reads as that pipeline).
  *
  * Why letting a call continue is safe here: every fact the policy decides on
  * is either a register argument (family, type, protocol, how), which the
@@ -12,13 +13,15 @@
  * target's memory, which another thread may rewrite after we looked.
  *
  * The one exception is the socket behind shutdown's and accept's descriptor:
- * we look at it through pidfd_getfd, but the kernel looks the number up again
- * when the call continues.  Another thread of the same process can close that
- * number and put a different socket there in between.  So a hostile
+ * we look at it through pidfd_getfd, but when the call continues the kernel
+ * looks the number up again.  Another thread of the same process can close
+ * that number and put a different socket there in between.  So a hostile
  * multithreaded program can make the supervisor's family/type/protocol rules
- * for shutdown and accept see another of its own sockets; the rules the
- * kernel filter expresses on registers (shutdown's how, every socket() and
- * socketpair() rule) stay exact.
+ * for a continued shutdown or accept see another of its own sockets; the
+ * rules the kernel filter expresses on registers (shutdown's how, every
+ * socket() and socketpair() rule) stay exact.  A logged shutdown, and a
+ * logged accept that cannot block, are not continued: we make them on our
+ * copy (notify_perform), so they act on the very socket that was decided on.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -623,6 +626,9 @@ static void notify_perform(struct notify_ctx *c, int listener, struct notify_job
 	/* SOCK_CLOEXEC for our end; the caller's end gets its own flag. */
 	ret = accept4(fd, want_peer ? (struct sockaddr *)&peer : NULL,
 		      want_peer ? &klen : NULL, j->new_flags | SOCK_CLOEXEC);
+	if (ret < 0 && errno == EMFILE)
+		return;		/* our table, not the caller's: the kernel's turn
+				   (the fd is reserved first, no connection taken) */
 	j->known = true;
 	j->result = -1;
 	if (ret < 0) {
