@@ -512,13 +512,17 @@ static bool notify_is_accept(const struct calls_row *row)
 	return row->event == POLICY_EV_NEW && row->arg_fd >= 0;
 }
 
-/* Copy LEN bytes between BUF and address ADDR of thread TID: 0 or -1. */
-static int notify_mem(pid_t tid, unsigned long addr, void *buf, size_t len, bool write)
+/* Copy LEN bytes between BUF and address ADDR of thread TID (OUT: to the
+ * thread): 0, or -1 as the kernel's copy_to/from_user would fail (EFAULT).
+ * process_vm_writev, not /proc/PID/mem: it fails on a read-only page as the
+ * kernel's own write would.  Its ptrace check is pidfd_getfd's, which
+ * passed already. */
+static int notify_mem(pid_t tid, unsigned long addr, void *buf, size_t len, bool out)
 {
 	struct iovec local = { .iov_base = buf, .iov_len = len };
 	struct iovec remote = { .iov_base = (void *)addr, .iov_len = len };
-	ssize_t n = write ? process_vm_writev(tid, &local, 1, &remote, 1, 0) :
-			    process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	ssize_t n = out ? process_vm_writev(tid, &local, 1, &remote, 1, 0) :
+			  process_vm_readv(tid, &local, 1, &remote, 1, 0);
 
 	return n == (ssize_t)len ? 0 : -1;
 }
@@ -762,6 +766,9 @@ static int notify_unknown_call(struct notify_ctx *c, int listener)
 	return notify_send(c, listener);
 }
 
+/* The pipeline: receive, facts, decide, perform, answer, log.  Each stage
+ * reads what the earlier ones left in J; the copy of the target's
+ * descriptor and an accepted socket not handed over are closed here. */
 int notify_serve(struct notify_ctx *c, int listener)
 {
 	struct notify_job j = { .sock_fd = -1, .new_fd = -1 };
