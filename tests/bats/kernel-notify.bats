@@ -376,3 +376,15 @@ print("fd", s.fileno())'
 	run -0 jq -r 'select(.call == "accept" or .call == "accept4") | "\(.layer) \(.args[0]) \(.result)"' log
 	assert_output "preload $fd $fd"
 }
+
+@test "accept into a full descriptor table fails with EMFILE as natively; the connection taken is lost, as documented" {
+	run -0 "$K2A" full
+	assert_output "accept errno 24
+then a connection"
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$K2A" full
+	assert_output "accept errno 24
+then EAGAIN"
+	# No socket was made, nothing refused: no accept event.
+	run -0 accept_events log
+	assert_output ""
+}
