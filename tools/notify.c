@@ -1,4 +1,5 @@
-/* notify.c - one seccomp user notification: facts, decision, answer, event.
+/* notify.c - one seccomp user notification: receive, facts, decide, perform,
+ * answer, log (notify_serve() reads as that pipeline).
  *
  * Why letting a call continue is safe here: every fact the policy decides on
  * is either a register argument (family, type, protocol, how), which the
@@ -12,13 +13,15 @@
  * target's memory, which another thread may rewrite after we looked.
  *
  * The one exception is the socket behind shutdown's and accept's descriptor:
- * we look at it through pidfd_getfd, but the kernel looks the number up again
- * when the call continues.  Another thread of the same process can close that
- * number and put a different socket there in between.  So a hostile
+ * we look at it through pidfd_getfd, but when the call continues the kernel
+ * looks the number up again.  Another thread of the same process can close
+ * that number and put a different socket there in between.  So a hostile
  * multithreaded program can make the supervisor's family/type/protocol rules
- * for shutdown and accept see another of its own sockets; the rules the
- * kernel filter expresses on registers (shutdown's how, every socket() and
- * socketpair() rule) stay exact.
+ * for a continued shutdown or accept see another of its own sockets; the
+ * rules the kernel filter expresses on registers (shutdown's how, every
+ * socket() and socketpair() rule) stay exact.  A logged shutdown, and a
+ * logged accept that cannot block, are not continued: we make them on our
+ * copy (notify_perform), so they act on the very socket that was decided on.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +33,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,6 +95,7 @@ struct notify_ctx {
 	struct notify_seq *seqs;
 	size_t seq_cap, seq_used;
 	struct notify_target targets[NOTIFY_TARGETS];
+	bool addfd_known, addfd;	/* SECCOMP_ADDFD_FLAG_SEND works */
 };
 
 struct notify_ctx *notify_new(const struct policy *p, struct evlog_sink *log, uint64_t marker)
@@ -305,20 +311,22 @@ static struct notify_target *notify_target(struct notify_ctx *c, pid_t tid, bool
 	return t;
 }
 
-/* A copy of descriptor FD of process PID (pidfd_getfd), for the facts
- * reader; -1 when it is not open there. */
+/* A copy of descriptor FD of process PID (pidfd_getfd): our descriptor, or
+ * -errno (-EBADF: FD is not open there).  FD is the int the kernel will use:
+ * the low 32 bits of the register. */
 static int notify_getfd(pid_t pid, uint64_t fd)
 {
-	int pidfd, sfd;
+	int pidfd, sfd, err;
 
-	if (fd > INT_MAX)
-		return -1;
+	if ((int)fd < 0)
+		return -EBADF;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
-		return -1;
+		return -errno;
 	sfd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)fd, 0);
+	err = errno;
 	close(pidfd);
-	return sfd;
+	return sfd < 0 ? -err : sfd;
 }
 
 /* The next seq of process (PID, START), from 1. */
@@ -409,59 +417,73 @@ static void notify_kill(const struct notify_target *t)
 	kill(t->pid, SIGKILL);
 }
 
-int notify_serve(struct notify_ctx *c, int listener)
-{
-	struct seccomp_notif *req = c->req;
-	struct seccomp_notif_resp *resp = c->resp;
+/* --- one notification, stage by stage ------------------------------------ */
+
+/* A notification on its way through notify_serve(). */
+struct notify_job {
 	const struct calls_row *row;
+	struct notify_target *t;
+	long args[6];
+	int sock_fd;		/* our copy of the call's descriptor, or -errno */
 	struct policy_call call;
 	struct policy_decision d;
-	struct notify_target *t;
-	struct event e;
-	long args[6];
-	int kind, events = 1, sock_fd = -1;
-	bool deny = false, kill_it = false, fresh;
+	struct timespec ts;	/* when it was decided */
+	bool go;		/* the call takes place: allowed, or audit mode */
+	bool kill_it;
+	/* The outcome, as the event reports it. */
+	bool known;		/* RESULT and ERR are what the caller saw */
+	long result;
+	int err;
+	int new_fd;		/* an accept we made: our end, for ADDFD; -1 */
+	int new_flags;		/* the caller's accept4 flags */
+};
 
-	memset(req, 0, c->sizes.seccomp_notif);
-	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-		if (errno == EINTR)
-			continue;
-		/* ENOENT: the caller died or a signal cancelled the call
-		 * before we received it. */
-		return errno == ENOENT ? 0 : -errno;
-	}
-	memset(resp, 0, c->sizes.seccomp_notif_resp);
-	resp->id = req->id;
+/* Receive: the next notification into C->req.  1; 0 when it vanished
+ * (ENOENT: the caller died or a signal cancelled the call before we got it);
+ * -errno when the listener failed. */
+static int notify_recv(struct notify_ctx *c, int listener)
+{
+	memset(c->req, 0, c->sizes.seccomp_notif);
+	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, c->req) < 0)
+		if (errno != EINTR)
+			return errno == ENOENT ? 0 : -errno;
+	memset(c->resp, 0, c->sizes.seccomp_notif_resp);
+	c->resp->id = c->req->id;
+	return 1;
+}
 
-	kind = notify_call_of(c, req->data.arch, req->data.nr);
-	if (kind < 0) {
-		/* The filter sent a call we do not know: refuse it in enforce
-		 * mode rather than guess. */
-		if (c->mode == POLICY_AUDIT)
-			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		else
-			resp->error = -ENOSYS;
-		goto send;
-	}
+/* Send C->resp.  1; 0 when the call vanished (ENOENT: a signal cancelled it,
+ * and the kernel restarts it so that we see it again, or its caller died:
+ * nothing happened, nothing is logged); -errno. */
+static int notify_send(struct notify_ctx *c, int listener)
+{
+	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, c->resp) < 0)
+		if (errno != EINTR)
+			return errno == ENOENT ? 0 : -errno;
+	return 1;
+}
 
-	t = notify_target(c, (pid_t)req->pid, &fresh);
-	if (!t)
-		return 0;	/* gone: nobody waits for an answer */
+/* Facts: the call's row and arguments, its thread's /proc facts, and the
+ * socket behind its descriptor (through a copy, kept in J->sock_fd for
+ * notify_perform).  1; 0 when the caller is gone (nobody waits for an
+ * answer). */
+static int notify_facts(struct notify_ctx *c, int listener, int kind, struct notify_job *j)
+{
+	const struct seccomp_notif *req = c->req;
+	bool fresh;
 
-	row = &calls_table[kind];
+	j->t = notify_target(c, (pid_t)req->pid, &fresh);
+	if (!j->t)
+		return 0;
+	j->row = &calls_table[kind];
 	for (int i = 0; i < 6; i++)
-		args[i] = (long)req->data.args[i];
-	if (row->arg_fd >= 0) {
-		/* The socket the call acts on, through a copy of it. */
-		sock_fd = notify_getfd(t->pid, req->data.args[row->arg_fd]);
+		j->args[i] = (long)req->data.args[i];
+	if (j->row->arg_fd >= 0) {
+		j->sock_fd = notify_getfd(j->t->pid, req->data.args[j->row->arg_fd]);
 		fresh = true;
 	}
-	calls_facts(row, args, sock_fd, &call);
-	if (sock_fd >= 0)
-		close(sock_fd);
-	call.exe = t->exe_known ? t->exe : NULL;
-	/* One socket.__new__ per end made (as the shim). */
-	events = row->sockets > 1 ? row->sockets : 1;
+	calls_facts(j->row, j->args, j->sock_fd, &j->call);
+	j->call.exe = j->t->exe_known ? j->t->exe : NULL;
 
 	/* What was just read came from /proc/TID and the target's descriptor
 	 * table.  If the notification is still pending now, TID was alive the
@@ -470,80 +492,311 @@ int notify_serve(struct notify_ctx *c, int listener)
 	 * the call.) */
 	if (fresh && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
 		return 0;
+	return 1;
+}
 
-	policy_match(c->policy, &call, &d);
+/* Decide: the one matcher; the mode says whether the call takes place. */
+static void notify_decide(struct notify_ctx *c, struct notify_job *j)
+{
+	clock_gettime(CLOCK_REALTIME, &j->ts);
+	policy_match(c->policy, &j->call, &j->d);
 	/* The shim logged a marked call already; a forged marker only saves
 	 * the forger a log line, never a decision. */
-	if (c->marker && req->data.args[LAYERS_MARKER_ARG] == c->marker)
-		d.log = false;
-	if (c->mode == POLICY_ENFORCE) {
-		deny = d.action == POLICY_DENY;
-		kill_it = d.action == POLICY_KILL;
-	}
+	if (c->marker && c->req->data.args[LAYERS_MARKER_ARG] == c->marker)
+		j->d.log = false;
+	j->go = c->mode == POLICY_AUDIT || j->d.action == POLICY_ALLOW;
+	j->kill_it = !j->go && j->d.action == POLICY_KILL;
+}
 
-	memset(&e, 0, sizeof(e));
-	clock_gettime(CLOCK_REALTIME, &e.ts);
-	e.event = call.event;
-	e.call = row->name;
-	e.family = call.family;
-	e.type = call.type;
-	e.protocol = call.protocol;
-	e.how = call.how;
-	if (row->event == POLICY_EV_SHUTDOWN) {
-		e.self = args[row->arg_fd];
-		e.self_known = true;
-	}
-	e.decision = policy_decision_name(&d, c->mode);
-	e.rule = d.rule_id;
-	e.mode = policy_mode_name(c->mode);
-	e.pid = t->pid;
-	e.tid = t->tid;
-	e.ppid = t->ppid;
-	e.exe = t->exe_known ? t->exe : NULL;
-	e.comm = t->comm;
-	e.layer = "notify";
+static bool notify_is_accept(const struct calls_row *row)
+{
+	return row->event == POLICY_EV_NEW && row->arg_fd >= 0;
+}
 
-	/* A refused socketpair makes no ends: one event, as the shim writes. */
-	if (deny || kill_it)
-		events = 1;
-	if (kill_it) {
-		/* The kernel's kill leaves no result to report. */
-		e.result_unknown = true;
-		if (d.log)
-			for (int i = 0; i < events; i++)
-				notify_write_event(c, &e, t);
-		notify_kill(t);
-		resp->error = -(d.err ? d.err : EPERM);
-		goto send;
+/* Copy LEN bytes between BUF and address ADDR of thread TID (OUT: to the
+ * thread): 0, or -1 as the kernel's copy_to/from_user would fail (EFAULT).
+ * process_vm_writev, not /proc/PID/mem: it fails on a read-only page as the
+ * kernel's own write would.  Its ptrace check is pidfd_getfd's, which
+ * passed already. */
+static int notify_mem(pid_t tid, unsigned long addr, void *buf, size_t len, bool out)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)addr, .iov_len = len };
+	ssize_t n = out ? process_vm_writev(tid, &local, 1, &remote, 1, 0) :
+			  process_vm_readv(tid, &local, 1, &remote, 1, 0);
+
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* The peer address of an accept we made, into the caller's ADDR and
+ * *ADDRLEN as the kernel's move_addr_to_user() does it: read *ADDRLEN, copy
+ * at most that many bytes (truncating), then store the full length KLEN.
+ * 0 or the errno the caller's accept would fail with (EFAULT, EINVAL). */
+static int notify_put_peer(pid_t tid, unsigned long addr, unsigned long addrlen,
+			   const struct sockaddr_storage *peer, socklen_t klen)
+{
+	int len, full = (int)klen;
+
+	if (notify_mem(tid, addrlen, &len, sizeof(len), false))
+		return EFAULT;
+	if (len > full)
+		len = full;
+	if (len < 0)
+		return EINVAL;
+	if (len && notify_mem(tid, addr, (void *)peer, (size_t)len, true))
+		return EFAULT;
+	if (notify_mem(tid, addrlen, &full, sizeof(full), true))
+		return EFAULT;
+	return 0;
+}
+
+/* Does the kernel support handing a descriptor over as the call's result
+ * (SECCOMP_ADDFD_FLAG_SEND, Linux 5.14)?  Asked once, with an invalid source
+ * descriptor: a kernel that knows the flag checks it before anything else
+ * and says EBADF, without looking for a notification; an older one says
+ * EINVAL. */
+static bool notify_can_addfd(struct notify_ctx *c, int listener)
+{
+	if (!c->addfd_known) {
+		struct seccomp_notif_addfd a = {
+			.flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)-1,
+		};
+
+		c->addfd_known = true;
+		c->addfd = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0 && errno == EBADF;
 	}
-	if (deny) {
-		resp->error = -d.err;
+	return c->addfd;
+}
+
+/* Could the accept of J block?  Not when it fails before looking for a
+ * connection (unknown flag bits: EINVAL, first of all; a descriptor that is
+ * not open: EBADF; not a socket: ENOTSOCK), nor on a non-blocking listener
+ * (the copy shares the target's open file description, so O_NONBLOCK is the
+ * program's).  Any other accept may wait, for ever. */
+static bool notify_accept_blocks(const struct notify_job *j)
+{
+	struct stat st;
+	int fl;
+
+	if (j->new_flags & ~CALLS_ACCEPT_FLAGS || j->sock_fd == -EBADF)
+		return false;
+	if (j->sock_fd < 0 || fstat(j->sock_fd, &st) < 0)
+		return true;	/* cannot tell: leave it to the kernel */
+	if (!S_ISSOCK(st.st_mode))
+		return false;
+	fl = fcntl(j->sock_fd, F_GETFL);
+	return fl < 0 || !(fl & O_NONBLOCK);
+}
+
+/*
+ * Perform: make an allowed, logged call ourselves when only its outcome says
+ * what the event is, and making it cannot block us (the one loop serves the
+ * whole tree).  For accept: a failed accept made no socket and is no event
+ * (the EAGAIN of every non-blocking accept loop), a successful one is an
+ * event with its new descriptor.  We accept on our copy of the listener with
+ * the caller's flags; notify_answer() hands the new socket over with
+ * SECCOMP_IOCTL_NOTIF_ADDFD, atomically as the call's result.  A blocking
+ * listener is left to the kernel (CONTINUE: logged when the call starts,
+ * result unknown): waiting for a connection in the caller's place would
+ * stall every other call of the tree, and a poll first proves nothing when
+ * another process or thread accepts on the same listener.
+ * shutdown is made on our copy too (it never blocks): the same socket, so
+ * the same effect, and its real result.
+ * The call then acts on the socket we looked at, so no other thread can
+ * swap the descriptor between our decision and the kernel's lookup.
+ */
+static void notify_perform(struct notify_ctx *c, int listener, struct notify_job *j)
+{
+	struct sockaddr_storage peer;
+	socklen_t klen = sizeof(peer);
+	bool want_peer = j->args[1] != 0;
+	int fd = j->sock_fd >= 0 ? j->sock_fd : -1, ret;
+
+	if (!j->go || !j->d.log || j->row->arg_fd < 0)
+		return;
+	if (j->sock_fd < 0 && j->sock_fd != -EBADF)
+		return;		/* we cannot look (EPERM, ESRCH): the kernel's turn */
+	if (j->row->event == POLICY_EV_SHUTDOWN) {
+		ret = shutdown(fd, (int)j->args[j->row->arg_how]);
+		j->known = true;
+		j->result = ret;
+		j->err = ret < 0 ? errno : 0;
+		return;
+	}
+	if (!notify_is_accept(j->row))
+		return;
+	j->new_flags = j->row->arg_flags >= 0 ? (int)j->args[j->row->arg_flags] : 0;
+	if (notify_accept_blocks(j) || !notify_can_addfd(c, listener))
+		return;
+	/* SOCK_CLOEXEC for our end; the caller's end gets its own flag. */
+	ret = accept4(fd, want_peer ? (struct sockaddr *)&peer : NULL,
+		      want_peer ? &klen : NULL, j->new_flags | SOCK_CLOEXEC);
+	if (ret < 0 && errno == EMFILE)
+		return;		/* our table, not the caller's: the kernel's turn
+				   (the fd is reserved first, no connection taken) */
+	j->known = true;
+	j->result = -1;
+	if (ret < 0) {
+		j->err = errno;
+		return;
+	}
+	j->err = want_peer ? notify_put_peer(j->t->tid, (unsigned long)j->args[1],
+					     (unsigned long)j->args[2], &peer, klen) : 0;
+	if (j->err)
+		close(ret);	/* as the kernel: the connection is dropped */
+	else
+		j->new_fd = ret;
+}
+
+/* Hand J's accepted socket to the caller as its call's result (ADDFD with
+ * SEND, Linux 5.14: atomically the call's return value).  1; 0 when the call
+ * vanished; -errno. */
+static int notify_addfd(struct notify_ctx *c, int listener, struct notify_job *j)
+{
+	struct seccomp_notif_addfd a = {
+		.id = c->req->id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (uint32_t)j->new_fd,
+		.newfd_flags = j->new_flags & SOCK_CLOEXEC ? O_CLOEXEC : 0,
+	};
+	int fd;
+
+	while ((fd = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a)) < 0 && errno == EINTR)
+		;
+	if (fd >= 0) {
+		j->result = fd;
+		j->err = 0;
+		return 1;
+	}
+	if (errno == ENOENT)
+		return 0;
+	/* The caller's descriptor table is full (EBADF: RLIMIT_NOFILE,
+	 * EMFILE: nr_open): its accept fails as the kernel's would, EMFILE,
+	 * but the connection we took is lost. */
+	j->err = errno == EBADF || errno == EMFILE ? EMFILE : ECONNABORTED;
+	c->resp->error = -j->err;
+	return notify_send(c, listener);
+}
+
+/* Answer: refuse with the errno, give the outcome of the call we made, or
+ * let the call continue.  1; 0 when the call vanished; -errno. */
+static int notify_answer(struct notify_ctx *c, int listener, struct notify_job *j)
+{
+	struct seccomp_notif_resp *resp = c->resp;
+
+	if (j->kill_it) {
+		notify_kill(j->t);
+		resp->error = -(j->d.err ? j->d.err : EPERM);
+	} else if (!j->go) {
+		resp->error = -j->d.err;
+		j->known = true;
+		j->result = -1;
+		j->err = j->d.err;
+	} else if (j->new_fd >= 0) {
+		return notify_addfd(c, listener, j);
+	} else if (j->known) {
+		if (j->result < 0)
+			resp->error = -j->err;
+		else
+			resp->val = j->result;
 	} else {
 		/* Safe to continue: see the comment at the top of this file. */
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	}
+	return notify_send(c, listener);
+}
 
-	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0) {
-		if (errno == EINTR)
-			continue;
-		/* ENOENT: cancelled (a signal; the kernel restarts the call and
-		 * we will see it again) or the caller died: log nothing. */
-		return errno == ENOENT ? 0 : -errno;
-	}
-	if (d.log) {
-		e.result_unknown = !deny;
-		e.result = -1;
-		e.err = deny ? d.err : 0;
-		for (int i = 0; i < events; i++)
-			notify_write_event(c, &e, t);
-	}
-	return 0;
+/* Log: one event per socket made (a socketpair that is not refused: one per
+ * end), none for an allowed accept that made no socket.  A call we let
+ * continue has an unknown result ("self", "result" and "errno" null). */
+static void notify_log(struct notify_ctx *c, const struct notify_job *j)
+{
+	struct event e;
+	int events = 1;
 
-send:
-	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0) {
-		if (errno == EINTR)
-			continue;
-		return errno == ENOENT ? 0 : -errno;
+	if (!j->d.log)
+		return;
+	if (notify_is_accept(j->row) && j->known && j->result < 0 &&
+	    j->d.action == POLICY_ALLOW)
+		return;
+	if (j->go && j->row->sockets > 1)
+		events = j->row->sockets;
+
+	memset(&e, 0, sizeof(e));
+	e.ts = j->ts;
+	e.event = j->call.event;
+	e.call = j->row->name;
+	e.family = j->call.family;
+	e.type = j->call.type;
+	e.protocol = j->call.protocol;
+	e.how = j->call.how;
+	if (j->row->event == POLICY_EV_SHUTDOWN) {
+		/* The int the kernel uses (a register's low half), as the shim
+		 * sees it: -1, not 4294967295. */
+		e.self = (int)j->args[j->row->arg_fd];
+		e.self_known = true;
+	} else if (j->known && j->result >= 0) {
+		e.self = j->result;
+		e.self_known = true;
 	}
-	return 0;
+	e.result_unknown = !j->known;
+	e.result = j->result;
+	e.err = j->err;
+	e.decision = policy_decision_name(&j->d, c->mode);
+	e.rule = j->d.rule_id;
+	e.mode = policy_mode_name(c->mode);
+	e.pid = j->t->pid;
+	e.tid = j->t->tid;
+	e.ppid = j->t->ppid;
+	e.exe = j->t->exe_known ? j->t->exe : NULL;
+	e.comm = j->t->comm;
+	e.layer = "notify";
+
+	for (int i = 0; i < events; i++)
+		notify_write_event(c, &e, j->t);
+}
+
+/* A call the filter sent that we do not know: refused in enforce mode rather
+ * than guessed at. */
+static int notify_unknown_call(struct notify_ctx *c, int listener)
+{
+	if (c->mode == POLICY_AUDIT)
+		c->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	else
+		c->resp->error = -ENOSYS;
+	return notify_send(c, listener);
+}
+
+/* The pipeline: receive, facts, decide, perform, answer, log.  Each stage
+ * reads what the earlier ones left in J; the copy of the target's
+ * descriptor and an accepted socket not handed over are closed here. */
+int notify_serve(struct notify_ctx *c, int listener)
+{
+	struct notify_job j = { .sock_fd = -1, .new_fd = -1 };
+	int kind, ret;
+
+	ret = notify_recv(c, listener);
+	if (ret <= 0)
+		return ret;
+	kind = notify_call_of(c, c->req->data.arch, c->req->data.nr);
+	if (kind < 0) {
+		ret = notify_unknown_call(c, listener);
+		return ret < 0 ? ret : 0;
+	}
+	ret = notify_facts(c, listener, kind, &j);
+	if (ret > 0) {
+		notify_decide(c, &j);
+		notify_perform(c, listener, &j);
+		/* A kill is logged first, while the target is what it names. */
+		if (j.kill_it)
+			notify_log(c, &j);
+		ret = notify_answer(c, listener, &j);
+		if (ret > 0 && !j.kill_it)
+			notify_log(c, &j);
+	}
+	if (j.sock_fd >= 0)
+		close(j.sock_fd);
+	if (j.new_fd >= 0)
+		close(j.new_fd);
+	return ret < 0 ? ret : 0;
 }

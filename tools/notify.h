@@ -2,7 +2,11 @@
  *
  * The supervisor loop (supervise.c) owns the listener and the signals; this
  * module turns one notification into facts (/proc, the target's socket),
- * asks the policy, answers the kernel and writes the event.
+ * asks the policy, answers the kernel and writes the event.  A logged
+ * shutdown, and a logged accept that cannot block, it makes itself on its
+ * copy of the target's descriptor, so that the event has the real result
+ * (the accepted socket goes to the target with SECCOMP_IOCTL_NOTIF_ADDFD);
+ * every other allowed call continues, its result unknown (null).
  */
 #ifndef SOCKAUDIT_NOTIFY_H
 #define SOCKAUDIT_NOTIFY_H

@@ -9,6 +9,7 @@ bats_require_minimum_version 1.5.0
 load helper
 
 K2="$FIX/k2_calls-static"
+K2A="$FIX/k2_accept-static"
 ASM="$FIX/k2_asm"
 
 setup_file() {
@@ -60,9 +61,11 @@ deny_inet6_policy() {
 		assert_output "tcp ok"
 		run -0 notify_events log '.call == "accept" or .call == "accept4"'
 		assert_output --regexp '^accept4? AF_INET SOCK_STREAM IPPROTO_TCP allow$'
+		# The supervisor makes an allowed, logged shutdown itself on its copy
+		# of the descriptor (it never blocks), so its result is known.
 		run -0 jq -r 'select(.layer == "notify" and .call == "shutdown") |
-			"\(.event) \(.args) \(.family) \(.type) \(.how)"' log
-		assert_output --regexp '^socket\.shutdown \[[0-9]+,1\] AF_INET SOCK_STREAM SHUT_WR$'
+			"\(.event) \(.args) \(.family) \(.type) \(.how) \(.result) \(.errno)"' log
+		assert_output --regexp '^socket\.shutdown \[[0-9]+,1\] AF_INET SOCK_STREAM SHUT_WR 0 null$'
 	done
 }
 
@@ -272,4 +275,116 @@ os.execv(sys.argv[1], [sys.argv[1], "socket", "2", "2", "0"])' "$K2"
 	assert_output "socketpair errno 1"
 	run -0 jq -r 'select(.layer == "notify") | "\(.call) \(.family) \(.type) \(.result) \(.errno) \(.decision)"' log
 	assert_output "socketpair AF_UNIX SOCK_DGRAM -1 EPERM deny"
+}
+
+# accept_events LOG: the notify layer's accept events, each as
+# "call self result errno decision type flags".
+accept_events() {
+	jq -r 'select(.layer == "notify" and (.call == "accept" or .call == "accept4")) |
+		"\(.call) \(.args[0]) \(.result) \(.errno) \(.decision) \(.type) \(.flags | join("|"))"' "$1"
+}
+
+@test "non-blocking accept loop: EAGAIN is no event, the one connection is one accept with its descriptor (seccomp, auto)" {
+	run -0 "$K2A" eagain 5
+	native=$output
+	assert_line "eagain 5"
+	assert_line --regexp '^accept fd [0-9]+$'
+	fd=$(sed -n 's/^accept fd //p' <<<"$output")
+	for layer in seccomp auto; do
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$K2A" eagain 5
+		# The program sees what it sees natively: five EAGAIN, then a
+		# close-on-exec, blocking socket that echoes.
+		assert_output "$native"
+		run -0 accept_events log
+		assert_output "accept4 $fd $fd null allow SOCK_STREAM SOCK_CLOEXEC"
+	done
+}
+
+@test "blocking accept: continued by the kernel, one event with the result unknown (null)" {
+	run -0 "$K2A" blocking
+	native=$output
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$K2A" blocking
+	assert_output "$native"
+	run -0 accept_events log
+	assert_output "accept null null null allow SOCK_STREAM "
+}
+
+@test "accept with a peer address: the caller's buffer and length as the kernel fills them natively" {
+	for len in 16 32 4 2 0 nolen addr neg; do
+		run -0 "$K2A" peer $len
+		native=$output
+		rm -f log
+		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$K2A" peer $len
+		assert_output "$native"
+		run -0 accept_events log
+		case $len in
+		nolen | addr | neg)
+			# EFAULT, EFAULT, EINVAL: no socket, nothing refused.
+			assert_output "" ;;
+		*)
+			fd=$(sed -n 's/^accept fd //p' <<<"$native")
+			assert_output "accept4 $fd $fd null allow SOCK_STREAM SOCK_NONBLOCK" ;;
+		esac
+	done
+	# The kernel's truncation: at most *addrlen bytes, the full length back.
+	run -0 "$K2A" peer 4
+	assert_output "accept fd $(sed -n 's/^accept fd //p' <<<"$output")
+len 16 nonblock 1
+port client's
+02000000aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+accept errno 11"
+}
+
+@test "audit mode: a would-be-denied accept is made and logged even when it fails (EAGAIN), as the shim does" {
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "mode": "audit", "default": {"action": "allow"},
+	 "rules": [{"id": "no-tcp", "family": "AF_INET", "type": "SOCK_STREAM", "action": "deny", "errno": "EACCES"}]}
+	EOF
+	run -0 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer seccomp -- "$K2A" eagain 2
+	assert_line "eagain 2"
+	fd=$(sed -n 's/^accept fd //p' <<<"$output")
+	run -0 accept_events log
+	assert_output "accept4 null -1 EAGAIN would_deny SOCK_STREAM SOCK_CLOEXEC
+accept4 null -1 EAGAIN would_deny SOCK_STREAM SOCK_CLOEXEC
+accept4 $fd $fd null would_deny SOCK_STREAM SOCK_CLOEXEC"
+	# Enforced, the accept is refused before any connection is taken.
+	sed -i 's/"audit"/"enforce"/' "$T/p.json"
+	run -1 --separate-stderr "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log2" --layer seccomp -- "$K2A" eagain 1
+	assert_output --partial "listen failed: errno 13"
+}
+
+@test "auto: a dynamic program's accepts are logged by the shim only, its EAGAIN by neither layer" {
+	[ -e "$SHIM" ] || fail "no $SHIM: the preload shim is not built"
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer auto -- "$PY" -c '
+import select, socket
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+l.setblocking(False)
+for _ in range(3):
+    try:
+        l.accept()
+    except BlockingIOError:
+        pass
+c = socket.create_connection(l.getsockname())
+select.select([l], [], [], 10)
+s, _ = l.accept()
+print("fd", s.fileno())'
+	assert_output --regexp '^fd [0-9]+$'
+	fd=${output#fd }
+	run -0 jq -r 'select(.call == "accept" or .call == "accept4") | "\(.layer) \(.args[0]) \(.result)"' log
+	assert_output "preload $fd $fd"
+}
+
+@test "accept into a full descriptor table fails with EMFILE as natively; the connection taken is lost, as documented" {
+	run -0 "$K2A" full
+	assert_output "accept errno 24
+then a connection"
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$K2A" full
+	assert_output "accept errno 24
+then EAGAIN"
+	# No socket was made, nothing refused: no accept event.
+	run -0 accept_events log
+	assert_output ""
 }
