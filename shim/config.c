@@ -410,22 +410,19 @@ static void shim_init(void)
 	/* The mode: SOCKAUDIT_MODE wins; else the policy's.  A policy that
 	 * failed is enforced unless audit was asked for: whoever named a
 	 * policy wants it enforced. */
-	if (mode && !strcmp(mode, "audit")) {
-		shim_cfg.mode = POLICY_AUDIT;
-		shim_load_policy(path, "; audit mode: every call is allowed and logged as would_deny",
-				 &failed);
-	} else if (mode && !strcmp(mode, "enforce")) {
-		shim_cfg.mode = POLICY_ENFORCE;
+	if (!mode) {
 		shim_load_policy(path, "; every socket call is denied (fail closed)", &failed);
-	} else if (mode) {
+		shim_cfg.mode = failed ? POLICY_ENFORCE : policy_mode(shim_cfg.policy);
+	} else if (policy_mode_value(mode, &shim_cfg.mode) == 0) {
+		shim_load_policy(path, shim_cfg.mode == POLICY_AUDIT ?
+				 "; audit mode: every call is allowed and logged as would_deny" :
+				 "; every socket call is denied (fail closed)", &failed);
+	} else {
 		shim_say(LAYERS_ENV_MODE "='", mode,
 			 "': expected 'audit' or 'enforce'; every socket call is denied (fail closed)",
 			 NULL);
 		shim_cfg.mode = POLICY_ENFORCE;
 		shim_cfg.policy = NULL;
-	} else {
-		shim_load_policy(path, "; every socket call is denied (fail closed)", &failed);
-		shim_cfg.mode = failed ? POLICY_ENFORCE : policy_mode(shim_cfg.policy);
 	}
 	shim_parse_marker(marker);
 	if (!shim_real.syscall)
