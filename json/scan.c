@@ -372,6 +372,17 @@ static enum json_err walk(struct json_cur *c, struct json_tok *t, int depth, int
 
 enum json_err json_value(struct json_cur *c, struct json_tok *t, int depth, int max)
 {
+	enum json_err e;
+
+	/* Most values are scalars: no walk for them (the log reader calls
+	 * this for every member of every line). */
+	json_skip_ws(c);
+	if (c->p < c->end && *c->p != '{' && *c->p != '[') {
+		t->start = c->p;
+		e = scan_scalar(c, t);
+		t->end = c->p;
+		return e;
+	}
 	return walk(c, t, depth, max, NULL);
 }
 

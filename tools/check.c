@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "names.h"
 #include "policy.h"
+#include "schema.h"
 
 static void usage(FILE *out)
 {
@@ -35,7 +36,7 @@ static void summary(const char *name, const struct policy *p, size_t warnings)
 	policy_default_decision(p, &d);
 	printf("%s: ok, %zu rule%s, mode %s, default %s", name, n, n == 1 ? "" : "s",
 	       policy_mode(p) == POLICY_AUDIT ? "audit" : "enforce",
-	       policy_decision_name(&d, POLICY_ENFORCE));
+	       event_decision_word(event_decision_of(&d, POLICY_ENFORCE)));
 	if (d.action == POLICY_DENY) {
 		err = names_name(NAMES_ERRNO, d.err);
 		if (err)

@@ -492,7 +492,7 @@ int notify_serve(struct notify_ctx *c, int listener)
 		e.self = args[row->arg_fd];
 		e.self_known = true;
 	}
-	e.decision = policy_decision_name(&d, c->mode);
+	e.decision = event_decision_of(&d, c->mode);
 	e.rule = d.rule_id;
 	e.mode = c->mode == POLICY_AUDIT ? "audit" : "enforce";
 	e.pid = t->pid;
@@ -500,7 +500,7 @@ int notify_serve(struct notify_ctx *c, int listener)
 	e.ppid = t->ppid;
 	e.exe = t->exe_known ? t->exe : NULL;
 	e.comm = t->comm;
-	e.layer = "notify";
+	e.layer = EVENT_NOTIFY;
 
 	/* A refused socketpair makes no ends: one event, as the shim writes. */
 	if (deny || kill_it)

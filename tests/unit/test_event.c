@@ -114,9 +114,9 @@ static struct event example(void)
 		.self = 3, .self_known = true,
 		.family = AF_INET, .type = SOCK_STREAM | SOCK_CLOEXEC, .protocol = 0,
 		.result = 3, .err = 0,
-		.decision = "allow", .rule = "inet-tcp", .mode = "enforce",
+		.decision = EVENT_ALLOW, .rule = "inet-tcp", .mode = "enforce",
 		.pid = 4242, .tid = 4242, .ppid = 4200,
-		.exe = "/usr/bin/curl", .comm = "curl", .layer = "preload",
+		.exe = "/usr/bin/curl", .comm = "curl", .layer = EVENT_PRELOAD,
 	};
 	return e;
 }
@@ -146,7 +146,7 @@ static void test_exact_lines(void)
 	e.rule = "quiet-unix";
 	check_line(&e, HEAD "\"event\":\"socket.__new__\",\"args\":[5,1,526338,0],"
 		   "\"call\":\"socketpair\",\"family\":\"AF_UNIX\",\"type\":\"SOCK_DGRAM\","
-		   "\"flags\":[\"SOCK_NONBLOCK\",\"SOCK_CLOEXEC\"],\"protocol\":0,"
+		   "\"flags\":[\"SOCK_NONBLOCK\",\"SOCK_CLOEXEC\"],\"protocol\":\"0\","
 		   "\"result\":0,\"errno\":null,\"decision\":\"allow\","
 		   "\"rule\":\"quiet-unix\",\"mode\":\"enforce\"," TAIL,
 		   "socketpair");
@@ -161,7 +161,7 @@ static void test_exact_lines(void)
 	e.result = 9;
 	e.rule = NULL;
 	e.mode = "audit";
-	e.layer = "notify";
+	e.layer = EVENT_NOTIFY;
 	e.seq = 1;
 	check_line(&e, "{\"v\":1,\"seq\":1,\"ts\":\"2026-11-24T04:05:06.123456789Z\","
 		   "\"event\":\"socket.__new__\",\"args\":[9,10,1,6],"
@@ -196,7 +196,7 @@ static void test_exact_lines(void)
 	e.protocol = htons(ETH_P_ALL);
 	e.result = -1;
 	e.err = EACCES;
-	e.decision = "deny";
+	e.decision = EVENT_DENY;
 	e.rule = "no-packet";
 	check_line(&e, HEAD "\"event\":\"socket.__new__\",\"args\":[null,17,3,768],"
 		   "\"call\":\"socket\",\"family\":\"AF_PACKET\",\"type\":\"SOCK_RAW\","
@@ -224,7 +224,7 @@ static void test_exact_lines(void)
 		   "\"rule\":null,\"mode\":\"enforce\"," TAIL,
 		   "unknown family");
 
-	/* numbers without names stay numbers */
+	/* a number without a name is written as a string: one type per key */
 	e = example();
 	e.self_known = false;
 	e.family = 46;
@@ -232,12 +232,12 @@ static void test_exact_lines(void)
 	e.protocol = 7;
 	e.result = -1;
 	e.err = 200;
-	e.decision = "would_deny";
+	e.decision = EVENT_WOULD_DENY;
 	e.mode = "audit";
 	check_line(&e, HEAD "\"event\":\"socket.__new__\",\"args\":[null,46,524300,7],"
-		   "\"call\":\"socket\",\"family\":46,\"type\":12,"
-		   "\"flags\":[\"SOCK_CLOEXEC\"],\"protocol\":7,"
-		   "\"result\":-1,\"errno\":200,\"decision\":\"would_deny\","
+		   "\"call\":\"socket\",\"family\":\"46\",\"type\":\"12\","
+		   "\"flags\":[\"SOCK_CLOEXEC\"],\"protocol\":\"7\","
+		   "\"result\":-1,\"errno\":\"200\",\"decision\":\"would_deny\","
 		   "\"rule\":\"inet-tcp\",\"mode\":\"audit\"," TAIL,
 		   "unnamed numbers");
 
@@ -251,7 +251,7 @@ static void test_exact_lines(void)
 	e.err = EINVAL;
 	check_line(&e, HEAD "\"event\":\"socket.shutdown\",\"args\":[3,7],"
 		   "\"call\":\"shutdown\",\"family\":\"AF_INET6\",\"type\":\"SOCK_STREAM\","
-		   "\"flags\":[\"SOCK_CLOEXEC\"],\"protocol\":999,\"how\":7,"
+		   "\"flags\":[\"SOCK_CLOEXEC\"],\"protocol\":\"999\",\"how\":\"7\","
 		   "\"result\":-1,\"errno\":\"EINVAL\",\"decision\":\"allow\","
 		   "\"rule\":\"inet-tcp\",\"mode\":\"enforce\"," TAIL,
 		   "unnamed protocol and how");
@@ -262,7 +262,7 @@ static void test_exact_lines(void)
 	e.result_unknown = true;
 	e.result = 12345;
 	e.err = EPERM;
-	e.layer = "notify";
+	e.layer = EVENT_NOTIFY;
 	e.exe = NULL;
 	e.comm = NULL;
 	check_line(&e, HEAD "\"event\":\"socket.__new__\",\"args\":[null,2,524289,0],"
@@ -466,9 +466,9 @@ static void test_worst_case(void)
 		.self = LONG_MIN, .self_known = true,
 		.family = INT_MIN, .type = INT_MIN, .protocol = INT_MIN,
 		.result = LONG_MIN, .err = INT_MIN,
-		.decision = junk, .rule = junk, .mode = junk,
+		.decision = EVENT_WOULD_DENY, .rule = junk, .mode = junk,
 		.pid = INT_MIN, .tid = INT_MIN, .ppid = INT_MIN,
-		.exe = junk, .comm = junk, .layer = junk,
+		.exe = junk, .comm = junk, .layer = EVENT_NOTIFY,
 	};
 	size_t n = fmt(&e);
 	cJSON *root = parse_line(line, n, "worst case");
