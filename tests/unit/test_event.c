@@ -557,6 +557,128 @@ static void test_timestamps(void)
 	}
 }
 
+
+/* Every key keeps one JSON type across events (null only where the schema
+ * allows it), over a grid of named and unnamed values, both events, both
+ * layers, known and unknown results: what a typed sink needs. */
+static void test_one_type_per_key(void)
+{
+	static const int families[] = { -1, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, 50, 4242 };
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM | SOCK_CLOEXEC, SOCK_RAW, 12, 99 };
+	static const int protocols[] = { 0, IPPROTO_TCP, 7, 999 };
+	static const int errs[] = { 0, EACCES, 200 };
+	static const char *const nullable[] = {
+		"args", "family", "type", "flags", "protocol", "result", "errno", "rule",
+		"exe", "comm", NULL,
+	};
+	const char *keys[32];
+	int masks[32], nulls[32], nkeys = 0, lines = 0, bad = 0;
+
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+	for (size_t pr = 0; pr < sizeof(protocols) / sizeof(protocols[0]); pr++)
+	for (size_t er = 0; er < sizeof(errs) / sizeof(errs[0]); er++)
+	for (int variant = 0; variant < 4; variant++) {
+		struct event e = example();
+		cJSON *root;
+
+		e.family = families[f];
+		e.type = types[t];
+		e.protocol = protocols[pr];
+		e.err = errs[er];
+		e.result = e.err ? -1 : 3;
+		e.event = variant & 1 ? POLICY_EV_SHUTDOWN : POLICY_EV_NEW;
+		e.how = (int)(pr + er) % 4;	/* 3: no name */
+		e.layer = variant & 2 ? EVENT_NOTIFY : EVENT_PRELOAD;
+		e.result_unknown = variant == 2;
+		e.self_known = variant != 2;
+		e.decision = (enum event_decision)((f + t) % EVENT_DECISION_COUNT);
+		e.rule = pr ? "r" : NULL;
+		e.exe = er ? e.exe : NULL;
+		root = cJSON_ParseWithLength(line, fmt(&e));
+		if (!root) {
+			bad++;
+			continue;
+		}
+		lines++;
+		for (cJSON *c = root->child; c; c = c->next) {
+			int k;
+
+			for (k = 0; k < nkeys && strcmp(keys[k], c->string); k++)
+				;
+			if (k == nkeys) {
+				if (nkeys == 32)
+					break;
+				keys[nkeys] = strdup(c->string);
+				masks[nkeys] = nulls[nkeys] = 0;
+				nkeys++;
+			}
+			if (cJSON_IsNull(c))
+				nulls[k] = 1;
+			else
+				masks[k] |= c->type & 0xff;
+		}
+		cJSON_Delete(root);
+	}
+	CHECK_INT(bad, 0, "one-type grid: every line is JSON (%d lines)", lines);
+	CHECK_INT(nkeys, 22, "one-type grid: every key of the schema seen");
+	for (int k = 0; k < nkeys; k++) {
+		bool may_be_null = false;
+
+		for (const char *const *n = nullable; *n; n++)
+			may_be_null |= !strcmp(*n, keys[k]);
+		/* One bit: one cJSON type (true and false are cJSON_True/False,
+		 * never used here). */
+		CHECK(masks[k] && !(masks[k] & (masks[k] - 1)),
+		      "key \"%s\" has one JSON type (cJSON types 0x%x)", keys[k], masks[k]);
+		if (!may_be_null)
+			CHECK(!nulls[k], "key \"%s\" is never null", keys[k]);
+		free((char *)keys[k]);
+	}
+}
+
+/* The schema's words: one table, each word back to its enum. */
+static void test_schema_words(void)
+{
+	static const struct {
+		enum policy_action a;
+		enum policy_mode m;
+		enum event_decision want;
+	} t[] = {
+		{ POLICY_ALLOW, POLICY_ENFORCE, EVENT_ALLOW }, { POLICY_ALLOW, POLICY_AUDIT, EVENT_ALLOW },
+		{ POLICY_DENY, POLICY_ENFORCE, EVENT_DENY }, { POLICY_DENY, POLICY_AUDIT, EVENT_WOULD_DENY },
+		{ POLICY_KILL, POLICY_ENFORCE, EVENT_KILL }, { POLICY_KILL, POLICY_AUDIT, EVENT_WOULD_DENY },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct policy_decision d = { .action = t[i].a, .rule = -1 };
+
+		CHECK_INT(event_decision_of(&d, t[i].m), t[i].want, "decision of action %d, mode %d",
+			  (int)t[i].a, (int)t[i].m);
+	}
+	CHECK_STR(event_decision_word(EVENT_WOULD_DENY), "would_deny", "would_deny's word");
+	CHECK_STR(event_layer_word(EVENT_NOTIFY), "notify", "notify's word");
+	CHECK_STR(event_name_word(POLICY_EV_SHUTDOWN), "socket.shutdown", "shutdown's word");
+	for (int d = 0; d < EVENT_DECISION_COUNT; d++) {
+		const char *w = event_decision_word((enum event_decision)d);
+
+		CHECK_INT(event_decision_parse(w, strlen(w)), d, "decision word '%s' reads back", w);
+	}
+	for (int l = 0; l < EVENT_LAYER_COUNT; l++) {
+		const char *w = event_layer_word((enum event_layer)l);
+
+		CHECK_INT(event_layer_parse(w, strlen(w)), l, "layer word '%s' reads back", w);
+	}
+	CHECK_INT(event_name_parse("socket.__new__", 14), POLICY_EV_NEW, "event word reads back");
+	CHECK_INT(event_decision_parse("allowed", 5), EVENT_ALLOW, "a span, not a C string");
+	CHECK_INT(event_decision_parse("allo", 4), -1, "a prefix is no word");
+	CHECK_INT(event_layer_parse("seccomp", 7), -1, "an unknown layer");
+	CHECK_STR(event_decision_word(EVENT_DECISION_COUNT), "?", "out of range");
+	/* The version the writer puts first. */
+	fmt(&(struct event){ .decision = EVENT_ALLOW });
+	CHECK(!strncmp(line, "{\"v\":1,", 7) && EVENT_SCHEMA_VERSION == 1, "\"v\" is EVENT_SCHEMA_VERSION");
+}
+
 int main(void)
 {
 	test_exact_lines();
@@ -564,5 +686,7 @@ int main(void)
 	test_truncation();
 	test_worst_case();
 	test_timestamps();
+	test_one_type_per_key();
+	test_schema_words();
 	return check_done();
 }
