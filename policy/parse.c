@@ -29,7 +29,6 @@
 #include "names.h"
 #include "rules.h"
 #include "scan.h"
-#include "utf8.h"
 #include "validate.h"
 
 #define POLICY_TEXT_MAX ((size_t)64 << 20)
