@@ -740,8 +740,31 @@ static bool blank(const char *p, size_t n)
 	return true;
 }
 
-int logread_next(struct logread *r, struct logread_event *ev,
-		 enum logread_junk *junk, char *detail, size_t detail_len)
+/* The line at r->pos is too long: drop it up to its newline, never holding
+ * more than the buffer.  0, or -errno. */
+static int skip_long_line(struct logread *r)
+{
+	char *nl;
+	int err;
+
+	r->line++;
+	for (;;) {
+		nl = memchr(r->buf + r->pos, '\n', r->fill - r->pos);
+		if (nl) {
+			r->pos = (size_t)(nl - r->buf) + 1;
+			return 0;
+		}
+		r->pos = r->fill;
+		if (r->eof)
+			return 0;
+		if ((err = refill(r)) < 0)
+			return err;
+	}
+}
+
+/* The next line into *LINE and *LEN (without its newline): 1, 0 at the end
+ * of the file, 2 for a line too long (skipped), or -errno. */
+static int next_line(struct logread *r, char **line, size_t *len)
 {
 	size_t scanned = 0;	/* bytes of the current line known to hold no newline */
 	int err;
@@ -750,49 +773,48 @@ int logread_next(struct logread *r, struct logread_event *ev,
 		char *start = r->buf + r->pos;
 		size_t avail = r->fill - r->pos;
 		char *nl = memchr(start + scanned, '\n', avail - scanned);
-		size_t len;
 
 		if (nl) {
-			len = (size_t)(nl - start);
-			r->pos += len + 1;
+			*len = (size_t)(nl - start);
+			r->pos += *len + 1;
 		} else if (avail > LOGREAD_LINE_MAX) {
-			/* Too long: drop it up to its newline, never holding more
-			 * than the buffer. */
-			r->line++;
-			for (;;) {
-				nl = memchr(r->buf + r->pos, '\n', r->fill - r->pos);
-				if (nl) {
-					r->pos = (size_t)(nl - r->buf) + 1;
-					break;
-				}
-				r->pos = r->fill;
-				if (r->eof)
-					break;
-				if ((err = refill(r)) < 0)
-					return err;
-			}
-			*junk = LOGREAD_JUNK_TOO_LONG;
-			if (detail && detail_len)
-				snprintf(detail, detail_len, "more than %d bytes", LOGREAD_LINE_MAX);
-			return LOGREAD_JUNKLINE;
+			return (err = skip_long_line(r)) < 0 ? err : 2;
 		} else if (!r->eof) {
 			scanned = avail;
 			if ((err = refill(r)) < 0)
 				return err;
 			continue;
 		} else if (avail) {
-			len = avail;	/* the last line, without its newline */
+			*len = avail;	/* the last line, without its newline */
 			r->pos = r->fill;
-		} else
-			return LOGREAD_EOF;
-
+		} else {
+			return 0;
+		}
 		r->line++;
-		scanned = 0;
-		if (blank(start, len))
-			continue;
-		*junk = logread_parse_line(start, len, ev, detail, detail_len);
-		return *junk == LOGREAD_JUNK_NONE ? LOGREAD_EVENT : LOGREAD_JUNKLINE;
+		*line = start;
+		return 1;
 	}
+}
+
+int logread_next(struct logread *r, struct logread_event *ev,
+		 enum logread_junk *junk, char *detail, size_t detail_len)
+{
+	char *line;
+	size_t len;
+	int st;
+
+	while ((st = next_line(r, &line, &len)) == 1 && blank(line, len))
+		;
+	if (st == 2) {
+		*junk = LOGREAD_JUNK_TOO_LONG;
+		if (detail && detail_len)
+			snprintf(detail, detail_len, "more than %d bytes", LOGREAD_LINE_MAX);
+		return LOGREAD_JUNKLINE;
+	}
+	if (st <= 0)
+		return st < 0 ? st : LOGREAD_EOF;
+	*junk = logread_parse_line(line, len, ev, detail, detail_len);
+	return *junk == LOGREAD_JUNK_NONE ? LOGREAD_EVENT : LOGREAD_JUNKLINE;
 }
 
 int logread_files(char *const *paths, int n, const struct logread_sink *sink, void *ctx)
