@@ -29,8 +29,9 @@ SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp)
 # The modules every program links, as one archive (see HACKING.md):
 #   calls/   the intercepted calls and the socket facts they are decided on
 #   policy/  the policy language and its compilation to a kernel filter
+#   json/    the strict JSON scanner and the UTF-8 check policies and logs share
 #   evlog/   the event schema, its formatter, sinks and reader
-MODULES := calls policy evlog
+MODULES := calls json policy evlog
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2

@@ -74,9 +74,9 @@ int main(int argc, char **argv)
 		.seq = 1, .ts = { 1795493106, 123456789 }, .event = POLICY_EV_NEW,
 		.call = "socket", .self = 3, .self_known = true,
 		.family = AF_INET, .type = SOCK_STREAM | SOCK_CLOEXEC,
-		.result = 3, .decision = "allow", .rule = "inet-tcp",
+		.result = 3, .decision = EVENT_ALLOW, .rule = "inet-tcp",
 		.mode = "enforce", .pid = 4242, .tid = 4242, .ppid = 4200,
-		.exe = "/usr/bin/curl", .comm = "curl", .layer = "preload",
+		.exe = "/usr/bin/curl", .comm = "curl", .layer = EVENT_PRELOAD,
 	};
 	struct event hard = typical;
 	double native, t_typ, t_hard;

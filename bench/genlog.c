@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 		e.ppid = 1;
 		e.exe = exes[p->exe];
 		e.comm = strrchr(e.exe, '/') + 1;
-		e.layer = layer ? "notify" : "preload";
+		e.layer = layer ? EVENT_NOTIFY : EVENT_PRELOAD;
 		e.mode = "enforce";
 		e.family = s->family;
 		e.type = s->type;
@@ -113,19 +113,19 @@ int main(int argc, char **argv)
 			e.how = (int)rnd(3);
 			e.self = 3 + rnd(20);
 			e.self_known = true;
-			e.decision = "allow";
+			e.decision = EVENT_ALLOW;
 			e.rule = "quiet-shutdown";
 		} else {
 			e.event = POLICY_EV_NEW;
 			e.call = rnd(8) ? "socket" : "accept4";
 			if (s->family == AF_PACKET || s->family == AF_ALG ||
 			    (s->family == AF_INET && s->type == SOCK_RAW)) {
-				e.decision = rnd(2) ? "deny" : "would_deny";
+				e.decision = rnd(2) ? EVENT_DENY : EVENT_WOULD_DENY;
 				e.rule = s->family == AF_ALG ? "no-alg" : "no-raw";
 				e.err = 13;
 				e.result = -1;
 			} else {
-				e.decision = "allow";
+				e.decision = EVENT_ALLOW;
 				e.rule = s->family == AF_UNIX ? "quiet-unix" : NULL;
 				e.self = 3 + rnd(100);
 				e.self_known = true;

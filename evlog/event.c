@@ -1,4 +1,4 @@
-/* event.c - one event as one JSON line (schema version 1).
+/* event.c - one event as one JSON line (schema.h: version 1).
  *
  * This runs in the shim's hot path, inside socket() and friends, which
  * programs call from signal handlers and between fork() and exec(): no
@@ -18,18 +18,20 @@
 
 #include "event.h"
 #include "names.h"
+#include "utf8.h"
 
 /* Output budgets of the escaped strings, quotes included: an overlong string
  * is cut, a line never is. */
 #define BUDGET_EXE 2048
 #define BUDGET_COMM 256
 #define BUDGET_RULE 512
-#define BUDGET_WORD 64		/* call, decision, mode, layer */
+#define BUDGET_WORD 64		/* call, mode; decision and layer are
+				   the schema's words, within FIXED_MAX */
 /* Everything else: 22 keys (~200 bytes), 12 numbers of at most 20 digits,
  * the timestamp, six names of at most 32 bytes, two flags. */
 #define FIXED_MAX 1024
 
-_Static_assert(BUDGET_EXE + BUDGET_COMM + BUDGET_RULE + 4 * BUDGET_WORD +
+_Static_assert(BUDGET_EXE + BUDGET_COMM + BUDGET_RULE + 2 * BUDGET_WORD +
 	       FIXED_MAX <= EVENT_LINE_MAX, "a line must always fit");
 
 static char *put_mem(char *p, const char *s, size_t n)
@@ -37,6 +39,9 @@ static char *put_mem(char *p, const char *s, size_t n)
 	memcpy(p, s, n);
 	return p + n;
 }
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 /* A string literal: its length is known at compile time. */
 #define put_lit(p, s) put_mem((p), (s), sizeof(s) - 1)
@@ -91,12 +96,11 @@ static const char hex[] = "0123456789abcdef";
  *   C_COPY   as is
  *   C_ESC    \" or \\
  *   C_HEX    \u00XX (control bytes and DEL)
- *   C_LEAD2/3/4  the lead byte of a UTF-8 sequence of that length, copied
- *            when the whole sequence is valid, else \u00XX like C_BAD
- *   C_BAD    never valid in UTF-8 (continuation bytes out of place, C0, C1,
- *            F5..FF): \u00XX
+ *   C_LEAD   anything else: copied when it starts a valid UTF-8 sequence
+ *            (json_utf8_len()), else \u00XX, as every byte that is not
+ *            part of valid UTF-8
  */
-enum { C_COPY, C_ESC, C_HEX, C_LEAD2, C_LEAD3, C_LEAD4, C_BAD };
+enum { C_COPY, C_ESC, C_HEX, C_LEAD };
 
 #define R4(c) c, c, c, c
 #define R16(c) R4(c), R4(c), R4(c), R4(c)
@@ -109,44 +113,8 @@ static const unsigned char byte_class[256] = {
 	C_ESC, C_COPY, C_COPY, C_COPY,			/* 0x5c..0x5f */
 	R16(C_COPY),					/* 0x60..0x6f */
 	R4(C_COPY), R4(C_COPY), R4(C_COPY), C_COPY, C_COPY, C_COPY, C_HEX,
-	R16(C_BAD), R16(C_BAD), R16(C_BAD), R16(C_BAD),	/* 0x80..0xbf */
-	C_BAD, C_BAD, R4(C_LEAD2), R4(C_LEAD2), R4(C_LEAD2), C_LEAD2, C_LEAD2,
-	R16(C_LEAD2),					/* 0xd0..0xdf */
-	R16(C_LEAD3),					/* 0xe0..0xef */
-	R4(C_LEAD4), C_LEAD4, R4(C_BAD), R4(C_BAD), C_BAD, C_BAD, C_BAD, /* 0xf0.. */
+	[0x80 ... 0xff] = C_LEAD,
 };
-
-static bool is_cont(unsigned char c)
-{
-	return (c & 0xc0) == 0x80;
-}
-
-/* Length of the valid UTF-8 sequence at S (N bytes left) whose lead byte has
- * class CLS, or 0 when it is not valid (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF). */
-static size_t utf8_len(const unsigned char *s, size_t n, int cls)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	switch (cls) {
-	case C_LEAD2:
-		return n >= 2 && is_cont(s[1]) ? 2 : 0;
-	case C_LEAD3:
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-		return n >= 3 && s[1] >= lo && s[1] <= hi && is_cont(s[2]) ? 3 : 0;
-	case C_LEAD4:
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-		return n >= 4 && s[1] >= lo && s[1] <= hi && is_cont(s[2]) &&
-		       is_cont(s[3]) ? 4 : 0;
-	}
-	return 0;
-}
 
 /*
  * S as a JSON string of at most BUDGET bytes (quotes included).  The result
@@ -172,7 +140,7 @@ static char *put_json_str(char *p, const char *str, size_t budget)
 	while (n) {
 		unsigned char c = *s;
 		int cls = byte_class[c];
-		size_t len;
+		int len;
 
 		if (cls == C_COPY) {
 			if (p == end)
@@ -189,13 +157,13 @@ static char *put_json_str(char *p, const char *str, size_t budget)
 			s++, n--;
 			continue;
 		}
-		len = cls >= C_LEAD2 && cls <= C_LEAD4 ? utf8_len(s, n, cls) : 0;
-		if (len) {
-			if ((size_t)(end - p) < len)
+		len = cls == C_LEAD ? json_utf8_len(s, n) : 0;
+		if (len > 0) {
+			if (end - p < len)
 				break;
-			memcpy(p, s, len);
+			memcpy(p, s, (size_t)len);
 			p += len;
-			s += len, n -= len;
+			s += len, n -= (size_t)len;
 			continue;
 		}
 		if (end - p < 6)
@@ -213,14 +181,24 @@ static char *put_json_str(char *p, const char *str, size_t budget)
 	return p;
 }
 
-/* A name from the tables (plain ASCII, never needs escaping) or, when the
- * value has none, the number. */
+/* A word of the tables or the schema: plain ASCII, never needs escaping. */
+static char *put_word(char *p, const char *word)
+{
+	*p++ = '"';
+	p = put_mem(p, word, strlen(word));
+	*p++ = '"';
+	return p;
+}
+
+/* A name from the tables or, when the value has none, its number: always a
+ * string, so that a key never changes JSON type from one event to the next
+ * (a typed sink maps it once). */
 static char *put_name(char *p, const char *name, int value)
 {
-	if (!name)
-		return put_i64(p, value);
+	if (name)
+		return put_word(p, name);
 	*p++ = '"';
-	p = put_mem(p, name, strlen(name));
+	p = put_i64(p, value);
 	*p++ = '"';
 	return p;
 }
@@ -326,7 +304,7 @@ static size_t format(char *buf, const struct event *e)
 	bool shutdown = e->event == POLICY_EV_SHUTDOWN;
 	char *p = buf;
 
-	p = put_lit(p, "{\"v\":1,\"seq\":");
+	p = put_lit(p, "{\"v\":" STRINGIFY(EVENT_SCHEMA_VERSION) ",\"seq\":");
 	p = put_u64(p, e->seq);
 	p = put_lit(p, ",\"ts\":");
 	p = put_timestamp(p, &e->ts);
@@ -367,7 +345,7 @@ static size_t format(char *buf, const struct event *e)
 			p = put_lit(p, "null");
 	}
 	p = put_lit(p, ",\"decision\":");
-	p = put_json_str(p, e->decision, BUDGET_WORD);
+	p = put_word(p, event_decision_word(e->decision));
 	p = put_lit(p, ",\"rule\":");
 	p = put_json_str(p, e->rule, BUDGET_RULE);
 	p = put_lit(p, ",\"mode\":");
@@ -384,7 +362,7 @@ static size_t format(char *buf, const struct event *e)
 	p = put_lit(p, ",\"comm\":");
 	p = put_json_str(p, e->comm, BUDGET_COMM);
 	p = put_lit(p, ",\"layer\":");
-	p = put_json_str(p, e->layer, BUDGET_WORD);
+	p = put_word(p, event_layer_word(e->layer));
 	p = put_lit(p, "}\n");
 	return (size_t)(p - buf);
 }

@@ -1,4 +1,4 @@
-/* event.h - one audit event, and its JSON line (schema version 1).
+/* event.h - one audit event, and its JSON line (schema.h: version 1).
  *
  * Shared by the preload shim and the notify supervisor so both layers write
  * byte-for-byte the same schema.  event_format() is async-signal-safe: it
@@ -14,8 +14,8 @@
 #include <time.h>
 
 #include "policy.h"
+#include "schema.h"
 
-#define EVENT_SCHEMA_VERSION 1
 #define EVENT_LINE_MAX 4096	/* a formatted line never exceeds this */
 
 struct event {
@@ -32,20 +32,22 @@ struct event {
 	int how;
 
 	/* The decoded names describe the socket; when family is -1 (unknown)
-	 * family, type, flags and protocol are written as null. */
+	 * family, type, flags and protocol are written as null.  A value
+	 * without a name is written as its decimal number in a string ("50"),
+	 * so that every key keeps one JSON type; args keep the integers. */
 
 	long result;			/* what the caller saw */
 	int err;			/* errno the caller saw, 0: null */
 	bool result_unknown;		/* true: "result" and "errno" are null
 					   (a notified call the supervisor let
 					   continue never shows it the result) */
-	const char *decision;		/* policy_decision_name() */
+	enum event_decision decision;	/* event_decision_of() */
 	const char *rule;		/* rule id, NULL: null */
 	const char *mode;		/* "enforce" or "audit" */
 
 	pid_t pid, tid, ppid;		/* seq counts per (pid, layer) */
 	const char *exe, *comm;		/* any bytes: escaped on output */
-	const char *layer;		/* "preload" or "notify" */
+	enum event_layer layer;
 };
 
 /* Format E as one JSON line ending in '\n' into BUF of CAP bytes (CAP should

@@ -1,9 +1,15 @@
-/* logread.c - a streaming reader and a hand-written scanner for event lines.
+/* logread.c - a streaming reader of event lines, on the JSON scanner.
  *
  * Why not cJSON: report must read a million events a second, and building a
  * tree per line (malloc per node, strtod per number) costs several times the
- * whole budget.  The scanner below walks each line once, validates it as
- * strictly as a JSON parser would, and keeps strings as spans of the line.
+ * whole budget.  Each line is walked once with json/scan.h, which validates
+ * it as strictly as a JSON parser would and keeps strings as spans of the
+ * line; this file only maps the members it knows onto struct logread_event.
+ *
+ * A line goes through three steps, one function each: read_members() (is it
+ * JSON, and what does each known key hold), junk_of() (if it is not JSON,
+ * why not: binary, truncated, ...) and check_event() (is the JSON an
+ * event of this schema).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +21,8 @@
 
 #include "logread.h"
 #include "names.h"
+#include "scan.h"
+#include "utf8.h"
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -31,378 +39,12 @@ static const char *const junk_names[LOGREAD_JUNK_COUNT] = {
 	[LOGREAD_JUNK_BAD_FIELD] = "malformed event",
 };
 
-static const char *const decision_names[LOGREAD_DECISION_COUNT] = {
-	[LOGREAD_ALLOW] = "allow",
-	[LOGREAD_DENY] = "deny",
-	[LOGREAD_WOULD_DENY] = "would_deny",
-	[LOGREAD_KILL] = "kill",
-};
-
-static const char *const layer_names[LOGREAD_LAYER_COUNT] = {
-	[LOGREAD_PRELOAD] = "preload",
-	[LOGREAD_NOTIFY] = "notify",
-};
-
 const char *logread_junk_name(enum logread_junk j)
 {
 	return (unsigned)j < LOGREAD_JUNK_COUNT ? junk_names[j] : "?";
 }
 
-const char *logread_decision_name(enum logread_decision d)
-{
-	return (unsigned)d < LOGREAD_DECISION_COUNT ? decision_names[d] : "?";
-}
-
-const char *logread_layer_name(enum logread_layer l)
-{
-	return (unsigned)l < LOGREAD_LAYER_COUNT ? layer_names[l] : "?";
-}
-
-/* ---- the JSON scanner ----------------------------------------------------- */
-
-enum scan_err { SCAN_OK, SCAN_TRUNC, SCAN_SYNTAX, SCAN_DEEP };
-
-enum tok_type { TOK_STRING, TOK_INT, TOK_NUMBER, TOK_NULL, TOK_BOOL, TOK_ARRAY, TOK_OBJECT };
-
-struct tok {
-	enum tok_type type;
-	const char *start, *end;	/* the value's text */
-	struct logread_str str;		/* TOK_STRING: between the quotes */
-	long long num;			/* TOK_INT */
-};
-
-struct scan {
-	const char *p, *end;
-};
-
-static inline void skip_ws(struct scan *s)
-{
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\n'))
-		s->p++;
-}
-
-static inline int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Length of the valid UTF-8 sequence at P (lead byte >= 0x80), 0 if invalid,
- * -1 if cut short by END.  Overlongs, surrogates and > U+10FFFF are invalid. */
-static int utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned char c = p[0];
-	int n;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	for (int i = 1; i < n; i++) {
-		if (p + i >= end)
-			return -1;
-		unsigned char b = p[i];
-		if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf))
-			return 0;
-	}
-	return n;
-}
-
-/* Bytes a JSON string cannot hold as they are, or that need a closer look:
- * controls, '"', '\\', and the start of a UTF-8 sequence. */
-static const unsigned char str_special[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
-};
-
-/* At the opening quote: scan to past the closing one. */
-static enum scan_err scan_string(struct scan *s, struct logread_str *out)
-{
-	const unsigned char *p = (const unsigned char *)s->p + 1;
-	const unsigned char *end = (const unsigned char *)s->end;
-	const unsigned char *start = p;
-
-	for (;;) {
-		/* The common case: a run of plain ASCII. */
-		while (p < end && !str_special[*p])
-			p++;
-		if (p >= end)
-			return SCAN_TRUNC;
-		if (*p == '"')
-			break;
-		if (*p == '\\') {
-			if (p + 1 >= end)
-				return SCAN_TRUNC;
-			switch (p[1]) {
-			case '"': case '\\': case '/': case 'b':
-			case 'f': case 'n': case 'r': case 't':
-				p += 2;
-				continue;
-			case 'u':
-				for (int i = 2; i < 6; i++) {
-					if (p + i >= end)
-						return SCAN_TRUNC;
-					if (hexval(p[i]) < 0)
-						return SCAN_SYNTAX;
-				}
-				p += 6;
-				continue;
-			default:
-				return SCAN_SYNTAX;
-			}
-		}
-		if (*p < 0x20)
-			return SCAN_SYNTAX;
-		int n = utf8_len(p, end);
-		if (n < 0)
-			return SCAN_TRUNC;
-		if (n == 0)
-			return SCAN_SYNTAX;
-		p += n;
-	}
-	out->p = (const char *)start;
-	out->len = (size_t)(p - start);
-	s->p = (const char *)p + 1;
-	return SCAN_OK;
-}
-
-/* The JSON number grammar, exactly; integers that fit a long long are TOK_INT. */
-static enum scan_err scan_number(struct scan *s, struct tok *t)
-{
-	const char *p = s->p, *end = s->end;
-	bool neg = false, is_int = true, overflow = false;
-	unsigned long long v = 0;
-
-	if (*p == '-') {
-		neg = true;
-		if (++p >= end)
-			return SCAN_TRUNC;
-	}
-	if (*p == '0')
-		p++;
-	else if (*p >= '1' && *p <= '9') {
-		while (p < end && *p >= '0' && *p <= '9') {
-			unsigned d = (unsigned)(*p - '0');
-			if (v > (~0ULL - d) / 10)
-				overflow = true;
-			else
-				v = v * 10 + d;
-			p++;
-		}
-	} else
-		return SCAN_SYNTAX;
-	if (p < end && *p == '.') {
-		is_int = false;
-		if (++p >= end)
-			return SCAN_TRUNC;
-		if (*p < '0' || *p > '9')
-			return SCAN_SYNTAX;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		is_int = false;
-		if (++p >= end)
-			return SCAN_TRUNC;
-		if (*p == '+' || *p == '-')
-			if (++p >= end)
-				return SCAN_TRUNC;
-		if (*p < '0' || *p > '9')
-			return SCAN_SYNTAX;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (is_int && !overflow && v <= (neg ? 1ULL << 63 : (1ULL << 63) - 1)) {
-		t->type = TOK_INT;
-		t->num = neg ? (long long)(0 - v) : (long long)v;
-	} else
-		t->type = TOK_NUMBER;
-	s->p = p;
-	return SCAN_OK;
-}
-
-static enum scan_err scan_literal(struct scan *s, const char *word, size_t n)
-{
-	size_t have = (size_t)(s->end - s->p);
-
-	if (have < n)
-		return memcmp(s->p, word, have) ? SCAN_SYNTAX : SCAN_TRUNC;
-	if (memcmp(s->p, word, n))
-		return SCAN_SYNTAX;
-	s->p += n;
-	return SCAN_OK;
-}
-
-/* Scan any value starting at s->p (whitespace skipped), iteratively: the
- * nesting depth is bounded by LOGREAD_DEPTH_MAX, counting DEPTH levels the
- * caller is already in. */
-static enum scan_err scan_value(struct scan *s, struct tok *t, int depth)
-{
-	uint64_t stack = 0;	/* bit i: level i is an object */
-	int level = 0;
-	enum scan_err e;
-	struct tok scalar;
-
-	skip_ws(s);
-	if (s->p >= s->end)
-		return SCAN_TRUNC;
-	t->start = s->p;
-	for (;;) {
-		/* A value. */
-		skip_ws(s);
-		if (s->p >= s->end)
-			return SCAN_TRUNC;
-		switch (*s->p) {
-		case '{':
-		case '[':
-			if (depth + level + 1 > LOGREAD_DEPTH_MAX)
-				return SCAN_DEEP;
-			if (*s->p == '{')
-				stack |= 1ULL << level;
-			else
-				stack &= ~(1ULL << level);
-			level++;
-			s->p++;
-			skip_ws(s);
-			if (s->p >= s->end)
-				return SCAN_TRUNC;
-			if (*s->p == ((stack >> (level - 1)) & 1 ? '}' : ']')) {
-				s->p++;
-				level--;
-				goto after_value;
-			}
-			if ((stack >> (level - 1)) & 1)
-				goto key;
-			continue;
-		case '"':
-			e = scan_string(s, &scalar.str);
-			scalar.type = TOK_STRING;
-			break;
-		case 'n':
-			e = scan_literal(s, "null", 4);
-			scalar.type = TOK_NULL;
-			break;
-		case 't':
-			e = scan_literal(s, "true", 4);
-			scalar.type = TOK_BOOL;
-			break;
-		case 'f':
-			e = scan_literal(s, "false", 5);
-			scalar.type = TOK_BOOL;
-			break;
-		default:
-			if (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))
-				e = scan_number(s, &scalar);
-			else
-				e = SCAN_SYNTAX;
-			break;
-		}
-		if (e)
-			return e;
-		if (level == 0) {
-			scalar.start = t->start;
-			scalar.end = s->p;
-			*t = scalar;
-			return SCAN_OK;
-		}
-after_value:
-		/* After a value inside a container: ',' or the closer. */
-		for (;;) {
-			if (level == 0) {
-				t->type = (*t->start == '{') ? TOK_OBJECT : TOK_ARRAY;
-				t->end = s->p;
-				return SCAN_OK;
-			}
-			skip_ws(s);
-			if (s->p >= s->end)
-				return SCAN_TRUNC;
-			bool obj = (stack >> (level - 1)) & 1;
-			if (*s->p == (obj ? '}' : ']')) {
-				s->p++;
-				level--;
-				continue;
-			}
-			if (*s->p != ',')
-				return SCAN_SYNTAX;
-			s->p++;
-			if (!obj)
-				break;
-key:
-			skip_ws(s);
-			if (s->p >= s->end)
-				return SCAN_TRUNC;
-			if (*s->p != '"')
-				return SCAN_SYNTAX;
-			e = scan_string(s, &scalar.str);
-			if (e)
-				return e;
-			skip_ws(s);
-			if (s->p >= s->end)
-				return SCAN_TRUNC;
-			if (*s->p != ':')
-				return SCAN_SYNTAX;
-			s->p++;
-			break;
-		}
-	}
-}
-
-/* A member's value: scalars directly, containers through scan_value(). */
-static enum scan_err scan_member(struct scan *s, struct tok *t)
-{
-	enum scan_err e;
-
-	skip_ws(s);
-	if (s->p >= s->end)
-		return SCAN_TRUNC;
-	t->start = s->p;
-	switch (*s->p) {
-	case '{':
-	case '[':
-		return scan_value(s, t, 1);
-	case '"':
-		t->type = TOK_STRING;
-		e = scan_string(s, &t->str);
-		break;
-	case 'n':
-		t->type = TOK_NULL;
-		e = scan_literal(s, "null", 4);
-		break;
-	case 't':
-		t->type = TOK_BOOL;
-		e = scan_literal(s, "true", 4);
-		break;
-	case 'f':
-		t->type = TOK_BOOL;
-		e = scan_literal(s, "false", 5);
-		break;
-	default:
-		if (*s->p != '-' && (*s->p < '0' || *s->p > '9'))
-			return SCAN_SYNTAX;
-		e = scan_number(s, t);
-		break;
-	}
-	t->end = s->p;
-	return e;
-}
-
-/* ---- the event object ----------------------------------------------------- */
+/* ---- the keys ------------------------------------------------------------- */
 
 enum key {
 	K_V, K_SEQ, K_TS, K_EVENT, K_ARGS, K_CALL, K_FAMILY, K_TYPE, K_FLAGS,
@@ -416,44 +58,90 @@ static const char *const key_names[K_COUNT] = {
 	"pid", "tid", "ppid", "exe", "comm", "layer",
 };
 
-/* Keys an event cannot do without. */
-#define REQUIRED ((1u << K_V) | (1u << K_SEQ) | (1u << K_TS) | (1u << K_EVENT) | \
-		  (1u << K_ARGS) | (1u << K_DECISION) | (1u << K_PID) | (1u << K_LAYER))
-
 static const unsigned char key_lens[K_COUNT] = {
 	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5,
 };
 
-static enum key key_of(const struct logread_str *k)
+/* Keys an event cannot do without. */
+#define REQUIRED ((1u << K_V) | (1u << K_SEQ) | (1u << K_TS) | (1u << K_EVENT) | \
+		  (1u << K_ARGS) | (1u << K_DECISION) | (1u << K_PID) | (1u << K_LAYER))
+
+/* Equal spans of a few bytes: a loop beats a call to memcmp() here. */
+static inline bool same(const char *a, const char *b, size_t n)
 {
-	/* The length and first byte rule out all but one or two keys. */
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static bool key_is(struct json_str k, int i)
+{
+	return key_lens[i] == k.len && key_names[i][0] == k.p[0] &&
+	       same(key_names[i], k.p, k.len);
+}
+
+/* Which key K is.  The writer puts keys in schema order, so the key after
+ * the previous one (NEXT) is tried first: on the lines the writer made,
+ * nearly every key is found by one comparison. */
+static enum key key_of(struct json_str k, enum key next)
+{
+	if (!k.len)
+		return K_UNKNOWN;
+	if (next < K_COUNT && key_is(k, next))
+		return next;
 	for (int i = 0; i < K_COUNT; i++)
-		if (key_lens[i] == k->len && key_names[i][0] == k->p[0] &&
-		    !memcmp(key_names[i], k->p, k->len))
+		if (key_is(k, i))
 			return (enum key)i;
 	return K_UNKNOWN;
 }
 
-static bool str_is(const struct logread_str *s, const char *lit, size_t n)
-{
-	return s->len == n && !memcmp(s->p, lit, n);
-}
-#define STR_IS(s, lit) str_is((s), lit, sizeof(lit) - 1)
+/* ---- one key's value ------------------------------------------------------ */
 
-static bool tok_val(const struct tok *t, struct logread_val *v)
+static struct logread_str span(struct json_str s)
+{
+	return (struct logread_str){ s.p, s.len };
+}
+
+/* A decimal integer written as a string ("50", "-1"): how events write a
+ * value that has no name. */
+static bool decimal(struct json_str s, long long *v)
+{
+	size_t i = s.len && s.p[0] == '-';
+	unsigned long long n = 0;
+
+	if (i == s.len || s.len - i > 18)
+		return false;
+	for (; i < s.len; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		n = n * 10 + (unsigned)(s.p[i] - '0');
+	}
+	*v = s.p[0] == '-' ? -(long long)n : (long long)n;
+	return true;
+}
+
+/* "family", "type", "protocol", "how", "errno": a name, a number (a decimal
+ * string, or a bare number in logs written before every key kept one
+ * type), or null. */
+static bool tok_val(const struct json_tok *t, struct logread_val *v)
 {
 	v->raw.p = t->start;
 	v->raw.len = (size_t)(t->end - t->start);
 	switch (t->type) {
-	case TOK_STRING:
-		v->kind = LOGREAD_NAME;
-		v->name = t->str;
+	case JSON_STRING:
+		if (decimal(t->str, &v->num)) {
+			v->kind = LOGREAD_NUM;
+		} else {
+			v->kind = LOGREAD_NAME;
+			v->name = span(t->str);
+		}
 		return true;
-	case TOK_INT:
+	case JSON_INT:
 		v->kind = LOGREAD_NUM;
 		v->num = t->num;
 		return true;
-	case TOK_NULL:
+	case JSON_NULL:
 		v->kind = LOGREAD_NULL;
 		return true;
 	default:
@@ -461,13 +149,13 @@ static bool tok_val(const struct tok *t, struct logread_val *v)
 	}
 }
 
-static bool tok_str(const struct tok *t, struct logread_str *s, bool nullable)
+static bool tok_str(const struct json_tok *t, struct logread_str *s, bool nullable)
 {
-	if (t->type == TOK_STRING) {
-		*s = t->str;
+	if (t->type == JSON_STRING) {
+		*s = span(t->str);
 		return true;
 	}
-	if (t->type == TOK_NULL && nullable) {
+	if (t->type == JSON_NULL && nullable) {
 		s->p = NULL;
 		s->len = 0;
 		return true;
@@ -475,80 +163,75 @@ static bool tok_str(const struct tok *t, struct logread_str *s, bool nullable)
 	return false;
 }
 
-/* A string that must be one of NAMES[0..N): its index, or -1. */
-static int tok_word(const struct tok *t, const char *const *names, int n)
+/* A word of the schema (schema.h): its enum value, or -1. */
+static int tok_word(const struct json_tok *t, int (*parse)(const char *, size_t))
 {
-	if (t->type != TOK_STRING)
-		return -1;
-	for (int i = 0; i < n; i++)
-		if (str_is(&t->str, names[i], strlen(names[i])))
-			return i;
-	return -1;
+	return t->type == JSON_STRING ? parse(t->str.p, t->str.len) : -1;
+}
+
+static bool tok_int(const struct json_tok *t, long long *v)
+{
+	if (t->type != JSON_INT)
+		return false;
+	*v = t->num;
+	return true;
 }
 
 /* The "args" array, already validated as JSON: integers or nulls. */
-static bool parse_args(const struct tok *t, struct logread_event *ev)
+static bool parse_args(const struct json_tok *t, struct logread_event *ev)
 {
-	struct scan s = { t->start + 1, t->end - 1 };
-	struct tok el;
+	struct json_cur c = { t->start + 1, t->end };
+	struct json_tok el;
+	enum json_err e;
 
 	ev->nargs = 0;
-	skip_ws(&s);
-	if (s.p == s.end)
-		return true;
-	for (;;) {
-		if (ev->nargs == 4 || scan_value(&s, &el, 1) != SCAN_OK)
+	for (bool first = true; (e = json_element(&c, first)) == JSON_OK; first = false) {
+		if (ev->nargs == 4 || json_value(&c, &el, 1, 1))
 			return false;
-		if (el.type == TOK_INT) {
-			ev->args[ev->nargs] = el.num;
-			ev->args_null[ev->nargs] = false;
-		} else if (el.type == TOK_NULL) {
-			ev->args[ev->nargs] = 0;
-			ev->args_null[ev->nargs] = true;
-		} else
+		if (el.type != JSON_INT && el.type != JSON_NULL)
 			return false;
+		ev->args_null[ev->nargs] = el.type == JSON_NULL;
+		ev->args[ev->nargs] = el.type == JSON_INT ? el.num : 0;
 		ev->nargs++;
-		skip_ws(&s);
-		if (s.p == s.end)
-			return true;
-		if (*s.p != ',')
-			return false;
-		s.p++;
 	}
+	return e == JSON_END;
 }
 
+/* What a line's members say, beyond the event itself. */
+struct members {
+	uint32_t seen;			/* bit K: key K was there */
+	enum key bad;			/* the first key of the wrong shape */
+	bool duplicate;			/* ... because it came twice */
+	long long version;
+};
+
 /* Store one key's value; false when its shape is wrong. */
-static bool set_field(enum key k, const struct tok *t, struct logread_event *ev,
-		      long long *version)
+static bool set_field(enum key k, const struct json_tok *t, struct logread_event *ev,
+		      struct members *m)
 {
+	long long n;
 	int w;
 
 	switch (k) {
 	case K_V:
-		if (t->type != TOK_INT)
-			return false;
-		*version = t->num;
-		return true;
+		return tok_int(t, &m->version);
 	case K_SEQ:
-		if (t->type != TOK_INT || t->num < 0)
+		if (!tok_int(t, &n) || n < 0)
 			return false;
-		ev->seq = (uint64_t)t->num;
+		ev->seq = (uint64_t)n;
 		return true;
 	case K_TS:
-		return t->type == TOK_STRING &&
+		return t->type == JSON_STRING &&
 		       logread_parse_time(t->str.p, t->str.len, &ev->ts) == 0;
 	case K_EVENT:
-		if (t->type != TOK_STRING)
+		if (t->type != JSON_STRING)
 			return false;
-		if (STR_IS(&t->str, "socket.__new__"))
-			ev->event = POLICY_EV_NEW;
-		else if (STR_IS(&t->str, "socket.shutdown"))
-			ev->event = POLICY_EV_SHUTDOWN;
-		else
-			ev->event = POLICY_EV_COUNT;	/* an event this reader does not know */
+		/* An event this reader does not know is foreign, not broken. */
+		w = event_name_parse(t->str.p, t->str.len);
+		ev->event = w < 0 ? POLICY_EV_COUNT : (enum policy_event)w;
 		return true;
 	case K_ARGS:
-		return t->type == TOK_ARRAY && parse_args(t, ev);
+		return t->type == JSON_ARRAY && parse_args(t, ev);
 	case K_CALL:
 		return tok_str(t, &ev->call, false);
 	case K_FAMILY:
@@ -562,188 +245,151 @@ static bool set_field(enum key k, const struct tok *t, struct logread_event *ev,
 	case K_ERRNO:
 		return tok_val(t, &ev->err);
 	case K_FLAGS:
-		if (t->type != TOK_ARRAY && t->type != TOK_NULL)
+		if (t->type != JSON_ARRAY && t->type != JSON_NULL)
 			return false;
 		ev->flags.p = t->start;
 		ev->flags.len = (size_t)(t->end - t->start);
 		return true;
 	case K_RESULT:
-		ev->result_null = t->type == TOK_NULL;
-		ev->result = t->type == TOK_INT ? t->num : 0;
-		return t->type == TOK_INT || t->type == TOK_NULL;
+		ev->result_null = t->type == JSON_NULL;
+		ev->result = t->type == JSON_INT ? t->num : 0;
+		return t->type == JSON_INT || t->type == JSON_NULL;
 	case K_DECISION:
-		w = tok_word(t, decision_names, LOGREAD_DECISION_COUNT);
-		if (w < 0)
+		if ((w = tok_word(t, event_decision_parse)) < 0)
 			return false;
-		ev->decision = (enum logread_decision)w;
+		ev->decision = (enum event_decision)w;
 		return true;
 	case K_RULE:
 		return tok_str(t, &ev->rule, true);
 	case K_MODE:
 		return tok_str(t, &ev->mode, true);
 	case K_PID:
+		return tok_int(t, &ev->pid);
 	case K_TID:
+		return tok_int(t, &ev->tid);
 	case K_PPID:
-		if (t->type != TOK_INT)
-			return false;
-		*(k == K_PID ? &ev->pid : k == K_TID ? &ev->tid : &ev->ppid) = t->num;
-		return true;
+		return tok_int(t, &ev->ppid);
 	case K_EXE:
 		return tok_str(t, &ev->exe, true);
 	case K_COMM:
 		return tok_str(t, &ev->comm, true);
 	case K_LAYER:
-		w = tok_word(t, layer_names, LOGREAD_LAYER_COUNT);
-		if (w < 0)
+		if ((w = tok_word(t, event_layer_parse)) < 0)
 			return false;
-		ev->layer = (enum logread_layer)w;
+		ev->layer = (enum event_layer)w;
 		return true;
 	default:
 		return true;
 	}
 }
 
-static enum logread_junk scan_junk(enum scan_err e, const char *line, size_t len,
-				   const char *at)
+static void note_member(struct members *m, enum key k, const struct json_tok *t,
+			struct logread_event *ev)
+{
+	if (k == K_UNKNOWN)
+		return;		/* a later schema's key, or someone else's */
+	if (m->seen & (1u << k)) {
+		if (!m->duplicate && m->bad == K_UNKNOWN)
+			m->bad = k;
+		m->duplicate = true;
+	} else if (!set_field(k, t, ev, m) && m->bad == K_UNKNOWN) {
+		m->bad = k;
+	}
+	m->seen |= 1u << k;
+}
+
+/* ---- one line --------------------------------------------------------------- */
+
+#define DETAIL(...) do { if (detail && detail_len) snprintf(detail, detail_len, __VA_ARGS__); } while (0)
+
+/* Why LINE is not JSON, given the scanner's error E at AT. */
+static enum logread_junk junk_of(enum json_err e, const char *line, size_t len,
+				 const char *at)
 {
 	const unsigned char *p = (const unsigned char *)line;
 	const unsigned char *end = p + len;
 
-	if (e == SCAN_DEEP)
+	if (e == JSON_E_DEEP)
 		return LOGREAD_JUNK_DEEP;
 	/* Control bytes or invalid UTF-8 anywhere: call it binary, whatever
 	 * JSON-looking text surrounds it. */
 	while (p < end) {
-		if (*p < 0x20 && *p != '\t' && *p != '\r')
+		int n = json_utf8_len(p, (size_t)(end - p));
+
+		if ((*p < 0x20 && *p != '\t' && *p != '\r') || *p == 0x7f || n <= 0)
 			return LOGREAD_JUNK_BINARY;
-		if (*p == 0x7f)
-			return LOGREAD_JUNK_BINARY;
-		if (*p >= 0x80) {
-			int n = utf8_len(p, end);
-			if (n <= 0)
-				return LOGREAD_JUNK_BINARY;
-			p += n;
-		} else
-			p++;
+		p += n;
 	}
-	if (e == SCAN_TRUNC || at >= line + len)
+	if (json_err_truncated(e) || at >= line + len)
 		return LOGREAD_JUNK_TRUNCATED;
 	return LOGREAD_JUNK_SYNTAX;
 }
 
-#define DETAIL(...) do { if (detail && detail_len) snprintf(detail, detail_len, __VA_ARGS__); } while (0)
+/* A line that does not start with '{': foreign JSON, or junk. */
+static enum logread_junk not_an_object(struct json_cur *c, const char *line, size_t len,
+				       char *detail, size_t detail_len)
+{
+	struct json_tok t;
+	enum json_err e = json_value(c, &t, 0, LOGREAD_DEPTH_MAX);
 
-enum logread_junk logread_parse_line(const char *line, size_t len,
-				     struct logread_event *ev,
+	json_skip_ws(c);
+	if (e == JSON_OK && c->p == c->end) {
+		DETAIL("a JSON %s, not an object",
+		       t.type == JSON_ARRAY ? "array" : t.type == JSON_STRING ? "string" : "scalar");
+		return LOGREAD_JUNK_FOREIGN;
+	}
+	/* Bytes after a whole value are a syntax error like any other. */
+	return junk_of(e ? e : JSON_E_VALUE, line, len, c->p);
+}
+
+/* The object's members, after its '{', up to its '}': the known keys into
+ * *EV, what else they showed into *M.  JSON_OK, or the scanner's error with
+ * the cursor at it. */
+static enum json_err read_members(struct json_cur *c, struct logread_event *ev,
+				  struct members *m)
+{
+	struct json_str key;
+	struct json_tok t;
+	enum json_err e;
+	enum key k = K_V;
+
+	for (bool first = true;; first = false) {
+		e = json_member(c, first, &key);
+		if (e == JSON_END)
+			return JSON_OK;
+		if (e || (e = json_value(c, &t, 1, LOGREAD_DEPTH_MAX)))
+			return e;
+		k = key_of(key, k);
+		note_member(m, k, &t, ev);
+		k = k == K_UNKNOWN ? K_UNKNOWN : k + 1;
+	}
+}
+
+/* Valid JSON: is it an event of this schema? */
+static enum logread_junk check_event(const struct logread_event *ev, const struct members *m,
 				     char *detail, size_t detail_len)
 {
-	struct scan s = { line, line + len };
-	struct tok t;
-	enum scan_err e;
-	uint32_t seen = 0;
-	enum key bad_key = K_UNKNOWN;
-	bool duplicate = false;
-	long long version = 0;
-
-	if (detail && detail_len)
-		detail[0] = '\0';
-	if (memchr(line, '\0', len))
-		return LOGREAD_JUNK_NUL;
-	memset(ev, 0, sizeof(*ev));
-	ev->line.p = line;
-	ev->line.len = len;
-	ev->family.kind = ev->type.kind = ev->protocol.kind = LOGREAD_NULL;
-	ev->how.kind = ev->err.kind = LOGREAD_NULL;
-	ev->result_null = true;
-
-	skip_ws(&s);
-	if (s.p < s.end && *s.p != '{') {
-		e = scan_value(&s, &t, 0);
-		skip_ws(&s);
-		if (e == SCAN_OK && s.p == s.end) {
-			DETAIL("a JSON %s, not an object",
-			       t.type == TOK_ARRAY ? "array" : t.type == TOK_STRING ? "string" : "scalar");
-			return LOGREAD_JUNK_FOREIGN;
-		}
-		return scan_junk(e ? e : SCAN_SYNTAX, line, len, s.p);
-	}
-	if (s.p >= s.end)
-		return scan_junk(SCAN_TRUNC, line, len, s.p);
-	s.p++;
-	skip_ws(&s);
-	if (s.p < s.end && *s.p == '}') {
-		s.p++;
-		goto done;
-	}
-	for (;;) {
-		struct logread_str k;
-
-		skip_ws(&s);
-		if (s.p >= s.end)
-			return scan_junk(SCAN_TRUNC, line, len, s.p);
-		if (*s.p != '"')
-			return scan_junk(SCAN_SYNTAX, line, len, s.p);
-		e = scan_string(&s, &k);
-		if (e)
-			return scan_junk(e, line, len, s.p);
-		skip_ws(&s);
-		if (s.p >= s.end)
-			return scan_junk(SCAN_TRUNC, line, len, s.p);
-		if (*s.p != ':')
-			return scan_junk(SCAN_SYNTAX, line, len, s.p);
-		s.p++;
-		e = scan_member(&s, &t);
-		if (e)
-			return scan_junk(e, line, len, s.p);
-		t.end = s.p;
-		enum key key = k.len ? key_of(&k) : K_UNKNOWN;
-		if (key != K_UNKNOWN) {
-			if (seen & (1u << key)) {
-				if (!duplicate && bad_key == K_UNKNOWN)
-					bad_key = key;
-				duplicate = true;
-			} else if (!set_field(key, &t, ev, &version) && bad_key == K_UNKNOWN)
-				bad_key = key;
-			seen |= 1u << key;
-		}
-		skip_ws(&s);
-		if (s.p >= s.end)
-			return scan_junk(SCAN_TRUNC, line, len, s.p);
-		if (*s.p == '}') {
-			s.p++;
-			break;
-		}
-		if (*s.p != ',')
-			return scan_junk(SCAN_SYNTAX, line, len, s.p);
-		s.p++;
-	}
-done:
-	skip_ws(&s);
-	if (s.p != s.end) {
-		DETAIL("bytes after the object");
-		return scan_junk(SCAN_SYNTAX, line, len, s.p);
-	}
-	/* Valid JSON from here on: is it an event? */
-	if (!(seen & (1u << K_V))) {
+	if (!(m->seen & (1u << K_V))) {
 		DETAIL("no \"v\" key");
 		return LOGREAD_JUNK_FOREIGN;
 	}
-	if (bad_key == K_V || version < 1) {
+	if (m->bad == K_V || m->version < 1) {
 		DETAIL("bad \"v\"");
 		return LOGREAD_JUNK_BAD_FIELD;
 	}
-	if (version > 1) {
-		DETAIL("schema version %lld; this reader knows 1", version);
+	if (m->version > EVENT_SCHEMA_VERSION) {
+		DETAIL("schema version %lld; this reader knows %d", m->version,
+		       EVENT_SCHEMA_VERSION);
 		return LOGREAD_JUNK_VERSION;
 	}
-	if (bad_key != K_UNKNOWN) {
-		DETAIL("%s key \"%s\"", duplicate && (seen & (1u << bad_key)) ? "duplicate or bad" : "bad",
-		       key_names[bad_key]);
+	if (m->bad != K_UNKNOWN) {
+		DETAIL("%s key \"%s\"", m->duplicate && (m->seen & (1u << m->bad)) ?
+		       "duplicate or bad" : "bad", key_names[m->bad]);
 		return LOGREAD_JUNK_BAD_FIELD;
 	}
-	if ((seen & REQUIRED) != REQUIRED) {
+	if ((m->seen & REQUIRED) != REQUIRED) {
 		for (int i = 0; i < K_COUNT; i++)
-			if ((REQUIRED & (1u << i)) && !(seen & (1u << i))) {
+			if ((REQUIRED & (1u << i)) && !(m->seen & (1u << i))) {
 				DETAIL("missing key \"%s\"", key_names[i]);
 				break;
 			}
@@ -758,6 +404,46 @@ done:
 		return LOGREAD_JUNK_BAD_FIELD;
 	}
 	return LOGREAD_JUNK_NONE;
+}
+
+static void event_init(struct logread_event *ev, const char *line, size_t len)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->line.p = line;
+	ev->line.len = len;
+	ev->family.kind = ev->type.kind = ev->protocol.kind = LOGREAD_NULL;
+	ev->how.kind = ev->err.kind = LOGREAD_NULL;
+	ev->result_null = true;
+}
+
+enum logread_junk logread_parse_line(const char *line, size_t len,
+				     struct logread_event *ev,
+				     char *detail, size_t detail_len)
+{
+	struct json_cur c = { line, line + len };
+	struct members m = { .bad = K_UNKNOWN };
+	enum json_err e;
+
+	if (detail && detail_len)
+		detail[0] = '\0';
+	if (memchr(line, '\0', len))
+		return LOGREAD_JUNK_NUL;
+	event_init(ev, line, len);
+	json_skip_ws(&c);
+	if (c.p < c.end && *c.p != '{')
+		return not_an_object(&c, line, len, detail, detail_len);
+	if (c.p >= c.end)
+		return junk_of(JSON_E_EOF, line, len, c.p);
+	c.p++;
+	e = read_members(&c, ev, &m);
+	if (e)
+		return junk_of(e, line, len, c.p);
+	json_skip_ws(&c);
+	if (c.p != c.end) {
+		DETAIL("bytes after the object");
+		return junk_of(JSON_E_VALUE, line, len, c.p);
+	}
+	return check_event(ev, &m, detail, detail_len);
 }
 
 /* ---- time ---------------------------------------------------------------- */
@@ -896,13 +582,13 @@ long logread_unescape(struct logread_str s, char *buf, size_t cap)
 		} else if (i + 5 < s.len) {
 			unsigned cp = 0;
 			for (int k = 2; k < 6; k++)
-				cp = cp << 4 | (unsigned)hexval((unsigned char)s.p[i + k]);
+				cp = cp << 4 | (unsigned)json_hex((unsigned char)s.p[i + k]);
 			i += 6;
 			if (cp >= 0xd800 && cp <= 0xdbff && i + 5 < s.len &&
 			    s.p[i] == '\\' && s.p[i + 1] == 'u') {
 				unsigned lo = 0;
 				for (int k = 2; k < 6; k++)
-					lo = lo << 4 | (unsigned)hexval((unsigned char)s.p[i + k]);
+					lo = lo << 4 | (unsigned)json_hex((unsigned char)s.p[i + k]);
 				if (lo >= 0xdc00 && lo <= 0xdfff) {
 					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 					i += 6;
@@ -1054,8 +740,31 @@ static bool blank(const char *p, size_t n)
 	return true;
 }
 
-int logread_next(struct logread *r, struct logread_event *ev,
-		 enum logread_junk *junk, char *detail, size_t detail_len)
+/* The line at r->pos is too long: drop it up to its newline, never holding
+ * more than the buffer.  0, or -errno. */
+static int skip_long_line(struct logread *r)
+{
+	char *nl;
+	int err;
+
+	r->line++;
+	for (;;) {
+		nl = memchr(r->buf + r->pos, '\n', r->fill - r->pos);
+		if (nl) {
+			r->pos = (size_t)(nl - r->buf) + 1;
+			return 0;
+		}
+		r->pos = r->fill;
+		if (r->eof)
+			return 0;
+		if ((err = refill(r)) < 0)
+			return err;
+	}
+}
+
+/* The next line into *LINE and *LEN (without its newline): 1, 0 at the end
+ * of the file, 2 for a line too long (skipped), or -errno. */
+static int next_line(struct logread *r, char **line, size_t *len)
 {
 	size_t scanned = 0;	/* bytes of the current line known to hold no newline */
 	int err;
@@ -1064,49 +773,48 @@ int logread_next(struct logread *r, struct logread_event *ev,
 		char *start = r->buf + r->pos;
 		size_t avail = r->fill - r->pos;
 		char *nl = memchr(start + scanned, '\n', avail - scanned);
-		size_t len;
 
 		if (nl) {
-			len = (size_t)(nl - start);
-			r->pos += len + 1;
+			*len = (size_t)(nl - start);
+			r->pos += *len + 1;
 		} else if (avail > LOGREAD_LINE_MAX) {
-			/* Too long: drop it up to its newline, never holding more
-			 * than the buffer. */
-			r->line++;
-			for (;;) {
-				nl = memchr(r->buf + r->pos, '\n', r->fill - r->pos);
-				if (nl) {
-					r->pos = (size_t)(nl - r->buf) + 1;
-					break;
-				}
-				r->pos = r->fill;
-				if (r->eof)
-					break;
-				if ((err = refill(r)) < 0)
-					return err;
-			}
-			*junk = LOGREAD_JUNK_TOO_LONG;
-			if (detail && detail_len)
-				snprintf(detail, detail_len, "more than %d bytes", LOGREAD_LINE_MAX);
-			return LOGREAD_JUNKLINE;
+			return (err = skip_long_line(r)) < 0 ? err : 2;
 		} else if (!r->eof) {
 			scanned = avail;
 			if ((err = refill(r)) < 0)
 				return err;
 			continue;
 		} else if (avail) {
-			len = avail;	/* the last line, without its newline */
+			*len = avail;	/* the last line, without its newline */
 			r->pos = r->fill;
-		} else
-			return LOGREAD_EOF;
-
+		} else {
+			return 0;
+		}
 		r->line++;
-		scanned = 0;
-		if (blank(start, len))
-			continue;
-		*junk = logread_parse_line(start, len, ev, detail, detail_len);
-		return *junk == LOGREAD_JUNK_NONE ? LOGREAD_EVENT : LOGREAD_JUNKLINE;
+		*line = start;
+		return 1;
 	}
+}
+
+int logread_next(struct logread *r, struct logread_event *ev,
+		 enum logread_junk *junk, char *detail, size_t detail_len)
+{
+	char *line;
+	size_t len;
+	int st;
+
+	while ((st = next_line(r, &line, &len)) == 1 && blank(line, len))
+		;
+	if (st == 2) {
+		*junk = LOGREAD_JUNK_TOO_LONG;
+		if (detail && detail_len)
+			snprintf(detail, detail_len, "more than %d bytes", LOGREAD_LINE_MAX);
+		return LOGREAD_JUNKLINE;
+	}
+	if (st <= 0)
+		return st < 0 ? st : LOGREAD_EOF;
+	*junk = logread_parse_line(line, len, ev, detail, detail_len);
+	return *junk == LOGREAD_JUNK_NONE ? LOGREAD_EVENT : LOGREAD_JUNKLINE;
 }
 
 int logread_files(char *const *paths, int n, const struct logread_sink *sink, void *ctx)
@@ -1148,52 +856,4 @@ int logread_files(char *const *paths, int n, const struct logread_sink *sink, vo
 			close(fd);
 	}
 	return failed;
-}
-
-int logread_json_member(const char *text, size_t len, const char *key,
-			size_t *vstart, size_t *vend, size_t *obj_end)
-{
-	struct scan s = { text, text + len };
-	struct tok t;
-	size_t klen = strlen(key);
-	int found = -ENOENT;
-
-	skip_ws(&s);
-	if (s.p >= s.end || *s.p != '{')
-		return -EINVAL;
-	s.p++;
-	skip_ws(&s);
-	if (s.p < s.end && *s.p == '}')
-		goto close;
-	for (;;) {
-		struct logread_str k;
-
-		skip_ws(&s);
-		if (s.p >= s.end || *s.p != '"' || scan_string(&s, &k) != SCAN_OK)
-			return -EINVAL;
-		skip_ws(&s);
-		if (s.p >= s.end || *s.p != ':')
-			return -EINVAL;
-		s.p++;
-		if (scan_member(&s, &t) != SCAN_OK)
-			return -EINVAL;
-		if (k.len == klen && !memcmp(k.p, key, klen)) {
-			*vstart = (size_t)(t.start - text);
-			*vend = (size_t)(s.p - text);
-			found = 0;
-		}
-		skip_ws(&s);
-		if (s.p < s.end && *s.p == ',') {
-			s.p++;
-			continue;
-		}
-		break;
-	}
-close:
-	if (s.p >= s.end || *s.p != '}')
-		return -EINVAL;
-	*obj_end = (size_t)(s.p - text);
-	s.p++;
-	skip_ws(&s);
-	return s.p == s.end ? found : -EINVAL;
 }

@@ -5,10 +5,9 @@
  * longer than LOGREAD_LINE_MAX is skipped to its newline and counted as junk,
  * never buffered whole), and an event's strings point into that buffer.
  *
- * The line scanner is written for the version 1 event schema (event.h,
- * DESIGN.md): any key order and whitespace, unknown keys skipped, and strict
- * enough JSON validation (string escapes, UTF-8, number grammar, nesting)
- * never to accept a broken line.  A line that is not a valid event is
+ * Lines are read for the version 1 event schema (schema.h, DESIGN.md) with
+ * the strict JSON scanner (json/scan.h): any key order and whitespace,
+ * unknown keys skipped, never a broken line accepted.  A line that is not a valid event is
  * classified with a reason: truncated, foreign JSON, binary junk, NUL bytes,
  * a newer schema version, ...
  */
@@ -20,6 +19,8 @@
 #include <stdint.h>
 
 #include "policy.h"
+#include "scan.h"
+#include "schema.h"
 
 #define LOGREAD_LINE_MAX (64 * 1024)	/* longer lines are junk */
 #define LOGREAD_DEPTH_MAX 32		/* deeper nesting is junk */
@@ -31,22 +32,32 @@ struct logread_str {
 	size_t len;
 };
 
-/* A value that is a name, a number, or null ("family", "type", ...). */
+/* A value that is a name, a number, or null ("family", "type", ...).  Events
+ * write a value without a name as a decimal string ("50"); logs written
+ * before that have a bare number (50).  Both are LOGREAD_NUM. */
 enum logread_kind { LOGREAD_NULL, LOGREAD_NAME, LOGREAD_NUM };
 
 struct logread_val {
 	enum logread_kind kind;
 	struct logread_str name;	/* LOGREAD_NAME */
 	long long num;			/* LOGREAD_NUM */
-	struct logread_str raw;		/* the value's JSON text ("\"AF_INET\"", "2", "null") */
+	struct logread_str raw;		/* the value's JSON text ("\"AF_INET\"", "\"50\"", "null") */
 };
 
-enum logread_decision {
-	LOGREAD_ALLOW, LOGREAD_DENY, LOGREAD_WOULD_DENY, LOGREAD_KILL,
-	LOGREAD_DECISION_COUNT,
-};
-
-enum logread_layer { LOGREAD_PRELOAD, LOGREAD_NOTIFY, LOGREAD_LAYER_COUNT };
+/* The reader's older names for the schema's enums and words (schema.h),
+ * kept so that the tools need not change with it. */
+#define logread_decision event_decision
+#define logread_layer event_layer
+#define LOGREAD_ALLOW EVENT_ALLOW
+#define LOGREAD_DENY EVENT_DENY
+#define LOGREAD_WOULD_DENY EVENT_WOULD_DENY
+#define LOGREAD_KILL EVENT_KILL
+#define LOGREAD_DECISION_COUNT EVENT_DECISION_COUNT
+#define LOGREAD_PRELOAD EVENT_PRELOAD
+#define LOGREAD_NOTIFY EVENT_NOTIFY
+#define LOGREAD_LAYER_COUNT EVENT_LAYER_COUNT
+#define logread_decision_name event_decision_word
+#define logread_layer_name event_layer_word
 
 /* One event.  Pointers are into the line: valid until the next read. */
 struct logread_event {
@@ -62,12 +73,12 @@ struct logread_event {
 	long long result;
 	bool result_null;
 	struct logread_val err;		/* "errno": a name, or null */
-	enum logread_decision decision;
+	enum event_decision decision;
 	struct logread_str rule;	/* p == NULL: the policy default */
 	struct logread_str mode;
 	long long pid, tid, ppid;
 	struct logread_str exe, comm;	/* p == NULL: null or absent */
-	enum logread_layer layer;
+	enum event_layer layer;
 	struct logread_str line;	/* the whole line, without its newline */
 };
 
@@ -88,11 +99,6 @@ enum logread_junk {
 
 /* A short English name for J ("truncated line", "NUL bytes", ...). */
 const char *logread_junk_name(enum logread_junk j);
-
-/* The word for decision D ("allow", "deny", "would_deny", "kill"), and for
- * layer L ("preload", "notify"). */
-const char *logread_decision_name(enum logread_decision d);
-const char *logread_layer_name(enum logread_layer l);
 
 /* Parse one LINE of LEN bytes (no newline) into *EV.  Returns
  * LOGREAD_JUNK_NONE for an event; otherwise the reason, with a detail such as
@@ -163,12 +169,8 @@ int logread_call(const struct logread_event *ev, struct policy_call *call,
 		 char *exe, size_t exe_cap,
 		 int (*name_value)(int field, const char *name, int *value));
 
-/* Find member KEY of the JSON object TEXT (LEN bytes; a policy file, say),
- * with the scanner above: its value spans [*VSTART, *VEND) and the object's
- * closing '}' is at *OBJ_END.  Returns 0, -ENOENT when the object has no such
- * member (*OBJ_END still set), -EINVAL when TEXT is not one JSON object. */
-int logread_json_member(const char *text, size_t len, const char *key,
-			size_t *vstart, size_t *vend, size_t *obj_end);
+/* json_find_member() (json/scan.h), by its older name. */
+#define logread_json_member json_find_member
 
 /* Which field NAME_VALUE is asked about. */
 enum logread_field { LOGREAD_F_FAMILY, LOGREAD_F_TYPE, LOGREAD_F_PROTOCOL, LOGREAD_F_HOW };

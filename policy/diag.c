@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "utf8.h"
 
 /* Source lines longer than this are shown as a window around the column. */
 #define DIAG_SHOW_MAX 120
@@ -136,11 +137,6 @@ static int find_line(const char *text, size_t len, int line, struct line_cursor 
 	return 0;
 }
 
-static int utf8_continuation(unsigned char c)
-{
-	return (c & 0xc0) == 0x80;
-}
-
 /* The source line and a caret under column COL.  Tabs are repeated in the
  * caret line so the caret lines up; control bytes show as '?'. */
 static void print_excerpt(FILE *out, const char *line_text, size_t n, int line, int col)
@@ -151,7 +147,7 @@ static void print_excerpt(FILE *out, const char *line_text, size_t n, int line, 
 		at = n;
 	if (n > DIAG_SHOW_MAX) {
 		from = at > DIAG_SHOW_MAX / 2 ? at - DIAG_SHOW_MAX / 2 : 0;
-		while (from > 0 && utf8_continuation((unsigned char)line_text[from]))
+		while (from > 0 && json_utf8_is_cont((unsigned char)line_text[from]))
 			from--;
 		to = from + DIAG_SHOW_MAX < n ? from + DIAG_SHOW_MAX : n;
 	}
@@ -167,7 +163,7 @@ static void print_excerpt(FILE *out, const char *line_text, size_t n, int line, 
 
 		if (c == '\t')
 			fputc('\t', out);
-		else if (!utf8_continuation(c))
+		else if (!json_utf8_is_cont(c))
 			fputc(' ', out);
 	}
 	fputs("^\n", out);

@@ -156,16 +156,6 @@ void policy_match(const struct policy *p, const struct policy_call *call,
 	policy_default_decision(p, d);
 }
 
-const char *policy_decision_name(const struct policy_decision *d, enum policy_mode m)
-{
-	if (d->action == POLICY_ALLOW)
-		return "allow";
-	/* Audit mode stops nothing: a deny or a kill is only logged. */
-	if (m == POLICY_AUDIT)
-		return "would_deny";
-	return d->action == POLICY_KILL ? "kill" : "deny";
-}
-
 const char *policy_rule_id(const struct policy *p, size_t i)
 {
 	return i < p->n_rules ? p->rules[i].id : NULL;

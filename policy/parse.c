@@ -1,10 +1,11 @@
 /* parse.c - policy text to the rule table (rules.h).
  *
- * policy_parse() reads like the pipeline it is: check the bytes (UTF-8),
- * parse the JSON (cJSON, through json.h), find every value's position
- * (scan.c), convert the tree key by key into the rule table, then check
- * across rules (validate.c).  Every problem becomes a diagnostic with a
- * position and the walk goes on, so one run reports every error.
+ * policy_parse() reads like the pipeline it is: scan the text as strict
+ * JSON, which checks its bytes (UTF-8) and finds every value's position
+ * (json/scan.c), build the tree (cJSON, through json.h), convert the tree
+ * key by key into the rule table, then check across rules (validate.c).
+ * A syntax error stops there; every other problem becomes a diagnostic
+ * with a position and the walk goes on, so one run reports every error.
  *
  * The preload shim calls this inside the audited program at start-up: no
  * global state, no stdio, nothing printed; everything lives in one arena
@@ -92,7 +93,7 @@ struct pctx {
 	size_t len;
 	struct policy_diags *d;
 	struct diag_lines lines;
-	const struct scan_node *pos;	/* NULL: positions unknown */
+	const struct json_pos *pos;	/* NULL: positions unknown */
 	size_t n_pos;
 	struct policy_mem *mem;
 	bool nomem;
@@ -104,7 +105,7 @@ struct pctx {
 	} memo[5];
 };
 
-/* A cJSON node and its record in pctx.pos (see scan.h). */
+/* A cJSON node and its record in pctx.pos (see json/scan.h). */
 struct jref {
 	const cJSON *j;
 	size_t i;
@@ -129,7 +130,7 @@ static size_t val_off(const struct pctx *c, struct jref r)
 
 static size_t key_off(const struct pctx *c, struct jref r)
 {
-	if (!c->pos || r.i >= c->n_pos || c->pos[r.i].key == SCAN_NONE)
+	if (!c->pos || r.i >= c->n_pos || c->pos[r.i].key == JSON_NO_KEY)
 		return DIAG_NO_POS;
 	return c->pos[r.i].key;
 }
@@ -975,79 +976,6 @@ static int parse_top(struct pctx *c, struct policy *p, struct jref root)
 
 /* Bytes and syntax. */
 
-/* Length of the valid UTF-8 sequence at S (N bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c >= 0x01 && c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-/* JSON text is UTF-8 (RFC 8259); the first bad byte is an error, and the
- * parse goes on to find the rest. */
-static void check_bytes(struct pctx *c)
-{
-	const unsigned char *t = (const unsigned char *)c->text;
-
-	for (size_t off = 0; off < c->len;) {
-		size_t n;
-
-		/* ASCII without NUL, the bulk of any policy: eight bytes at a
-		 * time while none has its high bit set or is zero. */
-		while (off + 8 <= c->len) {
-			uint64_t w;
-
-			memcpy(&w, t + off, 8);
-			if ((w & 0x8080808080808080ull) ||
-			    ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
-				break;
-			off += 8;
-		}
-		while (off < c->len && t[off] - 1u < 0x7fu)
-			off++;
-		if (off == c->len)
-			return;
-		n = utf8_len(t + off, c->len - off);
-
-		if (!n) {
-			if (t[off])
-				error(c, off, NULL, "invalid UTF-8 (byte 0x%02x)", t[off]);
-			else
-				error(c, off, NULL, "NUL byte in the policy text");
-			return;
-		}
-		off += n;
-	}
-}
-
 static size_t count_nodes(const cJSON *j)
 {
 	size_t n = 0;
@@ -1057,36 +985,31 @@ static size_t count_nodes(const cJSON *j)
 	return n;
 }
 
-static void syntax_error(struct pctx *c, const struct scan *s, int scan_rc,
-			 const char *end)
+/* The scanner's verdict on text it rejects, as a message at its position. */
+static void syntax_error(struct pctx *c, const struct json_doc *s)
 {
-	size_t cj = end ? (size_t)(end - c->text) : 0;
 	size_t off = s->err_off;
+	unsigned char ch = off < c->len ? (unsigned char)c->text[off] : 0;
 
-	/* The scanner names the problem; cJSON may stop a byte earlier (at the
-	 * backslash of a bad escape) or, at the end of the text, on its last
-	 * byte.  Where cJSON stopped well before the scanner (a number strtod
-	 * rejects), only cJSON's position is right. */
-	if (scan_rc == -EINVAL && (off <= cj + 1 || cj + 1 >= c->len)) {
-		unsigned char ch = off < c->len ? (unsigned char)c->text[off] : 0;
-
-		if (off >= c->len)
-			error(c, off, NULL, "invalid JSON: unexpected end of file");
-		else if (ch > 0x20 && ch < 0x7f)
-			error(c, off, NULL, "invalid JSON: %s, found '%c'", s->err, ch);
-		else
-			error(c, off, NULL, "invalid JSON: %s, found byte 0x%02x", s->err, ch);
-	} else {
-		error(c, cj, NULL, "invalid JSON");
-	}
+	if (s->err == JSON_E_UTF8)
+		error(c, off, NULL, "invalid UTF-8 (byte 0x%02x)", ch);
+	else if (s->err == JSON_E_DEEP)
+		error(c, off, NULL, "nesting deeper than %d levels", POLICY_DEPTH_MAX);
+	else if (off >= c->len)
+		error(c, off, NULL, "invalid JSON: unexpected end of file");
+	else if (ch > 0x20 && ch < 0x7f)
+		error(c, off, NULL, "invalid JSON: %s, found '%c'", json_err_text(s->err), ch);
+	else
+		error(c, off, NULL, "invalid JSON: %s, found byte 0x%02x",
+		      json_err_text(s->err), ch);
 }
 
-static bool blank(const char *text, size_t len, size_t off)
+/* Offset of the first byte from OFF on that is not JSON whitespace. */
+static size_t skip_ws(const char *text, size_t len, size_t off)
 {
-	for (; off < len; off++)
-		if ((unsigned char)text[off] > 32)
-			return false;
-	return true;
+	while (off < len && json_is_ws((unsigned char)text[off]))
+		off++;
+	return off;
 }
 
 static size_t skip_bom(const char *text, size_t len)
@@ -1094,17 +1017,67 @@ static size_t skip_bom(const char *text, size_t len)
 	return len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
 }
 
+/*
+ * The text as JSON: the strict scanner (json/scan.h) first, which names the
+ * first problem with its position and records where every value is; then
+ * cJSON builds the tree from text known to be valid and nested at most
+ * POLICY_DEPTH_MAX deep (cJSON recurses).  Returns the tree, or NULL with
+ * the error reported; -ENOMEM in *RC.
+ */
+static cJSON *parse_json(struct pctx *c, struct json_doc *s, int *rc)
+{
+	const char *text = c->text, *end = NULL;
+	size_t len = c->len, off;
+	cJSON *root;
+	const char *nul = memchr(text, 0, len);
+
+	/* Reported on its own: the scanner would call it a control byte or
+	 * trailing text, depending on where it is. */
+	if (nul) {
+		error(c, (size_t)(nul - text), NULL, "NUL byte in the policy text");
+		return NULL;
+	}
+	off = skip_ws(text, len, skip_bom(text, len));
+	if (off == len) {
+		error(c, len, NULL, "empty policy: expected a JSON object");
+		return NULL;
+	}
+	*rc = json_scan_doc(text, len, off, POLICY_DEPTH_MAX, s);
+	if (*rc == -EINVAL) {
+		*rc = 0;
+		syntax_error(c, s);
+		return NULL;
+	}
+	if (*rc)
+		return NULL;
+	off = skip_ws(text, len, s->end);
+	if (off < len)
+		error(c, off, NULL, "unexpected text after the policy object");
+	/* cJSON stops after the value, as the scanner did. */
+	root = json_parse(text, s->end, &end);
+	if (!root) {
+		/* Valid JSON cJSON will not take: an unpaired \u surrogate, a
+		 * number longer than its buffer. */
+		error(c, end ? (size_t)(end - text) : DIAG_NO_POS, NULL, "invalid JSON");
+		return NULL;
+	}
+	if (s->n == count_nodes(root)) {
+		c->pos = s->pos;
+		c->n_pos = s->n;
+	}
+	return root;
+}
+
 int policy_parse(const char *text, size_t len, struct policy **out,
 		 struct policy_diags *diags)
 {
 	struct policy_diags local = { 0 };
 	struct pctx c = { .text = text, .len = len };
-	struct scan s = { 0 };
+	struct json_doc s = { 0 };
 	struct policy *p = NULL;
-	const char *end = NULL;
 	cJSON *root = NULL;
-	size_t errors0, count0, deep;
-	int rc = 0, scan_rc;
+	size_t errors0, count0;
+	int rc = 0;
 
 	*out = NULL;
 	c.d = diags ? diags : &local;
@@ -1115,38 +1088,9 @@ int policy_parse(const char *text, size_t len, struct policy **out,
 		error(&c, DIAG_NO_POS, NULL, "policy is larger than 64 MiB");
 		goto out;
 	}
-	check_bytes(&c);
-	if (blank(text, len, skip_bom(text, len))) {
-		error(&c, len, NULL, "empty policy: expected a JSON object");
+	root = parse_json(&c, &s, &rc);
+	if (!root)
 		goto out;
-	}
-	/* A policy nests 4 deep ({"rules": [{"family": [...]}]}). */
-	deep = scan_too_deep(text, len, POLICY_DEPTH_MAX);
-	if (deep < len) {
-		error(&c, deep, NULL, "nesting deeper than %d levels", POLICY_DEPTH_MAX);
-		goto out;
-	}
-	root = json_parse(text, len, &end);
-	scan_rc = scan_json(text, len, &s);
-	if (scan_rc == -ENOMEM) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	if (!root) {
-		syntax_error(&c, &s, scan_rc, end);
-		goto out;
-	}
-	if (!scan_rc && s.n == count_nodes(root)) {
-		c.pos = s.nodes;
-		c.n_pos = s.n;
-	}
-	if (!blank(text, len, (size_t)(end - text))) {
-		size_t off = (size_t)(end - text);
-
-		while ((unsigned char)text[off] <= 32)
-			off++;
-		error(&c, off, NULL, "unexpected text after the policy object");
-	}
 	p = mem_alloc(&c.mem, sizeof(*p));
 	if (!p) {
 		rc = -ENOMEM;
@@ -1170,7 +1114,7 @@ out:
 		mem_free(c.mem);
 	}
 	json_delete(root);
-	scan_free(&s);
+	json_doc_free(&s);
 	diag_lines_free(&c.lines);
 	policy_diags_free(&local);
 	return rc;

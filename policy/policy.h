@@ -118,10 +118,6 @@ bool policy_io_uring_allowed(const struct policy *p);
 void policy_match(const struct policy *p, const struct policy_call *call,
 		  struct policy_decision *d);
 
-/* The word an event's "decision" holds for D under mode M: "allow", "deny",
- * "would_deny" or "kill". */
-const char *policy_decision_name(const struct policy_decision *d, enum policy_mode m);
-
 /* Print DIAGS compiler-style to OUT: "FILE:LINE:COL: error: MESSAGE", then
  * the source line of TEXT and a caret under the column. */
 void policy_diags_print(FILE *out, const struct policy_diags *diags,

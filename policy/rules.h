@@ -39,7 +39,7 @@
  * The decision is the rule's action; err is the errno of a deny (always set,
  * EACCES unless the rule says otherwise; 0 for allow/kill); log is the rule's
  * "log".  The mode (audit turns deny/kill into would_deny) is applied by the
- * caller, see policy_decision_name().
+ * caller, see event_decision_of() in evlog/schema.h.
  */
 #ifndef SOCKAUDIT_RULES_H
 #define SOCKAUDIT_RULES_H

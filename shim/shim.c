@@ -112,7 +112,7 @@ static void shim_emit(struct event *e, const struct policy_decision *d,
 		return;		/* the supervisor logs it, without a seq gap here */
 	e->seq = shim_next_seq(self);
 	clock_gettime(CLOCK_REALTIME, &e->ts);
-	e->decision = policy_decision_name(d, shim_cfg.mode);
+	e->decision = event_decision_of(d, shim_cfg.mode);
 	e->rule = d->rule_id;
 	e->mode = shim_cfg.mode_name;
 	e->pid = self->pid;
@@ -120,7 +120,7 @@ static void shim_emit(struct event *e, const struct policy_decision *d,
 	e->ppid = self->ppid;
 	e->exe = shim_cfg.exe;
 	e->comm = shim_cfg.comm;
-	e->layer = "preload";
+	e->layer = EVENT_PRELOAD;
 	len = event_format(line, sizeof(line), e);
 	shim_log_write(line, len, self);
 }

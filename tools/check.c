@@ -6,6 +6,7 @@
 #include "load.h"
 #include "names.h"
 #include "policy.h"
+#include "schema.h"
 
 static void usage(FILE *out)
 {
@@ -31,7 +32,7 @@ static void summary(const char *name, const struct policy *p, size_t warnings)
 	policy_default_decision(p, &d);
 	printf("%s: ok, %zu rule%s, mode %s, default %s", name, n, n == 1 ? "" : "s",
 	       policy_mode_name(policy_mode(p)),
-	       policy_decision_name(&d, POLICY_ENFORCE));
+	       event_decision_word(event_decision_of(&d, POLICY_ENFORCE)));
 	if (d.action == POLICY_DENY) {
 		err = names_name(NAMES_ERRNO, d.err);
 		if (err)

@@ -17,6 +17,7 @@
 #include "load.h"
 #include "names.h"
 #include "policy.h"
+#include "schema.h"
 
 static void usage(FILE *out)
 {
@@ -124,7 +125,7 @@ static void print_decision(const struct policy *p, const struct policy_decision 
 {
 	const char *err = names_name(NAMES_ERRNO, d->err);
 
-	printf("%s", policy_decision_name(d, policy_mode(p)));
+	printf("%s", event_decision_word(event_decision_of(d, policy_mode(p))));
 	if (d->action == POLICY_DENY) {
 		if (err)
 			printf(" errno=%s", err);

@@ -26,6 +26,7 @@
 #include "logread.h"
 #include "names.h"
 #include "policy.h"
+#include "utf8.h"
 
 #define MAX_SET 64	/* values in one list of a learned rule */
 
@@ -550,12 +551,10 @@ static void put_json(FILE *f, const char *s)
 			fputc(c, f);
 			s++;
 		} else {
-			/* Copy a valid UTF-8 sequence; escape a stray byte. */
-			int n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
-			int k;
-			for (k = 1; k < n && ((unsigned char)s[k] & 0xc0) == 0x80; k++)
-				;
-			if (n && k == n) {
+			/* Copy a valid UTF-8 sequence; escape a stray byte.  (The
+			 * NUL ends any sequence before the 4 bytes are read.) */
+			int n = json_utf8_len((const unsigned char *)s, 4);
+			if (n > 0) {
 				fwrite(s, 1, (size_t)n, f);
 				s += n;
 			} else {

@@ -742,7 +742,7 @@ static void notify_log(struct notify_ctx *c, const struct notify_job *j)
 	e.result_unknown = !j->known;
 	e.result = j->result;
 	e.err = j->err;
-	e.decision = policy_decision_name(&j->d, c->mode);
+	e.decision = event_decision_of(&j->d, c->mode);
 	e.rule = j->d.rule_id;
 	e.mode = policy_mode_name(c->mode);
 	e.pid = j->t->pid;
@@ -750,7 +750,7 @@ static void notify_log(struct notify_ctx *c, const struct notify_job *j)
 	e.ppid = j->t->ppid;
 	e.exe = j->t->exe_known ? j->t->exe : NULL;
 	e.comm = j->t->comm;
-	e.layer = "notify";
+	e.layer = EVENT_NOTIFY;
 
 	for (int i = 0; i < events; i++)
 		notify_write_event(c, &e, j->t);

@@ -116,7 +116,7 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	if (r->exe)
 		call.exe = r->exe;
 	policy_match(r->policy, &call, &d);
-	now = policy_decision_name(&d, r->mode);
+	now = event_decision_word(event_decision_of(&d, r->mode));
 	o = outcome_of(now, logread_decision_name(ev->decision));
 	r->outcomes[o]++;
 	if (d.rule + 1 >= 0 && (size_t)(d.rule + 1) <= r->nrules)

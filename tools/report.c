@@ -95,7 +95,7 @@ static void key_field(struct keybuf *k, enum field f, const struct logread_event
 	case F_EXE: key_str(k, ev->exe); break;
 	case F_COMM: key_str(k, ev->comm); break;
 	case F_EVENT:
-		key_word(k, ev->event == POLICY_EV_NEW ? "socket.__new__" : "socket.shutdown");
+		key_word(k, event_name_word(ev->event));
 		break;
 	case F_CALL: key_str(k, ev->call); break;
 	case F_FAMILY: key_put(k, ev->family.raw.p ? ev->family.raw.p : "null",

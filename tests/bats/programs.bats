@@ -83,8 +83,8 @@ pair"
 	assert_output "[\"socket.__new__\",\"socket\",[$srv,2,524289,0],\"AF_INET\",\"SOCK_STREAM\",[\"SOCK_CLOEXEC\"],\"IPPROTO_TCP\",null,$srv,null,\"allow\",null,\"audit\"]
 [\"socket.__new__\",\"socket\",[$cli,2,524289,6],\"AF_INET\",\"SOCK_STREAM\",[\"SOCK_CLOEXEC\"],\"IPPROTO_TCP\",null,$cli,null,\"allow\",null,\"audit\"]
 [\"socket.__new__\",\"accept4\",[$conn,2,524289,6],\"AF_INET\",\"SOCK_STREAM\",[\"SOCK_CLOEXEC\"],\"IPPROTO_TCP\",null,$conn,null,\"allow\",null,\"audit\"]
-[\"socket.__new__\",\"socketpair\",[$a,1,524289,0],\"AF_UNIX\",\"SOCK_STREAM\",[\"SOCK_CLOEXEC\"],0,null,0,null,\"allow\",null,\"audit\"]
-[\"socket.__new__\",\"socketpair\",[$b,1,524289,0],\"AF_UNIX\",\"SOCK_STREAM\",[\"SOCK_CLOEXEC\"],0,null,0,null,\"allow\",null,\"audit\"]
+[\"socket.__new__\",\"socketpair\",[$a,1,524289,0],\"AF_UNIX\",\"SOCK_STREAM\",[\"SOCK_CLOEXEC\"],\"0\",null,0,null,\"allow\",null,\"audit\"]
+[\"socket.__new__\",\"socketpair\",[$b,1,524289,0],\"AF_UNIX\",\"SOCK_STREAM\",[\"SOCK_CLOEXEC\"],\"0\",null,0,null,\"allow\",null,\"audit\"]
 [\"socket.shutdown\",\"shutdown\",[$conn,2],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",\"SHUT_RDWR\",0,null,\"allow\",null,\"audit\"]"
 	# One process: seq from 1 without a gap, its own pid, exe and comm.
 	run -0 events '.seq, .pid, .tid, .exe, .comm, .layer, .v'
@@ -133,8 +133,8 @@ asyncio.run(main())
 	run -0 jq -c 'select(.errno == "EAGAIN") | [.call, .args[0], .result, .decision]' "$T/log"
 	for l in "${lines[@]}"; do assert_equal "$l" '["accept4",null,-1,"allow"]'; done
 	run -0 jq -c 'select(.errno != "EAGAIN") | [.call, .family, .type, .flags, .protocol, .errno, .result >= 0, .call == "socketpair" or .args[0] == .result]' "$T/log"
-	assert_output '["socketpair","AF_UNIX","SOCK_STREAM",["SOCK_CLOEXEC"],0,null,true,true]
-["socketpair","AF_UNIX","SOCK_STREAM",["SOCK_CLOEXEC"],0,null,true,true]
+	assert_output '["socketpair","AF_UNIX","SOCK_STREAM",["SOCK_CLOEXEC"],"0",null,true,true]
+["socketpair","AF_UNIX","SOCK_STREAM",["SOCK_CLOEXEC"],"0",null,true,true]
 ["socket","AF_INET","SOCK_STREAM",["SOCK_CLOEXEC"],"IPPROTO_TCP",null,true,true]
 ["socket","AF_INET","SOCK_STREAM",["SOCK_CLOEXEC"],"IPPROTO_TCP",null,true,true]
 ["accept4","AF_INET","SOCK_STREAM",["SOCK_CLOEXEC"],"IPPROTO_TCP",null,true,true]'
@@ -154,8 +154,8 @@ asyncio.run(main())
 	# (getpwuid for ~/.curlrc) are glibc-internal: the preload layer does
 	# not see them (DESIGN.md), strace.bats accounts for them.
 	run -0 events '.call, .family, .type, .flags, .protocol, .errno, .decision, .exe, .comm'
-	assert_output '["socketpair","AF_UNIX","SOCK_STREAM",[],0,null,"allow","/usr/bin/curl","curl"]
-["socketpair","AF_UNIX","SOCK_STREAM",[],0,null,"allow","/usr/bin/curl","curl"]
+	assert_output '["socketpair","AF_UNIX","SOCK_STREAM",[],"0",null,"allow","/usr/bin/curl","curl"]
+["socketpair","AF_UNIX","SOCK_STREAM",[],"0",null,"allow","/usr/bin/curl","curl"]
 ["socket","AF_INET","SOCK_STREAM",[],"IPPROTO_TCP",null,"allow","/usr/bin/curl","curl"]'
 	run -0 jq -c 'select(.call == "socket") | [.args[1:], .args[0] == .result, .result > 2]' "$T/log"
 	assert_output '[[2,1,6],true,true]'
@@ -192,8 +192,8 @@ asyncio.run(main())
 	assert_line --index 0 --regexp '^127\.0\.0\.1 +STREAM localhost$'
 	run -0 jq -c '[.call, .family, .type, .flags, .protocol, .layer, .exe]' "$T/auto.log"
 	assert_output '["socket","AF_NETLINK","SOCK_RAW",["SOCK_CLOEXEC"],"NETLINK_ROUTE","notify","/usr/bin/getent"]
-["socket","AF_UNIX","SOCK_STREAM",["SOCK_NONBLOCK","SOCK_CLOEXEC"],0,"notify","/usr/bin/getent"]
-["socket","AF_UNIX","SOCK_STREAM",["SOCK_NONBLOCK","SOCK_CLOEXEC"],0,"notify","/usr/bin/getent"]'
+["socket","AF_UNIX","SOCK_STREAM",["SOCK_NONBLOCK","SOCK_CLOEXEC"],"0","notify","/usr/bin/getent"]
+["socket","AF_UNIX","SOCK_STREAM",["SOCK_NONBLOCK","SOCK_CLOEXEC"],"0","notify","/usr/bin/getent"]'
 }
 
 @test "no-network.json: curl fails with exit 7 and a deny event naming curl with EACCES" {

@@ -36,8 +36,8 @@ DENY_INET6='{"version": 1, "mode": "enforce", "default": {"action": "allow"},
 	assert_line -n 3 "[4,\"accept\",\"socket.__new__\",[$a1,2,1,6],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",$a1,null,\"allow\",\"audit\",\"preload\"]"
 	assert_line -n 4 "[5,\"accept4\",\"socket.__new__\",[$a2,2,526337,6],\"AF_INET\",\"SOCK_STREAM\",[\"SOCK_NONBLOCK\",\"SOCK_CLOEXEC\"],\"IPPROTO_TCP\",$a2,null,\"allow\",\"audit\",\"preload\"]"
 	assert_line -n 5 "[6,\"shutdown\",\"socket.shutdown\",[$a1,1],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",0,null,\"allow\",\"audit\",\"preload\"]"
-	assert_line -n 6 "[7,\"socketpair\",\"socket.__new__\",[$sv0,1,2,0],\"AF_UNIX\",\"SOCK_DGRAM\",[],0,0,null,\"allow\",\"audit\",\"preload\"]"
-	assert_line -n 7 "[8,\"socketpair\",\"socket.__new__\",[$sv1,1,2,0],\"AF_UNIX\",\"SOCK_DGRAM\",[],0,0,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 6 "[7,\"socketpair\",\"socket.__new__\",[$sv0,1,2,0],\"AF_UNIX\",\"SOCK_DGRAM\",[],\"0\",0,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 7 "[8,\"socketpair\",\"socket.__new__\",[$sv1,1,2,0],\"AF_UNIX\",\"SOCK_DGRAM\",[],\"0\",0,null,\"allow\",\"audit\",\"preload\"]"
 	# who: this process, with its own exe and comm
 	run -0 jq -r '"\(.exe) \(.comm) \(.pid == .tid) \(.rule) \(.v)"' "$T/log"
 	assert_line -n 0 "$FIX/s_calls s_calls true null 1"

@@ -144,9 +144,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	e.tid = e.pid;
 	e.ppid = 1;
 	e.call = "socket";
-	e.decision = "allow";
+	e.decision = EVENT_ALLOW;
 	e.mode = "enforce";
-	e.layer = "preload";
+	e.layer = EVENT_PRELOAD;
 
 	/* the rest: exe NUL comm NUL rule */
 	len = size - NUMBERS;

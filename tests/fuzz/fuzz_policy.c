@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "policy.h"
+#include "schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p) {
 		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 			policy_match(p, &calls[i], &d);
-			if (!policy_decision_name(&d, policy_mode(p)))
+			if ((unsigned)event_decision_of(&d, policy_mode(p)) >= EVENT_DECISION_COUNT)
 				abort();
 		}
 		policy_free(p);

@@ -114,9 +114,9 @@ static struct event example(void)
 		.self = 3, .self_known = true,
 		.family = AF_INET, .type = SOCK_STREAM | SOCK_CLOEXEC, .protocol = 0,
 		.result = 3, .err = 0,
-		.decision = "allow", .rule = "inet-tcp", .mode = "enforce",
+		.decision = EVENT_ALLOW, .rule = "inet-tcp", .mode = "enforce",
 		.pid = 4242, .tid = 4242, .ppid = 4200,
-		.exe = "/usr/bin/curl", .comm = "curl", .layer = "preload",
+		.exe = "/usr/bin/curl", .comm = "curl", .layer = EVENT_PRELOAD,
 	};
 	return e;
 }
@@ -146,7 +146,7 @@ static void test_exact_lines(void)
 	e.rule = "quiet-unix";
 	check_line(&e, HEAD "\"event\":\"socket.__new__\",\"args\":[5,1,526338,0],"
 		   "\"call\":\"socketpair\",\"family\":\"AF_UNIX\",\"type\":\"SOCK_DGRAM\","
-		   "\"flags\":[\"SOCK_NONBLOCK\",\"SOCK_CLOEXEC\"],\"protocol\":0,"
+		   "\"flags\":[\"SOCK_NONBLOCK\",\"SOCK_CLOEXEC\"],\"protocol\":\"0\","
 		   "\"result\":0,\"errno\":null,\"decision\":\"allow\","
 		   "\"rule\":\"quiet-unix\",\"mode\":\"enforce\"," TAIL,
 		   "socketpair");
@@ -161,7 +161,7 @@ static void test_exact_lines(void)
 	e.result = 9;
 	e.rule = NULL;
 	e.mode = "audit";
-	e.layer = "notify";
+	e.layer = EVENT_NOTIFY;
 	e.seq = 1;
 	check_line(&e, "{\"v\":1,\"seq\":1,\"ts\":\"2026-11-24T04:05:06.123456789Z\","
 		   "\"event\":\"socket.__new__\",\"args\":[9,10,1,6],"
@@ -196,7 +196,7 @@ static void test_exact_lines(void)
 	e.protocol = htons(ETH_P_ALL);
 	e.result = -1;
 	e.err = EACCES;
-	e.decision = "deny";
+	e.decision = EVENT_DENY;
 	e.rule = "no-packet";
 	check_line(&e, HEAD "\"event\":\"socket.__new__\",\"args\":[null,17,3,768],"
 		   "\"call\":\"socket\",\"family\":\"AF_PACKET\",\"type\":\"SOCK_RAW\","
@@ -224,7 +224,7 @@ static void test_exact_lines(void)
 		   "\"rule\":null,\"mode\":\"enforce\"," TAIL,
 		   "unknown family");
 
-	/* numbers without names stay numbers */
+	/* a number without a name is written as a string: one type per key */
 	e = example();
 	e.self_known = false;
 	e.family = 46;
@@ -232,12 +232,12 @@ static void test_exact_lines(void)
 	e.protocol = 7;
 	e.result = -1;
 	e.err = 200;
-	e.decision = "would_deny";
+	e.decision = EVENT_WOULD_DENY;
 	e.mode = "audit";
 	check_line(&e, HEAD "\"event\":\"socket.__new__\",\"args\":[null,46,524300,7],"
-		   "\"call\":\"socket\",\"family\":46,\"type\":12,"
-		   "\"flags\":[\"SOCK_CLOEXEC\"],\"protocol\":7,"
-		   "\"result\":-1,\"errno\":200,\"decision\":\"would_deny\","
+		   "\"call\":\"socket\",\"family\":\"46\",\"type\":\"12\","
+		   "\"flags\":[\"SOCK_CLOEXEC\"],\"protocol\":\"7\","
+		   "\"result\":-1,\"errno\":\"200\",\"decision\":\"would_deny\","
 		   "\"rule\":\"inet-tcp\",\"mode\":\"audit\"," TAIL,
 		   "unnamed numbers");
 
@@ -251,7 +251,7 @@ static void test_exact_lines(void)
 	e.err = EINVAL;
 	check_line(&e, HEAD "\"event\":\"socket.shutdown\",\"args\":[3,7],"
 		   "\"call\":\"shutdown\",\"family\":\"AF_INET6\",\"type\":\"SOCK_STREAM\","
-		   "\"flags\":[\"SOCK_CLOEXEC\"],\"protocol\":999,\"how\":7,"
+		   "\"flags\":[\"SOCK_CLOEXEC\"],\"protocol\":\"999\",\"how\":\"7\","
 		   "\"result\":-1,\"errno\":\"EINVAL\",\"decision\":\"allow\","
 		   "\"rule\":\"inet-tcp\",\"mode\":\"enforce\"," TAIL,
 		   "unnamed protocol and how");
@@ -262,7 +262,7 @@ static void test_exact_lines(void)
 	e.result_unknown = true;
 	e.result = 12345;
 	e.err = EPERM;
-	e.layer = "notify";
+	e.layer = EVENT_NOTIFY;
 	e.exe = NULL;
 	e.comm = NULL;
 	check_line(&e, HEAD "\"event\":\"socket.__new__\",\"args\":[null,2,524289,0],"
@@ -466,9 +466,9 @@ static void test_worst_case(void)
 		.self = LONG_MIN, .self_known = true,
 		.family = INT_MIN, .type = INT_MIN, .protocol = INT_MIN,
 		.result = LONG_MIN, .err = INT_MIN,
-		.decision = junk, .rule = junk, .mode = junk,
+		.decision = EVENT_WOULD_DENY, .rule = junk, .mode = junk,
 		.pid = INT_MIN, .tid = INT_MIN, .ppid = INT_MIN,
-		.exe = junk, .comm = junk, .layer = junk,
+		.exe = junk, .comm = junk, .layer = EVENT_NOTIFY,
 	};
 	size_t n = fmt(&e);
 	cJSON *root = parse_line(line, n, "worst case");
@@ -557,6 +557,128 @@ static void test_timestamps(void)
 	}
 }
 
+
+/* Every key keeps one JSON type across events (null only where the schema
+ * allows it), over a grid of named and unnamed values, both events, both
+ * layers, known and unknown results: what a typed sink needs. */
+static void test_one_type_per_key(void)
+{
+	static const int families[] = { -1, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, 50, 4242 };
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM | SOCK_CLOEXEC, SOCK_RAW, 12, 99 };
+	static const int protocols[] = { 0, IPPROTO_TCP, 7, 999 };
+	static const int errs[] = { 0, EACCES, 200 };
+	static const char *const nullable[] = {
+		"args", "family", "type", "flags", "protocol", "result", "errno", "rule",
+		"exe", "comm", NULL,
+	};
+	const char *keys[32];
+	int masks[32], nulls[32], nkeys = 0, lines = 0, bad = 0;
+
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+	for (size_t pr = 0; pr < sizeof(protocols) / sizeof(protocols[0]); pr++)
+	for (size_t er = 0; er < sizeof(errs) / sizeof(errs[0]); er++)
+	for (int variant = 0; variant < 4; variant++) {
+		struct event e = example();
+		cJSON *root;
+
+		e.family = families[f];
+		e.type = types[t];
+		e.protocol = protocols[pr];
+		e.err = errs[er];
+		e.result = e.err ? -1 : 3;
+		e.event = variant & 1 ? POLICY_EV_SHUTDOWN : POLICY_EV_NEW;
+		e.how = (int)(pr + er) % 4;	/* 3: no name */
+		e.layer = variant & 2 ? EVENT_NOTIFY : EVENT_PRELOAD;
+		e.result_unknown = variant == 2;
+		e.self_known = variant != 2;
+		e.decision = (enum event_decision)((f + t) % EVENT_DECISION_COUNT);
+		e.rule = pr ? "r" : NULL;
+		e.exe = er ? e.exe : NULL;
+		root = cJSON_ParseWithLength(line, fmt(&e));
+		if (!root) {
+			bad++;
+			continue;
+		}
+		lines++;
+		for (cJSON *c = root->child; c; c = c->next) {
+			int k;
+
+			for (k = 0; k < nkeys && strcmp(keys[k], c->string); k++)
+				;
+			if (k == nkeys) {
+				if (nkeys == 32)
+					break;
+				keys[nkeys] = strdup(c->string);
+				masks[nkeys] = nulls[nkeys] = 0;
+				nkeys++;
+			}
+			if (cJSON_IsNull(c))
+				nulls[k] = 1;
+			else
+				masks[k] |= c->type & 0xff;
+		}
+		cJSON_Delete(root);
+	}
+	CHECK_INT(bad, 0, "one-type grid: every line is JSON (%d lines)", lines);
+	CHECK_INT(nkeys, 22, "one-type grid: every key of the schema seen");
+	for (int k = 0; k < nkeys; k++) {
+		bool may_be_null = false;
+
+		for (const char *const *n = nullable; *n; n++)
+			may_be_null |= !strcmp(*n, keys[k]);
+		/* One bit: one cJSON type (true and false are cJSON_True/False,
+		 * never used here). */
+		CHECK(masks[k] && !(masks[k] & (masks[k] - 1)),
+		      "key \"%s\" has one JSON type (cJSON types 0x%x)", keys[k], masks[k]);
+		if (!may_be_null)
+			CHECK(!nulls[k], "key \"%s\" is never null", keys[k]);
+		free((char *)keys[k]);
+	}
+}
+
+/* The schema's words: one table, each word back to its enum. */
+static void test_schema_words(void)
+{
+	static const struct {
+		enum policy_action a;
+		enum policy_mode m;
+		enum event_decision want;
+	} t[] = {
+		{ POLICY_ALLOW, POLICY_ENFORCE, EVENT_ALLOW }, { POLICY_ALLOW, POLICY_AUDIT, EVENT_ALLOW },
+		{ POLICY_DENY, POLICY_ENFORCE, EVENT_DENY }, { POLICY_DENY, POLICY_AUDIT, EVENT_WOULD_DENY },
+		{ POLICY_KILL, POLICY_ENFORCE, EVENT_KILL }, { POLICY_KILL, POLICY_AUDIT, EVENT_WOULD_DENY },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct policy_decision d = { .action = t[i].a, .rule = -1 };
+
+		CHECK_INT(event_decision_of(&d, t[i].m), t[i].want, "decision of action %d, mode %d",
+			  (int)t[i].a, (int)t[i].m);
+	}
+	CHECK_STR(event_decision_word(EVENT_WOULD_DENY), "would_deny", "would_deny's word");
+	CHECK_STR(event_layer_word(EVENT_NOTIFY), "notify", "notify's word");
+	CHECK_STR(event_name_word(POLICY_EV_SHUTDOWN), "socket.shutdown", "shutdown's word");
+	for (int d = 0; d < EVENT_DECISION_COUNT; d++) {
+		const char *w = event_decision_word((enum event_decision)d);
+
+		CHECK_INT(event_decision_parse(w, strlen(w)), d, "decision word '%s' reads back", w);
+	}
+	for (int l = 0; l < EVENT_LAYER_COUNT; l++) {
+		const char *w = event_layer_word((enum event_layer)l);
+
+		CHECK_INT(event_layer_parse(w, strlen(w)), l, "layer word '%s' reads back", w);
+	}
+	CHECK_INT(event_name_parse("socket.__new__", 14), POLICY_EV_NEW, "event word reads back");
+	CHECK_INT(event_decision_parse("allowed", 5), EVENT_ALLOW, "a span, not a C string");
+	CHECK_INT(event_decision_parse("allo", 4), -1, "a prefix is no word");
+	CHECK_INT(event_layer_parse("seccomp", 7), -1, "an unknown layer");
+	CHECK_STR(event_decision_word(EVENT_DECISION_COUNT), "?", "out of range");
+	/* The version the writer puts first. */
+	fmt(&(struct event){ .decision = EVENT_ALLOW });
+	CHECK(!strncmp(line, "{\"v\":1,", 7) && EVENT_SCHEMA_VERSION == 1, "\"v\" is EVENT_SCHEMA_VERSION");
+}
+
 int main(void)
 {
 	test_exact_lines();
@@ -564,5 +686,7 @@ int main(void)
 	test_truncation();
 	test_worst_case();
 	test_timestamps();
+	test_one_type_per_key();
+	test_schema_words();
 	return check_done();
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "check.h"
 #include "logread.h"
@@ -214,6 +215,83 @@ static void test_json_member(void)
 	CHECK_INT(logread_json_member("{\"a\":1} {", 10, "a", &vs, &ve, &oe), -EINVAL, "trailing bytes");
 }
 
+
+/* Values without a name: this writer's decimal strings and the bare numbers
+ * of older logs read alike, and decide alike. */
+static void test_unnamed_values(void)
+{
+	static const char *const lines[2] = {
+		"{\"v\":1,\"seq\":1,\"ts\":\"2026-11-24T04:05:06Z\",\"event\":\"socket.__new__\","
+		"\"args\":[null,50,12,7],\"call\":\"socket\",\"family\":\"50\",\"type\":\"12\","
+		"\"flags\":[],\"protocol\":\"7\",\"result\":-1,\"errno\":\"200\",\"decision\":\"deny\","
+		"\"rule\":null,\"mode\":\"enforce\",\"pid\":1,\"tid\":1,\"ppid\":0,\"exe\":null,"
+		"\"comm\":null,\"layer\":\"notify\"}",
+		"{\"v\":1,\"seq\":1,\"ts\":\"2026-11-24T04:05:06Z\",\"event\":\"socket.__new__\","
+		"\"args\":[null,50,12,7],\"call\":\"socket\",\"family\":50,\"type\":12,"
+		"\"flags\":[],\"protocol\":7,\"result\":-1,\"errno\":200,\"decision\":\"deny\","
+		"\"rule\":null,\"mode\":\"enforce\",\"pid\":1,\"tid\":1,\"ppid\":0,\"exe\":null,"
+		"\"comm\":null,\"layer\":\"notify\"}",
+	};
+	static const char *const form[2] = { "string", "bare number" };
+	struct logread_event ev;
+	struct policy_call call;
+	char detail[128];
+
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(parse(lines[i], &ev, detail), LOGREAD_JUNK_NONE, "%s form: an event", form[i]);
+		CHECK(ev.family.kind == LOGREAD_NUM && ev.family.num == 50, "%s form: family 50", form[i]);
+		CHECK(ev.type.kind == LOGREAD_NUM && ev.type.num == 12, "%s form: type 12", form[i]);
+		CHECK(ev.protocol.kind == LOGREAD_NUM && ev.protocol.num == 7, "%s form: protocol 7", form[i]);
+		CHECK(ev.err.kind == LOGREAD_NUM && ev.err.num == 200, "%s form: errno 200", form[i]);
+		CHECK_INT(ev.decision, EVENT_DENY, "%s form: decision", form[i]);
+		CHECK_INT(ev.layer, EVENT_NOTIFY, "%s form: layer", form[i]);
+		CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "%s form: a call", form[i]);
+		CHECK(call.family == 50 && call.type == 12 && call.protocol == 7, "%s form: its facts", form[i]);
+	}
+
+	/* A shutdown with an unnamed how, from the decoded fields alone. */
+	CHECK_INT(parse("{\"v\":1,\"seq\":2,\"ts\":\"2026-11-24T04:05:06Z\",\"event\":\"socket.shutdown\","
+			"\"args\":[3,null],\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"protocol\":\"-1\","
+			"\"how\":\"7\",\"decision\":\"allow\",\"pid\":1,\"layer\":\"preload\"}", &ev, detail),
+		  LOGREAD_JUNK_NONE, "shutdown with decimal strings");
+	CHECK(ev.how.kind == LOGREAD_NUM && ev.how.num == 7, "how \"7\" is the number 7");
+	CHECK(ev.protocol.kind == LOGREAD_NUM && ev.protocol.num == -1, "\"-1\" is a number");
+	CHECK(ev.family.kind == LOGREAD_NAME && str_eq(ev.family.name, "AF_INET"), "a name stays a name");
+	CHECK(str_eq(ev.how.raw, "\"7\""), "raw keeps the string's text");
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "shutdown: a call");
+	CHECK_INT(call.how, 7, "shutdown: how from the string");
+	CHECK_INT(call.family, AF_INET, "shutdown: family from its name");
+
+	/* Not decimal: names, however odd. */
+	CHECK_INT(parse("{\"v\":1,\"seq\":1,\"ts\":\"2026-11-24T04:05:06Z\",\"event\":\"socket.shutdown\","
+			"\"args\":[3,1],\"family\":\"-\",\"type\":\"1x\",\"how\":\"\",\"decision\":\"allow\","
+			"\"pid\":1,\"layer\":\"preload\"}", &ev, detail), LOGREAD_JUNK_NONE, "odd strings");
+	CHECK(ev.family.kind == LOGREAD_NAME && ev.type.kind == LOGREAD_NAME && ev.how.kind == LOGREAD_NAME,
+	      "\"-\", \"1x\" and \"\" are names, not numbers");
+}
+
+/* Lines in any order of keys still find every key (the reader tries the
+ * schema's order first). */
+static void test_key_order(void)
+{
+	struct logread_event a, b;
+	char detail[128];
+	static const char reversed[] =
+		"{\"layer\":\"preload\",\"comm\":\"curl\",\"exe\":\"/usr/bin/curl\",\"ppid\":4200,\"tid\":4242,"
+		"\"pid\":4242,\"mode\":\"enforce\",\"rule\":\"inet-tcp\",\"decision\":\"allow\",\"errno\":null,"
+		"\"result\":3,\"protocol\":\"IPPROTO_TCP\",\"flags\":[\"SOCK_CLOEXEC\"],\"type\":\"SOCK_STREAM\","
+		"\"family\":\"AF_INET\",\"call\":\"socket\",\"args\":[3,2,524289,0],\"event\":\"socket.__new__\","
+		"\"ts\":\"2026-11-24T04:05:06.123456789Z\",\"seq\":7,\"v\":1}";
+
+	CHECK_INT(parse(EV_NEW, &a, detail), LOGREAD_JUNK_NONE, "schema order");
+	CHECK_INT(parse(reversed, &b, detail), LOGREAD_JUNK_NONE, "reversed order");
+	CHECK(a.seq == b.seq && a.ts == b.ts && a.pid == b.pid && a.ppid == b.ppid &&
+	      a.tid == b.tid && a.result == b.result && a.decision == b.decision &&
+	      a.layer == b.layer && str_eq(b.exe, "/usr/bin/curl") && str_eq(b.comm, "curl") &&
+	      str_eq(b.rule, "inet-tcp") && str_eq(b.mode, "enforce") && b.args[2] == 524289,
+	      "the same event either way");
+}
+
 int main(void)
 {
 	test_json_member();
@@ -222,5 +300,7 @@ int main(void)
 	test_unescape();
 	test_time();
 	test_reader();
+	test_unnamed_values();
+	test_key_order();
 	return check_done();
 }

@@ -14,6 +14,7 @@
 #include "check.h"
 #include "policy.h"
 #include "rules.h"
+#include "schema.h"
 
 static const char policy_text[] =
 	"{\"version\": 1, \"default\": {\"action\": \"allow\"}, \"rules\": [\n"
@@ -152,7 +153,7 @@ static void test_decision_names(void)
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct policy_decision d = { .action = t[i].a, .err = EACCES, .rule = -1 };
 
-		CHECK_STR(policy_decision_name(&d, t[i].m), t[i].name,
+		CHECK_STR(event_decision_word(event_decision_of(&d, t[i].m)), t[i].name,
 			  "decision name of action %d in mode %d", (int)t[i].a, (int)t[i].m);
 	}
 }
@@ -170,10 +171,10 @@ static void test_mode(void)
 		return;
 	CHECK_INT(policy_mode(p), POLICY_AUDIT, "mode audit");
 	policy_match(p, &call, &d);
-	CHECK_STR(policy_decision_name(&d, policy_mode(p)), "would_deny", "audit: would_deny");
+	CHECK_STR(event_decision_word(event_decision_of(&d, policy_mode(p))), "would_deny", "audit: would_deny");
 	CHECK_INT(d.err, EACCES, "default deny errno EACCES");
 	policy_set_mode(p, POLICY_ENFORCE);
-	CHECK_STR(policy_decision_name(&d, policy_mode(p)), "deny", "set_mode enforce: deny");
+	CHECK_STR(event_decision_word(event_decision_of(&d, policy_mode(p))), "deny", "set_mode enforce: deny");
 	policy_free(p);
 }
 
@@ -213,8 +214,8 @@ static void test_default(void)
 					total++;
 					same += a.action == b.action && a.err == b.err &&
 						a.log == b.log && a.rule == b.rule &&
-						!strcmp(policy_decision_name(&a, policy_mode(def)),
-							policy_decision_name(&b, policy_mode(file)));
+						event_decision_of(&a, policy_mode(def)) ==
+							event_decision_of(&b, policy_mode(file));
 				}
 	CHECK_INT(same, total, "default and audit-all.json agree on %zu calls", total);
 	policy_free(file);
