@@ -381,6 +381,34 @@ static __attribute__((noinline)) size_t format_small(char *buf, size_t cap,
 	return n;
 }
 
+size_t event_format_loss(char *buf, size_t cap, const struct event_loss *l)
+{
+	char tmp[EVENT_LINE_MAX], *p = tmp;
+	size_t n;
+
+	p = put_lit(p, "{\"v\":" STRINGIFY(EVENT_SCHEMA_VERSION) ",\"ts\":");
+	p = put_timestamp(p, &l->ts);
+	p = put_lit(p, ",\"event\":");
+	p = put_word(p, EVENT_LOSS_WORD);
+	p = put_lit(p, ",\"lost\":");
+	p = put_u64(p, l->by[EVENT_PRELOAD] + l->by[EVENT_NOTIFY]);
+	for (int i = 0; i < EVENT_LAYER_COUNT; i++) {
+		p = put_lit(p, ",\"lost_");
+		p = put_mem(p, event_layer_word((enum event_layer)i),
+			    strlen(event_layer_word((enum event_layer)i)));
+		p = put_lit(p, "\":");
+		p = put_u64(p, l->by[i]);
+	}
+	p = put_lit(p, ",\"pid\":");
+	p = put_i64(p, l->pid);
+	p = put_lit(p, "}\n");
+	n = (size_t)(p - tmp);
+	if (n > cap)
+		return 0;
+	memcpy(buf, tmp, n);
+	return n;
+}
+
 size_t event_format(char *buf, size_t cap, const struct event *e)
 {
 	if (cap >= EVENT_LINE_MAX)

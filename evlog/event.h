@@ -57,4 +57,23 @@ struct event {
  * which never happens with CAP >= EVENT_LINE_MAX. */
 size_t event_format(char *buf, size_t cap, const struct event *e);
 
+/*
+ * The loss record: not an event but a line of its own kind in the same log,
+ * written by `sockaudit run` when it ends with events that could not be
+ * written, so that `sockaudit report` counts losses no later seq reveals
+ * (those at the end of a log, and those of a process whose every write
+ * failed).  It counts every loss of the run, the ones seq gaps show too:
+ *   {"v":1,"ts":"...","event":"sockaudit.lost","lost":N,
+ *    "lost_preload":A,"lost_notify":B,"pid":RUN}
+ * Readers that know only events skip it (logread: LOGREAD_LOSS).
+ */
+struct event_loss {
+	struct timespec ts;
+	uint64_t by[EVENT_LAYER_COUNT];	/* events each layer could not write */
+	pid_t pid;			/* the sockaudit run that counted them */
+};
+
+/* Format L into BUF of CAP bytes: the line's length, 0 when it does not fit. */
+size_t event_format_loss(char *buf, size_t cap, const struct event_loss *l);
+
 #endif

@@ -37,6 +37,7 @@ static const char *const junk_names[LOGREAD_JUNK_COUNT] = {
 	[LOGREAD_JUNK_FOREIGN] = "not a sockaudit event",
 	[LOGREAD_JUNK_VERSION] = "newer schema version",
 	[LOGREAD_JUNK_BAD_FIELD] = "malformed event",
+	[LOGREAD_LOSS_RECORD] = "loss record",
 };
 
 const char *logread_junk_name(enum logread_junk j)
@@ -49,18 +50,21 @@ const char *logread_junk_name(enum logread_junk j)
 enum key {
 	K_V, K_SEQ, K_TS, K_EVENT, K_ARGS, K_CALL, K_FAMILY, K_TYPE, K_FLAGS,
 	K_PROTOCOL, K_HOW, K_RESULT, K_ERRNO, K_DECISION, K_RULE, K_MODE,
-	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_COUNT, K_UNKNOWN = K_COUNT,
+	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_LOST, K_COUNT, K_UNKNOWN = K_COUNT,
 };
 
 static const char *const key_names[K_COUNT] = {
 	"v", "seq", "ts", "event", "args", "call", "family", "type", "flags",
 	"protocol", "how", "result", "errno", "decision", "rule", "mode",
-	"pid", "tid", "ppid", "exe", "comm", "layer",
+	"pid", "tid", "ppid", "exe", "comm", "layer", "lost",
 };
 
 static const unsigned char key_lens[K_COUNT] = {
-	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5,
+	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5, 4,
 };
+
+/* Keys a loss record cannot do without. */
+#define REQUIRED_LOSS ((1u << K_V) | (1u << K_TS) | (1u << K_EVENT) | (1u << K_LOST))
 
 /* Keys an event cannot do without. */
 #define REQUIRED ((1u << K_V) | (1u << K_SEQ) | (1u << K_TS) | (1u << K_EVENT) | \
@@ -202,6 +206,7 @@ struct members {
 	uint32_t seen;			/* bit K: key K was there */
 	enum key bad;			/* the first key of the wrong shape */
 	bool duplicate;			/* ... because it came twice */
+	bool loss;			/* "event" is the loss record's word */
 	long long version;
 };
 
@@ -229,6 +234,8 @@ static bool set_field(enum key k, const struct json_tok *t, struct logread_event
 		/* An event this reader does not know is foreign, not broken. */
 		w = event_name_parse(t->str.p, t->str.len);
 		ev->event = w < 0 ? POLICY_EV_COUNT : (enum policy_event)w;
+		m->loss = w < 0 && t->str.len == sizeof(EVENT_LOSS_WORD) - 1 &&
+			  same(t->str.p, EVENT_LOSS_WORD, t->str.len);
 		return true;
 	case K_ARGS:
 		return t->type == JSON_ARRAY && parse_args(t, ev);
@@ -277,6 +284,11 @@ static bool set_field(enum key k, const struct json_tok *t, struct logread_event
 		if ((w = tok_word(t, event_layer_parse)) < 0)
 			return false;
 		ev->layer = (enum event_layer)w;
+		return true;
+	case K_LOST:
+		if (!tok_int(t, &n) || n < 0)
+			return false;
+		ev->lost = (uint64_t)n;
 		return true;
 	default:
 		return true;
@@ -382,6 +394,8 @@ static enum logread_junk check_event(const struct logread_event *ev, const struc
 		       EVENT_SCHEMA_VERSION);
 		return LOGREAD_JUNK_VERSION;
 	}
+	if (m->loss && m->bad == K_UNKNOWN && (m->seen & REQUIRED_LOSS) == REQUIRED_LOSS)
+		return LOGREAD_LOSS_RECORD;
 	if (m->bad != K_UNKNOWN) {
 		DETAIL("%s key \"%s\"", m->duplicate && (m->seen & (1u << m->bad)) ?
 		       "duplicate or bad" : "bad", key_names[m->bad]);
@@ -814,6 +828,8 @@ int logread_next(struct logread *r, struct logread_event *ev,
 	if (st <= 0)
 		return st < 0 ? st : LOGREAD_EOF;
 	*junk = logread_parse_line(line, len, ev, detail, detail_len);
+	if (*junk == LOGREAD_LOSS_RECORD)
+		return LOGREAD_LOSS;
 	return *junk == LOGREAD_JUNK_NONE ? LOGREAD_EVENT : LOGREAD_JUNKLINE;
 }
 
@@ -844,6 +860,10 @@ int logread_files(char *const *paths, int n, const struct logread_sink *sink, vo
 		while ((st = logread_next(r, &ev, &junk, detail, sizeof(detail))) > 0) {
 			if (st == LOGREAD_EVENT)
 				sink->event(ctx, &ev, i, logread_line(r));
+			else if (st == LOGREAD_LOSS && sink->loss)
+				sink->loss(ctx, ev.lost, i, logread_line(r));
+			else if (st == LOGREAD_LOSS)
+				continue;
 			else
 				sink->junk(ctx, junk, detail, i, logread_line(r));
 		}

@@ -79,6 +79,7 @@ struct logread_event {
 	long long pid, tid, ppid;
 	struct logread_str exe, comm;	/* p == NULL: null or absent */
 	enum event_layer layer;
+	uint64_t lost;			/* a loss record's "lost" */
 	struct logread_str line;	/* the whole line, without its newline */
 };
 
@@ -94,6 +95,7 @@ enum logread_junk {
 	LOGREAD_JUNK_FOREIGN,		/* valid JSON, not a sockaudit event */
 	LOGREAD_JUNK_VERSION,		/* an event of a newer schema version */
 	LOGREAD_JUNK_BAD_FIELD,		/* an event key with a value of the wrong shape */
+	LOGREAD_LOSS_RECORD,		/* not junk: a loss record (event.h), ev->lost */
 	LOGREAD_JUNK_COUNT,
 };
 
@@ -116,6 +118,7 @@ enum logread_status {
 	LOGREAD_EOF = 0,
 	LOGREAD_EVENT = 1,	/* *EV holds an event */
 	LOGREAD_JUNKLINE = 2,	/* *JUNK says why line logread_line() is not one */
+	LOGREAD_LOSS = 3,	/* a loss record: ev->lost events of a run were lost */
 };
 
 /* Read from FD (not closed by logread_close()).  Returns NULL when out of
@@ -141,6 +144,8 @@ struct logread_sink {
 	void (*junk)(void *ctx, enum logread_junk junk, const char *detail,
 		     int file, uint64_t line);
 	void (*error)(void *ctx, int file, int err);	/* cannot open or read: -errno */
+	/* A loss record (may be NULL: then skipped). */
+	void (*loss)(void *ctx, uint64_t lost, int file, uint64_t line);
 };
 
 /* Read the N logs PATHS in order, feeding SINK.  Returns the number of files

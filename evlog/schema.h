@@ -15,6 +15,10 @@
 
 #define EVENT_SCHEMA_VERSION 1
 
+/* The "event" of the loss record (event.h's event_format_loss), the one
+ * line of a log that is not an event. */
+#define EVENT_LOSS_WORD "sockaudit.lost"
+
 /* "decision": what the policy made of the call, the mode applied. */
 #define EVENT_DECISIONS(X)			\
 	X(EVENT_ALLOW, "allow")			\

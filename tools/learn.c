@@ -830,7 +830,10 @@ static int parse_args(struct learn *l, int argc, char **argv)
 /* Every event of the logs into the behaviour table: 0, or the exit status. */
 static int learn_read(struct learn *l)
 {
-	static const struct logread_sink sink = { on_event, on_junk, on_error };
+	/* Loss records (.loss NULL) say nothing about what a policy must allow. */
+	static const struct logread_sink sink = {
+		.event = on_event, .junk = on_junk, .error = on_error,
+	};
 
 	if (logread_files(l->files, l->nfiles, &sink, l) < 0 || l->nomem) {
 		cli_error("learn", "out of memory");

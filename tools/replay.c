@@ -367,7 +367,10 @@ static void replay_free(struct replay *r, struct cli_policy *lp)
 
 int cmd_eval_replay(int argc, char **argv)
 {
-	static const struct logread_sink sink = { on_event, on_junk, on_error };
+	/* Loss records (.loss NULL) hold no call to replay. */
+	static const struct logread_sink sink = {
+		.event = on_event, .junk = on_junk, .error = on_error,
+	};
 	struct replay *r = calloc(1, sizeof(*r));
 	struct cli_policy lp = { 0 };
 	const char **ids = NULL;

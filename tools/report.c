@@ -314,6 +314,9 @@ struct report {
 
 	/* totals */
 	uint64_t events, matched, junk, by_junk[LOGREAD_JUNK_COUNT];
+	/* Loss records (event.h): what sockaudit run counted as lost, seq
+	 * gaps included, so also losses no later seq shows. */
+	uint64_t run_lost, loss_records;
 	uint64_t by_decision[LOGREAD_DECISION_COUNT], by_event[POLICY_EV_COUNT];
 	int64_t first, last;
 	struct table groups, exes;
@@ -461,6 +464,25 @@ static void on_junk(void *ctx, enum logread_junk junk, const char *detail, int f
 		j->junk = junk;
 		snprintf(j->detail, sizeof(j->detail), "%s", detail);
 	}
+}
+
+static void on_loss(void *ctx, uint64_t lost, int file, uint64_t line)
+{
+	struct report *r = ctx;
+
+	(void)file;
+	(void)line;
+	r->run_lost += lost;
+	r->loss_records++;
+}
+
+/* The losses to report: seq gaps show GAPS; a run's own count includes its
+ * gaps and adds what no later seq shows (the end of a log, a process that
+ * never wrote).  Runs are not told apart in a log, so the larger of the two
+ * is a lower bound. */
+static uint64_t report_lost(const struct report *r, uint64_t gaps)
+{
+	return r->run_lost > gaps ? r->run_lost : gaps;
 }
 
 static void on_error(void *ctx, int file, int err)
@@ -656,7 +678,13 @@ static void table_totals(const struct report *r, uint64_t lost, uint64_t lostp)
 	       r->by_decision[LOGREAD_ALLOW], r->by_decision[LOGREAD_DENY],
 	       r->by_decision[LOGREAD_WOULD_DENY], r->by_decision[LOGREAD_KILL]);
 	printf("Processes:    %zu, executables: %zu\n", r->procs.used, r->exes.used);
-	printf("Lost events:  %" PRIu64 " in %" PRIu64 " processes\n", lost, lostp);
+	if (!r->loss_records)
+		printf("Lost events:  %" PRIu64 " in %" PRIu64 " processes\n", lost, lostp);
+	else
+		printf("Lost events:  at least %" PRIu64 " (sockaudit run counted %" PRIu64
+		       " in %" PRIu64 " run(s); seq gaps show %" PRIu64 " in %" PRIu64
+		       " processes)\n", report_lost(r, lost), r->run_lost, r->loss_records,
+		       lost, lostp);
 }
 
 /* The width of each column of the group table into W (W[0] the count's,
@@ -872,7 +900,9 @@ static void print_json(struct report *r, struct group **sorted, size_t ng)
 	uint64_t lost, lostp;
 	struct lossy *lv;
 	size_t nl = lossy_procs(r, r->list, &lv, &lost, &lostp);
-	printf("],\n\"lost\":%" PRIu64 ",\"lost_by_process\":[", lost);
+	printf("],\n\"lost\":%" PRIu64 ",\"lost_seq_gaps\":%" PRIu64
+	       ",\"lost_run_counted\":%" PRIu64 ",\"lost_by_process\":[",
+	       report_lost(r, lost), lost, r->run_lost);
 	for (size_t i = 0; i < nl; i++) {
 		const struct proc *p = lv[i].p;
 		printf("%s\n{\"pid\":%lld,\"layer\":\"%s\",\"exe\":%s,\"lost\":%" PRIu64 "}",
@@ -1148,7 +1178,9 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct logread_sink sink = { on_event, on_junk, on_error };
+	static const struct logread_sink sink = {
+		.event = on_event, .junk = on_junk, .error = on_error, .loss = on_loss,
+	};
 	struct report *r = calloc(1, sizeof(*r));
 	struct group **sorted = NULL;
 	size_t ng = 0;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "event.h"
 #include "layers.h"
 #include "load.h"
 #include "run.h"
@@ -169,14 +170,27 @@ static void run_log_close(struct run_log *log)
  * status is kept, as strace keeps the traced command's: the audit reports
  * its own failure on stderr (and `sockaudit report` in the log) without
  * turning a passing command into a failing one. */
-static void run_log_summary(const struct run_log *log)
+static void run_log_summary(struct run_log *log)
 {
 	uint64_t total = log->tally ? atomic_load(&log->tally->lost) : 0;
 	uint64_t own = evlog_sink_lost(&log->sink);
 	uint64_t shims = total > own ? total - own : 0;
 
+	struct event_loss rec = { .pid = getpid() };
+	char line[EVENT_LINE_MAX];
+	size_t len;
+
 	if (!shims && !own)
 		return;
+	/* The loss in the log itself, for `sockaudit report`: the only record
+	 * of losses no later seq shows.  On a disk still full it is lost too,
+	 * and stderr below is all there is. */
+	clock_gettime(CLOCK_REALTIME, &rec.ts);
+	rec.by[EVENT_PRELOAD] = shims;
+	rec.by[EVENT_NOTIFY] = own;
+	len = event_format_loss(line, sizeof(line), &rec);
+	if (len)
+		evlog_sink_write(&log->sink, line, len, getpid());
 	fprintf(stderr, "sockaudit run: warning: %" PRIu64 " event(s) could not be written "
 		"to the log %s (%" PRIu64 " by the preload shim, %" PRIu64
 		" by the notify supervisor): it is incomplete\n",

@@ -52,9 +52,9 @@ until_space() {
 }
 
 # check_full_log LOG CALLS LOST: every line is an event except at most one
-# fragment of one event, never two events on a line, the line after a
-# fragment is an event, and the events plus LOST make CALLS (LOST "-": not
-# checked).
+# fragment of one event and run's loss record at the end, never two events
+# on a line, the line after a fragment is an event, and the events plus LOST
+# make CALLS (LOST "-": not checked); a loss record must count LOST.
 check_full_log() {
 	"$PY" - "$@" <<'EOF'
 import json, sys
@@ -63,6 +63,10 @@ lines = open(path, "rb").read().split(b"\n")
 if lines and lines[-1] == b"":
     lines.pop()
 events, junk = 0, []
+if lines and b'"event":"sockaudit.lost"' in lines[-1]:
+    record = json.loads(lines.pop())
+    if lost != "-" and record["lost"] != int(lost):
+        sys.exit("the loss record counts %d, run said %s" % (record["lost"], lost))
 for i, line in enumerate(lines):
     if line.count(b'{"v":1,') != 1:
         sys.exit("line %d holds %d events: %r" % (i + 1, line.count(b'{"v":1,'), line[:120]))
@@ -179,8 +183,37 @@ EOF
 		[ "$lost" -gt 0 ]
 		run -0 check_full_log "$T/mnt/log" 2050 "$lost"
 		# the 50 calls after space came back are all there, in order
-		run -0 bash -c "tail -n 50 '$T/mnt/log' | jq -s -c '[length, (map(.seq) | . == (sort))]'"
+		run -0 bash -c "grep -v sockaudit.lost '$T/mnt/log' | tail -n 50 | jq -s -c '[length, (map(.seq) | . == (sort))]'"
 		assert_output '[50,true]'
+		# run's loss record ends the log, and report counts it
+		run -0 bash -c "tail -n 1 '$T/mnt/log' | jq -c '[.event, .lost]'"
+		assert_output "[\"sockaudit.lost\",$lost]"
+		umount "$T/mnt"
+		rm -f "$T/go"
+		rmdir "$T/mnt"
+	done
+}
+
+@test "loss: losses no later seq reveals (the end of a run) are counted by report, from run's loss record" {
+	need_notify
+	for layer in auto preload; do
+		small_disk
+		# every call while the disk is full; space returns only after the
+		# last call, so no later event shows a seq gap
+		until_space "$SOCKAUDIT" run --layer $layer -o "$T/mnt/log" -- "$FIX/s_full" 300 "$T/go" 0
+		assert_equal "$status" 0
+		lost=$(sed -E 's/.*warning: ([0-9]+) event.*/\1/' "$T/err")
+		[ "$lost" -gt 0 ]
+		run -0 check_full_log "$T/mnt/log" 300 "$lost"
+		# (status 1 when the log holds a fragment: a line that is not an event)
+		run "$SOCKAUDIT" report "$T/mnt/log"
+		[ "$status" -le 1 ]
+		assert_line --regexp "^Lost events:  at least $lost \(sockaudit run counted $lost in 1 run\(s\); seq gaps show [0-9]+ in [0-9]+ processes\)\$"
+		run -0 bash -c "'$SOCKAUDIT' report --format json '$T/mnt/log' | jq -c '[.lost, .lost_run_counted]'"
+		assert_output "[$lost,$lost]"
+		# the record is no junk line: only a fragment would be
+		run -0 bash -c "'$SOCKAUDIT' report '$T/mnt/log' | sed -n 's/^Files: *1, \([0-9]*\) lines not events\$/\1/p'"
+		[ "$output" -le 1 ]
 		umount "$T/mnt"
 		rm -f "$T/go"
 		rmdir "$T/mnt"

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "event.h"
 #include "logread.h"
 
 #define EV_NEW "{\"v\":1,\"seq\":7,\"ts\":\"2026-11-24T04:05:06.123456789Z\",\"event\":\"socket.__new__\"," \
@@ -292,8 +293,30 @@ static void test_key_order(void)
 	      "the same event either way");
 }
 
+/* run's loss record (event.h): not an event, not junk, formatted and read
+ * back by the one writer and the one reader. */
+static void test_loss_record(void)
+{
+	struct event_loss rec = { .ts = { 1795493106, 5 }, .by = { 3, 4 }, .pid = 99 };
+	struct logread_event ev;
+	char line[EVENT_LINE_MAX], detail[128];
+	size_t n = event_format_loss(line, sizeof(line), &rec);
+
+	CHECK(n > 0 && line[n - 1] == '\n', "the record is one line");
+	line[n - 1] = '\0';
+	CHECK_STR(line, "{\"v\":1,\"ts\":\"2026-11-24T04:05:06.000000005Z\",\"event\":\"sockaudit.lost\","
+		  "\"lost\":7,\"lost_preload\":3,\"lost_notify\":4,\"pid\":99}", "its form");
+	CHECK_INT(parse(line, &ev, detail), LOGREAD_LOSS_RECORD, "read as a loss record");
+	CHECK_INT(ev.lost, 7, "its count");
+	CHECK_INT(parse("{\"v\":1,\"ts\":\"2026-11-24T04:05:06Z\",\"event\":\"sockaudit.lost\"}",
+			&ev, detail), LOGREAD_JUNK_BAD_FIELD, "without \"lost\": malformed");
+	CHECK_INT(parse("{\"v\":1,\"ts\":\"2026-11-24T04:05:06Z\",\"event\":\"sockaudit.lost\",\"lost\":-1}",
+			&ev, detail), LOGREAD_JUNK_BAD_FIELD, "a negative count is malformed");
+}
+
 int main(void)
 {
+	test_loss_record();
 	test_json_member();
 	test_event();
 	test_junk();
