@@ -44,21 +44,6 @@ struct logread_val {
 	struct logread_str raw;		/* the value's JSON text ("\"AF_INET\"", "\"50\"", "null") */
 };
 
-/* The reader's older names for the schema's enums and words (schema.h),
- * kept so that the tools need not change with it. */
-#define logread_decision event_decision
-#define logread_layer event_layer
-#define LOGREAD_ALLOW EVENT_ALLOW
-#define LOGREAD_DENY EVENT_DENY
-#define LOGREAD_WOULD_DENY EVENT_WOULD_DENY
-#define LOGREAD_KILL EVENT_KILL
-#define LOGREAD_DECISION_COUNT EVENT_DECISION_COUNT
-#define LOGREAD_PRELOAD EVENT_PRELOAD
-#define LOGREAD_NOTIFY EVENT_NOTIFY
-#define LOGREAD_LAYER_COUNT EVENT_LAYER_COUNT
-#define logread_decision_name event_decision_word
-#define logread_layer_name event_layer_word
-
 /* One event.  Pointers are into the line: valid until the next read. */
 struct logread_event {
 	uint64_t seq;
@@ -173,9 +158,6 @@ int logread_parse_time(const char *s, size_t len, int64_t *ns);
 int logread_call(const struct logread_event *ev, struct policy_call *call,
 		 char *exe, size_t exe_cap,
 		 int (*name_value)(int field, const char *name, int *value));
-
-/* json_find_member() (json/scan.h), by its older name. */
-#define logread_json_member json_find_member
 
 /* Which field NAME_VALUE is asked about. */
 enum logread_field { LOGREAD_F_FAMILY, LOGREAD_F_TYPE, LOGREAD_F_PROTOCOL, LOGREAD_F_HOW };

@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "load.h"
 #include "logread.h"
+#include "scan.h"
 #include "names.h"
 #include "policy.h"
 #include "utf8.h"
@@ -270,7 +271,7 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	if (!r->count || ev->ts > r->last)
 		r->last = ev->ts;
 	r->count++;
-	r->denied += ev->decision != LOGREAD_ALLOW;
+	r->denied += ev->decision != EVENT_ALLOW;
 }
 
 static void on_junk(void *ctx, enum logread_junk junk, const char *detail, int file, uint64_t line)
@@ -694,7 +695,7 @@ static void put_policy(FILE *f, struct learn *l)
 static int put_spliced(FILE *f, struct learn *l, const char *text, size_t len)
 {
 	size_t vs = 0, ve = 0, oe = 0, at, rest;
-	int rc = logread_json_member(text, len, "rules", &vs, &ve, &oe);
+	int rc = json_find_member(text, len, "rules", &vs, &ve, &oe);
 	bool empty = true;
 
 	if (rc == -EINVAL)

@@ -26,7 +26,7 @@ struct change {
 	uint64_t line;
 	long long pid;
 	uint64_t seq;
-	enum logread_decision old;
+	enum event_decision old;
 	const char *now;
 	int rule;
 	enum outcome outcome;
@@ -76,7 +76,7 @@ static void print_event(const struct replay *r, const struct logread_event *ev, 
 	printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s", r->files[file], line,
 	       ev->pid, ev->seq, now);
 	if (o != O_SAME)
-		printf(" (was %s)", logread_decision_name(ev->decision));
+		printf(" (was %s)", event_decision_word(ev->decision));
 	printf(" by %s\n", d->rule_id ? d->rule_id : d->rule >= 0 ? "an unnamed rule" : "the default");
 }
 
@@ -117,7 +117,7 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 		call.exe = r->exe;
 	policy_match(r->policy, &call, &d);
 	now = event_decision_word(event_decision_of(&d, r->mode));
-	o = outcome_of(now, logread_decision_name(ev->decision));
+	o = outcome_of(now, event_decision_word(ev->decision));
 	r->outcomes[o]++;
 	if (d.rule + 1 >= 0 && (size_t)(d.rule + 1) <= r->nrules)
 		r->by_rule[o][d.rule + 1]++;
@@ -166,7 +166,7 @@ static void print_text(struct replay *r, const char **ids)
 	for (size_t i = 0; i < r->nchanges; i++) {
 		struct change *c = &r->changes[i];
 		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s -> %s by %s\n", r->files[c->file],
-		       c->line, c->pid, c->seq, logread_decision_name(c->old), c->now,
+		       c->line, c->pid, c->seq, event_decision_word(c->old), c->now,
 		       c->rule < 0 ? "the default" : ids[c->rule + 1] ? ids[c->rule + 1] : "an unnamed rule");
 	}
 	uint64_t changed = r->outcomes[O_NEWLY_DENIED] + r->outcomes[O_NEWLY_ALLOWED] + r->outcomes[O_CHANGED];
@@ -240,7 +240,7 @@ static void print_json(struct replay *r, const char **ids)
 		printf("%s{\"file\":", i ? "," : "");
 		json_str(r->files[c->file]);
 		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"was\":\"%s\",\"now\":\"%s\",\"rule\":",
-		       c->line, c->pid, c->seq, logread_decision_name(c->old), c->now);
+		       c->line, c->pid, c->seq, event_decision_word(c->old), c->now);
 		if (c->rule < 0)
 			printf("null");
 		else if (ids[c->rule + 1])

@@ -87,6 +87,24 @@ static void key_word(struct keybuf *k, const char *w)
 	key_put(k, "\"", 1);
 }
 
+/* A decoded value as this schema writes it: a name, a number as a decimal
+ * string (an older log's bare number too, so both group together), null. */
+static void key_val(struct keybuf *k, const struct logread_val *v)
+{
+	char num[24];
+
+	switch (v->kind) {
+	case LOGREAD_NAME:
+		key_put(k, v->raw.p, v->raw.len);
+		break;
+	case LOGREAD_NUM:
+		key_put(k, num, (size_t)snprintf(num, sizeof(num), "\"%lld\"", v->num));
+		break;
+	default:
+		key_put(k, "null", 4);
+	}
+}
+
 static void key_field(struct keybuf *k, enum field f, const struct logread_event *ev)
 {
 	char num[24];
@@ -98,22 +116,17 @@ static void key_field(struct keybuf *k, enum field f, const struct logread_event
 		key_word(k, event_name_word(ev->event));
 		break;
 	case F_CALL: key_str(k, ev->call); break;
-	case F_FAMILY: key_put(k, ev->family.raw.p ? ev->family.raw.p : "null",
-			       ev->family.raw.p ? ev->family.raw.len : 4); break;
-	case F_TYPE: key_put(k, ev->type.raw.p ? ev->type.raw.p : "null",
-			     ev->type.raw.p ? ev->type.raw.len : 4); break;
-	case F_PROTOCOL: key_put(k, ev->protocol.raw.p ? ev->protocol.raw.p : "null",
-				 ev->protocol.raw.p ? ev->protocol.raw.len : 4); break;
-	case F_HOW: key_put(k, ev->how.raw.p ? ev->how.raw.p : "null",
-			    ev->how.raw.p ? ev->how.raw.len : 4); break;
-	case F_ERRNO: key_put(k, ev->err.raw.p ? ev->err.raw.p : "null",
-			      ev->err.raw.p ? ev->err.raw.len : 4); break;
+	case F_FAMILY: key_val(k, &ev->family); break;
+	case F_TYPE: key_val(k, &ev->type); break;
+	case F_PROTOCOL: key_val(k, &ev->protocol); break;
+	case F_HOW: key_val(k, &ev->how); break;
+	case F_ERRNO: key_val(k, &ev->err); break;
 	case F_FLAGS: key_put(k, ev->flags.p ? ev->flags.p : "null",
 			      ev->flags.p ? ev->flags.len : 4); break;
-	case F_DECISION: key_word(k, logread_decision_name(ev->decision)); break;
+	case F_DECISION: key_word(k, event_decision_word(ev->decision)); break;
 	case F_RULE: key_str(k, ev->rule); break;
 	case F_MODE: key_str(k, ev->mode); break;
-	case F_LAYER: key_word(k, logread_layer_name(ev->layer)); break;
+	case F_LAYER: key_word(k, event_layer_word(ev->layer)); break;
 	case F_PID:
 		key_put(k, num, (size_t)snprintf(num, sizeof(num), "%lld", ev->pid));
 		break;
@@ -216,7 +229,7 @@ struct seqrun {
 struct proc {
 	long long pid;
 	bool used;
-	struct seqrun run[LOGREAD_LAYER_COUNT];
+	struct seqrun run[EVENT_LAYER_COUNT];
 	const struct group *exe;	/* the exe of its last event, in the exe table */
 };
 
@@ -284,7 +297,7 @@ struct denial {
 	long long pid;
 	uint64_t seq;
 	int64_t ts;
-	enum logread_decision decision;
+	enum event_decision decision;
 	char exe[48], family[24], type[24], protocol[24], rule[40], event[16];
 };
 
@@ -317,7 +330,7 @@ struct report {
 	/* Loss records (event.h): what sockaudit run counted as lost, seq
 	 * gaps included, so also losses no later seq shows. */
 	uint64_t run_lost, loss_records;
-	uint64_t by_decision[LOGREAD_DECISION_COUNT], by_event[POLICY_EV_COUNT];
+	uint64_t by_decision[EVENT_DECISION_COUNT], by_event[POLICY_EV_COUNT];
 	int64_t first, last;
 	struct table groups, exes;
 	struct procs procs;
@@ -430,7 +443,7 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 			r->nomem = true;
 	}
 
-	if (ev->decision != LOGREAD_ALLOW) {
+	if (ev->decision != EVENT_ALLOW) {
 		r->denied++;
 		if (r->ndenials < r->list) {
 			struct denial *d = &r->denials[r->ndenials++];
@@ -520,7 +533,7 @@ static size_t lossy_procs(const struct report *r, size_t max, struct lossy **out
 		bool any = false;
 		if (!p->used)
 			continue;
-		for (int y = 0; y < LOGREAD_LAYER_COUNT; y++) {
+		for (int y = 0; y < EVENT_LAYER_COUNT; y++) {
 			if (!p->run[y].lost)
 				continue;
 			*total += p->run[y].lost;
@@ -675,8 +688,8 @@ static void table_totals(const struct report *r, uint64_t lost, uint64_t lostp)
 	printf(": socket.__new__ %" PRIu64 ", socket.shutdown %" PRIu64 "\n",
 	       r->by_event[POLICY_EV_NEW], r->by_event[POLICY_EV_SHUTDOWN]);
 	printf("Decisions:    allow %" PRIu64 ", deny %" PRIu64 ", would_deny %" PRIu64 ", kill %" PRIu64 "\n",
-	       r->by_decision[LOGREAD_ALLOW], r->by_decision[LOGREAD_DENY],
-	       r->by_decision[LOGREAD_WOULD_DENY], r->by_decision[LOGREAD_KILL]);
+	       r->by_decision[EVENT_ALLOW], r->by_decision[EVENT_DENY],
+	       r->by_decision[EVENT_WOULD_DENY], r->by_decision[EVENT_KILL]);
 	printf("Processes:    %zu, executables: %zu\n", r->procs.used, r->exes.used);
 	if (!r->loss_records)
 		printf("Lost events:  %" PRIu64 " in %" PRIu64 " processes\n", lost, lostp);
@@ -783,7 +796,7 @@ static void table_denials(const struct report *r)
 		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 " %s %s %s %s %s: %s (%s%s)\n",
 		       r->files[d->file], d->line, d->pid, d->seq, d->exe, d->event,
 		       d->family, d->type, d->protocol,
-		       logread_decision_name(d->decision),
+		       event_decision_word(d->decision),
 		       by_rule ? "rule " : "", by_rule ? d->rule : "the default");
 	}
 }
@@ -800,7 +813,7 @@ static void table_lost(const struct lossy *lv, size_t nl, uint64_t lost, uint64_
 		const char *s = p->exe ? p->exe->key : "null";
 		plain(&s, &n);
 		printf("  pid %lld (%.*s, %s layer): %" PRIu64 " lost\n", p->pid, (int)n, s,
-		       logread_layer_name((enum logread_layer)lv[i].layer), p->run[lv[i].layer].lost);
+		       event_layer_word((enum event_layer)lv[i].layer), p->run[lv[i].layer].lost);
 	}
 }
 
@@ -870,8 +883,8 @@ static void print_json(struct report *r, struct group **sorted, size_t ng)
 		printf(",\"first\":null,\"last\":null");
 	printf(",\"processes\":%zu,\"executables\":%zu", r->procs.used, r->exes.used);
 	printf(",\"decisions\":{");
-	for (int d = 0; d < LOGREAD_DECISION_COUNT; d++)
-		printf("%s\"%s\":%" PRIu64, d ? "," : "", logread_decision_name((enum logread_decision)d), r->by_decision[d]);
+	for (int d = 0; d < EVENT_DECISION_COUNT; d++)
+		printf("%s\"%s\":%" PRIu64, d ? "," : "", event_decision_word((enum event_decision)d), r->by_decision[d]);
 	printf("},\"by_event\":{\"socket.__new__\":%" PRIu64 ",\"socket.shutdown\":%" PRIu64 "}",
 	       r->by_event[POLICY_EV_NEW], r->by_event[POLICY_EV_SHUTDOWN]);
 	printf(",\n\"groups\":[");
@@ -890,7 +903,7 @@ static void print_json(struct report *r, struct group **sorted, size_t ng)
 		printf("%s\n{\"file\":", i ? "," : "");
 		json_string(r->files[d->file]);
 		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"decision\":\"%s\",\"rule\":",
-		       d->line, d->pid, d->seq, logread_decision_name(d->decision));
+		       d->line, d->pid, d->seq, event_decision_word(d->decision));
 		if (strcmp(d->rule, "null"))
 			json_string(d->rule);
 		else
@@ -906,7 +919,7 @@ static void print_json(struct report *r, struct group **sorted, size_t ng)
 	for (size_t i = 0; i < nl; i++) {
 		const struct proc *p = lv[i].p;
 		printf("%s\n{\"pid\":%lld,\"layer\":\"%s\",\"exe\":%s,\"lost\":%" PRIu64 "}",
-		       i ? "," : "", p->pid, logread_layer_name((enum logread_layer)lv[i].layer),
+		       i ? "," : "", p->pid, event_layer_word((enum event_layer)lv[i].layer),
 		       p->exe ? p->exe->key : "null", p->run[lv[i].layer].lost);
 	}
 	free(lv);
@@ -1050,12 +1063,12 @@ static int parse_decisions(struct report *r, const char *arg)
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int d;
 		if (!strcmp(tok, "denied")) {
-			r->decisions |= (1u << LOGREAD_DENY) | (1u << LOGREAD_WOULD_DENY) | (1u << LOGREAD_KILL);
+			r->decisions |= (1u << EVENT_DENY) | (1u << EVENT_WOULD_DENY) | (1u << EVENT_KILL);
 			continue;
 		}
-		for (d = 0; d < LOGREAD_DECISION_COUNT && strcmp(tok, logread_decision_name((enum logread_decision)d)); d++)
+		for (d = 0; d < EVENT_DECISION_COUNT && strcmp(tok, event_decision_word((enum event_decision)d)); d++)
 			;
-		if (d == LOGREAD_DECISION_COUNT)
+		if (d == EVENT_DECISION_COUNT)
 			return cli_usage_error("report", "unknown decision '%s' (allow, deny, would_deny, kill, denied)", tok);
 		r->decisions |= 1u << d;
 	}
@@ -1219,7 +1232,7 @@ int cmd_report(int argc, char **argv)
 			sorted[ng++] = &r->groups.slots[i];
 	qsort(sorted, ng, sizeof(*sorted), cmp_groups);
 	for (size_t i = 0; i < r->procs.cap; i++)
-		for (int y = 0; y < LOGREAD_LAYER_COUNT; y++)
+		for (int y = 0; y < EVENT_LAYER_COUNT; y++)
 			if (r->procs.slots[i].used)
 				seqrun_close(&r->procs.slots[i].run[y]);
 

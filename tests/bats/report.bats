@@ -22,6 +22,14 @@ DATA="$ROOT/tests/data"
 	assert_line "  pid 100 (/usr/bin/curl, preload layer): 1 lost"
 }
 
+@test "report: a value without a name groups alike in an older log (bare number) and a new one (decimal string)" {
+	old='{"v":1,"seq":1,"ts":"2026-11-24T04:00:00Z","event":"socket.__new__","args":[3,50,1,0],"family":50,"type":"SOCK_STREAM","protocol":0,"decision":"allow","pid":1,"layer":"preload"}'
+	new='{"v":1,"seq":2,"ts":"2026-11-24T04:00:01Z","event":"socket.__new__","args":[4,50,1,0],"family":"50","type":"SOCK_STREAM","protocol":"0","decision":"allow","pid":1,"layer":"preload"}'
+	printf '%s\n%s\n' "$old" "$new" >mixed.jsonl
+	run -0 bash -c "'$SOCKAUDIT' report --by family,protocol --format json mixed.jsonl | jq -c '[.groups[] | [.count, .family, .protocol]]'"
+	assert_output '[[2,"50","0"]]'
+}
+
 @test "report: groups, largest first, and denials pointing back to file:line, pid, seq" {
 	cp "$DATA/procs.jsonl" .
 	run -0 "$SOCKAUDIT" report procs.jsonl

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "logread.h"
+#include "scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -61,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t ns;
 	int fd, st;
 
-	logread_json_member((const char *)data, size, "rules", &a, &b, &c);
+	json_find_member((const char *)data, size, "rules", &a, &b, &c);
 	logread_parse_time((const char *)data, size < 40 ? size : 40, &ns);
 
 	/* Most inputs: each line straight to the parser (fast).  Inputs whose

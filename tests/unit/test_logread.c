@@ -8,6 +8,7 @@
 #include "check.h"
 #include "event.h"
 #include "logread.h"
+#include "scan.h"
 
 #define EV_NEW "{\"v\":1,\"seq\":7,\"ts\":\"2026-11-24T04:05:06.123456789Z\",\"event\":\"socket.__new__\"," \
 	"\"args\":[3,2,524289,0],\"call\":\"socket\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\"," \
@@ -44,11 +45,11 @@ static void test_event(void)
 	CHECK(str_eq(ev.family.name, "AF_INET") && ev.family.kind == LOGREAD_NAME, "family name");
 	CHECK(str_eq(ev.family.raw, "\"AF_INET\""), "family raw text");
 	CHECK(str_eq(ev.flags, "[\"SOCK_CLOEXEC\"]"), "flags array text");
-	CHECK_INT(ev.decision, LOGREAD_ALLOW, "decision");
+	CHECK_INT(ev.decision, EVENT_ALLOW, "decision");
 	CHECK(str_eq(ev.rule, "inet-tcp"), "rule");
 	CHECK_INT(ev.pid, 4242, "pid");
 	CHECK(str_eq(ev.exe, "/usr/bin/curl"), "exe");
-	CHECK_INT(ev.layer, LOGREAD_PRELOAD, "layer");
+	CHECK_INT(ev.layer, EVENT_PRELOAD, "layer");
 	CHECK(ev.err.kind == LOGREAD_NULL, "errno null");
 
 	CHECK_INT(parse(EV_SHUT, &ev, detail), LOGREAD_JUNK_NONE, "a shutdown with nulls is an event");
@@ -57,8 +58,8 @@ static void test_event(void)
 	CHECK(ev.result_null, "result null");
 	CHECK(ev.rule.p == NULL, "rule null: the default");
 	CHECK(ev.exe.p == NULL, "exe null");
-	CHECK_INT(ev.decision, LOGREAD_WOULD_DENY, "would_deny");
-	CHECK_INT(ev.layer, LOGREAD_NOTIFY, "notify layer");
+	CHECK_INT(ev.decision, EVENT_WOULD_DENY, "would_deny");
+	CHECK_INT(ev.layer, EVENT_NOTIFY, "notify layer");
 
 	/* Key order and whitespace do not matter; unknown keys are skipped. */
 	CHECK_INT(parse(" { \"layer\" : \"preload\" , \"pid\" : 5 , \"decision\":\"deny\", \"future\": {\"a\":[1,{\"b\":null}]},"
@@ -206,14 +207,14 @@ static void test_json_member(void)
 	static const char norules[] = "{\"version\": 1}\n";
 	size_t vs = 0, ve = 0, oe = 0;
 
-	CHECK_INT(logread_json_member(pol, strlen(pol), "rules", &vs, &ve, &oe), 0, "rules found");
+	CHECK_INT(json_find_member(pol, strlen(pol), "rules", &vs, &ve, &oe), 0, "rules found");
 	CHECK(pol[vs] == '[' && pol[ve - 1] == ']', "the value's span is the array");
 	CHECK_INT(oe, strlen(pol) - 1, "the closing brace");
-	CHECK_INT(logread_json_member(norules, strlen(norules), "rules", &vs, &ve, &oe), -ENOENT,
+	CHECK_INT(json_find_member(norules, strlen(norules), "rules", &vs, &ve, &oe), -ENOENT,
 		  "no rules member");
 	CHECK_INT(oe, 13, "its closing brace still found");
-	CHECK_INT(logread_json_member("[1]", 3, "rules", &vs, &ve, &oe), -EINVAL, "not an object");
-	CHECK_INT(logread_json_member("{\"a\":1} {", 10, "a", &vs, &ve, &oe), -EINVAL, "trailing bytes");
+	CHECK_INT(json_find_member("[1]", 3, "rules", &vs, &ve, &oe), -EINVAL, "not an object");
+	CHECK_INT(json_find_member("{\"a\":1} {", 10, "a", &vs, &ve, &oe), -EINVAL, "trailing bytes");
 }
 
 
