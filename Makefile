@@ -37,14 +37,19 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CFLAGS ?= -O2 -g
+# Link-time optimization: the log reader calls the JSON scanner (json/) for
+# every value of every line, across files; LTO inlines those calls (report
+# is ~10% faster, `make bench`).  Fat objects keep libcore.a usable by a
+# link without LTO.  `make LTO=` turns it off.
+LTO ?= -flto=auto -ffat-lto-objects
 # Everything is position independent and hidden by default: the policy
 # objects are linked into the preload shim, which must export nothing else.
 # -iquote, not -I: a module's header must never hide a system one.
 ALL_CFLAGS := -std=gnu11 $(WARN) $(HARDEN) -fPIC -fvisibility=hidden \
 	-D_GNU_SOURCE -DSOCKAUDIT_VERSION='"$(VERSION)"' \
 	-DSOCKAUDIT_LIBDIR='"$(LIBDIR)"' $(MODULES:%=-iquote %) \
-	$(CJSON_CFLAGS) $(SECCOMP_CFLAGS) $(SAN) $(CFLAGS)
-ALL_LDFLAGS := $(SAN) $(LDFLAGS)
+	$(CJSON_CFLAGS) $(SECCOMP_CFLAGS) $(SAN) $(LTO) $(CFLAGS)
+ALL_LDFLAGS := $(SAN) $(LTO) $(LDFLAGS)
 
 POLICY_SRCS := $(sort $(wildcard $(MODULES:%=%/*.c)))
 POLICY_OBJS := $(POLICY_SRCS:%.c=$(B)/%.o)

@@ -235,6 +235,11 @@ sink_write_after_fragment(struct evlog_sink *s, int fd, const char *line, size_t
 	return n - 1;
 }
 
+void evlog_sink_trust_fd(struct evlog_sink *s)
+{
+	s->trusted = true;
+}
+
 bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t reopener)
 {
 	int saved = errno, err = EBADF;
@@ -245,7 +250,7 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 	if (!s->kind)
 		goto lost_quiet;
 	fd = atomic_load_explicit(&s->fd, memory_order_acquire);
-	if (!sink_fd_ok(s, fd)) {
+	if (fd < 0 || (!s->trusted && !sink_fd_ok(s, fd))) {
 		fd = sink_recover(s, reopener);
 		if (fd < 0) {
 			err = -fd;

@@ -79,6 +79,7 @@ struct evlog_sink {
 	_Atomic uint64_t dev, ino;	/* what fd must be */
 	_Atomic pid_t reopening;	/* the pid reopening, 0: nobody */
 	_Atomic bool healthy;		/* a verified descriptor, last write whole */
+	bool trusted;			/* evlog_sink_trust_fd(): no check */
 	_Atomic int err;		/* errno of the last failure, 0: none */
 	_Atomic uint32_t fragment;	/* without a tally: the log ends in a fragment */
 	_Atomic uint64_t lost;
@@ -90,6 +91,12 @@ struct evlog_sink {
  * open(2), in which case S keeps the path and tries again at each write
  * (S is then not healthy).  Not async-signal-safe (called at init). */
 int evlog_sink_open(struct evlog_sink *s, const char *spec);
+
+/* Say that S's descriptor is this process's alone (the supervisor's: no
+ * program runs in it to close or dup2() over it), so that writes skip the
+ * check that the descriptor is still the file: one system call per event
+ * fewer.  Never for a sink inside the audited program (the shim). */
+void evlog_sink_trust_fd(struct evlog_sink *s);
 
 /* Close S's descriptor if S opened it (stderr stays open). */
 void evlog_sink_close(struct evlog_sink *s);

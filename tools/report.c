@@ -98,7 +98,10 @@ static void key_val(struct keybuf *k, const struct logread_val *v)
 		key_put(k, v->raw.p, v->raw.len);
 		break;
 	case LOGREAD_NUM:
-		key_put(k, num, (size_t)snprintf(num, sizeof(num), "\"%lld\"", v->num));
+		if (v->raw.len && v->raw.p[0] == '"')
+			key_put(k, v->raw.p, v->raw.len);	/* "50" already */
+		else
+			key_put(k, num, (size_t)snprintf(num, sizeof(num), "\"%lld\"", v->num));
 		break;
 	default:
 		key_put(k, "null", 4);

@@ -143,6 +143,9 @@ static int run_log_open(const char *given, struct run_log *log)
 	free(path);
 	if (ret < 0)
 		return ret;
+	/* Only the supervisor writes through it, in this process, where no
+	 * program runs that could replace the descriptor. */
+	evlog_sink_trust_fd(&log->sink);
 	/* Without a tally the losses of the shims would reach nobody: a
 	 * failure here is sockaudit's. */
 	log->tally_fd = evlog_sink_tally_create(&log->tally, &log->tally_id);
