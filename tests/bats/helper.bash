@@ -108,6 +108,12 @@ require_feature() {
 	skip "$1 unavailable: $2"
 }
 
+# The kernel layers' supervisor needs seccomp user notification.
+need_notify() {
+	grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail ||
+		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
+}
+
 # curl deadlocks in setlocale() when libasan is preloaded into it, with or
 # without sockaudit (`LD_PRELOAD=libasan.so curl ...` hangs too), so the curl
 # tests cannot run on a `make ASAN=1` build.  A named skip, never silent (CI

@@ -16,8 +16,7 @@ setup() {
 	T="$BATS_TEST_TMPDIR"
 	cd "$T" || return 1
 	GO_LISTEN="$BATS_FILE_TMPDIR/listen"
-	grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail ||
-		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
+	need_notify
 }
 
 # The kernel's wait-killable mode (5.19) is what keeps SIGURG from cancelling

@@ -12,16 +12,10 @@ K2="$FIX/k2_calls-static"
 K2A="$FIX/k2_accept-static"
 ASM="$FIX/k2_asm"
 
-setup_file() {
-	grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail ||
-		export K2_NO_NOTIF=1
-}
-
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	cd "$T" || return 1
-	[ -z "${K2_NO_NOTIF:-}" ] ||
-		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
+	need_notify
 }
 
 # notify_events LOG JQFILTER: the notify layer's events matching JQFILTER,

@@ -16,8 +16,7 @@ teardown() {
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	cd "$T" || return 1
-	grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail ||
-		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
+	need_notify
 }
 
 @test "exit statuses are the child's: code, 126, 127, 128+N (auto, seccomp)" {

@@ -15,16 +15,10 @@ load helper
 
 EVERY="$FIX/x_every"
 
-setup_file() {
-	grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail ||
-		export LD_NO_NOTIF=1
-}
-
 setup() {
 	T="$BATS_TEST_TMPDIR"
 	cd "$T" || return 1
-	[ -z "${LD_NO_NOTIF:-}" ] ||
-		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
+	need_notify
 	[ -e "$SHIM" ] || fail "no $SHIM: the preload shim is not built"
 	# A kill decision dumps core under both layers: not into $T.
 	ulimit -c 0

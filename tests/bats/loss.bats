@@ -20,11 +20,6 @@ teardown() {
 	fi
 }
 
-need_notify() {
-	grep -qw user_notif /proc/sys/kernel/seccomp/actions_avail ||
-		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
-}
-
 # count_events LOG EXE-BASENAME LAYER: events of that program by that layer
 count_events() {
 	jq -s --arg exe "$2" --arg layer "$3" \
