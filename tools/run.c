@@ -324,12 +324,16 @@ out:
 }
 
 /* CMD's environment: ours, with the shim's variables set to what this run
- * decided, so that an inherited SOCKAUDIT_* never contradicts it. */
-static char **run_env(const struct run_opts *o, const struct run_log *log, uint64_t *marker)
+ * decided, so that an inherited SOCKAUDIT_* never contradicts it.  The mode
+ * is always set, to the validated policy's (or --mode's): a shim that then
+ * cannot read the policy (a privilege drop before exec) fails closed in the
+ * run's mode, never in enforce mode under an audit policy. */
+static char **run_env(const struct run_opts *o, enum policy_mode run_mode,
+		      const struct run_log *log, uint64_t *marker)
 {
 	char **env = run_cli_env_dup(environ), *policy = NULL;
 	char tally[24 + EVLOG_SINK_ID_TEXT], id[EVLOG_SINK_ID_TEXT];
-	const char *mode = NULL;
+	const char *mode = policy_mode_name(run_mode);
 
 	if (!env)
 		goto nomem;
@@ -340,8 +344,6 @@ static char **run_env(const struct run_opts *o, const struct run_log *log, uint6
 			goto fail;
 		}
 	}
-	if (o->mode_set)
-		mode = policy_mode_name(o->mode);
 	snprintf(tally, sizeof(tally), "%d:%s", log->tally_fd,
 		 evlog_sink_id_format(&log->tally_id, id, sizeof(id)));
 	if (run_cli_env_set(&env, LAYERS_ENV_POLICY, policy) < 0 ||
@@ -500,7 +502,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	run_warn_blind(exe, o.layer);
-	env = run_env(&o, log, &marker);
+	env = run_env(&o, policy_mode(policy), log, &marker);
 	if (!env)
 		goto out;
 	/* Nothing of ours may reach CMD's stdout after it starts. */

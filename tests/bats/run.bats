@@ -172,6 +172,7 @@ EOF
 	run -0 --separate-stderr sa_run --layer preload -o rel.log -- \
 		sh -c 'cd sub && printenv SOCKAUDIT_LOG SOCKAUDIT_POLICY SOCKAUDIT_MODE SOCKAUDIT_MARKER; echo end'
 	assert_output "$T/rel.log
+audit
 end"
 	[ -f rel.log ]
 	run -0 stat -c %a rel.log
@@ -188,7 +189,22 @@ enforce"
 	SOCKAUDIT_POLICY=/elsewhere.json SOCKAUDIT_MODE=enforce SOCKAUDIT_MARKER=1 \
 		SOCKAUDIT_LOG=/elsewhere.log run -0 --separate-stderr \
 		sa_run --layer preload -- sh -c 'echo "${SOCKAUDIT_POLICY-unset} ${SOCKAUDIT_MODE-unset} ${SOCKAUDIT_MARKER-unset} $SOCKAUDIT_LOG"'
-	assert_output "unset unset unset stderr"
+	assert_output "unset audit unset stderr"
+}
+
+@test "run: a shim that cannot read the policy after a privilege drop fails closed in the policy's mode (audit: denies nothing)" {
+	[ "$(id -u)" = 0 ] || require_feature root "the test drops privileges with setpriv"
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "mode": "audit", "default": {"action": "allow"}, "rules": []}
+	EOF
+	chmod 600 "$T/p.json"
+	chmod 755 "$T"
+	run -0 --separate-stderr sa_run --layer preload -p "$T/p.json" -- \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$PY" -c 'import socket; socket.socket(socket.AF_UNIX); print("made")'
+	assert_output "made"
+	assert_line --index 0 --partial "made"
+	[[ "$stderr" == *"cannot read policy $T/p.json: Permission denied; audit mode"* ]]
+	[[ "$stderr" == *'"decision":"would_deny"'*'"mode":"audit"'* ]]
 }
 
 @test "run: a log that cannot be written exits 125 and runs nothing; a FIFO is fine" {
@@ -384,9 +400,9 @@ nosuid() {
 	run -0 --separate-stderr sa_run --mode enforce -o "$T/static.log" -- /bin/busybox ip addr show dev lo
 	run -0 jq -c 'select(.family == "AF_NETLINK") | [.mode, .decision, .rule, .layer]' "$T/static.log"
 	assert_output '["enforce","allow",null,"notify"]'
-	# Without --mode: audit, and no SOCKAUDIT_MODE for the shim.
+	# Without --mode: the default's audit, said to the shim too.
 	run -0 --separate-stderr sa_run -o "$T/audit.log" -- "$PY" -c 'import os, socket; socket.socket(); print(os.environ.get("SOCKAUDIT_MODE"))'
-	assert_output "None"
+	assert_output "audit"
 	run -0 jq -c '[.mode, .decision]' "$T/audit.log"
 	assert_output '["audit","allow"]'
 }
