@@ -19,10 +19,11 @@
 #define CALLS_NR_shutdown SYS_shutdown
 
 const struct calls_row calls_table[CALLS_COUNT] = {
-#define CALL(id, nm, ev, fd, fam, ty, pr, how, fl, n) \
+#define CALL(id, nm, ev, fd, fam, ty, pr, how, fl, n, cancel) \
 	[CALL_##id] = { .name = #nm, .event = ev, .arg_fd = fd, .arg_family = fam, \
 			.arg_type = ty, .arg_protocol = pr, .arg_how = how, \
-			.arg_flags = fl, .sockets = n, .nr = CALLS_NR_##nm },
+			.arg_flags = fl, .sockets = n, .cancellation_point = cancel, \
+			.nr = CALLS_NR_##nm },
 #include "calls.def"
 #undef CALL
 };

@@ -26,6 +26,7 @@ struct calls_row {
 	/* Which argument carries what; -1: none (see calls.def). */
 	int arg_fd, arg_family, arg_type, arg_protocol, arg_how, arg_flags;
 	int sockets;			/* new sockets a successful call makes */
+	bool cancellation_point;	/* pthread_cancel() acts in it */
 	long nr;			/* native syscall number, -1: none */
 };
 

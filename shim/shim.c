@@ -14,6 +14,7 @@
  * here, and do not call an interposed function.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
@@ -42,6 +43,27 @@ static long shim_sys(long nr, const long a[6])
 }
 
 /*
+ * A marked call goes through libc's syscall(), which is no cancellation
+ * point.  For the calls that are one (accept, accept4), cancellation is
+ * made asynchronous around the system call, as libc's own wrappers do it,
+ * so that pthread_cancel() still ends a thread blocked in them (a pending
+ * cancel is acted on as the type changes).  pthread_setcanceltype reports
+ * errors by its return value: errno stays the call's.
+ */
+static long shim_marked(const struct calls_row *row, long nr, const long a[6], uint64_t marker)
+{
+	int old;
+	long ret;
+
+	if (!row->cancellation_point)
+		return shim_real.syscall(nr, a[0], a[1], a[2], a[3], 0L, marker);
+	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &old);
+	ret = shim_real.syscall(nr, a[0], a[1], a[2], a[3], 0L, marker);
+	pthread_setcanceltype(old, NULL);
+	return ret;
+}
+
+/*
  * The real call ROW with arguments A.  Under `sockaudit run --layer auto`
  * (MARKER non-zero) the shim makes the system call itself with the marker in
  * argument LAYERS_MARKER_ARG, so that the seccomp filter does not send a
@@ -56,7 +78,7 @@ static long shim_do(const struct calls_row *row, const long a[6], uint64_t marke
 	long nr = row->nr >= 0 ? row->nr : SYS_accept4;
 
 	if (marker)
-		return shim_real.syscall(nr, a[0], a[1], a[2], a[3], 0L, marker);
+		return shim_marked(row, nr, a, marker);
 	if (!fn)
 		return shim_sys(nr, a);
 	switch (row - calls_table) {

@@ -135,3 +135,14 @@ os.execve("/bin/ls", ["ls", "-l", "/proc/self/fd/"], env)'
 	run -0 bash -c "tail -c 1 '$T/log' | od -An -c | tr -d ' '"
 	assert_output '\n'
 }
+
+@test "shim-hard: pthread_cancel ends a thread blocked in accept, in every layer (the marked call stays a cancellation point)" {
+	for layer in preload seccomp auto; do
+		[ "$layer" = preload ] || need_notify
+		run -0 timeout 30 "$SOCKAUDIT" run --layer "$layer" -o "$T/log.$layer" -- "$FIX/s_cancel"
+		assert_output "cancelled"
+	done
+	# under auto the accept was the shim's (marked), not the supervisor's
+	run -0 jq -r 'select(.call == "socket") | .layer' "$T/log.auto"
+	assert_output "preload"
+}
