@@ -500,6 +500,9 @@ int logread_parse_time(const char *s, size_t len, int64_t *ns)
 	d = digits(s + 8, 2);
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
 		return -EINVAL;
+	/* February 29 only in a leap year (proleptic Gregorian). */
+	if (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)))
+		return -EINVAL;
 	i = 10;
 	if (len > 10) {
 		if (len < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||

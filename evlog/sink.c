@@ -130,6 +130,7 @@ int evlog_sink_open(struct evlog_sink *s, const char *spec)
 	atomic_init(&s->fragment, 0);
 	atomic_init(&s->lost, 0);
 	s->tally = NULL;
+	s->trusted = false;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		s->min_fd = (int)((rl.rlim_cur < 1024 ? rl.rlim_cur : 1024) * 7 / 8);
 	else

@@ -146,6 +146,11 @@ static void test_time(void)
 	CHECK_INT(logread_parse_time("2026-11-24", 10, &ns), 0, "a date");
 	CHECK_INT(ns, 1795478400LL * 1000000000, "a date is its midnight UTC");
 	CHECK_INT(logread_parse_time("2026-02-30T00:00:00Z", 20, &ns), -EINVAL, "February 30th");
+	CHECK_INT(logread_parse_time("2026-02-29T00:00:00Z", 20, &ns), -EINVAL,
+		  "February 29th of a common year");
+	CHECK_INT(logread_parse_time("1900-02-29", 10, &ns), -EINVAL, "1900 was no leap year");
+	CHECK_INT(logread_parse_time("2000-02-29", 10, &ns), 0, "2000 was one");
+	CHECK_INT(logread_parse_time("2028-02-29T12:00:00Z", 20, &ns), 0, "2028 is one");
 	CHECK_INT(logread_parse_time("2026-11-24T04:05:06", 19, &ns), -EINVAL, "no zone");
 	CHECK_INT(logread_parse_time("2026-11-24T04:05:06.Z", 21, &ns), -EINVAL, "empty fraction");
 }
