@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "logread.h"
@@ -484,6 +485,17 @@ static int64_t days_from_civil(int y, int m, int d)
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
 	return era * 146097 + doe - 719468;
+}
+
+void logread_format_time(char *buf, size_t cap, int64_t ns)
+{
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	if (ns < 0 && ns % 1000000000)
+		s--;
+	if (!gmtime_r(&s, &tm) || !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, cap, "?");
 }
 
 int logread_parse_time(const char *s, size_t len, int64_t *ns)

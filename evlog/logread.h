@@ -148,6 +148,10 @@ long logread_unescape(struct logread_str s, char *buf, size_t cap);
  * 0 on success, -EINVAL otherwise. */
 int logread_parse_time(const char *s, size_t len, int64_t *ns);
 
+/* The inverse, to the second: NS as "2026-11-24T04:05:06Z" into BUF of CAP
+ * bytes (21 are enough), rounded down (so also before the epoch). */
+void logread_format_time(char *buf, size_t cap, int64_t ns);
+
 /* The facts a policy decides on, from event EV: for socket.__new__ the raw
  * args (family, type and protocol exactly as passed), for socket.shutdown
  * "how" and the decoded family, type and protocol names (an unknown name

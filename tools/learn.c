@@ -606,15 +606,6 @@ static void put_list(FILE *f, const char *key, const struct set *s, enum names_t
 		fputc(']', f);
 }
 
-static void fmt_time(char *buf, size_t cap, int64_t ns)
-{
-	time_t s = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int cmp_exe_idx(const void *a, const void *b)
 {
 	return cmp_exe(*(const int *)a, *(const int *)b);
@@ -646,8 +637,8 @@ static void put_rule(FILE *f, struct learn *l, struct lrule *r, const char *inde
 		put_list(f, "how", &r->how, NAMES_HOW);
 	fputs(", \"action\": \"allow\", \"comment\": ", f);
 
-	fmt_time(a, sizeof(a), r->first);
-	fmt_time(b, sizeof(b), r->last);
+	logread_format_time(a, sizeof(a), r->first);
+	logread_format_time(b, sizeof(b), r->last);
 	n = (size_t)snprintf(comment, sizeof(comment), "learned from %" PRIu64 " event%s", r->count,
 			     r->count == 1 ? "" : "s");
 	if (r->denied)

@@ -561,17 +561,6 @@ static size_t lossy_procs(const struct report *r, size_t max, struct lossy **out
 
 /* ---- output ---------------------------------------------------------------- */
 
-static void fmt_time(char *buf, size_t cap, int64_t ns)
-{
-	time_t s = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	if (ns < 0 && ns % 1000000000)
-		s--;
-	gmtime_r(&s, &tm);
-	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void fmt_span(char *buf, size_t cap, int64_t ns)
 {
 	int64_t s = ns / 1000000000;
@@ -680,8 +669,8 @@ static void table_totals(const struct report *r, uint64_t lost, uint64_t lostp)
 	printf("Files:        %d", r->nfiles);
 	printf(", %" PRIu64 " lines not events\n", r->junk);
 	if (r->matched) {
-		fmt_time(a, sizeof(a), r->first);
-		fmt_time(b, sizeof(b), r->last);
+		logread_format_time(a, sizeof(a), r->first);
+		logread_format_time(b, sizeof(b), r->last);
 		fmt_span(span, sizeof(span), r->last - r->first);
 		printf("Time span:    %s .. %s (%s)\n", a, b, span);
 	}
@@ -878,9 +867,9 @@ static void print_json(struct report *r, struct group **sorted, size_t ng)
 	}
 	printf("],\"events\":%" PRIu64 ",\"matched\":%" PRIu64 ",\"junk\":%" PRIu64, r->events, r->matched, r->junk);
 	if (r->matched) {
-		fmt_time(a, sizeof(a), r->first);
+		logread_format_time(a, sizeof(a), r->first);
 		printf(",\"first\":\"%s\"", a);
-		fmt_time(a, sizeof(a), r->last);
+		logread_format_time(a, sizeof(a), r->last);
 		printf(",\"last\":\"%s\"", a);
 	} else
 		printf(",\"first\":null,\"last\":null");

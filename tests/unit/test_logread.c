@@ -151,6 +151,14 @@ static void test_time(void)
 	CHECK_INT(logread_parse_time("1900-02-29", 10, &ns), -EINVAL, "1900 was no leap year");
 	CHECK_INT(logread_parse_time("2000-02-29", 10, &ns), 0, "2000 was one");
 	CHECK_INT(logread_parse_time("2028-02-29T12:00:00Z", 20, &ns), 0, "2028 is one");
+	{
+		char buf[32];
+
+		logread_format_time(buf, sizeof(buf), ns);
+		CHECK_STR(buf, "2028-02-29T12:00:00Z", "formatted back");
+		logread_format_time(buf, sizeof(buf), -1);
+		CHECK_STR(buf, "1969-12-31T23:59:59Z", "before the epoch, rounded down");
+	}
 	CHECK_INT(logread_parse_time("2026-11-24T04:05:06", 19, &ns), -EINVAL, "no zone");
 	CHECK_INT(logread_parse_time("2026-11-24T04:05:06.Z", 21, &ns), -EINVAL, "empty fraction");
 }
