@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,8 +65,13 @@ static _Atomic pid_t shim_init_pid;	/* ... and its process */
 
 /* The pid of the process that owns the shim's memory, to tell a forked
  * child (its own copy: it may reset its state) from a vfork child (shared
- * memory: it must not). */
+ * memory: it must not).  Kept, where the kernel can, in a page of its own
+ * marked MADV_WIPEONFORK (Linux 4.14): a fork child reads 0 there, a vfork
+ * child (or any CLONE_VM child) reads its parent's pid, which tells them
+ * apart without kcmp(2), which seccomp profiles and kernels without
+ * CONFIG_KCMP refuse.  Elsewhere shim_owner_pid and kcmp. */
 static _Atomic pid_t shim_owner_pid;
+static _Atomic pid_t *shim_owner_page;
 
 /*
  * seq: the process's pid in the high bits, its last event number in the
@@ -392,6 +398,24 @@ static const char *shim_env_copy(const char *name, char *buf, size_t cap)
 	return buf;
 }
 
+/* At init: the owner's page (see shim_owner_pid).  Without it (an older
+ * kernel) shim_shares_vm() asks kcmp. */
+static void shim_owner_page_init(void)
+{
+	long size = sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, (size_t)(size > 0 ? size : 4096), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	if (madvise(p, (size_t)(size > 0 ? size : 4096), MADV_WIPEONFORK)) {
+		munmap(p, (size_t)(size > 0 ? size : 4096));
+		return;
+	}
+	atomic_store((_Atomic pid_t *)p, getpid());
+	atomic_store(&shim_owner_page, (_Atomic pid_t *)p);
+}
+
 static void shim_init(void)
 {
 	/* Copies: the program may rewrite its environment at any time. */
@@ -432,6 +456,7 @@ static void shim_init(void)
 	shim_open_log(log);
 	shim_attach_tally(tally);
 	atomic_store(&shim_owner_pid, getpid());
+	shim_owner_page_init();
 }
 
 /* A fork child of a process whose init was in progress: the initializing
@@ -497,9 +522,20 @@ __attribute__((constructor)) static void shim_constructor(void)
 /* Does PID share its memory with the process that owns the shim's state? */
 static bool shim_shares_vm(pid_t pid)
 {
+	_Atomic pid_t *page = atomic_load(&shim_owner_page);
 	pid_t owner = atomic_load(&shim_owner_pid);
 	long rc;
 
+	if (page) {
+		owner = atomic_load(page);
+		if (owner == pid)
+			return false;
+		if (owner != 0)
+			return true;	/* the page is shared: vfork, CLONE_VM */
+		atomic_store(page, pid);	/* wiped: a fork child, ours now */
+		atomic_store(&shim_owner_pid, pid);
+		return false;
+	}
 	if (pid == owner)
 		return false;
 	rc = shim_raw_syscall(SYS_kcmp, pid, owner, KCMP_VM, 0, 0, 0);

@@ -55,6 +55,17 @@ load shim-helper
 	assert_output 5
 }
 
+@test "shim-hard: vfork without kcmp(2) (refused, as by container profiles): the parent's seq is still untouched" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$FIX/s_nokcmp" "$FIX/s_spawn"
+	vpid=$(awk '/^vfork/ {print $2}' <<<"$output")
+	ppid=$(jq -r 'select(.seq == 1) | .pid' "$T/log" | head -1)
+	run -0 jq -c "select(.pid == $ppid) | .seq" "$T/log"
+	assert_output $'1\n2'
+	run -0 jq -c "select(.pid == $vpid) | [.seq, .ppid == $ppid]" "$T/log"
+	assert_output $'[1,true]\n[1,true]'
+}
+
 @test "shim-hard: socket() in a signal handler while the main thread is inside socket()" {
 	export SOCKAUDIT_LOG="$T/log"
 	run -0 under_shim "$FIX/s_signal" 20000
