@@ -20,7 +20,11 @@
  * sink ends it with a "\n" right away and, when that fails too (the same full
  * disk), remembers it: the next successful write starts with the "\n", in the
  * same single write(2), so the fragment stays a junk line of its own and is
- * never glued onto an event.
+ * never glued onto an event by the same writer.  Between one process's short
+ * write and its "\n", another process may append a whole line: that line
+ * then ends the fragment's junk line, and its event shows as a seq gap (no
+ * user-space writer can close that window; it needs a disk that fills and
+ * frees within it).
  *
  * Adding a kind of sink (syslog, journald): one new file in evlog/ that
  * defines a struct evlog_sink_kind (how to open its descriptor, whether it
