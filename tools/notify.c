@@ -605,6 +605,30 @@ static bool notify_accept_blocks(const struct notify_job *j)
  * The call then acts on the socket we looked at, so no other thread can
  * swap the descriptor between our decision and the kernel's lookup.
  */
+/* A socket belongs to whoever makes it: its inode takes the maker's
+ * filesystem uid and gid (what fstat(2) and netfilter's owner match see).
+ * So the supervisor accepts for a caller only when the caller's are its
+ * own; otherwise the call continues and its result stays unknown.  Read
+ * afresh: the caller may have changed them since we first saw it. */
+static bool notify_same_owner(const struct notify_target *t)
+{
+	unsigned long ids[2][4];
+	const char *keys[2] = { "\nUid:", "\nGid:" };
+	char buf[4096];
+
+	if (notify_read_file(t->dirfd, "status", buf, sizeof(buf)) <= 0)
+		return false;
+	for (int k = 0; k < 2; k++) {
+		const char *p = strstr(buf, keys[k]);
+
+		if (!p || sscanf(p + strlen(keys[k]), "%lu %lu %lu %lu", &ids[k][0], &ids[k][1],
+				 &ids[k][2], &ids[k][3]) != 4)
+			return false;
+	}
+	/* The fourth of each line is the filesystem id. */
+	return ids[0][3] == (unsigned long)geteuid() && ids[1][3] == (unsigned long)getegid();
+}
+
 static void notify_perform(struct notify_ctx *c, int listener, struct notify_job *j)
 {
 	struct sockaddr_storage peer;
@@ -626,7 +650,8 @@ static void notify_perform(struct notify_ctx *c, int listener, struct notify_job
 	if (!notify_is_accept(j->row))
 		return;
 	j->new_flags = j->row->arg_flags >= 0 ? (int)j->args[j->row->arg_flags] : 0;
-	if (notify_accept_blocks(j) || !notify_can_addfd(c, listener))
+	if (notify_accept_blocks(j) || !notify_can_addfd(c, listener) ||
+	    !notify_same_owner(j->t))
 		return;
 	/* SOCK_CLOEXEC for our end; the caller's end gets its own flag. */
 	ret = accept4(fd, want_peer ? (struct sockaddr *)&peer : NULL,

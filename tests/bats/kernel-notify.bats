@@ -382,3 +382,18 @@ then EAGAIN"
 	run -0 accept_events log
 	assert_output ""
 }
+
+@test "notify: an accepted socket belongs to its caller: the supervisor accepts only for a caller with its own ids" {
+	[ "$(id -u)" = 0 ] || require_feature root "the test drops privileges with setpriv"
+	# another user: the call continues, so the kernel makes the socket the caller's
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer seccomp -o "$T/log" -- \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$FIX/k2_owner-static"
+	assert_output "uid $(id -u nobody) gid $(id -g nobody)"
+	run -0 jq -c 'select(.call == "accept4") | [.result, .layer]' "$T/log"
+	assert_output '[null,"notify"]'
+	# the supervisor's own user: made by the supervisor, its result known
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer seccomp -o "$T/log2" -- "$FIX/k2_owner-static"
+	assert_output "uid $(id -u) gid $(id -g)"
+	run -0 jq -c 'select(.call == "accept4") | [.result >= 0, .layer]' "$T/log2"
+	assert_output '[true,"notify"]'
+}
