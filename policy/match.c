@@ -92,13 +92,18 @@ bool rule_glob_match(const char *glob, const char *str)
 	return !*g;
 }
 
-bool rule_matches(const struct policy_rule *r, const struct policy_call *call)
+/* Does R match CALL, the facts UNKNOWN (policy_unknown bits) taken as
+ * matching whatever R asks of them? */
+static bool rule_may_match(const struct policy_rule *r, const struct policy_call *call,
+			   unsigned unknown)
 {
 	int type, proto;
 
 	if ((unsigned)call->event >= POLICY_EV_COUNT ||
 	    !(r->events & RULE_EV_BIT(call->event)))
 		return false;
+	if (unknown & POLICY_UNKNOWN_SOCKET)
+		goto how;
 	/* An unknown socket matches no rule that asks what it is. */
 	if (call->family < 0 && (r->n_families || r->n_types || r->n_protocols))
 		return false;
@@ -122,9 +127,10 @@ bool rule_matches(const struct policy_rule *r, const struct policy_call *call)
 		if (i == r->n_protocols)
 			return false;
 	}
+how:
 	if (r->n_hows && !int_in(r->hows, r->n_hows, call->how))
 		return false;
-	if (r->n_exes) {
+	if (r->n_exes && !(unknown & POLICY_UNKNOWN_EXE)) {
 		size_t i;
 
 		if (!call->exe)
@@ -136,6 +142,44 @@ bool rule_matches(const struct policy_rule *r, const struct policy_call *call)
 			return false;
 	}
 	return true;
+}
+
+bool rule_matches(const struct policy_rule *r, const struct policy_call *call)
+{
+	return rule_may_match(r, call, 0);
+}
+
+/* How strict a decision is: kill, then deny, then allow. */
+static int strictness(enum policy_action a)
+{
+	return a == POLICY_KILL ? 2 : a == POLICY_DENY ? 1 : 0;
+}
+
+void policy_match_strictest(const struct policy *p, const struct policy_call *call,
+			    unsigned unknown, struct policy_decision *d)
+{
+	struct policy_decision cand;
+	bool have = false;
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+		bool looks = ((unknown & POLICY_UNKNOWN_EXE) && r->n_exes) ||
+			     ((unknown & POLICY_UNKNOWN_SOCKET) &&
+			      (r->n_families || r->n_types || r->n_protocols));
+
+		if (!rule_may_match(r, call, unknown))
+			continue;
+		cand = (struct policy_decision){ .action = r->action, .err = r->err,
+						 .log = r->log, .rule = (int)i, .rule_id = r->id };
+		if (!have || strictness(cand.action) > strictness(d->action))
+			*d = cand;
+		have = true;
+		if (!looks)
+			return;		/* it matches whatever the unknown facts are */
+	}
+	policy_default_decision(p, &cand);
+	if (!have || strictness(cand.action) > strictness(d->action))
+		*d = cand;
 }
 
 void policy_match(const struct policy *p, const struct policy_call *call,

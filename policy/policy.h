@@ -118,6 +118,21 @@ bool policy_io_uring_allowed(const struct policy *p);
 void policy_match(const struct policy *p, const struct policy_call *call,
 		  struct policy_decision *d);
 
+/* Facts of a call a layer could not read (policy_match_strictest). */
+enum policy_unknown {
+	POLICY_UNKNOWN_EXE = 1 << 0,	/* the caller's executable */
+	POLICY_UNKNOWN_SOCKET = 1 << 1,	/* family, type, protocol of its socket */
+};
+
+/* Decide CALL when the facts UNKNOWN (policy_unknown bits) could not be
+ * read: the strictest decision of every rule that could decide, had they
+ * been known (kill, then deny with the earliest such rule's errno, then
+ * allow), as the kernel filter does for what it cannot see.  A rule that
+ * looks at none of the unknown facts and matches ends the search.  Allocates
+ * nothing, async-signal-safe. */
+void policy_match_strictest(const struct policy *p, const struct policy_call *call,
+			    unsigned unknown, struct policy_decision *d);
+
 /* Print DIAGS compiler-style to OUT: "FILE:LINE:COL: error: MESSAGE", then
  * the source line of TEXT and a caret under the column. */
 void policy_diags_print(FILE *out, const struct policy_diags *diags,

@@ -96,6 +96,8 @@ struct notify_ctx {
 	size_t seq_cap, seq_used;
 	struct notify_target targets[NOTIFY_TARGETS];
 	bool addfd_known, addfd;	/* SECCOMP_ADDFD_FLAG_SEND works */
+	struct notify_target blind;	/* notify_blind_target() */
+	bool blind_said;
 };
 
 struct notify_ctx *notify_new(const struct policy *p, struct evlog_sink *log, uint64_t marker)
@@ -297,13 +299,23 @@ static bool notify_still(const struct notify_target *t)
 static struct notify_target *notify_target(struct notify_ctx *c, pid_t tid, bool *fresh)
 {
 	struct notify_target *t = &c->targets[(unsigned)tid % NOTIFY_TARGETS];
+	int rc;
 
 	if (t->tid == tid && notify_still(t)) {
 		*fresh = false;
 		return t;
 	}
 	notify_target_drop(t);
-	if (notify_read_target(tid, t) < 0) {
+	rc = notify_read_target(tid, t);
+	if (rc == -EMFILE || rc == -ENFILE) {
+		/* Our descriptors ran out (the cache pins one per thread):
+		 * evict the cache rather than fail, and try again. */
+		notify_target_drop(t);
+		for (size_t i = 0; i < NOTIFY_TARGETS; i++)
+			notify_target_drop(&c->targets[i]);
+		rc = notify_read_target(tid, t);
+	}
+	if (rc < 0) {
 		notify_target_drop(t);
 		return NULL;
 	}
@@ -429,6 +441,7 @@ struct notify_job {
 	struct policy_decision d;
 	struct timespec ts;	/* when it was decided */
 	bool go;		/* the call takes place: allowed, or audit mode */
+	bool blind;		/* /proc could not tell who is calling */
 	bool kill_it;
 	/* The outcome, as the event reports it. */
 	bool known;		/* RESULT and ERR are what the caller saw */
@@ -467,19 +480,47 @@ static int notify_send(struct notify_ctx *c, int listener)
  * socket behind its descriptor (through a copy, kept in J->sock_fd for
  * notify_perform).  1; 0 when the caller is gone (nobody waits for an
  * answer). */
+/* A caller whose /proc the supervisor could not read (its own descriptors
+ * exhausted even after evicting the cache, say): known only by its thread
+ * id, its exe unknown.  Said once on stderr. */
+static struct notify_target *notify_blind_target(struct notify_ctx *c, pid_t tid)
+{
+	struct notify_target *t = &c->blind;
+
+	if (!c->blind_said) {
+		fprintf(stderr, "sockaudit run: warning: cannot read /proc/%d: %s; calls of "
+			"threads it cannot look up are decided without their executable "
+			"(enforce: the strictest rule that could apply) and logged with "
+			"\"exe\":null\n", (int)tid, strerror(errno));
+		c->blind_said = true;
+	}
+	memset(t, 0, sizeof(*t));
+	t->dirfd = -1;
+	t->tid = t->pid = tid;
+	return t;
+}
+
 static int notify_facts(struct notify_ctx *c, int listener, int kind, struct notify_job *j)
 {
 	const struct seccomp_notif *req = c->req;
 	bool fresh;
 
 	j->t = notify_target(c, (pid_t)req->pid, &fresh);
-	if (!j->t)
-		return 0;
+	if (!j->t) {
+		/* Unreadable is not gone: a caller still waiting must get an
+		 * answer, or it waits for ever. */
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
+			return 0;
+		j->t = notify_blind_target(c, (pid_t)req->pid);
+		j->blind = true;
+		fresh = false;
+	}
 	j->row = &calls_table[kind];
 	for (int i = 0; i < 6; i++)
 		j->args[i] = (long)req->data.args[i];
 	if (j->row->arg_fd >= 0) {
-		j->sock_fd = notify_getfd(j->t->pid, req->data.args[j->row->arg_fd]);
+		j->sock_fd = j->blind ? -ESRCH :
+			notify_getfd(j->t->pid, req->data.args[j->row->arg_fd]);
 		fresh = true;
 	}
 	calls_facts(j->row, j->args, j->sock_fd, &j->call);
@@ -499,7 +540,11 @@ static int notify_facts(struct notify_ctx *c, int listener, int kind, struct not
 static void notify_decide(struct notify_ctx *c, struct notify_job *j)
 {
 	clock_gettime(CLOCK_REALTIME, &j->ts);
-	policy_match(c->policy, &j->call, &j->d);
+	if (j->blind)
+		policy_match_strictest(c->policy, &j->call, POLICY_UNKNOWN_EXE |
+				       (j->row->arg_fd >= 0 ? POLICY_UNKNOWN_SOCKET : 0), &j->d);
+	else
+		policy_match(c->policy, &j->call, &j->d);
 	/* The shim logged a marked call already; a forged marker only saves
 	 * the forger a log line, never a decision. */
 	if (c->marker && c->req->data.args[LAYERS_MARKER_ARG] == c->marker)
@@ -636,7 +681,7 @@ static void notify_perform(struct notify_ctx *c, int listener, struct notify_job
 	bool want_peer = j->args[1] != 0;
 	int fd = j->sock_fd >= 0 ? j->sock_fd : -1, ret;
 
-	if (!j->go || !j->d.log || j->row->arg_fd < 0)
+	if (!j->go || !j->d.log || j->row->arg_fd < 0 || j->blind)
 		return;
 	if (j->sock_fd < 0 && j->sock_fd != -EBADF)
 		return;		/* we cannot look (EPERM, ESRCH): the kernel's turn */

@@ -397,3 +397,49 @@ then EAGAIN"
 	run -0 jq -c 'select(.call == "accept4") | [.result >= 0, .layer]' "$T/log2"
 	assert_output '[true,"notify"]'
 }
+
+# with_nofile N CMD...: run CMD with nothing open but 0, 1 and 2 (bats keeps
+# a few descriptors of its own open) and at most N descriptors, so that the
+# limit means the same wherever the test runs.
+with_nofile() {
+	"$PY" -c 'import os, resource, sys
+n = int(sys.argv[1])
+os.closerange(3, 1 << 16)
+resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+os.execvp(sys.argv[2], sys.argv[2:])' "$@"
+}
+
+@test "notify: a supervisor short of descriptors evicts its cache instead of leaving callers blocked" {
+	# 30 threads, each held in the notified call while /proc lookups fail
+	# for lack of descriptors: every one is answered and logged with its exe
+	run -0 --separate-stderr with_nofile 16 timeout 60 \
+		"$SOCKAUDIT" run --layer seccomp -o "$T/log" -- "$K2" threads 30
+	assert_output "threads ok"
+	run -0 jq -s -c '[length, ([.[] | .exe | endswith("/k2_calls-static")] | all)]' "$T/log"
+	assert_output '[30,true]'
+}
+
+@test "notify: a caller /proc cannot tell is still answered: the strictest rule that could apply, exe null, said once" {
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+	 "rules": [{"id": "no-inet-here", "exe": "*/k2_calls-static", "family": "AF_INET",
+	            "action": "deny", "errno": "EPERM"}]}
+	EOF
+	# with 10 descriptors the supervisor can open no /proc directory at all
+	run -1 --separate-stderr with_nofile 10 timeout 60 \
+		"$SOCKAUDIT" run --layer seccomp -p "$T/p.json" -o "$T/log" -- "$K2" threads 3
+	assert_output "threads failed"
+	run -0 jq -c '[.decision, .rule, .errno, .exe]' "$T/log"
+	assert_output '["deny","no-inet-here","EPERM",null]
+["deny","no-inet-here","EPERM",null]
+["deny","no-inet-here","EPERM",null]'
+	run -0 grep -c "cannot read /proc/" <<<"$stderr"
+	assert_output 1
+	# audit mode: the calls go on, logged as what the strictest rule would do
+	sed -i 's/"enforce"/"audit"/' "$T/p.json"
+	run -0 --separate-stderr with_nofile 10 timeout 60 \
+		"$SOCKAUDIT" run --layer seccomp -p "$T/p.json" -o "$T/log2" -- "$K2" threads 3
+	assert_output "threads ok"
+	run -0 jq -r '.decision' "$T/log2"
+	assert_output $'would_deny\nwould_deny\nwould_deny'
+}

@@ -90,8 +90,42 @@ static void test_needs_facts(void)
 	CHECK(!policy_needs_facts(policy_default(), POLICY_EV_SHUTDOWN), "the default needs none");
 }
 
+/* A layer that could not read some facts gets the strictest decision of
+ * the rules that could have decided. */
+static void test_strictest(void)
+{
+	struct policy *p = parse("{\"version\": 1, \"default\": {\"action\": \"allow\"}, \"rules\": ["
+				 "{\"id\": \"curl-ok\", \"exe\": \"*/curl\", \"action\": \"allow\"},"
+				 "{\"id\": \"no-prog\", \"exe\": \"*/prog\", \"family\": \"AF_INET\","
+				 " \"action\": \"deny\", \"errno\": \"EPERM\"},"
+				 "{\"id\": \"kill-raw\", \"exe\": \"*/bad\", \"type\": \"SOCK_RAW\", \"action\": \"kill\"},"
+				 "{\"id\": \"unix\", \"family\": \"AF_UNIX\", \"action\": \"allow\"}]}");
+	struct policy_call inet = { .event = POLICY_EV_NEW, .family = 2, .type = 1 };
+	struct policy_call raw = { .event = POLICY_EV_NEW, .family = 2, .type = 3 };
+	struct policy_call unix_ = { .event = POLICY_EV_NEW, .family = 1, .type = 1 };
+	struct policy_decision d;
+
+	CHECK(p != NULL, "strictest: the policy parses");
+	if (!p)
+		return;
+	policy_match_strictest(p, &inet, POLICY_UNKNOWN_EXE, &d);
+	CHECK(d.action == POLICY_DENY && d.err == 1 && d.rule == 1,
+	      "exe unknown: an AF_INET socket gets no-prog's deny, not curl-ok's allow");
+	policy_match_strictest(p, &raw, POLICY_UNKNOWN_EXE, &d);
+	CHECK(d.action == POLICY_KILL && d.rule == 2, "a raw socket: kill-raw's kill");
+	policy_match_strictest(p, &unix_, POLICY_UNKNOWN_EXE, &d);
+	CHECK(d.action == POLICY_ALLOW && d.rule == 0, "AF_UNIX: nothing stricter than allow");
+	policy_match_strictest(p, &unix_, POLICY_UNKNOWN_SOCKET | POLICY_UNKNOWN_EXE, &d);
+	CHECK(d.action == POLICY_KILL, "socket unknown too: every rule could decide");
+	inet.exe = "/usr/bin/curl";
+	policy_match_strictest(p, &inet, 0, &d);
+	CHECK(d.action == POLICY_ALLOW && d.rule == 0, "nothing unknown: policy_match's answer");
+	policy_free(p);
+}
+
 int main(void)
 {
+	test_strictest();
 	test_mode_words();
 	test_rule_ids();
 	test_needs_facts();
