@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -416,7 +417,23 @@ static void shim_owner_page_init(void)
 	atomic_store(&shim_owner_page, (_Atomic pid_t *)p);
 }
 
-static void shim_init(void)
+/*
+ * A secure-execution program (setuid, setgid, file capabilities) runs as
+ * another user than the one who set its environment, so SOCKAUDIT_LOG and
+ * SOCKAUDIT_POLICY would let that user make it create or append to files,
+ * and read back pieces of files through the policy's error messages, with
+ * its privileges.  ld.so already drops an LD_PRELOAD path with a slash for
+ * such a program; a shim loaded anyway (/etc/ld.so.preload, a library
+ * directory) reads nothing of the environment and stays out of the way:
+ * every call passes through unchecked and unlogged, unmarked, so the kernel
+ * layers of a run still see it.  There is no system-wide policy or log.
+ */
+static bool shim_secure_execution(void)
+{
+	return getauxval(AT_SECURE) != 0;
+}
+
+static void shim_init_audit(void)
 {
 	/* Copies: the program may rewrite its environment at any time. */
 	static char log_spec[EVLOG_SINK_SPEC_MAX], mode_buf[64], marker_buf[64],
@@ -457,6 +474,17 @@ static void shim_init(void)
 	shim_attach_tally(tally);
 	atomic_store(&shim_owner_pid, getpid());
 	shim_owner_page_init();
+}
+
+static void shim_init(void)
+{
+	if (shim_secure_execution()) {
+		shim_cfg.passthrough = true;
+		shim_bind();
+		atomic_store(&shim_owner_pid, getpid());
+		return;
+	}
+	shim_init_audit();
 }
 
 /* A fork child of a process whose init was in progress: the initializing

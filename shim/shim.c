@@ -219,7 +219,7 @@ static long shim_audit(enum calls_id id, const long a[6])
 	bool on_fd = row->arg_fd >= 0, known;
 	long ret;
 
-	if (!shim_ready())
+	if (!shim_ready() || shim_cfg.passthrough)
 		return shim_do(row, a, 0);
 	/* Read the socket's facts only when the decision or the event needs
 	 * them. */

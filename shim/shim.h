@@ -32,6 +32,10 @@ struct shim_real {
 
 /* What init learned; immutable once shim_ready() returned true. */
 struct shim_config {
+	/* A secure-execution program (setuid, setgid, file capabilities:
+	 * AT_SECURE): the shim stays out of the way, every call passes through
+	 * unchecked and unlogged (see config.c). */
+	bool passthrough;
 	const struct policy *policy;	/* NULL: unusable policy, fail closed */
 	enum policy_mode mode;
 	const char *mode_name;		/* "enforce" or "audit" */

@@ -157,3 +157,37 @@ os.execve("/bin/ls", ["ls", "-l", "/proc/self/fd/"], env)'
 	run -0 jq -r 'select(.call == "socket") | .layer' "$T/log.auto"
 	assert_output "preload"
 }
+
+@test "shim-hard: in a setuid program (the shim from /etc/ld.so.preload) it reads no SOCKAUDIT_* and stays out of the way" {
+	[ "$(id -u)" = 0 ] || require_feature root "the test mounts over /etc in a private mount namespace"
+	# nobody must reach the program: search permission on $T and above
+	local d="$T"
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	mkdir -m 700 "$T/secret" "$T/work"
+	mkdir -m 755 "$T/up"
+	echo '{"version": 1, "api_token": "hunter2"}' >"$T/secret/p.json"
+	chmod 600 "$T/secret/p.json"
+	cp "$FIX/s_sock" "$T/suid-sock"
+	chmod 4755 "$T/suid-sock"
+	echo "$(cd "$(dirname "$SHIM")" && pwd)/$(basename "$SHIM")" >"$T/up/ld.so.preload"
+	# as nobody, a root-owned setuid program, with the shim preloaded
+	# system-wide and the environment pointing into a root-only directory
+	run -0 --separate-stderr unshare --mount --propagation private bash -c '
+		mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/up,workdir=$1/work" /etc || exit 99
+		grep -q libsockaudit /etc/ld.so.preload || exit 98
+		# the control: a program that is not setuid gets the shim
+		SOCKAUDIT_LOG="$1/control.log" "$1/suid-sock" 2 1 0 >/dev/null || exit 97
+		exec setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			env SOCKAUDIT_LOG="$1/secret/log" SOCKAUDIT_POLICY="$1/secret/p.json" \
+			SOCKAUDIT_MODE=enforce "$1/suid-sock" 2 1 0' - "$T"
+	assert_output --regexp '^fd [0-9]+$'
+	# no file created or written as root, no piece of the policy shown
+	[ ! -e "$T/secret/log" ]
+	assert_equal "$stderr" ""
+	# while the shim was there (run as root, the copy is no secure execution)
+	run -0 jq -r '.call' "$T/control.log"
+	assert_line "socket"
+}
