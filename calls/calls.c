@@ -28,14 +28,6 @@ const struct calls_row calls_table[CALLS_COUNT] = {
 #undef CALL
 };
 
-const struct calls_row *calls_by_name(const char *name)
-{
-	for (int i = 0; i < CALLS_COUNT; i++)
-		if (!strcmp(calls_table[i].name, name))
-			return &calls_table[i];
-	return NULL;
-}
-
 int calls_sock_facts(int fd, struct policy_call *c)
 {
 	static const int opts[] = { SO_DOMAIN, SO_TYPE, SO_PROTOCOL };

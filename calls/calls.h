@@ -32,8 +32,13 @@ struct calls_row {
 
 extern const struct calls_row calls_table[CALLS_COUNT];
 
-/* The row named NAME, or NULL. */
-const struct calls_row *calls_by_name(const char *name);
+/* Does a call of ROW make its new socket from the descriptor it is given
+ * (accept, accept4)?  Such a socket has its listener's facts, and a failed
+ * call made none. */
+static inline bool calls_is_accept(const struct calls_row *row)
+{
+	return row->arg_fd >= 0 && row->event == POLICY_EV_NEW;
+}
 
 /* The accept4 flags that describe the new socket (the kernel refuses every
  * other bit with EINVAL): the only ones folded into a socket's type. */

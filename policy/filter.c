@@ -111,7 +111,7 @@ static void sc_call_of(const struct calls_row *r, struct sc_call *sc)
 			sc->arg[sc->n_known++] = (unsigned)cols[i].arg;
 		}
 	sc->facts_unknown = r->arg_fd >= 0;
-	sc->lenient = r->arg_fd >= 0 && r->event == POLICY_EV_NEW;
+	sc->lenient = calls_is_accept(r);
 }
 
 /* Calls io_uring offers to create sockets without any socket syscall. */

@@ -353,7 +353,7 @@ static void shim_load_policy(const char *path, const char *then, bool *failed)
 	}
 	if (rc != -EINVAL || diags.errors == 0) {
 		shim_say("cannot read policy ", path, ": ",
-			 strerrordesc_np(-rc) ? strerrordesc_np(-rc) : "error", then, NULL);
+			 shim_strerror(-rc), then, NULL);
 		goto fail;
 	}
 	for (size_t i = 0; i < diags.count; i++) {
@@ -403,14 +403,14 @@ static const char *shim_env_copy(const char *name, char *buf, size_t cap)
  * kernel) shim_shares_vm() asks kcmp. */
 static void shim_owner_page_init(void)
 {
-	long size = sysconf(_SC_PAGESIZE);
-	void *p = mmap(NULL, (size_t)(size > 0 ? size : 4096), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long page = sysconf(_SC_PAGESIZE);
+	size_t size = page > 0 ? (size_t)page : 4096;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return;
-	if (madvise(p, (size_t)(size > 0 ? size : 4096), MADV_WIPEONFORK)) {
-		munmap(p, (size_t)(size > 0 ? size : 4096));
+	if (madvise(p, size, MADV_WIPEONFORK)) {
+		munmap(p, size);
 		return;
 	}
 	atomic_store((_Atomic pid_t *)p, getpid());

@@ -30,10 +30,11 @@
 
 
 /* The real call when no real function is bound (only before binding, or
- * with an unusual libc): the raw system call, with errno like libc's. */
+ * with an unusual libc), for the calls and for syscall()'s other numbers:
+ * the raw system call with all six arguments, errno set like libc's. */
 static long shim_sys(long nr, const long a[6])
 {
-	long ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], 0, 0);
+	long ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 
 	if (ret < 0 && ret > -4096) {
 		errno = (int)-ret;
@@ -237,8 +238,7 @@ static long shim_audit(enum calls_id id, const long a[6])
 		ret = shim_do(row, a, shim_marker());
 		if (!d.log)
 			return ret;	/* the fast path: nothing else to do */
-		if (ret < 0 && on_fd && row->event == POLICY_EV_NEW &&
-		    d.action == POLICY_ALLOW)
+		if (ret < 0 && calls_is_accept(row) && d.action == POLICY_ALLOW)
 			return ret;	/* no socket, nothing refused: no event */
 		if (ret < 0)
 			err = errno;
@@ -287,18 +287,11 @@ static int audit_shutdown(int fd, int how)
  * untouched by us. */
 static long shim_next_syscall(long nr, const long a[6])
 {
-	long ret;
-
 	if (!shim_real.syscall)
 		shim_ready();
 	if (shim_real.syscall)
 		return shim_real.syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	if (ret < 0 && ret > -4096) {
-		errno = (int)-ret;
-		return -1;
-	}
-	return ret;
+	return shim_sys(nr, a);
 }
 
 SHIM_EXPORT int socket(int family, int type, int protocol)

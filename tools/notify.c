@@ -553,11 +553,6 @@ static void notify_decide(struct notify_ctx *c, struct notify_job *j)
 	j->kill_it = !j->go && j->d.action == POLICY_KILL;
 }
 
-static bool notify_is_accept(const struct calls_row *row)
-{
-	return row->event == POLICY_EV_NEW && row->arg_fd >= 0;
-}
-
 /* Copy LEN bytes between BUF and address ADDR of thread TID (OUT: to the
  * thread): 0, or -1 as the kernel's copy_to/from_user would fail (EFAULT).
  * process_vm_writev, not /proc/PID/mem: it fails on a read-only page as the
@@ -692,7 +687,7 @@ static void notify_perform(struct notify_ctx *c, int listener, struct notify_job
 		j->err = ret < 0 ? errno : 0;
 		return;
 	}
-	if (!notify_is_accept(j->row))
+	if (!calls_is_accept(j->row))
 		return;
 	j->new_flags = j->row->arg_flags >= 0 ? (int)j->args[j->row->arg_flags] : 0;
 	if (notify_accept_blocks(j) || !notify_can_addfd(c, listener) ||
@@ -786,7 +781,7 @@ static void notify_log(struct notify_ctx *c, const struct notify_job *j)
 
 	if (!j->d.log)
 		return;
-	if (notify_is_accept(j->row) && j->known && j->result < 0 &&
+	if (calls_is_accept(j->row) && j->known && j->result < 0 &&
 	    j->d.action == POLICY_ALLOW)
 		return;
 	if (j->go && j->row->sockets > 1)
