@@ -39,6 +39,19 @@
 
 /* --- kinds ------------------------------------------------------------ */
 
+/* Where to move a descriptor of ours, out of the way of programs that
+ * expect the lowest numbers: EIGHTHS eighths of the descriptor limit (at
+ * most 1024).  The log sits at 7/8, the tally at 6/8, apart. */
+static int sink_high_fd(int eighths)
+{
+	struct rlimit rl;
+	rlim_t lim = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < lim)
+		lim = rl.rlim_cur;
+	return (int)(lim * (rlim_t)eighths / 8);
+}
+
 static bool sink_stderr_claims(const char *spec)
 {
 	return !strcmp(spec, "stderr");
@@ -115,7 +128,6 @@ static int sink_open_fd(struct evlog_sink *s)
 
 int evlog_sink_open(struct evlog_sink *s, const char *spec)
 {
-	struct rlimit rl;
 	size_t len = spec ? strlen(spec) : 0;
 	int fd;
 
@@ -131,10 +143,7 @@ int evlog_sink_open(struct evlog_sink *s, const char *spec)
 	atomic_init(&s->lost, 0);
 	s->tally = NULL;
 	s->trusted = false;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		s->min_fd = (int)((rl.rlim_cur < 1024 ? rl.rlim_cur : 1024) * 7 / 8);
-	else
-		s->min_fd = 896;
+	s->min_fd = sink_high_fd(7);
 
 	if (!len)
 		return -EINVAL;
@@ -337,13 +346,10 @@ void evlog_sink_attach(struct evlog_sink *s, struct evlog_sink_tally *t)
 int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *id)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct rlimit rl;
 	struct stat st;
-	int fd, high, min_fd = 512, err;
+	int fd, high, min_fd = sink_high_fd(6), err;
 	void *p;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		min_fd = (int)((rl.rlim_cur < 1024 ? rl.rlim_cur : 1024) * 3 / 4);
 	fd = memfd_create("sockaudit-tally", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
