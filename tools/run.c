@@ -178,7 +178,6 @@ static void run_log_summary(struct run_log *log)
 	uint64_t total = log->tally ? atomic_load(&log->tally->lost) : 0;
 	uint64_t own = evlog_sink_lost(&log->sink);
 	uint64_t shims = total > own ? total - own : 0;
-
 	struct event_loss rec = { .pid = getpid() };
 	char line[EVENT_LINE_MAX];
 	size_t len;

@@ -33,6 +33,13 @@ small_disk() {
 	dd if=/dev/zero of="$T/mnt/fill" bs=4k count=8 status=none
 }
 
+# no_disk: undo small_disk and until_space, for the next round of a loop.
+no_disk() {
+	umount "$T/mnt"
+	rm -f "$T/go"
+	rmdir "$T/mnt"
+}
+
 # until_space CMD...: run CMD (an s_full waiting for $T/go) in the background,
 # stdout to $T/out and stderr to $T/err; once its first phase is done, free
 # $T/mnt/fill and let it go on.  Sets $status to CMD's.
@@ -183,9 +190,7 @@ EOF
 		# run's loss record ends the log, and report counts it
 		run -0 bash -c "tail -n 1 '$T/mnt/log' | jq -c '[.event, .lost]'"
 		assert_output "[\"sockaudit.lost\",$lost]"
-		umount "$T/mnt"
-		rm -f "$T/go"
-		rmdir "$T/mnt"
+		no_disk
 	done
 }
 
@@ -209,9 +214,7 @@ EOF
 		# the record is no junk line: only a fragment would be
 		run -0 bash -c "'$SOCKAUDIT' report '$T/mnt/log' | sed -n 's/^Files: *1, \([0-9]*\) lines not events\$/\1/p'"
 		[ "$output" -le 1 ]
-		umount "$T/mnt"
-		rm -f "$T/go"
-		rmdir "$T/mnt"
+		no_disk
 	done
 }
 
