@@ -873,14 +873,14 @@ int logread_files(char *const *paths, int n, const struct logread_sink *sink, vo
 			return -ENOMEM;
 		}
 		while ((st = logread_next(r, &ev, &junk, detail, sizeof(detail))) > 0) {
-			if (st == LOGREAD_EVENT)
+			if (st == LOGREAD_EVENT) {
 				sink->event(ctx, &ev, i, logread_line(r));
-			else if (st == LOGREAD_LOSS && sink->loss)
-				sink->loss(ctx, ev.lost, i, logread_line(r));
-			else if (st == LOGREAD_LOSS)
-				continue;
-			else
+			} else if (st == LOGREAD_LOSS) {
+				if (sink->loss)
+					sink->loss(ctx, ev.lost, i, logread_line(r));
+			} else {
 				sink->junk(ctx, junk, detail, i, logread_line(r));
+			}
 		}
 		if (st < 0) {
 			sink->error(ctx, i, st);
