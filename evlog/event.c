@@ -27,7 +27,7 @@
 #define BUDGET_RULE 512
 #define BUDGET_WORD 64		/* call, mode; decision and layer are
 				   the schema's words, within FIXED_MAX */
-/* Everything else: 22 keys (~200 bytes), 12 numbers of at most 20 digits,
+/* Everything else: 23 keys (~230 bytes), "unknown"'s two words, 12 numbers of at most 20 digits,
  * the timestamp, six names of at most 32 bytes, two flags. */
 #define FIXED_MAX 1024
 
@@ -298,6 +298,20 @@ static char *put_socket(char *p, const struct event *e)
 	return put_name(p, names_protocol_name(e->family, proto), proto);
 }
 
+/* "unknown": the facts the decision had to do without, in the words of
+ * event.schema.json. */
+static char *put_unknown(char *p, unsigned unknown)
+{
+	switch (unknown & (POLICY_UNKNOWN_EXE | POLICY_UNKNOWN_SOCKET)) {
+	case POLICY_UNKNOWN_EXE:
+		return put_lit(p, ",\"unknown\":[\"exe\"]");
+	case POLICY_UNKNOWN_SOCKET:
+		return put_lit(p, ",\"unknown\":[\"socket\"]");
+	default:
+		return put_lit(p, ",\"unknown\":[\"exe\",\"socket\"]");
+	}
+}
+
 /* The line, into BUF of at least EVENT_LINE_MAX bytes. */
 static size_t format(char *buf, const struct event *e)
 {
@@ -363,6 +377,8 @@ static size_t format(char *buf, const struct event *e)
 	p = put_json_str(p, e->comm, BUDGET_COMM);
 	p = put_lit(p, ",\"layer\":");
 	p = put_word(p, event_layer_word(e->layer));
+	if (e->unknown)
+		p = put_unknown(p, e->unknown);
 	p = put_lit(p, "}\n");
 	return (size_t)(p - buf);
 }

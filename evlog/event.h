@@ -48,6 +48,9 @@ struct event {
 	pid_t pid, tid, ppid;		/* seq counts per (pid, layer) */
 	const char *exe, *comm;		/* any bytes: escaped on output */
 	enum event_layer layer;
+	unsigned unknown;		/* policy_unknown bits: the facts the layer
+					   could not read ("unknown", only when
+					   not 0) */
 };
 
 /* Format E as one JSON line ending in '\n' into BUF of CAP bytes (CAP should

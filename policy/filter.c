@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -758,6 +759,22 @@ static int sc_errno(int ret)
 	return ret > 0 ? -ret : ret;
 }
 
+/* With a supervisor: the calls it must see to keep knowing each caller's
+ * executable (see policy_seccomp_opts.notify), on every arch, so that no
+ * ABI execs unseen. */
+static int sc_keep_exe(scmp_filter_ctx ctx)
+{
+	int ret = sc_errno(seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(prctl), 1,
+					    SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+						    PR_SET_DUMPABLE)));
+
+	if (!ret)
+		ret = sc_errno(seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(execve), 0));
+	if (!ret)
+		ret = sc_errno(seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(execveat), 0));
+	return ret;
+}
+
 /* The rules of every syscall into CTX, whose one architecture is ARCH. */
 static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool notify)
 {
@@ -775,6 +792,8 @@ static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool 
 		b->nr = seccomp_syscall_resolve_name(sc.name);
 		ret = sc_emit_call(b);
 	}
+	if (!ret && b->o->notify)
+		ret = sc_keep_exe(ctx);
 	if (ret || !enforce)
 		return ret;
 

@@ -17,8 +17,11 @@
 
 struct policy_seccomp_opts {
 	/* Send to the user-notification supervisor every call it must log or
-	 * decide (logged calls, rules the filter cannot express).  false: a
-	 * filter that decides alone and logs nothing. */
+	 * decide (logged calls, rules the filter cannot express), and the
+	 * calls after which it could no longer read the caller's executable
+	 * or would read another: prctl(PR_SET_DUMPABLE, ...), execve,
+	 * execveat (tools/notify.c, notify_lifecycle).  false: a filter that
+	 * decides alone and logs nothing. */
 	bool notify;
 	/* Non-zero: calls carrying this value in argument LAYERS_MARKER_ARG
 	 * were logged by the preload shim: they skip the supervisor, never the

@@ -52,6 +52,7 @@
 struct notify_arch {
 	uint32_t arch;
 	int nr[CALLS_COUNT];
+	int prctl, execve, execveat;	/* notify_lifecycle() */
 };
 
 #define NOTIFY_ARCHES 8
@@ -71,15 +72,20 @@ struct notify_target {
 
 #define NOTIFY_TARGETS 64
 
-/* seq per process: keyed by pid and start time, so that a reused pid starts
- * again from 1 instead of continuing a dead process's count. */
-struct notify_seq {
+/* What we know of a process beyond one call: keyed by pid and start time,
+ * so that a reused pid is a new process.  SEQ counts its events, from 1.
+ * EXE is its executable as read while the process could still be read:
+ * kept when it makes itself non-dumpable (PR_SET_DUMPABLE 0, which hides
+ * /proc/PID/exe from a supervisor without CAP_SYS_PTRACE), dropped when it
+ * execs (notify_lifecycle). */
+struct notify_proc {
 	pid_t pid;		/* 0: free slot */
 	unsigned long long start;
 	uint64_t seq;
+	char *exe;		/* NULL: none kept */
 };
 
-#define NOTIFY_SEQ_MIN 256
+#define NOTIFY_PROCS_MIN 256
 
 struct notify_ctx {
 	const struct policy *policy;
@@ -92,8 +98,8 @@ struct notify_ctx {
 	struct notify_arch arches[NOTIFY_ARCHES];
 	size_t narches;
 	uint64_t marker;		/* the shim's, or 0 */
-	struct notify_seq *seqs;
-	size_t seq_cap, seq_used;
+	struct notify_proc *procs;
+	size_t proc_cap, proc_used;
 	struct notify_target targets[NOTIFY_TARGETS];
 	bool addfd_known, addfd;	/* SECCOMP_ADDFD_FLAG_SEND works */
 	struct notify_target blind;	/* notify_blind_target() */
@@ -119,9 +125,9 @@ struct notify_ctx *notify_new(const struct policy *p, struct evlog_sink *log, ui
 			   c->sizes.seccomp_notif : sizeof(*c->req));
 	c->resp = calloc(1, c->sizes.seccomp_notif_resp > sizeof(*c->resp) ?
 			    c->sizes.seccomp_notif_resp : sizeof(*c->resp));
-	c->seq_cap = NOTIFY_SEQ_MIN;
-	c->seqs = calloc(c->seq_cap, sizeof(*c->seqs));
-	if (!c->req || !c->resp || !c->seqs) {
+	c->proc_cap = NOTIFY_PROCS_MIN;
+	c->procs = calloc(c->proc_cap, sizeof(*c->procs));
+	if (!c->req || !c->resp || !c->procs) {
 		errno = ENOMEM;
 		goto fail;
 	}
@@ -140,7 +146,10 @@ void notify_free(struct notify_ctx *c)
 			close(c->targets[i].dirfd);
 	free(c->req);
 	free(c->resp);
-	free(c->seqs);
+	if (c->procs)
+		for (size_t i = 0; i < c->proc_cap; i++)
+			free(c->procs[i].exe);
+	free(c->procs);
 	free(c);
 }
 
@@ -149,24 +158,34 @@ unsigned long notify_lost(const struct notify_ctx *c)
 	return c->lost;
 }
 
-/* Which call NR is on ARCH, resolved once per arch through libseccomp's
- * tables (i386 numbers socket calls differently from x86-64). */
-static int notify_call_of(struct notify_ctx *c, uint32_t arch, int nr)
+/* The syscall numbers of ARCH, resolved once per arch through libseccomp's
+ * tables (i386 numbers socket calls differently from x86-64).  NULL: more
+ * arches than we keep. */
+static const struct notify_arch *notify_arch_of(struct notify_ctx *c, uint32_t arch)
 {
-	struct notify_arch *a = NULL;
+	struct notify_arch *a;
 
 	for (size_t i = 0; i < c->narches; i++)
 		if (c->arches[i].arch == arch)
-			a = &c->arches[i];
-	if (!a) {
-		if (c->narches == NOTIFY_ARCHES)
-			return -1;
-		a = &c->arches[c->narches++];
-		a->arch = arch;
-		for (int k = 0; k < CALLS_COUNT; k++)
-			a->nr[k] = seccomp_syscall_resolve_name_arch(arch, calls_table[k].name);
-	}
+			return &c->arches[i];
+	if (c->narches == NOTIFY_ARCHES)
+		return NULL;
+	a = &c->arches[c->narches++];
+	a->arch = arch;
 	for (int k = 0; k < CALLS_COUNT; k++)
+		a->nr[k] = seccomp_syscall_resolve_name_arch(arch, calls_table[k].name);
+	a->prctl = seccomp_syscall_resolve_name_arch(arch, "prctl");
+	a->execve = seccomp_syscall_resolve_name_arch(arch, "execve");
+	a->execveat = seccomp_syscall_resolve_name_arch(arch, "execveat");
+	return a;
+}
+
+/* Which call of calls.def NR is on ARCH, or -1. */
+static int notify_call_of(struct notify_ctx *c, uint32_t arch, int nr)
+{
+	const struct notify_arch *a = notify_arch_of(c, arch);
+
+	for (int k = 0; a && k < CALLS_COUNT; k++)
 		if (a->nr[k] >= 0 && a->nr[k] == nr)
 			return k;
 	return -1;
@@ -341,59 +360,74 @@ static int notify_getfd(pid_t pid, uint64_t fd)
 	return sfd < 0 ? -err : sfd;
 }
 
-/* The next seq of process (PID, START), from 1. */
-static uint64_t notify_next_seq(struct notify_ctx *c, pid_t pid, unsigned long long start)
+static void notify_proc_clear(struct notify_proc *p)
+{
+	free(p->exe);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Keep the process table at most half full: forget the processes that are
+ * gone, and grow only if the live ones need it. */
+static void notify_procs_tidy(struct notify_ctx *c)
+{
+	struct notify_proc *old = c->procs, *grown;
+	size_t old_cap = c->proc_cap, live = 0, i;
+
+	for (i = 0; i < old_cap; i++)
+		if (old[i].pid && kill(old[i].pid, 0) == 0)
+			live++;
+	for (c->proc_cap = NOTIFY_PROCS_MIN; c->proc_cap < live * 4; c->proc_cap *= 2)
+		;
+	grown = calloc(c->proc_cap, sizeof(*grown));
+	c->proc_used = 0;
+	if (!grown) {
+		/* Start over in place: seq restarts show as a reset, a kept
+		 * exe is forgotten (unknown, so decided strictly). */
+		c->proc_cap = old_cap;
+		for (i = 0; i < old_cap; i++)
+			notify_proc_clear(&old[i]);
+		return;
+	}
+	c->procs = grown;
+	for (i = 0; i < old_cap; i++) {
+		size_t j;
+
+		if (!old[i].pid || kill(old[i].pid, 0) != 0) {
+			notify_proc_clear(&old[i]);
+			continue;
+		}
+		for (j = (size_t)old[i].pid & (c->proc_cap - 1); grown[j].pid;
+		     j = (j + 1) & (c->proc_cap - 1))
+			;
+		grown[j] = old[i];
+		c->proc_used++;
+	}
+	free(old);
+}
+
+/* The entry of process (PID, START), made on first sight. */
+static struct notify_proc *notify_proc_of(struct notify_ctx *c, pid_t pid,
+					  unsigned long long start)
 {
 	size_t i, mask;
 
-	/* Keep the table at most half full: forget the processes that are
-	 * gone, and grow only if the live ones need it. */
-	if (c->seq_used * 2 >= c->seq_cap) {
-		struct notify_seq *old = c->seqs, *grown;
-		size_t old_cap = c->seq_cap, live = 0;
-
-		for (i = 0; i < old_cap; i++)
-			if (old[i].pid && kill(old[i].pid, 0) == 0)
-				live++;
-		for (c->seq_cap = NOTIFY_SEQ_MIN; c->seq_cap < live * 4; c->seq_cap *= 2)
-			;
-		grown = calloc(c->seq_cap, sizeof(*grown));
-		if (!grown) {
-			/* Start over in place: seq restarts show as a reset. */
-			c->seq_cap = old_cap;
-			memset(old, 0, old_cap * sizeof(*old));
-			c->seq_used = 0;
-		} else {
-			c->seqs = grown;
-			c->seq_used = 0;
-			for (i = 0; i < old_cap; i++) {
-				size_t j;
-
-				if (!old[i].pid || kill(old[i].pid, 0) != 0)
-					continue;
-				for (j = (size_t)old[i].pid & (c->seq_cap - 1); grown[j].pid;
-				     j = (j + 1) & (c->seq_cap - 1))
-					;
-				grown[j] = old[i];
-				c->seq_used++;
+	if (c->proc_used * 2 >= c->proc_cap)
+		notify_procs_tidy(c);
+	mask = c->proc_cap - 1;
+	for (i = (size_t)pid & mask; c->procs[i].pid; i = (i + 1) & mask)
+		if (c->procs[i].pid == pid) {
+			if (c->procs[i].start != start) {
+				/* A reused pid: a new process. */
+				notify_proc_clear(&c->procs[i]);
+				c->procs[i].pid = pid;
+				c->procs[i].start = start;
 			}
-			free(old);
+			return &c->procs[i];
 		}
-	}
-	mask = c->seq_cap - 1;
-	for (i = (size_t)pid & mask; c->seqs[i].pid; i = (i + 1) & mask)
-		if (c->seqs[i].pid == pid) {
-			if (c->seqs[i].start != start) {
-				c->seqs[i].start = start;
-				c->seqs[i].seq = 0;
-			}
-			return ++c->seqs[i].seq;
-		}
-	c->seqs[i].pid = pid;
-	c->seqs[i].start = start;
-	c->seqs[i].seq = 1;
-	c->seq_used++;
-	return 1;
+	c->procs[i].pid = pid;
+	c->procs[i].start = start;
+	c->proc_used++;
+	return &c->procs[i];
 }
 
 static void notify_write_event(struct notify_ctx *c, struct event *e,
@@ -402,7 +436,7 @@ static void notify_write_event(struct notify_ctx *c, struct event *e,
 	char line[EVENT_LINE_MAX];
 	size_t len;
 
-	e->seq = notify_next_seq(c, t->pid, t->start);
+	e->seq = ++notify_proc_of(c, t->pid, t->start)->seq;
 	len = event_format(line, sizeof(line), e);
 	/* One write per event: O_APPEND keeps lines of many writers whole.
 	 * The sink counts a loss in the run's tally too. */
@@ -442,6 +476,8 @@ struct notify_job {
 	struct timespec ts;	/* when it was decided */
 	bool go;		/* the call takes place: allowed, or audit mode */
 	bool blind;		/* /proc could not tell who is calling */
+	unsigned unknown;	/* policy_unknown: facts we could not read */
+	const char *exe;	/* the caller's executable, or NULL: unknown */
 	bool kill_it;
 	/* The outcome, as the event reports it. */
 	bool known;		/* RESULT and ERR are what the caller saw */
@@ -524,7 +560,18 @@ static int notify_facts(struct notify_ctx *c, int listener, int kind, struct not
 		fresh = true;
 	}
 	calls_facts(j->row, j->args, j->sock_fd, &j->call);
-	j->call.exe = j->t->exe_known ? j->t->exe : NULL;
+	j->exe = j->t->exe_known ? j->t->exe : NULL;
+	if (!j->exe && !j->blind)
+		j->exe = notify_proc_of(c, j->t->pid, j->t->start)->exe;
+	j->call.exe = j->exe;
+	/* What we could not read is unknown, not absent: a target that made
+	 * itself non-dumpable (PR_SET_DUMPABLE 0) hides its exe and its
+	 * descriptors from a supervisor without CAP_SYS_PTRACE.  A descriptor
+	 * that is not open (EBADF) is a fact: the kernel fails the call. */
+	if (!j->exe)
+		j->unknown |= POLICY_UNKNOWN_EXE;
+	if (j->row->arg_fd >= 0 && j->sock_fd < 0 && j->sock_fd != -EBADF)
+		j->unknown |= POLICY_UNKNOWN_SOCKET;
 
 	/* What was just read came from /proc/TID and the target's descriptor
 	 * table.  If the notification is still pending now, TID was alive the
@@ -540,9 +587,8 @@ static int notify_facts(struct notify_ctx *c, int listener, int kind, struct not
 static void notify_decide(struct notify_ctx *c, struct notify_job *j)
 {
 	clock_gettime(CLOCK_REALTIME, &j->ts);
-	if (j->blind)
-		policy_match_strictest(c->policy, &j->call, POLICY_UNKNOWN_EXE |
-				       (j->row->arg_fd >= 0 ? POLICY_UNKNOWN_SOCKET : 0), &j->d);
+	if (j->unknown)
+		policy_match_strictest(c->policy, &j->call, j->unknown, &j->d);
 	else
 		policy_match(c->policy, &j->call, &j->d);
 	/* The shim logged a marked call already; a forged marker only saves
@@ -813,12 +859,46 @@ static void notify_log(struct notify_ctx *c, const struct notify_job *j)
 	e.pid = j->t->pid;
 	e.tid = j->t->tid;
 	e.ppid = j->t->ppid;
-	e.exe = j->t->exe_known ? j->t->exe : NULL;
+	e.exe = j->exe;
 	e.comm = j->t->comm;
 	e.layer = EVENT_NOTIFY;
+	e.unknown = j->unknown;
 
 	for (int i = 0; i < events; i++)
 		notify_write_event(c, &e, j->t);
+}
+
+/* The calls the filter sends so that the exe stays known (policy/filter.h,
+ * policy_seccomp_opts.notify): a prctl(PR_SET_DUMPABLE) is about to hide
+ * the caller's /proc/PID/exe from us, so read it now and keep it with the
+ * process; an execve is about to change it, so forget what was kept (an
+ * exec that fails leaves the exe unknown: decided strictly, never wrongly).
+ * Both always continue: we decide nothing on them.  False when the call is
+ * not one of these; else *RET is notify_send()'s result. */
+static bool notify_lifecycle(struct notify_ctx *c, int listener, int *ret)
+{
+	const struct seccomp_notif *req = c->req;
+	const struct notify_arch *a = notify_arch_of(c, req->data.arch);
+	struct notify_target *t;
+	struct notify_proc *proc;
+	bool fresh, dumpable;
+
+	if (!a || (req->data.nr != a->prctl && req->data.nr != a->execve &&
+		   req->data.nr != a->execveat))
+		return false;
+	dumpable = req->data.nr == a->prctl;
+	t = notify_target(c, (pid_t)req->pid, &fresh);
+	/* Facts read fresh are the caller's only if it is still waiting. */
+	if (t && (!fresh || ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) == 0)) {
+		proc = notify_proc_of(c, t->pid, t->start);
+		if (!dumpable || t->exe_known) {
+			free(proc->exe);
+			proc->exe = dumpable ? strdup(t->exe) : NULL;
+		}
+	}
+	c->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	*ret = notify_send(c, listener);
+	return true;
 }
 
 /* A call the filter sent that we do not know: refused in enforce mode rather
@@ -843,6 +923,8 @@ int notify_serve(struct notify_ctx *c, int listener)
 	ret = notify_recv(c, listener);
 	if (ret <= 0)
 		return ret;
+	if (notify_lifecycle(c, listener, &ret))
+		return ret < 0 ? ret : 0;
 	kind = notify_call_of(c, c->req->data.arch, c->req->data.nr);
 	if (kind < 0) {
 		ret = notify_unknown_call(c, listener);

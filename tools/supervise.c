@@ -214,7 +214,21 @@ static int supervise_start(struct supervise *s)
 			  "(Linux 5.19): a signal cancels a notified call, which then "
 			  "restarts (Go programs retry often)");
 
-	/* EOF: the write end was closed by a successful exec. */
+	/* EOF: the write end was closed by a successful exec.  That execve
+	 * is already a notified call (notify_lifecycle): serve meanwhile. */
+	while (s->listener >= 0) {
+		struct pollfd pfd[2] = {
+			{ .fd = s->errpipe[0], .events = POLLIN },
+			{ .fd = s->listener, .events = POLLIN },
+		};
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents & POLLIN)
+			notify_serve(s->notify, s->listener);
+		else if (pfd[0].revents)
+			break;
+	}
 	do
 		n = read(s->errpipe[0], &m, sizeof(m));
 	while (n < 0 && errno == EINTR);

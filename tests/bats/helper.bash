@@ -15,6 +15,8 @@
 #   strace_compare ARG...   tests/lib/strace_compare.py (see its header)
 #   json_lines FILE         fail unless every line of FILE is valid JSON
 #   require_feature NAME WHY   skip with a reason (a failure under CI=strict)
+#   searchable_by_all DIR   search permission for everyone on DIR and its
+#                           parents below /tmp (for a test that drops to nobody)
 bats_load_library bats-support
 bats_load_library bats-assert
 
@@ -40,6 +42,14 @@ wait_for() {
 			return 1
 		fi
 		sleep 0.05
+	done
+}
+
+searchable_by_all() {
+	local d="$1"
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
 	done
 }
 

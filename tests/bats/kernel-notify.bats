@@ -443,3 +443,92 @@ os.execvp(sys.argv[2], sys.argv[2:])' "$@"
 	run -0 jq -r '.decision' "$T/log2"
 	assert_output $'would_deny\nwould_deny\nwould_deny'
 }
+
+# as_nobody CMD...: CMD as nobody, a supervisor without CAP_SYS_PTRACE.
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+}
+
+# nobody_prog: a copy of k2_calls-static that nobody can run, at $T/bin/prog,
+# and a log nobody may write.
+nobody_prog() {
+	[ "$(id -u)" = 0 ] || require_feature root "the test drops privileges with setpriv"
+	searchable_by_all "$T"
+	mkdir -m 755 "$T/bin"
+	cp "$K2" "$T/bin/prog"
+	chmod 755 "$T/bin/prog"
+	: >"$T/log"
+	chmod 666 "$T/log"
+}
+
+@test "notify, not root: a program that makes itself non-dumpable keeps its exe; its rules still apply" {
+	nobody_prog
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+	 "rules": [{"id": "prog-no-inet", "exe": "*/prog", "family": "AF_INET",
+	            "action": "deny", "errno": "EACCES"}]}
+	EOF
+	chmod 644 "$T/p.json"
+	run -1 --separate-stderr as_nobody "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" \
+		--layer seccomp -- "$T/bin/prog" nodump socket 2 1 0
+	assert_output "socket errno 13"
+	run -0 jq -c '[.decision, .rule, .exe, .unknown]' "$T/log"
+	assert_output "[\"deny\",\"prog-no-inet\",\"$T/bin/prog\",null]"
+}
+
+@test "notify, not root: the socket behind a non-dumpable caller's descriptor is unknown: the strictest rule decides, and the event says so" {
+	nobody_prog
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+	 "rules": [{"id": "no-inet-shutdown", "event": "socket.shutdown", "family": "AF_INET",
+	            "action": "deny", "errno": "EACCES"}]}
+	EOF
+	chmod 644 "$T/p.json"
+	# shutdown of an AF_INET socket: refused although its family was hidden
+	run -1 --separate-stderr as_nobody "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" \
+		--layer seccomp -- "$T/bin/prog" nodump tcp
+	assert_output "shutdown errno 13"
+	run -0 jq -c 'select(.call == "shutdown") | [.decision, .rule, .family, .unknown]' "$T/log"
+	assert_output '["deny","no-inet-shutdown",null,["socket"]]'
+	# accept4 on an inherited AF_INET listener with a connection queued:
+	# prog-no-inet could apply (the family is unknown), so it decides
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+	 "rules": [{"id": "prog-no-inet", "exe": "*/prog", "family": "AF_INET", "type": "SOCK_DGRAM",
+	            "action": "deny", "errno": "EPERM"}]}
+	EOF
+	: >"$T/log"
+	run -1 --separate-stderr "$PY" -c 'import os, socket, sys
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1)
+c = socket.create_connection(l.getsockname())
+os.set_inheritable(l.fileno(), True)
+os.execvp(sys.argv[1], sys.argv[1:] + [str(l.fileno())])' \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$SOCKAUDIT" run -p "$T/p.json" \
+		-o "$T/log" --layer seccomp -- "$T/bin/prog" nodump accept
+	assert_output "accept errno 1"
+	run -0 jq -c '[.call, .decision, .rule, .family, .unknown]' "$T/log"
+	assert_output '["accept4","deny","prog-no-inet",null,["socket"]]'
+}
+
+@test "notify, not root: an exec forgets the kept exe: a non-dumpable new image (unreadable binary) is decided without it" {
+	nobody_prog
+	# only prog may make AF_INET sockets
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+	 "rules": [{"id": "prog-inet", "exe": "*/prog", "family": "AF_INET", "action": "allow"},
+	           {"id": "no-inet", "family": "AF_INET", "action": "deny", "errno": "EACCES"}]}
+	EOF
+	chmod 644 "$T/p.json"
+	cp "$K2" "$T/bin/other"
+	chmod 711 "$T/bin/other"	# nobody may run it, not read it: exec makes it non-dumpable
+	run -1 --separate-stderr as_nobody "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" \
+		--layer seccomp -- "$T/bin/prog" nodump exec "$T/bin/other" socket 2 1 0
+	assert_output "socket errno 13"
+	run -0 jq -c '[.decision, .rule, .exe, .unknown]' "$T/log"
+	assert_output '["deny","no-inet",null,["exe"]]'
+	# prog itself, non-dumpable, still gets its allow
+	: >"$T/log"
+	run -0 --separate-stderr as_nobody "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" \
+		--layer seccomp -- "$T/bin/prog" nodump socket 2 1 0
+	assert_output --regexp '^socket fd [0-9]+$'
+}

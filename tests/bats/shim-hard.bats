@@ -160,12 +160,7 @@ os.execve("/bin/ls", ["ls", "-l", "/proc/self/fd/"], env)'
 
 @test "shim-hard: in a setuid program (the shim from /etc/ld.so.preload) it reads no SOCKAUDIT_* and stays out of the way" {
 	[ "$(id -u)" = 0 ] || require_feature root "the test mounts over /etc in a private mount namespace"
-	# nobody must reach the program: search permission on $T and above
-	local d="$T"
-	while [ "$d" != / ] && [ "$d" != /tmp ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	searchable_by_all "$T"	# nobody must reach the program
 	mkdir -m 700 "$T/secret" "$T/work"
 	mkdir -m 755 "$T/up"
 	echo '{"version": 1, "api_token": "hunter2"}' >"$T/secret/p.json"

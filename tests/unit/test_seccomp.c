@@ -167,7 +167,19 @@ static void test_notify(void)
 	CHECK(strstr(x64, "$a5.hi32 != 90") != NULL || strstr(x64, "$a5.hi32 == 90") != NULL,
 	      "notify: the marker's upper half is compared");
 	CHECK(strstr(x64, "$a5.lo32 == 206179607") != NULL, "notify: the marker's lower half");
-	CHECK(strstr(x86, "0x7fc00000") == NULL, "i386 calls never go to the supervisor");
+	CHECK(strstr(x86, "if ($syscall == 11)\n    action 0x7fc00000;") != NULL &&
+	      strstr(x86, "if ($syscall == 358)\n    action 0x7fc00000;") != NULL,
+	      "notify: i386 execve and execveat go to the supervisor (the kept exe)");
+	CHECK(strstr(x64, "if ($syscall == 59)\n    action 0x7fc00000;") != NULL &&
+	      strstr(x64, "if ($a0.lo32 & 0xffffffff == 4)\n        action 0x7fc00000;") != NULL,
+	      "notify: execve and prctl(PR_SET_DUMPABLE) go to the supervisor");
+	{
+		size_t n = 0;
+
+		for (const char *p = x86; (p = strstr(p, "0x7fc00000")); p++)
+			n++;
+		CHECK(n == 3, "i386: only execve, execveat and prctl go to the supervisor");
+	}
 	free(x64);
 	free(x86);
 	free(all);
