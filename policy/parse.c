@@ -1173,20 +1173,59 @@ out:
 	return rc;
 }
 
+int policy_load_fd(int fd, struct policy **out, struct policy_diags *diags)
+{
+	struct stat st;
+	size_t size, n = 0;
+	char *text;
+	ssize_t r;
+	int rc;
+
+	*out = NULL;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -ENOTSUP;
+	if ((size_t)st.st_size > POLICY_TEXT_MAX)
+		return -EFBIG;
+	size = (size_t)st.st_size;
+	text = malloc(size + 1);
+	if (!text)
+		return -ENOMEM;
+	/* pread: the descriptor's offset may be shared with other processes
+	 * (an inherited one is), and is never moved.  A file that shrinks
+	 * meanwhile ends the text early; one that grows is read as it was. */
+	while (n < size) {
+		r = pread(fd, text + n, size - n, (off_t)n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	text[n] = '\0';
+	rc = policy_parse(text, n, out, diags);
+out:
+	free(text);
+	return rc;
+}
+
 int policy_load(const char *path, struct policy **out, struct policy_diags *diags)
 {
-	char *text = NULL;
-	size_t len;
 	int fd, rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO without a writer (or a device) must not
+	 * hang the caller, a program's constructor; policy_load_fd() then
+	 * refuses what is not a regular file before reading a byte. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	rc = policy_read_text(fd, &text, &len);
+	rc = policy_load_fd(fd, out, diags);
 	close(fd);
-	if (!rc)
-		rc = policy_parse(text, len, out, diags);
-	free(text);
 	return rc;
 }
