@@ -83,8 +83,9 @@ static int run_snapshot(const char *text, size_t len, struct evlog_sink_id *id)
 	fd = memfd_create("sockaudit-policy", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
+	/* pwrite: the offset stays 0, for whoever reads it with read(2). */
 	while (n < len) {
-		w = write(fd, text + n, len - n);
+		w = pwrite(fd, text + n, len - n, (off_t)n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w == 0)
