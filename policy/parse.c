@@ -1120,6 +1120,18 @@ out:
 	return rc;
 }
 
+/* Read up to COUNT bytes of FD into BUF: at its offset (AT < 0, read), or
+ * at AT without moving it (pread).  Returns the count, or -errno. */
+static ssize_t text_read(int fd, char *buf, size_t count, off_t at)
+{
+	ssize_t r;
+
+	do
+		r = at < 0 ? read(fd, buf, count) : pread(fd, buf, count, at);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
 int policy_read_text(int fd, char **text, size_t *len)
 {
 	struct stat st;
@@ -1149,11 +1161,9 @@ int policy_read_text(int fd, char **text, size_t *len)
 			}
 			buf = nb;
 		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
+		r = text_read(fd, buf + n, cap - n - 1, -1);
 		if (r < 0) {
-			rc = -errno;
+			rc = (int)r;
 			goto out;
 		}
 		if (r == 0)
@@ -1195,17 +1205,12 @@ int policy_load_fd(int fd, struct policy **out, struct policy_diags *diags)
 	/* pread: the descriptor's offset may be shared with other processes
 	 * (an inherited one is), and is never moved.  A file that shrinks
 	 * meanwhile ends the text early; one that grows is read as it was. */
-	while (n < size) {
-		r = pread(fd, text + n, size - n, (off_t)n);
-		if (r < 0 && errno == EINTR)
-			continue;
+	for (r = 1; n < size && r > 0; n += (size_t)r) {
+		r = text_read(fd, text + n, size - n, (off_t)n);
 		if (r < 0) {
-			rc = -errno;
+			rc = (int)r;
 			goto out;
 		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
 	}
 	text[n] = '\0';
 	rc = policy_parse(text, n, out, diags);
