@@ -24,16 +24,36 @@
  * events it could not write; `sockaudit run` prints the total.  A program
  * that closes FD (or puts something else there) before it execs leaves the
  * new image without it: that shim then says its losses on stderr itself.
+ *
+ * SOCKAUDIT_POLICY_FD is "FD:DEV:INO" too (under `sockaudit run -p`, which
+ * then removes SOCKAUDIT_POLICY): one policy snapshot for every layer of
+ * the run.  run reads the policy file once, validates it, compiles the
+ * kernel filter and gives the supervisor the parsed policy from that text,
+ * and puts the same text into a memfd sealed with LAYERS_POLICY_SEALS,
+ * inherited by the whole tree.  Each shim checks that FD is that very
+ * memfd, fully sealed, reads it with pread (the offset the tree shares
+ * never moves) and parses it: an edit of the file during the run changes
+ * nothing, and no shim opens the path (a FIFO, /dev/fd/N).  A program that
+ * closed or replaced FD before it exec'ed leaves the new image without the
+ * run's policy: under the kernel layers (a marker) that shim hands its
+ * calls over to the supervisor, unmarked; alone it fails closed in the
+ * run's mode (SOCKAUDIT_MODE).
  */
 #ifndef SOCKAUDIT_LAYERS_H
 #define SOCKAUDIT_LAYERS_H
 
+#include <fcntl.h>
+
 /* The environment the launcher hands the shim. */
 #define LAYERS_ENV_POLICY "SOCKAUDIT_POLICY"	/* absolute path; absent: default */
+#define LAYERS_ENV_POLICY_FD "SOCKAUDIT_POLICY_FD"	/* FD:DEV:INO; only under run -p */
 #define LAYERS_ENV_LOG "SOCKAUDIT_LOG"		/* absolute path, or "stderr" */
 #define LAYERS_ENV_MODE "SOCKAUDIT_MODE"	/* "audit" or "enforce" */
 #define LAYERS_ENV_MARKER "SOCKAUDIT_MARKER"	/* MARKER:DEV:INO; only with kernel layers */
 #define LAYERS_ENV_TALLY "SOCKAUDIT_TALLY"	/* FD:DEV:INO; only under sockaudit run */
+
+/* The seals of the policy snapshot: its text can change no more. */
+#define LAYERS_POLICY_SEALS (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL)
 
 /* The syscall argument that carries the marker. */
 #define LAYERS_MARKER_ARG 5

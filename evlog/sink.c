@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -41,7 +42,8 @@
 
 /* Where to move a descriptor of ours, out of the way of programs that
  * expect the lowest numbers: EIGHTHS eighths of the descriptor limit (at
- * most 1024).  The log sits at 7/8, the tally at 6/8, apart. */
+ * most 1024).  The log sits at 7/8, the tally at 6/8, the run's policy at
+ * 5/8, apart (EVLOG_SINK_SLOT_*). */
 static int sink_high_fd(int eighths)
 {
 	struct rlimit rl;
@@ -143,7 +145,7 @@ int evlog_sink_open(struct evlog_sink *s, const char *spec)
 	atomic_init(&s->lost, 0);
 	s->tally = NULL;
 	s->trusted = false;
-	s->min_fd = sink_high_fd(7);
+	s->min_fd = sink_high_fd(EVLOG_SINK_SLOT_LOG);
 
 	if (!len)
 		return -EINVAL;
@@ -347,7 +349,7 @@ int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *i
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct stat st;
-	int fd, high, min_fd = sink_high_fd(6), err;
+	int fd, high, err;
 	void *p;
 
 	fd = memfd_create("sockaudit-tally", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -367,14 +369,10 @@ int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *i
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;
 	/* Inherited across exec, out of the program's way. */
-	high = fcntl(fd, F_DUPFD, min_fd);
-	if (high >= 0) {
-		close(fd);
+	high = evlog_sink_fd_inherit(fd, EVLOG_SINK_SLOT_TALLY);
+	if (high >= 0)
 		return high;
-	}
-	if (fcntl(fd, F_SETFD, 0) < 0)
-		goto fail;
-	return fd;
+	errno = -high;
 fail:
 	err = errno;
 	close(fd);
@@ -399,6 +397,20 @@ struct evlog_sink_tally *evlog_sink_tally_map(int fd, const struct evlog_sink_id
 		return NULL;
 	}
 	return t;
+}
+
+int evlog_sink_fd_inherit(int fd, int eighths)
+{
+	int high = fcntl(fd, F_DUPFD, sink_high_fd(eighths));
+
+	if (high >= 0) {
+		close(fd);
+		return high;
+	}
+	/* No room up there (a tiny limit): where it is, inheritable. */
+	if (fcntl(fd, F_SETFD, 0) < 0)
+		return -errno;
+	return fd;
 }
 
 /* --- identities as text ------------------------------------------------- */
@@ -460,4 +472,45 @@ const char *evlog_sink_id_parse(const char *s, struct evlog_sink_id *id)
 	if (!s || *s != ':')
 		return NULL;
 	return sink_get_hex(s + 1, &id->ino);
+}
+
+char *evlog_sink_fd_format(int fd, const struct evlog_sink_id *id, char *buf, size_t cap)
+{
+	char num[16], *p = num + sizeof(num);
+	unsigned v = fd < 0 ? 0 : (unsigned)fd;
+	size_t n;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	n = (size_t)(num + sizeof(num) - p);
+	if (cap < EVLOG_SINK_FD_TEXT) {
+		if (cap)
+			buf[0] = '\0';
+		return buf;
+	}
+	memcpy(buf, p, n);
+	buf[n] = ':';
+	evlog_sink_id_format(id, buf + n + 1, cap - n - 1);
+	return buf;
+}
+
+int evlog_sink_fd_parse(const char *s, int *fd, struct evlog_sink_id *id)
+{
+	long v = 0;
+	int n = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, n++) {
+		v = v * 10 + (*s - '0');
+		if (v > INT_MAX)
+			return -EINVAL;
+	}
+	if (!n || *s != ':')
+		return -EINVAL;
+	s = evlog_sink_id_parse(s + 1, id);
+	if (!s || *s)
+		return -EINVAL;
+	*fd = (int)v;
+	return 0;
 }

@@ -140,6 +140,21 @@ void evlog_sink_attach(struct evlog_sink *s, struct evlog_sink_tally *t);
  * processes that map it.  Returns the descriptor, or -errno. */
 int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *id);
 
+/* Where the run's inherited descriptors go (evlog_sink_fd_inherit): so many
+ * eighths of the descriptor limit (at most 1024), out of the way of programs
+ * that expect the lowest numbers, apart from each other. */
+enum {
+	EVLOG_SINK_SLOT_POLICY = 5,	/* the run's policy (layers.h) */
+	EVLOG_SINK_SLOT_TALLY = 6,
+	EVLOG_SINK_SLOT_LOG = 7,
+};
+
+/* Make FD an inheritable (not close-on-exec) descriptor at slot EIGHTHS or
+ * above.  Returns the new descriptor (FD is closed), or FD itself made
+ * inheritable when there is no room up there, or -errno (FD left as it
+ * was).  For the launcher, which hands descriptors to the whole tree. */
+int evlog_sink_fd_inherit(int fd, int eighths);
+
 /* Map the tally descriptor FD, if it is the memfd ID (a program may have
  * closed it and put something else at that number) and holds a tally.
  * Returns NULL otherwise.  Not async-signal-safe (called at init). */
@@ -154,5 +169,14 @@ char *evlog_sink_id_format(const struct evlog_sink_id *id, char *buf, size_t cap
 /* Parse "DEV:INO" at S into *ID.  Returns a pointer past it, or NULL when S
  * does not start with one. */
 const char *evlog_sink_id_parse(const char *s, struct evlog_sink_id *id);
+
+/* An inherited descriptor and the identity it must have, as the launcher
+ * hands it over in the environment: "FD:DEV:INO", FD in decimal, DEV:INO
+ * as above (SOCKAUDIT_TALLY, SOCKAUDIT_POLICY_FD: layers.h).  The format
+ * into BUF of CAP bytes (at least EVLOG_SINK_FD_TEXT), returning BUF; the
+ * parse of all of S, returning 0 or -EINVAL. */
+#define EVLOG_SINK_FD_TEXT (11 + 1 + EVLOG_SINK_ID_TEXT)
+char *evlog_sink_fd_format(int fd, const struct evlog_sink_id *id, char *buf, size_t cap);
+int evlog_sink_fd_parse(const char *s, int *fd, struct evlog_sink_id *id);
 
 #endif

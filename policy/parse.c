@@ -1120,6 +1120,18 @@ out:
 	return rc;
 }
 
+/* Read up to COUNT bytes of FD into BUF: at its offset (AT < 0, read), or
+ * at AT without moving it (pread).  Returns the count, or -errno. */
+static ssize_t text_read(int fd, char *buf, size_t count, off_t at)
+{
+	ssize_t r;
+
+	do
+		r = at < 0 ? read(fd, buf, count) : pread(fd, buf, count, at);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
 int policy_read_text(int fd, char **text, size_t *len)
 {
 	struct stat st;
@@ -1149,11 +1161,9 @@ int policy_read_text(int fd, char **text, size_t *len)
 			}
 			buf = nb;
 		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
+		r = text_read(fd, buf + n, cap - n - 1, -1);
 		if (r < 0) {
-			rc = -errno;
+			rc = (int)r;
 			goto out;
 		}
 		if (r == 0)
@@ -1173,20 +1183,54 @@ out:
 	return rc;
 }
 
+int policy_load_fd(int fd, struct policy **out, struct policy_diags *diags)
+{
+	struct stat st;
+	size_t size, n = 0;
+	char *text;
+	ssize_t r;
+	int rc;
+
+	*out = NULL;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -ENOTSUP;
+	if ((size_t)st.st_size > POLICY_TEXT_MAX)
+		return -EFBIG;
+	size = (size_t)st.st_size;
+	text = malloc(size + 1);
+	if (!text)
+		return -ENOMEM;
+	/* pread: the descriptor's offset may be shared with other processes
+	 * (an inherited one is), and is never moved.  A file that shrinks
+	 * meanwhile ends the text early; one that grows is read as it was. */
+	for (r = 1; n < size && r > 0; n += (size_t)r) {
+		r = text_read(fd, text + n, size - n, (off_t)n);
+		if (r < 0) {
+			rc = (int)r;
+			goto out;
+		}
+	}
+	text[n] = '\0';
+	rc = policy_parse(text, n, out, diags);
+out:
+	free(text);
+	return rc;
+}
+
 int policy_load(const char *path, struct policy **out, struct policy_diags *diags)
 {
-	char *text = NULL;
-	size_t len;
 	int fd, rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO without a writer (or a device) must not
+	 * hang the caller, a program's constructor; policy_load_fd() then
+	 * refuses what is not a regular file before reading a byte. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	rc = policy_read_text(fd, &text, &len);
+	rc = policy_load_fd(fd, out, diags);
 	close(fd);
-	if (!rc)
-		rc = policy_parse(text, len, out, diags);
-	free(text);
 	return rc;
 }

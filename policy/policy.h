@@ -63,9 +63,17 @@ struct policy_diags {
 int policy_parse(const char *text, size_t len, struct policy **out,
 		 struct policy_diags *diags);
 
-/* Read the file PATH and policy_parse() it: -errno when it cannot be read,
- * -EFBIG when it is larger than 64 MiB. */
+/* Read the regular file PATH and policy_parse() it: -errno when it cannot be
+ * opened or read, -ENOTSUP when it is not a regular file (a FIFO, a device,
+ * a directory: reading one could block or never end), -EFBIG when it is
+ * larger than 64 MiB.  Never blocks opening PATH (O_NONBLOCK).  For the
+ * shim, which runs in the audited program; the tools read any file with
+ * policy_read_text(). */
 int policy_load(const char *path, struct policy **out, struct policy_diags *diags);
+
+/* The same for the open descriptor FD, read with pread(2) from offset 0 so
+ * that its file offset, which other processes may share, never moves. */
+int policy_load_fd(int fd, struct policy **out, struct policy_diags *diags);
 
 /* Read all of FD into a new NUL-terminated buffer *TEXT (free() it) of *LEN
  * bytes, as policy_load() does: 0, -EFBIG over 64 MiB, or -errno.  Tools

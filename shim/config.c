@@ -230,17 +230,12 @@ static void shim_attach_tally(const char *s)
 {
 	struct evlog_sink_tally *t = NULL;
 	struct evlog_sink_id id;
-	const char *end;
-	char *p;
-	long fd;
+	int fd;
 
 	if (!s || !*s)
 		return;
-	errno = 0;
-	fd = strtol(s, &p, 10);
-	end = !errno && p != s && *p == ':' ? evlog_sink_id_parse(p + 1, &id) : NULL;
-	if (end && !*end && fd >= 0 && fd <= INT_MAX)
-		t = evlog_sink_tally_map((int)fd, &id);
+	if (evlog_sink_fd_parse(s, &fd, &id) == 0)
+		t = evlog_sink_tally_map(fd, &id);
 	if (!t)
 		return;
 	evlog_sink_attach(&shim_sink, t);
@@ -324,35 +319,82 @@ uint64_t shim_marker(void)
 	return shim_handover() ? 0 : shim_cfg.marker;
 }
 
-/* Load SOCKAUDIT_POLICY, or the embedded default.  On failure say why once
- * and leave shim_cfg.policy NULL: every checked call is then denied in
- * enforce mode (fail closed) or logged as would_deny in audit mode. */
-static void shim_load_policy(const char *path, const char *then, bool *failed)
+/* The run's policy snapshot, SOCKAUDIT_POLICY_FD "FD:DEV:INO" (layers.h):
+ * parsed from that memfd if FD still is it, with every seal.  Returns what
+ * policy_load_fd() does, or -EBADF (said here) when the descriptor is not
+ * the snapshot any more. */
+static int shim_load_snapshot(const char *spec, const char *then, struct policy **p,
+			      struct policy_diags *diags)
+{
+	struct evlog_sink_id id;
+	struct stat st;
+	int fd, seals;
+
+	if (evlog_sink_fd_parse(spec, &fd, &id) < 0) {
+		shim_say(LAYERS_ENV_POLICY_FD "='", spec, "' is not FD:DEV:INO", then, NULL);
+		return -EBADF;
+	}
+	seals = fcntl(fd, F_GET_SEALS);
+	if (fstat(fd, &st) < 0 || st.st_dev != id.dev || st.st_ino != id.ino ||
+	    seals < 0 || (seals & LAYERS_POLICY_SEALS) != LAYERS_POLICY_SEALS) {
+		shim_say("the run's policy (" LAYERS_ENV_POLICY_FD "=", spec,
+			 ") is gone: the program closed or replaced that descriptor "
+			 "before it executed this one", then, NULL);
+		return -EBADF;
+	}
+	return policy_load_fd(fd, p, diags);
+}
+
+/* Load the run's snapshot (SNAPSHOT), else SOCKAUDIT_POLICY (PATH), else the
+ * embedded default.  On failure say why once and leave shim_cfg.policy
+ * NULL: every checked call is then denied in enforce mode (fail closed) or
+ * logged as would_deny in audit mode -- or, under the kernel layers,
+ * handed over to the supervisor (shim_init_audit). */
+static void shim_load_policy(const char *snapshot, const char *path, const char *then,
+			     bool *failed)
 {
 	struct policy_diags diags = { 0 };
 	struct policy *p = NULL;
-	const char *why;
+	const char *why, *name = snapshot ? "(the run's policy)" : path;
 	char line[24], col[24];
 	int rc;
 
 	*failed = false;
-	if (path == shim_env_refused)
+	if (snapshot)
+		path = NULL;	/* the run's, never a file opened again */
+	if (path == shim_env_refused || snapshot == shim_env_refused)
 		goto fail;	/* said */
-	if (!path) {
+	if (!snapshot && !path) {
 		shim_cfg.policy = policy_default();
 		return;
 	}
 	if (shim_cjson_load(&why) < 0) {
-		shim_say("cannot load policy ", path, ": ", why, then, NULL);
+		shim_say("cannot load policy ", name, ": ", why, then, NULL);
 		goto fail;
 	}
-	rc = policy_load(path, &p, &diags);
+	rc = snapshot ? shim_load_snapshot(snapshot, then, &p, &diags) :
+		policy_load(path, &p, &diags);
 	if (rc == 0) {
 		shim_cfg.policy = p;
 		goto out;
 	}
+	if (rc == -EBADF && snapshot)
+		goto fail;	/* said */
+	if (rc == -ENOTSUP) {
+		/* Opened without blocking and refused before a byte was read:
+		 * a FIFO would hang the program here, a device never end. */
+		shim_say("cannot read policy ", name,
+			 ": not a regular file (a FIFO, a device, a directory): refused",
+			 then, NULL);
+		goto fail;
+	}
+	if (rc == -EFBIG) {
+		shim_say("cannot read policy ", name,
+			 ": larger than 64 MiB, the most a policy may be", then, NULL);
+		goto fail;
+	}
 	if (rc != -EINVAL || diags.errors == 0) {
-		shim_say("cannot read policy ", path, ": ",
+		shim_say("cannot read policy ", name, ": ",
 			 shim_strerror(-rc), then, NULL);
 		goto fail;
 	}
@@ -363,7 +405,7 @@ static void shim_load_policy(const char *path, const char *then, bool *failed)
 			continue;
 		snprintf(line, sizeof(line), "%d", d->line);
 		snprintf(col, sizeof(col), "%d", d->col);
-		shim_say(path, ":", line, ":", col, ": error: ",
+		shim_say(name, ":", line, ":", col, ": error: ",
 			 d->path ? d->path : "", d->path ? ": " : "", d->message, then, NULL);
 		break;
 	}
@@ -437,25 +479,38 @@ static void shim_init_audit(void)
 {
 	/* Copies: the program may rewrite its environment at any time. */
 	static char log_spec[EVLOG_SINK_SPEC_MAX], mode_buf[64], marker_buf[64],
-		tally_buf[64];
+		tally_buf[64], snapshot_buf[64];
+	const char *snapshot = shim_env_copy(LAYERS_ENV_POLICY_FD, snapshot_buf,
+					     sizeof(snapshot_buf));
 	const char *path = shim_env_copy(LAYERS_ENV_POLICY, shim_cfg.policy_path,
 					 sizeof(shim_cfg.policy_path));
 	const char *mode = shim_env_copy(LAYERS_ENV_MODE, mode_buf, sizeof(mode_buf));
 	const char *log = shim_env_copy(LAYERS_ENV_LOG, log_spec, sizeof(log_spec));
 	const char *marker = shim_env_copy(LAYERS_ENV_MARKER, marker_buf, sizeof(marker_buf));
 	const char *tally = shim_env_copy(LAYERS_ENV_TALLY, tally_buf, sizeof(tally_buf));
+	const char *handover = "; the notify supervisor decides and logs this "
+			       "program's calls instead";
 	bool failed;
 
 	shim_bind();
 	shim_identity();
+	shim_parse_marker(marker);
+	if (!shim_real.syscall)
+		shim_cfg.marker = 0;	/* the marker needs libc's syscall() */
 	/* The mode: SOCKAUDIT_MODE wins; else the policy's.  A policy that
 	 * failed is enforced unless audit was asked for: whoever named a
-	 * policy wants it enforced. */
+	 * policy wants it enforced.  Under the kernel layers (a marker) a
+	 * shim without the run's policy neither decides nor logs: its calls
+	 * go to the kernel unmarked, and the supervisor, which has the
+	 * policy, decides and logs them (as shim_handover() does for a log
+	 * that fails). */
 	if (!mode) {
-		shim_load_policy(path, "; every socket call is denied (fail closed)", &failed);
+		shim_load_policy(snapshot, path, shim_cfg.marker ? handover :
+				 "; every socket call is denied (fail closed)", &failed);
 		shim_cfg.mode = failed ? POLICY_ENFORCE : policy_mode(shim_cfg.policy);
 	} else if (policy_mode_value(mode, &shim_cfg.mode) == 0) {
-		shim_load_policy(path, shim_cfg.mode == POLICY_AUDIT ?
+		shim_load_policy(snapshot, path, shim_cfg.marker ? handover :
+				 shim_cfg.mode == POLICY_AUDIT ?
 				 "; audit mode: every call is allowed and logged as would_deny" :
 				 "; every socket call is denied (fail closed)", &failed);
 	} else {
@@ -464,10 +519,10 @@ static void shim_init_audit(void)
 			 NULL);
 		shim_cfg.mode = POLICY_ENFORCE;
 		shim_cfg.policy = NULL;
+		failed = false;
 	}
-	shim_parse_marker(marker);
-	if (!shim_real.syscall)
-		shim_cfg.marker = 0;	/* the marker needs libc's syscall() */
+	if (failed && shim_cfg.marker)
+		atomic_store(&shim_handed_over, true);
 	shim_cfg.mode_name = policy_mode_name(shim_cfg.mode);
 	shim_scan_rules(shim_cfg.policy);
 	shim_open_log(log);

@@ -62,10 +62,59 @@ static void run_usage(FILE *out)
 		"CMD was killed by signal N.  See sockaudit-run(1).\n");
 }
 
-/* Validate the policy before anything runs.  Errors and warnings are printed
- * compiler-style (load.h); any error means 125 and CMD never starts. */
-static int run_policy(const struct run_opts *o, struct policy **owned,
-		      const struct policy **policy)
+/* The one policy of the run: parsed here for the kernel filter and the
+ * supervisor, and its text in a sealed memfd for every shim (layers.h). */
+struct run_policy {
+	const struct policy *policy;
+	struct policy *owned;		/* what to free, or NULL */
+	int snap_fd;			/* the snapshot, inheritable; -1: none */
+	struct evlog_sink_id snap_id;
+};
+
+/* TEXT (LEN bytes) in a new memfd that nobody can change any more, handed
+ * to CMD's tree at a high descriptor.  Returns it, or -errno. */
+static int run_snapshot(const char *text, size_t len, struct evlog_sink_id *id)
+{
+	struct stat st;
+	size_t n = 0;
+	ssize_t w;
+	int fd, ret;
+
+	fd = memfd_create("sockaudit-policy", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	/* pwrite: the offset stays 0, for whoever reads it with read(2). */
+	while (n < len) {
+		w = pwrite(fd, text + n, len - n, (off_t)n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w == 0)
+			errno = EIO;
+		if (w <= 0)
+			goto fail;
+		n += (size_t)w;
+	}
+	if (fcntl(fd, F_ADD_SEALS, LAYERS_POLICY_SEALS) < 0 || fstat(fd, &st) < 0)
+		goto fail;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	ret = evlog_sink_fd_inherit(fd, EVLOG_SINK_SLOT_POLICY);
+	if (ret < 0)
+		close(fd);
+	return ret;
+fail:
+	ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Read and validate the policy once, before anything runs, from whatever
+ * -p names (a FIFO, /dev/fd/N: read once, never opened again).  Errors and
+ * warnings are printed compiler-style (load.h); any error means 125 and
+ * CMD never starts.  Without -p the shims apply their embedded default, the
+ * one the launcher applies, in the run's mode (SOCKAUDIT_MODE): no
+ * snapshot. */
+static int run_policy(const struct run_opts *o, struct run_policy *rp)
 {
 	static const struct cli_load_opts load = {
 		.verb = "run", .warnings = true, .outcome = "nothing was run",
@@ -73,9 +122,10 @@ static int run_policy(const struct run_opts *o, struct policy **owned,
 	struct cli_policy lp;
 	int ret;
 
-	*owned = NULL;
+	rp->owned = NULL;
+	rp->snap_fd = -1;
 	if (!o->policy_path && !o->mode_set) {
-		*policy = policy_default();
+		rp->policy = policy_default();
 		return 0;
 	}
 	if (o->policy_path)
@@ -85,14 +135,32 @@ static int run_policy(const struct run_opts *o, struct policy **owned,
 				       sizeof(run_default_policy) - 1, &lp);
 	if (ret < 0)
 		return ret;
-	/* Keep the policy, not its text. */
-	*owned = lp.policy;
+	/* Only a shim needs the text (--layer seccomp has none). */
+	if (o->policy_path && o->layer != RUN_LAYER_SECCOMP) {
+		rp->snap_fd = run_snapshot(lp.text, lp.len, &rp->snap_id);
+		if (rp->snap_fd < 0) {
+			ret = rp->snap_fd;
+			cli_error("run", "cannot hand the policy to the shim: memfd: %s",
+				  strerror(-ret));
+			cli_policy_free(&lp);
+			return ret;
+		}
+	}
+	rp->owned = lp.policy;
 	lp.policy = NULL;
 	cli_policy_free(&lp);
 	if (o->mode_set)
-		policy_set_mode(*owned, o->mode);
-	*policy = *owned;
+		policy_set_mode(rp->owned, o->mode);
+	rp->policy = rp->owned;
 	return 0;
+}
+
+static void run_policy_free(struct run_policy *rp)
+{
+	if (rp->snap_fd >= 0)
+		close(rp->snap_fd);
+	if (rp->owned)
+		policy_free(rp->owned);
 }
 
 /* The log, opened once here for the whole run: its identity binds the
@@ -323,37 +391,30 @@ out:
 }
 
 /* CMD's environment: ours, with the shim's variables set to what this run
- * decided, so that an inherited SOCKAUDIT_* never contradicts it.  The mode
- * is always set, to the validated policy's (or --mode's): a shim that then
- * cannot read the policy (a privilege drop before exec) fails closed in the
- * run's mode, never in enforce mode under an audit policy. */
-static char **run_env(const struct run_opts *o, enum policy_mode run_mode,
+ * decided, so that an inherited SOCKAUDIT_* never contradicts it.  The
+ * policy is the snapshot, never a path (layers.h).  The mode is always set,
+ * to the validated policy's (or --mode's): a shim that then cannot read the
+ * snapshot (the program closed its descriptor before exec) fails closed in
+ * the run's mode, never in enforce mode under an audit policy. */
+static char **run_env(const struct run_opts *o, const struct run_policy *rp,
 		      const struct run_log *log, uint64_t *marker)
 {
-	char **env = run_cli_env_dup(environ), *policy = NULL;
-	char tally[24 + EVLOG_SINK_ID_TEXT], id[EVLOG_SINK_ID_TEXT];
-	const char *mode = policy_mode_name(run_mode);
+	char **env = run_cli_env_dup(environ);
+	char tally[EVLOG_SINK_FD_TEXT], snap[EVLOG_SINK_FD_TEXT];
+	const char *mode = policy_mode_name(policy_mode(rp->policy));
 
 	if (!env)
 		goto nomem;
-	if (o->policy_path) {
-		policy = realpath(o->policy_path, NULL);
-		if (!policy) {
-			cli_error("run", "%s: %s", o->policy_path, strerror(errno));
-			goto fail;
-		}
-	}
-	snprintf(tally, sizeof(tally), "%d:%s", log->tally_fd,
-		 evlog_sink_id_format(&log->tally_id, id, sizeof(id)));
-	if (run_cli_env_set(&env, LAYERS_ENV_POLICY, policy) < 0 ||
+	evlog_sink_fd_format(log->tally_fd, &log->tally_id, tally, sizeof(tally));
+	evlog_sink_fd_format(rp->snap_fd, &rp->snap_id, snap, sizeof(snap));
+	if (run_cli_env_set(&env, LAYERS_ENV_POLICY, NULL) < 0 ||
+	    run_cli_env_set(&env, LAYERS_ENV_POLICY_FD, rp->snap_fd >= 0 ? snap : NULL) < 0 ||
 	    run_cli_env_set(&env, LAYERS_ENV_LOG, evlog_sink_spec(&log->sink)) < 0 ||
 	    run_cli_env_set(&env, LAYERS_ENV_MODE, mode) < 0 ||
 	    run_cli_env_set(&env, LAYERS_ENV_MARKER, NULL) < 0 ||
 	    run_cli_env_set(&env, LAYERS_ENV_TALLY,
 			    o->layer != RUN_LAYER_SECCOMP ? tally : NULL) < 0)
 		goto nomem;
-	free(policy);
-	policy = NULL;
 	*marker = 0;
 	if (o->layer != RUN_LAYER_SECCOMP && run_env_shim(&env, o->layer, log, marker) < 0)
 		goto fail;
@@ -361,7 +422,6 @@ static char **run_env(const struct run_opts *o, enum policy_mode run_mode,
 nomem:
 	cli_error("run", "out of memory");
 fail:
-	free(policy);
 	run_cli_env_free(env);
 	return NULL;
 }
@@ -454,8 +514,7 @@ static int run_preload(const char *exe, char **argv, char **env)
 
 int cmd_run(int argc, char **argv)
 {
-	const struct policy *policy = NULL;
-	struct policy *owned = NULL;
+	struct run_policy rp = { .snap_fd = -1 };
 	char err[256], *exe = NULL, **env = NULL;
 	int ret, status = RUN_EXIT_FAILED;
 	struct run_log *log = NULL;
@@ -470,7 +529,7 @@ int cmd_run(int argc, char **argv)
 		run_usage(stdout);
 		return 0;
 	}
-	if (run_policy(&o, &owned, &policy) < 0)
+	if (run_policy(&o, &rp) < 0)
 		goto out;
 	log = malloc(sizeof(*log));
 	if (!log) {
@@ -501,7 +560,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	run_warn_blind(exe, o.layer);
-	env = run_env(&o, policy_mode(policy), log, &marker);
+	env = run_env(&o, &rp, log, &marker);
 	if (!env)
 		goto out;
 	/* Nothing of ours may reach CMD's stdout after it starts. */
@@ -511,7 +570,7 @@ int cmd_run(int argc, char **argv)
 		status = run_preload(exe, o.cmd, env);
 	} else {
 		struct run_spec spec = {
-			.policy = policy,
+			.policy = rp.policy,
 			.log = &log->sink,
 			.layer = o.layer,
 			.exe_path = exe,
@@ -530,7 +589,6 @@ out:
 		run_log_close(log);
 		free(log);
 	}
-	if (owned)
-		policy_free(owned);
+	run_policy_free(&rp);
 	return status;
 }

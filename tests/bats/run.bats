@@ -178,33 +178,38 @@ end"
 	run -0 stat -c %a rel.log
 	assert_output 600
 	echo '{"version": 1}' >p.json
+	# The policy goes as the run's snapshot (layers.h), never as a path.
 	run -0 --separate-stderr sa_run --layer preload -p p.json --mode enforce -o - -- \
-		printenv SOCKAUDIT_LOG SOCKAUDIT_POLICY SOCKAUDIT_MODE
-	assert_output "stderr
-$T/p.json
-enforce"
+		sh -c 'echo "$SOCKAUDIT_LOG ${SOCKAUDIT_POLICY-unset} $SOCKAUDIT_MODE"; echo "$SOCKAUDIT_POLICY_FD"'
+	assert_line --index 0 "stderr unset enforce"
+	assert_line --index 1 --regexp '^[0-9]+:[0-9a-f]+:[0-9a-f]+$'
 }
 
 @test "run: inherited SOCKAUDIT_* never contradict this run" {
 	SOCKAUDIT_POLICY=/elsewhere.json SOCKAUDIT_MODE=enforce SOCKAUDIT_MARKER=1 \
-		SOCKAUDIT_LOG=/elsewhere.log run -0 --separate-stderr \
-		sa_run --layer preload -- sh -c 'echo "${SOCKAUDIT_POLICY-unset} ${SOCKAUDIT_MODE-unset} ${SOCKAUDIT_MARKER-unset} $SOCKAUDIT_LOG"'
-	assert_output "unset audit unset stderr"
+		SOCKAUDIT_LOG=/elsewhere.log SOCKAUDIT_POLICY_FD=3:1:2 run -0 --separate-stderr \
+		sa_run --layer preload -- sh -c 'echo "${SOCKAUDIT_POLICY-unset} ${SOCKAUDIT_MODE-unset} ${SOCKAUDIT_MARKER-unset} $SOCKAUDIT_LOG ${SOCKAUDIT_POLICY_FD-unset}"'
+	assert_output "unset audit unset stderr unset"
 }
 
-@test "run: a shim that cannot read the policy after a privilege drop fails closed in the policy's mode (audit: denies nothing)" {
+@test "run: after a privilege drop the shim still applies the run's policy (a snapshot, not the 0600 file)" {
 	[ "$(id -u)" = 0 ] || require_feature root "the test drops privileges with setpriv"
 	cat >"$T/p.json" <<-'EOF'
-	{"version": 1, "mode": "audit", "default": {"action": "allow"}, "rules": []}
+	{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+	 "rules": [{"id": "no-unix", "family": "AF_UNIX", "action": "deny", "errno": "EPERM"}]}
 	EOF
 	chmod 600 "$T/p.json"
 	chmod 755 "$T"
 	run -0 --separate-stderr sa_run --layer preload -p "$T/p.json" -- \
-		setpriv --reuid=nobody --regid=nogroup --clear-groups "$PY" -c 'import socket; socket.socket(socket.AF_UNIX); print("made")'
-	assert_output "made"
-	assert_line --index 0 --partial "made"
-	[[ "$stderr" == *"cannot read policy $T/p.json: Permission denied; audit mode"* ]]
-	[[ "$stderr" == *'"decision":"would_deny"'*'"mode":"audit"'* ]]
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$PY" -c '
+import socket
+try:
+    socket.socket(socket.AF_UNIX)
+except OSError as e:
+    print("errno", e.errno)'
+	assert_output "errno 1"
+	[[ "$stderr" != *"cannot read policy"* ]]
+	[[ "$stderr" == *'"decision":"deny","rule":"no-unix","mode":"enforce"'* ]]
 }
 
 @test "run: a log that cannot be written exits 125 and runs nothing; a FIFO is fine" {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <linux/netlink.h>
 #include <unistd.h>
@@ -175,7 +176,7 @@ static void test_load(void)
 {
 	struct policy *p = NULL;
 	struct policy_diags d = { 0 };
-	char path[] = "/tmp/test_parse.XXXXXX";
+	char path[] = "/tmp/test_parse.XXXXXX", fifo[64];
 	int fd = mkstemp(path);
 	const char *text = "{\"version\": 1, \"rules\": [{\"action\": \"allow\"}]}";
 
@@ -201,6 +202,33 @@ static void test_load(void)
 		close(fd);
 	CHECK_INT(policy_load(path, &p, &d), -EFBIG, "over 64 MiB: -EFBIG");
 	CHECK(p == NULL, "over 64 MiB: no policy");
+	unlink(path);
+	policy_diags_free(&d);
+
+	/* Not a regular file: refused at once, a FIFO without a writer too
+	 * (opening it without O_NONBLOCK would block here for ever). */
+	strcpy(path, "/tmp/test_parse.XXXXXX");
+	CHECK(mkdtemp(path) != NULL, "temp dir");
+	CHECK_INT(policy_load(path, &p, &d), -ENOTSUP, "a directory: -ENOTSUP");
+	CHECK_INT(policy_load("/dev/zero", &p, &d), -ENOTSUP, "/dev/zero: -ENOTSUP");
+	snprintf(fifo, sizeof(fifo), "%s/fifo", path);
+	CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
+	CHECK_INT(policy_load(fifo, &p, &d), -ENOTSUP, "a FIFO: -ENOTSUP, not blocked");
+	unlink(fifo);
+	rmdir(path);
+
+	/* policy_load_fd() reads from offset 0 and leaves the offset alone. */
+	strcpy(path, "/tmp/test_parse.XXXXXX");
+	fd = mkstemp(path);
+	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write policy");
+	if (fd >= 0) {
+		CHECK(lseek(fd, 5, SEEK_SET) == 5, "seek to 5");
+		CHECK_INT(policy_load_fd(fd, &p, &d), 0, "policy_load_fd");
+		CHECK(p && policy_rule_count(p) == 1, "policy_load_fd: one rule");
+		CHECK(lseek(fd, 0, SEEK_CUR) == 5, "offset still 5");
+		policy_free(p);
+		close(fd);
+	}
 	unlink(path);
 	policy_diags_free(&d);
 }
