@@ -6,7 +6,16 @@
  *     fork
  *       supervise_child    no_new_privs, seccomp(), listener to the parent, exec
  *     supervise_start      listener received, exec checked
+ *     supervise_standby    fork: a second holder of the listener
  *     supervise_loop       poll(listener, signalfd) until the tree is gone
+ *
+ * The standby waits on a pipe for the supervisor's end.  If the supervisor
+ * dies without saying goodbye (SIGKILL, the OOM killer), the standby takes
+ * the listener over and serves the tree with the same pipeline: every
+ * notified call is still decided and logged, where without it each would
+ * fail with ENOSYS, glibc's own sockets included.  (Only seq restarts: the
+ * standby's counts are the ones it was forked with.)  Should the standby die
+ * as well, the kernel's ENOSYS is what remains (man sockaudit-run).
  *
  * The parent is a child subreaper: orphans of the tree are reparented to it
  * and reaped, because the listener reports POLLHUP only once every process
@@ -71,6 +80,8 @@ struct supervise {
 	int status;		/* the child's wait status, once reaped */
 	bool reaped;
 	struct notify_ctx *notify;
+	pid_t standby;		/* -1: none */
+	int standby_fd;		/* its pipe: a byte, then EOF: stand down */
 };
 
 /* Compile the policy and export its BPF into S->prog: the child then only has
@@ -296,9 +307,84 @@ static bool supervise_signals(struct supervise *s)
 	return stop;
 }
 
+static bool supervise_loop(struct supervise *s);
+
+/* The standby, in its own process: wait for the supervisor's word.  'q':
+ * the tree is gone, stand down; 'h': the supervisor leaves the processes
+ * left of the tree to us; EOF without a word: it died.  Then serve until
+ * the tree is gone. */
+static void __attribute__((noreturn)) supervise_standby_main(struct supervise *s, int fd,
+							     pid_t supervisor)
+{
+	char bye;
+	ssize_t n;
+
+	prctl(PR_SET_NAME, "sockaudit-stby", 0, 0, 0);
+	/* The tree's signals are not ours: a ^C at the terminal reaches the
+	 * whole foreground group, us included. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	close(s->sigfd);
+	s->sigfd = -1;
+	s->reaped = true;	/* the child is not ours to wait for */
+	do
+		n = read(fd, &bye, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 && bye != 'h')
+		_exit(0);
+	if (n != 1)
+		fprintf(stderr, "sockaudit run: the supervisor (pid %d) is gone: its standby "
+			"(pid %d) decides and logs the tree's calls from now on\n",
+			(int)supervisor, (int)getpid());
+	supervise_loop(s);
+	_exit(0);
+}
+
+/* Fork the standby (see the top of this file).  Without one the run goes on
+ * as before, its calls failing with ENOSYS should we die. */
+static void supervise_standby(struct supervise *s)
+{
+	pid_t supervisor = getpid();
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC))
+		return;
+	s->standby = fork();
+	if (s->standby == 0) {
+		close(p[1]);
+		supervise_standby_main(s, p[0], supervisor);
+	}
+	close(p[0]);
+	if (s->standby < 0)
+		close(p[1]);
+	else
+		s->standby_fd = p[1];
+}
+
+/* The tree is gone (TREE_GONE): stand the standby down and reap it.  Else
+ * hand it the processes left. */
+static void supervise_standby_end(struct supervise *s, bool tree_gone)
+{
+	if (s->standby < 0)
+		return;
+	if (write(s->standby_fd, tree_gone ? "q" : "h", 1) != 1) {
+		/* It is gone already. */
+	}
+	close(s->standby_fd);
+	if (tree_gone)
+		waitpid(s->standby, NULL, 0);
+	else
+		fprintf(stderr, "sockaudit run: processes of the tree are still running: the "
+			"standby supervisor (pid %d) decides and logs their calls until they "
+			"end\n", (int)s->standby);
+}
+
 /* Serve notifications until the child has exited and no process of the tree
- * holds the filter any more (POLLHUP on the listener). */
-static void supervise_loop(struct supervise *s)
+ * holds the filter any more (POLLHUP on the listener).  True when the tree is
+ * gone; false when we stopped early (a signal once only orphans were left,
+ * or an error). */
+static bool supervise_loop(struct supervise *s)
 {
 	struct pollfd pfd[2] = {
 		{ .fd = s->listener, .events = POLLIN },
@@ -326,6 +412,7 @@ static void supervise_loop(struct supervise *s)
 			pfd[0].fd = -1;		/* the tree is gone */
 		}
 	}
+	return pfd[0].fd < 0;
 }
 
 int supervise_run(const struct run_spec *spec)
@@ -333,6 +420,7 @@ int supervise_run(const struct run_spec *spec)
 	struct supervise s = {
 		.spec = spec, .chan = { -1, -1 },
 		.errpipe = { -1, -1 }, .sigfd = -1, .listener = -1, .child = -1,
+		.standby = -1, .standby_fd = -1,
 	};
 	sigset_t mask;
 	int ret = 125;
@@ -380,7 +468,8 @@ int supervise_run(const struct run_spec *spec)
 		waitpid(s.child, NULL, 0);
 		goto out_mask;
 	}
-	supervise_loop(&s);
+	supervise_standby(&s);
+	supervise_standby_end(&s, supervise_loop(&s));
 	if (!s.reaped) {
 		/* We stopped early (an error, or a signal once only orphans were
 		 * left, which cannot happen before the child is reaped). */

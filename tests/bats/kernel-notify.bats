@@ -532,3 +532,70 @@ os.execvp(sys.argv[1], sys.argv[1:] + [str(l.fileno())])' \
 		--layer seccomp -- "$T/bin/prog" nodump socket 2 1 0
 	assert_output --regexp '^socket fd [0-9]+$'
 }
+
+# killed_supervisor MODE: k2 gate under `run --layer seccomp --mode MODE`;
+# once its first socket is logged, SIGKILL the supervisor, then let the
+# program make its second socket.
+killed_supervisor() {
+	mkfifo "$T/gate"
+	"$SOCKAUDIT" run -p "$T/p.json" --mode "$1" --layer seccomp -o "$T/log" -- \
+		"$K2" gate "$T/gate" >"$T/out" 2>"$T/err" &
+	local run_pid=$!
+	wait_for grep -q '"call":"socket"' "$T/log"
+	kill -9 "$run_pid"
+	wait "$run_pid" || true
+	echo go >"$T/gate"
+	wait_for lines_are 2 '^socket ' "$T/out"
+	wait_for lines_are 2 '"call":"socket"' "$T/log"
+}
+
+# lines_are N RE FILE: FILE has N lines matching RE.
+lines_are() {
+	[ "$(grep -c "$2" "$3")" = "$1" ]
+}
+
+@test "notify: SIGKILL to the supervisor: its standby decides and logs the rest of the run (audit, enforce), said on stderr" {
+	cat >"$T/p.json" <<-'EOF'
+	{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+	 "rules": [{"id": "no-udp", "type": "SOCK_DGRAM", "action": "deny", "errno": "EACCES"}]}
+	EOF
+	# audit: the second socket is made (it was ENOSYS), and logged
+	killed_supervisor audit
+	run cat "$T/out"
+	assert_output --regexp '^socket fd [0-9]+
+socket fd [0-9]+$'
+	run -0 jq -r '"\(.decision) \(.rule) \(.layer)"' "$T/log"
+	assert_output "would_deny no-udp notify
+would_deny no-udp notify"
+	run cat "$T/err"
+	assert_output --partial "its standby (pid "
+	# enforce: decided by the policy, not ENOSYS
+	rm -f "$T/gate" "$T/log"
+	sed -i 's/"type": "SOCK_DGRAM"/"type": "SOCK_STREAM"/' "$T/p.json"
+	killed_supervisor enforce
+	run cat "$T/out"
+	assert_output --regexp '^socket fd [0-9]+
+socket fd [0-9]+$'
+	run -0 jq -r '"\(.decision) \(.layer)"' "$T/log"
+	assert_output "allow notify
+allow notify"
+}
+
+@test "notify: run stops waiting for the processes left of the tree: its standby serves them until they end" {
+	mkfifo "$T/gate"
+	"$SOCKAUDIT" run --layer seccomp -o "$T/log" -- \
+		sh -c '"$0" gate "$1" >"$2" & exit 3' "$K2" "$T/gate" "$T/out" 2>"$T/err" &
+	local run_pid=$! status=0
+	wait_for grep -q '"call":"socket"' "$T/log"
+	kill -TERM "$run_pid"
+	wait "$run_pid" || status=$?
+	[ "$status" = 3 ]
+	run cat "$T/err"
+	assert_output --partial "the standby supervisor (pid "
+	echo go >"$T/gate"
+	wait_for lines_are 2 '^socket ' "$T/out"
+	run cat "$T/out"
+	assert_output --regexp '^socket fd [0-9]+
+socket fd [0-9]+$'
+	wait_for lines_are 2 '"call":"socket"' "$T/log"
+}
