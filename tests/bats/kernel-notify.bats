@@ -461,6 +461,13 @@ nobody_prog() {
 	chmod 666 "$T/log"
 }
 
+# prog_run ARG...: $T/bin/prog ARG... under `run --layer seccomp` as nobody,
+# with the policy $T/p.json and the log $T/log.
+prog_run() {
+	chmod 644 "$T/p.json"
+	as_nobody "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" --layer seccomp -- "$T/bin/prog" "$@"
+}
+
 @test "notify, not root: a program that makes itself non-dumpable keeps its exe; its rules still apply" {
 	nobody_prog
 	cat >"$T/p.json" <<-'EOF'
@@ -468,9 +475,7 @@ nobody_prog() {
 	 "rules": [{"id": "prog-no-inet", "exe": "*/prog", "family": "AF_INET",
 	            "action": "deny", "errno": "EACCES"}]}
 	EOF
-	chmod 644 "$T/p.json"
-	run -1 --separate-stderr as_nobody "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" \
-		--layer seccomp -- "$T/bin/prog" nodump socket 2 1 0
+	run -1 --separate-stderr prog_run nodump socket 2 1 0
 	assert_output "socket errno 13"
 	run -0 jq -c '[.decision, .rule, .exe, .unknown]' "$T/log"
 	assert_output "[\"deny\",\"prog-no-inet\",\"$T/bin/prog\",null]"
@@ -483,10 +488,8 @@ nobody_prog() {
 	 "rules": [{"id": "no-inet-shutdown", "event": "socket.shutdown", "family": "AF_INET",
 	            "action": "deny", "errno": "EACCES"}]}
 	EOF
-	chmod 644 "$T/p.json"
 	# shutdown of an AF_INET socket: refused although its family was hidden
-	run -1 --separate-stderr as_nobody "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" \
-		--layer seccomp -- "$T/bin/prog" nodump tcp
+	run -1 --separate-stderr prog_run nodump tcp
 	assert_output "shutdown errno 13"
 	run -0 jq -c 'select(.call == "shutdown") | [.decision, .rule, .family, .unknown]' "$T/log"
 	assert_output '["deny","no-inet-shutdown",null,["socket"]]'
@@ -518,18 +521,15 @@ os.execvp(sys.argv[1], sys.argv[1:] + [str(l.fileno())])' \
 	 "rules": [{"id": "prog-inet", "exe": "*/prog", "family": "AF_INET", "action": "allow"},
 	           {"id": "no-inet", "family": "AF_INET", "action": "deny", "errno": "EACCES"}]}
 	EOF
-	chmod 644 "$T/p.json"
 	cp "$K2" "$T/bin/other"
 	chmod 711 "$T/bin/other"	# nobody may run it, not read it: exec makes it non-dumpable
-	run -1 --separate-stderr as_nobody "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" \
-		--layer seccomp -- "$T/bin/prog" nodump exec "$T/bin/other" socket 2 1 0
+	run -1 --separate-stderr prog_run nodump exec "$T/bin/other" socket 2 1 0
 	assert_output "socket errno 13"
 	run -0 jq -c '[.decision, .rule, .exe, .unknown]' "$T/log"
 	assert_output '["deny","no-inet",null,["exe"]]'
 	# prog itself, non-dumpable, still gets its allow
 	: >"$T/log"
-	run -0 --separate-stderr as_nobody "$SOCKAUDIT" run -p "$T/p.json" -o "$T/log" \
-		--layer seccomp -- "$T/bin/prog" nodump socket 2 1 0
+	run -0 --separate-stderr prog_run nodump socket 2 1 0
 	assert_output --regexp '^socket fd [0-9]+$'
 }
 
