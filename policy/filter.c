@@ -1052,7 +1052,7 @@ int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opt
 		ret = sc_build_all(&b, out);
 	/* The i386 regions double the filter: a policy whose native filter
 	 * fits keeps it, with the direct i386 calls decided whole. */
-	if (ret == -E2BIG && seccomp_arch_native() == SCMP_ARCH_X86_64) {
+	if (ret == -E2BIG && seccomp_arch_native() == SCMP_ARCH_X86_64 && !b.o->i386_exact) {
 		b.i386_whole = true;
 		ret = sc_build_all(&b, out);
 	}

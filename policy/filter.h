@@ -35,6 +35,10 @@ struct policy_seccomp_opts {
 	 * all.  The fallback for a policy whose exact filter exceeds the
 	 * kernel's size limit: the same decisions, at a notification's cost. */
 	bool notify_all;
+	/* Fail with -E2BIG when the direct i386 calls' regions do not fit
+	 * beside the native ones, rather than deciding each of them whole
+	 * (see policy_seccomp_build). */
+	bool i386_exact;
 };
 
 /* What the filter answers, in enforce mode, to io_uring_setup,
@@ -74,7 +78,11 @@ int policy_seccomp_socketcall_op(const char *call, unsigned *nargs);
  * kernel denies nothing.  On x86-64, the direct i386 calls (int 0x80) are
  * decided the same way, in the same filter (one listener), never counted as
  * marked; socketcall's operations get one action each (see
- * POLICY_SECCOMP_I386_ERRNO).  Other architectures (x32 among them) are
+ * POLICY_SECCOMP_I386_ERRNO).  When those i386 regions would push the filter
+ * past the limit, each direct i386 call gets one action instead (unless
+ * O->i386_exact): the policy's when it decides the call alike for every
+ * argument, else the supervisor's with O->notify, else ENOSYS
+ * (POLICY_SECCOMP_I386_ERRNO) in enforce mode.  Other architectures (x32 among them) are
  * killed in enforce mode and allowed in audit mode.  O may be NULL (no
  * notify, no marker). */
 int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opts *o,
