@@ -595,7 +595,7 @@ static int sc_add_rule(struct sc_build *b, uint32_t action)
 	if (!b->i386) {
 		ret = seccomp_rule_add_exact_array(b->ctx, action, b->nr,
 						   (unsigned)b->ncmp, b->cmp);
-		return ret > 0 ? -ret : ret;
+		return sc_errno(ret);
 	}
 	/* A direct i386 socket call: libseccomp 2.5.4 adds the rule twice,
 	 * as given for the direct syscall, and as a socketcall rule with
@@ -604,10 +604,10 @@ static int sc_add_rule(struct sc_build *b, uint32_t action)
 	 * put a rule "a0 == operation" on socketcall first, and libseccomp
 	 * drops a rule that extends an existing shorter one.  So the copy
 	 * must be longer than a0 alone unless its action is that rule's: an
-	 * always-true comparison of
-	 * argument 5 (which no socket call reads) makes it so.  (a5 >= 0:
-	 * libseccomp drops a mask of 0; i386 arguments are 32 bits, so an
-	 * ordered comparison sees exactly what the kernel uses.) */
+	 * always-true comparison of argument 5 (which no socket call reads)
+	 * makes it so.  (a5 >= 0: libseccomp drops a mask of 0; i386
+	 * arguments are 32 bits, so an ordered comparison sees exactly what
+	 * the kernel uses.) */
 	tail = action != b->socketcall_action[b->call_id];
 	for (size_t i = 0; i < b->ncmp; i++)
 		if (b->cmp[i].arg > 0)
@@ -617,7 +617,7 @@ static int sc_add_rule(struct sc_build *b, uint32_t action)
 	ret = seccomp_rule_add_array(b->ctx, action, b->nr, (unsigned)b->ncmp, b->cmp);
 	if (tail)
 		b->ncmp--;
-	return ret > 0 ? -ret : ret;
+	return sc_errno(ret);
 }
 
 static int sc_emit_leaf(struct sc_build *b, struct sc_pair pr)
@@ -944,15 +944,17 @@ static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool 
 	b->ctx = ctx;
 	b->notify = notify;
 	b->marker = arch == SCMP_ARCH_X86 ? 0 : b->o->marker;
-	if (arch == SCMP_ARCH_X86)
+	if (arch == SCMP_ARCH_X86) {
 		ret = sc_fill_i386(b);
-	for (size_t i = 0; i < CALLS_COUNT && !ret && arch != SCMP_ARCH_X86; i++) {
-		struct sc_call sc;
+	} else {
+		for (size_t i = 0; i < CALLS_COUNT && !ret; i++) {
+			struct sc_call sc;
 
-		sc_call_of(&calls_table[i], &sc);
-		b->call = &sc;
-		b->nr = seccomp_syscall_resolve_name(sc.name);
-		ret = sc_emit_call(b);
+			sc_call_of(&calls_table[i], &sc);
+			b->call = &sc;
+			b->nr = seccomp_syscall_resolve_name(sc.name);
+			ret = sc_emit_call(b);
+		}
 	}
 	if (ret || !enforce)
 		return ret;
