@@ -178,10 +178,12 @@ static int notify_call_of(struct notify_ctx *c, const struct seccomp_data *d, bo
 	}
 	if (a->socketcall >= 0 && d->nr == a->socketcall) {
 		*muxed = true;
-		for (int k = 0; k < CALLS_COUNT; k++)
-			if (policy_seccomp_socketcall_op(calls_table[k].name, NULL) ==
-			    (int)d->args[0] && d->args[0] > 0)
+		for (int k = 0; k < CALLS_COUNT; k++) {
+			int op = policy_seccomp_socketcall_op(calls_table[k].name, NULL);
+
+			if (op > 0 && (uint64_t)op == d->args[0])
 				return k;
+		}
 		return -1;
 	}
 	for (int k = 0; k < CALLS_COUNT; k++)
