@@ -27,11 +27,14 @@
  *
  * With a supervisor, unmarked and marked calls are two functions emitted
  * separately, each rule carrying a comparison of argument 6 with the
- * marker.  i386 gets one action per call, see sc_emit_whole().
- * tests/unit/test_seccomp_grid.c runs the result against policy_match().
+ * marker.  The i386 ABI gets the same regions for its direct calls, and one
+ * action per socketcall(2) operation, see sc_fill_i386().
+ * tests/unit/test_seccomp_grid.c runs the result against policy_match(),
+ * natively and through int 0x80.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <linux/net.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -130,6 +133,7 @@ struct sc_build {
 	const struct policy_seccomp_opts *o;
 	enum policy_mode mode;
 	bool notify;			/* for the architecture being emitted */
+	uint64_t marker;		/* ditto: o->marker, or 0 (i386) */
 	struct sc_dim dims[SC_NDIMS];
 	struct policy_rule *noexe;	/* the rules with their exe globs dropped */
 	bool has_exe;
@@ -142,7 +146,10 @@ struct sc_build {
 	scmp_filter_ctx ctx;
 	int nr;
 	bool dry;			/* count rules, add nothing */
-	bool whole;			/* one action for the whole syscall (i386) */
+	bool i386;			/* the direct i386 calls, see sc_add_rule() */
+	bool i386_whole;		/* ... one action each, see sc_emit_whole() */
+	uint32_t socketcall_action[CALLS_COUNT];	/* ... by calls_id */
+	size_t call_id;			/* the current call's, in calls_table */
 	size_t rules;
 	size_t total_rules;		/* over every syscall and architecture */
 	struct scmp_arg_cmp cmp[4];
@@ -321,7 +328,7 @@ static struct sc_pair sc_pair_of(const struct sc_build *b, const struct policy_d
 	if (d->log || (b->mode == POLICY_AUDIT && d->action != POLICY_ALLOW))
 		pr.plain = SCMP_ACT_NOTIFY;
 	/* No marker: no call is marked (a zero register is no proof). */
-	if (!b->o->marker)
+	if (!b->marker)
 		pr.marked = pr.plain;
 	return pr;
 }
@@ -340,7 +347,9 @@ static int sc_strictness(const struct sc_build *b, uint32_t action)
 struct sc_verdicts {
 	bool any;
 	bool same;		/* every possibility gives first's pair */
+	bool kern_same;		/* ... and the kernel action of the first */
 	struct sc_pair first;
+	uint32_t kern_first;
 	uint32_t strict, lenient;	/* kernel actions, see sc_call */
 	int strict_rule, lenient_rule;	/* rule index deciding them */
 };
@@ -353,14 +362,17 @@ static void sc_verdict_add(const struct sc_build *b, struct sc_verdicts *v,
 	int rule = d->rule < 0 ? (int)b->p->n_rules : d->rule;
 
 	if (!v->any) {
-		v->any = v->same = true;
+		v->any = v->same = v->kern_same = true;
 		v->first = pr;
+		v->kern_first = kern;
 		v->strict = v->lenient = kern;
 		v->strict_rule = v->lenient_rule = rule;
 		return;
 	}
 	if (pr.plain != v->first.plain || pr.marked != v->first.marked)
 		v->same = false;
+	if (kern != v->kern_first)
+		v->kern_same = false;
 	/* Among equally strict actions, the earliest rule's errno wins. */
 	if (sc_strictness(b, kern) > sc_strictness(b, v->strict) ||
 	    (sc_strictness(b, kern) == sc_strictness(b, v->strict) && rule < v->strict_rule)) {
@@ -399,19 +411,15 @@ static void sc_possible(const struct sc_build *b, const struct policy_call *call
 	sc_verdict_add(b, v, &d);
 }
 
-/* The filter's pair for the current syscall with its known dims set to the
- * classes CLS. */
-static struct sc_pair sc_decide(const struct sc_build *b, const size_t *cls)
+/* Add to V every decision the current syscall could get with its known dims
+ * set to the classes CLS. */
+static void sc_cell(const struct sc_build *b, const size_t *cls, struct sc_verdicts *v)
 {
 	const struct sc_call *sc = b->call;
 	struct policy_call call = { .event = sc->event, .exe = NULL };
-	struct sc_verdicts v = { 0 };
 	const struct sc_dim *df = &b->dims[SC_FAMILY], *dt = &b->dims[SC_TYPE],
 			    *dp = &b->dims[SC_PROTOCOL];
-	struct sc_pair pr;
 
-	if (b->notify && b->o->notify_all)
-		return (struct sc_pair){ SCMP_ACT_NOTIFY, SCMP_ACT_NOTIFY };
 	for (size_t i = 0; i < sc->n_known; i++) {
 		int val = (int)sc_dim_value(&b->dims[sc->known[i]], cls[i]);
 
@@ -424,7 +432,7 @@ static struct sc_pair sc_decide(const struct sc_build *b, const size_t *cls)
 		}
 	}
 	if (!sc->facts_unknown) {
-		sc_possible(b, &call, &v);
+		sc_possible(b, &call, v);
 	} else {
 		/* Every socket the descriptor could be, and a descriptor the
 		 * layers cannot inspect (family -1, among the family classes). */
@@ -434,22 +442,39 @@ static struct sc_pair sc_decide(const struct sc_build *b, const size_t *cls)
 					call.family = (int)sc_dim_value(df, f);
 					call.type = (int)sc_dim_value(dt, t);
 					call.protocol = (int)sc_dim_value(dp, p);
-					sc_possible(b, &call, &v);
+					sc_possible(b, &call, v);
 				}
 	}
+}
+
+/* The filter's pair for the current syscall with its known dims set to the
+ * classes CLS. */
+static struct sc_pair sc_decide(const struct sc_build *b, const size_t *cls)
+{
+	struct sc_verdicts v = { 0 };
+	struct sc_pair pr;
+
+	if (b->notify && b->o->notify_all)
+		return (struct sc_pair){ SCMP_ACT_NOTIFY, SCMP_ACT_NOTIFY };
+	sc_cell(b, cls, &v);
 	if (v.same)
 		return v.first;
 	/* The filter cannot tell which of several decisions applies. */
 	if (b->notify) {
 		pr.plain = SCMP_ACT_NOTIFY;
-		pr.marked = b->o->marker ? SCMP_ACT_ALLOW : SCMP_ACT_NOTIFY;
+		pr.marked = b->marker ? SCMP_ACT_ALLOW : SCMP_ACT_NOTIFY;
 	} else {
-		pr.plain = pr.marked = sc->lenient ? v.lenient : v.strict;
+		pr.plain = pr.marked = b->call->lenient ? v.lenient : v.strict;
 	}
 	return pr;
 }
 
 /* --- regions --------------------------------------------------------- */
+
+static int sc_errno(int ret)
+{
+	return ret > 0 ? -ret : ret;
+}
 
 static uint32_t sc_part_action(const struct sc_build *b, const struct sc_pair *pr)
 {
@@ -562,16 +587,38 @@ static int sc_cover(const struct sc_dim *d, const bool *member, uint32_t mask,
 
 static int sc_add_rule(struct sc_build *b, uint32_t action)
 {
+	bool tail;
 	int ret;
 
 	b->rules++;
 	if (b->dry)
 		return 0;
-	/* _exact: on x86 libseccomp would otherwise rewrite a socket rule
-	 * into a socketcall rule comparing the wrong arguments. */
-	ret = seccomp_rule_add_exact_array(b->ctx, action, b->nr,
-					   (unsigned)b->ncmp, b->cmp);
-	return ret > 0 ? -ret : ret;
+	if (!b->i386) {
+		ret = seccomp_rule_add_exact_array(b->ctx, action, b->nr,
+						   (unsigned)b->ncmp, b->cmp);
+		return sc_errno(ret);
+	}
+	/* A direct i386 socket call: libseccomp 2.5.4 adds the rule twice,
+	 * as given for the direct syscall, and as a socketcall rule with
+	 * argument 0 replaced by the operation (and _exact refuses it).  The
+	 * socketcall copy compares the wrong arguments, but sc_fill_i386()
+	 * put a rule "a0 == operation" on socketcall first, and libseccomp
+	 * drops a rule that extends an existing shorter one.  So the copy
+	 * must be longer than a0 alone unless its action is that rule's: an
+	 * always-true comparison of argument 5 (which no socket call reads)
+	 * makes it so.  (a5 >= 0: libseccomp drops a mask of 0; i386
+	 * arguments are 32 bits, so an ordered comparison sees exactly what
+	 * the kernel uses.) */
+	tail = action != b->socketcall_action[b->call_id];
+	for (size_t i = 0; i < b->ncmp; i++)
+		if (b->cmp[i].arg > 0)
+			tail = false;
+	if (tail)
+		b->cmp[b->ncmp++] = SCMP_CMP64(5, SCMP_CMP_GE, 0);
+	ret = seccomp_rule_add_array(b->ctx, action, b->nr, (unsigned)b->ncmp, b->cmp);
+	if (tail)
+		b->ncmp--;
+	return sc_errno(ret);
 }
 
 static int sc_emit_leaf(struct sc_build *b, struct sc_pair pr)
@@ -585,7 +632,7 @@ static int sc_emit_leaf(struct sc_build *b, struct sc_pair pr)
 		return sc_add_rule(b, action);
 	b->cmp[b->ncmp++] = SCMP_CMP64(LAYERS_MARKER_ARG,
 				       b->part == SC_MARKED ? SCMP_CMP_EQ : SCMP_CMP_NE,
-				       b->o->marker);
+				       b->marker);
 	ret = sc_add_rule(b, action);
 	b->ncmp--;
 	return ret;
@@ -687,57 +734,44 @@ static int sc_emit_part(struct sc_build *b)
 	return ret;
 }
 
-/* i386: libseccomp 2.5.4 knows its socket calls only as socketcall
- * multiplexed calls, which it rewrites into rules comparing the wrong
- * arguments; and socketcall's own arguments sit behind a pointer.  So each
- * call gets one action without comparisons (libseccomp applies it to the
- * direct syscall and to its socketcall operation alike): the policy's, when
- * the policy decides that call the same way whatever its arguments, and
- * ENOSYS in enforce mode otherwise. */
-static int sc_emit_whole(struct sc_build *b, size_t total)
+/* Fill B->table with the pair of every class combination of the current
+ * syscall; *TOTAL: their number. */
+static int sc_table(struct sc_build *b, size_t *total)
 {
-	uint32_t action = b->table[0].plain;
-	int ret;
+	const struct sc_call *sc = b->call;
+	size_t cls[3] = { 0 };
 
-	for (size_t idx = 1; idx < total; idx++)
-		if (b->table[idx].plain != action)
-			action = b->mode == POLICY_ENFORCE ?
-				SCMP_ACT_ERRNO(POLICY_SECCOMP_I386_ERRNO) : SCMP_ACT_ALLOW;
-	if (action == SCMP_ACT_ALLOW)
-		return 0;
-	b->rules++;
-	ret = seccomp_rule_add(b->ctx, action, b->nr, 0);
-	return ret > 0 ? -ret : ret;
+	*total = 1;
+	for (size_t i = sc->n_known; i-- > 0;) {
+		b->stride[i] = *total;
+		b->ncls[i] = sc_dim_classes(&b->dims[sc->known[i]]);
+		*total *= b->ncls[i];
+	}
+	b->table = malloc(*total * sizeof(*b->table));
+	if (!b->table)
+		return -ENOMEM;
+	for (size_t idx = 0; idx < *total; idx++) {
+		for (size_t i = 0; i < sc->n_known; i++)
+			cls[i] = idx / b->stride[i] % b->ncls[i];
+		b->table[idx] = sc_decide(b, cls);
+	}
+	return 0;
 }
 
 /* Emit the rules of syscall B->call into B->ctx for the arch being built. */
 static int sc_emit_call(struct sc_build *b)
 {
-	const struct sc_call *sc = b->call;
-	size_t total = 1, cls[3] = { 0 };
+	size_t total;
 	bool split = false;
-	int ret = 0;
+	int ret;
 
-	for (size_t i = sc->n_known; i-- > 0;) {
-		b->stride[i] = total;
-		b->ncls[i] = sc_dim_classes(&b->dims[sc->known[i]]);
-		total *= b->ncls[i];
-	}
-	b->table = malloc(total * sizeof(*b->table));
-	if (!b->table)
-		return -ENOMEM;
-	for (size_t idx = 0; idx < total; idx++) {
-		for (size_t i = 0; i < sc->n_known; i++)
-			cls[i] = idx / b->stride[i] % b->ncls[i];
-		b->table[idx] = sc_decide(b, cls);
-	}
-
+	ret = sc_table(b, &total);
+	if (ret)
+		return ret;
 	for (size_t idx = 0; idx < total; idx++)
 		if (b->table[idx].plain != b->table[idx].marked)
 			split = true;
-	if (b->whole) {
-		ret = sc_emit_whole(b, total);
-	} else if (!split) {
+	if (!split) {
 		b->part = SC_BOTH;
 		ret = sc_emit_part(b);
 	} else {
@@ -752,11 +786,152 @@ static int sc_emit_call(struct sc_build *b)
 	return ret;
 }
 
-/* --- architectures ----------------------------------------------------- */
+/* --- i386 -------------------------------------------------------------- */
 
-static int sc_errno(int ret)
+/* The direct i386 call B->call with one action for all its arguments, when
+ * its regions do not fit beside the native ones: the action of every class
+ * when they agree; otherwise the supervisor's (it decides exactly), and
+ * without one POLICY_SECCOMP_I386_ERRNO in enforce mode. */
+static int sc_emit_whole(struct sc_build *b)
 {
-	return ret > 0 ? -ret : ret;
+	uint32_t action;
+	size_t total;
+	int ret;
+
+	ret = sc_table(b, &total);
+	if (ret)
+		return ret;
+	action = b->table[0].plain;
+	for (size_t idx = 1; idx < total; idx++)
+		if (b->table[idx].plain != action)
+			action = b->notify ? SCMP_ACT_NOTIFY :
+				 b->mode == POLICY_ENFORCE ?
+				 SCMP_ACT_ERRNO(POLICY_SECCOMP_I386_ERRNO) : SCMP_ACT_ALLOW;
+	free(b->table);
+	b->table = NULL;
+	b->ncmp = 0;
+	return action == SCMP_ACT_ALLOW ? 0 : sc_add_rule(b, action);
+}
+
+/* The i386 socket calls: their socketcall(2) operation, the 32-bit words the
+ * kernel reads at socketcall's pointer for it (nargs[] in net/socket.c), and
+ * whether i386 has a direct syscall for it (Linux 4.3 added them; accept has
+ * none). */
+static const struct sc_i386_call {
+	const char *name;
+	int op;
+	unsigned nargs;
+	bool direct;
+} sc_i386_calls[] = {
+	{ "socket", SYS_SOCKET, 3, true },
+	{ "socketpair", SYS_SOCKETPAIR, 4, true },
+	{ "accept", SYS_ACCEPT, 3, false },
+	{ "accept4", SYS_ACCEPT4, 4, true },
+	{ "shutdown", SYS_SHUTDOWN, 2, true },
+};
+
+static const struct sc_i386_call *sc_i386_call(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sc_i386_calls); i++)
+		if (!strcmp(sc_i386_calls[i].name, name))
+			return &sc_i386_calls[i];
+	return NULL;
+}
+
+int policy_seccomp_socketcall_op(const char *call, unsigned *nargs)
+{
+	const struct sc_i386_call *c = sc_i386_call(call);
+
+	if (nargs)
+		*nargs = c ? c->nargs : 0;
+	return c ? c->op : 0;
+}
+
+/* What socketcall(2) does with the operation of the current call, whose
+ * table is B->table.  The arguments sit in the caller's memory: the filter
+ * cannot read them, and what the supervisor reads there another thread may
+ * rewrite before the kernel reads it.  So in enforce mode an operation that
+ * the policy decides differently for different arguments, sockets or exes is
+ * refused (POLICY_SECCOMP_I386_ERRNO); one that it decides alike for all
+ * gets that decision, through the supervisor when it must be logged.  In
+ * audit mode every operation that would be logged goes to the supervisor. */
+static uint32_t sc_socketcall_action(const struct sc_build *b, size_t total)
+{
+	struct sc_verdicts v = { 0 };
+	bool notify = false;
+	size_t cls[3] = { 0 };
+
+	for (size_t idx = 0; idx < total; idx++) {
+		for (size_t i = 0; i < b->call->n_known; i++)
+			cls[i] = idx / b->stride[i] % b->ncls[i];
+		sc_cell(b, cls, &v);
+		notify = notify || b->table[idx].plain == SCMP_ACT_NOTIFY;
+	}
+	if (b->mode == POLICY_AUDIT)
+		return notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ALLOW;
+	if (!v.kern_same)
+		return SCMP_ACT_ERRNO(POLICY_SECCOMP_I386_ERRNO);
+	return notify ? SCMP_ACT_NOTIFY : v.kern_first;
+}
+
+/* The socketcall rule "a0 == OP" of the current call. */
+static int sc_emit_socketcall(struct sc_build *b, int op)
+{
+	uint32_t action;
+	size_t total;
+	int ret;
+
+	ret = sc_table(b, &total);
+	if (ret)
+		return ret;
+	action = sc_socketcall_action(b, total);
+	free(b->table);
+	b->table = NULL;
+	b->socketcall_action[b->call_id] = action;
+	if (action == SCMP_ACT_ALLOW)
+		return 0;
+	if (++b->total_rules > SC_MAX_RULES)
+		return -E2BIG;
+	return sc_errno(seccomp_rule_add_exact(b->ctx, action,
+			seccomp_syscall_resolve_name("socketcall"), 1,
+			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)op)));
+}
+
+/* The i386 ABI.  The direct calls (socket 359, socketpair 360, accept4 364,
+ * shutdown 373) carry their arguments in registers as the native ones do:
+ * the same regions, without the marker (the shim never makes an i386 call,
+ * so none is marked).  socketcall gets one rule per operation, first: the
+ * direct calls' rules rely on it (sc_add_rule).  Every operation that has a
+ * direct rule other than allow gets a socketcall rule other than allow, so
+ * none of libseccomp's copies survives. */
+static int sc_fill_i386(struct sc_build *b)
+{
+	const struct sc_i386_call *ic;
+	struct sc_call sc;
+	int ret = 0;
+
+	for (size_t i = 0; i < CALLS_COUNT && !ret; i++) {
+		ic = sc_i386_call(calls_table[i].name);
+		if (!ic)
+			continue;
+		sc_call_of(&calls_table[i], &sc);
+		b->call = &sc;
+		b->call_id = i;
+		ret = sc_emit_socketcall(b, ic->op);
+	}
+	b->i386 = true;
+	for (size_t i = 0; i < CALLS_COUNT && !ret; i++) {
+		ic = sc_i386_call(calls_table[i].name);
+		if (!ic || !ic->direct)
+			continue;
+		sc_call_of(&calls_table[i], &sc);
+		b->call = &sc;
+		b->call_id = i;
+		b->nr = seccomp_syscall_resolve_name(sc.name);
+		ret = b->i386_whole ? sc_emit_whole(b) : sc_emit_call(b);
+	}
+	b->i386 = false;
+	return ret;
 }
 
 /* With a supervisor: the calls it must see to keep knowing each caller's
@@ -775,6 +950,8 @@ static int sc_keep_exe(scmp_filter_ctx ctx)
 	return ret;
 }
 
+/* --- architectures ----------------------------------------------------- */
+
 /* The rules of every syscall into CTX, whose one architecture is ARCH. */
 static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool notify)
 {
@@ -783,14 +960,18 @@ static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool 
 
 	b->ctx = ctx;
 	b->notify = notify;
-	b->whole = arch == SCMP_ARCH_X86;
-	for (size_t i = 0; i < CALLS_COUNT && !ret; i++) {
-		struct sc_call sc;
+	b->marker = arch == SCMP_ARCH_X86 ? 0 : b->o->marker;
+	if (arch == SCMP_ARCH_X86) {
+		ret = sc_fill_i386(b);
+	} else {
+		for (size_t i = 0; i < CALLS_COUNT && !ret; i++) {
+			struct sc_call sc;
 
-		sc_call_of(&calls_table[i], &sc);
-		b->call = &sc;
-		b->nr = seccomp_syscall_resolve_name(sc.name);
-		ret = sc_emit_call(b);
+			sc_call_of(&calls_table[i], &sc);
+			b->call = &sc;
+			b->nr = seccomp_syscall_resolve_name(sc.name);
+			ret = sc_emit_call(b);
+		}
 	}
 	if (!ret && b->o->notify)
 		ret = sc_keep_exe(ctx);
@@ -848,26 +1029,21 @@ static int sc_check_size(scmp_filter_ctx ctx)
 	return ret;
 }
 
-int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opts *o,
-			 scmp_filter_ctx *out)
+/* The filter of B into *OUT: native, and on x86-64 the i386 ABI too, merged
+ * into one filter so that one listener serves both. */
+static int sc_build_all(struct sc_build *b, scmp_filter_ctx *out)
 {
-	static const struct policy_seccomp_opts none = { 0 };
-	struct sc_build b = { .p = p, .o = o ? o : &none, .mode = policy_mode(p) };
 	scmp_filter_ctx native = NULL, x86 = NULL;
 	int ret;
 
-	*out = NULL;
-	ret = sc_collect(&b);
+	b->total_rules = 0;
+	ret = sc_new_ctx(b, SCMP_ARCH_NATIVE, &native);
 	if (!ret)
-		ret = sc_new_ctx(&b, SCMP_ARCH_NATIVE, &native);
-	if (!ret)
-		ret = sc_fill(&b, native, seccomp_arch_native(), b.o->notify);
-	/* On x86-64 the i386 ABI is decided in the kernel alone (the
-	 * supervisor reads native calls only), see sc_emit_whole(). */
+		ret = sc_fill(b, native, seccomp_arch_native(), b->o->notify);
 	if (!ret && seccomp_arch_native() == SCMP_ARCH_X86_64) {
-		ret = sc_new_ctx(&b, SCMP_ARCH_X86, &x86);
+		ret = sc_new_ctx(b, SCMP_ARCH_X86, &x86);
 		if (!ret)
-			ret = sc_fill(&b, x86, SCMP_ARCH_X86, false);
+			ret = sc_fill(b, x86, SCMP_ARCH_X86, b->o->notify);
 		if (!ret)
 			ret = sc_errno(seccomp_merge(native, x86));
 		if (!ret)
@@ -881,6 +1057,26 @@ int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opt
 	}
 	seccomp_release(x86);
 	seccomp_release(native);
+	return ret;
+}
+
+int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opts *o,
+			 scmp_filter_ctx *out)
+{
+	static const struct policy_seccomp_opts none = { 0 };
+	struct sc_build b = { .p = p, .o = o ? o : &none, .mode = policy_mode(p) };
+	int ret;
+
+	*out = NULL;
+	ret = sc_collect(&b);
+	if (!ret)
+		ret = sc_build_all(&b, out);
+	/* The i386 regions double the filter: a policy whose native filter
+	 * fits keeps it, with the direct i386 calls decided whole. */
+	if (ret == -E2BIG && seccomp_arch_native() == SCMP_ARCH_X86_64 && !b.o->i386_exact) {
+		b.i386_whole = true;
+		ret = sc_build_all(&b, out);
+	}
 	for (int d = 0; d < SC_NDIMS; d++)
 		free(b.dims[d].vals);
 	free(b.noexe);

@@ -38,6 +38,10 @@ struct policy_seccomp_opts {
 	 * all.  The fallback for a policy whose exact filter exceeds the
 	 * kernel's size limit: the same decisions, at a notification's cost. */
 	bool notify_all;
+	/* Fail with -E2BIG when the direct i386 calls' regions do not fit
+	 * beside the native ones, rather than deciding each of them whole
+	 * (see policy_seccomp_build). */
+	bool i386_exact;
 };
 
 /* What the filter answers, in enforce mode, to io_uring_setup,
@@ -46,12 +50,20 @@ struct policy_seccomp_opts {
  * also what kernel.io_uring_disabled answers, so programs already cope. */
 #define POLICY_SECCOMP_IO_URING_ERRNO EPERM
 
-/* What the filter answers, in enforce mode, to an i386 (int 0x80) socket,
- * socketpair, accept, accept4 or shutdown, direct or through socketcall(2),
- * unless the policy decides that call the same way whatever its arguments:
- * socketcall hides the arguments behind a pointer the filter cannot read,
- * and libseccomp 2.5.4 cannot compare the arguments of the direct calls. */
+/* What the filter answers, in enforce mode, to an i386 (int 0x80)
+ * socketcall(2) operation (socket, socketpair, accept, accept4, shutdown)
+ * unless the policy decides that call the same way whatever its arguments,
+ * its socket and its exe: socketcall hides the arguments behind a pointer,
+ * which the filter cannot read and which another thread may rewrite after
+ * the supervisor read it.  ENOSYS is what a kernel without socketcall says.
+ * (The direct i386 calls are decided like the native ones.) */
 #define POLICY_SECCOMP_I386_ERRNO ENOSYS
+
+/* The i386 socketcall(2) operation (SYS_SOCKET, ... of <linux/net.h>) of
+ * the call named CALL (a calls_table name), and in *NARGS (may be NULL) how
+ * many 32-bit words the kernel reads for it at socketcall's pointer: 0 (and
+ * 0) when socketcall has no such operation. */
+int policy_seccomp_socketcall_op(const char *call, unsigned *nargs);
 
 /* Build the filter for P into *CTX (a new context the caller releases with
  * seccomp_release).  Returns 0, or a negative errno: -E2BIG when the policy
@@ -66,9 +78,16 @@ struct policy_seccomp_opts {
  * any of the candidate rules gives (kill, then deny with the earliest rule's
  * errno), accept and accept4 the most lenient (the listening socket passed
  * the same socket.__new__ rules when it was created).  In audit mode the
- * kernel denies nothing.  i386 calls are decided in the kernel alone (see
- * POLICY_SECCOMP_I386_ERRNO); other architectures (x32 among them) are
- * killed in enforce mode and allowed in audit mode.  O may be NULL (no notify, no marker). */
+ * kernel denies nothing.  On x86-64, the direct i386 calls (int 0x80) are
+ * decided the same way, in the same filter (one listener), never counted as
+ * marked; socketcall's operations get one action each (see
+ * POLICY_SECCOMP_I386_ERRNO).  When those i386 regions would push the filter
+ * past the limit, each direct i386 call gets one action instead (unless
+ * O->i386_exact): the policy's when it decides the call alike for every
+ * argument, else the supervisor's with O->notify, else ENOSYS
+ * (POLICY_SECCOMP_I386_ERRNO) in enforce mode.  Other architectures (x32 among them) are
+ * killed in enforce mode and allowed in audit mode.  O may be NULL (no
+ * notify, no marker). */
 int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opts *o,
 			 scmp_filter_ctx *ctx);
 

@@ -44,14 +44,16 @@
 
 #include "calls.h"
 #include "event.h"
+#include "filter.h"
 #include "layers.h"
 #include "notify.h"
 
 /* Syscall numbers of each call of calls.def, per audit arch the filter let
- * through. */
+ * through; -1: not known (yet, on i386: see notify_call_of). */
 struct notify_arch {
 	uint32_t arch;
 	int nr[CALLS_COUNT];
+	int socketcall;		/* its socketcall(2), or -1 */
 	int prctl, execve, execveat;	/* notify_lifecycle() */
 };
 
@@ -161,7 +163,7 @@ unsigned long notify_lost(const struct notify_ctx *c)
 /* The syscall numbers of ARCH, resolved once per arch through libseccomp's
  * tables (i386 numbers socket calls differently from x86-64).  NULL: more
  * arches than we keep. */
-static const struct notify_arch *notify_arch_of(struct notify_ctx *c, uint32_t arch)
+static struct notify_arch *notify_arch_of(struct notify_ctx *c, uint32_t arch)
 {
 	struct notify_arch *a;
 
@@ -174,21 +176,48 @@ static const struct notify_arch *notify_arch_of(struct notify_ctx *c, uint32_t a
 	a->arch = arch;
 	for (int k = 0; k < CALLS_COUNT; k++)
 		a->nr[k] = seccomp_syscall_resolve_name_arch(arch, calls_table[k].name);
+	a->socketcall = seccomp_syscall_resolve_name_arch(arch, "socketcall");
 	a->prctl = seccomp_syscall_resolve_name_arch(arch, "prctl");
 	a->execve = seccomp_syscall_resolve_name_arch(arch, "execve");
 	a->execveat = seccomp_syscall_resolve_name_arch(arch, "execveat");
 	return a;
 }
 
-/* Which call of calls.def NR is on ARCH, or -1. */
-static int notify_call_of(struct notify_ctx *c, uint32_t arch, int nr)
+/* Which call of calls.def D is, and in *MUXED whether it came through
+ * socketcall(2) (i386: the operation in its first argument, the arguments
+ * in the caller's memory).  -1: none.  libseccomp names i386's direct
+ * socket calls (socket 359, ...) only by number, so those are learnt from
+ * the first call that uses them. */
+static int notify_call_of(struct notify_ctx *c, const struct seccomp_data *d, bool *muxed)
 {
-	const struct notify_arch *a = notify_arch_of(c, arch);
+	struct notify_arch *a = notify_arch_of(c, d->arch);
+	char *name;
+	int kind = -1;
 
-	for (int k = 0; a && k < CALLS_COUNT; k++)
-		if (a->nr[k] >= 0 && a->nr[k] == nr)
+	*muxed = false;
+	if (!a)
+		return -1;
+	if (a->socketcall >= 0 && d->nr == a->socketcall) {
+		*muxed = true;
+		for (int k = 0; k < CALLS_COUNT; k++) {
+			int op = policy_seccomp_socketcall_op(calls_table[k].name, NULL);
+
+			if (op > 0 && (uint64_t)op == d->args[0])
+				return k;
+		}
+		return -1;
+	}
+	for (int k = 0; k < CALLS_COUNT; k++)
+		if (a->nr[k] >= 0 && a->nr[k] == d->nr)
 			return k;
-	return -1;
+	name = seccomp_syscall_resolve_num_arch(d->arch, d->nr);
+	for (int k = 0; name && k < CALLS_COUNT; k++)
+		if (!strcmp(name, calls_table[k].name)) {
+			a->nr[k] = d->nr;
+			kind = k;
+		}
+	free(name);
+	return kind;
 }
 
 /* Read the small /proc file NAME under DIRFD into BUF, NUL-terminated:
@@ -476,6 +505,7 @@ struct notify_job {
 	struct timespec ts;	/* when it was decided */
 	bool go;		/* the call takes place: allowed, or audit mode */
 	bool blind;		/* /proc could not tell who is calling */
+	bool muxed;		/* through socketcall: ARGS read from memory */
 	unsigned unknown;	/* policy_unknown: facts we could not read */
 	const char *exe;	/* the caller's executable, or NULL: unknown */
 	bool kill_it;
@@ -512,6 +542,32 @@ static int notify_send(struct notify_ctx *c, int listener)
 	return 1;
 }
 
+static int notify_mem(pid_t tid, unsigned long addr, void *buf, size_t len, bool out);
+
+/* socketcall(2)'s arguments into J->args: the operation's words at the
+ * pointer in its second argument, read from thread TID's memory as 32-bit
+ * words (zero-extended, as the kernel hands an i386 call's registers).  0,
+ * or -1 when they cannot be read (J->args then all 0xffffffff: -1 as an
+ * int).  Advisory only: another thread can rewrite them before the kernel
+ * reads them again, which is why the filter sends socketcall here in
+ * enforce mode only where every argument gets the same decision. */
+static int notify_socketcall_args(pid_t tid, const struct seccomp_data *d, struct notify_job *j)
+{
+	uint32_t words[6];
+	unsigned n = 0;
+
+	policy_seccomp_socketcall_op(j->row->name, &n);
+	if (n > 6 || notify_mem(tid, (unsigned long)(uint32_t)d->args[1], words,
+				n * sizeof(*words), false) < 0) {
+		for (int i = 0; i < 6; i++)
+			j->args[i] = (long)UINT32_MAX;
+		return -1;
+	}
+	for (unsigned i = 0; i < 6; i++)
+		j->args[i] = i < n ? (long)words[i] : 0;
+	return 0;
+}
+
 /* Facts: the call's row and arguments, its thread's /proc facts, and the
  * socket behind its descriptor (through a copy, kept in J->sock_fd for
  * notify_perform).  1; 0 when the caller is gone (nobody waits for an
@@ -539,7 +595,7 @@ static struct notify_target *notify_blind_target(struct notify_ctx *c, pid_t tid
 static int notify_facts(struct notify_ctx *c, int listener, int kind, struct notify_job *j)
 {
 	const struct seccomp_notif *req = c->req;
-	bool fresh;
+	bool fresh, unread;
 
 	j->t = notify_target(c, (pid_t)req->pid, &fresh);
 	if (!j->t) {
@@ -554,9 +610,10 @@ static int notify_facts(struct notify_ctx *c, int listener, int kind, struct not
 	j->row = &calls_table[kind];
 	for (int i = 0; i < 6; i++)
 		j->args[i] = (long)req->data.args[i];
+	unread = j->muxed && notify_socketcall_args((pid_t)req->pid, &req->data, j) < 0;
 	if (j->row->arg_fd >= 0) {
-		j->sock_fd = j->blind ? -ESRCH :
-			notify_getfd(j->t->pid, req->data.args[j->row->arg_fd]);
+		j->sock_fd = j->blind || unread ? -ESRCH :
+			notify_getfd(j->t->pid, (uint64_t)j->args[j->row->arg_fd]);
 		fresh = true;
 	}
 	calls_facts(j->row, j->args, j->sock_fd, &j->call);
@@ -593,7 +650,8 @@ static void notify_decide(struct notify_ctx *c, struct notify_job *j)
 		policy_match(c->policy, &j->call, &j->d);
 	/* The shim logged a marked call already; a forged marker only saves
 	 * the forger a log line, never a decision. */
-	if (c->marker && c->req->data.args[LAYERS_MARKER_ARG] == c->marker)
+	if (c->marker && c->req->data.args[LAYERS_MARKER_ARG] == c->marker &&
+	    c->req->data.arch == seccomp_arch_native())	/* the shim's only */
 		j->d.log = false;
 	j->go = c->mode == POLICY_AUDIT || j->d.action == POLICY_ALLOW;
 	j->kill_it = !j->go && j->d.action == POLICY_KILL;
@@ -925,7 +983,7 @@ int notify_serve(struct notify_ctx *c, int listener)
 		return ret;
 	if (notify_lifecycle(c, listener, &ret))
 		return ret < 0 ? ret : 0;
-	kind = notify_call_of(c, c->req->data.arch, c->req->data.nr);
+	kind = notify_call_of(c, &c->req->data, &j.muxed);
 	if (kind < 0) {
 		ret = notify_unknown_call(c, listener);
 		return ret < 0 ? ret : 0;

@@ -72,6 +72,25 @@ static char *arch_section(const char *pfc_text, const char *arch)
 	return out;
 }
 
+/* The rules for syscall number NR in the section ARCH_TEXT, up to the next
+ * syscall's. */
+static char *call_section(const char *arch_text, int nr)
+{
+	char head[64];
+	const char *start, *end;
+
+	snprintf(head, sizeof(head), "\" (%d) [", nr);
+	start = strstr(arch_text, head);
+	if (!start)
+		return strdup("");
+	end = strstr(start, "# filter for syscall ");
+	if (!end)
+		end = strstr(start, "# default action");
+	if (!end)
+		end = start + strlen(start);
+	return strndup(start, (size_t)(end - start));
+}
+
 /* Run CALL in a child under TEXT's filter: the child's errno (0: the call
  * succeeded), or -SIGNAL when it was killed. */
 static int run_under(const char *text, const struct policy_seccomp_opts *o,
@@ -121,9 +140,21 @@ static void test_arches(void)
 	      "enforce: other arches (x32) are killed");
 	CHECK(strstr(x86, "# filter for syscall \"socketcall\" (102)") != NULL &&
 	      strstr(x86, "if ($a0 == 1)\n      action ERRNO(38);") != NULL,
-	      "i386 socketcall(SYS_SOCKET) gets ENOSYS");
-	CHECK(strstr(x86, "if ($syscall == 359)\n    action ERRNO(38);") != NULL,
-	      "i386 direct socket gets ENOSYS");
+	      "i386 socketcall(SYS_SOCKET), decided by its family, gets ENOSYS");
+	CHECK(strstr(x86, "if ($a0 == 13)") == NULL,
+	      "i386 socketcall(SYS_SHUTDOWN), allowed whatever its arguments, is allowed");
+	CHECK(strstr(x86, "if ($syscall == 359)\n    if ($a0 & 0xffffffff == 17)\n"
+			  "      if ($a5 >= 0)\n        action ERRNO(13);") != NULL,
+	      "i386 direct socket compares the family as native socket does (AF_PACKET: EACCES), "
+	      "with the comparison that keeps libseccomp's socketcall copy from surviving");
+	for (int i = 0; i < 4; i++) {
+		static const int direct[] = { 359, 360, 364, 373 };
+		char *sec = call_section(x86, direct[i]);
+
+		CHECK(strstr(sec, "ERRNO(38)") == NULL, "i386 direct call %d never gets ENOSYS",
+		      direct[i]);
+		free(sec);
+	}
 	CHECK(strstr(x64, "if ($syscall == 41)") != NULL &&
 	      strstr(x64, "$a0.lo32 & 0xffffffff == 17") != NULL,
 	      "native socket compares the family's low 32 bits (AF_PACKET 17)");
@@ -157,6 +188,29 @@ static void test_audit_and_uring(void)
 	free(u);
 }
 
+static void test_audit_i386(void)
+{
+	struct policy_seccomp_opts o = { .notify = true, .marker = 0x5a0c4a0d17ull };
+	static const char *const audit =
+		"{\"version\":1,\"mode\":\"audit\",\"default\":{\"action\":\"allow\"},\"rules\":["
+		"{\"family\":\"AF_INET6\",\"action\":\"deny\"},"
+		"{\"family\":\"AF_UNIX\",\"action\":\"allow\",\"log\":false}]}";
+	char *all = pfc(audit, &o), *x86 = arch_section(all, "x86");
+
+	CHECK(strstr(x86, "if ($a0 == 1)\n      action 0x7fc00000;") != NULL,
+	      "audit: i386 socketcall(SYS_SOCKET) goes to the supervisor, which reads its "
+	      "arguments");
+	CHECK(strstr(x86, "if ($syscall == 359)") != NULL &&
+	      strstr(strstr(x86, "if ($syscall == 359)"), "action 0x7fc00000;") != NULL,
+	      "audit: i386 direct socket goes to the supervisor");
+	CHECK(strstr(x86, "$a5") == NULL,
+	      "audit: the direct rules' action is socketcall's, no extra comparison needed");
+	CHECK(strstr(x86, "ERRNO") == NULL && strstr(x86, "KILL") == NULL,
+	      "audit: the kernel denies no i386 call");
+	free(x86);
+	free(all);
+}
+
 static void test_notify(void)
 {
 	struct policy_seccomp_opts o = { .notify = true, .marker = 0x5a0c4a0d17ull };
@@ -173,13 +227,15 @@ static void test_notify(void)
 	CHECK(strstr(x64, "if ($syscall == 59)\n    action 0x7fc00000;") != NULL &&
 	      strstr(x64, "if ($a0.lo32 & 0xffffffff == 4)\n        action 0x7fc00000;") != NULL,
 	      "notify: execve and prctl(PR_SET_DUMPABLE) go to the supervisor");
-	{
-		size_t n = 0;
-
-		for (const char *p = x86; (p = strstr(p, "0x7fc00000")); p++)
-			n++;
-		CHECK(n == 3, "i386: only execve, execveat and prctl go to the supervisor");
-	}
+	CHECK(strstr(x86, "if ($syscall == 359)") != NULL &&
+	      strstr(strstr(x86, "if ($syscall == 359)"), "action 0x7fc00000;") != NULL,
+	      "i386 direct socket goes to the supervisor to be logged");
+	CHECK(strstr(x86, "if ($syscall == 373)\n    action 0x7fc00000;") != NULL,
+	      "i386 direct shutdown goes to the supervisor to be logged");
+	CHECK(strstr(x86, "if ($a0 == 13)\n      action 0x7fc00000;") != NULL,
+	      "i386 socketcall(SYS_SHUTDOWN), allowed whatever its arguments, is logged");
+	CHECK(strstr(x86, "206179607") == NULL && strstr(x86, "$a5 ==") == NULL &&
+	      strstr(x86, "$a5 !=") == NULL, "i386 calls are never taken for marked");
 	free(x64);
 	free(x86);
 	free(all);
@@ -246,6 +302,7 @@ int main(void)
 {
 	test_arches();
 	test_audit_and_uring();
+	test_audit_i386();
 	test_notify();
 	test_run();
 	return check_done();

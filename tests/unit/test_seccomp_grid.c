@@ -19,6 +19,13 @@
  * and never reach the (absent) supervisor, whose closed listener would make
  * a stray notification fail with ENOSYS.
  *
+ * The i386 column: under the filter alone, the child makes the same socket,
+ * socketpair and shutdown calls through int $0x80 (the direct i386 calls,
+ * 32-bit registers, pointers below 4 GiB), plus i386 accept4 on the same
+ * descriptors, which the filter alone decides most leniently (see
+ * policy_seccomp_build).  (Under the notify filter i386 calls are never
+ * marked, so they would all meet the absent supervisor.)
+ *
  * SOCKAUDIT_GRID_SEED=N replays the random policies of seed N; a failure
  * prints the seed and the policy text.
  */
@@ -78,12 +85,23 @@ static uint64_t grid_reg(int v, unsigned salt)
 	}
 }
 
-enum { GRID_SOCKET, GRID_SOCKETPAIR, GRID_SHUTDOWN };
+enum { GRID_SOCKET, GRID_SOCKETPAIR, GRID_SHUTDOWN, GRID_ACCEPT4 };
 
 struct grid_point {
 	int call;
-	int a, b, c;		/* family, type, protocol; or fd index, how */
+	int a, b, c;		/* family, type, protocol; or fd index, how/flags */
 	unsigned salt;
+	bool i386;		/* through int $0x80 */
+};
+
+/* The i386 numbers (<asm/unistd_32.h>, which cannot be included beside
+ * the native header). */
+static const long grid_i386_nr[] = {
+	[GRID_SOCKET] = 359, [GRID_SOCKETPAIR] = 360, [GRID_SHUTDOWN] = 373,
+	[GRID_ACCEPT4] = 364,
+};
+static const int grid_accept_flags[] = {
+	0, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_CLOEXEC | SOCK_NONBLOCK, 1, -1,
 };
 
 #define GRID_FDS 4
@@ -96,6 +114,9 @@ struct grid_shared {
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static uint64_t grid_marker;	/* in the sixth register of every call */
+static bool grid_i386;		/* this run makes the i386 calls too */
+static bool grid_i386_ok;	/* the kernel runs i386 calls at all */
+static int *grid_low;		/* below 4 GiB: socketpair's i386 result */
 static struct grid_point *points;
 static size_t n_points;
 static int fds[GRID_FDS];
@@ -103,8 +124,9 @@ static struct policy_call fd_facts[GRID_FDS];
 
 static void grid_points(void)
 {
-	size_t n = 0, cap = 2 * ARRAY_SIZE(grid_families) * ARRAY_SIZE(grid_types) *
-		ARRAY_SIZE(grid_protocols) + GRID_FDS * ARRAY_SIZE(grid_hows) * 4;
+	size_t n = 0, cap = 4 * ARRAY_SIZE(grid_families) * ARRAY_SIZE(grid_types) *
+		ARRAY_SIZE(grid_protocols) + GRID_FDS * ARRAY_SIZE(grid_hows) * 5 +
+		GRID_FDS * ARRAY_SIZE(grid_accept_flags);
 	unsigned salt = 0;
 
 	points = calloc(cap, sizeof(*points));
@@ -114,7 +136,7 @@ static void grid_points(void)
 		for (size_t t = 0; t < ARRAY_SIZE(grid_types); t++)
 			for (size_t p = 0; p < ARRAY_SIZE(grid_protocols); p++) {
 				struct grid_point pt = { GRID_SOCKET, grid_families[f],
-					grid_types[t], grid_protocols[p], salt++ };
+					grid_types[t], grid_protocols[p], salt++, false };
 
 				points[n++] = pt;
 				/* socketpair on a third of the points */
@@ -122,12 +144,32 @@ static void grid_points(void)
 					pt.call = GRID_SOCKETPAIR;
 					points[n++] = pt;
 				}
+				/* i386 on a diagonal third: every value of
+				 * each argument, every pair of two of them */
+				if ((f + t + p) % 3 == 0) {
+					pt.i386 = true;
+					pt.call = GRID_SOCKET;
+					points[n++] = pt;
+					pt.call = salt % 2 ? GRID_SOCKET : GRID_SOCKETPAIR;
+					if (pt.call == GRID_SOCKETPAIR)
+						points[n++] = pt;
+				}
 			}
 	for (int fd = 0; fd < GRID_FDS; fd++)
 		for (size_t h = 0; h < ARRAY_SIZE(grid_hows); h++)
 			for (unsigned s = 0; s < 4; s++)
 				points[n++] = (struct grid_point){ GRID_SHUTDOWN, fd,
-					grid_hows[h], 0, s };
+					grid_hows[h], 0, s, false };
+	/* i386 shutdown once per point (32-bit registers have no upper half
+	 * to salt), and accept4. */
+	for (int fd = 0; fd < GRID_FDS; fd++)
+		for (size_t h = 0; h < ARRAY_SIZE(grid_hows); h++)
+			points[n++] = (struct grid_point){ GRID_SHUTDOWN, fd,
+				grid_hows[h], 0, 0, true };
+	for (int fd = 0; fd < GRID_FDS; fd++)
+		for (size_t f = 0; f < ARRAY_SIZE(grid_accept_flags); f++)
+			points[n++] = (struct grid_point){ GRID_ACCEPT4, fd,
+				grid_accept_flags[f], 0, 0, true };
 	n_points = n;
 }
 
@@ -159,11 +201,69 @@ static void grid_fds(void)
 	}
 }
 
+/* One i386 system call through int $0x80: the result, or -1 with errno.
+ * The 64-bit kernel's int 0x80 entry may clobber r8-r11. */
+static long grid_int80(long nr, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(nr), "b"((long)a), "c"((long)b), "d"((long)c), "S"((long)d)
+			 : "memory", "r8", "r9", "r10", "r11");
+	ret = (int)ret;		/* eax: the upper half of rax is not the result */
+	if (ret < 0 && ret > -4096) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+
+/* Does an i386 getpid (20) work?  Without the i386 ABI int $0x80 faults. */
+static bool grid_probe_i386(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(grid_int80(20, 0, 0, 0, 0) == getpid() ? 0 : 1);
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+static long grid_call_i386(const struct grid_point *pt)
+{
+	long nr = grid_i386_nr[pt->call], r;
+
+	switch (pt->call) {
+	case GRID_SOCKET:
+	case GRID_SOCKETPAIR:
+		r = grid_int80(nr, (uint32_t)pt->a, (uint32_t)pt->b, (uint32_t)pt->c,
+			       (uint32_t)(uintptr_t)grid_low);
+		if (r >= 0 && pt->call == GRID_SOCKET)
+			close((int)r);
+		if (r == 0 && pt->call == GRID_SOCKETPAIR) {
+			close(grid_low[0]);
+			close(grid_low[1]);
+		}
+		return r;
+	case GRID_SHUTDOWN:
+		return grid_int80(nr, (uint32_t)fds[pt->a], (uint32_t)pt->b, 0, 0);
+	default:
+		r = grid_int80(nr, (uint32_t)fds[pt->a], 0, 0, (uint32_t)pt->b);
+		if (r >= 0)
+			close((int)r);
+		return r;
+	}
+}
+
 static long grid_call(const struct grid_point *pt)
 {
 	int sv[2];
 	long r;
 
+	if (pt->i386)
+		return grid_call_i386(pt);
 	switch (pt->call) {
 	case GRID_SOCKET:
 		r = syscall(SYS_socket, grid_reg(pt->a, pt->salt),
@@ -195,6 +295,8 @@ static void grid_child(scmp_filter_ctx ctx, struct grid_shared *sh, size_t from)
 	if (listener >= 0)
 		close(listener);
 	for (size_t i = from; i < n_points; i++) {
+		if (points[i].i386 && !grid_i386)
+			continue;
 		sh->cur = (int)i;
 		errno = 0;
 		sh->err[i] = grid_call(&points[i]) < 0 ? errno : 0;
@@ -235,13 +337,17 @@ static int grid_run(scmp_filter_ctx ctx, struct grid_shared *sh)
 
 static const char *grid_point_str(const struct grid_point *pt, char *buf, size_t len)
 {
-	static const char *const calls[] = { "socket", "socketpair", "shutdown" };
+	static const char *const calls[] = { "socket", "socketpair", "shutdown", "accept4" };
+	const char *abi = pt->i386 ? "i386 " : "";
 
 	if (pt->call == GRID_SHUTDOWN)
-		snprintf(buf, len, "shutdown(fd#%d, how %d) salt %u", pt->a, pt->b, pt->salt % 4);
+		snprintf(buf, len, "%sshutdown(fd#%d, how %d) salt %u", abi, pt->a, pt->b,
+			 pt->salt % 4);
+	else if (pt->call == GRID_ACCEPT4)
+		snprintf(buf, len, "%saccept4(fd#%d, flags %d)", abi, pt->a, pt->b);
 	else
-		snprintf(buf, len, "%s(%d, %d, %d) salt %u", calls[pt->call], pt->a, pt->b,
-			 pt->c, pt->salt % 4);
+		snprintf(buf, len, "%s%s(%d, %d, %d) salt %u", abi, calls[pt->call], pt->a,
+			 pt->b, pt->c, pt->salt % 4);
 	return buf;
 }
 
@@ -259,6 +365,66 @@ static bool grid_shutdown_decidable(const struct policy *p)
 	return true;
 }
 
+static int grid_strictness(enum policy_action a)
+{
+	return a == POLICY_KILL ? 2 : a == POLICY_DENY;
+}
+
+/* accept and accept4 under the filter alone: the most lenient decision any
+ * socket could get (the listener passed the same rules when it was made).
+ * The grid's values cover every class of the policies checked here; -1 when
+ * an exe rule (which no grid call can match) makes the answer unknowable
+ * here.  Returns the grid result expected: 0, GRID_ERRNO or GRID_KILL. */
+static int grid_accept_want(const struct policy *p)
+{
+	size_t n;
+	const struct policy_rule *r = policy_rules(p, &n);
+	int best = 3;
+
+	for (size_t i = 0; i < n; i++)
+		if (r[i].n_exes)
+			return -1;
+	for (size_t f = 0; f <= ARRAY_SIZE(grid_families); f++)
+		for (size_t t = 0; t < ARRAY_SIZE(grid_types); t++)
+			for (size_t k = 0; k < ARRAY_SIZE(grid_protocols); k++) {
+				struct policy_call call = { .event = POLICY_EV_NEW,
+					.family = f < ARRAY_SIZE(grid_families) ?
+						  grid_families[f] : -1,
+					.type = grid_types[t], .protocol = grid_protocols[k] };
+				struct policy_decision d;
+
+				policy_match(p, &call, &d);
+				if (grid_strictness(d.action) < best)
+					best = grid_strictness(d.action);
+			}
+	return best == 2 ? GRID_KILL : best == 1 ? GRID_ERRNO : 0;
+}
+
+/* What the filter alone must answer at PT under P: 0, GRID_ERRNO or
+ * GRID_KILL; -1: nothing the grid can check (see grid_check). */
+static int grid_want(const struct policy *p, const struct grid_point *pt, bool shut_ok,
+		     int accept_want)
+{
+	struct policy_call call = { .event = POLICY_EV_NEW, .family = pt->a,
+				    .type = pt->b, .protocol = pt->c };
+	struct policy_decision d;
+
+	if (pt->call == GRID_ACCEPT4)
+		return accept_want;
+	if (pt->call == GRID_SHUTDOWN) {
+		if (!shut_ok)
+			return -1;
+		call = fd_facts[pt->a];
+		call.how = pt->b;
+	}
+	policy_match(p, &call, &d);
+	return d.action == POLICY_KILL ? GRID_KILL : d.action == POLICY_DENY ? GRID_ERRNO : 0;
+}
+
+/* Policies whose direct i386 calls were decided whole (their regions did
+ * not fit beside the native ones). */
+static size_t grid_whole;
+
 /* Check P; NAME and TEXT identify it in failures.  Returns the number of
  * points checked, or -1 on a mismatch. */
 static long grid_check(const struct policy *p, const char *name, const char *text,
@@ -267,11 +433,22 @@ static long grid_check(const struct policy *p, const char *name, const char *tex
 	struct policy_seccomp_opts o = { .force_errno = GRID_ERRNO, .kill_errno = GRID_KILL,
 					 .notify = notify, .marker = notify ? GRID_MARKER : 0 };
 	bool shut_ok = grid_shutdown_decidable(p);
-	size_t bad = 0, checked = 0;
+	int accept_want = grid_accept_want(p);
+	size_t bad = 0, checked = 0, i386 = 0;
+	int kind_want[4] = { -2, -2, -2, -2 };	/* -2: none yet, -3: they differ */
+	bool whole = false;
 	scmp_filter_ctx ctx = NULL;
 	int ret;
 
+	/* Exact first; a policy whose i386 regions do not fit beside the
+	 * native ones gets its direct i386 calls decided whole. */
+	o.i386_exact = true;
 	ret = policy_seccomp_build(p, &o, &ctx);
+	if (ret == -E2BIG) {
+		o.i386_exact = false;
+		whole = true;
+		ret = policy_seccomp_build(p, &o, &ctx);
+	}
 	if (ret == -E2BIG && text) {
 		/* A documented limit (sockaudit-compile(1)), counted by main. */
 		printf("# %s: needs more than 4096 BPF instructions: %s\n", name, text);
@@ -285,42 +462,60 @@ static long grid_check(const struct policy *p, const char *name, const char *tex
 	}
 	memset(sh->err, 0, n_points * sizeof(int));
 	grid_marker = o.marker;
+	grid_i386 = !notify && grid_i386_ok;
 	if (grid_run(ctx, sh) < 0) {
 		seccomp_release(ctx);
 		return -1;
 	}
 	seccomp_release(ctx);
+	/* Decided whole: one action per direct i386 call, the policy's when
+	 * every point of that call agrees, else POLICY_SECCOMP_I386_ERRNO
+	 * (ENOSYS, which no grid call meets otherwise). */
+	whole = whole && !notify;
+	for (size_t i = 0; i < n_points && whole; i++) {
+		int w = points[i].i386 ? grid_want(p, &points[i], shut_ok, accept_want) : -1;
+		int *kw = &kind_want[points[i].call];
+
+		if (w >= 0)
+			*kw = *kw == -2 || *kw == w ? w : -3;
+	}
+	if (whole) {
+		printf("# %s: the direct i386 calls are decided whole\n", name);
+		grid_whole++;
+	}
 	for (size_t i = 0; i < n_points; i++) {
 		const struct grid_point *pt = &points[i];
-		struct policy_call call = { .event = POLICY_EV_NEW, .family = pt->a,
-					    .type = pt->b, .protocol = pt->c };
-		struct policy_decision d;
 		int want, got;
 		char buf[128];
 
-		if (pt->call == GRID_SHUTDOWN) {
-			if (!shut_ok)
-				continue;
-			call = fd_facts[pt->a];
-			call.how = pt->b;
-		}
-		policy_match(p, &call, &d);
-		want = d.action == POLICY_KILL ? GRID_KILL :
-		       d.action == POLICY_DENY ? GRID_ERRNO : 0;
-		got = sh->err[i] == GRID_KILL || sh->err[i] == GRID_ERRNO ? sh->err[i] : 0;
+		if (pt->i386 && notify)
+			continue;
+		want = grid_want(p, pt, shut_ok, accept_want);
+		if (want < 0)
+			continue;
+		if (whole && pt->i386 && kind_want[pt->call] == -3)
+			want = POLICY_SECCOMP_I386_ERRNO;
+		i386 += pt->i386;
+		got = sh->err[i] == GRID_KILL || sh->err[i] == GRID_ERRNO ||
+		      (whole && sh->err[i] == POLICY_SECCOMP_I386_ERRNO) ? sh->err[i] : 0;
 		checked++;
 		if (want == got)
 			continue;
 		if (bad++ < 5)
-			printf("# %s%s: %s: filter %s, policy_match %s (rule %d), errno %d\n",
+			printf("# %s%s: %s: filter %s, policy_match %s, errno %d\n",
 			       name, notify ? " (marked, notify)" : "",
 			       grid_point_str(pt, buf, sizeof(buf)),
-			       got == GRID_KILL ? "killed" : got ? "denied" : "allowed",
-			       want == GRID_KILL ? "kill" : want ? "deny" : "allow",
-			       d.rule, sh->err[i]);
+			       got == GRID_KILL ? "killed" : got == GRID_ERRNO ? "denied" :
+			       got ? "ENOSYS" : "allowed",
+			       want == GRID_KILL ? "kill" : want == GRID_ERRNO ? "deny" :
+			       want ? "ENOSYS" : "allow", sh->err[i]);
 	}
 	if (bad && text)
 		printf("# policy: %s\n", text);
+	if (!notify && !i386 && grid_i386_ok) {
+		printf("# %s: no i386 point checked\n", name);
+		bad++;
+	}
 	return bad ? -1 : (long)checked;
 }
 
@@ -432,11 +627,19 @@ int main(void)
 
 	grid_points();
 	grid_fds();
+	grid_low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (grid_low == MAP_FAILED)
+		abort();
+	grid_i386_ok = grid_probe_i386();
+	CHECK(grid_i386_ok, "the kernel runs i386 calls (int $0x80: CONFIG_IA32_EMULATION, "
+	      "not ia32_emulation=0)");
 	sh = mmap(NULL, sizeof(*sh) + n_points * sizeof(int), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		abort();
-	printf("# %zu points per policy (socket, socketpair, shutdown)\n", n_points);
+	printf("# %zu points per policy (socket, socketpair, shutdown; native and i386, "
+	       "i386 accept4)\n", n_points);
 
 	dir = opendir("policy/examples");
 	CHECK(dir != NULL, "policy/examples can be read (run from the source tree)");
@@ -459,7 +662,7 @@ int main(void)
 		policy_set_mode(p, POLICY_ENFORCE);
 		for (int notify = 0; notify < 2; notify++) {
 			n = grid_check(p, path, NULL, sh, notify);
-			CHECK(n > 0, "%s%s: the filter decides %ld points as policy_match does",
+			CHECK(n > 0, "%s%s: the filter decides %ld points (native and i386) as policy_match does",
 			      path, notify ? " (marked calls, notify filter)" : "", n);
 			total += n > 0 ? n : 0;
 		}
@@ -468,6 +671,7 @@ int main(void)
 	}
 	if (dir)
 		closedir(dir);
+	CHECK(grid_whole == 0, "every example policy gets the exact i386 regions");
 
 	printf("# random policies: SOCKAUDIT_GRID_SEED=%llu\n", seed);
 	rng_state = seed;
