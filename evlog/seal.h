@@ -72,6 +72,11 @@ bool seal_split(const char *line, size_t len, size_t *prefix_len, uint8_t seal[S
 void seal_hex(const uint8_t *bytes, size_t n, char *out);
 bool seal_unhex(const char *s, size_t slen, uint8_t *bytes, size_t n);
 
+/* The seal of the last closing record (event.h, "sockaudit.seal") in the
+ * regular file FD, read backwards: 1 with it in OUT, 0 when there is none
+ * (or FD is not a regular file), -errno. */
+int seal_find_last(int fd, uint8_t out[SEAL_LEN]);
+
 /* Draw a fresh key from the kernel (getrandom): 0 or -errno. */
 int seal_random_key(uint8_t key[SEAL_KEY_LEN]);
 
