@@ -17,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "logread.h"
 #include "names.h"
 #include "scan.h"
+#include "seal.h"
 #include "utf8.h"
 
 /* ---- names -------------------------------------------------------------- */
@@ -39,6 +41,7 @@ static const char *const junk_names[LOGREAD_JUNK_COUNT] = {
 	[LOGREAD_JUNK_VERSION] = "newer schema version",
 	[LOGREAD_JUNK_BAD_FIELD] = "malformed event",
 	[LOGREAD_LOSS_RECORD] = "loss record",
+	[LOGREAD_SEAL_RECORD] = "seal record",
 };
 
 const char *logread_junk_name(enum logread_junk j)
@@ -51,21 +54,30 @@ const char *logread_junk_name(enum logread_junk j)
 enum key {
 	K_V, K_SEQ, K_TS, K_EVENT, K_ARGS, K_CALL, K_FAMILY, K_TYPE, K_FLAGS,
 	K_PROTOCOL, K_HOW, K_RESULT, K_ERRNO, K_DECISION, K_RULE, K_MODE,
-	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_LOST, K_COUNT, K_UNKNOWN = K_COUNT,
+	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_LOST, K_PREV, K_SEALED,
+	K_KEY, K_SEAL, K_COUNT, K_UNKNOWN = K_COUNT,
 };
 
 static const char *const key_names[K_COUNT] = {
 	"v", "seq", "ts", "event", "args", "call", "family", "type", "flags",
 	"protocol", "how", "result", "errno", "decision", "rule", "mode",
-	"pid", "tid", "ppid", "exe", "comm", "layer", "lost",
+	"pid", "tid", "ppid", "exe", "comm", "layer", "lost", "prev", "sealed",
+	"key", "seal",
 };
 
 static const unsigned char key_lens[K_COUNT] = {
-	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5, 4,
+	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5, 4, 4, 6,
+	3, 4,
 };
 
 /* Keys a loss record cannot do without. */
 #define REQUIRED_LOSS ((1u << K_V) | (1u << K_TS) | (1u << K_EVENT) | (1u << K_LOST))
+
+/* Keys the seal records cannot do without (event.h). */
+#define REQUIRED_SEAL ((1u << K_V) | (1u << K_TS) | (1u << K_EVENT) | (1u << K_PID) | \
+		       (1u << K_SEAL))
+#define REQUIRED_SEAL_OPEN (REQUIRED_SEAL | (1u << K_PREV))
+#define REQUIRED_SEAL_CLOSE (REQUIRED_SEAL | (1u << K_SEALED) | (1u << K_KEY))
 
 /* Keys an event cannot do without. */
 #define REQUIRED ((1u << K_V) | (1u << K_SEQ) | (1u << K_TS) | (1u << K_EVENT) | \
@@ -211,6 +223,16 @@ struct members {
 	long long version;
 };
 
+/* A hex string of exactly N bytes (seal.h), as the supervisor writes it. */
+static bool tok_hex(const struct json_tok *t, struct logread_str *s, size_t n, bool nullable)
+{
+	uint8_t tmp[SEAL_LEN > SEAL_KEY_LEN ? SEAL_LEN : SEAL_KEY_LEN];
+
+	if (!tok_str(t, s, nullable))
+		return false;
+	return !s->p || (n <= sizeof(tmp) && seal_unhex(s->p, s->len, tmp, n));
+}
+
 /* Store one key's value; false when its shape is wrong. */
 static bool set_field(enum key k, const struct json_tok *t, struct logread_event *ev,
 		      struct members *m)
@@ -237,6 +259,12 @@ static bool set_field(enum key k, const struct json_tok *t, struct logread_event
 		ev->event = w < 0 ? POLICY_EV_COUNT : (enum policy_event)w;
 		m->loss = w < 0 && t->str.len == sizeof(EVENT_LOSS_WORD) - 1 &&
 			  same(t->str.p, EVENT_LOSS_WORD, t->str.len);
+		if (w < 0 && t->str.len == sizeof(EVENT_SEAL_WORD) - 1 &&
+		    same(t->str.p, EVENT_SEAL_WORD, t->str.len))
+			ev->record = LOGREAD_SEAL_CLOSE;
+		else if (w < 0 && t->str.len == sizeof(EVENT_SEAL_OPEN_WORD) - 1 &&
+			 same(t->str.p, EVENT_SEAL_OPEN_WORD, t->str.len))
+			ev->record = LOGREAD_SEAL_OPEN;
 		return true;
 	case K_ARGS:
 		return t->type == JSON_ARRAY && parse_args(t, ev);
@@ -291,6 +319,17 @@ static bool set_field(enum key k, const struct json_tok *t, struct logread_event
 			return false;
 		ev->lost = (uint64_t)n;
 		return true;
+	case K_SEALED:
+		if (!tok_int(t, &n) || n < 0)
+			return false;
+		ev->sealed = (uint64_t)n;
+		return true;
+	case K_PREV:
+		return tok_hex(t, &ev->prev, SEAL_LEN, true);
+	case K_KEY:
+		return tok_hex(t, &ev->key, SEAL_KEY_LEN, false);
+	case K_SEAL:
+		return tok_hex(t, &ev->seal, SEAL_LEN, false);
 	default:
 		return true;
 	}
@@ -397,6 +436,11 @@ static enum logread_junk check_event(const struct logread_event *ev, const struc
 	}
 	if (m->loss && m->bad == K_UNKNOWN && (m->seen & REQUIRED_LOSS) == REQUIRED_LOSS)
 		return LOGREAD_LOSS_RECORD;
+	if (ev->record && m->bad == K_UNKNOWN &&
+	    (m->seen & (ev->record == LOGREAD_SEAL_OPEN ? REQUIRED_SEAL_OPEN :
+			REQUIRED_SEAL_CLOSE)) == (ev->record == LOGREAD_SEAL_OPEN ?
+						  REQUIRED_SEAL_OPEN : REQUIRED_SEAL_CLOSE))
+		return LOGREAD_SEAL_RECORD;
 	if (m->bad != K_UNKNOWN) {
 		DETAIL("%s key \"%s\"", m->duplicate && (m->seen & (1u << m->bad)) ?
 		       "duplicate or bad" : "bad", key_names[m->bad]);
@@ -825,6 +869,16 @@ static int next_line(struct logread *r, char **line, size_t *len)
 	}
 }
 
+/* The next line that is not blank, as next_line(). */
+static int next_nonblank(struct logread *r, char **line, size_t *len)
+{
+	int st;
+
+	while ((st = next_line(r, line, len)) == 1 && blank(*line, *len))
+		;
+	return st;
+}
+
 int logread_next(struct logread *r, struct logread_event *ev,
 		 enum logread_junk *junk, char *detail, size_t detail_len)
 {
@@ -832,8 +886,7 @@ int logread_next(struct logread *r, struct logread_event *ev,
 	size_t len;
 	int st;
 
-	while ((st = next_line(r, &line, &len)) == 1 && blank(line, len))
-		;
+	st = next_nonblank(r, &line, &len);
 	if (st == 2) {
 		*junk = LOGREAD_JUNK_TOO_LONG;
 		if (detail && detail_len)
@@ -845,20 +898,229 @@ int logread_next(struct logread *r, struct logread_event *ev,
 	*junk = logread_parse_line(line, len, ev, detail, detail_len);
 	if (*junk == LOGREAD_LOSS_RECORD)
 		return LOGREAD_LOSS;
+	if (*junk == LOGREAD_SEAL_RECORD)
+		return LOGREAD_SEAL;
 	return *junk == LOGREAD_JUNK_NONE ? LOGREAD_EVENT : LOGREAD_JUNKLINE;
+}
+
+/* ---- the seals of the notify layer -------------------------------------------
+ *
+ * Which lines of a file the supervisor wrote (seal.h).  The closing records
+ * hold the keys, at the end of each run: a first pass over the file
+ * (seal_prescan) reads them, in order; the reading pass then checks each
+ * sealed line against the run whose closing comes next, the only run that
+ * can own it when runs follow one another.  A line fails when its seal is
+ * not the MAC of the chain so far.  Its seal is kept: when the next line
+ * verifies from it, the chain goes on (a missing line costs one failure, the
+ * line after the gap, not the rest of the run).
+ */
+
+struct seal_run {
+	uint8_t key[SEAL_KEY_LEN];
+};
+
+struct seal_check {
+	struct seal_run *runs;
+	size_t nruns, cur;		/* runs[cur]: the run lines now belong to */
+	uint8_t state[SEAL_LEN];	/* its chain so far */
+	bool opened;			/* its opening verified */
+	uint8_t cand[SEAL_LEN];		/* the seal of the line that failed last */
+	bool has_cand;
+	uint8_t closed[SEAL_LEN];	/* the last verified closing's seal */
+	bool has_closed;
+	struct logread_seals out;
+};
+
+static void seal_fail(struct seal_check *v, uint64_t line, const char *why)
+{
+	if (!v->out.failed++) {
+		v->out.first_failed = line;
+		v->out.why = why;
+	}
+}
+
+/* Collect the closing records of the file behind R, from its start: 0, or
+ * -errno.  Only lines holding the record's word are parsed. */
+static int seal_prescan(struct logread *r, struct seal_check *v)
+{
+	static const char word[] = "\"" EVENT_SEAL_WORD "\"";
+	struct logread_event ev;
+	size_t cap = 0;
+	char *line;
+	size_t len;
+	int st;
+
+	while ((st = next_nonblank(r, &line, &len)) > 0) {
+		struct seal_run *grown;
+
+		if (st != 1 || !memmem(line, len, word, sizeof(word) - 1))
+			continue;
+		if (logread_parse_line(line, len, &ev, NULL, 0) != LOGREAD_SEAL_RECORD ||
+		    ev.record != LOGREAD_SEAL_CLOSE)
+			continue;
+		if (v->nruns == cap) {
+			cap = cap ? 2 * cap : 8;
+			grown = realloc(v->runs, cap * sizeof(*grown));
+			if (!grown)
+				return -ENOMEM;
+			v->runs = grown;
+		}
+		seal_unhex(ev.key.p, ev.key.len, v->runs[v->nruns++].key, SEAL_KEY_LEN);
+	}
+	return st;
+}
+
+/* The next run: LINE closed the current one, or should have. */
+static void seal_next_run(struct seal_check *v)
+{
+	v->cur++;
+	memset(v->state, 0, sizeof(v->state));
+	v->opened = false;
+	v->has_cand = false;
+}
+
+/* One line of the file that is sealed or claims to be the supervisor's: an
+ * event with "layer":"notify", or a seal record.  LINE is its number. */
+static void seal_check_line(struct seal_check *v, const struct logread_event *ev,
+			    uint64_t line)
+{
+	const struct seal_run *run;
+	uint8_t seal[SEAL_LEN], mac[SEAL_LEN], prev[SEAL_LEN];
+	bool ok;
+	size_t plen;
+
+	if (ev->record == LOGREAD_NOT_RECORD)
+		v->out.claims++;
+	if (v->cur == v->nruns) {
+		/* After the last closing: a run still going, or one that could
+		 * not close (its supervisor and standby killed). */
+		if (ev->record == LOGREAD_NOT_RECORD)
+			v->out.unsealed++;
+		else if (ev->record == LOGREAD_SEAL_CLOSE)
+			seal_fail(v, line, "a seal record that does not close a chain");
+		return;
+	}
+	run = &v->runs[v->cur];
+	if (!seal_split(ev->line.p, ev->line.len, &plen, seal)) {
+		seal_fail(v, line, "not sealed");
+		if (ev->record == LOGREAD_SEAL_CLOSE)
+			seal_next_run(v);
+		return;
+	}
+	ok = seal_compute(run->key, v->state, ev->line.p, plen, mac) &&
+	     !memcmp(mac, seal, SEAL_LEN);
+	if (!ok && v->has_cand) {
+		ok = seal_compute(run->key, v->cand, ev->line.p, plen, mac) &&
+		     !memcmp(mac, seal, SEAL_LEN);
+	}
+	if (!ok) {
+		if (ev->record == LOGREAD_SEAL_CLOSE) {
+			seal_fail(v, line, "the chain does not end at this seal record: "
+				  "sealed lines missing or altered before it");
+			seal_next_run(v);
+			return;
+		}
+		seal_fail(v, line, "does not verify: forged, altered, or out of chain");
+		memcpy(v->cand, seal, SEAL_LEN);
+		v->has_cand = true;
+		return;
+	}
+	memcpy(v->state, seal, SEAL_LEN);
+	v->has_cand = false;
+	switch (ev->record) {
+	case LOGREAD_SEAL_OPEN:
+		v->opened = true;
+		/* The run before it in this log must be the one it names. */
+		if (ev->prev.p ? !v->has_closed ||
+				 !seal_unhex(ev->prev.p, ev->prev.len, prev, SEAL_LEN) ||
+				 memcmp(prev, v->closed, SEAL_LEN)
+			       : v->has_closed)
+			seal_fail(v, line, "the run before this one in the log is not the one "
+				  "it followed: lines inserted, removed or cut before it");
+		break;
+	case LOGREAD_SEAL_CLOSE:
+		/* Its count is in its MAC; the chain already says whether
+		 * every line it counts is there. */
+		if (!v->opened)
+			seal_fail(v, line, "the run's opening record is missing");
+		v->out.runs++;
+		memcpy(v->closed, seal, SEAL_LEN);
+		v->has_closed = true;
+		seal_next_run(v);
+		break;
+	default:
+		v->out.verified++;
+		break;
+	}
+}
+
+/* Read one file (FD) to SINK.  With sink->seals, a regular file is read
+ * twice: first for its closing records, then verifying as it goes. */
+static int read_file(int fd, int file, const struct logread_sink *sink, void *ctx)
+{
+	struct seal_check v = { .runs = NULL };
+	struct logread_event ev;
+	enum logread_junk junk;
+	struct logread *r;
+	char detail[128];
+	struct stat st;
+	int ret;
+
+	r = logread_open(fd);
+	if (!r)
+		return -ENOMEM;
+	v.out.checkable = sink->seals && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			  lseek(fd, 0, SEEK_CUR) == 0;
+	if (v.out.checkable) {
+		ret = seal_prescan(r, &v);
+		if (ret < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+			ret = ret < 0 ? ret : -errno;
+			goto out;
+		}
+		logread_close(r);
+		r = logread_open(fd);
+		if (!r) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		v.out.records = v.nruns;
+	}
+	while ((ret = logread_next(r, &ev, &junk, detail, sizeof(detail))) > 0) {
+		uint64_t line = logread_line(r);
+
+		if (ret == LOGREAD_EVENT) {
+			if (ev.layer == EVENT_NOTIFY && sink->seals) {
+				if (v.nruns)
+					seal_check_line(&v, &ev, line);
+				else
+					v.out.claims++;
+			}
+			sink->event(ctx, &ev, file, line);
+		} else if (ret == LOGREAD_LOSS) {
+			if (sink->loss)
+				sink->loss(ctx, ev.lost, file, line);
+		} else if (ret == LOGREAD_SEAL) {
+			if (v.nruns)
+				seal_check_line(&v, &ev, line);
+		} else {
+			sink->junk(ctx, junk, detail, file, line);
+		}
+	}
+	if (ret == 0 && sink->seals)
+		sink->seals(ctx, &v.out, file);
+out:
+	free(v.runs);
+	logread_close(r);
+	return ret;
 }
 
 int logread_files(char *const *paths, int n, const struct logread_sink *sink, void *ctx)
 {
-	struct logread_event ev;
-	enum logread_junk junk;
-	char detail[128];
 	int failed = 0;
 
 	for (int i = 0; i < n; i++) {
 		bool is_stdin = !strcmp(paths[i], "-");
 		int fd = is_stdin ? 0 : open(paths[i], O_RDONLY | O_CLOEXEC);
-		struct logread *r;
 		int st;
 
 		if (fd < 0) {
@@ -866,29 +1128,15 @@ int logread_files(char *const *paths, int n, const struct logread_sink *sink, vo
 			failed++;
 			continue;
 		}
-		r = logread_open(fd);
-		if (!r) {
-			if (!is_stdin)
-				close(fd);
+		st = read_file(fd, i, sink, ctx);
+		if (!is_stdin)
+			close(fd);
+		if (st == -ENOMEM)
 			return -ENOMEM;
-		}
-		while ((st = logread_next(r, &ev, &junk, detail, sizeof(detail))) > 0) {
-			if (st == LOGREAD_EVENT) {
-				sink->event(ctx, &ev, i, logread_line(r));
-			} else if (st == LOGREAD_LOSS) {
-				if (sink->loss)
-					sink->loss(ctx, ev.lost, i, logread_line(r));
-			} else {
-				sink->junk(ctx, junk, detail, i, logread_line(r));
-			}
-		}
 		if (st < 0) {
 			sink->error(ctx, i, st);
 			failed++;
 		}
-		logread_close(r);
-		if (!is_stdin)
-			close(fd);
 	}
 	return failed;
 }
