@@ -436,7 +436,7 @@ static enum logread_junk check_event(const struct logread_event *ev, const struc
 	}
 	if (m->loss && m->bad == K_UNKNOWN && (m->seen & REQUIRED_LOSS) == REQUIRED_LOSS)
 		return LOGREAD_LOSS_RECORD;
-	if (ev->record && m->bad == K_UNKNOWN &&
+	if (ev->record && m->bad == K_UNKNOWN && !(m->seen & (1u << K_LAYER)) &&
 	    (m->seen & (ev->record == LOGREAD_SEAL_OPEN ? REQUIRED_SEAL_OPEN :
 			REQUIRED_SEAL_CLOSE)) == (ev->record == LOGREAD_SEAL_OPEN ?
 						  REQUIRED_SEAL_OPEN : REQUIRED_SEAL_CLOSE))
@@ -939,35 +939,20 @@ static void seal_fail(struct seal_check *v, uint64_t line, const char *why)
 	}
 }
 
-/* Collect the closing records of the file behind R, from its start: 0, or
- * -errno.  Only lines holding the record's word are parsed. */
-static int seal_prescan(struct logread *r, struct seal_check *v)
+/* Add the key of closing record EV to V's runs: 0 or -ENOMEM. */
+static int seal_add_run(struct seal_check *v, size_t *cap, const struct logread_event *ev)
 {
-	static const char word[] = "\"" EVENT_SEAL_WORD "\"";
-	struct logread_event ev;
-	size_t cap = 0;
-	char *line;
-	size_t len;
-	int st;
+	struct seal_run *grown;
 
-	while ((st = next_nonblank(r, &line, &len)) > 0) {
-		struct seal_run *grown;
-
-		if (st != 1 || !memmem(line, len, word, sizeof(word) - 1))
-			continue;
-		if (logread_parse_line(line, len, &ev, NULL, 0) != LOGREAD_SEAL_RECORD ||
-		    ev.record != LOGREAD_SEAL_CLOSE)
-			continue;
-		if (v->nruns == cap) {
-			cap = cap ? 2 * cap : 8;
-			grown = realloc(v->runs, cap * sizeof(*grown));
-			if (!grown)
-				return -ENOMEM;
-			v->runs = grown;
-		}
-		seal_unhex(ev.key.p, ev.key.len, v->runs[v->nruns++].key, SEAL_KEY_LEN);
+	if (v->nruns == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		grown = realloc(v->runs, *cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		v->runs = grown;
 	}
-	return st;
+	seal_unhex(ev->key.p, ev->key.len, v->runs[v->nruns++].key, SEAL_KEY_LEN);
+	return 0;
 }
 
 /* The next run: LINE closed the current one, or should have. */
@@ -1054,16 +1039,88 @@ static void seal_check_line(struct seal_check *v, const struct logread_event *ev
 	}
 }
 
-/* Read one file (FD) to SINK.  With sink->seals, a regular file is read
- * twice: first for its closing records, then verifying as it goes. */
+/* The common case of the second pass, without parsing: a line that ends in
+ * a seal which verifies is the supervisor's own, so it is what it says; an
+ * event (a record is parsed: its fields matter) is counted and continues
+ * the chain.  True when LINE was that; false: parse it and check it. */
+static bool seal_fast(struct seal_check *v, const char *line, size_t len)
+{
+	static const char record[] = "\"event\":\"" EVENT_SEAL_WORD;
+	uint8_t seal[SEAL_LEN], mac[SEAL_LEN];
+	const struct seal_run *run;
+	size_t plen;
+
+	if (v->cur == v->nruns || !seal_split(line, len, &plen, seal))
+		return false;
+	run = &v->runs[v->cur];
+	if (!seal_compute(run->key, v->state, line, plen, mac) || memcmp(mac, seal, SEAL_LEN)) {
+		/* Not from the chain's state: from the line that failed last? */
+		if (!v->has_cand || !seal_compute(run->key, v->cand, line, plen, mac) ||
+		    memcmp(mac, seal, SEAL_LEN))
+			return false;
+	}
+	/* The writer puts "event" third, before any string of the caller. */
+	if (memmem(line, len < 96 ? len : 96, record, sizeof(record) - 1))
+		return false;
+	v->out.claims++;
+	v->out.verified++;
+	memcpy(v->state, seal, SEAL_LEN);
+	v->has_cand = false;
+	return true;
+}
+
+/* The second pass over a file whose first found closing records (V's runs):
+ * every line that is sealed or could claim to be, in order.  A line that
+ * claims the notify layer holds the bytes "notify" (the layer's word cannot
+ * be escaped: the reader takes it as it stands), a seal record the bytes
+ * "sockaudit.seal"; other lines are not parsed again, nor are the lines
+ * seal_fast() vouches for.  0, or -errno. */
+static int seal_pass(struct logread *r, struct seal_check *v)
+{
+	/* EVENT_SEAL_WORD begins EVENT_SEAL_OPEN_WORD too. */
+	static const char notify[] = "notify", record[] = EVENT_SEAL_WORD;
+	/* How the preload layer's events end.  Such a line is no claim: this
+	 * "layer" is a key outside any string (the ',' before its quote cannot
+	 * be inside one), so another "layer" makes the line junk, and no record
+	 * has that key. */
+	static const char preload[] = ",\"layer\":\"preload\"}";
+	struct logread_event ev;
+	char *line;
+	size_t len;
+	int st;
+
+	while ((st = next_nonblank(r, &line, &len)) > 0) {
+		enum logread_junk j;
+
+		if (st != 1 || (len >= sizeof(preload) - 1 &&
+				 !memcmp(line + len - (sizeof(preload) - 1), preload,
+					 sizeof(preload) - 1)) ||
+		    seal_fast(v, line, len))
+			continue;
+		if (!memmem(line, len, notify, sizeof(notify) - 1) &&
+		    !memmem(line, len, record, sizeof(record) - 1))
+			continue;
+		j = logread_parse_line(line, len, &ev, NULL, 0);
+		if ((j == LOGREAD_JUNK_NONE && ev.layer == EVENT_NOTIFY) ||
+		    j == LOGREAD_SEAL_RECORD)
+			seal_check_line(v, &ev, logread_line(r));
+	}
+	return st;
+}
+
+/* Read one file (FD) to SINK.  With sink->seals, a regular file that holds
+ * closing records is read a second time, to verify (seal_pass): the keys
+ * come at the end of each run.  A file without any costs nothing more. */
 static int read_file(int fd, int file, const struct logread_sink *sink, void *ctx)
 {
 	struct seal_check v = { .runs = NULL };
 	struct logread_event ev;
 	enum logread_junk junk;
+	uint64_t claims = 0;
 	struct logread *r;
 	char detail[128];
 	struct stat st;
+	size_t cap = 0;
 	int ret;
 
 	r = logread_open(fd);
@@ -1071,43 +1128,44 @@ static int read_file(int fd, int file, const struct logread_sink *sink, void *ct
 		return -ENOMEM;
 	v.out.checkable = sink->seals && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 			  lseek(fd, 0, SEEK_CUR) == 0;
-	if (v.out.checkable) {
-		ret = seal_prescan(r, &v);
-		if (ret < 0 || lseek(fd, 0, SEEK_SET) != 0) {
-			ret = ret < 0 ? ret : -errno;
-			goto out;
-		}
-		logread_close(r);
-		r = logread_open(fd);
-		if (!r) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		v.out.records = v.nruns;
-	}
 	while ((ret = logread_next(r, &ev, &junk, detail, sizeof(detail))) > 0) {
 		uint64_t line = logread_line(r);
 
 		if (ret == LOGREAD_EVENT) {
-			if (ev.layer == EVENT_NOTIFY && sink->seals) {
-				if (v.nruns)
-					seal_check_line(&v, &ev, line);
-				else
-					v.out.claims++;
-			}
+			claims += ev.layer == EVENT_NOTIFY;
 			sink->event(ctx, &ev, file, line);
 		} else if (ret == LOGREAD_LOSS) {
 			if (sink->loss)
 				sink->loss(ctx, ev.lost, file, line);
 		} else if (ret == LOGREAD_SEAL) {
-			if (v.nruns)
-				seal_check_line(&v, &ev, line);
+			if (ev.record == LOGREAD_SEAL_CLOSE && v.out.checkable &&
+			    (ret = seal_add_run(&v, &cap, &ev)) < 0)
+				goto out;
 		} else {
 			sink->junk(ctx, junk, detail, file, line);
 		}
 	}
-	if (ret == 0 && sink->seals)
-		sink->seals(ctx, &v.out, file);
+	if (ret < 0 || !sink->seals)
+		goto out;
+	v.out.claims = claims;
+	v.out.records = v.nruns;
+	if (v.nruns) {
+		logread_close(r);
+		r = NULL;
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			ret = -errno;
+			goto out;
+		}
+		r = logread_open(fd);
+		if (!r) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		v.out.claims = 0;	/* counted again, as they are checked */
+		if ((ret = seal_pass(r, &v)) < 0)
+			goto out;
+	}
+	sink->seals(ctx, &v.out, file);
 out:
 	free(v.runs);
 	logread_close(r);
