@@ -445,18 +445,13 @@ size_t event_format_seal(char *buf, size_t cap, const struct event_seal *s)
 	p = put_lit(p, "{\"v\":" STRINGIFY(EVENT_SCHEMA_VERSION) ",\"ts\":");
 	p = put_timestamp(p, &s->ts);
 	p = put_lit(p, ",\"event\":");
-	p = put_word(p, s->closing ? EVENT_SEAL_WORD : EVENT_SEAL_OPEN_WORD);
+	p = put_word(p, EVENT_SEAL_WORD);
 	p = put_lit(p, ",\"pid\":");
 	p = put_i64(p, s->pid);
-	if (s->closing) {
-		p = put_lit(p, ",\"sealed\":");
-		p = put_u64(p, s->sealed);
-		p = put_lit(p, ",\"key\":");
-		p = put_hex(p, s->key, SEAL_KEY_LEN);
-	} else {
-		p = put_lit(p, ",\"prev\":");
-		p = s->prev ? put_hex(p, s->prev, SEAL_LEN) : put_lit(p, "null");
-	}
+	p = put_lit(p, ",\"sealed\":");
+	p = put_u64(p, s->sealed);
+	p = put_lit(p, ",\"key\":");
+	p = put_hex(p, s->key, SEAL_KEY_LEN);
 	p = put_lit(p, "}\n");
 	n = (size_t)(p - tmp);
 	if (n > cap)

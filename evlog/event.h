@@ -80,24 +80,18 @@ struct event_loss {
 size_t event_format_loss(char *buf, size_t cap, const struct event_loss *l);
 
 /*
- * The seal records (seal.h): the first and the last line of a run's chain of
- * seals, written by the supervisor, sealed like its events (the caller
- * appends the "seal" with seal_line()).  The opening, before the tree
- * starts, names the last seal of the run before it in the same log (PREV,
- * null when none):
- *   {"v":1,"ts":"...","event":"sockaudit.sealing","pid":RUN,"prev":"<hex>"|null}
- * the closing, once no process of the tree is left, publishes the key:
- *   {"v":1,"ts":"...","event":"sockaudit.seal","pid":RUN,"sealed":N,"key":"<hex>"}
- * N counts the events sealed between them.  Readers that know only events
- * skip both (logread: LOGREAD_SEAL).
+ * The seal record (seal.h): the last line of a run's chain of seals, written
+ * by the supervisor (or its standby) once no process of the tree is left,
+ * sealed like its events (the caller appends the "seal" with seal_line()):
+ *   {"v":1,"ts":"...","event":"sockaudit.seal","pid":RUN,"sealed":N,"key":"<hex>","seal":"<hex>"}
+ * It publishes the key; N counts the run's sealed events.  Readers that know
+ * only events skip it (logread: LOGREAD_SEAL).
  */
 struct event_seal {
 	struct timespec ts;
-	pid_t pid;			/* the supervisor */
-	bool closing;
-	const uint8_t *prev;		/* opening: SEAL_LEN bytes, or NULL */
-	const uint8_t *key;		/* closing: SEAL_KEY_LEN bytes */
-	uint64_t sealed;		/* closing */
+	pid_t pid;			/* the supervisor, or its standby */
+	const uint8_t *key;		/* SEAL_KEY_LEN bytes */
+	uint64_t sealed;
 };
 
 /* Format S (without its seal) into BUF of CAP bytes: the line's length, 0

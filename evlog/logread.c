@@ -54,30 +54,28 @@ const char *logread_junk_name(enum logread_junk j)
 enum key {
 	K_V, K_SEQ, K_TS, K_EVENT, K_ARGS, K_CALL, K_FAMILY, K_TYPE, K_FLAGS,
 	K_PROTOCOL, K_HOW, K_RESULT, K_ERRNO, K_DECISION, K_RULE, K_MODE,
-	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_LOST, K_PREV, K_SEALED,
-	K_KEY, K_SEAL, K_COUNT, K_UNKNOWN = K_COUNT,
+	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_LOST, K_SEALED, K_KEY,
+	K_SEAL, K_COUNT, K_UNKNOWN = K_COUNT,
 };
 
 static const char *const key_names[K_COUNT] = {
 	"v", "seq", "ts", "event", "args", "call", "family", "type", "flags",
 	"protocol", "how", "result", "errno", "decision", "rule", "mode",
-	"pid", "tid", "ppid", "exe", "comm", "layer", "lost", "prev", "sealed",
-	"key", "seal",
+	"pid", "tid", "ppid", "exe", "comm", "layer", "lost", "sealed", "key",
+	"seal",
 };
 
 static const unsigned char key_lens[K_COUNT] = {
-	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5, 4, 4, 6,
-	3, 4,
+	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5, 4, 6, 3,
+	4,
 };
 
 /* Keys a loss record cannot do without. */
 #define REQUIRED_LOSS ((1u << K_V) | (1u << K_TS) | (1u << K_EVENT) | (1u << K_LOST))
 
-/* Keys the seal records cannot do without (event.h). */
+/* Keys the seal record cannot do without (event.h). */
 #define REQUIRED_SEAL ((1u << K_V) | (1u << K_TS) | (1u << K_EVENT) | (1u << K_PID) | \
-		       (1u << K_SEAL))
-#define REQUIRED_SEAL_OPEN (REQUIRED_SEAL | (1u << K_PREV))
-#define REQUIRED_SEAL_CLOSE (REQUIRED_SEAL | (1u << K_SEALED) | (1u << K_KEY))
+		       (1u << K_SEALED) | (1u << K_KEY) | (1u << K_SEAL))
 
 /* Keys an event cannot do without. */
 #define REQUIRED ((1u << K_V) | (1u << K_SEQ) | (1u << K_TS) | (1u << K_EVENT) | \
@@ -224,13 +222,11 @@ struct members {
 };
 
 /* A hex string of exactly N bytes (seal.h), as the supervisor writes it. */
-static bool tok_hex(const struct json_tok *t, struct logread_str *s, size_t n, bool nullable)
+static bool tok_hex(const struct json_tok *t, struct logread_str *s, size_t n)
 {
 	uint8_t tmp[SEAL_LEN > SEAL_KEY_LEN ? SEAL_LEN : SEAL_KEY_LEN];
 
-	if (!tok_str(t, s, nullable))
-		return false;
-	return !s->p || (n <= sizeof(tmp) && seal_unhex(s->p, s->len, tmp, n));
+	return tok_str(t, s, false) && n <= sizeof(tmp) && seal_unhex(s->p, s->len, tmp, n);
 }
 
 /* Store one key's value; false when its shape is wrong. */
@@ -259,12 +255,8 @@ static bool set_field(enum key k, const struct json_tok *t, struct logread_event
 		ev->event = w < 0 ? POLICY_EV_COUNT : (enum policy_event)w;
 		m->loss = w < 0 && t->str.len == sizeof(EVENT_LOSS_WORD) - 1 &&
 			  same(t->str.p, EVENT_LOSS_WORD, t->str.len);
-		if (w < 0 && t->str.len == sizeof(EVENT_SEAL_WORD) - 1 &&
-		    same(t->str.p, EVENT_SEAL_WORD, t->str.len))
-			ev->record = LOGREAD_SEAL_CLOSE;
-		else if (w < 0 && t->str.len == sizeof(EVENT_SEAL_OPEN_WORD) - 1 &&
-			 same(t->str.p, EVENT_SEAL_OPEN_WORD, t->str.len))
-			ev->record = LOGREAD_SEAL_OPEN;
+		ev->record = w < 0 && t->str.len == sizeof(EVENT_SEAL_WORD) - 1 &&
+			     same(t->str.p, EVENT_SEAL_WORD, t->str.len);
 		return true;
 	case K_ARGS:
 		return t->type == JSON_ARRAY && parse_args(t, ev);
@@ -324,12 +316,10 @@ static bool set_field(enum key k, const struct json_tok *t, struct logread_event
 			return false;
 		ev->sealed = (uint64_t)n;
 		return true;
-	case K_PREV:
-		return tok_hex(t, &ev->prev, SEAL_LEN, true);
 	case K_KEY:
-		return tok_hex(t, &ev->key, SEAL_KEY_LEN, false);
+		return tok_hex(t, &ev->key, SEAL_KEY_LEN);
 	case K_SEAL:
-		return tok_hex(t, &ev->seal, SEAL_LEN, false);
+		return tok_hex(t, &ev->seal, SEAL_LEN);
 	default:
 		return true;
 	}
@@ -437,9 +427,7 @@ static enum logread_junk check_event(const struct logread_event *ev, const struc
 	if (m->loss && m->bad == K_UNKNOWN && (m->seen & REQUIRED_LOSS) == REQUIRED_LOSS)
 		return LOGREAD_LOSS_RECORD;
 	if (ev->record && m->bad == K_UNKNOWN && !(m->seen & (1u << K_LAYER)) &&
-	    (m->seen & (ev->record == LOGREAD_SEAL_OPEN ? REQUIRED_SEAL_OPEN :
-			REQUIRED_SEAL_CLOSE)) == (ev->record == LOGREAD_SEAL_OPEN ?
-						  REQUIRED_SEAL_OPEN : REQUIRED_SEAL_CLOSE))
+	    (m->seen & REQUIRED_SEAL) == REQUIRED_SEAL)
 		return LOGREAD_SEAL_RECORD;
 	if (m->bad != K_UNKNOWN) {
 		DETAIL("%s key \"%s\"", m->duplicate && (m->seen & (1u << m->bad)) ?
@@ -905,14 +893,15 @@ int logread_next(struct logread *r, struct logread_event *ev,
 
 /* ---- the seals of the notify layer -------------------------------------------
  *
- * Which lines of a file the supervisor wrote (seal.h).  The closing records
- * hold the keys, at the end of each run: a first pass over the file
- * (seal_prescan) reads them, in order; the reading pass then checks each
- * sealed line against the run whose closing comes next, the only run that
- * can own it when runs follow one another.  A line fails when its seal is
- * not the MAC of the chain so far.  Its seal is kept: when the next line
- * verifies from it, the chain goes on (a missing line costs one failure, the
- * line after the gap, not the rest of the run).
+ * Which lines of a file the supervisor wrote (seal.h).  The seal records
+ * hold the keys, at the end of each run: the reading pass collects them, in
+ * order, and a second pass (seal_pass) checks each sealed line against the
+ * run whose record comes next, the only run that can own it when runs follow
+ * one another.  A run's chain starts from the seal of the record before it,
+ * as its supervisor found it when it started (logread_last_seal).  A line
+ * fails when its seal is not the MAC of the chain so far.  Its seal is kept:
+ * when the next line verifies from it, the chain goes on (a missing line
+ * costs one failure, the line after the gap, not the rest of the run).
  */
 
 struct seal_run {
@@ -923,11 +912,8 @@ struct seal_check {
 	struct seal_run *runs;
 	size_t nruns, cur;		/* runs[cur]: the run lines now belong to */
 	uint8_t state[SEAL_LEN];	/* its chain so far */
-	bool opened;			/* its opening verified */
 	uint8_t cand[SEAL_LEN];		/* the seal of the line that failed last */
 	bool has_cand;
-	uint8_t closed[SEAL_LEN];	/* the last verified closing's seal */
-	bool has_closed;
 	struct logread_seals out;
 };
 
@@ -939,7 +925,7 @@ static void seal_fail(struct seal_check *v, uint64_t line, const char *why)
 	}
 }
 
-/* Add the key of closing record EV to V's runs: 0 or -ENOMEM. */
+/* Add the key of seal record EV to V's runs: 0 or -ENOMEM. */
 static int seal_add_run(struct seal_check *v, size_t *cap, const struct logread_event *ev)
 {
 	struct seal_run *grown;
@@ -955,13 +941,31 @@ static int seal_add_run(struct seal_check *v, size_t *cap, const struct logread_
 	return 0;
 }
 
-/* The next run: LINE closed the current one, or should have. */
-static void seal_next_run(struct seal_check *v)
+/* The next run starts from SEAL, the seal the record that ended this one
+ * shows (what the next supervisor found as it started), verified or not. */
+static void seal_next_run(struct seal_check *v, const uint8_t seal[SEAL_LEN])
 {
 	v->cur++;
-	memset(v->state, 0, sizeof(v->state));
-	v->opened = false;
+	memcpy(v->state, seal, SEAL_LEN);
 	v->has_cand = false;
+}
+
+/* Does LINE's seal follow from the current run's chain (or from the line that
+ * failed last)?  -1: the line has no seal (SEAL untouched); else 1 or 0,
+ * with the seal in SEAL. */
+static int seal_follows(const struct seal_check *v, const char *line, size_t len,
+			uint8_t seal[SEAL_LEN])
+{
+	const struct seal_run *run = &v->runs[v->cur];
+	uint8_t mac[SEAL_LEN];
+	size_t plen;
+
+	if (!seal_split(line, len, &plen, seal))
+		return -1;
+	if (seal_compute(run->key, v->state, line, plen, mac) && !memcmp(mac, seal, SEAL_LEN))
+		return 1;
+	return v->has_cand && seal_compute(run->key, v->cand, line, plen, mac) &&
+	       !memcmp(mac, seal, SEAL_LEN);
 }
 
 /* One line of the file that is sealed or claims to be the supervisor's: an
@@ -969,122 +973,63 @@ static void seal_next_run(struct seal_check *v)
 static void seal_check_line(struct seal_check *v, const struct logread_event *ev,
 			    uint64_t line)
 {
-	const struct seal_run *run;
-	uint8_t seal[SEAL_LEN], mac[SEAL_LEN], prev[SEAL_LEN];
-	bool ok;
-	size_t plen;
+	uint8_t seal[SEAL_LEN];
+	int ok;
 
-	if (ev->record == LOGREAD_NOT_RECORD)
+	if (!ev->record)
 		v->out.claims++;
 	if (v->cur == v->nruns) {
-		/* After the last closing: a run still going, or one that could
-		 * not close (its supervisor and standby killed). */
-		if (ev->record == LOGREAD_NOT_RECORD)
+		/* After the last record: a run still going, or one that could
+		 * not end (its supervisor and standby killed). */
+		if (!ev->record)
 			v->out.unsealed++;
-		else if (ev->record == LOGREAD_SEAL_CLOSE)
-			seal_fail(v, line, "a seal record that does not close a chain");
 		return;
 	}
-	run = &v->runs[v->cur];
-	if (!seal_split(ev->line.p, ev->line.len, &plen, seal)) {
-		seal_fail(v, line, "not sealed");
-		if (ev->record == LOGREAD_SEAL_CLOSE)
-			seal_next_run(v);
-		return;
-	}
-	ok = seal_compute(run->key, v->state, ev->line.p, plen, mac) &&
-	     !memcmp(mac, seal, SEAL_LEN);
-	if (!ok && v->has_cand) {
-		ok = seal_compute(run->key, v->cand, ev->line.p, plen, mac) &&
-		     !memcmp(mac, seal, SEAL_LEN);
-	}
-	if (!ok) {
-		if (ev->record == LOGREAD_SEAL_CLOSE) {
+	ok = seal_follows(v, ev->line.p, ev->line.len, seal);
+	if (ev->record) {
+		if (ok != 1)
 			seal_fail(v, line, "the chain does not end at this seal record: "
-				  "sealed lines missing or altered before it");
-			seal_next_run(v);
-			return;
+				  "sealed lines missing, altered or slid in before it");
+		else
+			v->out.runs++;
+		if (ok >= 0)
+			seal_next_run(v, seal);
+		else
+			v->cur++;
+		return;
+	}
+	if (ok != 1) {
+		seal_fail(v, line, ok < 0 ? "not sealed" :
+			  "does not verify: forged, altered, or out of chain");
+		if (ok == 0) {
+			memcpy(v->cand, seal, SEAL_LEN);
+			v->has_cand = true;
 		}
-		seal_fail(v, line, "does not verify: forged, altered, or out of chain");
-		memcpy(v->cand, seal, SEAL_LEN);
-		v->has_cand = true;
 		return;
 	}
 	memcpy(v->state, seal, SEAL_LEN);
 	v->has_cand = false;
-	switch (ev->record) {
-	case LOGREAD_SEAL_OPEN:
-		v->opened = true;
-		/* The run before it in this log must be the one it names. */
-		if (ev->prev.p ? !v->has_closed ||
-				 !seal_unhex(ev->prev.p, ev->prev.len, prev, SEAL_LEN) ||
-				 memcmp(prev, v->closed, SEAL_LEN)
-			       : v->has_closed)
-			seal_fail(v, line, "the run before this one in the log is not the one "
-				  "it followed: lines inserted, removed or cut before it");
-		break;
-	case LOGREAD_SEAL_CLOSE:
-		/* Its count is in its MAC; the chain already says whether
-		 * every line it counts is there. */
-		if (!v->opened)
-			seal_fail(v, line, "the run's opening record is missing");
-		v->out.runs++;
-		memcpy(v->closed, seal, SEAL_LEN);
-		v->has_closed = true;
-		seal_next_run(v);
-		break;
-	default:
-		v->out.verified++;
-		break;
-	}
-}
-
-/* The common case of the second pass, without parsing: a line that ends in
- * a seal which verifies is the supervisor's own, so it is what it says; an
- * event (a record is parsed: its fields matter) is counted and continues
- * the chain.  True when LINE was that; false: parse it and check it. */
-static bool seal_fast(struct seal_check *v, const char *line, size_t len)
-{
-	static const char record[] = "\"event\":\"" EVENT_SEAL_WORD;
-	uint8_t seal[SEAL_LEN], mac[SEAL_LEN];
-	const struct seal_run *run;
-	size_t plen;
-
-	if (v->cur == v->nruns || !seal_split(line, len, &plen, seal))
-		return false;
-	run = &v->runs[v->cur];
-	if (!seal_compute(run->key, v->state, line, plen, mac) || memcmp(mac, seal, SEAL_LEN)) {
-		/* Not from the chain's state: from the line that failed last? */
-		if (!v->has_cand || !seal_compute(run->key, v->cand, line, plen, mac) ||
-		    memcmp(mac, seal, SEAL_LEN))
-			return false;
-	}
-	/* The writer puts "event" third, before any string of the caller. */
-	if (memmem(line, len < 96 ? len : 96, record, sizeof(record) - 1))
-		return false;
-	v->out.claims++;
 	v->out.verified++;
-	memcpy(v->state, seal, SEAL_LEN);
-	v->has_cand = false;
-	return true;
 }
 
-/* The second pass over a file whose first found closing records (V's runs):
+/* The second pass over a file whose first found seal records (V's runs):
  * every line that is sealed or could claim to be, in order.  A line that
  * claims the notify layer holds the bytes "notify" (the layer's word cannot
- * be escaped: the reader takes it as it stands), a seal record the bytes
- * "sockaudit.seal"; other lines are not parsed again, nor are the lines
- * seal_fast() vouches for.  0, or -errno. */
+ * be escaped: the reader takes it as it stands), a seal record the record's
+ * word; others are not parsed again.  Nor is a line whose seal follows: it
+ * is the supervisor's own, so it is what it says (an event, unless it is
+ * the record, whose "event" the writer puts third).  0, or -errno. */
 static int seal_pass(struct logread *r, struct seal_check *v)
 {
-	/* EVENT_SEAL_WORD begins EVENT_SEAL_OPEN_WORD too. */
-	static const char notify[] = "notify", record[] = EVENT_SEAL_WORD;
+	static const char notify[] = "notify", word[] = EVENT_SEAL_WORD;
+	static const char record[] = "\"event\":\"" EVENT_SEAL_WORD "\"";
 	/* How the preload layer's events end.  Such a line is no claim: this
 	 * "layer" is a key outside any string (the ',' before its quote cannot
-	 * be inside one), so another "layer" makes the line junk, and no record
-	 * has that key. */
+	 * be inside one), so another "layer" makes the line junk, and the
+	 * record has no such key. */
 	static const char preload[] = ",\"layer\":\"preload\"}";
 	struct logread_event ev;
+	uint8_t seal[SEAL_LEN];
 	char *line;
 	size_t len;
 	int st;
@@ -1094,11 +1039,18 @@ static int seal_pass(struct logread *r, struct seal_check *v)
 
 		if (st != 1 || (len >= sizeof(preload) - 1 &&
 				 !memcmp(line + len - (sizeof(preload) - 1), preload,
-					 sizeof(preload) - 1)) ||
-		    seal_fast(v, line, len))
+					 sizeof(preload) - 1)))
 			continue;
+		if (v->cur < v->nruns && seal_follows(v, line, len, seal) == 1 &&
+		    !memmem(line, len < 96 ? len : 96, record, sizeof(record) - 1)) {
+			v->out.claims++;
+			v->out.verified++;
+			memcpy(v->state, seal, SEAL_LEN);
+			v->has_cand = false;
+			continue;
+		}
 		if (!memmem(line, len, notify, sizeof(notify) - 1) &&
-		    !memmem(line, len, record, sizeof(record) - 1))
+		    !memmem(line, len, word, sizeof(word) - 1))
 			continue;
 		j = logread_parse_line(line, len, &ev, NULL, 0);
 		if ((j == LOGREAD_JUNK_NONE && ev.layer == EVENT_NOTIFY) ||
@@ -1109,11 +1061,11 @@ static int seal_pass(struct logread *r, struct seal_check *v)
 }
 
 /* Read one file (FD) to SINK.  With sink->seals, a regular file that holds
- * closing records is read a second time, to verify (seal_pass): the keys
+ * seal records is read a second time, to verify (seal_pass): the keys
  * come at the end of each run.  A file without any costs nothing more. */
 static int read_file(int fd, int file, const struct logread_sink *sink, void *ctx)
 {
-	struct seal_check v = { .runs = NULL };
+	struct seal_check v = { .runs = NULL };	/* the first run: from zeros */
 	struct logread_event ev;
 	enum logread_junk junk;
 	uint64_t claims = 0;
@@ -1138,8 +1090,7 @@ static int read_file(int fd, int file, const struct logread_sink *sink, void *ct
 			if (sink->loss)
 				sink->loss(ctx, ev.lost, file, line);
 		} else if (ret == LOGREAD_SEAL) {
-			if (ev.record == LOGREAD_SEAL_CLOSE && v.out.checkable &&
-			    (ret = seal_add_run(&v, &cap, &ev)) < 0)
+			if (v.out.checkable && (ret = seal_add_run(&v, &cap, &ev)) < 0)
 				goto out;
 		} else {
 			sink->junk(ctx, junk, detail, file, line);
@@ -1197,4 +1148,67 @@ int logread_files(char *const *paths, int n, const struct logread_sink *sink, vo
 		}
 	}
 	return failed;
+}
+
+/* ---- the seal a new run starts from ------------------------------------------ */
+
+/* How much of the log logread_last_seal() reads at a time. */
+#define FIND_CHUNK (64 * 1024)
+
+int logread_last_seal(int fd, uint8_t out[SEAL_LEN])
+{
+	static const char pat[] = "\"event\":\"" EVENT_SEAL_WORD "\",";
+	struct logread_event ev;
+	struct stat st;
+	off_t end;
+	char *buf;
+	int ret = 0;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	buf = malloc(FIND_CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	for (end = st.st_size; end > 0 && !ret;) {
+		off_t start = end > FIND_CHUNK ? end - FIND_CHUNK : 0;
+		ssize_t n = pread(fd, buf, (size_t)(end - start), start);
+		size_t hi, lo;
+
+		if (n != end - start) {
+			/* An error, or it shrank under us: no answer. */
+			ret = n < 0 ? -errno : 0;
+			break;
+		}
+		/* Lines from the last: [lo, hi) without the newline. */
+		hi = (size_t)n;
+		if (end == st.st_size && hi && buf[hi - 1] == '\n')
+			hi--;
+		for (;;) {
+			char *nl = memrchr(buf, '\n', hi);
+			size_t plen;
+
+			lo = nl ? (size_t)(nl - buf) + 1 : 0;
+			if (!nl && start > 0)
+				break;		/* it began before this chunk */
+			if (memmem(buf + lo, hi - lo, pat, sizeof(pat) - 1) &&
+			    logread_parse_line(buf + lo, hi - lo, &ev, NULL, 0) ==
+			    LOGREAD_SEAL_RECORD &&
+			    seal_split(buf + lo, hi - lo, &plen, out)) {
+				ret = 1;
+				break;
+			}
+			if (!lo)
+				break;
+			hi = lo - 1;
+		}
+		if (ret || !start)
+			break;
+		/* Read the partial line again with what precedes it; a line
+		 * longer than a chunk is no record of ours: skip it. */
+		end = hi == (size_t)n ? start : start + (off_t)hi;
+	}
+	free(buf);
+	return ret;
 }

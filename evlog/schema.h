@@ -19,9 +19,8 @@
  * a log that is not an event. */
 #define EVENT_LOSS_WORD "sockaudit.lost"
 
-/* The "event" of the seal records (event.h's event_format_seal): the
- * supervisor's opening and closing lines of a run's chain of seals. */
-#define EVENT_SEAL_OPEN_WORD "sockaudit.sealing"
+/* The "event" of the seal record (event.h's event_format_seal): the last
+ * line of a run's chain of seals. */
 #define EVENT_SEAL_WORD "sockaudit.seal"
 
 /* "decision": what the policy made of the call, the mode applied. */

@@ -11,11 +11,8 @@
  * holds the reference vectors).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "event.h"
 #include "seal.h"
@@ -105,10 +102,14 @@ void seal_siphash(const uint8_t key[SEAL_KEY_LEN], const void *msg, size_t len,
 	}
 }
 
-void seal_chain_init(struct seal_chain *c, const uint8_t key[SEAL_KEY_LEN])
+void seal_chain_init(struct seal_chain *c, const uint8_t key[SEAL_KEY_LEN],
+		     const uint8_t *prev)
 {
 	memcpy(c->key, key, SEAL_KEY_LEN);
-	memset(c->last, 0, sizeof(c->last));
+	if (prev)
+		memcpy(c->last, prev, SEAL_LEN);
+	else
+		memset(c->last, 0, sizeof(c->last));
 	c->lines = 0;
 }
 
@@ -216,62 +217,4 @@ int seal_random_key(uint8_t key[SEAL_KEY_LEN])
 		got += (size_t)n;
 	}
 	return 0;
-}
-
-/* How much of the log seal_find_last() reads at a time. */
-#define FIND_CHUNK (64 * 1024)
-
-int seal_find_last(int fd, uint8_t out[SEAL_LEN])
-{
-	static const char pat[] = "\"event\":\"" EVENT_SEAL_WORD "\",";
-	struct stat st;
-	off_t end;
-	char *buf;
-	int ret = 0;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return 0;
-	buf = malloc(FIND_CHUNK);
-	if (!buf)
-		return -ENOMEM;
-	for (end = st.st_size; end > 0 && !ret;) {
-		off_t start = end > FIND_CHUNK ? end - FIND_CHUNK : 0;
-		ssize_t n = pread(fd, buf, (size_t)(end - start), start);
-		size_t hi, lo;
-
-		if (n != end - start) {
-			/* An error, or it shrank under us: no answer. */
-			ret = n < 0 ? -errno : 0;
-			break;
-		}
-		/* Lines from the last: [lo, hi) without the newline. */
-		hi = (size_t)n;
-		if (end == st.st_size && hi && buf[hi - 1] == '\n')
-			hi--;
-		for (;;) {
-			char *nl = memrchr(buf, '\n', hi);
-			size_t plen;
-
-			lo = nl ? (size_t)(nl - buf) + 1 : 0;
-			if (!nl && start > 0)
-				break;		/* it began before this chunk */
-			if (memmem(buf + lo, hi - lo, pat, sizeof(pat) - 1) &&
-			    seal_split(buf + lo, hi - lo, &plen, out)) {
-				ret = 1;
-				break;
-			}
-			if (!lo)
-				break;
-			hi = lo - 1;
-		}
-		if (ret || !start)
-			break;
-		/* Read the partial line again with what precedes it; a line
-		 * longer than a chunk is no record of ours: skip it. */
-		end = hi == (size_t)n ? start : start + (off_t)hi;
-	}
-	free(buf);
-	return ret;
 }

@@ -1,5 +1,6 @@
 /* seal.h - sealing the supervisor's events, so that a log can prove which
- * lines the notify layer wrote (man sockaudit-report, "Trust").
+ * lines the notify layer wrote (man sockaudit-report, VERIFYING THE NOTIFY
+ * LAYER).
  *
  * A process of the audited tree can write any line into the log, so a line
  * that says "layer":"notify" proves nothing by itself.  The supervisor of a
@@ -7,15 +8,17 @@
  * tree without CAP_SYS_PTRACE cannot read its memory) and seals each line it
  * writes with a MAC chained over the lines of the run:
  *
- *   seal_0 = 16 zero bytes
+ *   seal_0 = the seal of the last seal record already in the log, or 16
+ *            zero bytes when there is none
  *   seal_i = SipHash-2-4-128(key, seal_(i-1) || line_i without its seal)
  *
  * line_i is the line's bytes up to the ',"seal":"' that seal_line() appends
- * before its final '}'.  The first sealed line is the opening record, the
- * events follow; once the tree is gone the closing record publishes the key,
- * the count and the last seal.  A forged line fails its MAC, an altered one
- * too, a deleted one breaks the chain after it (or its end), a replayed one
- * does not extend the chain where it stands.
+ * before its final '}'.  The events are the chain; once the tree is gone the
+ * seal record (event.h), sealed last, publishes the key and the count.  A
+ * forged line fails its MAC, an altered one too, a deleted one breaks the
+ * chain after it (or at its end), a replayed one does not extend the chain
+ * where it stands, and a run slid in before another one breaks the other's
+ * first link, which names the run it followed.
  *
  * Everything here is plain computation: no allocation, no locks.
  */
@@ -44,11 +47,13 @@ void seal_siphash(const uint8_t key[SEAL_KEY_LEN], const void *msg, size_t len,
 struct seal_chain {
 	uint8_t key[SEAL_KEY_LEN];
 	uint8_t last[SEAL_LEN];		/* seal_i of the last line sealed */
-	uint64_t lines;			/* lines sealed, the opening record included */
+	uint64_t lines;			/* lines sealed */
 };
 
-/* A new chain under KEY: seal_0, nothing sealed. */
-void seal_chain_init(struct seal_chain *c, const uint8_t key[SEAL_KEY_LEN]);
+/* A new chain under KEY from seal_0 = PREV (SEAL_LEN bytes; NULL: zeros),
+ * nothing sealed. */
+void seal_chain_init(struct seal_chain *c, const uint8_t key[SEAL_KEY_LEN],
+		     const uint8_t *prev);
 
 /* The seal of the line PREFIX (LEN bytes: the line up to where its seal
  * goes) following PREV under KEY, into OUT.  False when LEN is longer than
@@ -71,11 +76,6 @@ bool seal_split(const char *line, size_t len, size_t *prefix_len, uint8_t seal[S
  * when S is not 2N hex digits). */
 void seal_hex(const uint8_t *bytes, size_t n, char *out);
 bool seal_unhex(const char *s, size_t slen, uint8_t *bytes, size_t n);
-
-/* The seal of the last closing record (event.h, "sockaudit.seal") in the
- * regular file FD, read backwards: 1 with it in OUT, 0 when there is none
- * (or FD is not a regular file), -errno. */
-int seal_find_last(int fd, uint8_t out[SEAL_LEN]);
 
 /* Draw a fresh key from the kernel (getrandom): 0 or -errno. */
 int seal_random_key(uint8_t key[SEAL_KEY_LEN]);

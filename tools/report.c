@@ -729,18 +729,6 @@ static void table_totals(const struct report *r, uint64_t lost, uint64_t lostp)
 		       " in %" PRIu64 " run(s); seq gaps show %" PRIu64 " in %" PRIu64
 		       " processes)\n", report_lost(r, lost), r->run_lost, r->loss_records,
 		       lost, lostp);
-	if (!r->seals.claims && !r->seals.runs && !r->seals.failed)
-		return;
-	printf("Notify layer: %" PRIu64 " of %" PRIu64 " events verified (%" PRIu64
-	       " sealed runs)", r->seals.verified, r->seals.claims, r->seals.runs);
-	if (r->seals.unverifiable)
-		printf(", %" PRIu64 " not verifiable (%s)", r->seals.unverifiable,
-		       seals_unverifiable_why(r));
-	if (r->seals.failed)
-		printf("; %" PRIu64 " lines FAILED verification, the first %s:%" PRIu64 ": %s",
-		       r->seals.failed, r->files[r->seals.first_file], r->seals.first_line,
-		       r->seals.why);
-	printf("\n");
 }
 
 /* The width of each column of the group table into W (W[0] the count's,
@@ -875,6 +863,24 @@ static void table_junk(const struct report *r)
 	}
 }
 
+/* The seals of the notify layer, last: a line of its own, only for logs
+ * with notify events or seal records. */
+static void table_seals(const struct report *r)
+{
+	if (!r->seals.claims && !r->seals.runs && !r->seals.failed)
+		return;
+	printf("\nNotify layer: %" PRIu64 " of %" PRIu64 " events verified (%" PRIu64
+	       " sealed runs)", r->seals.verified, r->seals.claims, r->seals.runs);
+	if (r->seals.unverifiable)
+		printf(", %" PRIu64 " not verifiable (%s)", r->seals.unverifiable,
+		       seals_unverifiable_why(r));
+	if (r->seals.failed)
+		printf("; %" PRIu64 " lines FAILED verification, the first %s:%" PRIu64 ": %s",
+		       r->seals.failed, r->files[r->seals.first_file], r->seals.first_line,
+		       r->seals.why);
+	printf("\n");
+}
+
 /* The text report: totals, the groups, then the lists. */
 static void print_table(struct report *r, struct group **sorted, size_t ng)
 {
@@ -890,6 +896,7 @@ static void print_table(struct report *r, struct group **sorted, size_t ng)
 	table_lost(lv, nl, lost, lostp);
 	free(lv);
 	table_junk(r);
+	table_seals(r);
 }
 
 static void json_string(const char *s)

@@ -17,15 +17,15 @@
  * standby's counts are the ones it was forked with.)  Should the standby die
  * as well, the kernel's ENOSYS is what remains (man sockaudit-run).
  *
- * The events are sealed (evlog/seal.h): before the tree starts, the
- * supervisor makes itself non-dumpable (so a same-uid tree without
- * CAP_SYS_PTRACE can read neither its memory nor its descriptors: the check
- * is on us as the target; our own reads of the tree's /proc, pidfd_getfd
- * and process_vm_readv check the tree's dumpability, not ours), draws a
- * key, and writes the opening record.  The chain lives in a shared page, so
- * the standby continues it.  Whichever of the two sees the tree gone
- * (POLLHUP) writes the closing record, which publishes the key: no process
- * of the tree is left to see it.
+ * The events of a log file are sealed (evlog/seal.h): before the tree
+ * starts, the supervisor makes itself non-dumpable (so a same-uid tree
+ * without CAP_SYS_PTRACE can read neither its memory nor its descriptors:
+ * the check is on us as the target; our own reads of the tree's /proc,
+ * pidfd_getfd and process_vm_readv check the tree's dumpability, not ours),
+ * draws a key, and starts the chain from the last seal record in the log.
+ * The chain lives in a shared page, so the standby continues it.  Whichever
+ * of the two sees the tree gone (POLLHUP) writes the seal record, which
+ * publishes the key: no process of the tree is left to see it.
  *
  * The parent is a child subreaper: orphans of the tree are reparented to it
  * and reaped, because the listener reports POLLHUP only once every process
@@ -58,6 +58,7 @@
 #include "seal.h"
 #include "run.h"
 #include "filter.h"
+#include "logread.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -323,33 +324,20 @@ static bool supervise_signals(struct supervise *s)
 
 static bool supervise_loop(struct supervise *s);
 
-/* Seal a record (event.h) and write it: true when it was written. */
-static bool supervise_seal_write(struct supervise *s, struct event_seal *rec)
-{
-	char line[EVENT_LINE_MAX];
-	struct seal_chain saved = *s->seal;
-	size_t len;
-
-	clock_gettime(CLOCK_REALTIME, &rec->ts);
-	rec->pid = getpid();
-	len = event_format_seal(line, sizeof(line), rec);
-	len = len ? seal_line(s->seal, line, len, sizeof(line)) : 0;
-	if (len && evlog_sink_write(s->spec->log, line, len, getpid()))
-		return true;
-	*s->seal = saved;	/* not in the log: not in the chain */
-	return false;
-}
-
-/* Before the tree exists: non-dumpable, a key, the opening record naming the
- * last seal already in the log.  Without them the run goes on unsealed, and
- * says so. */
-static void supervise_seal_open(struct supervise *s)
+/* Before the tree exists: non-dumpable, a key, the chain from the last seal
+ * record in the log, so that no run can be slid in before this one unseen.
+ * Only a log file is sealed: the stderr log is for reading as it goes (and
+ * verifying needs the file).  Without any of it the run goes on unsealed,
+ * and says so. */
+static void supervise_seal_start(struct supervise *s)
 {
 	uint8_t key[SEAL_KEY_LEN], prev[SEAL_LEN];
-	struct event_seal rec = { .prev = NULL };
-	const char *why = NULL;
+	const char *spec = evlog_sink_spec(s->spec->log), *why = NULL;
+	bool found = false;
 	int fd, ret;
 
+	if (spec[0] != '/')
+		return;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 		why = "prctl(PR_SET_DUMPABLE)";
 	else if ((ret = seal_random_key(key)) < 0)
@@ -363,30 +351,32 @@ static void supervise_seal_open(struct supervise *s)
 			  "report cannot verify them", why, strerror(errno));
 		return;
 	}
-	seal_chain_init(s->seal, key);
-	explicit_bzero(key, sizeof(key));
-	/* The last run's closing seal in this log, so that no run can be slid
-	 * in before ours unseen (man sockaudit-report, "Trust"). */
-	fd = open(evlog_sink_spec(s->spec->log), O_RDONLY | O_CLOEXEC);
+	fd = open(spec, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		if (seal_find_last(fd, prev) == 1)
-			rec.prev = prev;
+		found = logread_last_seal(fd, prev) == 1;
 		close(fd);
 	}
-	supervise_seal_write(s, &rec);
+	seal_chain_init(s->seal, key, found ? prev : NULL);
+	explicit_bzero(key, sizeof(key));
 	notify_seal(s->notify, s->seal);
 }
 
-/* The tree is gone: publish the key with the count and the last seal. */
-static void supervise_seal_close(struct supervise *s)
+/* The tree is gone: publish the key and the count, sealed last. */
+static void supervise_seal_end(struct supervise *s)
 {
-	struct event_seal rec = { .closing = true };
+	struct event_seal rec = { .pid = getpid() };
+	char line[EVENT_LINE_MAX];
+	size_t len;
 
 	if (!s->seal)
 		return;
+	clock_gettime(CLOCK_REALTIME, &rec.ts);
 	rec.key = s->seal->key;
-	rec.sealed = s->seal->lines - 1;	/* the opening is no event */
-	supervise_seal_write(s, &rec);
+	rec.sealed = s->seal->lines;
+	len = event_format_seal(line, sizeof(line), &rec);
+	len = len ? seal_line(s->seal, line, len, sizeof(line)) : 0;
+	if (len)
+		evlog_sink_write(s->spec->log, line, len, getpid());
 }
 
 /* The standby, in its own process: wait for the supervisor's word.  'q':
@@ -418,7 +408,7 @@ static void __attribute__((noreturn)) supervise_standby_main(struct supervise *s
 			"(pid %d) decides and logs the tree's calls from now on\n",
 			(int)supervisor, (int)getpid());
 	if (supervise_loop(s))
-		supervise_seal_close(s);
+		supervise_seal_end(s);
 	_exit(0);
 }
 
@@ -514,7 +504,7 @@ int supervise_run(const struct run_spec *spec)
 		cli_error("run", "seccomp user notification: %s", strerror(errno));
 		goto out;
 	}
-	supervise_seal_open(&s);
+	supervise_seal_start(&s);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.chan) ||
 	    pipe2(s.errpipe, O_CLOEXEC)) {
 		cli_error("run", "%s", strerror(errno));
@@ -555,7 +545,7 @@ int supervise_run(const struct run_spec *spec)
 	tree_gone = supervise_loop(&s);
 	supervise_standby_end(&s, tree_gone);
 	if (tree_gone)
-		supervise_seal_close(&s);
+		supervise_seal_end(&s);
 	if (!s.reaped) {
 		/* We stopped early (an error, or a signal once only orphans were
 		 * left, which cannot happen before the child is reaped). */

@@ -44,9 +44,9 @@ line_of() {
 	run -0 jq -r 'select(.layer == "notify") | .seal | test("^[0-9a-f]{32}$")' "$T/log"
 	assert_output "true
 true"
+	# The seal record closes the chain.
 	run -0 jq -r 'select(.event | startswith("sockaudit.")) | "\(.event) \(.sealed)"' "$T/log"
-	assert_output "sockaudit.sealing null
-sockaudit.seal 2"
+	assert_output "sockaudit.seal 2"
 }
 
 @test "seal: a notify line the tree appends to the log by path is flagged, exactly that line, exit 3" {
@@ -75,7 +75,7 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' "$T/log"
 	assert_line "Notify layer: 1 of 2 events verified (1 sealed runs); 1 lines FAILED verification, the first $T/log:$n: does not verify: forged, altered, or out of chain"
 }
 
-@test "seal: a deleted notify line breaks the chain: the line after it, or the closing record, is flagged" {
+@test "seal: a deleted notify line breaks the chain: the line after it, or the seal record, is flagged" {
 	sealed_run
 	cp "$T/log" "$T/orig"
 	# The first event: the second no longer follows from the opening.
@@ -88,15 +88,15 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' "$T/log"
 	n=$(line_of '"type":"SOCK_DGRAM"' "$T/log")
 	sed -i "${n}d" "$T/log"
 	run -3 "$SOCKAUDIT" report "$T/log"
-	assert_line "Notify layer: 1 of 1 events verified (0 sealed runs); 1 lines FAILED verification, the first $T/log:$n: the chain does not end at this seal record: sealed lines missing or altered before it"
-	# The closing record itself: nothing is verifiable any more, said so.
+	assert_line "Notify layer: 1 of 1 events verified (0 sealed runs); 1 lines FAILED verification, the first $T/log:$n: the chain does not end at this seal record: sealed lines missing, altered or slid in before it"
+	# The seal record itself: nothing is verifiable any more, said so.
 	cp "$T/orig" "$T/log"
 	sed -i '/"event":"sockaudit.seal"/d' "$T/log"
 	run -0 "$SOCKAUDIT" report "$T/log"
 	assert_line "Notify layer: 0 of 2 events verified (0 sealed runs), 2 not verifiable (no seal record after them)"
 }
 
-@test "seal: a whole run slid in before another one's is caught by the opening's link" {
+@test "seal: a whole run slid in before another one's is caught: a run's chain starts from the one it followed" {
 	sealed_run
 	# Another genuine run, made after the first one in a copy of the log,
 	# so that it names the first as the run it followed.
@@ -105,12 +105,13 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' "$T/log"
 	sealed_run
 	run -0 "$SOCKAUDIT" report "$T/log"
 	assert_line "Notify layer: 4 of 4 events verified (2 sealed runs)"
-	# Its lines, complete and self-consistent, slid in before the second.
-	n=$(grep -n '"event":"sockaudit.sealing"' "$T/log" | tail -1 | cut -d: -f1)
-	tail -n 4 "$T/other" >"$T/slid"
-	sed -i "$((n - 1))r $T/slid" "$T/log"
+	# Its lines, complete and self-consistent, slid in before the second:
+	# the second's first line no longer follows.
+	n=$(grep -n '"event":"sockaudit.seal"' "$T/log" | head -1 | cut -d: -f1)
+	tail -n 3 "$T/other" >"$T/slid"
+	sed -i "${n}r $T/slid" "$T/log"
 	run -3 "$SOCKAUDIT" report "$T/log"
-	assert_line "Notify layer: 6 of 6 events verified (3 sealed runs); 1 lines FAILED verification, the first $T/log:$((n + 4)): the run before this one in the log is not the one it followed: lines inserted, removed or cut before it"
+	assert_line "Notify layer: 5 of 6 events verified (3 sealed runs); 1 lines FAILED verification, the first $T/log:$((n + 4)): does not verify: forged, altered, or out of chain"
 }
 
 @test "seal: a stream (a pipe on standard input) is not verified, and said so" {
@@ -128,10 +129,10 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' "$T/log"
 	wait "$run_pid" || true
 	echo go >"$T/gate"
 	wait_for grep -q '"event":"sockaudit.seal"' "$T/log"
+	# Sealed by the standby, not by the supervisor it took over from.
 	run -0 jq -r 'select(.event | startswith("sockaudit.")) | "\(.event) \(.pid)"' "$T/log"
-	assert_line "sockaudit.sealing $run_pid"
-	assert_line --regexp "^sockaudit.seal [0-9]+$"
-	refute_line "sockaudit.seal $run_pid"
+	assert_output --regexp "^sockaudit.seal [0-9]+$"
+	refute_output "sockaudit.seal $run_pid"
 	run -0 "$SOCKAUDIT" report "$T/log"
 	assert_line "Notify layer: 2 of 2 events verified (1 sealed runs)"
 }
@@ -176,4 +177,10 @@ standby maps denied
 key in the log: False"
 	run -0 "$SOCKAUDIT" report "$T/log"
 	assert_line "Notify layer: 1 of 1 events verified (1 sealed runs)"
+}
+
+@test "seal: the stderr log is not sealed (verifying needs the file)" {
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer seccomp -- "$PY" -c 'import socket; socket.socket()'
+	[[ "$stderr" == *'"layer":"notify"'* ]] || fail "no notify event: $stderr"
+	[[ "$stderr" != *seal* ]] || fail "sealed: $stderr"
 }

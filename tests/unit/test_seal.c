@@ -53,7 +53,7 @@ static void test_chain(void)
 	size_t la, lb, plen;
 
 	ref_key(key);
-	seal_chain_init(&c, key);
+	seal_chain_init(&c, key, NULL);
 	la = seal_line(&c, a, strlen(a), sizeof(a));
 	CHECK(la == strlen("{\"v\":1,\"layer\":\"notify\"}\n") + SEAL_SUFFIX_LEN, "sealed length");
 	CHECK(a[la - 1] == '\n' && a[la - 2] == '}', "still ends in }\\n");
@@ -72,7 +72,10 @@ static void test_chain(void)
 	seal_compute(key, (uint8_t[16]){ 0 }, a, plen, got);
 	CHECK(memcmp(got, s, 16), "altered: does not verify");
 
-	seal_chain_init(&v, key);
+	/* A chain that follows another run starts from its last seal. */
+	seal_chain_init(&v, key, c.last);
+	CHECK(!memcmp(v.last, c.last, 16) && v.lines == 0, "chain from a previous seal");
+	seal_chain_init(&v, key, NULL);
 	CHECK(seal_line(&v, a, 5, 5 + SEAL_SUFFIX_LEN - 1) == 0 && v.lines == 0, "no room: untouched");
 	CHECK(seal_line(&v, (char[8]){ "[1]" }, 3, 8) == 0, "not an object");
 	CHECK(!seal_split("{\"a\":1}", 7, &plen, s), "no seal");
