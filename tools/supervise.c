@@ -376,7 +376,7 @@ static void supervise_seal_end(struct supervise *s)
 	len = event_format_seal(line, sizeof(line), &rec);
 	len = len ? seal_line(s->seal, line, len, sizeof(line)) : 0;
 	if (len)
-		evlog_sink_write(s->spec->log, line, len, getpid());
+		evlog_sink_write_record(s->spec->log, line, len);
 }
 
 /* The standby, in its own process: wait for the supervisor's word.  'q':

@@ -143,7 +143,7 @@ lo"
 	run -0 "$SOCKAUDIT" run -p "$T/learned.json" -o "$T/enforce.log" -- "$PY" "$T/work.py"
 	assert_output "ping
 lo"
-	run -0 jq -r 'select(.decision != "allow") | .decision' "$T/enforce.log"
+	run -0 jq -r 'select(.layer and .decision != "allow") | .decision' "$T/enforce.log"
 	assert_output ""
 	run -0 jq -r '.mode' "$T/enforce.log"
 	[[ "$output" == *enforce* ]]
@@ -174,7 +174,7 @@ raw denied 13"
 	assert_output "unix-stream netlink-raw-route"
 	run -0 "$SOCKAUDIT" run -p "$T/learned.json" -o "$T/enforce.log" -- getent ahostsv4 localhost
 	assert_line --regexp '^127\.0\.0\.1 +STREAM localhost$'
-	run -0 jq -r 'select(.decision != "allow")' "$T/enforce.log"
+	run -0 jq -r 'select(.layer and .decision != "allow")' "$T/enforce.log"
 	assert_output ""
 }
 
