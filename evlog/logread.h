@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "scan.h"
 #include "schema.h"
+#include "seal.h"
 
 #define LOGREAD_LINE_MAX (64 * 1024)	/* longer lines are junk */
 #define LOGREAD_DEPTH_MAX 32		/* deeper nesting is junk */
@@ -169,7 +170,7 @@ int logread_files(char *const *paths, int n, const struct logread_sink *sink, vo
  * FD, read backwards from its end: 1 with it in OUT (SEAL_LEN bytes), 0 when
  * there is none or FD is not a regular file, -errno.  A supervisor starts its
  * chain from it (seal.h). */
-int logread_last_seal(int fd, uint8_t out[16]);
+int logread_last_seal(int fd, uint8_t out[SEAL_LEN]);
 
 /* Decode JSON string S (its escapes; \u0080..\u00ff become the single bytes
  * the event writer escaped them from) into BUF of CAP bytes, NUL-terminated.
