@@ -30,7 +30,7 @@ write_compare() {
 	cat >"$T/compare.py" <<-'EOF'
 	import json, sys
 
-	DROP = ("v", "seq", "ts", "tid", "pid", "ppid", "layer")
+	DROP = ("v", "seq", "ts", "tid", "pid", "ppid", "layer", "seal")
 
 	def load(path):
 	    return [e for e in map(json.loads, open(path)) if "layer" in e]  # no records
