@@ -159,8 +159,8 @@ for pid in (sup, int(stby[0])):
 		try:
 			if what == "fd":
 				os.listdir("/proc/%d/fd" % pid)
-			else:
-				open("/proc/%d/%s" % (pid, what), "rb").read(1)
+			else:	# opening is what is checked (mem at 0 reads EIO)
+				open("/proc/%d/%s" % (pid, what), "rb").close()
 			print(pid == sup and "supervisor" or "standby", what, "readable")
 		except PermissionError:
 			print(pid == sup and "supervisor" or "standby", what, "denied")
@@ -179,8 +179,11 @@ key in the log: False"
 	assert_line "Notify layer: 1 of 1 events verified (1 sealed runs)"
 }
 
-@test "seal: the stderr log is not sealed (verifying needs the file)" {
+@test "seal: a log file is sealed, the stderr log is not (verifying needs the file)" {
 	run -0 --separate-stderr "$SOCKAUDIT" run --layer seccomp -- "$PY" -c 'import socket; socket.socket()'
 	[[ "$stderr" == *'"layer":"notify"'* ]] || fail "no notify event: $stderr"
 	[[ "$stderr" != *seal* ]] || fail "sealed: $stderr"
+	run -0 "$SOCKAUDIT" run --layer seccomp -o "$T/log" -- "$PY" -c 'import socket; socket.socket()'
+	run -0 jq -r 'select(.layer == "notify") | .seal | length' "$T/log"
+	assert_output 32
 }
