@@ -18,6 +18,7 @@
 
 #include "event.h"
 #include "names.h"
+#include "seal.h"
 #include "utf8.h"
 
 /* Output budgets of the escaped strings, quotes included: an overlong string
@@ -32,7 +33,8 @@
 #define FIXED_MAX 1024
 
 _Static_assert(BUDGET_EXE + BUDGET_COMM + BUDGET_RULE + 2 * BUDGET_WORD +
-	       FIXED_MAX <= EVENT_LINE_MAX, "a line must always fit");
+	       FIXED_MAX + SEAL_SUFFIX_LEN <= EVENT_LINE_MAX,
+	       "a line must always fit, with the supervisor's seal (seal.h)");
 
 static char *put_mem(char *p, const char *s, size_t n)
 {
@@ -417,6 +419,39 @@ size_t event_format_loss(char *buf, size_t cap, const struct event_loss *l)
 	}
 	p = put_lit(p, ",\"pid\":");
 	p = put_i64(p, l->pid);
+	p = put_lit(p, "}\n");
+	n = (size_t)(p - tmp);
+	if (n > cap)
+		return 0;
+	memcpy(buf, tmp, n);
+	return n;
+}
+
+/* N bytes as a JSON string of hex digits. */
+static char *put_hex(char *p, const uint8_t *bytes, size_t n)
+{
+	*p++ = '"';
+	seal_hex(bytes, n, p);
+	p += 2 * n;
+	*p++ = '"';
+	return p;
+}
+
+size_t event_format_seal(char *buf, size_t cap, const struct event_seal *s)
+{
+	char tmp[256], *p = tmp;
+	size_t n;
+
+	p = put_lit(p, "{\"v\":" STRINGIFY(EVENT_SCHEMA_VERSION) ",\"ts\":");
+	p = put_timestamp(p, &s->ts);
+	p = put_lit(p, ",\"event\":");
+	p = put_word(p, EVENT_SEAL_WORD);
+	p = put_lit(p, ",\"pid\":");
+	p = put_i64(p, s->pid);
+	p = put_lit(p, ",\"sealed\":");
+	p = put_u64(p, s->sealed);
+	p = put_lit(p, ",\"key\":");
+	p = put_hex(p, s->key, SEAL_KEY_LEN);
 	p = put_lit(p, "}\n");
 	n = (size_t)(p - tmp);
 	if (n > cap)

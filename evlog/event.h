@@ -79,4 +79,23 @@ struct event_loss {
 /* Format L into BUF of CAP bytes: the line's length, 0 when it does not fit. */
 size_t event_format_loss(char *buf, size_t cap, const struct event_loss *l);
 
+/*
+ * The seal record (seal.h): the last line of a run's chain of seals, written
+ * by the supervisor (or its standby) once no process of the tree is left,
+ * sealed like its events (the caller appends the "seal" with seal_line()):
+ *   {"v":1,"ts":"...","event":"sockaudit.seal","pid":RUN,"sealed":N,"key":"<hex>","seal":"<hex>"}
+ * It publishes the key; N counts the run's sealed events.  Readers that know
+ * only events skip it (logread: LOGREAD_SEAL).
+ */
+struct event_seal {
+	struct timespec ts;
+	pid_t pid;			/* the supervisor, or its standby */
+	const uint8_t *key;		/* SEAL_KEY_LEN bytes */
+	uint64_t sealed;
+};
+
+/* Format S (without its seal) into BUF of CAP bytes: the line's length, 0
+ * when it does not fit. */
+size_t event_format_seal(char *buf, size_t cap, const struct event_seal *s);
+
 #endif

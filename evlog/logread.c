@@ -17,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "logread.h"
 #include "names.h"
 #include "scan.h"
+#include "seal.h"
 #include "utf8.h"
 
 /* ---- names -------------------------------------------------------------- */
@@ -39,6 +41,7 @@ static const char *const junk_names[LOGREAD_JUNK_COUNT] = {
 	[LOGREAD_JUNK_VERSION] = "newer schema version",
 	[LOGREAD_JUNK_BAD_FIELD] = "malformed event",
 	[LOGREAD_LOSS_RECORD] = "loss record",
+	[LOGREAD_SEAL_RECORD] = "seal record",
 };
 
 const char *logread_junk_name(enum logread_junk j)
@@ -51,21 +54,28 @@ const char *logread_junk_name(enum logread_junk j)
 enum key {
 	K_V, K_SEQ, K_TS, K_EVENT, K_ARGS, K_CALL, K_FAMILY, K_TYPE, K_FLAGS,
 	K_PROTOCOL, K_HOW, K_RESULT, K_ERRNO, K_DECISION, K_RULE, K_MODE,
-	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_LOST, K_COUNT, K_UNKNOWN = K_COUNT,
+	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_LOST, K_SEALED, K_KEY,
+	K_SEAL, K_COUNT, K_UNKNOWN = K_COUNT,
 };
 
 static const char *const key_names[K_COUNT] = {
 	"v", "seq", "ts", "event", "args", "call", "family", "type", "flags",
 	"protocol", "how", "result", "errno", "decision", "rule", "mode",
-	"pid", "tid", "ppid", "exe", "comm", "layer", "lost",
+	"pid", "tid", "ppid", "exe", "comm", "layer", "lost", "sealed", "key",
+	"seal",
 };
 
 static const unsigned char key_lens[K_COUNT] = {
-	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5, 4,
+	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5, 4, 6, 3,
+	4,
 };
 
 /* Keys a loss record cannot do without. */
 #define REQUIRED_LOSS ((1u << K_V) | (1u << K_TS) | (1u << K_EVENT) | (1u << K_LOST))
+
+/* Keys the seal record cannot do without (event.h). */
+#define REQUIRED_SEAL ((1u << K_V) | (1u << K_TS) | (1u << K_EVENT) | (1u << K_PID) | \
+		       (1u << K_SEALED) | (1u << K_KEY) | (1u << K_SEAL))
 
 /* Keys an event cannot do without. */
 #define REQUIRED ((1u << K_V) | (1u << K_SEQ) | (1u << K_TS) | (1u << K_EVENT) | \
@@ -211,6 +221,14 @@ struct members {
 	long long version;
 };
 
+/* A hex string of exactly N bytes (seal.h), as the supervisor writes it. */
+static bool tok_hex(const struct json_tok *t, struct logread_str *s, size_t n)
+{
+	uint8_t tmp[SEAL_LEN > SEAL_KEY_LEN ? SEAL_LEN : SEAL_KEY_LEN];
+
+	return tok_str(t, s, false) && n <= sizeof(tmp) && seal_unhex(s->p, s->len, tmp, n);
+}
+
 /* Store one key's value; false when its shape is wrong. */
 static bool set_field(enum key k, const struct json_tok *t, struct logread_event *ev,
 		      struct members *m)
@@ -237,6 +255,8 @@ static bool set_field(enum key k, const struct json_tok *t, struct logread_event
 		ev->event = w < 0 ? POLICY_EV_COUNT : (enum policy_event)w;
 		m->loss = w < 0 && t->str.len == sizeof(EVENT_LOSS_WORD) - 1 &&
 			  same(t->str.p, EVENT_LOSS_WORD, t->str.len);
+		ev->record = w < 0 && t->str.len == sizeof(EVENT_SEAL_WORD) - 1 &&
+			     same(t->str.p, EVENT_SEAL_WORD, t->str.len);
 		return true;
 	case K_ARGS:
 		return t->type == JSON_ARRAY && parse_args(t, ev);
@@ -291,6 +311,15 @@ static bool set_field(enum key k, const struct json_tok *t, struct logread_event
 			return false;
 		ev->lost = (uint64_t)n;
 		return true;
+	case K_SEALED:
+		if (!tok_int(t, &n) || n < 0)
+			return false;
+		ev->sealed = (uint64_t)n;
+		return true;
+	case K_KEY:
+		return tok_hex(t, &ev->key, SEAL_KEY_LEN);
+	case K_SEAL:
+		return tok_hex(t, &ev->seal, SEAL_LEN);
 	default:
 		return true;
 	}
@@ -397,6 +426,9 @@ static enum logread_junk check_event(const struct logread_event *ev, const struc
 	}
 	if (m->loss && m->bad == K_UNKNOWN && (m->seen & REQUIRED_LOSS) == REQUIRED_LOSS)
 		return LOGREAD_LOSS_RECORD;
+	if (ev->record && m->bad == K_UNKNOWN && !(m->seen & (1u << K_LAYER)) &&
+	    (m->seen & REQUIRED_SEAL) == REQUIRED_SEAL)
+		return LOGREAD_SEAL_RECORD;
 	if (m->bad != K_UNKNOWN) {
 		DETAIL("%s key \"%s\"", m->duplicate && (m->seen & (1u << m->bad)) ?
 		       "duplicate or bad" : "bad", key_names[m->bad]);
@@ -825,6 +857,16 @@ static int next_line(struct logread *r, char **line, size_t *len)
 	}
 }
 
+/* The next line that is not blank, as next_line(). */
+static int next_nonblank(struct logread *r, char **line, size_t *len)
+{
+	int st;
+
+	while ((st = next_line(r, line, len)) == 1 && blank(*line, *len))
+		;
+	return st;
+}
+
 int logread_next(struct logread *r, struct logread_event *ev,
 		 enum logread_junk *junk, char *detail, size_t detail_len)
 {
@@ -832,8 +874,7 @@ int logread_next(struct logread *r, struct logread_event *ev,
 	size_t len;
 	int st;
 
-	while ((st = next_line(r, &line, &len)) == 1 && blank(line, len))
-		;
+	st = next_nonblank(r, &line, &len);
 	if (st == 2) {
 		*junk = LOGREAD_JUNK_TOO_LONG;
 		if (detail && detail_len)
@@ -845,20 +886,250 @@ int logread_next(struct logread *r, struct logread_event *ev,
 	*junk = logread_parse_line(line, len, ev, detail, detail_len);
 	if (*junk == LOGREAD_LOSS_RECORD)
 		return LOGREAD_LOSS;
+	if (*junk == LOGREAD_SEAL_RECORD)
+		return LOGREAD_SEAL;
 	return *junk == LOGREAD_JUNK_NONE ? LOGREAD_EVENT : LOGREAD_JUNKLINE;
+}
+
+/* ---- the seals of the notify layer -------------------------------------------
+ *
+ * Which lines of a file the supervisor wrote (seal.h).  The seal records
+ * hold the keys, at the end of each run: the reading pass collects them, in
+ * order, and a second pass (seal_pass) checks each sealed line against the
+ * run whose record comes next, the only run that can own it when runs follow
+ * one another.  A run's chain starts from the seal of the record before it,
+ * as its supervisor found it when it started (logread_last_seal).  A line
+ * fails when its seal is not the MAC of the chain so far.  Its seal is kept:
+ * when the next line verifies from it, the chain goes on (a missing line
+ * costs one failure, the line after the gap, not the rest of the run).
+ */
+
+struct seal_run {
+	uint8_t key[SEAL_KEY_LEN];
+};
+
+struct seal_check {
+	struct seal_run *runs;
+	size_t nruns, cur;		/* runs[cur]: the run lines now belong to */
+	uint8_t state[SEAL_LEN];	/* its chain so far */
+	uint8_t cand[SEAL_LEN];		/* the seal of the line that failed last */
+	bool has_cand;
+	struct logread_seals out;
+};
+
+static void seal_fail(struct seal_check *v, uint64_t line, const char *why)
+{
+	if (!v->out.failed++) {
+		v->out.first_failed = line;
+		v->out.why = why;
+	}
+}
+
+/* Add the key of seal record EV to V's runs: 0 or -ENOMEM. */
+static int seal_add_run(struct seal_check *v, size_t *cap, const struct logread_event *ev)
+{
+	struct seal_run *grown;
+
+	if (v->nruns == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		grown = realloc(v->runs, *cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		v->runs = grown;
+	}
+	seal_unhex(ev->key.p, ev->key.len, v->runs[v->nruns++].key, SEAL_KEY_LEN);
+	return 0;
+}
+
+/* The next run starts from SEAL, the seal the record that ended this one
+ * shows (what the next supervisor found as it started), verified or not. */
+static void seal_next_run(struct seal_check *v, const uint8_t seal[SEAL_LEN])
+{
+	v->cur++;
+	memcpy(v->state, seal, SEAL_LEN);
+	v->has_cand = false;
+}
+
+/* Does LINE's seal follow from the current run's chain (or from the line that
+ * failed last)?  -1: the line has no seal (SEAL untouched); else 1 or 0,
+ * with the seal in SEAL. */
+static int seal_follows(const struct seal_check *v, const char *line, size_t len,
+			uint8_t seal[SEAL_LEN])
+{
+	const struct seal_run *run = &v->runs[v->cur];
+	uint8_t mac[SEAL_LEN];
+	size_t plen;
+
+	if (!seal_split(line, len, &plen, seal))
+		return -1;
+	if (seal_compute(run->key, v->state, line, plen, mac) && !memcmp(mac, seal, SEAL_LEN))
+		return 1;
+	return v->has_cand && seal_compute(run->key, v->cand, line, plen, mac) &&
+	       !memcmp(mac, seal, SEAL_LEN);
+}
+
+/* One line of the file that is sealed or claims to be the supervisor's: an
+ * event with "layer":"notify", or a seal record.  LINE is its number. */
+static void seal_check_line(struct seal_check *v, const struct logread_event *ev,
+			    uint64_t line)
+{
+	uint8_t seal[SEAL_LEN];
+	int ok;
+
+	if (!ev->record)
+		v->out.claims++;
+	if (v->cur == v->nruns) {
+		/* After the last record: a run still going, or one that could
+		 * not end (its supervisor and standby killed). */
+		if (!ev->record)
+			v->out.unsealed++;
+		return;
+	}
+	ok = seal_follows(v, ev->line.p, ev->line.len, seal);
+	if (ev->record) {
+		if (ok != 1)
+			seal_fail(v, line, "the chain does not end at this seal record: "
+				  "sealed lines missing, altered or slid in before it");
+		else
+			v->out.runs++;
+		if (ok >= 0)
+			seal_next_run(v, seal);
+		else
+			v->cur++;
+		return;
+	}
+	if (ok != 1) {
+		seal_fail(v, line, ok < 0 ? "not sealed" :
+			  "does not verify: forged, altered, or out of chain");
+		if (ok == 0) {
+			memcpy(v->cand, seal, SEAL_LEN);
+			v->has_cand = true;
+		}
+		return;
+	}
+	memcpy(v->state, seal, SEAL_LEN);
+	v->has_cand = false;
+	v->out.verified++;
+}
+
+/* The second pass over a file whose first found seal records (V's runs):
+ * every line that is sealed or could claim to be, in order.  A line that
+ * claims the notify layer holds the bytes "notify" (the layer's word cannot
+ * be escaped: the reader takes it as it stands), a seal record the record's
+ * word; others are not parsed again.  Nor is a line whose seal follows: it
+ * is the supervisor's own, so it is what it says (an event, unless it is
+ * the record, whose "event" the writer puts third).  0, or -errno. */
+static int seal_pass(struct logread *r, struct seal_check *v)
+{
+	static const char notify[] = "notify", word[] = EVENT_SEAL_WORD;
+	static const char record[] = "\"event\":\"" EVENT_SEAL_WORD "\"";
+	/* How the preload layer's events end.  Such a line is no claim: this
+	 * "layer" is a key outside any string (the ',' before its quote cannot
+	 * be inside one), so another "layer" makes the line junk, and the
+	 * record has no such key. */
+	static const char preload[] = ",\"layer\":\"preload\"}";
+	struct logread_event ev;
+	uint8_t seal[SEAL_LEN];
+	char *line;
+	size_t len;
+	int st;
+
+	while ((st = next_nonblank(r, &line, &len)) > 0) {
+		enum logread_junk j;
+
+		if (st != 1 || (len >= sizeof(preload) - 1 &&
+				 !memcmp(line + len - (sizeof(preload) - 1), preload,
+					 sizeof(preload) - 1)))
+			continue;
+		if (v->cur < v->nruns && seal_follows(v, line, len, seal) == 1 &&
+		    !memmem(line, len < 96 ? len : 96, record, sizeof(record) - 1)) {
+			v->out.claims++;
+			v->out.verified++;
+			memcpy(v->state, seal, SEAL_LEN);
+			v->has_cand = false;
+			continue;
+		}
+		if (!memmem(line, len, notify, sizeof(notify) - 1) &&
+		    !memmem(line, len, word, sizeof(word) - 1))
+			continue;
+		j = logread_parse_line(line, len, &ev, NULL, 0);
+		if ((j == LOGREAD_JUNK_NONE && ev.layer == EVENT_NOTIFY) ||
+		    j == LOGREAD_SEAL_RECORD)
+			seal_check_line(v, &ev, logread_line(r));
+	}
+	return st;
+}
+
+/* Read one file (FD) to SINK.  With sink->seals, a regular file that holds
+ * seal records is read a second time, to verify (seal_pass): the keys
+ * come at the end of each run.  A file without any costs nothing more. */
+static int read_file(int fd, int file, const struct logread_sink *sink, void *ctx)
+{
+	struct seal_check v = { .runs = NULL };	/* the first run: from zeros */
+	struct logread_event ev;
+	enum logread_junk junk;
+	uint64_t claims = 0;
+	struct logread *r;
+	char detail[128];
+	struct stat st;
+	size_t cap = 0;
+	int ret;
+
+	r = logread_open(fd);
+	if (!r)
+		return -ENOMEM;
+	v.out.checkable = sink->seals && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			  lseek(fd, 0, SEEK_CUR) == 0;
+	while ((ret = logread_next(r, &ev, &junk, detail, sizeof(detail))) > 0) {
+		uint64_t line = logread_line(r);
+
+		if (ret == LOGREAD_EVENT) {
+			claims += ev.layer == EVENT_NOTIFY;
+			sink->event(ctx, &ev, file, line);
+		} else if (ret == LOGREAD_LOSS) {
+			if (sink->loss)
+				sink->loss(ctx, ev.lost, file, line);
+		} else if (ret == LOGREAD_SEAL) {
+			if (v.out.checkable && (ret = seal_add_run(&v, &cap, &ev)) < 0)
+				goto out;
+		} else {
+			sink->junk(ctx, junk, detail, file, line);
+		}
+	}
+	if (ret < 0 || !sink->seals)
+		goto out;
+	v.out.claims = claims;
+	v.out.records = v.nruns;
+	if (v.nruns) {
+		logread_close(r);
+		r = NULL;
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			ret = -errno;
+			goto out;
+		}
+		r = logread_open(fd);
+		if (!r) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		v.out.claims = 0;	/* counted again, as they are checked */
+		if ((ret = seal_pass(r, &v)) < 0)
+			goto out;
+	}
+	sink->seals(ctx, &v.out, file);
+out:
+	free(v.runs);
+	logread_close(r);
+	return ret;
 }
 
 int logread_files(char *const *paths, int n, const struct logread_sink *sink, void *ctx)
 {
-	struct logread_event ev;
-	enum logread_junk junk;
-	char detail[128];
 	int failed = 0;
 
 	for (int i = 0; i < n; i++) {
 		bool is_stdin = !strcmp(paths[i], "-");
 		int fd = is_stdin ? 0 : open(paths[i], O_RDONLY | O_CLOEXEC);
-		struct logread *r;
 		int st;
 
 		if (fd < 0) {
@@ -866,29 +1137,78 @@ int logread_files(char *const *paths, int n, const struct logread_sink *sink, vo
 			failed++;
 			continue;
 		}
-		r = logread_open(fd);
-		if (!r) {
-			if (!is_stdin)
-				close(fd);
+		st = read_file(fd, i, sink, ctx);
+		if (!is_stdin)
+			close(fd);
+		if (st == -ENOMEM)
 			return -ENOMEM;
-		}
-		while ((st = logread_next(r, &ev, &junk, detail, sizeof(detail))) > 0) {
-			if (st == LOGREAD_EVENT) {
-				sink->event(ctx, &ev, i, logread_line(r));
-			} else if (st == LOGREAD_LOSS) {
-				if (sink->loss)
-					sink->loss(ctx, ev.lost, i, logread_line(r));
-			} else {
-				sink->junk(ctx, junk, detail, i, logread_line(r));
-			}
-		}
 		if (st < 0) {
 			sink->error(ctx, i, st);
 			failed++;
 		}
-		logread_close(r);
-		if (!is_stdin)
-			close(fd);
 	}
 	return failed;
+}
+
+/* ---- the seal a new run starts from ------------------------------------------ */
+
+/* How much of the log logread_last_seal() reads at a time. */
+#define FIND_CHUNK (64 * 1024)
+
+int logread_last_seal(int fd, uint8_t out[SEAL_LEN])
+{
+	static const char pat[] = "\"event\":\"" EVENT_SEAL_WORD "\",";
+	struct logread_event ev;
+	struct stat st;
+	off_t end;
+	char *buf;
+	int ret = 0;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	buf = malloc(FIND_CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	for (end = st.st_size; end > 0 && !ret;) {
+		off_t start = end > FIND_CHUNK ? end - FIND_CHUNK : 0;
+		ssize_t n = pread(fd, buf, (size_t)(end - start), start);
+		size_t hi, lo;
+
+		if (n != end - start) {
+			/* An error, or it shrank under us: no answer. */
+			ret = n < 0 ? -errno : 0;
+			break;
+		}
+		/* Lines from the last: [lo, hi) without the newline. */
+		hi = (size_t)n;
+		if (end == st.st_size && hi && buf[hi - 1] == '\n')
+			hi--;
+		for (;;) {
+			char *nl = memrchr(buf, '\n', hi);
+			size_t plen;
+
+			lo = nl ? (size_t)(nl - buf) + 1 : 0;
+			if (!nl && start > 0)
+				break;		/* it began before this chunk */
+			if (memmem(buf + lo, hi - lo, pat, sizeof(pat) - 1) &&
+			    logread_parse_line(buf + lo, hi - lo, &ev, NULL, 0) ==
+			    LOGREAD_SEAL_RECORD &&
+			    seal_split(buf + lo, hi - lo, &plen, out)) {
+				ret = 1;
+				break;
+			}
+			if (!lo)
+				break;
+			hi = lo - 1;
+		}
+		if (ret || !start)
+			break;
+		/* Read the partial line again with what precedes it; a line
+		 * longer than a chunk is no record of ours: skip it. */
+		end = hi == (size_t)n ? start : start + (off_t)hi;
+	}
+	free(buf);
+	return ret;
 }

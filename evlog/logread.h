@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "scan.h"
 #include "schema.h"
+#include "seal.h"
 
 #define LOGREAD_LINE_MAX (64 * 1024)	/* longer lines are junk */
 #define LOGREAD_DEPTH_MAX 32		/* deeper nesting is junk */
@@ -65,6 +66,11 @@ struct logread_event {
 	struct logread_str exe, comm;	/* p == NULL: null or absent */
 	enum event_layer layer;
 	uint64_t lost;			/* a loss record's "lost" */
+	struct logread_str seal;	/* the supervisor's seal (seal.h), or absent */
+	/* A seal record (event.h), and what it holds. */
+	bool record;			/* "event" is the seal record's word */
+	struct logread_str key;		/* hex */
+	uint64_t sealed;
 	struct logread_str line;	/* the whole line, without its newline */
 };
 
@@ -81,6 +87,7 @@ enum logread_junk {
 	LOGREAD_JUNK_VERSION,		/* an event of a newer schema version */
 	LOGREAD_JUNK_BAD_FIELD,		/* an event key with a value of the wrong shape */
 	LOGREAD_LOSS_RECORD,		/* not junk: a loss record (event.h), ev->lost */
+	LOGREAD_SEAL_RECORD,		/* not junk: a seal record (event.h) */
 	LOGREAD_JUNK_COUNT,
 };
 
@@ -104,6 +111,7 @@ enum logread_status {
 	LOGREAD_EVENT = 1,	/* *EV holds an event */
 	LOGREAD_JUNKLINE = 2,	/* *JUNK says why line logread_line() is not one */
 	LOGREAD_LOSS = 3,	/* a loss record: ev->lost events of a run were lost */
+	LOGREAD_SEAL = 4,	/* a seal record: ev->key, ev->sealed, ev->seal */
 };
 
 /* Read from FD (not closed by logread_close()).  Returns NULL when out of
@@ -122,6 +130,24 @@ uint64_t logread_line(const struct logread *r);
 
 void logread_close(struct logread *r);
 
+/* What the seals of the notify layer (seal.h) say about one file.  Only a
+ * regular file is checked, and read twice when it holds seal records (they
+ * hold the keys, at the end of each run); standard input and other streams
+ * are not (CHECKABLE false), nor a file without seal records (RECORDS 0):
+ * their claims are not verifiable, which is no failure. */
+struct logread_seals {
+	bool checkable;
+	uint64_t records;	/* seal records (runs whose key is known) */
+	uint64_t runs;		/* of them, whose chain verified to its end */
+	uint64_t claims;	/* events that say "layer":"notify" */
+	uint64_t verified;	/* of them, on a run's chain */
+	uint64_t unsealed;	/* of them, after the file's last seal record */
+	uint64_t failed;	/* lines that claim a seal and do not verify
+				   (claims or records) */
+	uint64_t first_failed;	/* the first of them: its line, and why */
+	const char *why;
+};
+
 /* Reading several logs in turn ("-" is standard input): the callbacks a tool
  * gives logread_files().  FILE is the index into the paths; LINE from 1. */
 struct logread_sink {
@@ -131,11 +157,20 @@ struct logread_sink {
 	void (*error)(void *ctx, int file, int err);	/* cannot open or read: -errno */
 	/* A loss record (may be NULL: then skipped). */
 	void (*loss)(void *ctx, uint64_t lost, int file, uint64_t line);
+	/* After each file read to its end: its seals (may be NULL: then not
+	 * checked, and each file is read once). */
+	void (*seals)(void *ctx, const struct logread_seals *s, int file);
 };
 
 /* Read the N logs PATHS in order, feeding SINK.  Returns the number of files
  * that could not be read (each reported to sink->error), or -ENOMEM. */
 int logread_files(char *const *paths, int n, const struct logread_sink *sink, void *ctx);
+
+/* The seal of the last seal record ("sockaudit.seal") in the regular file
+ * FD, read backwards from its end: 1 with it in OUT (SEAL_LEN bytes), 0 when
+ * there is none or FD is not a regular file, -errno.  A supervisor starts its
+ * chain from it (seal.h). */
+int logread_last_seal(int fd, uint8_t out[SEAL_LEN]);
 
 /* Decode JSON string S (its escapes; \u0080..\u00ff become the single bytes
  * the event writer escaped them from) into BUF of CAP bytes, NUL-terminated.

@@ -15,9 +15,13 @@
 
 #define EVENT_SCHEMA_VERSION 1
 
-/* The "event" of the loss record (event.h's event_format_loss), the one
- * line of a log that is not an event. */
+/* The "event" of the loss record (event.h's event_format_loss), a line of
+ * a log that is not an event. */
 #define EVENT_LOSS_WORD "sockaudit.lost"
+
+/* The "event" of the seal record (event.h's event_format_seal): the last
+ * line of a run's chain of seals. */
+#define EVENT_SEAL_WORD "sockaudit.seal"
 
 /* "decision": what the policy made of the call, the mode applied. */
 #define EVENT_DECISIONS(X)			\

@@ -300,6 +300,16 @@ lost_quiet:
 	return false;
 }
 
+bool evlog_sink_write_record(struct evlog_sink *s, const char *line, size_t len)
+{
+	if (evlog_sink_write(s, line, len, getpid()))
+		return true;
+	atomic_fetch_sub(&s->lost, 1);
+	if (s->tally)
+		atomic_fetch_sub(&s->tally->lost, 1);
+	return false;
+}
+
 bool evlog_sink_healthy(const struct evlog_sink *s)
 {
 	return atomic_load_explicit(&s->healthy, memory_order_relaxed);

@@ -128,6 +128,10 @@ int evlog_sink_identity(const struct evlog_sink *s, struct evlog_sink_id *id);
 uint64_t evlog_sink_lost(const struct evlog_sink *s);
 int evlog_sink_error(const struct evlog_sink *s);
 
+/* Write LINE as evlog_sink_write() does, for a record that is no event (the
+ * supervisor's seal record): its failure counts no lost event. */
+bool evlog_sink_write_record(struct evlog_sink *s, const char *line, size_t len);
+
 /* S's spec: "stderr" or the path, as opened. */
 const char *evlog_sink_spec(const struct evlog_sink *s);
 

@@ -47,6 +47,7 @@
 #include "filter.h"
 #include "layers.h"
 #include "notify.h"
+#include "seal.h"
 
 /* Syscall numbers of each call of calls.def, per audit arch the filter let
  * through; -1: not known (yet, on i386: see notify_call_of). */
@@ -106,6 +107,7 @@ struct notify_ctx {
 	bool addfd_known, addfd;	/* SECCOMP_ADDFD_FLAG_SEND works */
 	struct notify_target blind;	/* notify_blind_target() */
 	bool blind_said;
+	struct seal_chain *seal;	/* notify_seal(), or NULL */
 };
 
 struct notify_ctx *notify_new(const struct policy *p, struct evlog_sink *log, uint64_t marker)
@@ -459,18 +461,36 @@ static struct notify_proc *notify_proc_of(struct notify_ctx *c, pid_t pid,
 	return &c->procs[i];
 }
 
+/* Write one event, sealed when the run seals (notify_seal): the chain
+ * advances before the write, so that should we be killed in between, the
+ * standby continues after the line we meant to write (then missing: the
+ * reader reports the break), never before one that is in the log; a write
+ * that fails gives the seal back, so a lost event breaks no chain. */
 static void notify_write_event(struct notify_ctx *c, struct event *e,
 			       const struct notify_target *t)
 {
 	char line[EVENT_LINE_MAX];
+	struct seal_chain saved;
 	size_t len;
 
 	e->seq = ++notify_proc_of(c, t->pid, t->start)->seq;
 	len = event_format(line, sizeof(line), e);
+	if (c->seal) {
+		saved = *c->seal;
+		len = seal_line(c->seal, line, len, sizeof(line));
+	}
 	/* One write per event: O_APPEND keeps lines of many writers whole.
 	 * The sink counts a loss in the run's tally too. */
-	if (!evlog_sink_write(c->log, line, len, getpid()))
+	if (!evlog_sink_write(c->log, line, len, getpid())) {
 		c->lost++;
+		if (c->seal)
+			*c->seal = saved;
+	}
+}
+
+void notify_seal(struct notify_ctx *c, struct seal_chain *chain)
+{
+	c->seal = chain;
 }
 
 /* Kill the target as the kernel's SECCOMP_RET_KILL_PROCESS would: by SIGSYS

@@ -34,6 +34,12 @@ void notify_free(struct notify_ctx *c);
  * listener itself failed. */
 int notify_serve(struct notify_ctx *c, int listener);
 
+struct seal_chain;
+
+/* Seal every event C writes from now on with CHAIN (seal.h), which the
+ * caller owns: it may be shared with another process that continues it. */
+void notify_seal(struct notify_ctx *c, struct seal_chain *chain);
+
 /* The number of events that could not be written (a seq gap shows each). */
 unsigned long notify_lost(const struct notify_ctx *c);
 

@@ -333,6 +333,14 @@ struct report {
 	/* Loss records (event.h): what sockaudit run counted as lost, seq
 	 * gaps included, so also losses no later seq shows. */
 	uint64_t run_lost, loss_records;
+	/* The seals of the notify layer (logread_seals), over every file. */
+	struct {
+		uint64_t claims, verified, unverifiable, failed, runs;
+		int first_file;
+		uint64_t first_line;
+		const char *why;
+		bool stream, unrecorded;	/* why some were not verifiable */
+	} seals;
 	uint64_t by_decision[EVENT_DECISION_COUNT], by_event[POLICY_EV_COUNT];
 	int64_t first, last;
 	struct table groups, exes;
@@ -499,6 +507,37 @@ static void on_loss(void *ctx, uint64_t lost, int file, uint64_t line)
 static uint64_t report_lost(const struct report *r, uint64_t gaps)
 {
 	return r->run_lost > gaps ? r->run_lost : gaps;
+}
+
+static void on_seals(void *ctx, const struct logread_seals *s, int file)
+{
+	struct report *r = ctx;
+
+	r->seals.claims += s->claims;
+	r->seals.verified += s->verified;
+	r->seals.runs += s->runs;
+	if (!s->checkable || !s->records) {
+		r->seals.unverifiable += s->claims;
+		if (s->claims)
+			*(s->checkable ? &r->seals.unrecorded : &r->seals.stream) = true;
+	} else {
+		r->seals.unverifiable += s->unsealed;
+		r->seals.unrecorded |= s->unsealed > 0;
+	}
+	if (s->failed && !r->seals.failed) {
+		r->seals.first_file = file;
+		r->seals.first_line = s->first_failed;
+		r->seals.why = s->why;
+	}
+	r->seals.failed += s->failed;
+}
+
+/* Why some claims could not be verified, in words. */
+static const char *seals_unverifiable_why(const struct report *r)
+{
+	if (r->seals.stream && r->seals.unrecorded)
+		return "a stream is read once; no seal record after them";
+	return r->seals.stream ? "a stream is read once" : "no seal record after them";
 }
 
 static void on_error(void *ctx, int file, int err)
@@ -824,6 +863,24 @@ static void table_junk(const struct report *r)
 	}
 }
 
+/* The seals of the notify layer, last: a line of its own, only for logs
+ * with notify events or seal records. */
+static void table_seals(const struct report *r)
+{
+	if (!r->seals.claims && !r->seals.runs && !r->seals.failed)
+		return;
+	printf("\nNotify layer: %" PRIu64 " of %" PRIu64 " events verified (%" PRIu64
+	       " sealed runs)", r->seals.verified, r->seals.claims, r->seals.runs);
+	if (r->seals.unverifiable)
+		printf(", %" PRIu64 " not verifiable (%s)", r->seals.unverifiable,
+		       seals_unverifiable_why(r));
+	if (r->seals.failed)
+		printf("; %" PRIu64 " lines FAILED verification, the first %s:%" PRIu64 ": %s",
+		       r->seals.failed, r->files[r->seals.first_file], r->seals.first_line,
+		       r->seals.why);
+	printf("\n");
+}
+
 /* The text report: totals, the groups, then the lists. */
 static void print_table(struct report *r, struct group **sorted, size_t ng)
 {
@@ -839,6 +896,7 @@ static void print_table(struct report *r, struct group **sorted, size_t ng)
 	table_lost(lv, nl, lost, lostp);
 	free(lv);
 	table_junk(r);
+	table_seals(r);
 }
 
 static void json_string(const char *s)
@@ -915,7 +973,20 @@ static void print_json(struct report *r, struct group **sorted, size_t ng)
 		       p->exe ? p->exe->key : "null", p->run[lv[i].layer].lost);
 	}
 	free(lv);
-	printf("],\n\"junk_lines\":[");
+	printf("],\n\"notify_seals\":{\"claims\":%" PRIu64 ",\"verified\":%" PRIu64
+	       ",\"runs\":%" PRIu64 ",\"unverifiable\":%" PRIu64 ",\"failed\":%" PRIu64
+	       ",\"first_failed\":", r->seals.claims, r->seals.verified, r->seals.runs,
+	       r->seals.unverifiable, r->seals.failed);
+	if (r->seals.failed) {
+		printf("{\"file\":");
+		json_string(r->files[r->seals.first_file]);
+		printf(",\"line\":%" PRIu64 ",\"reason\":", r->seals.first_line);
+		json_string(r->seals.why);
+		printf("}");
+	} else {
+		printf("null");
+	}
+	printf("},\n\"junk_lines\":[");
 	for (size_t i = 0; i < r->njunks; i++) {
 		struct junkline *j = &r->junks[i];
 		printf("%s\n{\"file\":", i ? "," : "");
@@ -991,7 +1062,8 @@ static void usage(FILE *out)
 "  --width N          fit the table in N columns (80)\n"
 "  -h, --help         show this help\n\n"
 "Exit status: 0 all lines were events, 1 some lines were not events,\n"
-"2 usage error or unreadable log.\n");
+"2 usage error or unreadable log, 3 some lines claiming the notify layer\n"
+"fail its seals (forged, altered, or out of chain).\n");
 }
 
 static int parse_time_arg(const char *s, int64_t *ns)
@@ -1185,6 +1257,7 @@ int cmd_report(int argc, char **argv)
 {
 	static const struct logread_sink sink = {
 		.event = on_event, .junk = on_junk, .error = on_error, .loss = on_loss,
+		.seals = on_seals,
 	};
 	struct report *r = calloc(1, sizeof(*r));
 	struct group **sorted = NULL;
@@ -1237,7 +1310,11 @@ int cmd_report(int argc, char **argv)
 	fflush(stdout);
 	if (r->junk && r->format == FMT_CSV)
 		fprintf(stderr, "sockaudit report: %" PRIu64 " lines are not events\n", r->junk);
-	st = failed ? 2 : r->junk ? 1 : 0;
+	if (r->seals.failed && r->format == FMT_CSV)
+		fprintf(stderr, "sockaudit report: %" PRIu64 " lines fail the notify layer's "
+			"seals, the first %s:%" PRIu64 ": %s\n", r->seals.failed,
+			r->files[r->seals.first_file], r->seals.first_line, r->seals.why);
+	st = failed ? 2 : r->seals.failed ? 3 : r->junk ? 1 : 0;
 out:
 	free(sorted);
 	table_free(&r->groups);

@@ -17,6 +17,16 @@
  * standby's counts are the ones it was forked with.)  Should the standby die
  * as well, the kernel's ENOSYS is what remains (man sockaudit-run).
  *
+ * The events of a log file are sealed (evlog/seal.h): before the tree
+ * starts, the supervisor makes itself non-dumpable (so a same-uid tree
+ * without CAP_SYS_PTRACE can read neither its memory nor its descriptors:
+ * the check is on us as the target; our own reads of the tree's /proc,
+ * pidfd_getfd and process_vm_readv check the tree's dumpability, not ours),
+ * draws a key, and starts the chain from the last seal record in the log.
+ * The chain lives in a shared page, so the standby continues it.  Whichever
+ * of the two sees the tree gone (POLLHUP) writes the seal record, which
+ * publishes the key: no process of the tree is left to see it.
+ *
  * The parent is a child subreaper: orphans of the tree are reparented to it
  * and reaped, because the listener reports POLLHUP only once every process
  * holding the filter has been released, zombies included, and not every
@@ -36,15 +46,19 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
 #include "cmd.h"
+#include "event.h"
 #include "notify.h"
+#include "seal.h"
 #include "run.h"
 #include "filter.h"
+#include "logread.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -82,6 +96,7 @@ struct supervise {
 	struct notify_ctx *notify;
 	pid_t standby;		/* -1: none */
 	int standby_fd;		/* its pipe: a byte, then EOF: stand down */
+	struct seal_chain *seal;	/* MAP_SHARED with the standby; NULL: unsealed */
 };
 
 /* Compile the policy and export its BPF into S->prog: the child then only has
@@ -309,6 +324,61 @@ static bool supervise_signals(struct supervise *s)
 
 static bool supervise_loop(struct supervise *s);
 
+/* Before the tree exists: non-dumpable, a key, the chain from the last seal
+ * record in the log, so that no run can be slid in before this one unseen.
+ * Only a log file is sealed: the stderr log is for reading as it goes (and
+ * verifying needs the file).  Without any of it the run goes on unsealed,
+ * and says so. */
+static void supervise_seal_start(struct supervise *s)
+{
+	uint8_t key[SEAL_KEY_LEN], prev[SEAL_LEN];
+	const char *spec = evlog_sink_spec(s->spec->log), *why = NULL;
+	bool found = false;
+	int fd, ret;
+
+	if (spec[0] != '/')
+		return;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		why = "prctl(PR_SET_DUMPABLE)";
+	else if ((ret = seal_random_key(key)) < 0)
+		why = "getrandom", errno = -ret;
+	else if ((s->seal = mmap(NULL, sizeof(*s->seal), PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		why = "mmap";
+	if (why) {
+		s->seal = NULL;
+		cli_error("run", "warning: cannot seal the notify layer's events (%s: %s); "
+			  "report cannot verify them", why, strerror(errno));
+		return;
+	}
+	fd = open(spec, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		found = logread_last_seal(fd, prev) == 1;
+		close(fd);
+	}
+	seal_chain_init(s->seal, key, found ? prev : NULL);
+	explicit_bzero(key, sizeof(key));
+	notify_seal(s->notify, s->seal);
+}
+
+/* The tree is gone: publish the key and the count, sealed last. */
+static void supervise_seal_end(struct supervise *s)
+{
+	struct event_seal rec = { .pid = getpid() };
+	char line[EVENT_LINE_MAX];
+	size_t len;
+
+	if (!s->seal)
+		return;
+	clock_gettime(CLOCK_REALTIME, &rec.ts);
+	rec.key = s->seal->key;
+	rec.sealed = s->seal->lines;
+	len = event_format_seal(line, sizeof(line), &rec);
+	len = len ? seal_line(s->seal, line, len, sizeof(line)) : 0;
+	if (len)
+		evlog_sink_write_record(s->spec->log, line, len);
+}
+
 /* The standby, in its own process: wait for the supervisor's word.  'q':
  * the tree is gone, stand down; 'h': the supervisor leaves the processes
  * left of the tree to us; EOF without a word: it died.  Then serve until
@@ -337,7 +407,8 @@ static void __attribute__((noreturn)) supervise_standby_main(struct supervise *s
 		fprintf(stderr, "sockaudit run: the supervisor (pid %d) is gone: its standby "
 			"(pid %d) decides and logs the tree's calls from now on\n",
 			(int)supervisor, (int)getpid());
-	supervise_loop(s);
+	if (supervise_loop(s))
+		supervise_seal_end(s);
 	_exit(0);
 }
 
@@ -423,6 +494,7 @@ int supervise_run(const struct run_spec *spec)
 		.standby = -1, .standby_fd = -1,
 	};
 	sigset_t mask;
+	bool tree_gone;
 	int ret = 125;
 
 	if (supervise_filter(&s) < 0)
@@ -432,6 +504,7 @@ int supervise_run(const struct run_spec *spec)
 		cli_error("run", "seccomp user notification: %s", strerror(errno));
 		goto out;
 	}
+	supervise_seal_start(&s);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.chan) ||
 	    pipe2(s.errpipe, O_CLOEXEC)) {
 		cli_error("run", "%s", strerror(errno));
@@ -469,7 +542,10 @@ int supervise_run(const struct run_spec *spec)
 		goto out_mask;
 	}
 	supervise_standby(&s);
-	supervise_standby_end(&s, supervise_loop(&s));
+	tree_gone = supervise_loop(&s);
+	supervise_standby_end(&s, tree_gone);
+	if (tree_gone)
+		supervise_seal_end(&s);
 	if (!s.reaped) {
 		/* We stopped early (an error, or a signal once only orphans were
 		 * left, which cannot happen before the child is reaped). */
@@ -480,6 +556,8 @@ int supervise_run(const struct run_spec *spec)
 out_mask:
 	sigprocmask(SIG_SETMASK, &s.old_mask, NULL);
 out:
+	if (s.seal)
+		munmap(s.seal, sizeof(*s.seal));
 	notify_free(s.notify);
 	free(s.prog.filter);
 	for (int i = 0; i < 2; i++) {

@@ -236,7 +236,7 @@ EOF
 	# a master and two workers, the workers accepting on the master's
 	# listener: all three are in the log, one accept and one shutdown per
 	# request
-	run -0 jq -s '[.[].pid] | unique | length' "$T/log"
+	run -0 jq -s '[.[] | select(.layer) | .pid] | unique | length' "$T/log"
 	assert_output 3
 	run -0 jq -s -c '[.[] | select(.call == "accept4" or .call == "shutdown") | .call] | group_by(.) | map([.[0], length])' "$T/log"
 	assert_output '[["accept4",4],["shutdown",4]]'

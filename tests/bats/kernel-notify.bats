@@ -113,7 +113,7 @@ deny_inet6_policy() {
 		rm -f log
 		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$ASM" 2 1 0
 		assert_output --regexp '^fd [0-9]+$'
-		run -0 jq -r '"\(.layer) \(.call) \(.family) \(.type) \(.protocol) \(.exe)"' log
+		run -0 jq -r 'select(.layer) | "\(.layer) \(.call) \(.family) \(.type) \(.protocol) \(.exe)"' log
 		assert_output "notify socket AF_INET SOCK_STREAM IPPROTO_TCP $ASM"
 	done
 	deny_inet6_policy
@@ -145,7 +145,7 @@ socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 print("ok")'
 		assert_output ok
 		# (Python's start also tries nscd over AF_UNIX without $HOME.)
-		run -0 jq -r 'select(.exe | startswith("/usr/bin/python3")) | select(.family == "AF_INET6") |
+		run -0 jq -r 'select(.layer and (.exe | startswith("/usr/bin/python3"))) | select(.family == "AF_INET6") |
 			"\(.layer) \(.family) \(.type) \(.protocol)"' log
 		assert_output "notify AF_INET6 SOCK_DGRAM IPPROTO_UDP"
 	done
@@ -162,7 +162,7 @@ print("ok")'
 		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- \
 			/bin/busybox wget -q -O - "http://127.0.0.1:$port/index.txt"
 		assert_output "hello from k2"
-		run -0 jq -r '"\(.layer) \(.call) \(.family) \(.type) \(.protocol) \(.exe | sub(".*/"; ""))"' log
+		run -0 jq -r 'select(.layer) | "\(.layer) \(.call) \(.family) \(.type) \(.protocol) \(.exe | sub(".*/"; ""))"' log
 		assert_line "notify socket AF_INET SOCK_STREAM IPPROTO_TCP busybox"
 		rm -f log
 		run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer $layer -- \
@@ -214,7 +214,7 @@ socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 a, b = socket.socketpair()
 print("ok")'
 	assert_output ok
-	run -0 jq -r 'select(.exe | startswith("/usr/bin/python3")) | select(.call == "socket" or .call == "socketpair") |
+	run -0 jq -r 'select(.layer and (.exe | startswith("/usr/bin/python3"))) | select(.call == "socket" or .call == "socketpair") |
 		"\(.layer) \(.call) \(.family) \(.type)"' log
 	assert_output "preload socket AF_INET SOCK_STREAM
 preload socket AF_INET6 SOCK_DGRAM
@@ -236,7 +236,7 @@ preload socketpair AF_UNIX SOCK_STREAM"
 @test "the log stays valid JSON Lines with notify events from many processes" {
 	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$K2" tree 4
 	run -0 json_lines log
-	assert_output 31
+	assert_output 32	# 31 events and the seal record
 }
 
 @test "after an exec, the same thread's calls carry the new exe (with and without exe rules)" {
@@ -415,7 +415,7 @@ os.execvp(sys.argv[2], sys.argv[2:])' "$@"
 	run -0 --separate-stderr with_nofile 16 timeout 60 \
 		"$SOCKAUDIT" run --layer seccomp -o "$T/log" -- "$K2" threads 30
 	assert_output "threads ok"
-	run -0 jq -s -c '[length, ([.[] | .exe | endswith("/k2_calls-static")] | all)]' "$T/log"
+	run -0 jq -s -c '[.[] | select(.layer)] | [length, ([.[] | .exe | endswith("/k2_calls-static")] | all)]' "$T/log"
 	assert_output '[30,true]'
 }
 
@@ -429,7 +429,7 @@ os.execvp(sys.argv[2], sys.argv[2:])' "$@"
 	run -1 --separate-stderr with_nofile 10 timeout 60 \
 		"$SOCKAUDIT" run --layer seccomp -p "$T/p.json" -o "$T/log" -- "$K2" threads 3
 	assert_output "threads failed"
-	run -0 jq -c '[.decision, .rule, .errno, .exe]' "$T/log"
+	run -0 jq -c 'select(.layer) | [.decision, .rule, .errno, .exe]' "$T/log"
 	assert_output '["deny","no-inet-here","EPERM",null]
 ["deny","no-inet-here","EPERM",null]
 ["deny","no-inet-here","EPERM",null]'
@@ -440,7 +440,7 @@ os.execvp(sys.argv[2], sys.argv[2:])' "$@"
 	run -0 --separate-stderr with_nofile 10 timeout 60 \
 		"$SOCKAUDIT" run --layer seccomp -p "$T/p.json" -o "$T/log2" -- "$K2" threads 3
 	assert_output "threads ok"
-	run -0 jq -r '.decision' "$T/log2"
+	run -0 jq -r 'select(.layer) | .decision' "$T/log2"
 	assert_output $'would_deny\nwould_deny\nwould_deny'
 }
 
@@ -477,7 +477,7 @@ prog_run() {
 	EOF
 	run -1 --separate-stderr prog_run nodump socket 2 1 0
 	assert_output "socket errno 13"
-	run -0 jq -c '[.decision, .rule, .exe, .unknown]' "$T/log"
+	run -0 jq -c 'select(.layer) | [.decision, .rule, .exe, .unknown]' "$T/log"
 	assert_output "[\"deny\",\"prog-no-inet\",\"$T/bin/prog\",null]"
 }
 
@@ -509,7 +509,7 @@ os.execvp(sys.argv[1], sys.argv[1:] + [str(l.fileno())])' \
 		setpriv --reuid=nobody --regid=nogroup --clear-groups "$SOCKAUDIT" run -p "$T/p.json" \
 		-o "$T/log" --layer seccomp -- "$T/bin/prog" nodump accept
 	assert_output "accept errno 1"
-	run -0 jq -c '[.call, .decision, .rule, .family, .unknown]' "$T/log"
+	run -0 jq -c 'select(.layer) | [.call, .decision, .rule, .family, .unknown]' "$T/log"
 	assert_output '["accept4","deny","prog-no-inet",null,["socket"]]'
 }
 
@@ -525,7 +525,7 @@ os.execvp(sys.argv[1], sys.argv[1:] + [str(l.fileno())])' \
 	chmod 711 "$T/bin/other"	# nobody may run it, not read it: exec makes it non-dumpable
 	run -1 --separate-stderr prog_run nodump exec "$T/bin/other" socket 2 1 0
 	assert_output "socket errno 13"
-	run -0 jq -c '[.decision, .rule, .exe, .unknown]' "$T/log"
+	run -0 jq -c 'select(.layer) | [.decision, .rule, .exe, .unknown]' "$T/log"
 	assert_output '["deny","no-inet",null,["exe"]]'
 	# prog itself, non-dumpable, still gets its allow
 	: >"$T/log"
@@ -564,7 +564,7 @@ lines_are() {
 	run cat "$T/out"
 	assert_output --regexp '^socket fd [0-9]+
 socket fd [0-9]+$'
-	run -0 jq -r '"\(.decision) \(.rule) \(.layer)"' "$T/log"
+	run -0 jq -r 'select(.layer) | "\(.decision) \(.rule) \(.layer)"' "$T/log"
 	assert_output "would_deny no-udp notify
 would_deny no-udp notify"
 	run cat "$T/err"
@@ -576,7 +576,7 @@ would_deny no-udp notify"
 	run cat "$T/out"
 	assert_output --regexp '^socket fd [0-9]+
 socket fd [0-9]+$'
-	run -0 jq -r '"\(.decision) \(.layer)"' "$T/log"
+	run -0 jq -r 'select(.layer) | "\(.decision) \(.layer)"' "$T/log"
 	assert_output "allow notify
 allow notify"
 }

@@ -143,7 +143,7 @@ lo"
 	run -0 "$SOCKAUDIT" run -p "$T/learned.json" -o "$T/enforce.log" -- "$PY" "$T/work.py"
 	assert_output "ping
 lo"
-	run -0 jq -r 'select(.decision != "allow") | .decision' "$T/enforce.log"
+	run -0 jq -r 'select(.layer and .decision != "allow") | .decision' "$T/enforce.log"
 	assert_output ""
 	run -0 jq -r '.mode' "$T/enforce.log"
 	[[ "$output" == *enforce* ]]
@@ -153,7 +153,7 @@ lo"
 	assert_output "ping
 lo
 raw denied 13"
-	run -0 jq -c 'select(.decision != "allow") | [.family, .type, .protocol, .decision, .rule]' "$T/new.log"
+	run -0 jq -c 'select(.layer and .decision != "allow") | [.family, .type, .protocol, .decision, .rule]' "$T/new.log"
 	assert_output '["AF_INET","SOCK_RAW","IPPROTO_ICMP","deny",null]'
 	# Replay says so beforehand: an audit log of the new workload, replayed
 	# against the learned policy, shows one newly denied event (exit 1).
@@ -174,7 +174,7 @@ raw denied 13"
 	assert_output "unix-stream netlink-raw-route"
 	run -0 "$SOCKAUDIT" run -p "$T/learned.json" -o "$T/enforce.log" -- getent ahostsv4 localhost
 	assert_line --regexp '^127\.0\.0\.1 +STREAM localhost$'
-	run -0 jq -r 'select(.decision != "allow")' "$T/enforce.log"
+	run -0 jq -r 'select(.layer and .decision != "allow")' "$T/enforce.log"
 	assert_output ""
 }
 

@@ -41,7 +41,7 @@ if sys.argv[3:-1] == ["closeall"]:
 os.execv(sys.executable, [sys.executable, "-c", sys.argv[-1]])'
 
 events() {
-	jq -c '[.call, .family, .decision, .rule, .errno, .layer]' "$1"
+	jq -c 'select(.layer) | [.call, .family, .decision, .rule, .errno, .layer]' "$1"
 }
 
 # start_waiting RUN-ARGS... -- ARGS: sockaudit run RUN-ARGS -- python3

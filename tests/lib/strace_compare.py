@@ -281,6 +281,8 @@ def read_log(path):
     for i, line in enumerate(f, 1):
         try:
             e = json.loads(line)
+            if str(e.get("event", "")).startswith("sockaudit."):
+                continue    # a record of sockaudit run (seal, loss), no event
             got.append((e["tid"], e["call"], e["args"], e["result"], e["errno"], e["pid"], e["layer"]))
         except (ValueError, KeyError, TypeError) as x:
             die("%s:%d: not an event: %r (%s)" % (path, i, line[:200], x))

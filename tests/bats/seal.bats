@@ -1,0 +1,189 @@
+#!/usr/bin/env bats
+# The supervisor's events are sealed (evlog/seal.h): a line a process of the
+# tree writes into the log cannot pass for the notify layer's, nor can one
+# be altered or deleted unseen, and the key stays out of the tree's reach
+# until the tree is gone.  `sockaudit report` verifies and exits 3 when a
+# claim fails.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+K2="$FIX/k2_calls-static"
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	need_notify
+}
+
+# sealed_run [LOG]: a run whose tree makes two sockets (two notify events),
+# logged to LOG ($T/log).
+sealed_run() {
+	run -0 "$SOCKAUDIT" run --layer seccomp -o "${1:-$T/log}" -- "$PY" -c '
+import socket
+socket.socket()
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM)'
+}
+
+# line_of RE FILE: the number of the one line of FILE matching RE.
+line_of() {
+	local n
+	n=$(grep -c -- "$1" "$2")
+	[ "$n" = 1 ] || { echo "line_of: $n lines match $1" >&2; return 1; }
+	grep -n -- "$1" "$2" | cut -d: -f1
+}
+
+@test "seal: an untouched run: every notify event verifies, exit 0" {
+	sealed_run
+	run -0 "$SOCKAUDIT" report "$T/log"
+	assert_line "Notify layer: 2 of 2 events verified (1 sealed runs)"
+	run -0 "$SOCKAUDIT" report --format json "$T/log"
+	run -0 jq -c .notify_seals <<<"$output"
+	assert_output '{"claims":2,"verified":2,"runs":1,"unverifiable":0,"failed":0,"first_failed":null}'
+	# Each notify event carries its seal; the records open and close the chain.
+	run -0 jq -r 'select(.layer == "notify") | .seal | test("^[0-9a-f]{32}$")' "$T/log"
+	assert_output "true
+true"
+	# The seal record closes the chain.
+	run -0 jq -r 'select(.event | startswith("sockaudit.")) | "\(.event) \(.sealed)"' "$T/log"
+	assert_output "sockaudit.seal 2"
+}
+
+@test "seal: a notify line the tree appends to the log by path is flagged, exactly that line, exit 3" {
+	run -0 "$SOCKAUDIT" run --layer seccomp -o "$T/log" -- "$PY" -c '
+import socket, sys
+log = sys.argv[1]
+socket.socket()
+# A copy of the line of the supervisor, made to say another socket, by
+# another program: same uid, same path.
+line = [l for l in open(log) if "\"layer\":\"notify\"" in l][-1]
+open(log, "a").write(line.replace("SOCK_STREAM", "SOCK_RAW").replace("\"comm\":\"python3\"", "\"comm\":\"forger\""))
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' "$T/log"
+	n=$(line_of '"comm":"forger"' "$T/log")
+	run -3 "$SOCKAUDIT" report "$T/log"
+	assert_line "Notify layer: 2 of 3 events verified (1 sealed runs); 1 lines FAILED verification, the first $T/log:$n: does not verify: forged, altered, or out of chain"
+	run -3 "$SOCKAUDIT" report --format json "$T/log"
+	run -0 jq -c '.notify_seals | [.verified, .failed, .first_failed.line]' <<<"$output"
+	assert_output "[2,1,$n]"
+}
+
+@test "seal: a notify line altered after the run is flagged" {
+	sealed_run
+	n=$(line_of '"type":"SOCK_DGRAM"' "$T/log")
+	sed -i "${n}s/\"decision\":\"allow\"/\"decision\":\"deny\"/" "$T/log"
+	run -3 "$SOCKAUDIT" report "$T/log"
+	assert_line "Notify layer: 1 of 2 events verified (1 sealed runs); 1 lines FAILED verification, the first $T/log:$n: does not verify: forged, altered, or out of chain"
+}
+
+@test "seal: a deleted notify line breaks the chain: the line after it, or the seal record, is flagged" {
+	sealed_run
+	cp "$T/log" "$T/orig"
+	# The first event: the second no longer follows from the opening.
+	n=$(line_of '"type":"SOCK_STREAM"' "$T/log")
+	sed -i "${n}d" "$T/log"
+	run -3 "$SOCKAUDIT" report "$T/log"
+	assert_line "Notify layer: 0 of 1 events verified (1 sealed runs); 1 lines FAILED verification, the first $T/log:$n: does not verify: forged, altered, or out of chain"
+	# The last event: the chain ends before the closing record's seal.
+	cp "$T/orig" "$T/log"
+	n=$(line_of '"type":"SOCK_DGRAM"' "$T/log")
+	sed -i "${n}d" "$T/log"
+	run -3 "$SOCKAUDIT" report "$T/log"
+	assert_line "Notify layer: 1 of 1 events verified (0 sealed runs); 1 lines FAILED verification, the first $T/log:$n: the chain does not end at this seal record: sealed lines missing, altered or slid in before it"
+	# The seal record itself: nothing is verifiable any more, said so.
+	cp "$T/orig" "$T/log"
+	sed -i '/"event":"sockaudit.seal"/d' "$T/log"
+	run -0 "$SOCKAUDIT" report "$T/log"
+	assert_line "Notify layer: 0 of 2 events verified (0 sealed runs), 2 not verifiable (no seal record after them)"
+}
+
+@test "seal: a whole run slid in before another one's is caught: a run's chain starts from the one it followed" {
+	sealed_run
+	# Another genuine run, made after the first one in a copy of the log,
+	# so that it names the first as the run it followed.
+	cp "$T/log" "$T/other"
+	sealed_run "$T/other"
+	sealed_run
+	run -0 "$SOCKAUDIT" report "$T/log"
+	assert_line "Notify layer: 4 of 4 events verified (2 sealed runs)"
+	# Its lines, complete and self-consistent, slid in before the second:
+	# the second's first line no longer follows.
+	n=$(grep -n '"event":"sockaudit.seal"' "$T/log" | head -1 | cut -d: -f1)
+	tail -n 3 "$T/other" >"$T/slid"
+	sed -i "${n}r $T/slid" "$T/log"
+	run -3 "$SOCKAUDIT" report "$T/log"
+	assert_line "Notify layer: 5 of 6 events verified (3 sealed runs); 1 lines FAILED verification, the first $T/log:$((n + 4)): does not verify: forged, altered, or out of chain"
+}
+
+@test "seal: a stream (a pipe on standard input) is not verified, and said so" {
+	sealed_run
+	run -0 sh -c 'cat "$1" | "$2" report -' sh "$T/log" "$SOCKAUDIT"
+	assert_line "Notify layer: 0 of 2 events verified (0 sealed runs), 2 not verifiable (a stream is read once)"
+}
+
+@test "seal: SIGKILL to the supervisor: its standby continues the chain and seals it" {
+	mkfifo "$T/gate"
+	"$SOCKAUDIT" run --layer seccomp -o "$T/log" -- "$K2" gate "$T/gate" >"$T/out" 2>"$T/err" &
+	local run_pid=$!
+	wait_for grep -q '"call":"socket"' "$T/log"
+	kill -9 "$run_pid"
+	wait "$run_pid" || true
+	echo go >"$T/gate"
+	wait_for grep -q '"event":"sockaudit.seal"' "$T/log"
+	# Sealed by the standby, not by the supervisor it took over from.
+	run -0 jq -r 'select(.event | startswith("sockaudit.")) | "\(.event) \(.pid)"' "$T/log"
+	assert_output --regexp "^sockaudit.seal [0-9]+$"
+	refute_output "sockaudit.seal $run_pid"
+	run -0 "$SOCKAUDIT" report "$T/log"
+	assert_line "Notify layer: 2 of 2 events verified (1 sealed runs)"
+}
+
+@test "seal: the tree cannot read the key: the supervisor and its standby are not dumpable, the key is published only after the tree" {
+	[ "$(id -u)" = 0 ] || require_feature root "the test drops privileges with setpriv"
+	searchable_by_all "$T"
+	chmod 777 "$T"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$SOCKAUDIT" run --layer seccomp \
+		-o "$T/log" -- "$PY" -c '
+import os, socket, sys
+socket.socket()
+sup = os.getppid()
+def standby_of(p):
+	try:
+		return (open("/proc/%s/comm" % p).read().strip() == "sockaudit-stby" and
+			open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()[1] == str(sup))
+	except OSError:
+		return False
+stby = [p for p in os.listdir("/proc") if p.isdigit() and standby_of(p)]
+assert len(stby) == 1, stby
+for pid in (sup, int(stby[0])):
+	for what in ("mem", "fd", "environ", "maps"):
+		try:
+			if what == "fd":
+				os.listdir("/proc/%d/fd" % pid)
+			else:	# opening is what is checked (mem at 0 reads EIO)
+				open("/proc/%d/%s" % (pid, what), "rb").close()
+			print(pid == sup and "supervisor" or "standby", what, "readable")
+		except PermissionError:
+			print(pid == sup and "supervisor" or "standby", what, "denied")
+print("key in the log:", "\"key\"" in open(sys.argv[1]).read())' "$T/log" >"$T/out"
+	run cat "$T/out"
+	assert_output "supervisor mem denied
+supervisor fd denied
+supervisor environ denied
+supervisor maps denied
+standby mem denied
+standby fd denied
+standby environ denied
+standby maps denied
+key in the log: False"
+	run -0 "$SOCKAUDIT" report "$T/log"
+	assert_line "Notify layer: 1 of 1 events verified (1 sealed runs)"
+}
+
+@test "seal: a log file is sealed, the stderr log is not (verifying needs the file)" {
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer seccomp -- "$PY" -c 'import socket; socket.socket()'
+	[[ "$stderr" == *'"layer":"notify"'* ]] || fail "no notify event: $stderr"
+	[[ "$stderr" != *seal* ]] || fail "sealed: $stderr"
+	run -0 "$SOCKAUDIT" run --layer seccomp -o "$T/log" -- "$PY" -c 'import socket; socket.socket()'
+	run -0 jq -r 'select(.layer == "notify") | .seal | length' "$T/log"
+	assert_output 32
+}
