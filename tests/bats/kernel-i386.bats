@@ -42,7 +42,7 @@ notify_events() {
 }
 
 @test "i386 socket: the event has the native event's keys and values, but for pid and time" {
-	strip='select(.layer == "notify") | del(.ts, .pid, .tid, .ppid, .exe, .comm)'
+	strip='select(.layer == "notify") | del(.ts, .pid, .tid, .ppid, .exe, .comm, .seal)'
 	run -0 --separate-stderr "$SOCKAUDIT" run -p p.json -o i386.log -- "$K" socket 2 2 0
 	run -0 --separate-stderr "$SOCKAUDIT" run -p p.json -o native.log -- "$NATIVE" socket 2 2 0
 	run -0 jq -c "$strip" i386.log
