@@ -387,27 +387,38 @@ static size_t format(char *buf, const struct event *e)
 
 /* A caller's buffer smaller than EVENT_LINE_MAX: format on the stack (only
  * here, so the common path does not pay for the frame) and copy if it fits. */
-static __attribute__((noinline)) size_t format_small(char *buf, size_t cap,
-						      const struct event *e)
+/* The N bytes formatted in TMP into BUF of CAP bytes: N, or 0 when they do
+ * not fit. */
+static size_t copy_out(char *buf, size_t cap, const char *tmp, size_t n)
 {
-	char tmp[EVENT_LINE_MAX];
-	size_t n = format(tmp, e);
-
 	if (n > cap)
 		return 0;
 	memcpy(buf, tmp, n);
 	return n;
 }
 
+static __attribute__((noinline)) size_t format_small(char *buf, size_t cap,
+						      const struct event *e)
+{
+	char tmp[EVENT_LINE_MAX];
+
+	return copy_out(buf, cap, tmp, format(tmp, e));
+}
+
+/* The keys every record (a line of its own kind, not an event) starts with. */
+static char *put_record_head(char *p, const struct timespec *ts, const char *word)
+{
+	p = put_lit(p, "{\"v\":" STRINGIFY(EVENT_SCHEMA_VERSION) ",\"ts\":");
+	p = put_timestamp(p, ts);
+	p = put_lit(p, ",\"event\":");
+	return put_word(p, word);
+}
+
 size_t event_format_loss(char *buf, size_t cap, const struct event_loss *l)
 {
 	char tmp[EVENT_LINE_MAX], *p = tmp;
-	size_t n;
 
-	p = put_lit(p, "{\"v\":" STRINGIFY(EVENT_SCHEMA_VERSION) ",\"ts\":");
-	p = put_timestamp(p, &l->ts);
-	p = put_lit(p, ",\"event\":");
-	p = put_word(p, EVENT_LOSS_WORD);
+	p = put_record_head(p, &l->ts, EVENT_LOSS_WORD);
 	p = put_lit(p, ",\"lost\":");
 	p = put_u64(p, l->by[EVENT_PRELOAD] + l->by[EVENT_NOTIFY]);
 	for (int i = 0; i < EVENT_LAYER_COUNT; i++) {
@@ -420,11 +431,7 @@ size_t event_format_loss(char *buf, size_t cap, const struct event_loss *l)
 	p = put_lit(p, ",\"pid\":");
 	p = put_i64(p, l->pid);
 	p = put_lit(p, "}\n");
-	n = (size_t)(p - tmp);
-	if (n > cap)
-		return 0;
-	memcpy(buf, tmp, n);
-	return n;
+	return copy_out(buf, cap, tmp, (size_t)(p - tmp));
 }
 
 /* N bytes as a JSON string of hex digits. */
@@ -440,12 +447,8 @@ static char *put_hex(char *p, const uint8_t *bytes, size_t n)
 size_t event_format_seal(char *buf, size_t cap, const struct event_seal *s)
 {
 	char tmp[256], *p = tmp;
-	size_t n;
 
-	p = put_lit(p, "{\"v\":" STRINGIFY(EVENT_SCHEMA_VERSION) ",\"ts\":");
-	p = put_timestamp(p, &s->ts);
-	p = put_lit(p, ",\"event\":");
-	p = put_word(p, EVENT_SEAL_WORD);
+	p = put_record_head(p, &s->ts, EVENT_SEAL_WORD);
 	p = put_lit(p, ",\"pid\":");
 	p = put_i64(p, s->pid);
 	p = put_lit(p, ",\"sealed\":");
@@ -453,11 +456,7 @@ size_t event_format_seal(char *buf, size_t cap, const struct event_seal *s)
 	p = put_lit(p, ",\"key\":");
 	p = put_hex(p, s->key, SEAL_KEY_LEN);
 	p = put_lit(p, "}\n");
-	n = (size_t)(p - tmp);
-	if (n > cap)
-		return 0;
-	memcpy(buf, tmp, n);
-	return n;
+	return copy_out(buf, cap, tmp, (size_t)(p - tmp));
 }
 
 size_t event_format(char *buf, size_t cap, const struct event *e)
