@@ -7,7 +7,8 @@
  *
  * The filter is the smallest one: x86-64 socket() goes to the listener,
  * everything else is allowed.  Loaded with the same flags as sockaudit's
- * (wait-killable when the kernel has it).
+ * (wait-killable when the kernel has it), and with synchronous wake-ups
+ * like its listener.
  */
 #include <errno.h>
 #include <poll.h>
@@ -25,6 +26,14 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+
+/* As sockaudit's supervisor (tools/supervise.c): synchronous wake-ups. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -122,6 +131,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "k2_bare: no listener\n");
 		return 125;
 	}
+	ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	for (;;) {
 		struct pollfd p = { .fd = listener, .events = POLLIN };
 

@@ -39,6 +39,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -59,6 +60,14 @@
 #include "run.h"
 #include "filter.h"
 #include "logread.h"
+
+/* Linux 6.6; Debian 12's headers predate them. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -235,6 +244,14 @@ static int supervise_start(struct supervise *s)
 	cm = n == 1 ? CMSG_FIRSTHDR(&mh) : NULL;
 	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
 		memcpy(&s->listener, CMSG_DATA(cm), sizeof(int));
+	/* Synchronous wake-ups (Linux 6.6): the caller's CPU switches to us
+	 * and back, instead of waking us on another CPU, which on a VM is an
+	 * interrupt to a halted vCPU (a notified call took 6 to 45 µs here
+	 * without, 6 µs with).  Older kernels say EINVAL: then as before. */
+	if (s->listener >= 0 &&
+	    ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0 &&
+	    errno != EINVAL)
+		cli_error("run", "seccomp notifications: synchronous wake-ups: %s", strerror(errno));
 	if (s->listener >= 0 && !killable)
 		cli_error("run", "this kernel has no wait-killable seccomp notifications "
 			  "(Linux 5.19): a signal cancels a notified call, which then "
