@@ -6,6 +6,6 @@ $(B)/bench/k2_loop: bench/k2_loop.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FIXTURE_CFLAGS) -O2 -o $@ $<
 
-$(B)/bench/k2_bare: bench/k2_bare.c
+$(B)/bench/k2_bare: bench/k2_bare.c tools/unotify.h
 	@mkdir -p $(dir $@)
-	$(CC) $(FIXTURE_CFLAGS) -O2 -o $@ $<
+	$(CC) $(FIXTURE_CFLAGS) -iquote tools -O2 -o $@ $<

@@ -60,18 +60,7 @@
 #include "run.h"
 #include "filter.h"
 #include "logread.h"
-
-/* Linux 6.6; Debian 12's headers predate them. */
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
-
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
+#include "unotify.h"
 
 /* What the child tells the parent when it fails before or at exec. */
 enum child_stage { CHILD_NNP, CHILD_SECCOMP, CHILD_LISTENER, CHILD_EXEC };
