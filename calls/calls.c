@@ -17,13 +17,20 @@
 #endif
 #define CALLS_NR_accept4 SYS_accept4
 #define CALLS_NR_shutdown SYS_shutdown
+#define CALLS_NR_connect SYS_connect
+#define CALLS_NR_bind SYS_bind
+#define CALLS_NR_sendto SYS_sendto
+#define CALLS_NR_sendmsg SYS_sendmsg
+#define CALLS_NR_sendmmsg SYS_sendmmsg
+#define CALLS_NR_getaddrinfo (-1)
 
 const struct calls_row calls_table[CALLS_COUNT] = {
-#define CALL(id, nm, ev, fd, fam, ty, pr, how, fl, n, cancel) \
+#define CALL(id, nm, ev, fd, fam, ty, pr, how, fl, n, cancel, adr, aln, msg, vln, k) \
 	[CALL_##id] = { .name = #nm, .event = ev, .arg_fd = fd, .arg_family = fam, \
 			.arg_type = ty, .arg_protocol = pr, .arg_how = how, \
 			.arg_flags = fl, .sockets = n, .cancellation_point = cancel, \
-			.nr = CALLS_NR_##nm },
+			.arg_addr = adr, .arg_addrlen = aln, .arg_msg = msg, \
+			.arg_vlen = vln, .kernel = k, .nr = CALLS_NR_##nm },
 #include "calls.def"
 #undef CALL
 };
@@ -59,7 +66,7 @@ void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
 		 * listener's family, type and protocol). */
 		if (sock_fd >= 0)
 			calls_sock_facts(sock_fd, c);
-	} else {
+	} else if (row->arg_family >= 0) {
 		c->family = (int)args[row->arg_family];
 		c->type = (int)args[row->arg_type];
 		c->protocol = (int)args[row->arg_protocol];
@@ -68,4 +75,33 @@ void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
 		c->type |= (int)args[row->arg_flags] & CALLS_ACCEPT_FLAGS;
 	if (row->arg_how >= 0)
 		c->how = (int)args[row->arg_how];
+}
+
+void calls_addr_to_policy(const struct calls_addr *a, struct policy_call *c)
+{
+	c->has_addr = a->status == CALLS_ADDR_OK;
+	c->has_port = false;
+	c->path = NULL;
+	c->path_len = 0;
+	c->abstract = false;
+	if (!c->has_addr)
+		return;
+	c->addr_family = a->family;
+	switch (a->family) {
+	case AF_INET:
+		memcpy(c->ip, a->in.ip, 4);
+		c->has_port = true;
+		c->port = a->in.port;
+		break;
+	case AF_INET6:
+		memcpy(c->ip, a->in.ip, 16);
+		c->has_port = true;
+		c->port = a->in.port;
+		break;
+	case AF_UNIX:
+		c->path = a->un.path;
+		c->path_len = a->un.len;
+		c->abstract = a->un.abstract;
+		break;
+	}
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "addr.h"
 #include "policy.h"
 
 enum calls_id {
@@ -27,6 +28,9 @@ struct calls_row {
 	int arg_fd, arg_family, arg_type, arg_protocol, arg_how, arg_flags;
 	int sockets;			/* new sockets a successful call makes */
 	bool cancellation_point;	/* pthread_cancel() acts in it */
+	int arg_addr, arg_addrlen;	/* the sockaddr and its length */
+	int arg_msg, arg_vlen;		/* msghdr (or mmsghdr array and count) */
+	bool kernel;			/* a system call; false: library only */
 	long nr;			/* native syscall number, -1: none */
 };
 
@@ -38,6 +42,13 @@ extern const struct calls_row calls_table[CALLS_COUNT];
 static inline bool calls_is_accept(const struct calls_row *row)
 {
 	return row->arg_fd >= 0 && row->event == POLICY_EV_NEW;
+}
+
+/* Does a call of ROW name an address (connect, bind, sendto, sendmsg,
+ * sendmmsg)? */
+static inline bool calls_names_address(const struct calls_row *row)
+{
+	return row->kernel && policy_event_has_address(row->event);
 }
 
 /* The accept4 flags that describe the new socket (the kernel refuses every
@@ -56,5 +67,10 @@ int calls_sock_facts(int fd, struct policy_call *c);
  * folded into the type, CALLS_ACCEPT_FLAGS only.  EXE is left NULL. */
 void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
 		 struct policy_call *c);
+
+/* The address A (decoded by calls_addr_decode()) into C's address facts;
+ * C->path then points into A, which must outlive C.  An address the kernel
+ * would refuse (A->status not CALLS_ADDR_OK) leaves has_addr false. */
+void calls_addr_to_policy(const struct calls_addr *a, struct policy_call *c);
 
 #endif

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "addr.h"
 #include "policy.h"
 #include "schema.h"
 
@@ -47,6 +48,20 @@ struct event {
 
 	pid_t pid, tid, ppid;		/* seq counts per (pid, layer) */
 	const char *exe, *comm;		/* any bytes: escaped on output */
+	/* The address events' [self, address] (socket.connect, socket.bind,
+	 * socket.sendto, socket.sendmsg), and accept's "peer": the address as
+	 * the layer copied and decoded it; NULL: null (accept without a
+	 * buffer, or a layer that could not read it). */
+	const struct calls_addr *addr;
+
+	/* socket.getaddrinfo [host, port, family, type, protocol]: the name
+	 * and the service as passed (NULL: null), the hints' family, type and
+	 * protocol in the fields above (0 without hints), and the addresses
+	 * the lookup returned ("addresses"). */
+	const char *host, *service;
+	const struct calls_addr *found;
+	size_t n_found;
+
 	enum event_layer layer;
 	unsigned unknown;		/* policy_unknown bits: the facts the layer
 					   could not read ("unknown", only when

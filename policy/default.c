@@ -12,6 +12,7 @@ static const struct policy default_policy = {
 	.default_action = POLICY_ALLOW,
 	.default_err = 0,
 	.default_log = true,
+	.default_events = RULE_EV_ALL,
 	/* Audit mode denies nothing, io_uring_setup included. */
 	.io_uring_allow = false,
 	.comment = "embedded default: audit mode, allow and log everything",
@@ -52,4 +53,15 @@ void policy_default_decision(const struct policy *p, struct policy_decision *d)
 	d->log = p->default_log;
 	d->rule = -1;
 	d->rule_id = NULL;
+}
+
+void policy_default_for(const struct policy *p, enum policy_event event,
+			struct policy_decision *d)
+{
+	policy_default_decision(p, d);
+	if ((unsigned)event < POLICY_EV_COUNT &&
+	    !(p->default_events & RULE_EV_BIT(event))) {
+		d->action = POLICY_ALLOW;
+		d->err = 0;
+	}
 }

@@ -967,6 +967,10 @@ static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool 
 		for (size_t i = 0; i < CALLS_COUNT && !ret; i++) {
 			struct sc_call sc;
 
+			/* Not yet: the address events in the kernel layers. */
+			if (!calls_table[i].kernel ||
+			    policy_event_has_address(calls_table[i].event))
+				continue;
 			sc_call_of(&calls_table[i], &sc);
 			b->call = &sc;
 			b->nr = seccomp_syscall_resolve_name(sc.name);

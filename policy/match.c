@@ -177,7 +177,7 @@ void policy_match_strictest(const struct policy *p, const struct policy_call *ca
 		if (!looks)
 			return;		/* it matches whatever the unknown facts are */
 	}
-	policy_default_decision(p, &cand);
+	policy_default_for(p, call->event, &cand);
 	if (!have || strictness(cand.action) > strictness(d->action))
 		*d = cand;
 }
@@ -197,7 +197,7 @@ void policy_match(const struct policy *p, const struct policy_call *call,
 			return;
 		}
 	}
-	policy_default_decision(p, d);
+	policy_default_for(p, call->event, d);
 }
 
 const char *policy_rule_id(const struct policy *p, size_t i)

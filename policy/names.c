@@ -99,6 +99,11 @@ static const struct names_entry hows[] = {
 static const struct names_entry events[] = {
 	{ "socket.__new__", POLICY_EV_NEW },
 	{ "socket.shutdown", POLICY_EV_SHUTDOWN },
+	{ "socket.connect", POLICY_EV_CONNECT },
+	{ "socket.bind", POLICY_EV_BIND },
+	{ "socket.sendto", POLICY_EV_SENDTO },
+	{ "socket.sendmsg", POLICY_EV_SENDMSG },
+	{ "socket.getaddrinfo", POLICY_EV_GETADDRINFO },
 };
 
 static const struct names_entry errnos[] = {

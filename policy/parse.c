@@ -1097,7 +1097,9 @@ int policy_parse(const char *text, size_t len, struct policy **out,
 		goto out;
 	}
 	*p = (struct policy){ .version = 1, .mode = POLICY_ENFORCE,
-			      .default_action = POLICY_ALLOW, .default_log = true };
+			      .default_action = POLICY_ALLOW, .default_log = true,
+			      .default_events = RULE_EV_BIT(POLICY_EV_NEW) |
+						RULE_EV_BIT(POLICY_EV_SHUTDOWN) };
 	rc = parse_top(&c, p, (struct jref){ root, 0 });
 	if (!rc && c.nomem)
 		rc = -ENOMEM;

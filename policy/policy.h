@@ -11,13 +11,29 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum policy_event {
 	POLICY_EV_NEW,		/* "socket.__new__": socket, socketpair, accept */
 	POLICY_EV_SHUTDOWN,	/* "socket.shutdown" */
+	/* The address events: a socket and where it goes. */
+	POLICY_EV_CONNECT,	/* "socket.connect" */
+	POLICY_EV_BIND,		/* "socket.bind" */
+	POLICY_EV_SENDTO,	/* "socket.sendto": sendto with an address */
+	POLICY_EV_SENDMSG,	/* "socket.sendmsg": each message with a msg_name */
+	POLICY_EV_GETADDRINFO,	/* "socket.getaddrinfo": preload only */
 	POLICY_EV_COUNT,
 };
+
+/* Does EVENT carry an address (or, for getaddrinfo, a name)?  Such events
+ * are decided by the policy's "default" only when the default names them
+ * (policy_default_for()): a policy written for socket.__new__ and
+ * socket.shutdown alone keeps its meaning. */
+static inline bool policy_event_has_address(enum policy_event ev)
+{
+	return ev >= POLICY_EV_CONNECT && ev < POLICY_EV_COUNT;
+}
 
 enum policy_action { POLICY_ALLOW, POLICY_DENY, POLICY_KILL };
 enum policy_mode { POLICY_ENFORCE, POLICY_AUDIT };
@@ -30,6 +46,23 @@ struct policy_call {
 	int protocol;		/* as passed: 0 becomes the family's default */
 	int how;		/* SHUT_*, for POLICY_EV_SHUTDOWN */
 	const char *exe;	/* executable path; NULL matches no exe rule */
+
+	/* The address events' address, as the layer copied it (calls/addr.h
+	 * decodes it; calls_addr_to_policy() fills these in).  has_addr
+	 * false: no address the kernel would take (none, too short, too long,
+	 * unreadable), which matches no rule that constrains the address or
+	 * the port.  A zeroed policy_call has neither. */
+	bool has_addr;
+	int addr_family;	/* AF_INET, AF_INET6, AF_UNIX, or any other */
+	uint8_t ip[16];		/* AF_INET: the first 4 bytes; network order */
+	bool has_port;		/* AF_INET, AF_INET6; getaddrinfo's numeric
+				   service */
+	int port;
+	const char *path;	/* AF_UNIX: the path's PATH_LEN bytes, which
+				   may hold NULs (an abstract name) */
+	size_t path_len;	/* 0: unnamed (autobind) */
+	bool abstract;		/* PATH is an abstract name (after the NUL) */
+	const char *host;	/* socket.getaddrinfo: the name; NULL: none */
 };
 
 struct policy_decision {
@@ -115,6 +148,13 @@ bool policy_needs_facts(const struct policy *p, enum policy_event event);
  * `sockaudit check`'s "default deny (EACCES)". */
 void policy_default_decision(const struct policy *p, struct policy_decision *d);
 
+/* The decision rule -1 gives an EVENT no rule matched: the "default" for
+ * socket.__new__ and socket.shutdown; for an address event (which a policy
+ * written before address events never mentions) allow, logged as the
+ * default logs, unless the default's "event" names it.  Async-signal-safe. */
+void policy_default_for(const struct policy *p, enum policy_event event,
+			struct policy_decision *d);
+
 /* io_uring creates sockets (IORING_OP_SOCKET) that neither LD_PRELOAD nor a
  * socket syscall filter sees, so the kernel filter refuses io_uring_setup in
  * enforce mode unless the policy's optional top-level "io_uring" is "allow"
@@ -130,6 +170,7 @@ void policy_match(const struct policy *p, const struct policy_call *call,
 enum policy_unknown {
 	POLICY_UNKNOWN_EXE = 1 << 0,	/* the caller's executable */
 	POLICY_UNKNOWN_SOCKET = 1 << 1,	/* family, type, protocol of its socket */
+	POLICY_UNKNOWN_ADDRESS = 1 << 2,	/* the address (and port) it names */
 };
 
 /* Decide CALL when the facts UNKNOWN (policy_unknown bits) could not be

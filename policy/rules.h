@@ -35,6 +35,22 @@
  *    matches no rule that constrains exe.  A kernel filter cannot see the
  *    path: it must treat such rules as "cannot decide here" (e.g. hand the
  *    call to the supervisor), never as matching or not matching.
+ *  - addresses (address events only): the call's address matches one of
+ *    the entries.  RULE_ADDR_INET: ip/prefix CIDR blocks; an AF_INET block
+ *    also matches the IPv4-mapped AF_INET6 address (::ffff:a.b.c.d), so a
+ *    v6 socket cannot walk around a v4 rule.  RULE_ADDR_PATH: a glob on an
+ *    AF_UNIX path ("" matches the unnamed address only);
+ *    RULE_ADDR_ABSTRACT: a glob on an abstract name (the policy writes it
+ *    "@name").  Globs match the whole path_len bytes, NULs included
+ *    (rule_glob_match_n()).  A call without a decodable address
+ *    (has_addr false) matches no rule with addresses or ports.
+ *  - ports (address events and getaddrinfo): lo <= port <= hi for one of
+ *    the ranges; a call without a port (has_port false: AF_UNIX, a
+ *    service name) matches no rule with ports.
+ *  - hosts (socket.getaddrinfo only): a glob on the name, ASCII case folded
+ *    (DNS names are case-insensitive); a NULL host matches none.
+ *  - As for exe, the kernel filter cannot read addresses, ports or hosts:
+ *    "cannot decide here".
  *
  * The decision is the rule's action; err is the errno of a deny (always set,
  * EACCES unless the rule says otherwise; 0 for allow/kill); log is the rule's
@@ -46,6 +62,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "policy.h"
 
@@ -55,6 +72,20 @@
 struct rule_protocol {
 	int value;	/* protocol number */
 	int table;	/* index into names_protocol_tables(), -1: any family */
+};
+
+enum rule_addr_kind { RULE_ADDR_INET, RULE_ADDR_PATH, RULE_ADDR_ABSTRACT };
+
+struct rule_addr {
+	enum rule_addr_kind kind;
+	int family;			/* RULE_ADDR_INET: AF_INET or AF_INET6 */
+	uint8_t ip[16];			/* network order, bits past prefix zero */
+	int prefix;			/* 0..32 or 0..128 */
+	const char *glob;		/* PATH, ABSTRACT: NUL-terminated */
+};
+
+struct rule_port {
+	int lo, hi;			/* 0 <= lo <= hi <= 65535 */
 };
 
 struct policy_rule {
@@ -72,6 +103,12 @@ struct policy_rule {
 	size_t n_hows;
 	const char *const *exes;	/* globs */
 	size_t n_exes;
+	const struct rule_addr *addrs;	/* address events */
+	size_t n_addrs;
+	const struct rule_port *ports;	/* address events, getaddrinfo */
+	size_t n_ports;
+	const char *const *hosts;	/* getaddrinfo: globs */
+	size_t n_hosts;
 
 	enum policy_action action;
 	int err;			/* errno for POLICY_DENY, else 0 */
@@ -88,6 +125,9 @@ struct policy {
 	enum policy_action default_action;
 	int default_err;		/* errno when default_action is deny */
 	bool default_log;
+	unsigned default_events;	/* RULE_EV_BIT()s the default decides
+					   (policy_default_for()); without
+					   "event": new and shutdown */
 	bool io_uring_allow;		/* top-level "io_uring": "allow" */
 	const char *comment;		/* top-level "comment", or NULL */
 
@@ -113,5 +153,8 @@ bool rule_matches(const struct policy_rule *r, const struct policy_call *call);
  * literal x.  Byte-wise, no locale.  Async-signal-safe, no recursion depth
  * beyond a constant, worst case O(len(glob) * len(str)). */
 bool rule_glob_match(const char *glob, const char *str);
+
+/* The same on the LEN bytes at STR, which may hold NULs. */
+bool rule_glob_match_n(const char *glob, const char *str, size_t len);
 
 #endif

@@ -116,7 +116,12 @@ SHUT_WR +1
 SHUT_RDWR +2$'
 	run -0 "$SOCKAUDIT" names events
 	assert_output --regexp '^socket.__new__ +0
-socket.shutdown +1$'
+socket.shutdown +1
+socket.connect +2
+socket.bind +3
+socket.sendto +4
+socket.sendmsg +5
+socket.getaddrinfo +6$'
 }
 
 @test "names without argument: every table under a heading, in order" {

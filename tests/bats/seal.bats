@@ -51,12 +51,19 @@ true"
 
 @test "seal: a notify line the tree appends to the log by path is flagged, exactly that line, exit 3" {
 	run -0 "$SOCKAUDIT" run --layer seccomp -o "$T/log" -- "$PY" -c '
-import socket, sys
+import socket, sys, time
 log = sys.argv[1]
 socket.socket()
 # A copy of the line of the supervisor, made to say another socket, by
-# another program: same uid, same path.
-line = [l for l in open(log) if "\"layer\":\"notify\"" in l][-1]
+# another program: same uid, same path.  The supervisor may write it just
+# after it let the call continue: wait for it, with a deadline.
+deadline = time.monotonic() + 10
+while True:
+    lines = [l for l in open(log) if "\"layer\":\"notify\"" in l]
+    if lines or time.monotonic() > deadline:
+        break
+    time.sleep(0.01)
+line = lines[-1]
 open(log, "a").write(line.replace("SOCK_STREAM", "SOCK_RAW").replace("\"comm\":\"python3\"", "\"comm\":\"forger\""))
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' "$T/log"
 	n=$(line_of '"comm":"forger"' "$T/log")

@@ -15,9 +15,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct policy_call calls[] = {
-		{ POLICY_EV_NEW, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, 0, "/usr/bin/curl" },
-		{ POLICY_EV_NEW, AF_NETLINK, SOCK_RAW, 6, 0, NULL },
-		{ POLICY_EV_SHUTDOWN, -1, -1, -1, SHUT_RDWR, "/bin/sh" },
+		{ .event = POLICY_EV_NEW, .family = AF_INET, .type = SOCK_STREAM | SOCK_CLOEXEC,
+		  .exe = "/usr/bin/curl" },
+		{ .event = POLICY_EV_NEW, .family = AF_NETLINK, .type = SOCK_RAW, .protocol = 6 },
+		{ .event = POLICY_EV_SHUTDOWN, .family = -1, .type = -1, .protocol = -1,
+		  .how = SHUT_RDWR, .exe = "/bin/sh" },
 	};
 	struct policy_diags diags = { 0 };
 	struct policy *p = NULL;

@@ -29,8 +29,8 @@ static const char policy_text[] =
 	" {\"event\": [\"socket.__new__\", \"socket.shutdown\"], \"family\": \"AF_CAN\", \"action\": \"deny\"}\n"
 	"]}";
 
-#define NEW(f, t, p, exe) { POLICY_EV_NEW, f, t, p, 0, exe }
-#define SHUT(how, f, t, p) { POLICY_EV_SHUTDOWN, f, t, p, how, NULL }
+#define NEW(f, t, p, x) { .event = POLICY_EV_NEW, .family = f, .type = t, .protocol = p, .exe = x }
+#define SHUT(h, f, t, p) { .event = POLICY_EV_SHUTDOWN, .family = f, .type = t, .protocol = p, .how = h }
 
 static const struct {
 	const char *name;
@@ -67,7 +67,7 @@ static const struct {
 	{ "no exe: exe rules skip", NEW(AF_INET6, SOCK_DGRAM, 0, NULL), POLICY_ALLOW, 0, -1, true },
 	{ "first match wins over a later exe rule", NEW(AF_INET6, SOCK_STREAM, 0, "/usr/bin/curl"),
 	  POLICY_DENY, ECONNREFUSED, 1, true },
-	{ "unknown event value", { POLICY_EV_COUNT, AF_CAN, SOCK_RAW, 0, 0, NULL },
+	{ "unknown event value", { .event = POLICY_EV_COUNT, .family = AF_CAN, .type = SOCK_RAW },
 	  POLICY_ALLOW, 0, -1, true },
 };
 
@@ -205,8 +205,10 @@ static void test_default(void)
 		for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
 			for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
 				for (int proto = 0; proto < 3; proto++) {
-					struct policy_call c = { (enum policy_event)ev, families[f],
-								 types[t], proto, proto, "/bin/x" };
+					struct policy_call c = {
+						.event = (enum policy_event)ev, .family = families[f],
+						.type = types[t], .protocol = proto, .how = proto,
+						.exe = "/bin/x" };
 					struct policy_decision a, b;
 
 					policy_match(def, &c, &a);

@@ -306,12 +306,14 @@ static void test_numbers_and_unknowns(void)
 		      "family '%s' unknown", unknown[i]);
 	CHECK(names_value(NAMES_FAMILY, NULL, &v) == -ENOENT, "NULL family");
 	CHECK(names_value(NAMES_ERRNO, "eperm", &v) == -ENOENT, "eperm unknown");
-	CHECK(names_value(NAMES_EVENT, "socket.connect", &v) == -ENOENT,
-	      "socket.connect not an event yet");
+	CHECK(names_value(NAMES_EVENT, "socket.connect", &v) == 0 && v == POLICY_EV_CONNECT,
+	      "socket.connect is an event");
+	CHECK(names_value(NAMES_EVENT, "socket.listen", &v) == -ENOENT,
+	      "socket.listen is no event (CPython raises none)");
 	CHECK(names_name(NAMES_TYPE, 7) == NULL, "type 7 unnamed");
 	CHECK(names_name(NAMES_TYPE, 0) == NULL, "type 0 unnamed");
 	CHECK(names_name(NAMES_HOW, 3) == NULL, "how 3 unnamed");
-	CHECK(names_name(NAMES_EVENT, 2) == NULL, "event 2 unnamed");
+	CHECK(names_name(NAMES_EVENT, POLICY_EV_COUNT) == NULL, "event past the last unnamed");
 	CHECK(names_name(NAMES_PROTOCOL, 6) == NULL, "protocol needs a family");
 	CHECK(names_name((enum names_table)99, 0) == NULL, "table 99");
 }
