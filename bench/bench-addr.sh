@@ -1,11 +1,14 @@
 #!/bin/bash
 # The cost of a socket.connect event against a socket.__new__ event's.
-# bench/addr_loop.c's two loops, "socket" (socket + close: one event) and
-# "connect" (socket + connect to a loopback UDP peer + close: two events),
+# bench/addr_loop.c's loops, "socket" (socket + close: one event),
+# "connect" (socket + connect to a loopback UDP peer + close: two events)
+# and "sendto" (a sendto with an address and a recv, one event),
 # natively and under `sockaudit run --layer preload` and `--layer auto`
 # logging every call to a file, alternating in this one invocation, REPEAT
 # times each, medians with min-max.  The connect event's cost is the
-# connect loop's overhead minus the socket loop's.
+# connect loop's overhead minus the socket loop's: each connect is on a new
+# socket, whose facts (family, type, protocol) the shim must read; a
+# sendto on the same socket finds them kept (shim/facts.c).
 #   N=iterations (default 50000)  REPEAT=runs per configuration (default 7)
 set -u
 cd "$(dirname "$0")/.."
@@ -31,14 +34,14 @@ run_one() {
 
 for ((i = 0; i < REPEAT; i++)); do
 	for layer in native preload auto; do
-		for loop in socket connect; do
+		for loop in socket connect sendto; do
 			run_one "$layer" "$loop"
 		done
 	done
 done
 
 printf '%-44s %8s %13s %8s\n' "UDP loops, N=$N, every call logged" "ns/iter" "min-max" "x native"
-for loop in socket connect; do
+for loop in socket connect sendto; do
 	read -r nat nlo nhi < <(stats <"$tmp/native-$loop")
 	printf '%-44s %8d %13s %8.2f\n' "$loop: native" "$nat" "$nlo-$nhi" 1
 	for layer in preload auto; do
@@ -52,5 +55,7 @@ for layer in preload auto; do
 	read -r us _ < <(stats <"$tmp/$layer-socket")
 	read -r nc _ < <(stats <"$tmp/native-connect")
 	read -r uc _ < <(stats <"$tmp/$layer-connect")
-	echo "$layer: a socket.__new__ event costs $((us - ns)) ns, a socket.connect event $((uc - nc - (us - ns))) ns (medians)"
+	read -r nt _ < <(stats <"$tmp/native-sendto")
+	read -r ut _ < <(stats <"$tmp/$layer-sendto")
+	echo "$layer: a socket.__new__ event costs $((us - ns)) ns, a socket.connect event on a new socket $((uc - nc - (us - ns))) ns, a socket.sendto event on the same socket $((ut - nt)) ns (medians)"
 done

@@ -55,8 +55,8 @@ int calls_sock_facts(int fd, struct policy_call *c)
 	return 0;
 }
 
-void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
-		 struct policy_call *c)
+void calls_facts_with(const struct calls_row *row, const long args[6],
+		      const struct policy_call *sock, struct policy_call *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->event = row->event;
@@ -64,8 +64,11 @@ void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
 	if (row->arg_fd >= 0) {
 		/* The socket the call acts on (accept's new socket has its
 		 * listener's family, type and protocol). */
-		if (sock_fd >= 0)
-			calls_sock_facts(sock_fd, c);
+		if (sock) {
+			c->family = sock->family;
+			c->type = sock->type;
+			c->protocol = sock->protocol;
+		}
 	} else if (row->arg_family >= 0) {
 		c->family = (int)args[row->arg_family];
 		c->type = (int)args[row->arg_type];
@@ -75,6 +78,19 @@ void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
 		c->type |= (int)args[row->arg_flags] & CALLS_ACCEPT_FLAGS;
 	if (row->arg_how >= 0)
 		c->how = (int)args[row->arg_how];
+}
+
+void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
+		 struct policy_call *c)
+{
+	struct policy_call sock;
+
+	if (row->arg_fd >= 0 && sock_fd >= 0) {
+		calls_sock_facts(sock_fd, &sock);
+		calls_facts_with(row, args, &sock, c);
+		return;
+	}
+	calls_facts_with(row, args, NULL, c);
 }
 
 void calls_addr_to_policy(const struct calls_addr *a, struct policy_call *c)

@@ -68,6 +68,12 @@ int calls_sock_facts(int fd, struct policy_call *c);
 void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
 		 struct policy_call *c);
 
+/* The same with the socket's facts already read (SOCK's family, type and
+ * protocol, as calls_sock_facts() gives them; NULL: not read), for a layer
+ * that keeps them (the shim's cache, shim/facts.c). */
+void calls_facts_with(const struct calls_row *row, const long args[6],
+		      const struct policy_call *sock, struct policy_call *c);
+
 /* The address A (decoded by calls_addr_decode()) into C's address facts;
  * C->path then points into A, which must outlive C.  An address the kernel
  * would refuse (A->status not CALLS_ADDR_OK) leaves has_addr false. */

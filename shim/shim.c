@@ -233,6 +233,20 @@ __attribute__((noreturn)) static void shim_kill(const struct calls_row *row, con
 	_exit(128 + SIGSYS);
 }
 
+/* calls_facts() with the socket's facts kept between calls (facts.c). */
+static void shim_facts(const struct calls_row *row, const long a[6], int sock_fd,
+		       struct policy_call *c)
+{
+	struct policy_call sock;
+
+	if (row->arg_fd < 0 || sock_fd < 0) {
+		calls_facts_with(row, a, NULL, c);
+		return;
+	}
+	shim_sock_facts(sock_fd, &sock);
+	calls_facts_with(row, a, &sock, c);
+}
+
 /* --- where a socket goes ------------------------------------------------ */
 
 /*
@@ -382,14 +396,14 @@ static long shim_audit(enum calls_id id, const long a[6])
 	/* Read the socket's facts only when the decision or the event needs
 	 * them. */
 	known = !on_fd || shim_cfg.needs_facts[row->event];
-	calls_facts(row, args, on_fd && known ? (int)a[row->arg_fd] : -1, &c);
+	shim_facts(row, args, on_fd && known ? (int)a[row->arg_fd] : -1, &c);
 	if (e.addr)
 		calls_addr_to_policy(&pl.addr, &c);
 	shim_decide(&c, &d);
 	if (malformed)
 		shim_not_decided(&c, &d);
 	if (d.log && !known)
-		calls_facts(row, args, (int)a[row->arg_fd], &c);
+		shim_facts(row, args, (int)a[row->arg_fd], &c);
 	e.family = c.family;
 	e.type = c.type;
 	e.protocol = c.protocol;
@@ -469,7 +483,7 @@ static long shim_sendmmsg(const long a[6])
 
 	if (!shim_ready() || shim_cfg.passthrough)
 		return shim_do(row, a, 0);
-	calls_facts(row, a, (int)a[0], &c);
+	shim_facts(row, a, (int)a[0], &c);
 	for (unsigned i = 0; i < vlen && refused.action == POLICY_ALLOW; i++) {
 		shim_mmsg_decide(row, a, i, &pl, &c, &d, &named);
 		if (named && d.action != POLICY_ALLOW)

@@ -4,6 +4,7 @@
  *             the log (an evlog/sink.h sink) and the marker bound to it
  *   cjson.c   json_parse()/json_delete() on a privately dlopen'ed libcjson
  *   shim.c    the interposed functions and the per-call pipeline
+ *   facts.c   the facts of the program's sockets, kept between calls
  *
  * Everything here has hidden visibility (ALL_CFLAGS) and is local in the
  * version script: the host program can neither see nor replace it.
@@ -107,6 +108,12 @@ void shim_log_write(const char *line, size_t len, const struct shim_self *s);
  */
 bool shim_handover(void);
 uint64_t shim_marker(void);
+
+/* facts.c: FD's family, type and protocol into F, as calls_sock_facts()
+ * reads them (family -1 when FD is no open socket), from the facts kept
+ * for the socket FD holds when it is the same socket (one fstat), else
+ * read and kept.  Async-signal-safe, no lock. */
+void shim_sock_facts(int fd, struct policy_call *f);
 
 /* cjson.c: load libcjson privately.  0, or -1 with a message in *WHY. */
 int shim_cjson_load(const char **why);

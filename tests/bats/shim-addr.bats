@@ -247,3 +247,31 @@ libc.bind(s.fileno(), None, 0)
 print(ctypes.get_errno() == 22 and "EINVAL" or ctypes.get_errno())'
 	assert_output "EINVAL"
 }
+
+@test "shim-addr: the facts kept per descriptor follow the socket, not the number (close and reuse, dup2)" {
+	SOCKAUDIT_LOG="$T/log" run -0 under_shim "$PY" -c '
+import ctypes, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+fd = a.fileno()
+libc.shutdown(fd, socket.SHUT_RD)      # read and kept
+libc.shutdown(fd, socket.SHUT_RD)      # kept
+a.close()
+b = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+assert b.fileno() == fd
+libc.shutdown(fd, socket.SHUT_RD)      # the number again, another socket
+c = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+os.dup2(c.fileno(), fd)                # another socket under the number, unseen
+libc.shutdown(fd, socket.SHUT_RD)
+f = open("/dev/null")
+os.dup2(f.fileno(), fd)                # no socket at all
+libc.shutdown(fd, socket.SHUT_RD)
+print(fd)'
+	fd=$output
+	run -0 jq -c "select(.event == \"socket.shutdown\") | [.args[0], .family, .type, .protocol, .errno]" "$T/log"
+	assert_output "[$fd,\"AF_INET\",\"SOCK_DGRAM\",\"IPPROTO_UDP\",\"ENOTCONN\"]
+[$fd,\"AF_INET\",\"SOCK_DGRAM\",\"IPPROTO_UDP\",\"ENOTCONN\"]
+[$fd,\"AF_UNIX\",\"SOCK_DGRAM\",\"0\",null]
+[$fd,\"AF_INET6\",\"SOCK_STREAM\",\"IPPROTO_TCP\",\"ENOTCONN\"]
+[$fd,null,null,null,\"ENOTSOCK\"]"
+}
