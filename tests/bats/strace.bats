@@ -125,6 +125,37 @@ glibc-internal: curl\[[0-9]+\] socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_
 ["socket","preload"]'
 }
 
+@test "strace vs preload, real clients (wget, node over IPv6, socat UDP): every address as strace decoded it" {
+	mkdir www
+	echo "hello" >www/hello.txt
+	PORT=$(free_port)
+	"$PY" -m http.server --bind :: --directory "$T/www" "$PORT" >server.log 2>&1 &
+	SERVER_PID=$!
+	wait_for_port "$PORT"
+	run -0 --separate-stderr strace_calls "$T/trace" \
+		"$SOCKAUDIT" run --layer preload -o "$T/log" -- wget -q -O - "http://127.0.0.1:$PORT/hello.txt"
+	assert_output "hello"
+	run -0 strace_compare "$T/trace" "$T/log"
+	assert_output "2 calls matched, 0 glibc-internal missing"
+	run -0 jq -c 'select(.event == "socket.connect") | .args[1]' "$T/log"
+	assert_output "[\"127.0.0.1\",$PORT]"
+	run -0 --separate-stderr strace_calls "$T/trace2" \
+		"$SOCKAUDIT" run --layer preload -o "$T/log2" -- node -e '
+require("http").get("http://[::1]:" + process.argv[1] + "/hello.txt",
+    r => r.on("data", d => process.stdout.write(d)))' "$PORT"
+	assert_output "hello"
+	run -0 strace_compare "$T/trace2" "$T/log2"
+	assert_output --regexp '^[1-9][0-9]* calls matched, 0 glibc-internal missing$'
+	run -0 jq -c 'select(.event == "socket.connect") | .args[1]' "$T/log2"
+	assert_output "[\"::1\",$PORT,0,0]"
+	run -0 --separate-stderr strace_calls "$T/trace3" \
+		"$SOCKAUDIT" run --layer preload -o "$T/log3" -- socat -u - "UDP-SENDTO:127.0.0.1:$PORT" <<<"datagram"
+	run -0 strace_compare "$T/trace3" "$T/log3"
+	assert_output --regexp '^[1-9][0-9]* calls matched, 0 glibc-internal missing$'
+	run -0 jq -c 'select(.event == "socket.sendto") | [.args[1], .result]' "$T/log3"
+	assert_output "[[\"127.0.0.1\",$PORT],9]"
+}
+
 @test "strace vs preload, ip addr: its netlink sockets" {
 	run -0 --separate-stderr strace_calls "$T/trace" \
 		"$SOCKAUDIT" run --layer preload -o "$T/log" -- ip addr show dev lo
