@@ -447,11 +447,22 @@ out:
 /*
  * sendmmsg(2): one socket.sendmsg event per message that names an address.
  * The call is refused as a whole when the policy refuses one of its
- * messages (none is sent).  Not closed: the kernel reads the caller's
- * vector, not a copy, so another thread may change an address between the
- * check and the call (the shim copies single addresses only; see the man
- * page).
+ * messages (none is sent).  Otherwise the messages go to the kernel
+ * SHIM_MMSG_CHUNK at a time as copies (the mmsghdr and its address), each
+ * decided again on its copy: a message another thread changed since into
+ * one the policy refuses stops the call there, as the kernel stops at a
+ * message it cannot send (the count so far, or -1 and the errno when it
+ * is the first).  Each event's result is its message's msg_len once sent.
  */
+#define SHIM_MMSG_CHUNK 4
+
+struct shim_mmsg {
+	struct mmsghdr v[SHIM_MMSG_CHUNK];
+	uint8_t sa[SHIM_MMSG_CHUNK][CALLS_ADDR_MAX];
+	bool named[SHIM_MMSG_CHUNK];
+	struct policy_decision d[SHIM_MMSG_CHUNK];
+};
+
 static void shim_mmsg_decide(const struct calls_row *row, const long a[6], unsigned i,
 			     struct shim_place *pl, struct policy_call *c,
 			     struct policy_decision *d, bool *named)
@@ -469,54 +480,133 @@ static void shim_mmsg_decide(const struct calls_row *row, const long a[6], unsig
 		shim_not_decided(c, d);
 }
 
+/* Write N bytes to the caller's memory at DST without faulting (the
+ * kernel's put_user would fail there). */
+static bool shim_poke(void *dst, const void *src, size_t n)
+{
+	struct iovec local = { .iov_base = (void *)src, .iov_len = n };
+	struct iovec remote = { .iov_base = dst, .iov_len = n };
+	long put = shim_raw_syscall(SYS_process_vm_writev, getpid(), (long)&local, 1,
+				    (long)&remote, 1, 0);
+
+	if (put == (long)n)
+		return true;
+	if (put == -ENOSYS || put == -EPERM) {
+		memcpy(dst, src, n);
+		return true;
+	}
+	return false;
+}
+
+/* Copy the messages of A's vector from I on into M, at most
+ * SHIM_MMSG_CHUNK, each naming its copied address and decided on it; the
+ * count, which stops before a message that cannot be read or that the
+ * policy now refuses. */
+static unsigned shim_mmsg_copy(const long a[6], unsigned i, unsigned vlen, struct shim_mmsg *m,
+			       struct shim_place *pl, struct policy_call *c)
+{
+	struct mmsghdr *vec = (struct mmsghdr *)a[1];
+	unsigned n = 0;
+
+	for (; n < SHIM_MMSG_CHUNK && i + n < vlen; n++) {
+		struct mmsghdr *h = &m->v[n];
+
+		if (!shim_peek(h, &vec[i + n], sizeof(*h)))
+			break;
+		m->named[n] = h->msg_hdr.msg_name != NULL;
+		if (!m->named[n])
+			continue;
+		if (h->msg_hdr.msg_namelen > CALLS_ADDR_MAX)
+			h->msg_hdr.msg_namelen = CALLS_ADDR_MAX;
+		shim_place_copy(pl, h->msg_hdr.msg_name, h->msg_hdr.msg_namelen);
+		if (pl->addr.status != CALLS_ADDR_OK)
+			break;		/* the kernel refuses it: it says so */
+		memcpy(m->sa[n], pl->sa, h->msg_hdr.msg_namelen);
+		h->msg_hdr.msg_name = m->sa[n];
+		calls_addr_to_policy(&pl->addr, c);
+		shim_decide(c, &m->d[n]);
+		if (!shim_permits(&m->d[n]))
+			break;
+	}
+	return n;
+}
+
 static long shim_sendmmsg(const long a[6])
 {
 	const struct calls_row *row = &calls_table[CALL_SENDMMSG];
+	struct mmsghdr *vec = (struct mmsghdr *)a[1];
 	unsigned vlen = (unsigned)a[2] < UIO_MAXIOV ? (unsigned)a[2] : UIO_MAXIOV;
 	int saved = errno, err = 0;
 	struct policy_call c;
 	struct policy_decision d, refused = { .action = POLICY_ALLOW };
 	struct shim_place pl;
+	struct shim_mmsg m;
 	struct event e = { .event = row->event, .call = row->name };
-	bool named, logged = false;
-	long ret;
+	bool named;
+	long ret = 0, r;
+	unsigned i = 0, n;
 
 	if (!shim_ready() || shim_cfg.passthrough)
 		return shim_do(row, a, 0);
 	shim_facts(row, a, (int)a[0], &c);
-	for (unsigned i = 0; i < vlen && refused.action == POLICY_ALLOW; i++) {
-		shim_mmsg_decide(row, a, i, &pl, &c, &d, &named);
+	e.family = c.family;
+	e.type = c.type;
+	e.protocol = c.protocol;
+	e.addr = &pl.addr;
+	for (unsigned k = 0; k < vlen && refused.action == POLICY_ALLOW; k++) {
+		shim_mmsg_decide(row, a, k, &pl, &c, &d, &named);
 		if (named && d.action != POLICY_ALLOW)
 			refused = d;
-		logged |= named && d.log;
 	}
-	if (shim_permits(&refused)) {
-		errno = saved;
-		ret = shim_do(row, a, shim_marker());
-		if (ret < 0)
-			err = errno;
-	} else {
+	if (!shim_permits(&refused)) {
 		if (refused.action == POLICY_KILL)
 			shim_kill(row, a, &e, &refused);
-		ret = -1;
-		err = refused.err;
-	}
-	if (logged) {
-		e.family = c.family;
-		e.type = c.type;
-		e.protocol = c.protocol;
-		e.result = ret;
-		e.err = err;
-		e.addr = &pl.addr;
-		for (unsigned i = 0; i < vlen; i++) {
-			shim_mmsg_decide(row, a, i, &pl, &c, &d, &named);
+		e.result = -1;
+		e.err = refused.err;
+		for (unsigned k = 0; k < vlen; k++) {
+			shim_mmsg_decide(row, a, k, &pl, &c, &d, &named);
 			if (named && d.log)
 				shim_emit_call(row, a, &e, &d);
-			if (d.action != POLICY_ALLOW && named)
+			if (named && d.action != POLICY_ALLOW)
 				break;	/* the refused one is the last looked at */
 		}
+		errno = refused.err;
+		return -1;
 	}
-	errno = err ? err : saved;
+	do {
+		n = shim_mmsg_copy(a, i, vlen, &m, &pl, &c);
+		if (!n && i == 0) {
+			errno = saved;
+			return shim_do(row, a, shim_marker());	/* the kernel's EFAULT, EINVAL */
+		}
+		if (!n)
+			break;
+		errno = saved;
+		r = shim_do(row, (const long[6]){ a[0], (long)m.v, n, a[3] }, shim_marker());
+		if (r < 0)
+			err = errno;
+		for (unsigned k = 0; r > 0 && k < (unsigned)r; k++)
+			shim_poke(&vec[i + k].msg_len, &m.v[k].msg_len, sizeof(m.v[k].msg_len));
+		for (unsigned k = 0; k < n; k++) {
+			if (!m.named[k] || !m.d[k].log)
+				continue;
+			e.result = k < (unsigned)(r > 0 ? r : 0) ? (long)m.v[k].msg_len : -1;
+			e.err = r < 0 ? err : 0;
+			e.result_unknown = r >= 0 && k >= (unsigned)r;	/* not sent */
+			calls_addr_decode(m.v[k].msg_hdr.msg_name, m.v[k].msg_hdr.msg_namelen, &pl.addr);
+			shim_emit_call(row, a, &e, &m.d[k]);
+		}
+		if (r < 0) {
+			if (i == 0) {
+				errno = err;
+				return -1;
+			}
+			break;
+		}
+		ret += r;
+		i += n;
+	} while ((unsigned)r == n && i < vlen);
+	errno = saved;
 	return ret;
 }
 
