@@ -65,3 +65,13 @@ void policy_default_for(const struct policy *p, enum policy_event event,
 		d->err = 0;
 	}
 }
+
+void policy_fields(const struct policy *p, struct policy_fields *f)
+{
+	*f = (struct policy_fields){ .default_events = p->default_events };
+	for (size_t i = 0; i < p->n_rules; i++) {
+		f->addresses += p->rules[i].n_addrs > 0;
+		f->ports += p->rules[i].n_ports > 0;
+		f->hosts += p->rules[i].n_hosts > 0;
+	}
+}

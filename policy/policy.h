@@ -144,6 +144,16 @@ const char *policy_rule_id(const struct policy *p, size_t i);
  * nothing, async-signal-safe. */
 bool policy_needs_facts(const struct policy *p, enum policy_event event);
 
+/* What P's address rules look at, for summaries (`sockaudit check`): the
+ * count of rules that constrain "address", "port" and "host", and the
+ * events the default decides (bit 1 << POLICY_EV_* each). */
+struct policy_fields {
+	size_t addresses, ports, hosts;
+	unsigned default_events;
+};
+
+void policy_fields(const struct policy *p, struct policy_fields *f);
+
 /* The decision of P's "default" (rule -1), for summaries such as
  * `sockaudit check`'s "default deny (EACCES)". */
 void policy_default_decision(const struct policy *p, struct policy_decision *d);

@@ -22,15 +22,33 @@ static void usage(FILE *out)
 		"unreadable, 2 usage error.  See sockaudit-check(1).\n");
 }
 
-/* "POLICY: ok, 5 rules, mode enforce, default deny (EACCES), 1 warning" */
+/* "POLICY: ok, 5 rules, mode enforce, default deny (EACCES), 1 warning";
+ * with address rules "5 rules (2 address, 1 port, 1 host)", and a default
+ * naming its events (not just socket.__new__ and socket.shutdown) "default
+ * deny (EACCES) on socket.__new__, socket.connect". */
 static void summary(const char *name, const struct policy *p, size_t warnings)
 {
+	static const unsigned classic = 1u << POLICY_EV_NEW | 1u << POLICY_EV_SHUTDOWN;
+	struct policy_fields pf;
 	struct policy_decision d;
 	size_t n = policy_rule_count(p);
-	const char *err;
+	const char *err, *sep = " (";
 
 	policy_default_decision(p, &d);
-	printf("%s: ok, %zu rule%s, mode %s, default %s", name, n, n == 1 ? "" : "s",
+	policy_fields(p, &pf);
+	const struct {
+		const char *word;
+		size_t n;
+	} fields[] = { { "address", pf.addresses }, { "port", pf.ports }, { "host", pf.hosts } };
+
+	printf("%s: ok, %zu rule%s", name, n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (fields[i].n) {
+			printf("%s%zu %s", sep, fields[i].n, fields[i].word);
+			sep = ", ";
+		}
+	}
+	printf("%s, mode %s, default %s", *sep == ',' ? ")" : "",
 	       policy_mode_name(policy_mode(p)),
 	       event_decision_word(event_decision_of(&d, POLICY_ENFORCE)));
 	if (d.action == POLICY_DENY) {
@@ -39,6 +57,15 @@ static void summary(const char *name, const struct policy *p, size_t warnings)
 			printf(" (%s)", err);
 		else
 			printf(" (%d)", d.err);
+	}
+	if (pf.default_events != classic) {
+		sep = " on ";
+		for (int ev = 0; ev < POLICY_EV_COUNT; ev++) {
+			if (pf.default_events & (1u << ev)) {
+				printf("%s%s", sep, names_name(NAMES_EVENT, ev));
+				sep = ", ";
+			}
+		}
 	}
 	if (warnings)
 		printf(", %zu warning%s", warnings, warnings == 1 ? "" : "s");

@@ -3,15 +3,20 @@
  *
  *   sockaudit eval [--exe PATH] [--mode MODE] POLICY socket FAMILY TYPE [PROTOCOL]
  *   sockaudit eval [--exe PATH] [--mode MODE] POLICY shutdown HOW [FAMILY TYPE PROTOCOL]
+ *   sockaudit eval [...] [--address ADDRESS] [--port PORT] POLICY connect|bind|sendto|sendmsg
+ *                  [FAMILY TYPE [PROTOCOL]]
+ *   sockaudit eval [...] [--host NAME] [--port PORT] POLICY getaddrinfo [FAMILY TYPE [PROTOCOL]]
  *
  * Output, one line, words in this order (see sockaudit-eval(1)):
- *   DECISION [errno=NAME] rule=ID|rules[N]|(default) log=true|false
+ *   DECISION [errno=NAME|gai_error=EAI_FAIL] rule=ID|rules[N]|(default) log=true|false
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cmd.h"
 #include "load.h"
@@ -24,16 +29,24 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: sockaudit eval [--exe PATH] [--mode audit|enforce] POLICY socket FAMILY TYPE [PROTOCOL]\n"
 		"       sockaudit eval [--exe PATH] [--mode audit|enforce] POLICY shutdown HOW [FAMILY TYPE PROTOCOL]\n"
+		"       sockaudit eval [OPTIONS] POLICY connect|bind|sendto|sendmsg [FAMILY TYPE [PROTOCOL]]\n"
+		"       sockaudit eval [OPTIONS] POLICY getaddrinfo [FAMILY TYPE [PROTOCOL]]\n"
 		"       sockaudit eval [--exe PATH] [--mode audit|enforce] POLICY LOG...\n"
 		"Decide one call against POLICY, or replay the events of logs.\n\n"
 		"FAMILY, TYPE, PROTOCOL and HOW are names or numbers, as in policies;\n"
 		"TYPE may carry flags: SOCK_STREAM|SOCK_CLOEXEC.  PROTOCOL defaults to 0\n"
-		"(the family's default protocol).  A shutdown without FAMILY TYPE\n"
-		"PROTOCOL is on a socket of unknown kind.\n\n"
+		"(the family's default protocol).  A shutdown or an address event\n"
+		"without FAMILY TYPE PROTOCOL is on a socket of unknown kind; for\n"
+		"getaddrinfo they are the hints.\n\n"
 		"  --exe PATH          the executable to match 'exe' globs against\n"
 		"  --mode audit|enforce  override the policy's mode\n"
+		"  --address ADDRESS   the address of connect, bind, sendto, sendmsg:\n"
+		"                      127.0.0.1, ::1, /path, @abstract, '' (unnamed)\n"
+		"  --port PORT         its port (inet); getaddrinfo's numeric service\n"
+		"  --host NAME         the name getaddrinfo looks up\n"
 		"  -h, --help          this help\n\n"
 		"Prints one line: DECISION [errno=NAME] rule=ID|rules[N]|(default) log=true|false\n"
+		"(a denied getaddrinfo: gai_error=EAI_FAIL in place of errno=NAME)\n"
 		"Exit status: 0 decided, 2 usage error or a policy that cannot be read\n"
 		"or is invalid.\n"
 		"See sockaudit-eval(1).\n");
@@ -93,22 +106,61 @@ static int parse_how(const char *s, int *v)
 	return names_value(NAMES_HOW, s, v) ? unknown("how", NAMES_HOW, s) : 0;
 }
 
-/* The call described by ARGS[0..N) after the word "socket" or "shutdown". */
-static int parse_call(bool shutdown, char **args, int n, struct policy_call *call)
+/* The verbs of a call, and the event each names. */
+static const struct {
+	const char *verb;
+	enum policy_event event;
+} verbs[] = {
+	[POLICY_EV_NEW] = { "socket", POLICY_EV_NEW },
+	[POLICY_EV_SHUTDOWN] = { "shutdown", POLICY_EV_SHUTDOWN },
+	[POLICY_EV_CONNECT] = { "connect", POLICY_EV_CONNECT },
+	[POLICY_EV_BIND] = { "bind", POLICY_EV_BIND },
+	[POLICY_EV_SENDTO] = { "sendto", POLICY_EV_SENDTO },
+	[POLICY_EV_SENDMSG] = { "sendmsg", POLICY_EV_SENDMSG },
+	[POLICY_EV_GETADDRINFO] = { "getaddrinfo", POLICY_EV_GETADDRINFO },
+};
+
+/* The event VERB names into *EV; false when it is none (a log follows). */
+static bool verb_event(const char *verb, enum policy_event *ev)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (!strcmp(verbs[i].verb, verb)) {
+			*ev = verbs[i].event;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* FAMILY TYPE [PROTOCOL] at ARGS[0..N) into CALL. */
+static int parse_socket(char **args, int n, struct policy_call *call)
 {
 	int rc;
 
-	if (!shutdown) {
-		call->event = POLICY_EV_NEW;
+	if ((rc = parse_family(args[0], &call->family)) ||
+	    (rc = parse_type(args[1], &call->type)) ||
+	    (n == 3 && (rc = parse_protocol(args[2], &call->protocol))))
+		return rc;
+	return 0;
+}
+
+/* The call described by ARGS[0..N) after the word for EVENT. */
+static int parse_call(enum policy_event event, char **args, int n, struct policy_call *call)
+{
+	int rc;
+
+	call->event = event;
+	if (event == POLICY_EV_NEW) {
 		if (n < 2 || n > 3)
 			return cli_usage_error("eval", "socket takes FAMILY TYPE [PROTOCOL]");
-		if ((rc = parse_family(args[0], &call->family)) ||
-		    (rc = parse_type(args[1], &call->type)) ||
-		    (n == 3 && (rc = parse_protocol(args[2], &call->protocol))))
-			return rc;
-		return 0;
+		return parse_socket(args, n, call);
 	}
-	call->event = POLICY_EV_SHUTDOWN;
+	if (event != POLICY_EV_SHUTDOWN) {
+		if (n != 0 && n != 2 && n != 3)
+			return cli_usage_error("eval", "%s takes [FAMILY TYPE [PROTOCOL]]",
+					       verbs[event].verb);
+		return n ? parse_socket(args, n, call) : 0;
+	}
 	if (n != 1 && n != 4)
 		return cli_usage_error("eval", "shutdown takes HOW [FAMILY TYPE PROTOCOL]");
 	if ((rc = parse_how(args[0], &call->how)))
@@ -121,12 +173,48 @@ static int parse_call(bool shutdown, char **args, int n, struct policy_call *cal
 	return 0;
 }
 
-static void print_decision(const struct policy *p, const struct policy_decision *d)
+/* --address: an IP address, "@" and an abstract name, "" (unnamed) or a
+ * path, as policies write them. */
+static int parse_address(const char *s, struct policy_call *call)
+{
+	call->has_addr = true;
+	if (inet_pton(AF_INET, s, call->ip) == 1) {
+		call->addr_family = AF_INET;
+	} else if (inet_pton(AF_INET6, s, call->ip) == 1) {
+		call->addr_family = AF_INET6;
+	} else if ((s[0] >= '0' && s[0] <= '9') || strchr(s, ':')) {
+		return cli_usage_error("eval", "--address '%s' is not an IP address", s);
+	} else {
+		call->addr_family = AF_UNIX;
+		call->abstract = s[0] == '@';
+		call->path = call->abstract ? s + 1 : s;
+		call->path_len = strlen(call->path);
+	}
+	return 0;
+}
+
+static int parse_port(const char *s, int *port)
+{
+	char *end;
+	long v;
+
+	v = strtol(s, &end, 10);
+	if (!*s || *end || s[0] == '-' || s[0] == '+' || v > 65535)
+		return cli_usage_error("eval", "--port must be a number from 0 to 65535, not '%s'", s);
+	*port = (int)v;
+	return 0;
+}
+
+static void print_decision(const struct policy *p, const struct policy_call *call,
+			   const struct policy_decision *d)
 {
 	const char *err = names_name(NAMES_ERRNO, d->err);
 
 	printf("%s", event_decision_word(event_decision_of(d, policy_mode(p))));
-	if (d->action == POLICY_DENY) {
+	/* A denied lookup fails with EAI_FAIL whatever the rule's errno. */
+	if (d->action == POLICY_DENY && call->event == POLICY_EV_GETADDRINFO) {
+		printf(" gai_error=EAI_FAIL");
+	} else if (d->action == POLICY_DENY) {
 		if (err)
 			printf(" errno=%s", err);
 		else
@@ -169,6 +257,8 @@ static int replay(int argc, char **argv, int first, const char *mode, const char
 
 struct eval_args {
 	const char *mode;		/* --mode, validated; NULL: the policy's */
+	const char *address, *port;	/* --address, --port, --host: checked */
+	const char *host;		/* against the verb once it is known */
 	int policy;			/* POLICY's index in argv */
 	bool replay;			/* LOG... rather than a call follows */
 	struct policy_call call;	/* the call, and --exe */
@@ -180,12 +270,16 @@ static int eval_parse(int argc, char **argv, struct eval_args *a)
 	static const struct option opts[] = {
 		{ "exe", required_argument, NULL, 'e' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "address", required_argument, NULL, 'a' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "host", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	enum policy_event ev;
 	enum policy_mode m;
 	const char *verb;
-	int c;
+	int c, rc;
 
 	opterr = 0;
 	optind = 1;
@@ -200,6 +294,15 @@ static int eval_parse(int argc, char **argv, struct eval_args *a)
 						       "--mode must be 'audit' or 'enforce', not '%s'",
 						       optarg);
 			a->mode = optarg;
+			break;
+		case 'a':
+			a->address = optarg;
+			break;
+		case 'p':
+			a->port = optarg;
+			break;
+		case 'H':
+			a->host = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -217,15 +320,36 @@ static int eval_parse(int argc, char **argv, struct eval_args *a)
 		return cli_usage_error("eval", "give a call (socket ..., shutdown ...) or logs after the policy");
 	a->policy = optind;
 	verb = argv[optind + 1];
-	if (strcmp(verb, "socket") && strcmp(verb, "shutdown")) {
+	if (!verb_event(verb, &ev)) {
+		if (a->address || a->port || a->host)
+			return cli_usage_error("eval", "--address, --port and --host describe a call, not a replay");
 		a->replay = true;
 		return 0;
 	}
 	if (a->call.exe && a->call.exe[0] != '/')
 		return cli_usage_error("eval", "--exe must be an absolute path, not '%s'",
 				       a->call.exe);
-	return parse_call(!strcmp(verb, "shutdown"), argv + optind + 2, argc - optind - 2,
-			  &a->call);
+	if (a->address && !(policy_event_has_address(ev) && ev != POLICY_EV_GETADDRINFO))
+		return cli_usage_error("eval", "--address is for connect, bind, sendto and sendmsg");
+	if (a->port && !policy_event_has_address(ev))
+		return cli_usage_error("eval", "--port is for connect, bind, sendto, sendmsg and getaddrinfo");
+	if (a->host && ev != POLICY_EV_GETADDRINFO)
+		return cli_usage_error("eval", "--host is for getaddrinfo");
+	if ((rc = parse_call(ev, argv + optind + 2, argc - optind - 2, &a->call)))
+		return rc;
+	if (a->address && (rc = parse_address(a->address, &a->call)))
+		return rc;
+	if (a->port) {
+		if ((rc = parse_port(a->port, &a->call.port)))
+			return rc;
+		if (ev != POLICY_EV_GETADDRINFO && a->call.addr_family != AF_INET &&
+		    a->call.addr_family != AF_INET6)
+			return cli_usage_error("eval", "--port needs an IP --address");
+	}
+	/* An inet address always has a port: 0 unless --port says. */
+	a->call.has_port = a->port || (a->call.has_addr && a->call.addr_family != AF_UNIX);
+	a->call.host = a->host;
+	return 0;
 }
 
 int cmd_eval(int argc, char **argv)
@@ -247,7 +371,7 @@ int cmd_eval(int argc, char **argv)
 	if (a.mode && !policy_mode_value(a.mode, &m))
 		policy_set_mode(lp.policy, m);
 	policy_match(lp.policy, &a.call, &d);
-	print_decision(lp.policy, &d);
+	print_decision(lp.policy, &a.call, &d);
 	cli_policy_free(&lp);
 	return 0;
 }
