@@ -2,7 +2,9 @@
  * (policy/ports.c), on rule tables built by hand: first match, the
  * default per event, rules that match some calls (an address, an exe) and
  * rules that match every call, families, types, protocols, word edges,
- * audit mode. */
+ * audit mode; then on parsed policies, against the matcher: no call
+ * policy_match() allows is to a refused port. */
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +236,94 @@ static void test_many(void)
 	free(ports);
 }
 
+/* Parsed policies, each checked against the matcher over a grid of TCP
+ * calls: a call policy_match() allows is never to a port refused (what
+ * Landlock must never do); and WANT, the allowed ports of connect and bind. */
+static const struct {
+	const char *text;
+	const char *connect, *bind;
+} parsed[] = {
+	/* the design's example: the loopback rule allows every port */
+	{ "{\"version\":1,\"mode\":\"enforce\",\"default\":{\"action\":\"deny\"},\"rules\":["
+	  "{\"id\":\"inet\",\"family\":[\"AF_INET\",\"AF_INET6\"],\"action\":\"allow\"},"
+	  "{\"id\":\"loopback\",\"event\":[\"socket.connect\",\"socket.sendto\",\"socket.sendmsg\"],"
+	  "\"address\":[\"127.0.0.0/8\",\"::1\"],\"action\":\"allow\"},"
+	  "{\"id\":\"web\",\"event\":\"socket.connect\",\"port\":[80,443],\"action\":\"allow\"},"
+	  "{\"id\":\"no-bind-low\",\"event\":\"socket.bind\",\"port\":\"0-1023\",\"action\":\"deny\"},"
+	  "{\"id\":\"other-connect\",\"event\":\"socket.connect\",\"action\":\"deny\",\"errno\":\"ECONNREFUSED\"}]}",
+	  "0-65535", "1024-65535" },
+	{ "{\"version\":1,\"mode\":\"enforce\",\"default\":{\"action\":\"deny\",\"event\":[\"socket.connect\",\"socket.bind\"]},\"rules\":["
+	  "{\"event\":\"socket.connect\",\"port\":[80,\"8000-8080\"],\"exe\":\"/usr/bin/*\",\"action\":\"allow\"},"
+	  "{\"event\":\"socket.bind\",\"address\":\"10.0.0.0/8\",\"port\":22,\"action\":\"deny\"},"
+	  "{\"event\":[\"socket.bind\",\"socket.connect\"],\"family\":\"AF_INET6\",\"port\":\"22-23\",\"action\":\"allow\"},"
+	  "{\"event\":\"socket.bind\",\"type\":\"SOCK_STREAM\",\"port\":\"1024-65535\",\"action\":\"allow\"}]}",
+	  "22-23,80,8000-8080", "22-23,1024-65535" },
+	{ "{\"version\":1,\"mode\":\"enforce\",\"default\":{\"action\":\"allow\"},\"rules\":["
+	  "{\"event\":\"socket.connect\",\"address\":[\"0.0.0.0/0\",\"::/0\"],\"port\":25,\"action\":\"kill\"},"
+	  "{\"event\":\"socket.connect\",\"protocol\":\"IPPROTO_UDP\",\"action\":\"deny\"},"
+	  "{\"event\":\"socket.bind\",\"address\":\"0.0.0.0/0\",\"action\":\"deny\"}]}",
+	  "0-24,26-65535", "0-65535" },
+};
+
+static const char *const grid_addrs[] = {
+	"127.0.0.1", "10.1.2.3", "0.0.0.0", "255.255.255.255",
+	"::1", "::", "fe80::1", "::ffff:127.0.0.1", "::ffff:10.1.2.3",
+};
+static const int grid_ports[] = { 0, 1, 21, 22, 23, 24, 25, 26, 79, 80, 81, 443, 1023, 1024,
+				  7999, 8000, 8080, 8081, 65535 };
+static const char *const grid_exes[] = { NULL, "/usr/bin/curl", "/opt/x" };
+
+static void test_parsed(void)
+{
+	static uint8_t allowed[POLICY_PORTS_BYTES];
+
+	for (size_t t = 0; t < sizeof(parsed) / sizeof(parsed[0]); t++) {
+		static const enum policy_event evs[] = { POLICY_EV_CONNECT, POLICY_EV_BIND };
+		struct policy *p = NULL;
+		size_t bad = 0, calls = 0, loose = 0;
+
+		if (!CHECK(policy_parse(parsed[t].text, strlen(parsed[t].text), &p, NULL) == 0,
+			   "policy %zu parses", t))
+			continue;
+		CHECK_STR(ranges(p, POLICY_EV_CONNECT), parsed[t].connect, "policy %zu: connect", t);
+		CHECK_STR(ranges(p, POLICY_EV_BIND), parsed[t].bind, "policy %zu: bind", t);
+		for (size_t e = 0; e < 2; e++) {
+			bool hit[sizeof(grid_ports) / sizeof(grid_ports[0])] = { false };
+
+			policy_tcp_ports(p, evs[e], allowed);
+			for (size_t a = 0; a < sizeof(grid_addrs) / sizeof(grid_addrs[0]); a++)
+			for (size_t x = 0; x < sizeof(grid_exes) / sizeof(grid_exes[0]); x++)
+			for (int proto = 0; proto <= IPPROTO_TCP; proto += IPPROTO_TCP)
+			for (size_t i = 0; i < sizeof(grid_ports) / sizeof(grid_ports[0]); i++) {
+				bool v6 = strchr(grid_addrs[a], ':');
+				struct policy_call c = {
+					.event = evs[e], .family = v6 ? AF_INET6 : AF_INET,
+					.type = SOCK_STREAM | SOCK_CLOEXEC, .protocol = proto,
+					.exe = grid_exes[x], .has_addr = true,
+					.addr_family = v6 ? AF_INET6 : AF_INET,
+					.has_port = true, .port = grid_ports[i],
+				};
+				struct policy_decision d;
+				int port = grid_ports[i];
+
+				inet_pton(c.addr_family, grid_addrs[a], c.ip);
+				policy_match(p, &c, &d);
+				calls++;
+				if (d.action == POLICY_ALLOW && !(allowed[port / 8] & (1u << (port % 8))))
+					bad++;
+				hit[i] |= d.action == POLICY_ALLOW;
+			}
+			/* And no looser than the grid shows, for these policies. */
+			for (size_t i = 0; i < sizeof(grid_ports) / sizeof(grid_ports[0]); i++)
+				loose += !hit[i] && (allowed[grid_ports[i] / 8] & (1u << (grid_ports[i] % 8)));
+		}
+		CHECK(bad == 0 && calls > 0, "policy %zu: none of %zu calls the matcher allows is to a refused port (%zu are)",
+		      t, calls, bad);
+		CHECK_INT(loose, 0, "policy %zu: every allowed port of the grid has an allowed call", t);
+		policy_free(p);
+	}
+}
+
 int main(void)
 {
 	tables();
@@ -243,5 +333,6 @@ int main(void)
 	test_protocols();
 	test_partial_allows();
 	test_many();
+	test_parsed();
 	return check_done();
 }
