@@ -32,7 +32,7 @@ only_from() {
 
 @test "layout: the shim's and the tools' headers stay in their programs" {
 	only_from shim.h '^shim/'
-	for h in cmd.h load.h notify.h run.h run_cli.h; do
+	for h in cmd.h landlock.h load.h notify.h run.h run_cli.h; do
 		only_from "$h" '^tools/|^tests/unit/test_run_cli\.c$'
 	done
 }
