@@ -145,14 +145,14 @@ bind_policy() {
 
 @test "landlock: when it cannot restrict the tree, run says so in one note and goes on" {
 	no_connect_policy pol.json
-	# 16 domains are Landlock's limit: the 17th, ours, fails with E2BIG
-	run -0 listen_run "$Q" -- "$L" stack 16 "$SOCKAUDIT" run -o log -p pol.json --layer seccomp -- "$L" connect uring "$Q"
+	# Landlock stacks 16 domains at most: on a full stack ours fails (E2BIG)
+	run -0 listen_run "$Q" -- "$L" stack full "$SOCKAUDIT" run -o log -p pol.json --layer seccomp -- "$L" connect uring "$Q"
 	assert_line "sockaudit run: note: landlock_restrict_self: 16 Landlock domains are stacked already: the policy's TCP ports are not enforced by Landlock, only by the other layers"
 	assert_line "connect: ok"
 	assert_line "accepted $Q 1"
 	[ "$(grep -c Landlock <<<"$output")" = 1 ]
-	# with one domain fewer, ours is the 16th and in force
-	run -1 listen_run "$Q" -- "$L" stack 15 "$SOCKAUDIT" run -o log -p pol.json --layer seccomp -- "$L" connect uring "$Q"
+	# with room for one, ours is the last and in force
+	run -1 listen_run "$Q" -- "$L" stack spare "$SOCKAUDIT" run -o log -p pol.json --layer seccomp -- "$L" connect uring "$Q"
 	assert_line "connect: EACCES"
 	refute_output --partial "note: landlock"
 }
