@@ -85,10 +85,13 @@ bind_policy() {
 @test "landlock: a ring's connect to a refused port fails with Landlock's EACCES, none arrives (seccomp, auto)" {
 	connect_policy pol.json
 	for layer in seccomp auto; do
-		run -1 listen_run "$Q" -- "$SOCKAUDIT" run -o log -p pol.json --layer $layer -- "$L" connect uring "$Q"
-		assert_line "connect: EACCES"
-		assert_line "accepted $Q 0"
-		refute_output --partial "Landlock"	# no note: it is in force
+		# uring-async: the ring's worker thread connects, in the same domain
+		for how in uring uring-async; do
+			run -1 listen_run "$Q" -- "$SOCKAUDIT" run -o log -p pol.json --layer $layer -- "$L" connect $how "$Q"
+			assert_line "connect: EACCES"
+			assert_line "accepted $Q 0"
+			refute_output --partial "Landlock"	# no note: it is in force
+		done
 	done
 }
 
@@ -106,8 +109,10 @@ bind_policy() {
 @test "landlock: a ring's bind to a refused port fails with EACCES, the allowed port binds (seccomp, auto)" {
 	bind_policy pol.json
 	for layer in seccomp auto; do
-		run -1 "$SOCKAUDIT" run -o log -p pol.json --layer $layer -- "$L" bind uring "$Q"
-		assert_line "bind: EACCES"
+		for how in uring uring-async; do
+			run -1 "$SOCKAUDIT" run -o log -p pol.json --layer $layer -- "$L" bind $how "$Q"
+			assert_line "bind: EACCES"
+		done
 		for how in uring syscall; do
 			run -0 "$SOCKAUDIT" run -o log -p pol.json --layer $layer -- "$L" bind $how "$P"
 			assert_line "bind: ok"
