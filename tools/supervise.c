@@ -3,8 +3,9 @@
  *
  *   supervise_run
  *     supervise_filter     policy -> libseccomp -> BPF, in the parent
+ *     landlock_ruleset     its TCP ports -> a Landlock ruleset (landlock.c)
  *     fork
- *       supervise_child    no_new_privs, seccomp(), listener to the parent, exec
+ *       supervise_child    no_new_privs, Landlock, seccomp(), listener out, exec
  *     supervise_start      listener received, exec checked
  *     supervise_standby    fork: a second holder of the listener
  *     supervise_loop       poll(listener, signalfd) until the tree is gone
