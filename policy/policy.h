@@ -171,6 +171,16 @@ void policy_default_for(const struct policy *p, enum policy_event event,
  * (the default is "deny"). */
 bool policy_io_uring_allowed(const struct policy *p);
 
+/* The TCP ports P could allow for EVENT (socket.connect or socket.bind),
+ * for a kernel filter by port (Landlock) that must never refuse what P
+ * allows: bit PORT % 8 of ALLOWED[PORT / 8] is set when some call of EVENT
+ * on an AF_INET or AF_INET6 TCP socket to PORT (any address, any exe) could
+ * be allowed; in audit mode, and for any other event, every port.  Returns
+ * true when some port is refused.  Allocates nothing (policy/ports.c). */
+#define POLICY_PORTS_BYTES (65536 / 8)
+bool policy_tcp_ports(const struct policy *p, enum policy_event event,
+		      uint8_t allowed[POLICY_PORTS_BYTES]);
+
 /* Decide CALL.  First matching rule wins, else the default.  Allocates
  * nothing, takes no locks, async-signal-safe. */
 void policy_match(const struct policy *p, const struct policy_call *call,

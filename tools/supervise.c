@@ -3,8 +3,9 @@
  *
  *   supervise_run
  *     supervise_filter     policy -> libseccomp -> BPF, in the parent
+ *     landlock_ruleset     its TCP ports -> a Landlock ruleset (landlock.c)
  *     fork
- *       supervise_child    no_new_privs, seccomp(), listener to the parent, exec
+ *       supervise_child    no_new_privs, Landlock, seccomp(), listener out, exec
  *     supervise_start      listener received, exec checked
  *     supervise_standby    fork: a second holder of the listener
  *     supervise_loop       poll(listener, signalfd) until the tree is gone
@@ -59,6 +60,7 @@
 #include "seal.h"
 #include "run.h"
 #include "filter.h"
+#include "landlock.h"
 #include "logread.h"
 #include "unotify.h"
 
@@ -95,6 +97,7 @@ struct supervise {
 	pid_t standby;		/* -1: none */
 	int standby_fd;		/* its pipe: a byte, then EOF: stand down */
 	struct seal_chain *seal;	/* MAP_SHARED with the standby; NULL: unsealed */
+	int landlock;		/* the TCP port ruleset for the child; -1: none */
 };
 
 /* Compile the policy and export its BPF into S->prog: the child then only has
@@ -194,6 +197,7 @@ static void __attribute__((noreturn)) supervise_child(struct supervise *s)
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		supervise_child_fail(s, CHILD_NNP, errno);
+	landlock_restrict(s->landlock);
 	/* Wait-killable (Linux 5.19): once the supervisor has received a
 	 * notification, only a fatal signal interrupts the call, so Go's
 	 * SIGURG preemption does not cancel and restart it over and over. */
@@ -497,7 +501,7 @@ int supervise_run(const struct run_spec *spec)
 	struct supervise s = {
 		.spec = spec, .chan = { -1, -1 },
 		.errpipe = { -1, -1 }, .sigfd = -1, .listener = -1, .child = -1,
-		.standby = -1, .standby_fd = -1,
+		.standby = -1, .standby_fd = -1, .landlock = -1,
 	};
 	sigset_t mask;
 	bool tree_gone;
@@ -511,6 +515,7 @@ int supervise_run(const struct run_spec *spec)
 		goto out;
 	}
 	supervise_seal_start(&s);
+	s.landlock = landlock_ruleset(spec->policy);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.chan) ||
 	    pipe2(s.errpipe, O_CLOEXEC)) {
 		cli_error("run", "%s", strerror(errno));
@@ -541,6 +546,9 @@ int supervise_run(const struct run_spec *spec)
 	s.chan[1] = -1;
 	close(s.errpipe[1]);
 	s.errpipe[1] = -1;
+	if (s.landlock >= 0)
+		close(s.landlock);
+	s.landlock = -1;
 
 	ret = supervise_start(&s);
 	if (ret) {
@@ -576,5 +584,7 @@ out:
 		close(s.sigfd);
 	if (s.listener >= 0)
 		close(s.listener);
+	if (s.landlock >= 0)
+		close(s.landlock);
 	return ret;
 }
