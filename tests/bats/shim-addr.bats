@@ -276,3 +276,22 @@ print(fd)'
 [$fd,\"AF_INET6\",\"SOCK_STREAM\",\"IPPROTO_TCP\",\"ENOTCONN\"]
 [$fd,null,null,null,\"ENOTSOCK\"]"
 }
+
+@test "shim-addr: a thread that rewrites the address after the check cannot reach a refused port (the kernel gets the checked copy)" {
+	a=$(free_port)
+	b=$(free_port)
+	while [ "$b" = "$a" ]; do b=$(free_port); done
+	# natively the flipping thread lands connects on both ports
+	run -0 "$FIX/s_flip" "$a" "$b" 3000
+	[[ "$output" =~ ^a=([0-9]+)\ b=([0-9]+)\ refused=0$ ]]
+	[ "${BASH_REMATCH[1]}" -gt 0 ] && [ "${BASH_REMATCH[2]}" -gt 0 ]
+	pol=$(policy_file p.json <<EOF2
+{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+ "rules": [{"id": "a-only", "event": "socket.connect", "port": $a, "action": "allow", "log": false},
+           {"id": "no-other", "event": "socket.connect", "action": "deny", "errno": "ECONNREFUSED", "log": false}]}
+EOF2
+)
+	SOCKAUDIT_POLICY="$pol" SOCKAUDIT_LOG=/dev/null run -0 under_shim "$FIX/s_flip" "$a" "$b" 3000
+	[[ "$output" =~ ^a=([0-9]+)\ b=0\ refused=([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" -gt 0 ] && [ "${BASH_REMATCH[2]}" -gt 0 ]
+}
