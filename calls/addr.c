@@ -232,3 +232,13 @@ int calls_service_port(const char *service)
 	}
 	return (int)v;
 }
+
+bool calls_addr_unspec_any(const struct calls_addr *a, uint16_t *port)
+{
+	/* the bytes after sa_family as a sockaddr_in's: port, address */
+	if (a->status != CALLS_ADDR_OK || a->family != AF_UNSPEC ||
+	    a->len < sizeof(struct sockaddr_in) || addr_u32(a->raw.bytes + 2) != 0)
+		return false;
+	*port = addr_be16(a->raw.bytes);
+	return true;
+}

@@ -71,6 +71,11 @@ void calls_addr_decode(const void *sa, size_t len, struct calls_addr *a);
  * AF_INET or AF_INET6 address. */
 char *calls_addr_ip(const struct calls_addr *a, char *buf);
 
+/* Is A the AF_UNSPEC address with INADDR_ANY that an AF_INET socket's
+ * bind(2) takes as 0.0.0.0 (the kernel's "compatibility games" in
+ * __inet_bind)?  Then *PORT gets its port (host order). */
+bool calls_addr_unspec_any(const struct calls_addr *a, uint16_t *port);
+
 /* getaddrinfo's SERVICE as a port: its value when it is a decimal number
  * of 0..65535 (as getaddrinfo takes it), else -1 (a name such as "http",
  * or NULL). */

@@ -95,6 +95,8 @@ void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
 
 void calls_addr_to_policy(const struct calls_addr *a, struct policy_call *c)
 {
+	uint16_t port;
+
 	c->has_addr = a->status == CALLS_ADDR_OK;
 	c->has_port = false;
 	c->path = NULL;
@@ -103,6 +105,14 @@ void calls_addr_to_policy(const struct calls_addr *a, struct policy_call *c)
 	if (!c->has_addr)
 		return;
 	c->addr_family = a->family;
+	if (c->event == POLICY_EV_BIND && calls_addr_unspec_any(a, &port)) {
+		/* what an AF_INET socket's bind makes of it: 0.0.0.0:port */
+		c->addr_family = AF_INET;
+		memset(c->ip, 0, 4);
+		c->has_port = true;
+		c->port = port;
+		return;
+	}
 	switch (a->family) {
 	case AF_INET:
 		memcpy(c->ip, a->in.ip, 4);

@@ -74,9 +74,11 @@ void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
 void calls_facts_with(const struct calls_row *row, const long args[6],
 		      const struct policy_call *sock, struct policy_call *c);
 
-/* The address A (decoded by calls_addr_decode()) into C's address facts;
- * C->path then points into A, which must outlive C.  An address the kernel
- * would refuse (A->status not CALLS_ADDR_OK) leaves has_addr false. */
+/* The address A (decoded by calls_addr_decode()) into C's address facts,
+ * as the kernel takes it for C's event (set it first): a bind's AF_UNSPEC
+ * INADDR_ANY is 0.0.0.0 (calls_addr_unspec_any()).  C->path then points
+ * into A, which must outlive C.  An address the kernel would refuse
+ * (A->status not CALLS_ADDR_OK) leaves has_addr false. */
 void calls_addr_to_policy(const struct calls_addr *a, struct policy_call *c);
 
 #endif

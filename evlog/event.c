@@ -397,12 +397,18 @@ static const char *const malformed_words[] = {
 };
 
 /* "address" and "port" decoded for rules and reports (the policy's
- * spelling: an abstract name is "@name"), and "malformed" when the call
- * named no address the kernel would take. */
-static char *put_place(char *p, const struct calls_addr *a)
+ * spelling: an abstract name is "@name"; a bind's AF_UNSPEC INADDR_ANY as
+ * the kernel takes it, 0.0.0.0), and "malformed" when the call named no
+ * address the kernel would take. */
+static char *put_place(char *p, const struct calls_addr *a, enum policy_event ev)
 {
 	char ip[CALLS_ADDR_IP_TEXT];
+	uint16_t port;
 
+	if (a && ev == POLICY_EV_BIND && calls_addr_unspec_any(a, &port)) {
+		p = put_lit(p, ",\"address\":\"0.0.0.0\",\"port\":");
+		return put_u64(p, port);
+	}
 	if (a && a->status != CALLS_ADDR_OK) {
 		p = put_lit(p, ",\"address\":null,\"port\":null,\"malformed\":");
 		return put_word(p, malformed_words[a->status]);
@@ -551,7 +557,7 @@ static char *put_call(char *p, const struct event *e)
 		p = put_lit(p, "],\"call\":");
 		p = put_json_str(p, e->call, BUDGET_WORD);
 		p = put_socket(p, e);
-		p = put_place(p, e->addr);
+		p = put_place(p, e->addr, e->event);
 		return put_result(p, e);
 	}
 }
