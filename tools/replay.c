@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cmd.h"
 #include "load.h"
@@ -30,6 +31,8 @@ struct change {
 	const char *now;
 	int rule;
 	enum outcome outcome;
+	enum policy_event event;
+	char where[LOGREAD_PATH_MAX + 48];		/* an address event's address ("127.0.0.1 port 80"), or "" */
 };
 
 struct replay {
@@ -80,6 +83,40 @@ static void print_event(const struct replay *r, const struct logread_event *ev, 
 	printf(" by %s\n", d->rule_id ? d->rule_id : d->rule >= 0 ? "an unnamed rule" : "the default");
 }
 
+/* What an address event names, for the list of changes: the address as a
+ * policy writes it and the port ("127.0.0.1 port 80", "/run/x.sock",
+ * "malformed short", "AF_NETLINK"), a lookup's host; "" for the others. */
+static void where_of(const struct logread_event *ev, char *buf, size_t cap)
+{
+	char text[LOGREAD_PATH_MAX + 8];
+	long n;
+
+	buf[0] = '\0';
+	if (ev->event == POLICY_EV_GETADDRINFO) {
+		if (ev->host_len >= 0)
+			snprintf(buf, cap, "%.*s", (int)(cap - 1), ev->hostbuf);
+		return;
+	}
+	if (!policy_event_has_address(ev->event))
+		return;
+	if (ev->malformed.p) {
+		snprintf(buf, cap, "malformed %.*s", (int)ev->malformed.len, ev->malformed.p);
+		return;
+	}
+	n = logread_addr_policy_text(ev, text, sizeof(text));
+	if (n < 0)
+		snprintf(buf, cap, "%.*s", (int)ev->addr.raw.len, ev->addr.raw.p);
+	else if (ev->addr.family == AF_INET || ev->addr.family == AF_INET6)
+		snprintf(buf, cap, "%s port %d", text, ev->addr.port);
+	else
+		snprintf(buf, cap, "%s", n ? text : "(unnamed)");
+	/* Control bytes stay out of the terminal, and bytes past ASCII out of
+	 * the JSON (a path may hold any): both become "?". */
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+}
+
 /* Keep a change to list after the replay: the first --list of them. */
 static void keep_change(struct replay *r, const struct logread_event *ev, int file,
 			uint64_t line, const struct policy_decision *d, const char *now,
@@ -98,6 +135,8 @@ static void keep_change(struct replay *r, const struct logread_event *ev, int fi
 	c->now = now;
 	c->rule = d->rule;
 	c->outcome = o;
+	c->event = ev->event;
+	where_of(ev, c->where, sizeof(c->where));
 }
 
 static void on_event(void *ctx, const struct logread_event *ev, int file, uint64_t line)
@@ -165,8 +204,13 @@ static void print_text(struct replay *r, const char **ids)
 {
 	for (size_t i = 0; i < r->nchanges; i++) {
 		struct change *c = &r->changes[i];
-		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s -> %s by %s\n", r->files[c->file],
-		       c->line, c->pid, c->seq, event_decision_word(c->old), c->now,
+		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": ", r->files[c->file], c->line,
+		       c->pid, c->seq);
+		/* socket.__new__ and socket.shutdown as before; the others say
+		 * what they are and where they went. */
+		if (c->event > POLICY_EV_SHUTDOWN)
+			printf("%s%s%s: ", event_name_word(c->event), c->where[0] ? " " : "", c->where);
+		printf("%s -> %s by %s\n", event_decision_word(c->old), c->now,
 		       c->rule < 0 ? "the default" : ids[c->rule + 1] ? ids[c->rule + 1] : "an unnamed rule");
 	}
 	uint64_t changed = r->outcomes[O_NEWLY_DENIED] + r->outcomes[O_NEWLY_ALLOWED] + r->outcomes[O_CHANGED];
@@ -239,8 +283,14 @@ static void print_json(struct replay *r, const char **ids)
 		struct change *c = &r->changes[i];
 		printf("%s{\"file\":", i ? "," : "");
 		json_str(r->files[c->file]);
-		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"was\":\"%s\",\"now\":\"%s\",\"rule\":",
-		       c->line, c->pid, c->seq, event_decision_word(c->old), c->now);
+		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"event\":\"%s\"",
+		       c->line, c->pid, c->seq, event_name_word(c->event));
+		if (c->where[0]) {
+			printf(",\"where\":");
+			json_str(c->where);
+		}
+		printf(",\"was\":\"%s\",\"now\":\"%s\",\"rule\":",
+		       event_decision_word(c->old), c->now);
 		if (c->rule < 0)
 			printf("null");
 		else if (ids[c->rule + 1])

@@ -101,3 +101,60 @@ EOF
 	assert_line --regexp "^$T/log:[0-9]+: pid [0-9]+ seq [0-9]+: allow -> deny by no-inet$"
 	assert_line --regexp '^  newly denied +1$'
 }
+
+# The address events (socket.connect, .bind, .sendto, .sendmsg) and
+# socket.getaddrinfo of tests/data/addr.jsonl, decided by rules on "event".
+event_rules() {
+	cat > "$T/events.json" <<'EOF2'
+{"version": 1, "default": {"action": "allow"}, "rules": [
+  {"id": "no-connect", "event": "socket.connect", "action": "deny", "errno": "ECONNREFUSED"},
+  {"id": "no-gai", "event": "socket.getaddrinfo", "action": "deny"}
+]}
+EOF2
+}
+
+@test "replay: address events are decided again; a change names the event and where it went" {
+	event_rules
+	cp "$DATA/addr.jsonl" .
+	run -1 "$SOCKAUDIT" eval "$T/events.json" addr.jsonl
+	assert_line "addr.jsonl:1: pid 100 seq 1: socket.getaddrinfo localhost: allow -> deny by no-gai"
+	assert_line "addr.jsonl:3: pid 100 seq 3: socket.connect 127.0.0.1 port 8080: allow -> deny by no-connect"
+	assert_line "addr.jsonl:5: pid 100 seq 5: socket.connect ::1 port 443: allow -> deny by no-connect"
+	assert_line "addr.jsonl:8: pid 100 seq 8: socket.connect malformed short: allow -> deny by no-connect"
+	assert_line "addr.jsonl:11: pid 200 seq 3: socket.connect /run/x.sock: allow -> deny by no-connect"
+	assert_line "addr.jsonl:12: pid 200 seq 4: socket.connect @abs: allow -> deny by no-connect"
+	assert_line "Replayed 17 events against $T/events.json (mode enforce):"
+	assert_line --regexp '^  unchanged +7$'
+	assert_line --regexp '^  newly denied +10$'
+	assert_line --regexp '^ +8  no-connect$'
+	assert_line --regexp '^ +2  no-gai$'
+	refute_line --partial 'not events'
+	run -1 "$SOCKAUDIT" eval "$T/events.json" addr.jsonl --format json
+	run -0 jq -c '[.events, .junk, .changes[1].event, .changes[1].where, .changes[0].where]' <<<"$output"
+	assert_output '[17,0,"socket.connect","127.0.0.1 port 8080","localhost"]'
+}
+
+@test "replay: a default deny without address rules leaves address events allowed" {
+	# The design: a default that names no event decides socket.__new__
+	# and socket.shutdown only; an address event no rule matches is allowed.
+	cat > dd.json <<'EOF2'
+{"version": 1, "default": {"action": "deny"},
+ "rules": [{"id": "inet", "family": ["AF_INET", "AF_INET6"], "action": "allow"}]}
+EOF2
+	run -0 "$SOCKAUDIT" eval dd.json "$DATA/addr.jsonl" --format json
+	run -0 jq -c '[.events, .unchanged, .newly_denied, .undecidable, .junk]' <<<"$output"
+	assert_output '[17,17,0,0,0]'
+}
+
+@test "replay: address events with broken address keys are lines that are no events, named" {
+	head -3 "$DATA/addr.jsonl" > broken.jsonl
+	# args[1] says port 8080, "port" says 80; then an address that is no IP.
+	sed -n 3p "$DATA/addr.jsonl" | sed 's/"port":8080/"port":80/' >> broken.jsonl
+	sed -n 3p "$DATA/addr.jsonl" | sed 's/"127.0.0.1",8080/"127.0.0.256",8080/' >> broken.jsonl
+	event_rules
+	run -1 "$SOCKAUDIT" eval "$T/events.json" broken.jsonl
+	assert_line 'broken.jsonl:4: not an event: malformed event: "address" or "port" differs from args[1]'
+	assert_line 'broken.jsonl:5: not an event: malformed event: args[1] is no address'
+	assert_line --regexp '^  lines not events +2$'
+	assert_line "Replayed 3 events against $T/events.json (mode enforce):"
+}
