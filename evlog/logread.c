@@ -1061,6 +1061,37 @@ int logread_call(const struct logread_event *ev, struct policy_call *call,
 	return 0;
 }
 
+void logread_where(const struct logread_event *ev, char *buf, size_t cap)
+{
+	char text[LOGREAD_PATH_MAX + 8];
+	long n;
+
+	buf[0] = '\0';
+	if (ev->event == POLICY_EV_GETADDRINFO) {
+		if (ev->host_len >= 0)
+			snprintf(buf, cap, "%.*s", (int)(cap - 1), ev->hostbuf);
+		return;
+	}
+	if (!policy_event_has_address(ev->event))
+		return;
+	if (ev->malformed.p) {
+		snprintf(buf, cap, "malformed %.*s", (int)ev->malformed.len, ev->malformed.p);
+		return;
+	}
+	n = logread_addr_policy_text(ev, text, sizeof(text));
+	if (n < 0)
+		snprintf(buf, cap, "%.*s", (int)ev->addr.raw.len, ev->addr.raw.p);
+	else if (ev->addr.family == AF_INET || ev->addr.family == AF_INET6)
+		snprintf(buf, cap, "%s port %d", text, ev->addr.port);
+	else
+		snprintf(buf, cap, "%s", n ? text : "(unnamed)");
+	/* Control bytes stay out of the terminal, and bytes past ASCII out of
+	 * the JSON (a path may hold any): both become "?". */
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+}
+
 /* ---- the reader ---------------------------------------------------------- */
 
 #define READ_BUF (4 * LOGREAD_LINE_MAX)

@@ -83,40 +83,6 @@ static void print_event(const struct replay *r, const struct logread_event *ev, 
 	printf(" by %s\n", d->rule_id ? d->rule_id : d->rule >= 0 ? "an unnamed rule" : "the default");
 }
 
-/* What an address event names, for the list of changes: the address as a
- * policy writes it and the port ("127.0.0.1 port 80", "/run/x.sock",
- * "malformed short", "AF_NETLINK"), a lookup's host; "" for the others. */
-static void where_of(const struct logread_event *ev, char *buf, size_t cap)
-{
-	char text[LOGREAD_PATH_MAX + 8];
-	long n;
-
-	buf[0] = '\0';
-	if (ev->event == POLICY_EV_GETADDRINFO) {
-		if (ev->host_len >= 0)
-			snprintf(buf, cap, "%.*s", (int)(cap - 1), ev->hostbuf);
-		return;
-	}
-	if (!policy_event_has_address(ev->event))
-		return;
-	if (ev->malformed.p) {
-		snprintf(buf, cap, "malformed %.*s", (int)ev->malformed.len, ev->malformed.p);
-		return;
-	}
-	n = logread_addr_policy_text(ev, text, sizeof(text));
-	if (n < 0)
-		snprintf(buf, cap, "%.*s", (int)ev->addr.raw.len, ev->addr.raw.p);
-	else if (ev->addr.family == AF_INET || ev->addr.family == AF_INET6)
-		snprintf(buf, cap, "%s port %d", text, ev->addr.port);
-	else
-		snprintf(buf, cap, "%s", n ? text : "(unnamed)");
-	/* Control bytes stay out of the terminal, and bytes past ASCII out of
-	 * the JSON (a path may hold any): both become "?". */
-	for (char *p = buf; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
-}
-
 /* Keep a change to list after the replay: the first --list of them. */
 static void keep_change(struct replay *r, const struct logread_event *ev, int file,
 			uint64_t line, const struct policy_decision *d, const char *now,
@@ -136,7 +102,7 @@ static void keep_change(struct replay *r, const struct logread_event *ev, int fi
 	c->rule = d->rule;
 	c->outcome = o;
 	c->event = ev->event;
-	where_of(ev, c->where, sizeof(c->where));
+	logread_where(ev, c->where, sizeof(c->where));
 }
 
 static void on_event(void *ctx, const struct logread_event *ev, int file, uint64_t line)
