@@ -236,3 +236,18 @@ print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "sock
 	run -0 "$SOCKAUDIT" report denied.jsonl
 	assert_line "denied.jsonl:1: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: deny (rule no-web)"
 }
+
+@test "report: a real curl run's connect under the preload layer, as destination" {
+	echo "hello" > index.txt
+	port=$(free_port)
+	"$PY" -m http.server --bind 127.0.0.1 --directory "$T" "$port" >/dev/null 2>&1 &
+	server=$!
+	wait_for_port "$port"
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer preload -o "$T/log" -- curl -s "http://127.0.0.1:$port/index.txt"
+	kill "$server"
+	assert_output "hello"
+	run -0 "$SOCKAUDIT" report --width 100 log
+	assert_line --regexp "^    1  /usr/bin/curl +connect +127\.0\.0\.1 +$port  -\$"
+	run -0 bash -c "'$SOCKAUDIT' report --format json log | jq -c '[.destinations, .listening, .by_event[\"socket.connect\"], .junk]'"
+	assert_output "[[{\"count\":1,\"exe\":\"/usr/bin/curl\",\"event\":\"socket.connect\",\"address\":\"127.0.0.1\",\"port\":$port,\"host\":null,\"malformed\":null}],[],1,0]"
+}
