@@ -76,8 +76,14 @@ static void print_event(const struct replay *r, const struct logread_event *ev, 
 			uint64_t line, const struct policy_decision *d, const char *now,
 			enum outcome o)
 {
-	printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s", r->files[file], line,
-	       ev->pid, ev->seq, now);
+	char where[LOGREAD_PATH_MAX + 48];
+
+	printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": ", r->files[file], line, ev->pid, ev->seq);
+	if (ev->event > POLICY_EV_SHUTDOWN) {
+		logread_where(ev, where, sizeof(where));
+		printf("%s%s%s: ", event_name_word(ev->event), where[0] ? " " : "", where);
+	}
+	printf("%s", now);
 	if (o != O_SAME)
 		printf(" (was %s)", event_decision_word(ev->decision));
 	printf(" by %s\n", d->rule_id ? d->rule_id : d->rule >= 0 ? "an unnamed rule" : "the default");

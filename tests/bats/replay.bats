@@ -158,3 +158,39 @@ EOF2
 	assert_line --regexp '^  lines not events +2$'
 	assert_line "Replayed 3 events against $T/events.json (mode enforce):"
 }
+
+@test "replay: address, port and host rules decide the address events with the one matcher" {
+	# The design's example policy, and a bind rule on a unix path glob.
+	cat > addr.json <<'EOF2'
+{"version": 1, "mode": "enforce", "default": {"action": "deny"},
+ "rules": [
+  {"id": "inet", "family": ["AF_INET", "AF_INET6"], "action": "allow"},
+  {"id": "loopback", "event": ["socket.connect", "socket.sendto", "socket.sendmsg"],
+   "address": ["127.0.0.0/8", "::1"], "action": "allow"},
+  {"id": "web", "event": "socket.connect", "port": [80, 443], "action": "allow"},
+  {"id": "no-bind-low", "event": "socket.bind", "port": "0-1023", "action": "deny", "errno": "EACCES"},
+  {"id": "dns-local", "event": "socket.getaddrinfo", "host": ["LOCALHOST", "*.local"], "action": "allow"},
+  {"id": "run-socks", "event": "socket.connect", "address": ["/run/*.sock", "@ab*"], "action": "allow"},
+  {"id": "other-connect", "event": "socket.connect", "action": "deny", "errno": "ECONNREFUSED"},
+  {"id": "other-lookup", "event": "socket.getaddrinfo", "action": "deny"}
+ ]}
+EOF2
+	run -0 --separate-stderr "$SOCKAUDIT" check addr.json
+	run -1 "$SOCKAUDIT" eval addr.json --all "$DATA/addr.jsonl"
+	assert_line --regexp '^[^ ]*addr\.jsonl:1: pid 100 seq 1: socket.getaddrinfo localhost: allow by dns-local$'
+	assert_line --regexp ':3: pid 100 seq 3: socket.connect 127.0.0.1 port 8080: allow by loopback$'
+	assert_line --regexp ':5: pid 100 seq 5: socket.connect ::1 port 443: allow by loopback$'
+	assert_line --regexp ':6: pid 100 seq 6: socket.sendto 127.0.0.53 port 53: allow by loopback$'
+	assert_line --regexp ':7: pid 100 seq 7: socket.getaddrinfo nowhere.invalid: deny \(was allow\) by other-lookup$'
+	# No address: no rule with an address or a port matches it.
+	assert_line --regexp ':8: pid 100 seq 8: socket.connect malformed short: deny \(was allow\) by other-connect$'
+	assert_line --regexp ':9: pid 200 seq 1: socket.bind 0.0.0.0 port 8000: allow by the default$'
+	assert_line --regexp ':10: pid 200 seq 2: socket.bind 127.0.0.1 port 0: deny \(was allow\) by no-bind-low$'
+	assert_line --regexp ':11: pid 200 seq 3: socket.connect /run/x.sock: allow by run-socks$'
+	assert_line --regexp ':12: pid 200 seq 4: socket.connect @abs: allow by run-socks$'
+	assert_line --regexp ':13: pid 200 seq 5: socket.sendmsg \[0,0\]: allow by the default$'
+	assert_line --regexp ':16: pid 300 seq 3: socket.connect 10.1.2.3 port 80: allow by web$'
+	run -1 "$SOCKAUDIT" eval addr.json "$DATA/addr.jsonl" --format json
+	run -0 jq -c '[.newly_denied, .newly_denied_by_rule]' <<<"$output"
+	assert_output '[3,{"no-bind-low":1,"other-connect":1,"other-lookup":1}]'
+}
