@@ -956,6 +956,27 @@ static const char *trailing_errno(const struct learn *l, enum policy_event e)
 	return l->err_name;
 }
 
+/* Is a trailing deny of EVENT not BASE's to get?  When its default allows
+ * (the user allows what no rule names: a deny would turn that around), or
+ * it decides every EVENT already: a rule without address, port, host,
+ * family or exe for it (the call below, with none of those facts, matches
+ * only such a rule), or a default naming the event.  So learning again on
+ * its own output adds none. */
+static bool base_catches_all(const struct policy *base, enum policy_event event)
+{
+	struct policy_call call = { .event = event, .family = -1, .type = -1,
+				    .protocol = -1, .how = -1 };
+	struct policy_decision d;
+
+	if (!base)
+		return false;
+	policy_default_decision(base, &d);
+	if (d.action == POLICY_ALLOW)
+		return true;
+	policy_match(base, &call, &d);
+	return d.rule >= 0 || d.action != POLICY_ALLOW;
+}
+
 /* After the allow rules, for each address event the logs showed, a deny of
  * what they did not show: without it, the design allows an address event no
  * rule matches. */
@@ -965,7 +986,7 @@ static void put_trailing(FILE *f, struct learn *l, const struct policy *base, bo
 		const char *word = event_name_word((enum policy_event)e), *err;
 		char id[48];
 
-		if (!(l->addr_events & (1u << e)))
+		if (!(l->addr_events & (1u << e)) || base_catches_all(base, (enum policy_event)e))
 			continue;
 		snprintf(id, sizeof(id), "other-%s", word + 7);
 		for (unsigned k = 2; id_taken(l, base, NULL, id) && k < 1000; k++)

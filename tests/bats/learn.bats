@@ -353,3 +353,22 @@ IPAddressDeny=any"
 	run -0 jq -c 'select(.event == "socket.connect") | [.address, .port, .decision, .rule, .errno]' other.log
 	assert_output "[\"127.0.0.1\",$port2,\"deny\",\"other-connect\",\"ECONNREFUSED\"]"
 }
+
+@test "learn: --base on its own output with address rules adds nothing, no second trailing deny" {
+	run -0 --separate-stderr "$SOCKAUDIT" learn -o p.json "$DATA/addr.jsonl"
+	run -0 --separate-stderr "$SOCKAUDIT" learn --base p.json -o q.json "$DATA/addr.jsonl"
+	cmp p.json q.json
+	# A default-deny base without a catch-all for connect gets one; one
+	# whose default names connect does not; nor one whose default allows.
+	printf '{"version": 1, "default": {"action": "deny"}, "rules": [{"id": "c", "event": "socket.connect", "address": "10.0.0.0/8", "action": "allow"}]}\n' > b1.json
+	run -0 --separate-stderr "$SOCKAUDIT" learn --base b1.json "$DATA/addr.jsonl"
+	assert_line --partial '{"id": "other-connect", "event": "socket.connect", "action": "deny"'
+	refute_line --partial '"address": "10.1.2.3"'
+	printf '{"version": 1, "default": {"action": "deny", "event": ["socket.__new__", "socket.connect"]}, "rules": []}\n' > b2.json
+	run -0 --separate-stderr "$SOCKAUDIT" learn --base b2.json "$DATA/addr.jsonl"
+	refute_line --partial '"id": "other-connect"'
+	assert_line --partial '"id": "other-bind"'
+	printf '{"version": 1, "default": {"action": "allow"}, "rules": []}\n' > b3.json
+	run -0 --separate-stderr "$SOCKAUDIT" learn --base b3.json "$DATA/addr.jsonl"
+	refute_line --partial '"id": "other-'
+}
