@@ -4,7 +4,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <linux/netlink.h>
+#include <stddef.h>
+#include <sys/un.h>
+
+#include "addr.h"
+#include "calls.h"
 
 #include "check.h"
 #include "event.h"
@@ -492,8 +499,110 @@ static void test_getaddrinfo(void)
 			  "broken lookup %zu is a malformed event", i);
 }
 
+/* What the event writer makes of a sockaddr, the reader gives back: the
+ * same facts for the matcher as calls_addr_to_policy() of the original. */
+static void roundtrip(const void *sa, size_t len, enum policy_event event, const char *what)
+{
+	struct calls_addr a;
+	struct event e = { .seq = 1, .event = event, .call = "connect", .self = 3, .self_known = true,
+			   .family = AF_INET, .type = SOCK_STREAM, .protocol = 0, .result = 0,
+			   .mode = "enforce", .pid = 1, .tid = 1, .ppid = 0, .exe = "/x", .comm = "x",
+			   .layer = EVENT_PRELOAD };
+	struct policy_call want = { 0 }, got;
+	struct logread_event ev;
+	char line[EVENT_LINE_MAX], detail[128];
+	size_t n;
+
+	calls_addr_decode(sa, len, &a);
+	e.addr = &a;
+	if (a.family == AF_UNIX)
+		e.family = AF_UNIX;
+	calls_addr_to_policy(&a, &want);
+	n = event_format(line, sizeof(line), &e);
+	CHECK(n > 0 && line[n - 1] == '\n', "%s: formatted", what);
+	line[n - 1] = '\0';
+	CHECK_INT(parse(line, &ev, detail), LOGREAD_JUNK_NONE, "%s: read back (%s): %s", what, detail, line);
+	CHECK_INT(logread_call(&ev, &got, NULL, 0, logread_names_value), 0, "%s: a call", what);
+	CHECK(got.has_addr == want.has_addr, "%s: has_addr %d", what, want.has_addr);
+	if (!want.has_addr)
+		return;
+	CHECK_INT(got.addr_family, want.addr_family, "%s: address family", what);
+	CHECK(got.has_port == want.has_port && (!want.has_port || got.port == want.port),
+	      "%s: port", what);
+	if (want.addr_family == AF_INET || want.addr_family == AF_INET6)
+		CHECK(!memcmp(got.ip, want.ip, want.addr_family == AF_INET ? 4 : 16), "%s: ip", what);
+	if (want.addr_family == AF_UNIX)
+		CHECK(got.path_len == want.path_len && got.abstract == want.abstract &&
+		      !memcmp(got.path, want.path, want.path_len), "%s: path", what);
+}
+
+static void test_formatter_roundtrip(void)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(8080),
+				  .sin_addr.s_addr = htonl(0x7f000001) };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(443),
+				    .sin6_flowinfo = htonl(5), .sin6_scope_id = 2 };
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK, .nl_pid = 7, .nl_groups = 1 };
+	unsigned char raw[16] = { AF_PACKET, 0, 1, 2, 0xff, 0x80 };
+	static const char path[] = "/run/\xff\xfe sock\"\\";
+
+	roundtrip(&in, sizeof(in), POLICY_EV_CONNECT, "inet");
+	in6.sin6_addr.s6_addr[10] = in6.sin6_addr.s6_addr[11] = 0xff;
+	in6.sin6_addr.s6_addr[12] = 10;
+	in6.sin6_addr.s6_addr[15] = 9;
+	roundtrip(&in6, sizeof(in6), POLICY_EV_SENDTO, "inet6 v4-mapped with scope");
+	memcpy(un.sun_path, path, sizeof(path) - 1);
+	roundtrip(&un, offsetof(struct sockaddr_un, sun_path) + sizeof(path) - 1, POLICY_EV_CONNECT,
+		  "a path with bytes past UTF-8, a quote, a backslash");
+	memcpy(un.sun_path, "\0ab\0c\x01", 6);
+	roundtrip(&un, offsetof(struct sockaddr_un, sun_path) + 6, POLICY_EV_BIND,
+		  "an abstract name with NULs and a control byte");
+	roundtrip(&un, sizeof(sa_family_t), POLICY_EV_BIND, "unnamed");
+	roundtrip(&nl, sizeof(nl), POLICY_EV_SENDMSG, "netlink");
+	roundtrip(raw, sizeof(raw), POLICY_EV_SENDTO, "another family");
+	roundtrip(&in, 3, POLICY_EV_CONNECT, "too short");
+	roundtrip(NULL, 0, POLICY_EV_CONNECT, "none");
+}
+
+static void test_formatter_lookup(void)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+	struct addrinfo a6 = { .ai_family = AF_INET6, .ai_socktype = SOCK_STREAM,
+			       .ai_addr = (struct sockaddr *)&in6, .ai_addrlen = sizeof(in6) };
+	struct addrinfo a4 = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
+			       .ai_addr = (struct sockaddr *)&in, .ai_addrlen = sizeof(in),
+			       .ai_next = &a6 };
+	struct event e = { .seq = 2, .event = POLICY_EV_GETADDRINFO, .call = "getaddrinfo",
+			   .host = "LocalHost", .service = "80", .family = AF_INET, .type = SOCK_STREAM,
+			   .found = &a4, .mode = "enforce", .pid = 1, .tid = 1,
+			   .exe = "/x", .comm = "x", .layer = EVENT_PRELOAD };
+	struct logread_event ev;
+	struct policy_call call;
+	char line[EVENT_LINE_MAX], detail[128];
+	uint8_t ip[16];
+	size_t n, cur = 0;
+	int fam;
+
+	in6.sin6_addr.s6_addr[15] = 1;
+	n = event_format(line, sizeof(line), &e);
+	CHECK(n > 0, "a lookup formatted");
+	line[n - 1] = '\0';
+	CHECK_INT(parse(line, &ev, detail), LOGREAD_JUNK_NONE, "read back (%s): %s", detail, line);
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "a call");
+	CHECK(call.host && !strcmp(call.host, "LocalHost") && call.has_port && call.port == 80,
+	      "its host and numeric service");
+	CHECK_INT(ev.n_addresses, 2, "its two addresses");
+	CHECK(logread_addresses_next(&ev, &cur, &fam, ip, NULL) && fam == AF_INET && ip[0] == 127 &&
+	      logread_addresses_next(&ev, &cur, &fam, ip, NULL) && fam == AF_INET6 && ip[15] == 1,
+	      "in the order returned");
+}
+
 int main(void)
 {
+	test_formatter_lookup();
+	test_formatter_roundtrip();
 	test_address_events();
 	test_getaddrinfo();
 	test_loss_record();
