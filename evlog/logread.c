@@ -12,11 +12,14 @@
  * event of this schema).
  */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,35 +54,40 @@ const char *logread_junk_name(enum logread_junk j)
 
 /* ---- the keys ------------------------------------------------------------- */
 
+/* In the order the writer puts them (key_of() guesses the next one). */
 enum key {
 	K_V, K_SEQ, K_TS, K_EVENT, K_ARGS, K_CALL, K_FAMILY, K_TYPE, K_FLAGS,
-	K_PROTOCOL, K_HOW, K_RESULT, K_ERRNO, K_DECISION, K_RULE, K_MODE,
+	K_PROTOCOL, K_HOW, K_PEER, K_HOST, K_ADDRESS, K_PORT, K_ADDRESSES,
+	K_MALFORMED, K_RESULT, K_ERRNO, K_GAI_ERROR, K_DECISION, K_RULE, K_MODE,
 	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_LOST, K_SEALED, K_KEY,
 	K_SEAL, K_COUNT, K_UNKNOWN = K_COUNT,
 };
 
 static const char *const key_names[K_COUNT] = {
 	"v", "seq", "ts", "event", "args", "call", "family", "type", "flags",
-	"protocol", "how", "result", "errno", "decision", "rule", "mode",
+	"protocol", "how", "peer", "host", "address", "port", "addresses",
+	"malformed", "result", "errno", "gai_error", "decision", "rule", "mode",
 	"pid", "tid", "ppid", "exe", "comm", "layer", "lost", "sealed", "key",
 	"seal",
 };
 
 static const unsigned char key_lens[K_COUNT] = {
-	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 6, 5, 8, 4, 4, 3, 3, 4, 3, 4, 5, 4, 6, 3,
-	4,
+	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 4, 4, 7, 4, 9, 9, 6, 5, 9, 8, 4, 4,
+	3, 3, 4, 3, 4, 5, 4, 6, 3, 4,
 };
 
+#define BIT(k) (UINT64_C(1) << (k))
+
 /* Keys a loss record cannot do without. */
-#define REQUIRED_LOSS ((1u << K_V) | (1u << K_TS) | (1u << K_EVENT) | (1u << K_LOST))
+#define REQUIRED_LOSS (BIT(K_V) | BIT(K_TS) | BIT(K_EVENT) | BIT(K_LOST))
 
 /* Keys the seal record cannot do without (event.h). */
-#define REQUIRED_SEAL ((1u << K_V) | (1u << K_TS) | (1u << K_EVENT) | (1u << K_PID) | \
-		       (1u << K_SEALED) | (1u << K_KEY) | (1u << K_SEAL))
+#define REQUIRED_SEAL (BIT(K_V) | BIT(K_TS) | BIT(K_EVENT) | BIT(K_PID) | \
+		       BIT(K_SEALED) | BIT(K_KEY) | BIT(K_SEAL))
 
 /* Keys an event cannot do without. */
-#define REQUIRED ((1u << K_V) | (1u << K_SEQ) | (1u << K_TS) | (1u << K_EVENT) | \
-		  (1u << K_ARGS) | (1u << K_DECISION) | (1u << K_PID) | (1u << K_LAYER))
+#define REQUIRED (BIT(K_V) | BIT(K_SEQ) | BIT(K_TS) | BIT(K_EVENT) | \
+		  BIT(K_ARGS) | BIT(K_DECISION) | BIT(K_PID) | BIT(K_LAYER))
 
 /* Equal spans of a few bytes: a loop beats a call to memcmp() here. */
 static inline bool same(const char *a, const char *b, size_t n)
@@ -192,8 +200,23 @@ static bool tok_int(const struct json_tok *t, long long *v)
 	return true;
 }
 
-/* The "args" array, already validated as JSON: integers or nulls. */
-static bool parse_args(const struct json_tok *t, struct logread_event *ev)
+/* What a line's members say, beyond the event itself. */
+struct members {
+	uint64_t seen;			/* bit K: key K was there */
+	enum key bad;			/* the first key of the wrong shape */
+	bool duplicate;			/* ... because it came twice */
+	bool loss;			/* "event" is the loss record's word */
+	long long version;
+	/* The "args" elements' JSON types, and args[1] itself: which shapes
+	 * are right depends on the event, which may come later in the line. */
+	enum json_type arg_type[5];
+	struct json_tok arg1;
+};
+
+/* The "args" array, already validated as JSON: up to five values, integers
+ * and nulls into ev->args, strings into ev->args_str; check_event() says
+ * whether the shapes fit the event. */
+static bool parse_args(const struct json_tok *t, struct logread_event *ev, struct members *m)
 {
 	struct json_cur c = { t->start + 1, t->end };
 	struct json_tok el;
@@ -201,25 +224,191 @@ static bool parse_args(const struct json_tok *t, struct logread_event *ev)
 
 	ev->nargs = 0;
 	for (bool first = true; (e = json_element(&c, first)) == JSON_OK; first = false) {
-		if (ev->nargs == 4 || json_value(&c, &el, 1, 1))
+		int i = ev->nargs;
+
+		if (i == 5 || json_value(&c, &el, 1, LOGREAD_DEPTH_MAX))
 			return false;
-		if (el.type != JSON_INT && el.type != JSON_NULL)
-			return false;
-		ev->args_null[ev->nargs] = el.type == JSON_NULL;
-		ev->args[ev->nargs] = el.type == JSON_INT ? el.num : 0;
+		m->arg_type[i] = el.type;
+		ev->args_null[i] = el.type == JSON_NULL;
+		ev->args[i] = el.type == JSON_INT ? el.num : 0;
+		if (el.type == JSON_STRING)
+			ev->args_str[i] = span(el.str);
+		if (i == 1)
+			m->arg1 = el;
 		ev->nargs++;
 	}
 	return e == JSON_END;
 }
 
-/* What a line's members say, beyond the event itself. */
-struct members {
-	uint32_t seen;			/* bit K: key K was there */
-	enum key bad;			/* the first key of the wrong shape */
-	bool duplicate;			/* ... because it came twice */
-	bool loss;			/* "event" is the loss record's word */
-	long long version;
-};
+/* ---- addresses ------------------------------------------------------------ */
+
+/* The IP text S (as inet_ntop writes it) into IP: its family, or -1. */
+static int ip_parse(struct json_str s, uint8_t ip[16])
+{
+	char buf[64];
+
+	if (!s.len || s.len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s.p, s.len);
+	buf[s.len] = '\0';
+	if (memchr(buf, ':', s.len))
+		return inet_pton(AF_INET6, buf, ip) == 1 ? AF_INET6 : -1;
+	return inet_pton(AF_INET, buf, ip) == 1 ? AF_INET : -1;
+}
+
+static bool u32_of(const struct json_tok *t, uint32_t *v)
+{
+	if (t->type != JSON_INT || t->num < 0 || t->num > UINT32_MAX)
+		return false;
+	*v = (uint32_t)t->num;
+	return true;
+}
+
+/* Lowercase hex digits, whole bytes: the bytes of another family's address. */
+static bool hex_text(struct json_str s)
+{
+	if (s.len % 2)
+		return false;
+	for (size_t i = 0; i < s.len; i++)
+		if (json_hex((unsigned char)s.p[i]) < 0 || (s.p[i] >= 'A' && s.p[i] <= 'F'))
+			return false;
+	return true;
+}
+
+/* An ADDRESS (DESIGN.md) T into *A, and for AF_UNIX its decoded path into
+ * PATH (LOGREAD_PATH_MAX + 1 bytes; NULL: not decoded) and *PATH_LEN.  False
+ * when it has no ADDRESS shape. */
+static bool addr_parse(const struct json_tok *t, struct logread_addr *a,
+		       char *path, size_t *path_len)
+{
+	struct json_cur c;
+	struct json_tok el[4];
+	enum json_err e;
+	int n = 0;
+
+	a->family = -1;
+	a->abstract = false;
+	a->raw.p = t->start;
+	a->raw.len = (size_t)(t->end - t->start);
+	if (t->type == JSON_NULL)
+		return true;
+	if (t->type == JSON_STRING) {
+		long len;
+
+		a->family = AF_UNIX;
+		a->text = span(t->str);
+		/* "\u0000" + name: an abstract name. */
+		a->abstract = t->str.len >= 6 && same(t->str.p, "\\u0000", 6);
+		if (!path)
+			return true;
+		len = logread_unescape(a->text, path, LOGREAD_PATH_MAX + 1);
+		if (len < 0 || len > LOGREAD_PATH_MAX)
+			return false;
+		if (a->abstract)
+			memmove(path, path + 1, (size_t)len--);
+		*path_len = (size_t)len;
+		return true;
+	}
+	if (t->type != JSON_ARRAY)
+		return false;
+	c = (struct json_cur){ t->start + 1, t->end };
+	for (bool first = true; (e = json_element(&c, first)) == JSON_OK; first = false)
+		if (n == 4 || json_value(&c, &el[n++], 2, LOGREAD_DEPTH_MAX))
+			return false;
+	if (e != JSON_END || n < 2)
+		return false;
+	if (el[0].type == JSON_STRING) {
+		int fam = ip_parse(el[0].str, a->ip);
+
+		if (fam < 0 || n != (fam == AF_INET ? 2 : 4) || el[1].type != JSON_INT ||
+		    el[1].num < 0 || el[1].num > 65535)
+			return false;
+		a->family = fam;
+		a->port = (int)el[1].num;
+		a->text = span(el[0].str);
+		a->flowinfo = a->scope_id = 0;
+		return fam == AF_INET ||
+		       (u32_of(&el[2], &a->flowinfo) && u32_of(&el[3], &a->scope_id));
+	}
+	if (n != 2 || el[0].type != JSON_INT)
+		return false;
+	if (el[1].type == JSON_INT) {
+		a->family = AF_NETLINK;
+		return u32_of(&el[0], &a->nl_pid) && u32_of(&el[1], &a->nl_groups);
+	}
+	/* [family, "hex"]: any other family (one the writer decodes, such as
+	 * AF_INET, never takes this form). */
+	if (el[1].type != JSON_STRING || el[0].num < 0 || el[0].num > 65535 ||
+	    el[0].num == AF_INET || el[0].num == AF_INET6 || el[0].num == AF_UNIX ||
+	    el[0].num == AF_NETLINK || !hex_text(el[1].str))
+		return false;
+	a->family = (int)el[0].num;
+	a->text = span(el[1].str);
+	return true;
+}
+
+/* "addresses": an array of IP texts; their number into *N. */
+static bool addresses_ok(const struct json_tok *t, unsigned *n)
+{
+	struct json_cur c = { t->start + 1, t->end };
+	struct json_tok el;
+	enum json_err e;
+	uint8_t ip[16];
+
+	if (t->type != JSON_ARRAY)
+		return false;
+	*n = 0;
+	for (bool first = true; (e = json_element(&c, first)) == JSON_OK; first = false) {
+		if (json_value(&c, &el, 2, LOGREAD_DEPTH_MAX) || el.type != JSON_STRING ||
+		    ip_parse(el.str, ip) < 0)
+			return false;
+		++*n;
+	}
+	return e == JSON_END;
+}
+
+bool logread_addresses_next(const struct logread_event *ev, size_t *cur,
+			    int *family, uint8_t ip[16], struct logread_str *text)
+{
+	struct json_cur c;
+	struct json_tok el;
+
+	if (!ev->addresses.p || *cur >= ev->addresses.len)
+		return false;
+	c = (struct json_cur){ ev->addresses.p + (*cur ? *cur : 1),
+			       ev->addresses.p + ev->addresses.len };
+	if (json_element(&c, *cur == 0) != JSON_OK || json_value(&c, &el, 2, LOGREAD_DEPTH_MAX))
+		return false;
+	*cur = (size_t)(c.p - ev->addresses.p);
+	if (text)
+		*text = span(el.str);
+	*family = ip_parse(el.str, ip);
+	return *family >= 0;
+}
+
+long logread_addr_policy_text(const struct logread_event *ev, char *buf, size_t cap)
+{
+	const struct logread_addr *a = &ev->addr;
+	size_t n;
+
+	if (!cap)
+		return -1;
+	if (a->family == AF_INET || a->family == AF_INET6) {
+		if (!inet_ntop(a->family, a->ip, buf, (socklen_t)cap))
+			return -1;
+		return (long)strlen(buf);
+	}
+	if (a->family != AF_UNIX)
+		return -1;
+	n = ev->path_len + a->abstract;
+	if (n + 1 > cap || memchr(ev->path, '\0', ev->path_len))
+		return -1;
+	if (a->abstract)
+		buf[0] = '@';
+	memcpy(buf + a->abstract, ev->path, ev->path_len);
+	buf[n] = '\0';
+	return (long)n;
+}
 
 /* A hex string of exactly N bytes (seal.h), as the supervisor writes it. */
 static bool tok_hex(const struct json_tok *t, struct logread_str *s, size_t n)
@@ -259,7 +448,30 @@ static bool set_field(enum key k, const struct json_tok *t, struct logread_event
 			     same(t->str.p, EVENT_SEAL_WORD, t->str.len);
 		return true;
 	case K_ARGS:
-		return t->type == JSON_ARRAY && parse_args(t, ev);
+		return t->type == JSON_ARRAY && parse_args(t, ev, m);
+	case K_PEER:
+		return addr_parse(t, &ev->peer, NULL, NULL);
+	case K_HOST:
+		return tok_str(t, &ev->host, true);
+	case K_ADDRESS:
+		return tok_str(t, &ev->address, true);
+	case K_PORT:
+		if (t->type == JSON_NULL)
+			return true;
+		return tok_int(t, &ev->port) && ev->port >= 0 && ev->port <= 65535;
+	case K_ADDRESSES:
+		ev->addresses.p = t->start;
+		ev->addresses.len = (size_t)(t->end - t->start);
+		return addresses_ok(t, &ev->n_addresses);
+	case K_MALFORMED:
+		if (!tok_str(t, &ev->malformed, false))
+			return false;
+		return (t->str.len == 4 && (same(t->str.p, "none", 4) || same(t->str.p, "long", 4))) ||
+		       (t->str.len == 5 && (same(t->str.p, "short", 5) || same(t->str.p, "fault", 5)));
+	case K_GAI_ERROR:
+		if (!tok_str(t, &ev->gai_error, true))
+			return false;
+		return !ev->gai_error.p || (ev->gai_error.len > 4 && same(ev->gai_error.p, "EAI_", 4));
 	case K_CALL:
 		return tok_str(t, &ev->call, false);
 	case K_FAMILY:
@@ -330,14 +542,14 @@ static void note_member(struct members *m, enum key k, const struct json_tok *t,
 {
 	if (k == K_UNKNOWN)
 		return;		/* a later schema's key, or someone else's */
-	if (m->seen & (1u << k)) {
+	if (m->seen & BIT(k)) {
 		if (!m->duplicate && m->bad == K_UNKNOWN)
 			m->bad = k;
 		m->duplicate = true;
 	} else if (!set_field(k, t, ev, m) && m->bad == K_UNKNOWN) {
 		m->bad = k;
 	}
-	m->seen |= 1u << k;
+	m->seen |= BIT(k);
 }
 
 /* ---- one line --------------------------------------------------------------- */
@@ -407,11 +619,89 @@ static enum json_err read_members(struct json_cur *c, struct logread_event *ev,
 	}
 }
 
+/* Are the "args" shapes those of EV's event?  NEW, SHUTDOWN: integers or
+ * nulls; the address events: [self, ADDRESS]; getaddrinfo: [host, service,
+ * family, type, protocol]. */
+static bool args_fit(const struct logread_event *ev, const struct members *m)
+{
+	static const signed char want[POLICY_EV_COUNT] = {
+		[POLICY_EV_NEW] = 4, [POLICY_EV_SHUTDOWN] = 2, [POLICY_EV_CONNECT] = 2,
+		[POLICY_EV_BIND] = 2, [POLICY_EV_SENDTO] = 2, [POLICY_EV_SENDMSG] = 2,
+		[POLICY_EV_GETADDRINFO] = 5,
+	};
+
+	if (ev->nargs != want[ev->event])
+		return false;
+	for (int i = 0; i < ev->nargs; i++) {
+		enum json_type t = m->arg_type[i];
+		bool num = t == JSON_INT || t == JSON_NULL;
+
+		if (ev->event == POLICY_EV_GETADDRINFO) {
+			if (i < 2 ? t != JSON_STRING && t != JSON_NULL : t != JSON_INT)
+				return false;
+		} else if (!num && !(i == 1 && policy_event_has_address(ev->event))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Do the decoded "address" and "port" say what args[1] says? */
+static bool address_keys_fit(const struct logread_event *ev)
+{
+	const struct logread_addr *a = &ev->addr;
+	struct logread_str s = ev->address;
+
+	if (a->family == AF_INET || a->family == AF_INET6)
+		return (!s.p || (s.len == a->text.len && same(s.p, a->text.p, s.len))) &&
+		       (ev->port < 0 || ev->port == a->port);
+	if (ev->port >= 0)
+		return false;
+	if (a->family != AF_UNIX)
+		return !s.p;
+	if (!s.p)
+		return true;
+	if (a->abstract)	/* "\u0000name" is written "@name" */
+		return s.len == a->text.len - 5 && s.p[0] == '@' &&
+		       same(s.p + 1, a->text.p + 6, s.len - 1);
+	return s.len == a->text.len && same(s.p, a->text.p, s.len);
+}
+
+/* The address events' and getaddrinfo's own keys: LOGREAD_JUNK_NONE, or why
+ * the event is malformed. */
+static enum logread_junk check_address(struct logread_event *ev, const struct members *m,
+				       char *detail, size_t detail_len)
+{
+	if (ev->event == POLICY_EV_GETADDRINFO) {
+		ev->host_len = -1;
+		if (ev->args_str[0].p &&
+		    (ev->host_len = logread_unescape(ev->args_str[0], ev->hostbuf,
+						     sizeof(ev->hostbuf))) < 0) {
+			DETAIL("host name longer than %d bytes", LOGREAD_HOST_MAX);
+			return LOGREAD_JUNK_BAD_FIELD;
+		}
+		return LOGREAD_JUNK_NONE;
+	}
+	if (!addr_parse(&m->arg1, &ev->addr, ev->path, &ev->path_len)) {
+		DETAIL("args[1] is no address");
+		return LOGREAD_JUNK_BAD_FIELD;
+	}
+	if (ev->malformed.p && ev->addr.family != -1) {
+		DETAIL("\"malformed\" with an address");
+		return LOGREAD_JUNK_BAD_FIELD;
+	}
+	if (!address_keys_fit(ev)) {
+		DETAIL("\"address\" or \"port\" differs from args[1]");
+		return LOGREAD_JUNK_BAD_FIELD;
+	}
+	return LOGREAD_JUNK_NONE;
+}
+
 /* Valid JSON: is it an event of this schema? */
-static enum logread_junk check_event(const struct logread_event *ev, const struct members *m,
+static enum logread_junk check_event(struct logread_event *ev, const struct members *m,
 				     char *detail, size_t detail_len)
 {
-	if (!(m->seen & (1u << K_V))) {
+	if (!(m->seen & BIT(K_V))) {
 		DETAIL("no \"v\" key");
 		return LOGREAD_JUNK_FOREIGN;
 	}
@@ -426,17 +716,17 @@ static enum logread_junk check_event(const struct logread_event *ev, const struc
 	}
 	if (m->loss && m->bad == K_UNKNOWN && (m->seen & REQUIRED_LOSS) == REQUIRED_LOSS)
 		return LOGREAD_LOSS_RECORD;
-	if (ev->record && m->bad == K_UNKNOWN && !(m->seen & (1u << K_LAYER)) &&
+	if (ev->record && m->bad == K_UNKNOWN && !(m->seen & BIT(K_LAYER)) &&
 	    (m->seen & REQUIRED_SEAL) == REQUIRED_SEAL)
 		return LOGREAD_SEAL_RECORD;
 	if (m->bad != K_UNKNOWN) {
-		DETAIL("%s key \"%s\"", m->duplicate && (m->seen & (1u << m->bad)) ?
+		DETAIL("%s key \"%s\"", m->duplicate && (m->seen & BIT(m->bad)) ?
 		       "duplicate or bad" : "bad", key_names[m->bad]);
 		return LOGREAD_JUNK_BAD_FIELD;
 	}
 	if ((m->seen & REQUIRED) != REQUIRED) {
 		for (int i = 0; i < K_COUNT; i++)
-			if ((REQUIRED & (1u << i)) && !(m->seen & (1u << i))) {
+			if ((REQUIRED & BIT(i)) && !(m->seen & BIT(i))) {
 				DETAIL("missing key \"%s\"", key_names[i]);
 				break;
 			}
@@ -446,16 +736,24 @@ static enum logread_junk check_event(const struct logread_event *ev, const struc
 		DETAIL("an event this reader does not know");
 		return LOGREAD_JUNK_FOREIGN;
 	}
-	if (ev->nargs != (ev->event == POLICY_EV_NEW ? 4 : 2)) {
-		DETAIL("\"args\" has %d values", ev->nargs);
+	if (!args_fit(ev, m)) {
+		DETAIL("\"args\" has %d values, not of the event's shape", ev->nargs);
 		return LOGREAD_JUNK_BAD_FIELD;
 	}
+	if (policy_event_has_address(ev->event))
+		return check_address(ev, m, detail, detail_len);
 	return LOGREAD_JUNK_NONE;
 }
 
 static void event_init(struct logread_event *ev, const char *line, size_t len)
 {
-	memset(ev, 0, sizeof(*ev));
+	/* Not the decoded path and host: they are read only as path_len and
+	 * host_len say, and clearing 1 KiB a line would cost. */
+	memset(ev, 0, offsetof(struct logread_event, path_len));
+	ev->addr.family = ev->peer.family = -1;
+	ev->port = -1;
+	ev->path_len = 0;
+	ev->host_len = -1;
 	ev->line.p = line;
 	ev->line.len = len;
 	ev->family.kind = ev->type.kind = ev->protocol.kind = LOGREAD_NULL;
@@ -729,12 +1027,69 @@ int logread_call(const struct logread_event *ev, struct policy_call *call,
 			return -EINVAL;
 		if (!ev->args_null[1])
 			call->how = (int)ev->args[1];
+	} else if (ev->event == POLICY_EV_GETADDRINFO) {
+		if (ev->nargs != 5)
+			return -EINVAL;
+		/* The hints as passed (0 without hints). */
+		call->family = (int)ev->args[2];
+		call->type = (int)ev->args[3];
+		call->protocol = (int)ev->args[4];
+		call->host = ev->host_len >= 0 ? ev->hostbuf : NULL;
+		call->has_port = ev->port >= 0;
+		call->port = (int)ev->port;
+	} else if (policy_event_has_address(ev->event)) {
+		const struct logread_addr *a = &ev->addr;
+
+		if (ev->nargs != 2)
+			return -EINVAL;
+		call->has_addr = a->family != -1;
+		call->addr_family = a->family;
+		if (a->family == AF_INET || a->family == AF_INET6) {
+			memcpy(call->ip, a->ip, a->family == AF_INET ? 4 : 16);
+			call->has_port = true;
+			call->port = a->port;
+		} else if (a->family == AF_UNIX) {
+			call->path = ev->path;
+			call->path_len = ev->path_len;
+			call->abstract = a->abstract;
+		}
 	} else
 		return -EINVAL;
 	call->exe = NULL;
 	if (ev->exe.p && exe && exe_cap && logread_unescape(ev->exe, exe, exe_cap) >= 0)
 		call->exe = exe;
 	return 0;
+}
+
+void logread_where(const struct logread_event *ev, char *buf, size_t cap)
+{
+	char text[LOGREAD_PATH_MAX + 8];
+	long n;
+
+	buf[0] = '\0';
+	if (ev->event == POLICY_EV_GETADDRINFO) {
+		if (ev->host_len >= 0)
+			snprintf(buf, cap, "%.*s", (int)(cap - 1), ev->hostbuf);
+		return;
+	}
+	if (!policy_event_has_address(ev->event))
+		return;
+	if (ev->malformed.p) {
+		snprintf(buf, cap, "malformed %.*s", (int)ev->malformed.len, ev->malformed.p);
+		return;
+	}
+	n = logread_addr_policy_text(ev, text, sizeof(text));
+	if (n < 0)
+		snprintf(buf, cap, "%.*s", (int)ev->addr.raw.len, ev->addr.raw.p);
+	else if (ev->addr.family == AF_INET || ev->addr.family == AF_INET6)
+		snprintf(buf, cap, "%s port %d", text, ev->addr.port);
+	else
+		snprintf(buf, cap, "%s", n ? text : "(unnamed)");
+	/* Control bytes stay out of the terminal, and bytes past ASCII out of
+	 * the JSON (a path may hold any): both become "?". */
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
 }
 
 /* ---- the reader ---------------------------------------------------------- */

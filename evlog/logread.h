@@ -45,14 +45,42 @@ struct logread_val {
 	struct logread_str raw;		/* the value's JSON text ("\"AF_INET\"", "\"50\"", "null") */
 };
 
+/* An ADDRESS of an address event (args[1]) or accept's "peer", in the
+ * shape the event writer gives it (CPython's getsockname()). */
+struct logread_addr {
+	int family;			/* AF_INET, AF_INET6, AF_UNIX, AF_NETLINK,
+					   another family's number; -1: null */
+	uint8_t ip[16];			/* inet, network order (AF_INET: 4 bytes) */
+	int port;			/* inet */
+	uint32_t flowinfo, scope_id;	/* AF_INET6 */
+	uint32_t nl_pid, nl_groups;	/* AF_NETLINK */
+	bool abstract;			/* AF_UNIX: an abstract name */
+	struct logread_str text;	/* inet: the IP text; AF_UNIX: the path
+					   string (escaped, "\u0000" first for an
+					   abstract name); other: the hex */
+	struct logread_str raw;		/* the ADDRESS's JSON text */
+};
+
+/* The longest AF_UNIX path and getaddrinfo host the reader decodes for a
+ * policy_call (logread_call()); longer ones are malformed events (a
+ * sun_path holds 108 bytes, a host name at most NI_MAXHOST). */
+#define LOGREAD_PATH_MAX 108
+#define LOGREAD_HOST_MAX 1025
+
 /* One event.  Pointers are into the line: valid until the next read. */
 struct logread_event {
 	uint64_t seq;
 	int64_t ts;			/* nanoseconds since the epoch, UTC */
 	enum policy_event event;
-	long long args[4];		/* CPython's order; see args_null */
-	bool args_null[4];
-	int nargs;			/* 4 for socket.__new__, 2 for socket.shutdown */
+	long long args[5];		/* CPython's order; see args_null: the
+					   integers (an ADDRESS or a string
+					   leaves 0 here, args_null false) */
+	bool args_null[5];
+	struct logread_str args_str[5];	/* a string argument (getaddrinfo's
+					   host and service), p NULL otherwise */
+	int nargs;			/* 4 for socket.__new__, 2 for
+					   socket.shutdown and the address
+					   events, 5 for socket.getaddrinfo */
 	struct logread_str call;	/* may be absent */
 	struct logread_val family, type, protocol, how;
 	struct logread_str flags;	/* the JSON array's text, or absent */
@@ -67,12 +95,48 @@ struct logread_event {
 	enum event_layer layer;
 	uint64_t lost;			/* a loss record's "lost" */
 	struct logread_str seal;	/* the supervisor's seal (seal.h), or absent */
+	/* The address events (socket.connect, .bind, .sendto, .sendmsg):
+	 * args[1] decoded (family -1: null), and the "malformed" word
+	 * ("none", "short", "long", "fault"; p NULL: absent).  accept's
+	 * "peer" in PEER (family -1: null or absent). */
+	struct logread_addr addr, peer;
+	struct logread_str malformed;
+	struct logread_str address;	/* the "address" key: p NULL: null/absent */
+	long long port;			/* the "port" key; -1: null or absent */
+	/* socket.getaddrinfo: "host" (p NULL: null or absent), "addresses"
+	 * (the array's JSON text; iterate with logread_addresses_next()),
+	 * "gai_error" (p NULL: null or absent). */
+	struct logread_str host;
+	struct logread_str addresses;
+	unsigned n_addresses;
+	struct logread_str gai_error;
 	/* A seal record (event.h), and what it holds. */
 	bool record;			/* "event" is the seal record's word */
 	struct logread_str key;		/* hex */
 	uint64_t sealed;
 	struct logread_str line;	/* the whole line, without its newline */
+	/* Decoded for logread_call(), and only for the events that have
+	 * them (not cleared per line: read only what path_len, host_len say). */
+	size_t path_len;		/* addr's AF_UNIX path (the name after
+					   the NUL for an abstract one) */
+	long host_len;			/* args[0] of getaddrinfo; -1: null */
+	char path[LOGREAD_PATH_MAX + 1];
+	char hostbuf[LOGREAD_HOST_MAX + 1];
 };
+
+/* The next IP text of EV's "addresses" into *IP (the address bytes, 4 of
+ * them for IPv4) and *FAMILY (AF_INET, AF_INET6): CUR starts at 0, and is
+ * moved past the entry.  False at the end. */
+bool logread_addresses_next(const struct logread_event *ev, size_t *cur,
+			    int *family, uint8_t ip[16], struct logread_str *text);
+
+/* EV's address (ev->addr) as the policy language writes one, decoded
+ * bytes: the inet text ("127.0.0.1", "::1"), the AF_UNIX path, "@" and an
+ * abstract name, "" for unnamed; into BUF of CAP bytes, NUL-terminated (a
+ * path may hold other bytes than UTF-8: the caller escapes).  Returns the
+ * length, or -1 when the address has no such form (null, AF_NETLINK, other
+ * families) or does not fit. */
+long logread_addr_policy_text(const struct logread_event *ev, char *buf, size_t cap);
 
 /* Why a line is not an event. */
 enum logread_junk {
@@ -197,6 +261,14 @@ void logread_format_time(char *buf, size_t cap, int64_t ns);
 int logread_call(const struct logread_event *ev, struct policy_call *call,
 		 char *exe, size_t exe_cap,
 		 int (*name_value)(int field, const char *name, int *value));
+
+/* What an address event names, for people (tools' lists): the address
+ * as a policy writes it and the port ("127.0.0.1 port 80", "/run/x.sock",
+ * "@name", "(unnamed)", "malformed short", the ADDRESS text of another
+ * family); a lookup's host; "" for the other events.  Into BUF of CAP
+ * bytes, NUL-terminated, control bytes and bytes past ASCII as '?' (a path
+ * may hold any: the text goes into tables and JSON strings as is). */
+void logread_where(const struct logread_event *ev, char *buf, size_t cap);
 
 /* Which field NAME_VALUE is asked about. */
 enum logread_field { LOGREAD_F_FAMILY, LOGREAD_F_TYPE, LOGREAD_F_PROTOCOL, LOGREAD_F_HOW };

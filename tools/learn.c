@@ -8,6 +8,7 @@
  * only when they differ in one field); then the policy is written by hand,
  * so that the same behaviours always give the same bytes.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,11 +38,25 @@ struct set {
 	int n;
 };
 
+/* What an address rule names (the address events and lookups). */
+enum akind {
+	A_NONE,		/* socket.__new__, socket.shutdown */
+	A_INET,		/* afamily, ip/prefix, port_lo..port_hi */
+	A_PATH,		/* str: an AF_UNIX path ("" unnamed) */
+	A_ABSTRACT,	/* str: "@" and an abstract name */
+	A_FAMILY,	/* netlink and other families: the socket's family */
+	A_HOST,		/* str: a lookup's host, case folded */
+};
+
 /* One learned rule: at first one behaviour, later perhaps merged. */
 struct lrule {
 	int exe;			/* --per-exe: the exe's index, else -1 */
 	enum policy_event event;
 	struct set family, type, protocol, how;	/* -1 in a set: unknown, omitted */
+	enum akind akind;
+	int afamily, prefix, port_lo, port_hi;
+	int str;			/* index into the string table (exe_names), -1 */
+	uint8_t ip[16];
 	uint64_t count, denied;
 	int64_t first, last;
 	int *exes;			/* indexes into the exe table, sorted, unique */
@@ -49,8 +65,23 @@ struct lrule {
 	char id[96];
 };
 
+/* --format systemd: an address allowed (IPAddressAllow=), a port bound. */
+struct sd_ip {
+	int family, prefix;
+	uint8_t ip[16];
+};
+
+struct sd_bind {
+	int family, proto, lo, hi;	/* proto: IPPROTO_TCP, _UDP, -1 either */
+};
+
 struct learn {
 	/* options */
+	bool systemd;			/* --format systemd */
+	bool errno_set;			/* --errno given */
+	int cidr4, cidr6;		/* --cidr4, --cidr6; -1: exact */
+	bool ephemeral;			/* --ephemeral */
+	int eph_lo, eph_hi;
 	int err;			/* default deny errno */
 	const char *err_name;
 	bool per_exe;
@@ -73,6 +104,17 @@ struct learn {
 	size_t slot_cap;
 
 	uint64_t events, junk, skipped_self;
+	/* Address events: which were seen (bits 1 << POLICY_EV_*), and those a
+	 * policy cannot name. */
+	unsigned addr_events;
+	uint64_t skipped_malformed, skipped_nohost, skipped_unwritable;
+	/* --format systemd */
+	uint64_t sd_families;		/* bit per AF_* of the sockets made */
+	uint64_t sd_unnamed;
+	struct sd_ip *sd_ips;
+	size_t nsd_ips, sd_ips_cap;
+	struct sd_bind *sd_binds;
+	size_t nsd_binds, sd_binds_cap;
 	bool nomem;
 	int failed;
 	char exe[4096];
@@ -135,6 +177,8 @@ static int exe_intern(struct learn *l, const char *name)
 
 struct bkey {
 	int exe, event, family, type, protocol, how;
+	int akind, afamily, prefix, port_lo, port_hi, str;
+	uint8_t ip[16];
 };
 
 static void rule_key(const struct lrule *r, struct bkey *k)
@@ -146,6 +190,13 @@ static void rule_key(const struct lrule *r, struct bkey *k)
 	k->type = r->type.v[0];
 	k->protocol = r->protocol.v[0];
 	k->how = r->how.v[0];
+	k->akind = (int)r->akind;
+	k->afamily = r->afamily;
+	k->prefix = r->prefix;
+	k->port_lo = r->port_lo;
+	k->port_hi = r->port_hi;
+	k->str = r->str;
+	memcpy(k->ip, r->ip, 16);
 }
 
 static struct lrule *behaviour(struct learn *l, const struct bkey *k)
@@ -194,6 +245,13 @@ static struct lrule *behaviour(struct learn *l, const struct bkey *k)
 	r->type = (struct set){ { k->type }, 1 };
 	r->protocol = (struct set){ { k->protocol }, 1 };
 	r->how = (struct set){ { k->how }, 1 };
+	r->akind = (enum akind)k->akind;
+	r->afamily = k->afamily;
+	r->prefix = k->prefix;
+	r->port_lo = k->port_lo;
+	r->port_hi = k->port_hi;
+	r->str = k->str;
+	memcpy(r->ip, k->ip, 16);
 	l->slots[j] = (int)l->nrules++;
 	return r;
 }
@@ -224,6 +282,165 @@ static bool is_self(const struct learn *l, const char *exe)
 	return !strcmp(base, "sockaudit") || (l->self_exe[0] && !strcmp(exe, l->self_exe));
 }
 
+/* ---- the address events and lookups ------------------------------------------------ */
+
+/* The ephemeral port range (--ephemeral), as this kernel hands it out. */
+static void ephemeral_range(struct learn *l)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	int lo, hi;
+
+	l->eph_lo = 32768;	/* Linux's default, when /proc cannot say */
+	l->eph_hi = 60999;
+	if (!f)
+		return;
+	if (fscanf(f, "%d %d", &lo, &hi) == 2 && lo > 0 && lo <= hi && hi <= 65535) {
+		l->eph_lo = lo;
+		l->eph_hi = hi;
+	}
+	fclose(f);
+}
+
+/* Keep the first PREFIX bits of the LEN bytes of IP. */
+static void mask_ip(uint8_t *ip, int len, int prefix)
+{
+	for (int i = 0; i < len; i++) {
+		int bits = prefix - 8 * i;
+		ip[i] &= bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+	}
+}
+
+/* For --format systemd: what the kernel's own filters can enforce. */
+static void note_systemd_ip(struct learn *l, int family, const uint8_t *ip)
+{
+	struct sd_ip v = { .family = family };
+	int len = family == AF_INET ? 4 : 16;
+	int prefix = family == AF_INET ? l->cidr4 : l->cidr6;
+
+	memcpy(v.ip, ip, (size_t)len);
+	v.prefix = prefix >= 0 ? prefix : 8 * len;
+	mask_ip(v.ip, len, v.prefix);
+	for (size_t i = 0; i < l->nsd_ips; i++)
+		if (!memcmp(&l->sd_ips[i], &v, sizeof(v)))
+			return;
+	if (l->nsd_ips == l->sd_ips_cap) {
+		size_t ncap = l->sd_ips_cap ? 2 * l->sd_ips_cap : 16;
+		struct sd_ip *n = realloc(l->sd_ips, ncap * sizeof(*n));
+		if (!n) {
+			l->nomem = true;
+			return;
+		}
+		l->sd_ips = n;
+		l->sd_ips_cap = ncap;
+	}
+	l->sd_ips[l->nsd_ips++] = v;
+}
+
+static void note_systemd_bind(struct learn *l, const struct policy_call *call, int lo, int hi)
+{
+	struct sd_bind v = { .family = call->addr_family, .lo = lo, .hi = hi };
+	int type = call->type < 0 ? -1 : call->type & ~NAMES_TYPE_FLAGS;
+	int proto = call->family >= 0 && type >= 0 ?
+		    names_effective_protocol(call->family, type, call->protocol) : -1;
+
+	v.proto = proto == IPPROTO_TCP || proto == IPPROTO_UDP ? proto : -1;
+	for (size_t i = 0; i < l->nsd_binds; i++)
+		if (!memcmp(&l->sd_binds[i], &v, sizeof(v)))
+			return;
+	if (l->nsd_binds == l->sd_binds_cap) {
+		size_t ncap = l->sd_binds_cap ? 2 * l->sd_binds_cap : 16;
+		struct sd_bind *n = realloc(l->sd_binds, ncap * sizeof(*n));
+		if (!n) {
+			l->nomem = true;
+			return;
+		}
+		l->sd_binds = n;
+		l->sd_binds_cap = ncap;
+	}
+	l->sd_binds[l->nsd_binds++] = v;
+}
+
+/* The behaviour key of address event or lookup EV (CALL its facts) into
+ * *K: false when a policy cannot name what it did (it is counted). */
+static bool address_key(struct learn *l, const struct logread_event *ev,
+			const struct policy_call *call, struct bkey *k)
+{
+	char text[LOGREAD_HOST_MAX + 2];
+	long n;
+
+	k->family = k->type = k->protocol = k->how = -1;
+	k->port_lo = k->port_hi = -1;
+	k->str = -1;
+	l->addr_events |= 1u << ev->event;
+	if (ev->event == POLICY_EV_GETADDRINFO) {
+		if (!call->host) {
+			l->skipped_nohost++;
+			return false;
+		}
+		/* Host names are matched without case: learn them folded. */
+		n = (long)snprintf(text, sizeof(text), "%s", call->host);
+		for (long i = 0; i < n; i++)
+			if (text[i] >= 'A' && text[i] <= 'Z')
+				text[i] = (char)(text[i] - 'A' + 'a');
+		k->akind = A_HOST;
+		k->str = exe_intern(l, text);
+		return k->str >= 0 || (l->nomem = true, false);
+	}
+	if (!call->has_addr) {
+		l->skipped_malformed++;
+		return false;
+	}
+	switch (call->addr_family) {
+	case AF_INET:
+	case AF_INET6: {
+		int len = call->addr_family == AF_INET ? 4 : 16;
+		int prefix = call->addr_family == AF_INET ? l->cidr4 : l->cidr6;
+
+		k->akind = A_INET;
+		k->afamily = call->addr_family;
+		memcpy(k->ip, call->ip, (size_t)len);
+		k->prefix = prefix >= 0 ? prefix : 8 * len;
+		mask_ip(k->ip, len, k->prefix);
+		k->port_lo = k->port_hi = call->port;
+		if (l->ephemeral && call->port >= l->eph_lo && call->port <= l->eph_hi) {
+			k->port_lo = l->eph_lo;
+			k->port_hi = l->eph_hi;
+		}
+		if (ev->event == POLICY_EV_BIND) {
+			if (call->port > 0)
+				note_systemd_bind(l, call, k->port_lo, k->port_hi);
+		} else {
+			note_systemd_ip(l, call->addr_family, call->ip);
+		}
+		return true;
+	}
+	case AF_UNIX:
+		n = logread_addr_policy_text(ev, text, sizeof(text));
+		if (n < 0) {
+			l->skipped_unwritable++;
+			return false;
+		}
+		/* A path starting with '@' reads as an abstract name in a policy. */
+		if (!ev->addr.abstract && text[0] == '@') {
+			l->skipped_unwritable++;
+			return false;
+		}
+		k->akind = ev->addr.abstract ? A_ABSTRACT : A_PATH;
+		k->str = exe_intern(l, text);
+		return k->str >= 0 || (l->nomem = true, false);
+	default:
+		/* Netlink and other families: a policy names no such address,
+		 * but a rule on the socket's family lets the event through. */
+		if (call->family < 0) {
+			l->skipped_unwritable++;
+			return false;
+		}
+		k->akind = A_FAMILY;
+		k->family = call->family;
+		return true;
+	}
+}
+
 static void on_event(void *ctx, const struct logread_event *ev, int file, uint64_t line)
 {
 	struct learn *l = ctx;
@@ -243,6 +460,16 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	}
 	memset(&k, 0, sizeof(k));
 	k.event = ev->event;
+	if (ev->event == POLICY_EV_NEW && call.family >= 0 && call.family < 64)
+		l->sd_families |= UINT64_C(1) << call.family;
+	/* accept's peer: an address the unit talks to. */
+	if (ev->peer.family == AF_INET || ev->peer.family == AF_INET6)
+		note_systemd_ip(l, ev->peer.family, ev->peer.ip);
+	if (policy_event_has_address(ev->event)) {
+		if (!address_key(l, ev, &call, &k))
+			return;
+		goto add;
+	}
 	k.family = call.family;
 	k.type = call.type < 0 ? -1 : call.type & ~NAMES_TYPE_FLAGS;
 	k.protocol = call.protocol;
@@ -253,6 +480,7 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 		k.how = call.how;
 	if (k.family < 0)	/* an unknown socket: the matcher knows nothing else of it */
 		k.type = k.protocol = -1;
+add:
 	if (call.exe) {
 		exe = exe_intern(l, call.exe);
 		if (exe < 0) {
@@ -339,7 +567,24 @@ static int cmp_rule(const void *pa, const void *pb)
 		return c;
 	if ((c = cmp_set(&a->protocol, &b->protocol)))
 		return c;
-	return cmp_set(&a->how, &b->how);
+	if ((c = cmp_set(&a->how, &b->how)))
+		return c;
+	/* Address rules: inet (v4 before v6, by address, the wider block
+	 * after the narrower), then paths, abstract names, hosts; by port. */
+	if (a->akind != b->akind)
+		return (int)a->akind - (int)b->akind;
+	if (a->afamily != b->afamily)
+		return a->afamily == AF_INET ? -1 : 1;
+	if ((c = memcmp(a->ip, b->ip, 16)))
+		return c;
+	if (a->prefix != b->prefix)
+		return b->prefix - a->prefix;
+	if (a->str != b->str)
+		return a->str < 0 ? -1 : b->str < 0 ? 1 :
+		       strcmp(sort_ctx->exe_names[a->str], sort_ctx->exe_names[b->str]);
+	if (a->port_lo != b->port_lo)
+		return a->port_lo - b->port_lo;
+	return a->port_hi - b->port_hi;
 }
 
 static bool set_eq(const struct set *a, const struct set *b)
@@ -465,14 +710,52 @@ static const char *short_name(const char *name, const char *prefix)
 	return strncmp(name, prefix, n) ? name : name + n;
 }
 
+/* An inet rule's address: "127.0.0.1", "10.1.2.0/24". */
+static void inet_text(const struct lrule *r, char *buf, size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(r->afamily, r->ip, ip, sizeof(ip));
+	if (r->prefix == (r->afamily == AF_INET ? 32 : 128))
+		snprintf(buf, cap, "%s", ip);
+	else
+		snprintf(buf, cap, "%s/%d", ip, r->prefix);
+}
+
 static void make_id(struct learn *l, struct lrule *r)
 {
-	char num[24];
+	char num[INET6_ADDRSTRLEN + 24];
 
 	r->id[0] = '\0';
 	if (r->exe >= 0) {
 		const char *b = strrchr(l->exe_names[r->exe], '/');
 		id_append(r->id, sizeof(r->id), b ? b + 1 : l->exe_names[r->exe]);
+	}
+	/* "connect-127-0-0-1-8080", "bind-0-0-0-0-32768-60999",
+	 * "getaddrinfo-localhost", "connect-run-x-sock". */
+	if (r->akind != A_NONE) {
+		id_append(r->id, sizeof(r->id), event_name_word(r->event) + 7);
+		if (r->akind == A_INET) {
+			if (r->afamily == AF_INET6)	/* "::1" alone would be "1" */
+				id_append(r->id, sizeof(r->id), "inet6");
+			inet_text(r, num, sizeof(num));
+			id_append(r->id, sizeof(r->id), num);
+			snprintf(num, sizeof(num), "%d", r->port_lo);
+			id_append(r->id, sizeof(r->id), num);
+			if (r->port_hi != r->port_lo) {
+				snprintf(num, sizeof(num), "%d", r->port_hi);
+				id_append(r->id, sizeof(r->id), num);
+			}
+		} else if (r->akind == A_FAMILY) {
+			const char *n = names_name(NAMES_FAMILY, r->family.v[0]);
+			snprintf(num, sizeof(num), "af%d", r->family.v[0]);
+			id_append(r->id, sizeof(r->id), n ? short_name(n, "AF_") : num);
+		} else {
+			const char *s = l->exe_names[r->str];
+			id_append(r->id, sizeof(r->id), r->akind == A_ABSTRACT ? "abstract" : "");
+			id_append(r->id, sizeof(r->id), *s ? s : "unnamed");
+		}
+		return;
 	}
 	if (r->event == POLICY_EV_SHUTDOWN)
 		id_append(r->id, sizeof(r->id), "shutdown");
@@ -606,6 +889,205 @@ static void put_list(FILE *f, const char *key, const struct set *s, enum names_t
 		fputc(']', f);
 }
 
+/* inet_text, put_address_fields, the trailing denies, --format systemd */
+/* A glob matching exactly S (after PREFIX, written as is): the glob's
+ * special bytes escaped. */
+static void put_glob(FILE *f, const char *prefix, const char *s)
+{
+	char *g = malloc(strlen(prefix) + 2 * strlen(s) + 1), *o;
+
+	if (!g)
+		return;
+	o = stpcpy(g, prefix);
+	for (const char *p = s; *p; p++) {
+		if (strchr("*?[]\\", *p))
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o = '\0';
+	put_json(f, g);
+	free(g);
+}
+
+/* The address, port and host fields of an address rule. */
+static void put_address_fields(FILE *f, struct learn *l, const struct lrule *r)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+
+	switch (r->akind) {
+	case A_INET:
+		inet_text(r, buf, sizeof(buf));
+		fputs(", \"address\": ", f);
+		put_json(f, buf);
+		if (r->port_lo == r->port_hi)
+			fprintf(f, ", \"port\": %d", r->port_lo);
+		else
+			fprintf(f, ", \"port\": \"%d-%d\"", r->port_lo, r->port_hi);
+		break;
+	case A_PATH:
+		fputs(", \"address\": ", f);
+		put_glob(f, "", l->exe_names[r->str]);
+		break;
+	case A_ABSTRACT:
+		fputs(", \"address\": ", f);
+		put_glob(f, "@", l->exe_names[r->str] + 1);
+		break;
+	case A_HOST:
+		fputs(", \"host\": ", f);
+		put_glob(f, "", l->exe_names[r->str]);
+		break;
+	case A_FAMILY:
+		put_list(f, "family", &r->family, NAMES_FAMILY);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The errno the trailing deny of EVENT gives: connect's is ECONNREFUSED (what
+ * a closed port answers) unless --errno says otherwise; a lookup's is none
+ * (a denied lookup fails with EAI_FAIL). */
+static const char *trailing_errno(const struct learn *l, enum policy_event e)
+{
+	if (e == POLICY_EV_GETADDRINFO)
+		return NULL;
+	if (e == POLICY_EV_CONNECT && !l->errno_set)
+		return "ECONNREFUSED";
+	return l->err_name;
+}
+
+/* Is a trailing deny of EVENT not BASE's to get?  When its default allows
+ * (the user allows what no rule names: a deny would turn that around), or
+ * it decides every EVENT already: a rule without address, port, host,
+ * family or exe for it (the call below, with none of those facts, matches
+ * only such a rule), or a default naming the event.  So learning again on
+ * its own output adds none. */
+static bool base_catches_all(const struct policy *base, enum policy_event event)
+{
+	struct policy_call call = { .event = event, .family = -1, .type = -1,
+				    .protocol = -1, .how = -1 };
+	struct policy_decision d;
+
+	if (!base)
+		return false;
+	policy_default_decision(base, &d);
+	if (d.action == POLICY_ALLOW)
+		return true;
+	policy_match(base, &call, &d);
+	return d.rule >= 0 || d.action != POLICY_ALLOW;
+}
+
+/* After the allow rules, for each address event the logs showed, a deny of
+ * what they did not show: without it, the design allows an address event no
+ * rule matches. */
+static void put_trailing(FILE *f, struct learn *l, const struct policy *base, bool *empty)
+{
+	for (int e = POLICY_EV_CONNECT; e < POLICY_EV_COUNT; e++) {
+		const char *word = event_name_word((enum policy_event)e), *err;
+		char id[48];
+
+		if (!(l->addr_events & (1u << e)) || base_catches_all(base, (enum policy_event)e))
+			continue;
+		snprintf(id, sizeof(id), "other-%s", word + 7);
+		for (unsigned k = 2; id_taken(l, base, NULL, id) && k < 1000; k++)
+			snprintf(id, sizeof(id), "other-%s-%u", word + 7, k);
+		fputs(*empty ? "\n" : ",\n", f);
+		fprintf(f, "    {\"id\": ");
+		put_json(f, id);
+		fprintf(f, ", \"event\": \"%s\", \"action\": \"deny\"", word);
+		if ((err = trailing_errno(l, (enum policy_event)e)))
+			fprintf(f, ", \"errno\": \"%s\"", err);
+		fprintf(f, ", \"comment\": \"learned: every other %s\"}", word);
+		*empty = false;
+	}
+}
+
+/* ---- --format systemd ---------------------------------------------------------------- */
+
+static int cmp_sd_ip(const void *a, const void *b)
+{
+	const struct sd_ip *x = a, *y = b;
+	int c;
+
+	if (x->family != y->family)
+		return x->family == AF_INET ? -1 : 1;
+	if ((c = memcmp(x->ip, y->ip, 16)))
+		return c;
+	return x->prefix - y->prefix;
+}
+
+static int cmp_sd_bind(const void *a, const void *b)
+{
+	const struct sd_bind *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family == AF_INET ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto - y->proto;
+	if (x->lo != y->lo)
+		return x->lo - y->lo;
+	return x->hi - y->hi;
+}
+
+/* The kernel-enforceable part of what the logs show, as the lines of a
+ * unit's [Service] section: the families of the sockets made
+ * (RestrictAddressFamilies=, seccomp), the ports bound (SocketBindAllow=,
+ * cgroup bind hooks: by family, transport and port, never by address), the
+ * IP addresses talked to (IPAddressAllow=, cgroup packet filters: the
+ * destinations of connect, sendto, sendmsg and the peers accept returned).
+ * Each list ends in a deny of the rest. */
+static void put_systemd(FILE *f, struct learn *l)
+{
+	char ip[INET6_ADDRSTRLEN];
+	bool any = false;
+
+	fputs("# written by sockaudit learn --format systemd: the kernel-enforceable part\n"
+	      "# of what the logs show, for a unit's [Service] section\n"
+	      "# (systemd.exec(5), systemd.resource-control(5))\n", f);
+	fputs("RestrictAddressFamilies=", f);
+	for (int fam = 0; fam < 64; fam++) {
+		const char *n;
+
+		if (!(l->sd_families & (UINT64_C(1) << fam)))
+			continue;
+		n = names_name(NAMES_FAMILY, fam);
+		if (!n) {
+			l->sd_unnamed++;
+			continue;
+		}
+		fprintf(f, "%s%s", any ? " " : "", n);
+		any = true;
+	}
+	fputs(any ? "\n" : "none\n", f);
+	qsort(l->sd_binds, l->nsd_binds, sizeof(*l->sd_binds), cmp_sd_bind);
+	for (size_t i = 0; i < l->nsd_binds; i++) {
+		const struct sd_bind *b = &l->sd_binds[i];
+
+		fprintf(f, "SocketBindAllow=%s:", b->family == AF_INET ? "ipv4" : "ipv6");
+		if (b->proto >= 0)
+			fprintf(f, "%s:", b->proto == IPPROTO_TCP ? "tcp" : "udp");
+		if (b->lo == b->hi)
+			fprintf(f, "%d\n", b->lo);
+		else
+			fprintf(f, "%d-%d\n", b->lo, b->hi);
+	}
+	fputs("SocketBindDeny=any\n", f);
+	qsort(l->sd_ips, l->nsd_ips, sizeof(*l->sd_ips), cmp_sd_ip);
+	if (l->nsd_ips) {
+		fputs("IPAddressAllow=", f);
+		for (size_t i = 0; i < l->nsd_ips; i++) {
+			const struct sd_ip *v = &l->sd_ips[i];
+
+			inet_ntop(v->family, v->ip, ip, sizeof(ip));
+			fprintf(f, "%s%s", i ? " " : "", ip);
+			if (v->prefix != (v->family == AF_INET ? 32 : 128))
+				fprintf(f, "/%d", v->prefix);
+		}
+		fputc('\n', f);
+	}
+	fputs("IPAddressDeny=any\n", f);
+}
+
 static int cmp_exe_idx(const void *a, const void *b)
 {
 	return cmp_exe(*(const int *)a, *(const int *)b);
@@ -618,13 +1100,15 @@ static void put_rule(FILE *f, struct learn *l, struct lrule *r, const char *inde
 
 	fprintf(f, "%s{\"id\": ", indent);
 	put_json(f, r->id);
-	if (r->event == POLICY_EV_SHUTDOWN)
-		fputs(", \"event\": \"socket.shutdown\"", f);
+	if (r->event != POLICY_EV_NEW)
+		fprintf(f, ", \"event\": \"%s\"", event_name_word(r->event));
 	if (r->exe >= 0) {
 		fputs(", \"exe\": ", f);
 		put_exe_glob(f, l->exe_names[r->exe]);
 	}
-	if (r->family.v[0] >= 0) {
+	if (r->akind != A_NONE) {
+		put_address_fields(f, l, r);
+	} else if (r->family.v[0] >= 0) {
 		put_list(f, "family", &r->family, NAMES_FAMILY);
 		if (r->type.v[0] >= 0)
 			put_list(f, "type", &r->type, NAMES_TYPE);
@@ -677,13 +1161,15 @@ static void put_policy(FILE *f, struct learn *l)
 		   "  \"default\": {\"action\": \"deny\", \"errno\": \"%s\"},\n"
 		   "  \"rules\": [", l->err_name);
 	put_rules(f, l, &empty);
+	put_trailing(f, l, NULL, &empty);
 	fputs(empty ? "]\n}\n" : "\n  ]\n}\n", f);
 }
 
 /* The base policy's TEXT (LEN bytes) with the learned rules spliced in, so
  * that everything the user wrote stays byte for byte: 0, or -EINVAL when
  * the text has no place for them. */
-static int put_spliced(FILE *f, struct learn *l, const char *text, size_t len)
+static int put_spliced(FILE *f, struct learn *l, const struct policy *base,
+		       const char *text, size_t len)
 {
 	size_t vs = 0, ve = 0, oe = 0, at, rest;
 	int rc = json_find_member(text, len, "rules", &vs, &ve, &oe);
@@ -706,6 +1192,7 @@ static int put_spliced(FILE *f, struct learn *l, const char *text, size_t len)
 	if (rc == -ENOENT)
 		fputs(",\n  \"rules\": [", f);
 	put_rules(f, l, &empty);
+	put_trailing(f, l, base, &empty);
 	if (rc == -ENOENT)
 		fputs("\n  ]\n", f);
 	else if (at == vs + 1 && !empty)
@@ -735,6 +1222,21 @@ static bool base_allows(const struct policy *base, struct learn *l, const struct
 	call.type = r->type.v[0];
 	call.protocol = r->protocol.v[0];
 	call.how = r->how.v[0];
+	/* An address rule: its address as observed (a widened block: its
+	 * first address, so the check is of that one). */
+	call.has_addr = r->akind != A_NONE && r->akind != A_HOST;
+	call.addr_family = r->akind == A_INET ? r->afamily :
+			   r->akind == A_FAMILY ? r->family.v[0] : AF_UNIX;
+	memcpy(call.ip, r->ip, 16);
+	call.has_port = r->port_lo >= 0;
+	call.port = r->port_lo;
+	if (r->akind == A_PATH || r->akind == A_ABSTRACT) {
+		call.abstract = r->akind == A_ABSTRACT;
+		call.path = l->exe_names[r->str] + call.abstract;
+		call.path_len = strlen(call.path);
+	}
+	if (r->akind == A_HOST)
+		call.host = l->exe_names[r->str];
 	for (int i = 0; i < nexes; i++) {
 		call.exe = exes[i] >= 0 ? l->exe_names[exes[i]] : NULL;
 		policy_match(base, &call, &d);
@@ -759,7 +1261,18 @@ static void usage(FILE *out)
 "  --base POLICY      keep POLICY's rules, ids and comments; add only what it\n"
 "                     does not already allow\n"
 "  --per-exe          scope each rule to the executable that showed it\n"
-"  --errno ERRNO      the default's errno (default EACCES)\n"
+"  --errno ERRNO      the default's errno (default EACCES), and that of the\n"
+"                     trailing denies of address events (connect: ECONNREFUSED\n"
+"                     unless --errno is given)\n"
+"  --cidr4 N          widen IPv4 addresses to /N blocks (0..32; default exact)\n"
+"  --cidr6 N          widen IPv6 addresses to /N blocks (0..128; default exact)\n"
+"  --ephemeral        a port in the kernel's ephemeral range\n"
+"                     (/proc/sys/net/ipv4/ip_local_port_range) stands for the\n"
+"                     whole range: one rule, whichever port a run drew\n"
+"  --format FORMAT    policy (default): a JSON policy; systemd: the\n"
+"                     kernel-enforceable part as unit settings\n"
+"                     (RestrictAddressFamilies=, SocketBindAllow=/Deny=,\n"
+"                     IPAddressAllow=/Deny=)\n"
 "  -h, --help         show this help\n\n"
 "Exit status: 0 policy written, 1 some lines were not events (the policy is\n"
 "still written), 2 usage error, unreadable log or base policy.\n");
@@ -767,8 +1280,12 @@ static void usage(FILE *out)
 
 static int parse_args(struct learn *l, int argc, char **argv)
 {
-	enum { O_BASE = 256, O_PER_EXE, O_ERRNO };
+	enum { O_BASE = 256, O_PER_EXE, O_ERRNO, O_CIDR4, O_CIDR6, O_EPHEMERAL, O_FORMAT };
 	static const struct option opts[] = {
+		{ "cidr4", required_argument, NULL, O_CIDR4 },
+		{ "cidr6", required_argument, NULL, O_CIDR6 },
+		{ "ephemeral", no_argument, NULL, O_EPHEMERAL },
+		{ "format", required_argument, NULL, O_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "base", required_argument, NULL, O_BASE },
 		{ "per-exe", no_argument, NULL, O_PER_EXE },
@@ -777,9 +1294,12 @@ static int parse_args(struct learn *l, int argc, char **argv)
 		{ 0 }
 	};
 	int c;
+	char *end;
+	long v;
 
 	l->err = EACCES;
 	l->err_name = "EACCES";
+	l->cidr4 = l->cidr6 = -1;
 	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -803,6 +1323,25 @@ static int parse_args(struct learn *l, int argc, char **argv)
 						       s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
 			}
 			l->err_name = names_name(NAMES_ERRNO, l->err);
+			l->errno_set = true;
+			break;
+		case O_CIDR4:
+		case O_CIDR6:
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 0 || v > (c == O_CIDR4 ? 32 : 128))
+				return cli_usage_error("learn", "bad --%s '%s' (a prefix length, 0..%d)",
+						       c == O_CIDR4 ? "cidr4" : "cidr6", optarg,
+						       c == O_CIDR4 ? 32 : 128);
+			*(c == O_CIDR4 ? &l->cidr4 : &l->cidr6) = (int)v;
+			break;
+		case O_EPHEMERAL:
+			l->ephemeral = true;
+			break;
+		case O_FORMAT:
+			if (!strcmp(optarg, "systemd"))
+				l->systemd = true;
+			else if (strcmp(optarg, "policy"))
+				return cli_usage_error("learn", "unknown format '%s' (policy, systemd)", optarg);
 			break;
 		default:
 			if (optopt == 'o')
@@ -812,6 +1351,9 @@ static int parse_args(struct learn *l, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("learn", "no LOG given ('-' reads standard input)");
+	if (l->systemd && (l->base_path || l->per_exe))
+		return cli_usage_error("learn", "--format systemd writes one unit's settings: "
+				       "not with --base or --per-exe");
 	l->files = argv + optind;
 	l->nfiles = argc - optind;
 	return 0;
@@ -901,9 +1443,11 @@ static int learn_write(struct learn *l, const struct cli_policy *base)
 			goto out;
 		}
 	}
-	if (!base->policy) {
+	if (l->systemd) {
+		put_systemd(out, l);
+	} else if (!base->policy) {
 		put_policy(out, l);
-	} else if (put_spliced(out, l, base->text, base->len) < 0) {
+	} else if (put_spliced(out, l, base->policy, base->text, base->len) < 0) {
 		cli_error("learn", "%s: cannot find where to add rules", l->base_path);
 		goto out;
 	}
@@ -932,12 +1476,42 @@ out:
 	return st;
 }
 
+/* A policy that allows nothing is most likely a mistake (an empty log, the
+ * wrong file): say so before writing it. */
+static void learn_warn_empty(const struct learn *l)
+{
+	size_t live = 0;
+
+	for (size_t i = 0; i < l->nrules; i++)
+		live += !l->rules[i].dead;
+	if (!live && !l->systemd)
+		cli_error("learn", "warning: no event to learn from%s: the policy denies every "
+			  "socket%s", l->events ? " (none but sockaudit's own)" : "",
+			  l->addr_events ? " and every address it names" : "");
+}
+
 /* What was left out, on stderr: 0, or 1 when some lines were not events. */
 static int learn_notes(const struct learn *l)
 {
 	if (l->skipped_self)
 		cli_error("learn", "note: %" PRIu64 " event%s of sockaudit's own launcher not learned",
 			  l->skipped_self, l->skipped_self == 1 ? "" : "s");
+	if (l->skipped_malformed)
+		cli_error("learn", "note: %" PRIu64 " address event%s with a malformed address not "
+			  "learned: a policy cannot name one (the trailing deny refuses it)",
+			  l->skipped_malformed, l->skipped_malformed == 1 ? "" : "s");
+	if (l->skipped_nohost)
+		cli_error("learn", "note: %" PRIu64 " lookup%s without a host name not learned: "
+			  "a host rule cannot name one (the trailing deny refuses it)",
+			  l->skipped_nohost, l->skipped_nohost == 1 ? "" : "s");
+	if (l->skipped_unwritable)
+		cli_error("learn", "note: %" PRIu64 " address event%s not learned: the address "
+			  "has no policy form (a NUL in an abstract name, a path starting with '@', "
+			  "a socket of unknown family)",
+			  l->skipped_unwritable, l->skipped_unwritable == 1 ? "" : "s");
+	if (l->sd_unnamed)
+		cli_error("learn", "note: %" PRIu64 " famil%s without a name left out of "
+			  "RestrictAddressFamilies=", l->sd_unnamed, l->sd_unnamed == 1 ? "y" : "ies");
 	if (l->junk)
 		cli_error("learn", "%" PRIu64 " line%s not event%s", l->junk,
 			  l->junk == 1 ? " is" : "s are", l->junk == 1 ? "" : "s");
@@ -954,6 +1528,8 @@ static void learn_free(struct learn *l)
 		free(l->exe_names[i]);
 	free(l->exe_names);
 	free(l->exe_slots);
+	free(l->sd_ips);
+	free(l->sd_binds);
 	free(l);
 }
 
@@ -980,9 +1556,12 @@ int cmd_learn(int argc, char **argv)
 		st = CLI_EXIT_BAD_POLICY;
 		goto out;
 	}
+	if (l->ephemeral)
+		ephemeral_range(l);
 	st = learn_read(l);
 	if (st)
 		goto out;
+	learn_warn_empty(l);
 	learn_drop_base(l, base.policy);
 	learn_shape(l);
 	learn_name(l, base.policy);

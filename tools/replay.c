@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cmd.h"
 #include "load.h"
@@ -30,6 +31,8 @@ struct change {
 	const char *now;
 	int rule;
 	enum outcome outcome;
+	enum policy_event event;
+	char where[LOGREAD_PATH_MAX + 48];		/* an address event's address ("127.0.0.1 port 80"), or "" */
 };
 
 struct replay {
@@ -73,8 +76,14 @@ static void print_event(const struct replay *r, const struct logread_event *ev, 
 			uint64_t line, const struct policy_decision *d, const char *now,
 			enum outcome o)
 {
-	printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s", r->files[file], line,
-	       ev->pid, ev->seq, now);
+	char where[LOGREAD_PATH_MAX + 48];
+
+	printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": ", r->files[file], line, ev->pid, ev->seq);
+	if (ev->event > POLICY_EV_SHUTDOWN) {
+		logread_where(ev, where, sizeof(where));
+		printf("%s%s%s: ", event_name_word(ev->event), where[0] ? " " : "", where);
+	}
+	printf("%s", now);
 	if (o != O_SAME)
 		printf(" (was %s)", event_decision_word(ev->decision));
 	printf(" by %s\n", d->rule_id ? d->rule_id : d->rule >= 0 ? "an unnamed rule" : "the default");
@@ -98,6 +107,8 @@ static void keep_change(struct replay *r, const struct logread_event *ev, int fi
 	c->now = now;
 	c->rule = d->rule;
 	c->outcome = o;
+	c->event = ev->event;
+	logread_where(ev, c->where, sizeof(c->where));
 }
 
 static void on_event(void *ctx, const struct logread_event *ev, int file, uint64_t line)
@@ -165,8 +176,13 @@ static void print_text(struct replay *r, const char **ids)
 {
 	for (size_t i = 0; i < r->nchanges; i++) {
 		struct change *c = &r->changes[i];
-		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": %s -> %s by %s\n", r->files[c->file],
-		       c->line, c->pid, c->seq, event_decision_word(c->old), c->now,
+		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": ", r->files[c->file], c->line,
+		       c->pid, c->seq);
+		/* socket.__new__ and socket.shutdown as before; the others say
+		 * what they are and where they went. */
+		if (c->event > POLICY_EV_SHUTDOWN)
+			printf("%s%s%s: ", event_name_word(c->event), c->where[0] ? " " : "", c->where);
+		printf("%s -> %s by %s\n", event_decision_word(c->old), c->now,
 		       c->rule < 0 ? "the default" : ids[c->rule + 1] ? ids[c->rule + 1] : "an unnamed rule");
 	}
 	uint64_t changed = r->outcomes[O_NEWLY_DENIED] + r->outcomes[O_NEWLY_ALLOWED] + r->outcomes[O_CHANGED];
@@ -239,8 +255,14 @@ static void print_json(struct replay *r, const char **ids)
 		struct change *c = &r->changes[i];
 		printf("%s{\"file\":", i ? "," : "");
 		json_str(r->files[c->file]);
-		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"was\":\"%s\",\"now\":\"%s\",\"rule\":",
-		       c->line, c->pid, c->seq, event_decision_word(c->old), c->now);
+		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"event\":\"%s\"",
+		       c->line, c->pid, c->seq, event_name_word(c->event));
+		if (c->where[0]) {
+			printf(",\"where\":");
+			json_str(c->where);
+		}
+		printf(",\"was\":\"%s\",\"now\":\"%s\",\"rule\":",
+		       event_decision_word(c->old), c->now);
 		if (c->rule < 0)
 			printf("null");
 		else if (ids[c->rule + 1])

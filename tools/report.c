@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "cmd.h"
@@ -49,6 +50,13 @@ static void key_put(struct keybuf *k, const char *s, size_t n)
 		n = k->len + 1 < KEY_MAX ? KEY_MAX - 1 - k->len : 0;
 	memcpy(k->p + k->len, s, n);
 	k->len += n;
+}
+
+/* One separator between a key's parts. */
+static void key_sep(struct keybuf *k)
+{
+	if (k->len + 2 <= KEY_MAX)
+		k->p[k->len++] = KEY_SEP;
 }
 
 #define KEY_STR_MAX 1024	/* longer strings are cut, still valid JSON */
@@ -163,6 +171,7 @@ struct group {
 	char *key;
 	size_t len;
 	uint64_t count;
+	char *val;		/* a payload (the host table's name), freed with it */
 };
 
 struct table {
@@ -212,10 +221,28 @@ static struct group *table_get(struct table *t, const char *key, size_t len)
 	return g;
 }
 
+/* The group for KEY, or NULL: nothing inserted. */
+static const struct group *table_find(const struct table *t, const char *key, size_t len)
+{
+	uint64_t h;
+
+	if (!t->used)
+		return NULL;
+	h = hash_bytes(key, len);
+	for (size_t i = h & (t->cap - 1); t->slots[i].key; i = (i + 1) & (t->cap - 1)) {
+		const struct group *g = &t->slots[i];
+		if (g->hash == h && g->len == len && !memcmp(g->key, key, len))
+			return g;
+	}
+	return NULL;
+}
+
 static void table_free(struct table *t)
 {
-	for (size_t i = 0; i < t->cap; i++)
+	for (size_t i = 0; i < t->cap; i++) {
 		free(t->slots[i].key);
+		free(t->slots[i].val);
+	}
 	free(t->slots);
 }
 
@@ -302,6 +329,7 @@ struct denial {
 	int64_t ts;
 	enum event_decision decision;
 	char exe[48], family[24], type[24], protocol[24], rule[40], event[16];
+	char where[72];		/* an address event's address and port */
 };
 
 struct junkline {
@@ -344,6 +372,9 @@ struct report {
 	uint64_t by_decision[EVENT_DECISION_COUNT], by_event[POLICY_EV_COUNT];
 	int64_t first, last;
 	struct table groups, exes;
+	/* The address events (note_address), and the host names lookups
+	 * returned, per (pid, address) (note_lookup). */
+	struct table dests, listening, hosts;
 	struct procs procs;
 	struct denial *denials;
 	size_t ndenials;
@@ -352,8 +383,147 @@ struct report {
 	size_t njunks;
 	bool nomem;
 	char key[KEY_MAX];
+	char hostkey[KEY_STR_MAX + 16];
 	char exe[4096];
 };
+
+/* ---- where sockets go: destinations, listening addresses, host names ------ */
+
+/* The address events of the report, grouped per executable: one table for
+ * the destinations (socket.connect, .sendto, .sendmsg), one for the
+ * listening addresses (socket.bind).  A group's key is its parts' JSON
+ * texts: exe, event, address (a string, an ADDRESS array for netlink and
+ * other families, null), port, host, malformed. */
+enum { D_EXE, D_EVENT, D_ADDRESS, D_PORT, D_HOST, D_MALFORMED, D_COUNT };
+
+static const char *const dest_fields[D_COUNT] = {
+	"exe", "event", "address", "port", "host", "malformed",
+};
+
+/* The address of EV as a JSON value: "127.0.0.1", "/run/x.sock", "@name"
+ * (the schema's "address"), the ADDRESS array of another family, null. */
+static void key_address(struct keybuf *k, const struct logread_event *ev)
+{
+	const struct logread_addr *a = &ev->addr;
+
+	switch (a->family) {
+	case -1:
+		key_put(k, "null", 4);
+		break;
+	case AF_INET:
+	case AF_INET6:
+		key_str(k, a->text);
+		break;
+	case AF_UNIX:
+		if (a->abstract) {
+			key_put(k, "\"@", 2);
+			key_put(k, a->text.p + 6, a->text.len - 6);
+			key_put(k, "\"", 1);
+		} else {
+			key_str(k, a->text);
+		}
+		break;
+	default:
+		key_put(k, a->raw.p, a->raw.len);
+	}
+}
+
+/* The join key of a host name: the process and the address, an IPv4-mapped
+ * IPv6 address as its IPv4 one (a v6 socket's connect to a name looked up
+ * as v4), into BUF (25 bytes): its length. */
+static size_t host_key(char *buf, long long pid, int family, const uint8_t ip[16])
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	memcpy(buf, &pid, 8);
+	if (family == AF_INET6 && !memcmp(ip, mapped, 12)) {
+		family = AF_INET;
+		ip += 12;
+	}
+	buf[8] = (char)(family == AF_INET ? 4 : 6);
+	memcpy(buf + 9, ip, family == AF_INET ? 4 : 16);
+	return family == AF_INET ? 13 : 25;
+}
+
+/* A lookup: each address it returned now names its host, for this process,
+ * until a later lookup returns it again. */
+static void note_lookup(struct report *r, const struct logread_event *ev)
+{
+	char key[25];
+	size_t cur = 0;
+	uint8_t ip[16];
+	int family;
+
+	if (!ev->host.p && !ev->args_str[0].p)
+		return;
+	while (logread_addresses_next(ev, &cur, &family, ip, NULL)) {
+		struct group *g = table_get(&r->hosts, key, host_key(key, ev->pid, family, ip));
+		struct keybuf hk = { r->hostkey, 0 };
+		char *v;
+
+		if (!g) {
+			r->nomem = true;
+			return;
+		}
+		key_str(&hk, ev->host.p ? ev->host : ev->args_str[0]);
+		if (g->val && !strncmp(g->val, hk.p, hk.len) && !g->val[hk.len])
+			continue;
+		v = malloc(hk.len + 1);
+		if (!v) {
+			r->nomem = true;
+			return;
+		}
+		memcpy(v, hk.p, hk.len);
+		v[hk.len] = '\0';
+		free(g->val);
+		g->val = v;
+	}
+}
+
+/* The host EV's inet address was looked up as (a JSON string), or NULL. */
+static const char *host_of(struct report *r, const struct logread_event *ev)
+{
+	char key[25];
+	const struct group *g;
+
+	if (ev->addr.family != AF_INET && ev->addr.family != AF_INET6)
+		return NULL;
+	g = table_find(&r->hosts, key, host_key(key, ev->pid, ev->addr.family, ev->addr.ip));
+	return g ? g->val : NULL;
+}
+
+/* Count address event EV in its table. */
+static void note_address(struct report *r, const struct logread_event *ev)
+{
+	struct keybuf k = { r->key, 0 };
+	char num[16];
+	const char *host = NULL;
+	struct group *g;
+	bool bind = ev->event == POLICY_EV_BIND;
+
+	if (!bind)
+		host = host_of(r, ev);
+	key_str(&k, ev->exe);
+	key_sep(&k);
+	key_word(&k, event_name_word(ev->event));
+	key_sep(&k);
+	key_address(&k, ev);
+	key_sep(&k);
+	if (ev->addr.family == AF_INET || ev->addr.family == AF_INET6)
+		key_put(&k, num, (size_t)snprintf(num, sizeof(num), "%d", ev->addr.port));
+	else
+		key_put(&k, "null", 4);
+	key_sep(&k);
+	key_put(&k, host ? host : "null", host ? strlen(host) : 4);
+	key_sep(&k);
+	key_str(&k, ev->malformed);
+	g = table_get(bind ? &r->listening : &r->dests, k.p, k.len);
+	if (!g) {
+		r->nomem = true;
+		return;
+	}
+	g->count++;
+}
 
 static bool filter(struct report *r, const struct logread_event *ev)
 {
@@ -417,9 +587,14 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	struct proc *p;
 
 	r->events++;
+	/* Every lookup names its addresses, whatever the filter shows. */
+	if (ev->event == POLICY_EV_GETADDRINFO)
+		note_lookup(r, ev);
 	if (!filter(r, ev))
 		return;
 	r->matched++;
+	if (policy_event_has_address(ev->event) && ev->event != POLICY_EV_GETADDRINFO)
+		note_address(r, ev);
 	if (r->matched == 1 || ev->ts < r->first)
 		r->first = ev->ts;
 	if (r->matched == 1 || ev->ts > r->last)
@@ -469,8 +644,8 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 			copy_plain(d->type, sizeof(d->type), ev->type.raw.p, ev->type.raw.len);
 			copy_plain(d->protocol, sizeof(d->protocol), ev->protocol.raw.p, ev->protocol.raw.len);
 			copy_plain(d->rule, sizeof(d->rule), ev->rule.p, ev->rule.len);
-			snprintf(d->event, sizeof(d->event), "%s",
-				 ev->event == POLICY_EV_NEW ? "__new__" : "shutdown");
+			snprintf(d->event, sizeof(d->event), "%s", event_name_word(ev->event) + 7);
+			logread_where(ev, d->where, sizeof(d->where));
 		}
 	}
 }
@@ -716,8 +891,13 @@ static void table_totals(const struct report *r, uint64_t lost, uint64_t lostp)
 	printf("Events:       %" PRIu64, r->matched);
 	if (r->matched != r->events)
 		printf(" of %" PRIu64 " (filtered)", r->events);
-	printf(": socket.__new__ %" PRIu64 ", socket.shutdown %" PRIu64 "\n",
+	printf(": socket.__new__ %" PRIu64 ", socket.shutdown %" PRIu64,
 	       r->by_event[POLICY_EV_NEW], r->by_event[POLICY_EV_SHUTDOWN]);
+	/* The address events only when there are any: older logs read as before. */
+	for (int e = POLICY_EV_CONNECT; e < POLICY_EV_COUNT; e++)
+		if (r->by_event[e])
+			printf(", %s %" PRIu64, event_name_word((enum policy_event)e), r->by_event[e]);
+	putchar('\n');
 	printf("Decisions:    allow %" PRIu64 ", deny %" PRIu64 ", would_deny %" PRIu64 ", kill %" PRIu64 "\n",
 	       r->by_decision[EVENT_ALLOW], r->by_decision[EVENT_DENY],
 	       r->by_decision[EVENT_WOULD_DENY], r->by_decision[EVENT_KILL]);
@@ -824,9 +1004,9 @@ static void table_denials(const struct report *r)
 		const struct denial *d = &r->denials[i];
 		bool by_rule = d->rule[0] && strcmp(d->rule, "null");
 
-		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 " %s %s %s %s %s: %s (%s%s)\n",
+		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 " %s %s %s %s %s%s%s: %s (%s%s)\n",
 		       r->files[d->file], d->line, d->pid, d->seq, d->exe, d->event,
-		       d->family, d->type, d->protocol,
+		       d->family, d->type, d->protocol, d->where[0] ? " " : "", d->where,
 		       event_decision_word(d->decision),
 		       by_rule ? "rule " : "", by_rule ? d->rule : "the default");
 	}
@@ -881,8 +1061,140 @@ static void table_seals(const struct report *r)
 	printf("\n");
 }
 
-/* The text report: totals, the groups, then the lists. */
-static void print_table(struct report *r, struct group **sorted, size_t ng)
+/* ---- output: where sockets go --------------------------------------------- */
+
+/* Per executable; within one, the busiest first. */
+static int cmp_dests(const void *a, const void *b)
+{
+	const struct group *ga = *(struct group *const *)a, *gb = *(struct group *const *)b;
+	size_t na, nb;
+	const char *ea = key_part(ga->key, D_EXE, &na), *eb = key_part(gb->key, D_EXE, &nb);
+	int c = memcmp(ea, eb, na < nb ? na : nb);
+
+	if (c || na != nb)
+		return c ? c : na < nb ? -1 : 1;
+	if (ga->count != gb->count)
+		return ga->count > gb->count ? -1 : 1;
+	return strcmp(ga->key, gb->key);
+}
+
+/* T's groups, sorted by cmp_dests(), into *OUT (malloc'd): how many, or
+ * (size_t)-1 when out of memory. */
+static size_t dests_sorted(const struct table *t, struct group ***out)
+{
+	size_t n = 0;
+
+	*out = malloc(sizeof(**out) * (t->used + 1));
+	if (!*out)
+		return (size_t)-1;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slots[i].key)
+			(*out)[n++] = &t->slots[i];
+	qsort(*out, n, sizeof(**out), cmp_dests);
+	return n;
+}
+
+/* A cell of a destination row: the part's text without quotes; "-" for
+ * null, and the malformed address as "(malformed short)". */
+static const char *dest_cell(const char *key, int part, size_t *n, char *buf, size_t cap)
+{
+	const char *s = key_part(key, part, n);
+
+	if (*n == 4 && !memcmp(s, "null", 4)) {
+		if (part == D_ADDRESS) {
+			size_t m;
+			const char *w = key_part(key, D_MALFORMED, &m);
+			plain(&w, &m);
+			if (!(m == 4 && !memcmp(w, "null", 4))) {
+				*n = (size_t)snprintf(buf, cap, "(malformed %.*s)", (int)m, w);
+				return buf;
+			}
+		}
+		*n = 1;
+		return "-";
+	}
+	plain(&s, n);
+	if (part == D_EVENT && *n > 7 && !memcmp(s, "socket.", 7)) {
+		s += 7;
+		*n -= 7;
+	}
+	return s;
+}
+
+static void table_dests(const struct report *r, struct group **g, size_t ng, bool hosts,
+			const char *title)
+{
+	static const int parts[] = { D_EXE, D_EVENT, D_ADDRESS, D_PORT, D_HOST };
+	static const char *const heads[] = { "EXE", "EVENT", "ADDRESS", "PORT", "HOST" };
+	static const size_t caps[] = { 0, 8, 40, 5, 32 };
+	int ncols = hosts ? 5 : 4;
+	size_t w[6], total, n;
+	char buf[64], num[24];
+
+	if (!ng)
+		return;
+	printf("\n%s:\n", title);
+	w[0] = 5;
+	for (size_t i = 0; i < ng; i++) {
+		n = (size_t)snprintf(num, sizeof(num), "%" PRIu64, g[i]->count);
+		w[0] = n > w[0] ? n : w[0];
+	}
+	for (int c = 0; c < ncols; c++) {
+		w[c + 1] = strlen(heads[c]);
+		for (size_t i = 0; i < ng; i++) {
+			const char *s = dest_cell(g[i]->key, parts[c], &n, buf, sizeof(buf));
+			size_t cols = columns(s, n);
+			w[c + 1] = cols > w[c + 1] ? cols : w[c + 1];
+		}
+		if (caps[c] && w[c + 1] > caps[c])
+			w[c + 1] = caps[c];
+	}
+	/* The exe column gives way to fit --width. */
+	total = 0;
+	for (int c = 0; c <= ncols; c++)
+		total += w[c] + 2;
+	if (total > (size_t)r->width)
+		w[1] = w[1] > total - (size_t)r->width + 12 ? w[1] - (total - (size_t)r->width) : 12;
+	printf("%*s", (int)w[0], "COUNT");
+	for (int c = 0; c < ncols; c++) {
+		printf("  ");
+		put_cell(heads[c], strlen(heads[c]), w[c + 1], false, c == ncols - 1);
+	}
+	putchar('\n');
+	for (size_t i = 0; i < ng; i++) {
+		printf("%*" PRIu64, (int)w[0], g[i]->count);
+		for (int c = 0; c < ncols; c++) {
+			const char *s = dest_cell(g[i]->key, parts[c], &n, buf, sizeof(buf));
+			printf("  ");
+			if (parts[c] == D_PORT)
+				printf("%*s", (int)(w[c + 1] - n), "");
+			put_cell(s, n, w[c + 1] - (parts[c] == D_PORT ? w[c + 1] - n : 0),
+				 parts[c] == D_EXE || parts[c] == D_ADDRESS, c == ncols - 1);
+		}
+		putchar('\n');
+	}
+}
+
+static void json_dests(const char *name, struct group **g, size_t ng, bool hosts)
+{
+	printf(",\n\"%s\":[", name);
+	for (size_t i = 0; i < ng; i++) {
+		printf("%s\n{\"count\":%" PRIu64, i ? "," : "", g[i]->count);
+		for (int c = 0; c < D_COUNT; c++) {
+			size_t n;
+			const char *s = key_part(g[i]->key, c, &n);
+			if (c == D_HOST && !hosts)
+				continue;
+			printf(",\"%s\":%.*s", dest_fields[c], (int)n, s);
+		}
+		printf("}");
+	}
+	printf("]");
+}
+
+/* The text report: totals, the groups, where sockets went, then the lists. */
+static void print_table(struct report *r, struct group **sorted, size_t ng,
+			struct group **dests, size_t nd, struct group **listening, size_t nl_)
 {
 	size_t w[F_COUNT + 1], gap, nl;
 	uint64_t lost, lostp;
@@ -892,6 +1204,8 @@ static void print_table(struct report *r, struct group **sorted, size_t ng)
 	table_totals(r, lost, lostp);
 	gap = table_widths(r, sorted, ng, w);
 	table_groups(r, sorted, ng, w, gap);
+	table_dests(r, dests, nd, true, "Destinations (connect, sendto, sendmsg), per executable");
+	table_dests(r, listening, nl_, false, "Listening addresses (bind), per executable");
 	table_denials(r);
 	table_lost(lv, nl, lost, lostp);
 	free(lv);
@@ -914,7 +1228,8 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
-static void print_json(struct report *r, struct group **sorted, size_t ng)
+static void print_json(struct report *r, struct group **sorted, size_t ng,
+		       struct group **dests, size_t nd, struct group **listening, size_t nl_)
 {
 	char a[40];
 
@@ -935,8 +1250,12 @@ static void print_json(struct report *r, struct group **sorted, size_t ng)
 	printf(",\"decisions\":{");
 	for (int d = 0; d < EVENT_DECISION_COUNT; d++)
 		printf("%s\"%s\":%" PRIu64, d ? "," : "", event_decision_word((enum event_decision)d), r->by_decision[d]);
-	printf("},\"by_event\":{\"socket.__new__\":%" PRIu64 ",\"socket.shutdown\":%" PRIu64 "}",
+	printf("},\"by_event\":{\"socket.__new__\":%" PRIu64 ",\"socket.shutdown\":%" PRIu64,
 	       r->by_event[POLICY_EV_NEW], r->by_event[POLICY_EV_SHUTDOWN]);
+	for (int e = POLICY_EV_CONNECT; e < POLICY_EV_COUNT; e++)
+		if (r->by_event[e])
+			printf(",\"%s\":%" PRIu64, event_name_word((enum policy_event)e), r->by_event[e]);
+	printf("}");
 	printf(",\n\"groups\":[");
 	for (size_t i = 0; i < ng; i++) {
 		printf("%s\n{\"count\":%" PRIu64, i ? "," : "", sorted[i]->count);
@@ -947,7 +1266,10 @@ static void print_json(struct report *r, struct group **sorted, size_t ng)
 		}
 		printf("}");
 	}
-	printf("],\n\"denied\":%" PRIu64 ",\"denials\":[", r->denied);
+	printf("]");
+	json_dests("destinations", dests, nd, true);
+	json_dests("listening", listening, nl_, false);
+	printf(",\n\"denied\":%" PRIu64 ",\"denials\":[", r->denied);
 	for (size_t i = 0; i < r->ndenials; i++) {
 		struct denial *d = &r->denials[i];
 		printf("%s\n{\"file\":", i ? "," : "");
@@ -1260,8 +1582,8 @@ int cmd_report(int argc, char **argv)
 		.seals = on_seals,
 	};
 	struct report *r = calloc(1, sizeof(*r));
-	struct group **sorted = NULL;
-	size_t ng = 0;
+	struct group **sorted = NULL, **dests = NULL, **listening = NULL;
+	size_t ng = 0, nd, nl;
 	int st, failed;
 
 	if (!r) {
@@ -1296,17 +1618,24 @@ int cmd_report(int argc, char **argv)
 		if (r->groups.slots[i].key)
 			sorted[ng++] = &r->groups.slots[i];
 	qsort(sorted, ng, sizeof(*sorted), cmp_groups);
+	nd = dests_sorted(&r->dests, &dests);
+	nl = dests_sorted(&r->listening, &listening);
+	if (nd == (size_t)-1 || nl == (size_t)-1) {
+		cli_error("report", "out of memory");
+		st = 2;
+		goto out;
+	}
 	for (size_t i = 0; i < r->procs.cap; i++)
 		for (int y = 0; y < EVENT_LAYER_COUNT; y++)
 			if (r->procs.slots[i].used)
 				seqrun_close(&r->procs.slots[i].run[y]);
 
 	if (r->format == FMT_JSON)
-		print_json(r, sorted, ng);
+		print_json(r, sorted, ng, dests, nd, listening, nl);
 	else if (r->format == FMT_CSV)
 		print_csv(r, sorted, ng);
 	else
-		print_table(r, sorted, ng);
+		print_table(r, sorted, ng, dests, nd, listening, nl);
 	fflush(stdout);
 	if (r->junk && r->format == FMT_CSV)
 		fprintf(stderr, "sockaudit report: %" PRIu64 " lines are not events\n", r->junk);
@@ -1317,6 +1646,11 @@ int cmd_report(int argc, char **argv)
 	st = failed ? 2 : r->seals.failed ? 3 : r->junk ? 1 : 0;
 out:
 	free(sorted);
+	free(dests);
+	free(listening);
+	table_free(&r->dests);
+	table_free(&r->listening);
+	table_free(&r->hosts);
 	table_free(&r->groups);
 	table_free(&r->exes);
 	free(r->procs.slots);

@@ -101,3 +101,96 @@ EOF
 	assert_line --regexp "^$T/log:[0-9]+: pid [0-9]+ seq [0-9]+: allow -> deny by no-inet$"
 	assert_line --regexp '^  newly denied +1$'
 }
+
+# The address events (socket.connect, .bind, .sendto, .sendmsg) and
+# socket.getaddrinfo of tests/data/addr.jsonl, decided by rules on "event".
+event_rules() {
+	cat > "$T/events.json" <<'EOF2'
+{"version": 1, "default": {"action": "allow"}, "rules": [
+  {"id": "no-connect", "event": "socket.connect", "action": "deny", "errno": "ECONNREFUSED"},
+  {"id": "no-gai", "event": "socket.getaddrinfo", "action": "deny"}
+]}
+EOF2
+}
+
+@test "replay: address events are decided again; a change names the event and where it went" {
+	event_rules
+	cp "$DATA/addr.jsonl" .
+	run -1 "$SOCKAUDIT" eval "$T/events.json" addr.jsonl
+	assert_line "addr.jsonl:1: pid 100 seq 1: socket.getaddrinfo localhost: allow -> deny by no-gai"
+	assert_line "addr.jsonl:3: pid 100 seq 3: socket.connect 127.0.0.1 port 8080: allow -> deny by no-connect"
+	assert_line "addr.jsonl:5: pid 100 seq 5: socket.connect ::1 port 443: allow -> deny by no-connect"
+	assert_line "addr.jsonl:8: pid 100 seq 8: socket.connect malformed short: allow -> deny by no-connect"
+	assert_line "addr.jsonl:11: pid 200 seq 3: socket.connect /run/x.sock: allow -> deny by no-connect"
+	assert_line "addr.jsonl:12: pid 200 seq 4: socket.connect @abs: allow -> deny by no-connect"
+	assert_line "Replayed 17 events against $T/events.json (mode enforce):"
+	assert_line --regexp '^  unchanged +7$'
+	assert_line --regexp '^  newly denied +10$'
+	assert_line --regexp '^ +8  no-connect$'
+	assert_line --regexp '^ +2  no-gai$'
+	refute_line --partial 'not events'
+	run -1 "$SOCKAUDIT" eval "$T/events.json" addr.jsonl --format json
+	run -0 jq -c '[.events, .junk, .changes[1].event, .changes[1].where, .changes[0].where]' <<<"$output"
+	assert_output '[17,0,"socket.connect","127.0.0.1 port 8080","localhost"]'
+}
+
+@test "replay: a default deny without address rules leaves address events allowed" {
+	# The design: a default that names no event decides socket.__new__
+	# and socket.shutdown only; an address event no rule matches is allowed.
+	cat > dd.json <<'EOF2'
+{"version": 1, "default": {"action": "deny"},
+ "rules": [{"id": "inet", "family": ["AF_INET", "AF_INET6"], "action": "allow"}]}
+EOF2
+	run -0 "$SOCKAUDIT" eval dd.json "$DATA/addr.jsonl" --format json
+	run -0 jq -c '[.events, .unchanged, .newly_denied, .undecidable, .junk]' <<<"$output"
+	assert_output '[17,17,0,0,0]'
+}
+
+@test "replay: address events with broken address keys are lines that are no events, named" {
+	head -3 "$DATA/addr.jsonl" > broken.jsonl
+	# args[1] says port 8080, "port" says 80; then an address that is no IP.
+	sed -n 3p "$DATA/addr.jsonl" | sed 's/"port":8080/"port":80/' >> broken.jsonl
+	sed -n 3p "$DATA/addr.jsonl" | sed 's/"127.0.0.1",8080/"127.0.0.256",8080/' >> broken.jsonl
+	event_rules
+	run -1 "$SOCKAUDIT" eval "$T/events.json" broken.jsonl
+	assert_line 'broken.jsonl:4: not an event: malformed event: "address" or "port" differs from args[1]'
+	assert_line 'broken.jsonl:5: not an event: malformed event: args[1] is no address'
+	assert_line --regexp '^  lines not events +2$'
+	assert_line "Replayed 3 events against $T/events.json (mode enforce):"
+}
+
+@test "replay: address, port and host rules decide the address events with the one matcher" {
+	# The design's example policy, and a bind rule on a unix path glob.
+	cat > addr.json <<'EOF2'
+{"version": 1, "mode": "enforce", "default": {"action": "deny"},
+ "rules": [
+  {"id": "inet", "family": ["AF_INET", "AF_INET6"], "action": "allow"},
+  {"id": "loopback", "event": ["socket.connect", "socket.sendto", "socket.sendmsg"],
+   "address": ["127.0.0.0/8", "::1"], "action": "allow"},
+  {"id": "web", "event": "socket.connect", "port": [80, 443], "action": "allow"},
+  {"id": "no-bind-low", "event": "socket.bind", "port": "0-1023", "action": "deny", "errno": "EACCES"},
+  {"id": "dns-local", "event": "socket.getaddrinfo", "host": ["LOCALHOST", "*.local"], "action": "allow"},
+  {"id": "run-socks", "event": "socket.connect", "address": ["/run/*.sock", "@ab*"], "action": "allow"},
+  {"id": "other-connect", "event": "socket.connect", "action": "deny", "errno": "ECONNREFUSED"},
+  {"id": "other-lookup", "event": "socket.getaddrinfo", "action": "deny"}
+ ]}
+EOF2
+	run -0 --separate-stderr "$SOCKAUDIT" check addr.json
+	run -1 "$SOCKAUDIT" eval addr.json --all "$DATA/addr.jsonl"
+	assert_line --regexp '^[^ ]*addr\.jsonl:1: pid 100 seq 1: socket.getaddrinfo localhost: allow by dns-local$'
+	assert_line --regexp ':3: pid 100 seq 3: socket.connect 127.0.0.1 port 8080: allow by loopback$'
+	assert_line --regexp ':5: pid 100 seq 5: socket.connect ::1 port 443: allow by loopback$'
+	assert_line --regexp ':6: pid 100 seq 6: socket.sendto 127.0.0.53 port 53: allow by loopback$'
+	assert_line --regexp ':7: pid 100 seq 7: socket.getaddrinfo nowhere.invalid: deny \(was allow\) by other-lookup$'
+	# No address: no rule with an address or a port matches it.
+	assert_line --regexp ':8: pid 100 seq 8: socket.connect malformed short: deny \(was allow\) by other-connect$'
+	assert_line --regexp ':9: pid 200 seq 1: socket.bind 0.0.0.0 port 8000: allow by the default$'
+	assert_line --regexp ':10: pid 200 seq 2: socket.bind 127.0.0.1 port 0: deny \(was allow\) by no-bind-low$'
+	assert_line --regexp ':11: pid 200 seq 3: socket.connect /run/x.sock: allow by run-socks$'
+	assert_line --regexp ':12: pid 200 seq 4: socket.connect @abs: allow by run-socks$'
+	assert_line --regexp ':13: pid 200 seq 5: socket.sendmsg \[0,0\]: allow by the default$'
+	assert_line --regexp ':16: pid 300 seq 3: socket.connect 10.1.2.3 port 80: allow by web$'
+	run -1 "$SOCKAUDIT" eval addr.json "$DATA/addr.jsonl" --format json
+	run -0 jq -c '[.newly_denied, .newly_denied_by_rule]' <<<"$output"
+	assert_output '[3,{"no-bind-low":1,"other-connect":1,"other-lookup":1}]'
+}

@@ -185,3 +185,69 @@ print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "sock
 	run -0 "$SOCKAUDIT" report long.jsonl
 	assert_line --regexp '^long\.jsonl:1: pid 1 seq 1 …/x/x/x/x.* __new__ AF_INET SOCK_STREAM IPPROTO_TCP: deny \(the default\)$'
 }
+
+# ---- where sockets go (tests/data/addr.jsonl, addr-hosts.jsonl) ----
+
+@test "report: destinations and listening addresses per executable, as a table" {
+	cp "$DATA/addr.jsonl" .
+	run -0 "$SOCKAUDIT" report --width 100 addr.jsonl
+	assert_line "Events:       17: socket.__new__ 1, socket.shutdown 0, socket.connect 8, socket.bind 4, socket.sendto 1, socket.sendmsg 1, socket.getaddrinfo 2"
+	assert_line "Destinations (connect, sendto, sendmsg), per executable:"
+	assert_line --regexp '^COUNT  EXE +EVENT +ADDRESS +PORT  HOST$'
+	assert_line --regexp '^    2  /usr/bin/curl +connect  127\.0\.0\.1 +8080  localhost$'
+	assert_line --regexp '^    1  /usr/bin/curl +connect  ::1 +443  -$'
+	assert_line --regexp '^    1  /usr/bin/curl +connect  \(malformed short\) +-  -$'
+	assert_line --regexp '^    1  /usr/bin/curl +sendto +127\.0\.0\.53 +53  -$'
+	assert_line --regexp '^    1  /usr/bin/python3\.11 +connect  /run/x\.sock +-  -$'
+	assert_line --regexp '^    1  /usr/bin/python3\.11 +connect  @abs +-  -$'
+	assert_line --regexp '^    1  /usr/bin/python3\.11 +sendmsg  \[0,0\] +-  -$'
+	assert_line "Listening addresses (bind), per executable:"
+	assert_line --regexp '^    1  /usr/bin/python3\.11 +bind +0\.0\.0\.0 +8000$'
+	assert_line --regexp '^    1  /usr/bin/python3\.11 +bind +127\.0\.0\.1 +0$'
+	# Per executable: curl's rows, then nc's, then python's.
+	run -0 bash -c "'$SOCKAUDIT' report --width 100 addr.jsonl | sed -n '/^Destinations/,/^\$/p' | awk 'NR>2 && NF {print \$2}' | uniq | tr '\n' ' '"
+	assert_output "/usr/bin/curl /usr/bin/nc /usr/bin/python3.11 "
+}
+
+@test "report: destinations and listening addresses in --format json; old logs have none" {
+	run -0 bash -c "'$SOCKAUDIT' report --format json '$DATA/addr.jsonl' | jq -c '[.destinations[0], (.destinations | length), .listening[2], (.listening | length), .by_event[\"socket.connect\"]]'"
+	assert_output '[{"count":2,"exe":"/usr/bin/curl","event":"socket.connect","address":"127.0.0.1","port":8080,"host":"localhost","malformed":null},9,{"count":1,"exe":"/usr/bin/python3.11","event":"socket.bind","address":"0.0.0.0","port":8000,"malformed":null},4,8]'
+	run -0 bash -c "'$SOCKAUDIT' report --format json '$DATA/addr.jsonl' | jq -c '[.destinations[] | select(.address == null or ((.address | type) == \"string\" and (.address | startswith(\"@\"))))]'"
+	assert_output '[{"count":1,"exe":"/usr/bin/curl","event":"socket.connect","address":null,"port":null,"host":null,"malformed":"short"},{"count":1,"exe":"/usr/bin/python3.11","event":"socket.connect","address":"@abs","port":null,"host":null,"malformed":null}]'
+	run -0 bash -c "'$SOCKAUDIT' report --format json '$DATA/procs.jsonl' | jq -c '[.destinations, .listening, .by_event]'"
+	assert_output '[[],[],{"socket.__new__":10,"socket.shutdown":1}]'
+	run -0 "$SOCKAUDIT" report "$DATA/procs.jsonl"
+	refute_line --partial "Destinations"
+}
+
+@test "report: a connect's host is the last lookup of the same process that returned its address" {
+	# pid 400: a connect before any lookup (no host); a.test returns
+	# 127.0.0.1 and ::1 (a v4-mapped connect joins the v4 address); b.test
+	# then returns 127.0.0.1 again; pid 401 never looked anything up.
+	run -0 bash -c "'$SOCKAUDIT' report --format json '$DATA/addr-hosts.jsonl' | jq -c '[.destinations[] | [.count, .address, .host]]'"
+	assert_output '[[2,"127.0.0.1",null],[1,"127.0.0.1","a.test"],[1,"127.0.0.1","b.test"],[1,"::1","a.test"],[1,"::ffff:127.0.0.1","a.test"]]'
+	# The join sees every lookup, whatever the filter shows.
+	run -0 bash -c "'$SOCKAUDIT' report --format json --since 2026-11-24T05:00:05Z '$DATA/addr-hosts.jsonl' | jq -c '[.destinations[] | [.count, .address, .host]]'"
+	assert_output '[[1,"127.0.0.1","b.test"],[1,"127.0.0.1",null],[1,"::1","a.test"]]'
+}
+
+@test "report: a denied address event lists where it went" {
+	sed -n 3p "$DATA/addr.jsonl" | sed 's/"decision":"allow","rule":null/"decision":"deny","rule":"no-web"/' > denied.jsonl
+	run -0 "$SOCKAUDIT" report denied.jsonl
+	assert_line "denied.jsonl:1: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: deny (rule no-web)"
+}
+
+@test "report: a real curl run's connect under the preload layer, as destination" {
+	echo "hello" > index.txt
+	port=$(free_port)
+	"$PY" -m http.server --bind 127.0.0.1 --directory "$T" "$port" >/dev/null 2>&1 &
+	server=$!
+	wait_for_port "$port"
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer preload -o "$T/log" -- curl -s "http://127.0.0.1:$port/index.txt"
+	kill "$server"
+	assert_output "hello"
+	run -0 "$SOCKAUDIT" report --width 100 log
+	assert_line --regexp "^    1  /usr/bin/curl +connect +127\.0\.0\.1 +$port  -\$"
+	run -0 bash -c "'$SOCKAUDIT' report --format json log | jq -c '[.destinations, .listening, .by_event[\"socket.connect\"], .junk]'"
+	assert_output "[[{\"count\":1,\"exe\":\"/usr/bin/curl\",\"event\":\"socket.connect\",\"address\":\"127.0.0.1\",\"port\":$port,\"host\":null,\"malformed\":null}],[],1,0]"
+}

@@ -45,6 +45,32 @@ static void take_apart(const struct logread_event *ev)
 	inside(ev->flags, ev);
 	inside(ev->family.raw, ev);
 	inside(ev->protocol.raw, ev);
+	/* The address events' and lookups' spans, and what tools make of them. */
+	inside(ev->addr.text, ev);
+	inside(ev->addr.raw, ev);
+	inside(ev->peer.raw, ev);
+	inside(ev->address, ev);
+	inside(ev->malformed, ev);
+	inside(ev->host, ev);
+	inside(ev->addresses, ev);
+	inside(ev->gai_error, ev);
+	for (int i = 0; i < ev->nargs; i++)
+		inside(ev->args_str[i], ev);
+	if (ev->path_len > LOGREAD_PATH_MAX)
+		abort();
+	{
+		size_t cur = 0;
+		unsigned n = 0;
+		uint8_t ip[16];
+		int fam;
+
+		while (logread_addresses_next(ev, &cur, &fam, ip, NULL))
+			n++;
+		if (n != ev->n_addresses)
+			abort();
+	}
+	logread_where(ev, buf, sizeof(buf));
+	logread_addr_policy_text(ev, buf, sizeof(buf));
 	logread_unescape(ev->exe, buf, sizeof(buf));
 	logread_unescape(ev->comm, buf, 3);
 	logread_call(ev, &call, buf, sizeof(buf), name_value);

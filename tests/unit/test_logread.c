@@ -4,6 +4,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <linux/netlink.h>
+#include <stddef.h>
+#include <sys/un.h>
+
+#include "addr.h"
+#include "calls.h"
 
 #include "check.h"
 #include "event.h"
@@ -328,8 +336,275 @@ static void test_loss_record(void)
 			&ev, detail), LOGREAD_JUNK_BAD_FIELD, "a negative count is malformed");
 }
 
+#define EV_HEAD "{\"v\":1,\"seq\":3,\"ts\":\"2026-11-24T04:00:02Z\","
+#define EV_TAIL "\"result\":0,\"errno\":null,\"decision\":\"allow\",\"rule\":null,\"mode\":\"enforce\"," \
+	"\"pid\":100,\"tid\":100,\"ppid\":1,\"exe\":\"/usr/bin/curl\",\"comm\":\"curl\",\"layer\":\"preload\"}"
+#define EV_CONNECT(args, addr) EV_HEAD "\"event\":\"socket.connect\",\"args\":" args ",\"call\":\"connect\"," \
+	"\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"flags\":[],\"protocol\":\"IPPROTO_TCP\"," addr EV_TAIL
+
+/* The address events' keys, into the event and into a policy_call. */
+static void test_address_events(void)
+{
+	struct logread_event ev;
+	struct policy_call call;
+	char detail[128], text[128];
+	static const uint8_t lo[4] = { 127, 0, 0, 1 }, v6lo[16] = { [15] = 1 };
+
+	CHECK_INT(parse(EV_CONNECT("[3,[\"127.0.0.1\",8080]]", "\"address\":\"127.0.0.1\",\"port\":8080,"),
+			&ev, detail), LOGREAD_JUNK_NONE, "an inet connect is an event: %s", detail);
+	CHECK_INT(ev.event, POLICY_EV_CONNECT, "socket.connect");
+	CHECK_INT(ev.addr.family, AF_INET, "its address is AF_INET");
+	CHECK(!memcmp(ev.addr.ip, lo, 4) && ev.addr.port == 8080, "127.0.0.1 port 8080");
+	CHECK(str_eq(ev.address, "127.0.0.1") && ev.port == 8080, "the decoded keys");
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "connect: a call");
+	CHECK(call.has_addr && call.addr_family == AF_INET && !memcmp(call.ip, lo, 4) &&
+	      call.has_port && call.port == 8080, "the call's address facts");
+	CHECK(call.family == AF_INET && call.type == SOCK_STREAM && call.protocol == IPPROTO_TCP,
+	      "the socket's facts from the names");
+	CHECK_INT(logread_addr_policy_text(&ev, text, sizeof(text)), 9, "policy text length");
+	CHECK_STR(text, "127.0.0.1", "policy text");
+
+	CHECK_INT(parse(EV_CONNECT("[3,[\"::1\",443,7,2]]", "\"address\":\"::1\",\"port\":443,"),
+			&ev, detail), LOGREAD_JUNK_NONE, "an inet6 connect: %s", detail);
+	CHECK(ev.addr.family == AF_INET6 && !memcmp(ev.addr.ip, v6lo, 16) && ev.addr.port == 443 &&
+	      ev.addr.flowinfo == 7 && ev.addr.scope_id == 2, "::1 port 443 flowinfo 7 scope 2");
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "a call");
+	CHECK(call.addr_family == AF_INET6 && !memcmp(call.ip, v6lo, 16) && call.port == 443, "v6 facts");
+
+	CHECK_INT(parse(EV_CONNECT("[3,\"/run/x.sock\"]", "\"address\":\"/run/x.sock\",\"port\":null,"),
+			&ev, detail), LOGREAD_JUNK_NONE, "a unix path: %s", detail);
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "a call");
+	CHECK(call.addr_family == AF_UNIX && !call.abstract && call.path_len == 11 &&
+	      !memcmp(call.path, "/run/x.sock", 11) && !call.has_port, "the path");
+
+	CHECK_INT(parse(EV_CONNECT("[3,\"\\u0000a\\u0000b\"]", "\"address\":\"@a\\u0000b\",\"port\":null,"),
+			&ev, detail), LOGREAD_JUNK_NONE, "an abstract name: %s", detail);
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "a call");
+	CHECK(call.abstract && call.path_len == 3 && !memcmp(call.path, "a\0b", 3),
+	      "the name after the NUL, NULs kept");
+	CHECK_INT(logread_addr_policy_text(&ev, text, sizeof(text)), -1,
+		  "a name with a NUL has no policy text");
+	CHECK_INT(parse(EV_CONNECT("[3,\"\\u0000abs\"]", "\"address\":\"@abs\",\"port\":null,"),
+			&ev, detail), LOGREAD_JUNK_NONE, "abstract: %s", detail);
+	CHECK_INT(logread_addr_policy_text(&ev, text, sizeof(text)), 4, "policy text length");
+	CHECK_STR(text, "@abs", "an abstract name's policy text");
+
+	CHECK_INT(parse(EV_CONNECT("[3,\"\"]", "\"address\":\"\",\"port\":null,"), &ev, detail),
+		  LOGREAD_JUNK_NONE, "the unnamed address: %s", detail);
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "a call");
+	CHECK(call.has_addr && call.addr_family == AF_UNIX && call.path_len == 0 && !call.abstract,
+	      "unnamed: no bytes");
+
+	CHECK_INT(parse(EV_CONNECT("[3,[0,1]]", "\"address\":null,\"port\":null,"), &ev, detail),
+		  LOGREAD_JUNK_NONE, "netlink: %s", detail);
+	CHECK(ev.addr.family == AF_NETLINK && ev.addr.nl_groups == 1, "netlink [pid, groups]");
+	CHECK_INT(parse(EV_CONNECT("[3,[17,\"0a0b\"]]", "\"address\":null,\"port\":null,"), &ev, detail),
+		  LOGREAD_JUNK_NONE, "another family: %s", detail);
+	CHECK(ev.addr.family == 17 && str_eq(ev.addr.text, "0a0b"), "[family, hex]");
+
+	CHECK_INT(parse(EV_CONNECT("[3,null]", "\"address\":null,\"port\":null,\"malformed\":\"short\","),
+			&ev, detail), LOGREAD_JUNK_NONE, "a malformed address: %s", detail);
+	CHECK(str_eq(ev.malformed, "short") && ev.addr.family == -1, "malformed short, no address");
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "a call");
+	CHECK(!call.has_addr && !call.has_port, "no address facts");
+
+	/* Broken address keys are malformed events, named. */
+	static const char *const bad[] = {
+		EV_CONNECT("[3,[\"127.0.0.1\",8080]]", "\"address\":\"127.0.0.2\",\"port\":8080,"),
+		EV_CONNECT("[3,[\"127.0.0.1\",8080]]", "\"address\":\"127.0.0.1\",\"port\":80,"),
+		EV_CONNECT("[3,[\"127.0.0.1\",70000]]", "\"address\":\"127.0.0.1\",\"port\":8080,"),
+		EV_CONNECT("[3,[\"127.0.0.1\",8080]]", "\"address\":\"127.0.0.1\",\"port\":\"8080\","),
+		EV_CONNECT("[3,[\"127.0.0.1\",80,0,0]]", "\"address\":\"127.0.0.1\",\"port\":80,"),
+		EV_CONNECT("[3,[\"::1\",80]]", "\"address\":\"::1\",\"port\":80,"),
+		EV_CONNECT("[3,[\"1.2.3\",80]]", "\"address\":\"1.2.3\",\"port\":80,"),
+		EV_CONNECT("[3,[\"127.0.0.1\",8080]]", "\"address\":7,\"port\":8080,"),
+		EV_CONNECT("[3,[2,\"0A\"]]", "\"address\":null,\"port\":null,"),
+		EV_CONNECT("[3,[2,\"00\"]]", "\"address\":null,\"port\":null,"),
+		EV_CONNECT("[3,true]", "\"address\":null,\"port\":null,"),
+		EV_CONNECT("[3,\"/a\"]", "\"address\":\"/b\",\"port\":null,"),
+		EV_CONNECT("[3,\"\\u0000abs\"]", "\"address\":\"\\u0000abs\",\"port\":null,"),
+		EV_CONNECT("[3,[\"127.0.0.1\",80]]", "\"address\":\"127.0.0.1\",\"port\":80,\"malformed\":\"short\","),
+		EV_CONNECT("[3,null]", "\"address\":null,\"port\":null,\"malformed\":\"odd\","),
+		EV_CONNECT("[3,[\"127.0.0.1\",80],5]", "\"address\":\"127.0.0.1\",\"port\":80,"),
+		EV_CONNECT("[\"3\",[\"127.0.0.1\",80]]", "\"address\":\"127.0.0.1\",\"port\":80,"),
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_INT(parse(bad[i], &ev, detail), LOGREAD_JUNK_BAD_FIELD,
+			  "broken address keys %zu are a malformed event (%s)", i, detail);
+	CHECK_INT(parse(EV_CONNECT("[3,[\"127.0.0.1\",80]]", "\"address\":\"127.0.0.2\",\"port\":80,"),
+			&ev, detail), LOGREAD_JUNK_BAD_FIELD, "a different address");
+	CHECK_STR(detail, "\"address\" or \"port\" differs from args[1]", "named");
+	CHECK_INT(parse(EV_HEAD "\"event\":\"socket.listen\",\"args\":[3,5]," EV_TAIL, &ev, detail),
+		  LOGREAD_JUNK_FOREIGN, "an unknown event name is foreign");
+
+	/* accept's peer. */
+	CHECK_INT(parse(EV_HEAD "\"event\":\"socket.__new__\",\"args\":[4,2,1,0],\"call\":\"accept\","
+			"\"peer\":[\"127.0.0.1\",5555]," EV_TAIL, &ev, detail),
+		  LOGREAD_JUNK_NONE, "an accept with its peer: %s", detail);
+	CHECK(ev.peer.family == AF_INET && ev.peer.port == 5555, "the peer");
+	CHECK_INT(parse(EV_HEAD "\"event\":\"socket.__new__\",\"args\":[4,2,1,0],\"call\":\"accept\","
+			"\"peer\":[\"127.0.0.1\"]," EV_TAIL, &ev, detail),
+		  LOGREAD_JUNK_BAD_FIELD, "a broken peer");
+}
+
+#define EV_GAI(args, keys) EV_HEAD "\"event\":\"socket.getaddrinfo\",\"args\":" args ",\"call\":\"getaddrinfo\"," \
+	"\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"flags\":[],\"protocol\":null," keys EV_TAIL
+
+static void test_getaddrinfo(void)
+{
+	struct logread_event ev;
+	struct policy_call call;
+	char detail[128];
+	uint8_t ip[16];
+	struct logread_str t;
+	size_t cur = 0;
+	int fam;
+
+	CHECK_INT(parse(EV_GAI("[\"LocalHost\",\"8080\",2,1,0]",
+			       "\"host\":\"LocalHost\",\"port\":8080,\"addresses\":[\"127.0.0.1\",\"::1\"],"
+			       "\"gai_error\":null,"), &ev, detail),
+		  LOGREAD_JUNK_NONE, "a lookup is an event: %s", detail);
+	CHECK_INT(ev.event, POLICY_EV_GETADDRINFO, "socket.getaddrinfo");
+	CHECK_INT(ev.nargs, 5, "five args");
+	CHECK(str_eq(ev.args_str[1], "8080"), "the service as passed");
+	CHECK_INT(ev.n_addresses, 2, "two addresses");
+	CHECK(logread_addresses_next(&ev, &cur, &fam, ip, &t) && fam == AF_INET && ip[0] == 127 &&
+	      str_eq(t, "127.0.0.1"), "the first address");
+	CHECK(logread_addresses_next(&ev, &cur, &fam, ip, &t) && fam == AF_INET6 && ip[15] == 1,
+	      "the second");
+	CHECK(!logread_addresses_next(&ev, &cur, &fam, ip, &t), "then the end");
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "a call");
+	CHECK(call.host && !strcmp(call.host, "LocalHost") && call.has_port && call.port == 8080 &&
+	      call.family == 2 && call.type == 1, "host, port and hints");
+
+	CHECK_INT(parse(EV_GAI("[null,null,0,0,0]", "\"host\":null,\"port\":null,\"addresses\":[],"
+			       "\"gai_error\":\"EAI_NONAME\","), &ev, detail),
+		  LOGREAD_JUNK_NONE, "a failed lookup without a host: %s", detail);
+	CHECK(str_eq(ev.gai_error, "EAI_NONAME") && ev.n_addresses == 0, "its error");
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "a call");
+	CHECK(!call.host && !call.has_port, "no host, no port");
+	cur = 0;
+	CHECK(!logread_addresses_next(&ev, &cur, &fam, ip, &t), "no addresses");
+
+	static const char *const bad[] = {
+		EV_GAI("[\"h\",null,0,0]", "\"host\":\"h\","),
+		EV_GAI("[\"h\",null,0,0,null]", "\"host\":\"h\","),
+		EV_GAI("[1,null,0,0,0]", "\"host\":\"h\","),
+		EV_GAI("[\"h\",null,0,0,0]", "\"addresses\":[\"x\"],"),
+		EV_GAI("[\"h\",null,0,0,0]", "\"addresses\":\"127.0.0.1\","),
+		EV_GAI("[\"h\",null,0,0,0]", "\"gai_error\":\"NONAME\","),
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_INT(parse(bad[i], &ev, detail), LOGREAD_JUNK_BAD_FIELD,
+			  "broken lookup %zu is a malformed event", i);
+}
+
+/* What the event writer makes of a sockaddr, the reader gives back: the
+ * same facts for the matcher as calls_addr_to_policy() of the original. */
+static void roundtrip(const void *sa, size_t len, enum policy_event event, const char *what)
+{
+	struct calls_addr a;
+	struct event e = { .seq = 1, .event = event, .call = "connect", .self = 3, .self_known = true,
+			   .family = AF_INET, .type = SOCK_STREAM, .protocol = 0, .result = 0,
+			   .mode = "enforce", .pid = 1, .tid = 1, .ppid = 0, .exe = "/x", .comm = "x",
+			   .layer = EVENT_PRELOAD };
+	struct policy_call want = { 0 }, got;
+	struct logread_event ev;
+	char line[EVENT_LINE_MAX], detail[128];
+	size_t n;
+
+	calls_addr_decode(sa, len, &a);
+	e.addr = &a;
+	if (a.family == AF_UNIX)
+		e.family = AF_UNIX;
+	calls_addr_to_policy(&a, &want);
+	n = event_format(line, sizeof(line), &e);
+	CHECK(n > 0 && line[n - 1] == '\n', "%s: formatted", what);
+	line[n - 1] = '\0';
+	CHECK_INT(parse(line, &ev, detail), LOGREAD_JUNK_NONE, "%s: read back (%s): %s", what, detail, line);
+	CHECK_INT(logread_call(&ev, &got, NULL, 0, logread_names_value), 0, "%s: a call", what);
+	CHECK(got.has_addr == want.has_addr, "%s: has_addr %d", what, want.has_addr);
+	if (!want.has_addr)
+		return;
+	CHECK_INT(got.addr_family, want.addr_family, "%s: address family", what);
+	CHECK(got.has_port == want.has_port && (!want.has_port || got.port == want.port),
+	      "%s: port", what);
+	if (want.addr_family == AF_INET || want.addr_family == AF_INET6)
+		CHECK(!memcmp(got.ip, want.ip, want.addr_family == AF_INET ? 4 : 16), "%s: ip", what);
+	if (want.addr_family == AF_UNIX)
+		CHECK(got.path_len == want.path_len && got.abstract == want.abstract &&
+		      !memcmp(got.path, want.path, want.path_len), "%s: path", what);
+}
+
+static void test_formatter_roundtrip(void)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(8080),
+				  .sin_addr.s_addr = htonl(0x7f000001) };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(443),
+				    .sin6_flowinfo = htonl(5), .sin6_scope_id = 2 };
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK, .nl_pid = 7, .nl_groups = 1 };
+	unsigned char raw[16] = { AF_PACKET, 0, 1, 2, 0xff, 0x80 };
+	static const char path[] = "/run/\xff\xfe sock\"\\";
+
+	roundtrip(&in, sizeof(in), POLICY_EV_CONNECT, "inet");
+	in6.sin6_addr.s6_addr[10] = in6.sin6_addr.s6_addr[11] = 0xff;
+	in6.sin6_addr.s6_addr[12] = 10;
+	in6.sin6_addr.s6_addr[15] = 9;
+	roundtrip(&in6, sizeof(in6), POLICY_EV_SENDTO, "inet6 v4-mapped with scope");
+	memcpy(un.sun_path, path, sizeof(path) - 1);
+	roundtrip(&un, offsetof(struct sockaddr_un, sun_path) + sizeof(path) - 1, POLICY_EV_CONNECT,
+		  "a path with bytes past UTF-8, a quote, a backslash");
+	memcpy(un.sun_path, "\0ab\0c\x01", 6);
+	roundtrip(&un, offsetof(struct sockaddr_un, sun_path) + 6, POLICY_EV_BIND,
+		  "an abstract name with NULs and a control byte");
+	roundtrip(&un, sizeof(sa_family_t), POLICY_EV_BIND, "unnamed");
+	roundtrip(&nl, sizeof(nl), POLICY_EV_SENDMSG, "netlink");
+	roundtrip(raw, sizeof(raw), POLICY_EV_SENDTO, "another family");
+	roundtrip(&in, 3, POLICY_EV_CONNECT, "too short");
+	roundtrip(NULL, 0, POLICY_EV_CONNECT, "none");
+}
+
+static void test_formatter_lookup(void)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+	struct addrinfo a6 = { .ai_family = AF_INET6, .ai_socktype = SOCK_STREAM,
+			       .ai_addr = (struct sockaddr *)&in6, .ai_addrlen = sizeof(in6) };
+	struct addrinfo a4 = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
+			       .ai_addr = (struct sockaddr *)&in, .ai_addrlen = sizeof(in),
+			       .ai_next = &a6 };
+	struct event e = { .seq = 2, .event = POLICY_EV_GETADDRINFO, .call = "getaddrinfo",
+			   .host = "LocalHost", .service = "80", .family = AF_INET, .type = SOCK_STREAM,
+			   .found = &a4, .mode = "enforce", .pid = 1, .tid = 1,
+			   .exe = "/x", .comm = "x", .layer = EVENT_PRELOAD };
+	struct logread_event ev;
+	struct policy_call call;
+	char line[EVENT_LINE_MAX], detail[128];
+	uint8_t ip[16];
+	size_t n, cur = 0;
+	int fam;
+
+	in6.sin6_addr.s6_addr[15] = 1;
+	n = event_format(line, sizeof(line), &e);
+	CHECK(n > 0, "a lookup formatted");
+	line[n - 1] = '\0';
+	CHECK_INT(parse(line, &ev, detail), LOGREAD_JUNK_NONE, "read back (%s): %s", detail, line);
+	CHECK_INT(logread_call(&ev, &call, NULL, 0, logread_names_value), 0, "a call");
+	CHECK(call.host && !strcmp(call.host, "LocalHost") && call.has_port && call.port == 80,
+	      "its host and numeric service");
+	CHECK_INT(ev.n_addresses, 2, "its two addresses");
+	CHECK(logread_addresses_next(&ev, &cur, &fam, ip, NULL) && fam == AF_INET && ip[0] == 127 &&
+	      logread_addresses_next(&ev, &cur, &fam, ip, NULL) && fam == AF_INET6 && ip[15] == 1,
+	      "in the order returned");
+}
+
 int main(void)
 {
+	test_formatter_lookup();
+	test_formatter_roundtrip();
+	test_address_events();
+	test_getaddrinfo();
 	test_loss_record();
 	test_json_member();
 	test_event();
