@@ -216,3 +216,19 @@ char *calls_addr_ip(const struct calls_addr *a, char *buf)
 	*end = '\0';
 	return buf;
 }
+
+int calls_service_port(const char *service)
+{
+	long v = 0;
+
+	if (!service || !*service)
+		return -1;
+	for (const char *c = service; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		v = v * 10 + (*c - '0');
+		if (v > 65535)
+			return -1;
+	}
+	return (int)v;
+}

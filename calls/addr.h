@@ -71,4 +71,9 @@ void calls_addr_decode(const void *sa, size_t len, struct calls_addr *a);
  * AF_INET or AF_INET6 address. */
 char *calls_addr_ip(const struct calls_addr *a, char *buf);
 
+/* getaddrinfo's SERVICE as a port: its value when it is a decimal number
+ * of 0..65535 (as getaddrinfo takes it), else -1 (a name such as "http",
+ * or NULL). */
+int calls_service_port(const char *service);
+
 #endif

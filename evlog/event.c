@@ -12,6 +12,7 @@
  * which keeps the output pointer in a register: the formatter stays at a
  * couple of hundred nanoseconds.
  */
+#include <netdb.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,17 +24,32 @@
 
 /* Output budgets of the escaped strings, quotes included: an overlong string
  * is cut, a line never is. */
-#define BUDGET_EXE 2048
+#define BUDGET_EXE 2048		/* at most; less when the place took more */
+#define BUDGET_EXE_MIN 512
 #define BUDGET_COMM 256
 #define BUDGET_RULE 512
 #define BUDGET_WORD 64		/* call, mode; decision and layer are
 				   the schema's words, within FIXED_MAX */
-/* Everything else: 23 keys (~230 bytes), "unknown"'s two words, 12 numbers of at most 20 digits,
- * the timestamp, six names of at most 32 bytes, two flags. */
+/* Where a socket goes.  One ADDRESS: an AF_UNIX path of 108 bytes each
+ * escaped as \u00XX, its quotes and the abstract name's \u0000; an address
+ * event writes it twice (args, "address").  A lookup writes its host
+ * twice (args, "host"), its service and up to EVENT_ADDRESSES_MAX texts. */
+#define BUDGET_ADDR (108 * 6 + 2 + 6)
+#define BUDGET_HOST 300		/* DNS names have at most 253 bytes */
+#define BUDGET_SERVICE 64
+#define BUDGET_ADDRESSES (EVENT_ADDRESSES_MAX * (CALLS_ADDR_IP_TEXT + 3) + 2)
+#define BUDGET_PLACE_ADDR (2 * BUDGET_ADDR)
+#define BUDGET_PLACE_GAI (2 * BUDGET_HOST + BUDGET_SERVICE + BUDGET_ADDRESSES)
+#define BUDGET_PLACE (BUDGET_PLACE_GAI > BUDGET_PLACE_ADDR ? BUDGET_PLACE_GAI : BUDGET_PLACE_ADDR)
+/* After exe: comm and the words and keys that close the line. */
+#define TAIL_MAX (BUDGET_COMM + 64)
+/* Everything else: 30 keys (~300 bytes), "unknown"'s words, 14 numbers of
+ * at most 20 digits, the timestamp, seven names of at most 32 bytes, two
+ * flags. */
 #define FIXED_MAX 1024
 
-_Static_assert(BUDGET_EXE + BUDGET_COMM + BUDGET_RULE + 2 * BUDGET_WORD +
-	       FIXED_MAX + SEAL_SUFFIX_LEN <= EVENT_LINE_MAX,
+_Static_assert(FIXED_MAX + BUDGET_RULE + 2 * BUDGET_WORD + BUDGET_PLACE +
+	       BUDGET_EXE_MIN + TAIL_MAX + SEAL_SUFFIX_LEN <= EVENT_LINE_MAX,
 	       "a line must always fit, with the supervisor's seal (seal.h)");
 
 static char *put_mem(char *p, const char *s, size_t n)
@@ -119,26 +135,25 @@ static const unsigned char byte_class[256] = {
 };
 
 /*
- * S as a JSON string of at most BUDGET bytes (quotes included).  The result
+ * The N bytes at STR (NULs included, as \u0000), after the ASCII LEAD, as
+ * a JSON string of at most BUDGET bytes (quotes included).  The result
  * is valid JSON and valid UTF-8 whatever S holds: valid UTF-8 sequences are
  * kept, '"' and '\\' are escaped, control bytes and DEL become \u00XX, and
  * every byte that is not part of valid UTF-8 becomes \u00XX too, i.e. it
  * reads as the Latin-1 character of that byte (0xff -> U+00FF).  That keeps
- * every byte visible at the price of ambiguity: \u00e9 may stand for the
- * invalid byte 0xe9 or for a valid "é" written escaped (we never write the
- * latter).  A string that does not fit is cut before the first character
+ * every byte visible.  Since a valid "é" is never written escaped, \u0080
+ * to \u00ff always stand for that raw byte: lossless for a reader that
+ * knows it (logread), if not for a plain JSON parser.  A string that does not fit is cut before the first character
  * (or escape) that would overflow, never in the middle of one.
  */
-static char *put_json_str(char *p, const char *str, size_t budget)
+static char *put_json_mem(char *p, const char *lead, const char *str, size_t n,
+			  size_t budget)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	char *end = p + budget - 1;	/* keep room for the closing quote */
-	size_t n;
 
-	if (!s)
-		return put_lit(p, "null");
 	*p++ = '"';
-	n = strlen(str);
+	p = put_mem(p, lead, strlen(lead));
 	while (n) {
 		unsigned char c = *s;
 		int cls = byte_class[c];
@@ -181,6 +196,14 @@ static char *put_json_str(char *p, const char *str, size_t budget)
 	}
 	*p++ = '"';
 	return p;
+}
+
+/* The NUL-terminated STR so, or null for NULL. */
+static char *put_json_str(char *p, const char *str, size_t budget)
+{
+	if (!str)
+		return put_lit(p, "null");
+	return put_json_mem(p, "", str, strlen(str), budget);
 }
 
 /* A word of the tables or the schema: plain ASCII, never needs escaping. */
@@ -314,10 +337,229 @@ static char *put_unknown(char *p, unsigned unknown)
 	}
 }
 
+/* N bytes as a JSON string of hex digits. */
+static char *put_hex(char *p, const uint8_t *bytes, size_t n)
+{
+	*p++ = '"';
+	seal_hex(bytes, n, p);
+	p += 2 * n;
+	*p++ = '"';
+	return p;
+}
+
+/* --- where a socket goes ------------------------------------------------ */
+
+/* ADDRESS, in CPython's getsockname() shape (see event.schema.json). */
+static char *put_address(char *p, const struct calls_addr *a)
+{
+	char ip[CALLS_ADDR_IP_TEXT];
+
+	if (!a || a->status != CALLS_ADDR_OK)
+		return put_lit(p, "null");
+	switch (a->family) {
+	case AF_INET:
+	case AF_INET6:
+		*p++ = '[';
+		p = put_word(p, calls_addr_ip(a, ip));
+		*p++ = ',';
+		p = put_u64(p, a->in.port);
+		if (a->family == AF_INET6) {
+			*p++ = ',';
+			p = put_u64(p, a->in.flowinfo);
+			*p++ = ',';
+			p = put_u64(p, a->in.scope_id);
+		}
+		*p++ = ']';
+		return p;
+	case AF_UNIX:
+		return put_json_mem(p, a->un.abstract ? "\\u0000" : "", a->un.path, a->un.len,
+				    BUDGET_ADDR);
+	case AF_NETLINK:
+		*p++ = '[';
+		p = put_u64(p, a->nl.pid);
+		*p++ = ',';
+		p = put_u64(p, a->nl.groups);
+		*p++ = ']';
+		return p;
+	default:
+		*p++ = '[';
+		p = put_i64(p, a->family);
+		*p++ = ',';
+		p = put_hex(p, a->raw.bytes, a->raw.len);
+		*p++ = ']';
+		return p;
+	}
+}
+
+static const char *const malformed_words[] = {
+	[CALLS_ADDR_NONE] = "none", [CALLS_ADDR_SHORT] = "short",
+	[CALLS_ADDR_LONG] = "long", [CALLS_ADDR_FAULT] = "fault",
+};
+
+/* "address" and "port" decoded for rules and reports (the policy's
+ * spelling: an abstract name is "@name"), and "malformed" when the call
+ * named no address the kernel would take. */
+static char *put_place(char *p, const struct calls_addr *a)
+{
+	char ip[CALLS_ADDR_IP_TEXT];
+
+	if (a && a->status != CALLS_ADDR_OK) {
+		p = put_lit(p, ",\"address\":null,\"port\":null,\"malformed\":");
+		return put_word(p, malformed_words[a->status]);
+	}
+	if (!a || (a->family != AF_INET && a->family != AF_INET6 && a->family != AF_UNIX))
+		return put_lit(p, ",\"address\":null,\"port\":null");
+	p = put_lit(p, ",\"address\":");
+	if (a->family == AF_UNIX)
+		return put_lit(put_json_mem(p, a->un.abstract ? "@" : "", a->un.path, a->un.len,
+					    BUDGET_ADDR),
+			       ",\"port\":null");
+	p = put_word(p, calls_addr_ip(a, ip));
+	p = put_lit(p, ",\"port\":");
+	return put_u64(p, a->in.port);
+}
+
+/* The EAI_* codes of <netdb.h>, for "gai_error". */
+static const char *gai_name(long code)
+{
+	static const struct {
+		int code;
+		const char *name;
+	} codes[] = {
+		{ EAI_BADFLAGS, "EAI_BADFLAGS" }, { EAI_NONAME, "EAI_NONAME" },
+		{ EAI_AGAIN, "EAI_AGAIN" }, { EAI_FAIL, "EAI_FAIL" },
+		{ EAI_FAMILY, "EAI_FAMILY" }, { EAI_SOCKTYPE, "EAI_SOCKTYPE" },
+		{ EAI_SERVICE, "EAI_SERVICE" }, { EAI_MEMORY, "EAI_MEMORY" },
+		{ EAI_SYSTEM, "EAI_SYSTEM" }, { EAI_OVERFLOW, "EAI_OVERFLOW" },
+		{ EAI_NODATA, "EAI_NODATA" }, { EAI_ADDRFAMILY, "EAI_ADDRFAMILY" },
+	};
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (codes[i].code == code)
+			return codes[i].name;
+	return NULL;
+}
+
+/* "addresses": the distinct inet addresses of the lookup's list, in its
+ * order, at most EVENT_ADDRESSES_MAX. */
+static char *put_found(char *p, const struct addrinfo *ai)
+{
+	struct calls_addr seen[EVENT_ADDRESSES_MAX];
+	char ip[CALLS_ADDR_IP_TEXT];
+	size_t n = 0;
+
+	p = put_lit(p, ",\"addresses\":[");
+	for (; ai && n < EVENT_ADDRESSES_MAX; ai = ai->ai_next) {
+		struct calls_addr *a = &seen[n];
+		size_t i;
+
+		calls_addr_decode(ai->ai_addr, ai->ai_addrlen, a);
+		if (!calls_addr_ip(a, ip))
+			continue;
+		for (i = 0; i < n; i++)
+			if (seen[i].family == a->family && !memcmp(seen[i].in.ip, a->in.ip, 16))
+				break;
+		if (i < n)
+			continue;
+		if (n)
+			*p++ = ',';
+		p = put_word(p, ip);
+		n++;
+	}
+	*p++ = ']';
+	return p;
+}
+
+static char *put_result(char *p, const struct event *e)
+{
+	p = put_lit(p, ",\"result\":");
+	if (e->result_unknown)
+		return put_lit(p, "null,\"errno\":null");
+	p = put_i64(p, e->result);
+	p = put_lit(p, ",\"errno\":");
+	if (e->err)
+		return put_name(p, names_name(NAMES_ERRNO, e->err), e->err);
+	return put_lit(p, "null");
+}
+
+/* args and the decoded keys up to "result", for each kind of event. */
+static char *put_call(char *p, const struct event *e)
+{
+	p = put_lit(p, ",\"args\":[");
+	switch (e->event) {
+	case POLICY_EV_NEW:
+	case POLICY_EV_SHUTDOWN:
+		p = e->self_known ? put_i64(p, e->self) : put_lit(p, "null");
+		*p++ = ',';
+		if (e->event == POLICY_EV_SHUTDOWN) {
+			p = put_i64(p, e->how);
+		} else {
+			p = put_i64(p, e->family);
+			*p++ = ',';
+			p = put_i64(p, e->type);
+			*p++ = ',';
+			p = put_i64(p, e->protocol);
+		}
+		p = put_lit(p, "],\"call\":");
+		p = put_json_str(p, e->call, BUDGET_WORD);
+		p = put_socket(p, e);
+		if (e->event == POLICY_EV_SHUTDOWN) {
+			p = put_lit(p, ",\"how\":");
+			p = put_name(p, names_name(NAMES_HOW, e->how), e->how);
+		}
+		if (e->peer) {
+			p = put_lit(p, ",\"peer\":");
+			p = put_address(p, e->addr);
+		}
+		return put_result(p, e);
+	case POLICY_EV_GETADDRINFO: {
+		int port = calls_service_port(e->service);
+
+		p = put_json_str(p, e->host, BUDGET_HOST);
+		*p++ = ',';
+		p = put_json_str(p, e->service, BUDGET_SERVICE);
+		*p++ = ',';
+		p = put_i64(p, e->family);
+		*p++ = ',';
+		p = put_i64(p, e->type);
+		*p++ = ',';
+		p = put_i64(p, e->protocol);
+		p = put_lit(p, "],\"call\":");
+		p = put_json_str(p, e->call, BUDGET_WORD);
+		p = put_socket(p, e);
+		p = put_lit(p, ",\"host\":");
+		p = put_json_str(p, e->host, BUDGET_HOST);
+		p = put_lit(p, ",\"port\":");
+		p = port >= 0 ? put_u64(p, (unsigned)port) : put_lit(p, "null");
+		p = put_found(p, e->result == 0 ? e->found : NULL);
+		p = put_lit(p, ",\"result\":");
+		p = put_i64(p, e->result);
+		p = put_lit(p, ",\"errno\":");
+		if (e->result == EAI_SYSTEM && e->err)
+			p = put_name(p, names_name(NAMES_ERRNO, e->err), e->err);
+		else
+			p = put_lit(p, "null");
+		p = put_lit(p, ",\"gai_error\":");
+		if (e->result == 0)
+			return put_lit(p, "null");
+		return put_name(p, gai_name(e->result), (int)e->result);
+	}
+	default:	/* the address events */
+		p = e->self_known ? put_i64(p, e->self) : put_lit(p, "null");
+		*p++ = ',';
+		p = put_address(p, e->addr);
+		p = put_lit(p, "],\"call\":");
+		p = put_json_str(p, e->call, BUDGET_WORD);
+		p = put_socket(p, e);
+		p = put_place(p, e->addr);
+		return put_result(p, e);
+	}
+}
+
 /* The line, into BUF of at least EVENT_LINE_MAX bytes. */
 static size_t format(char *buf, const struct event *e)
 {
-	bool shutdown = e->event == POLICY_EV_SHUTDOWN;
+	size_t exe_budget;
 	char *p = buf;
 
 	p = put_lit(p, "{\"v\":" STRINGIFY(EVENT_SCHEMA_VERSION) ",\"seq\":");
@@ -327,39 +569,7 @@ static size_t format(char *buf, const struct event *e)
 	p = put_lit(p, ",\"event\":");
 	p = put_name(p, names_name(NAMES_EVENT, (int)e->event), (int)e->event);
 
-	p = put_lit(p, ",\"args\":[");
-	p = e->self_known ? put_i64(p, e->self) : put_lit(p, "null");
-	if (shutdown) {
-		*p++ = ',';
-		p = put_i64(p, e->how);
-	} else {
-		*p++ = ',';
-		p = put_i64(p, e->family);
-		*p++ = ',';
-		p = put_i64(p, e->type);
-		*p++ = ',';
-		p = put_i64(p, e->protocol);
-	}
-	p = put_lit(p, "],\"call\":");
-	p = put_json_str(p, e->call, BUDGET_WORD);
-
-	p = put_socket(p, e);
-	if (shutdown) {
-		p = put_lit(p, ",\"how\":");
-		p = put_name(p, names_name(NAMES_HOW, e->how), e->how);
-	}
-
-	p = put_lit(p, ",\"result\":");
-	if (e->result_unknown) {
-		p = put_lit(p, "null,\"errno\":null");
-	} else {
-		p = put_i64(p, e->result);
-		p = put_lit(p, ",\"errno\":");
-		if (e->err)
-			p = put_name(p, names_name(NAMES_ERRNO, e->err), e->err);
-		else
-			p = put_lit(p, "null");
-	}
+	p = put_call(p, e);
 	p = put_lit(p, ",\"decision\":");
 	p = put_word(p, event_decision_word(e->decision));
 	p = put_lit(p, ",\"rule\":");
@@ -374,7 +584,9 @@ static size_t format(char *buf, const struct event *e)
 	p = put_lit(p, ",\"ppid\":");
 	p = put_i64(p, e->ppid);
 	p = put_lit(p, ",\"exe\":");
-	p = put_json_str(p, e->exe, BUDGET_EXE);
+	/* What the place left for exe (at least BUDGET_EXE_MIN). */
+	exe_budget = (size_t)(buf + EVENT_LINE_MAX - SEAL_SUFFIX_LEN - TAIL_MAX - p);
+	p = put_json_str(p, e->exe, exe_budget < BUDGET_EXE ? exe_budget : BUDGET_EXE);
 	p = put_lit(p, ",\"comm\":");
 	p = put_json_str(p, e->comm, BUDGET_COMM);
 	p = put_lit(p, ",\"layer\":");
@@ -432,16 +644,6 @@ size_t event_format_loss(char *buf, size_t cap, const struct event_loss *l)
 	p = put_i64(p, l->pid);
 	p = put_lit(p, "}\n");
 	return copy_out(buf, cap, tmp, (size_t)(p - tmp));
-}
-
-/* N bytes as a JSON string of hex digits. */
-static char *put_hex(char *p, const uint8_t *bytes, size_t n)
-{
-	*p++ = '"';
-	seal_hex(bytes, n, p);
-	p += 2 * n;
-	*p++ = '"';
-	return p;
 }
 
 size_t event_format_seal(char *buf, size_t cap, const struct event_seal *s)

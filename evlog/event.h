@@ -13,11 +13,14 @@
 #include <sys/types.h>
 #include <time.h>
 
+struct addrinfo;
+
 #include "addr.h"
 #include "policy.h"
 #include "schema.h"
 
 #define EVENT_LINE_MAX 4096	/* a formatted line never exceeds this */
+#define EVENT_ADDRESSES_MAX 16	/* socket.getaddrinfo's "addresses" */
 
 struct event {
 	uint64_t seq;			/* per process, from 1 */
@@ -50,17 +53,19 @@ struct event {
 	const char *exe, *comm;		/* any bytes: escaped on output */
 	/* The address events' [self, address] (socket.connect, socket.bind,
 	 * socket.sendto, socket.sendmsg), and accept's "peer": the address as
-	 * the layer copied and decoded it; NULL: null (accept without a
-	 * buffer, or a layer that could not read it). */
+	 * the layer copied and decoded it (its status says when it could not
+	 * be used: "malformed"); NULL: null.  PEER: this socket.__new__ is an
+	 * accept's, and carries "peer" (ADDR, NULL without a buffer). */
 	const struct calls_addr *addr;
+	bool peer;
 
 	/* socket.getaddrinfo [host, port, family, type, protocol]: the name
 	 * and the service as passed (NULL: null), the hints' family, type and
-	 * protocol in the fields above (0 without hints), and the addresses
-	 * the lookup returned ("addresses"). */
+	 * protocol in the fields above (0 without hints), result the return
+	 * value, and FOUND the list the lookup returned ("addresses": the
+	 * first EVENT_ADDRESSES_MAX distinct ones). */
 	const char *host, *service;
-	const struct calls_addr *found;
-	size_t n_found;
+	const struct addrinfo *found;
 
 	enum event_layer layer;
 	unsigned unknown;		/* policy_unknown bits: the facts the layer

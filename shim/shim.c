@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +66,19 @@ static long shim_marked(const struct calls_row *row, long nr, const long a[6], u
 	return ret;
 }
 
+/* sendto(2) uses all six arguments: a marked sendto with an address is
+ * made as the sendmsg(2) it is in the kernel (__sys_sendto builds the same
+ * msghdr), with the marker in sendmsg's unused sixth argument. */
+static long shim_marked_sendto(const struct calls_row *row, const long a[6], uint64_t marker)
+{
+	struct iovec iov = { .iov_base = (void *)a[1], .iov_len = (size_t)a[2] };
+	struct msghdr msg = { .msg_name = (void *)a[4], .msg_namelen = (socklen_t)a[5],
+			      .msg_iov = &iov, .msg_iovlen = 1 };
+	const long b[6] = { a[0], (long)&msg, a[3] };
+
+	return shim_marked(row, SYS_sendmsg, b, marker);
+}
+
 /*
  * The real call ROW with arguments A.  Under `sockaudit run --layer auto`
  * (MARKER non-zero) the shim makes the system call itself with the marker in
@@ -79,6 +93,8 @@ static long shim_do(const struct calls_row *row, const long a[6], uint64_t marke
 	/* accept() is accept4() with no flags where there is no accept(2). */
 	long nr = row->nr >= 0 ? row->nr : SYS_accept4;
 
+	if (marker && row - calls_table == CALL_SENDTO)
+		return shim_marked_sendto(row, a, marker);
 	if (marker)
 		return shim_marked(row, nr, a, marker);
 	if (!fn)
@@ -184,8 +200,8 @@ static void shim_emit_call(const struct calls_row *row, const long a[6], struct 
 		}
 		return;
 	}
-	if (row->event == POLICY_EV_SHUTDOWN) {
-		e->self = a[row->arg_fd];
+	if (row->arg_fd >= 0 && !calls_is_accept(row)) {
+		e->self = a[row->arg_fd];	/* shutdown, the address events */
 		e->self_known = true;
 	} else {
 		e->self = e->result;
@@ -217,6 +233,111 @@ __attribute__((noreturn)) static void shim_kill(const struct calls_row *row, con
 	_exit(128 + SIGSYS);
 }
 
+/* --- where a socket goes ------------------------------------------------ */
+
+/*
+ * The address a call names, copied out of the caller's memory once: the
+ * decision, the event and the kernel all see this copy, so another thread
+ * cannot change the address between the check and the call.
+ */
+struct shim_place {
+	struct calls_addr addr;		/* decoded from SA */
+	uint8_t sa[CALLS_ADDR_MAX];	/* the copy the kernel gets */
+	struct msghdr msg;		/* sendmsg: the caller's, naming SA */
+};
+
+enum shim_place_kind {
+	SHIM_PLACE_NONE,	/* no address: no event (a plain send) */
+	SHIM_PLACE_COPIED,	/* the arguments in B name the copy */
+	SHIM_PLACE_MALFORMED,	/* logged as such, the call goes as it came */
+};
+
+/* Copy N bytes of the caller's memory at SRC without faulting: false when
+ * the kernel would refuse to read them (EFAULT).  process_vm_readv(2) on
+ * ourselves; where a sandbox refuses that system call, a plain copy (the
+ * program then faults where the kernel would have said EFAULT). */
+static bool shim_peek(void *dst, const void *src, size_t n)
+{
+	struct iovec local = { .iov_base = dst, .iov_len = n };
+	struct iovec remote = { .iov_base = (void *)src, .iov_len = n };
+	long got = shim_raw_syscall(SYS_process_vm_readv, getpid(), (long)&local, 1,
+				    (long)&remote, 1, 0);
+
+	if (got == (long)n)
+		return true;
+	if (got == -ENOSYS || got == -EPERM) {
+		memcpy(dst, src, n);
+		return true;
+	}
+	return false;
+}
+
+/* Copy and decode the LEN bytes at SA (the caller's) into PL. */
+static void shim_place_copy(struct shim_place *pl, const void *sa, size_t len)
+{
+	if (sa && len && len <= CALLS_ADDR_MAX && !shim_peek(pl->sa, sa, len)) {
+		calls_addr_decode(NULL, 0, &pl->addr);
+		pl->addr.status = CALLS_ADDR_FAULT;
+		pl->addr.len = len;
+		return;
+	}
+	calls_addr_decode(sa ? pl->sa : NULL, len, &pl->addr);
+}
+
+/* The address the call ROW with arguments A names, into PL, and in B the
+ * arguments that hand the kernel PL's copy instead. */
+static enum shim_place_kind shim_place_take(const struct calls_row *row, const long a[6],
+					    struct shim_place *pl, long b[6])
+{
+	memcpy(b, a, 6 * sizeof(long));
+	if (row->arg_msg >= 0) {
+		if (!shim_peek(&pl->msg, (const void *)a[row->arg_msg], sizeof(pl->msg))) {
+			shim_place_copy(pl, NULL, 0);
+			pl->addr.status = CALLS_ADDR_FAULT;
+			return SHIM_PLACE_MALFORMED;
+		}
+		if (!pl->msg.msg_name)
+			return SHIM_PLACE_NONE;
+		/* The kernel cuts a longer msg_namelen to the most there is
+		 * (copy_msghdr_from_user), and reads that much. */
+		if (pl->msg.msg_namelen > CALLS_ADDR_MAX)
+			pl->msg.msg_namelen = CALLS_ADDR_MAX;
+		shim_place_copy(pl, pl->msg.msg_name, pl->msg.msg_namelen);
+		if (pl->addr.status != CALLS_ADDR_OK)
+			return SHIM_PLACE_MALFORMED;
+		pl->msg.msg_name = pl->sa;
+		b[row->arg_msg] = (long)&pl->msg;
+		return SHIM_PLACE_COPIED;
+	}
+	if (!a[row->arg_addr] && row->event == POLICY_EV_SENDTO)
+		return SHIM_PLACE_NONE;		/* send(2) on a connected socket */
+	shim_place_copy(pl, (const void *)a[row->arg_addr], (socklen_t)a[row->arg_addrlen]);
+	if (pl->addr.status != CALLS_ADDR_OK)
+		return SHIM_PLACE_MALFORMED;
+	b[row->arg_addr] = (long)pl->sa;
+	return SHIM_PLACE_COPIED;
+}
+
+/* An address the kernel refuses is not the policy's to decide: the call
+ * goes to the kernel as it came, logged as the default logs. */
+static void shim_not_decided(const struct policy_call *c, struct policy_decision *d)
+{
+	policy_default_for(shim_cfg.policy ? shim_cfg.policy : policy_default(), c->event, d);
+	d->action = POLICY_ALLOW;
+	d->err = 0;
+}
+
+/* accept's peer, as the kernel wrote it into the caller's buffer: LEN0 is
+ * the buffer's size the caller passed, *len what the kernel says the
+ * address needed (it cuts what does not fit). */
+static void shim_peer(const long a[6], socklen_t len0, struct calls_addr *peer)
+{
+	const socklen_t *len = (const socklen_t *)a[2];
+	socklen_t n = *len < len0 ? *len : len0;
+
+	calls_addr_decode((const void *)a[1], n, peer);
+}
+
 /*
  * One intercepted call, whichever it is: facts, decision, the real call,
  * the event.  A call on a descriptor (accept, shutdown) is decided on that
@@ -235,25 +356,49 @@ static long shim_audit(enum calls_id id, const long a[6])
 	struct policy_call c;
 	struct policy_decision d;
 	struct event e = { .event = row->event, .call = row->name };
-	bool on_fd = row->arg_fd >= 0, known;
+	struct shim_place pl;
+	long b[6];
+	const long *args = a;		/* what the kernel gets */
+	bool on_fd = row->arg_fd >= 0, known, malformed = false;
+	bool peer = calls_is_accept(row) && a[1] && a[2];
+	socklen_t peer_len = 0;
 	long ret;
 
 	if (!shim_ready() || shim_cfg.passthrough)
 		return shim_do(row, a, 0);
+	if (calls_names_address(row)) {
+		switch (shim_place_take(row, a, &pl, b)) {
+		case SHIM_PLACE_NONE:
+			return shim_do(row, a, shim_marker());
+		case SHIM_PLACE_COPIED:
+			args = b;
+			break;
+		case SHIM_PLACE_MALFORMED:
+			malformed = true;
+			break;
+		}
+		e.addr = &pl.addr;
+	}
 	/* Read the socket's facts only when the decision or the event needs
 	 * them. */
 	known = !on_fd || shim_cfg.needs_facts[row->event];
-	calls_facts(row, a, on_fd && known ? (int)a[row->arg_fd] : -1, &c);
+	calls_facts(row, args, on_fd && known ? (int)a[row->arg_fd] : -1, &c);
+	if (e.addr)
+		calls_addr_to_policy(&pl.addr, &c);
 	shim_decide(&c, &d);
+	if (malformed)
+		shim_not_decided(&c, &d);
 	if (d.log && !known)
-		calls_facts(row, a, (int)a[row->arg_fd], &c);
+		calls_facts(row, args, (int)a[row->arg_fd], &c);
 	e.family = c.family;
 	e.type = c.type;
 	e.protocol = c.protocol;
 	e.how = c.how;
 	if (shim_permits(&d)) {
+		if (peer && !shim_peek(&peer_len, (const void *)a[2], sizeof(peer_len)))
+			peer = false;	/* the kernel says EFAULT */
 		errno = saved;
-		ret = shim_do(row, a, shim_marker());
+		ret = shim_do(row, args, shim_marker());
 		if (!d.log)
 			return ret;	/* the fast path: nothing else to do */
 		if (ret < 0 && calls_is_accept(row) && d.action == POLICY_ALLOW)
@@ -270,11 +415,153 @@ static long shim_audit(enum calls_id id, const long a[6])
 		if (!d.log)
 			goto out;
 	}
+	if (calls_is_accept(row)) {
+		e.peer = true;
+		if (peer && ret >= 0) {
+			shim_peer(a, peer_len, &pl.addr);
+			e.addr = &pl.addr;
+		}
+	}
 	e.result = ret;
 	e.err = err;
 	shim_emit_call(row, a, &e, &d);
 out:
 	errno = err ? err : saved;
+	return ret;
+}
+
+/*
+ * sendmmsg(2): one socket.sendmsg event per message that names an address.
+ * The call is refused as a whole when the policy refuses one of its
+ * messages (none is sent).  Not closed: the kernel reads the caller's
+ * vector, not a copy, so another thread may change an address between the
+ * check and the call (the shim copies single addresses only; see the man
+ * page).
+ */
+static void shim_mmsg_decide(const struct calls_row *row, const long a[6], unsigned i,
+			     struct shim_place *pl, struct policy_call *c,
+			     struct policy_decision *d, bool *named)
+{
+	const struct mmsghdr *vec = (const struct mmsghdr *)a[1];
+	const long one[6] = { a[0], (long)&vec[i].msg_hdr };
+	long b[6];
+
+	*named = shim_place_take(row, one, pl, b) != SHIM_PLACE_NONE;
+	if (!*named)
+		return;
+	calls_addr_to_policy(&pl->addr, c);
+	shim_decide(c, d);
+	if (pl->addr.status != CALLS_ADDR_OK)
+		shim_not_decided(c, d);
+}
+
+static long shim_sendmmsg(const long a[6])
+{
+	const struct calls_row *row = &calls_table[CALL_SENDMMSG];
+	unsigned vlen = (unsigned)a[2] < UIO_MAXIOV ? (unsigned)a[2] : UIO_MAXIOV;
+	int saved = errno, err = 0;
+	struct policy_call c;
+	struct policy_decision d, refused = { .action = POLICY_ALLOW };
+	struct shim_place pl;
+	struct event e = { .event = row->event, .call = row->name };
+	bool named, logged = false;
+	long ret;
+
+	if (!shim_ready() || shim_cfg.passthrough)
+		return shim_do(row, a, 0);
+	calls_facts(row, a, (int)a[0], &c);
+	for (unsigned i = 0; i < vlen && refused.action == POLICY_ALLOW; i++) {
+		shim_mmsg_decide(row, a, i, &pl, &c, &d, &named);
+		if (named && d.action != POLICY_ALLOW)
+			refused = d;
+		logged |= named && d.log;
+	}
+	if (shim_permits(&refused)) {
+		errno = saved;
+		ret = shim_do(row, a, shim_marker());
+		if (ret < 0)
+			err = errno;
+	} else {
+		if (refused.action == POLICY_KILL)
+			shim_kill(row, a, &e, &refused);
+		ret = -1;
+		err = refused.err;
+	}
+	if (logged) {
+		e.family = c.family;
+		e.type = c.type;
+		e.protocol = c.protocol;
+		e.result = ret;
+		e.err = err;
+		e.addr = &pl.addr;
+		for (unsigned i = 0; i < vlen; i++) {
+			shim_mmsg_decide(row, a, i, &pl, &c, &d, &named);
+			if (named && d.log)
+				shim_emit_call(row, a, &e, &d);
+			if (d.action != POLICY_ALLOW && named)
+				break;	/* the refused one is the last looked at */
+		}
+	}
+	errno = err ? err : saved;
+	return ret;
+}
+
+/*
+ * getaddrinfo(3): socket.getaddrinfo, in the preload layer only (a name
+ * lookup is no system call: the kernel layers see the sockets the
+ * resolver makes, not the name).  A refused lookup fails at once with
+ * EAI_FAIL, without asking any resolver, so that a "no network" policy
+ * stops a test suite's lookups instead of letting them time out.  errno is
+ * what the real function left (it sets it for EAI_SYSTEM).
+ */
+static int shim_lookup(const char *host, const char *service, const struct addrinfo *hints,
+		       struct addrinfo **res)
+{
+	const struct calls_row *row = &calls_table[CALL_GETADDRINFO];
+	int (*fn)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+	const long a[6] = { (long)host, (long)service, (long)hints, (long)res };
+	struct event e = { .event = row->event, .call = row->name, .host = host,
+			   .service = service };
+	struct policy_call c = { .event = row->event, .family = AF_UNSPEC, .host = host };
+	struct policy_decision d;
+	int ret, err;
+
+	if (!shim_ready())
+		return EAI_SYSTEM;	/* not yet bound: a signal handler during init */
+	fn = (int (*)(const char *, const char *, const struct addrinfo *,
+		      struct addrinfo **))shim_real.fn[CALL_GETADDRINFO];
+	if (!fn) {
+		errno = ENOSYS;
+		return EAI_SYSTEM;
+	}
+	if (shim_cfg.passthrough)
+		return fn(host, service, hints, res);
+	if (hints) {
+		c.family = hints->ai_family;
+		c.type = hints->ai_socktype;
+		c.protocol = hints->ai_protocol;
+	}
+	c.port = calls_service_port(service);
+	c.has_port = c.port >= 0;
+	shim_decide(&c, &d);
+	e.family = c.family;
+	e.type = c.type;
+	e.protocol = c.protocol;
+	if (d.action == POLICY_ALLOW || shim_cfg.mode == POLICY_AUDIT) {
+		ret = fn(host, service, hints, res);
+	} else {
+		if (d.action == POLICY_KILL)
+			shim_kill(row, a, &e, &d);
+		ret = EAI_FAIL;
+	}
+	err = errno;
+	if (d.log) {
+		e.result = ret;
+		e.err = ret == EAI_SYSTEM ? err : 0;
+		e.found = ret == 0 ? *res : NULL;
+		shim_emit_call(row, a, &e, &d);
+	}
+	errno = err;
 	return ret;
 }
 
@@ -299,13 +586,6 @@ static int audit_accept4(bool four, int fd, struct sockaddr *addr, socklen_t *le
 static int audit_shutdown(int fd, int how)
 {
 	return (int)shim_audit(CALL_SHUTDOWN, (const long[6]){ fd, how });
-}
-
-/* Not yet audited: straight to the real function. */
-static long shim_pass(enum calls_id id, const long a[6])
-{
-	shim_ready();
-	return shim_do(&calls_table[id], a, 0);
 }
 
 /* Every other system call: to libc's syscall() with all six arguments, errno
@@ -346,41 +626,36 @@ SHIM_EXPORT int shutdown(int fd, int how)
 
 SHIM_EXPORT int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
-	return (int)shim_pass(CALL_CONNECT, (const long[6]){ fd, (long)addr.__sockaddr__, len });
+	return (int)shim_audit(CALL_CONNECT, (const long[6]){ fd, (long)addr.__sockaddr__, len });
 }
 
 SHIM_EXPORT int bind(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
-	return (int)shim_pass(CALL_BIND, (const long[6]){ fd, (long)addr.__sockaddr__, len });
+	return (int)shim_audit(CALL_BIND, (const long[6]){ fd, (long)addr.__sockaddr__, len });
 }
 
 SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 			   __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
-	return shim_pass(CALL_SENDTO, (const long[6]){ fd, (long)buf, (long)n, flags,
-						       (long)addr.__sockaddr__, len });
+	return shim_audit(CALL_SENDTO, (const long[6]){ fd, (long)buf, (long)n, flags,
+							(long)addr.__sockaddr__, len });
 }
 
 SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	return shim_pass(CALL_SENDMSG, (const long[6]){ fd, (long)msg, flags });
+	return shim_audit(CALL_SENDMSG, (const long[6]){ fd, (long)msg, flags });
 }
 
 SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
-	return (int)shim_pass(CALL_SENDMMSG, (const long[6]){ fd, (long)vec, vlen, flags });
+	return (int)shim_sendmmsg((const long[6]){ fd, (long)vec, vlen, flags });
 }
 
 SHIM_EXPORT int getaddrinfo(const char *restrict host, const char *restrict service,
 			    const struct addrinfo *restrict hints,
 			    struct addrinfo **restrict res)
 {
-	int (*fn)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
-
-	shim_ready();
-	fn = (int (*)(const char *, const char *, const struct addrinfo *,
-		      struct addrinfo **))shim_real.fn[CALL_GETADDRINFO];
-	return fn ? fn(host, service, hints, res) : EAI_SYSTEM;
+	return shim_lookup(host, service, hints, res);
 }
 
 /* Reading six variadic longs whatever the number: the same as glibc's
@@ -411,6 +686,16 @@ SHIM_EXPORT long syscall(long nr, ...)
 				     (socklen_t *)a[2], (int)a[3]);
 	case SYS_shutdown:
 		return audit_shutdown((int)a[0], (int)a[1]);
+	case SYS_connect:
+		return shim_audit(CALL_CONNECT, a);
+	case SYS_bind:
+		return shim_audit(CALL_BIND, a);
+	case SYS_sendto:
+		return shim_audit(CALL_SENDTO, a);
+	case SYS_sendmsg:
+		return shim_audit(CALL_SENDMSG, a);
+	case SYS_sendmmsg:
+		return shim_sendmmsg(a);
 	}
 	return shim_next_syscall(nr, a);
 }

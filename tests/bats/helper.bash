@@ -75,11 +75,12 @@ free_port() {
 }
 
 # strace's options for tests/lib/strace_compare.py: the calls it compares,
-# and those it needs to follow descriptors across fork (clone...), to name
-# programs (execve) and nscd's sockets (connect); backtraces (-k) tell
+# the address calls (connect, bind, sendto, sendmsg), and those it needs to
+# follow descriptors across fork (clone...) and to name programs (execve);
+# whole strings (-s 256: a unix path has up to 108 bytes); backtraces (-k) tell
 # glibc's internal calls apart.
-STRACE_ARGS=(-f -qq -X raw -k -e signal=none
-	-e trace=socket,socketpair,accept,accept4,shutdown,connect,clone,clone3,fork,vfork,execve)
+STRACE_ARGS=(-f -qq -X raw -k -s 256 -e signal=none
+	-e trace=socket,socketpair,accept,accept4,shutdown,connect,bind,sendto,sendmsg,clone,clone3,fork,vfork,execve)
 
 # ASAN_OPTIONS for a run under strace: LeakSanitizer cannot run under
 # ptrace, and in a `make ASAN=1` build it would fail sockaudit's own exit.

@@ -28,16 +28,30 @@ DENY_INET6='{"version": 1, "mode": "enforce", "default": {"action": "allow"},
 	assert_output --regexp '^listen=[0-9]+ c1=[0-9]+ c2=[0-9]+ a1=[0-9]+ a2=[0-9]+ sv0=[0-9]+ sv1=[0-9]+$'
 	eval "${output// /;}"
 	run -0 json_lines "$T/log"
-	assert_output 8
+	assert_output 11
+	port=$(jq -r 'select(.event == "socket.connect") | .port' "$T/log" | head -1)
 	run -0 jq -c '[.seq, .call, .event, .args, .family, .type, .flags, .protocol, .result, .errno, .decision, .mode, .layer]' "$T/log"
 	assert_line -n 0 "[1,\"socket\",\"socket.__new__\",[$listen,2,524289,0],\"AF_INET\",\"SOCK_STREAM\",[\"SOCK_CLOEXEC\"],\"IPPROTO_TCP\",$listen,null,\"allow\",\"audit\",\"preload\"]"
-	assert_line -n 1 "[2,\"socket\",\"socket.__new__\",[$c1,2,1,6],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",$c1,null,\"allow\",\"audit\",\"preload\"]"
-	assert_line -n 2 "[3,\"socket\",\"socket.__new__\",[$c2,2,1,0],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",$c2,null,\"allow\",\"audit\",\"preload\"]"
-	assert_line -n 3 "[4,\"accept\",\"socket.__new__\",[$a1,2,1,6],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",$a1,null,\"allow\",\"audit\",\"preload\"]"
-	assert_line -n 4 "[5,\"accept4\",\"socket.__new__\",[$a2,2,526337,6],\"AF_INET\",\"SOCK_STREAM\",[\"SOCK_NONBLOCK\",\"SOCK_CLOEXEC\"],\"IPPROTO_TCP\",$a2,null,\"allow\",\"audit\",\"preload\"]"
-	assert_line -n 5 "[6,\"shutdown\",\"socket.shutdown\",[$a1,1],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",0,null,\"allow\",\"audit\",\"preload\"]"
-	assert_line -n 6 "[7,\"socketpair\",\"socket.__new__\",[$sv0,1,2,0],\"AF_UNIX\",\"SOCK_DGRAM\",[],\"0\",0,null,\"allow\",\"audit\",\"preload\"]"
-	assert_line -n 7 "[8,\"socketpair\",\"socket.__new__\",[$sv1,1,2,0],\"AF_UNIX\",\"SOCK_DGRAM\",[],\"0\",0,null,\"allow\",\"audit\",\"preload\"]"
+	# the socket's facts as the kernel has them: SOCK_CLOEXEC is the descriptor's
+	assert_line -n 1 "[2,\"bind\",\"socket.bind\",[$listen,[\"127.0.0.1\",0]],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",0,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 2 "[3,\"socket\",\"socket.__new__\",[$c1,2,1,6],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",$c1,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 3 "[4,\"connect\",\"socket.connect\",[$c1,[\"127.0.0.1\",$port]],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",0,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 4 "[5,\"socket\",\"socket.__new__\",[$c2,2,1,0],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",$c2,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 5 "[6,\"connect\",\"socket.connect\",[$c2,[\"127.0.0.1\",$port]],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",0,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 6 "[7,\"accept\",\"socket.__new__\",[$a1,2,1,6],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",$a1,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 7 "[8,\"accept4\",\"socket.__new__\",[$a2,2,526337,6],\"AF_INET\",\"SOCK_STREAM\",[\"SOCK_NONBLOCK\",\"SOCK_CLOEXEC\"],\"IPPROTO_TCP\",$a2,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 8 "[9,\"shutdown\",\"socket.shutdown\",[$a1,1],\"AF_INET\",\"SOCK_STREAM\",[],\"IPPROTO_TCP\",0,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 9 "[10,\"socketpair\",\"socket.__new__\",[$sv0,1,2,0],\"AF_UNIX\",\"SOCK_DGRAM\",[],\"0\",0,null,\"allow\",\"audit\",\"preload\"]"
+	assert_line -n 10 "[11,\"socketpair\",\"socket.__new__\",[$sv1,1,2,0],\"AF_UNIX\",\"SOCK_DGRAM\",[],\"0\",0,null,\"allow\",\"audit\",\"preload\"]"
+	# the bind's port 0 (the kernel picks), the connects' the listener's
+	run -0 jq -c 'select(.event == "socket.bind" or .event == "socket.connect") | [.address, .port]' "$T/log"
+	assert_output "[\"127.0.0.1\",0]
+[\"127.0.0.1\",$port]
+[\"127.0.0.1\",$port]"
+	# s_calls passes no buffer for the peer: null, no system call to learn it
+	run -0 jq -c 'select(.call == "accept" or .call == "accept4") | .peer' "$T/log"
+	assert_output 'null
+null'
 	# who: this process, with its own exe and comm
 	run -0 jq -r '"\(.exe) \(.comm) \(.pid == .tid) \(.rule) \(.v)"' "$T/log"
 	assert_line -n 0 "$FIX/s_calls s_calls true null 1"
@@ -287,9 +301,9 @@ JSON
 	assert_output --regexp '^listen=[0-9]+ c1=[0-9]+ c2=[0-9]+ a1=[0-9]+ a2=[0-9]+ sv0=[0-9]+ sv1=[0-9]+$'
 	eval "${output// /;}"
 	run -0 jq -r '"\(.call) \(.result)"' "$T/log"
-	assert_output "$(printf 'socket %s\n' "$listen" "$c1" "$c2"; printf 'accept %s\naccept4 %s\nshutdown 0\nsocketpair 0\nsocketpair 0' "$a1" "$a2")"
+	assert_output "$(printf 'socket %s\nbind 0\nsocket %s\nconnect 0\nsocket %s\nconnect 0\n' "$listen" "$c1" "$c2"; printf 'accept %s\naccept4 %s\nshutdown 0\nsocketpair 0\nsocketpair 0' "$a1" "$a2")"
 	# the system calls strace sees are the program's, one each (one socketpair)
-	run -0 under_shim strace -f -e trace=socket,accept,accept4,shutdown,socketpair -o "$T/strace" "$FIX/s_calls"
-	run -0 grep -cE '^[0-9]+ +(socket|accept|accept4|shutdown|socketpair)\(' "$T/strace"
-	assert_output 7
+	run -0 under_shim strace -f -e trace=socket,accept,accept4,shutdown,socketpair,bind,connect -o "$T/strace" "$FIX/s_calls"
+	run -0 grep -cE '^[0-9]+ +(socket|accept|accept4|shutdown|socketpair|bind|connect)\(' "$T/strace"
+	assert_output 10
 }

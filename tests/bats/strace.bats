@@ -65,7 +65,7 @@ EOF
 	assert_output "done"
 	assert_equal "$stderr" ""
 	run -0 strace_compare "$T/trace" "$T/log"
-	assert_output "11 calls matched, 0 glibc-internal missing
+	assert_output "13 calls matched, 0 glibc-internal missing
 failed accepts, no event: 1"
 	# The comparison really covers failures, threads and the child (the
 	# failed accept's EAGAIN made no socket: no event).
@@ -89,9 +89,14 @@ ENOTSOCK"
 		"$SOCKAUDIT" run --layer preload -o "$T/log" -- curl -s "http://127.0.0.1:$PORT/hello.txt"
 	assert_output "hello"
 	run -0 strace_compare "$T/trace" "$T/log"
-	assert_output --regexp '^3 calls matched, 2 glibc-internal missing
+	assert_output --regexp '^4 calls matched, 4 glibc-internal missing
 glibc-internal: curl\[[0-9]+\] socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK, 0\) = [0-9]+, nscd
-glibc-internal: curl\[[0-9]+\] socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK, 0\) = [0-9]+, nscd$'
+glibc-internal: curl\[[0-9]+\] connect\([0-9]+, \{sa_family=0x1, sun_path="/var/run/nscd/socket"\}, 110\) = -1
+glibc-internal: curl\[[0-9]+\] socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK, 0\) = [0-9]+, nscd
+glibc-internal: curl\[[0-9]+\] connect\([0-9]+, \{sa_family=0x1, sun_path="/var/run/nscd/socket"\}, 110\) = -1$'
+	# curl's one connect, as strace decoded it.
+	run -0 jq -c 'select(.event == "socket.connect") | [.args[1], .address, .port, .errno]' "$T/log"
+	assert_output "[[\"127.0.0.1\",$PORT],\"127.0.0.1\",$PORT,\"EINPROGRESS\"]"
 }
 
 @test "strace vs the default layers, curl: nothing missing, glibc's calls from notify" {
@@ -125,7 +130,11 @@ glibc-internal: curl\[[0-9]+\] socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_
 		"$SOCKAUDIT" run --layer preload -o "$T/log" -- ip addr show dev lo
 	assert_line --partial "inet 127.0.0.1/8"
 	run -0 strace_compare "$T/trace" "$T/log"
-	assert_output "2 calls matched, 0 glibc-internal missing"
+	# socket, bind and sendmsg to the kernel ([0, 0]), twice
+	assert_output "6 calls matched, 0 glibc-internal missing"
+	run -0 jq -c 'select(.event == "socket.sendmsg") | .args[1]' "$T/log"
+	assert_output "[0,0]
+[0,0]"
 }
 
 @test "the comparison itself fails on a missing or a changed event" {

@@ -5,13 +5,17 @@
         sockaudit run --layer L -o LOG -- CMD...
     strace_compare.py [--auto] [--exclude PID] TRACE LOG
 
-TRACED is socket,socketpair,accept,accept4,shutdown (the calls compared),
-plus connect (to name nscd's sockets), clone,clone3,fork,vfork (who inherits
-whose descriptors) and execve (program names in the messages).
+TRACED is socket,socketpair,accept,accept4,shutdown,connect,bind,sendto,
+sendmsg (the calls compared), clone,clone3,fork,vfork (who inherits whose
+descriptors) and execve (program names in the messages); strace -s 256.
 
 Every socket call strace saw must be in LOG: the same process and thread, the
-CPython-shaped args ([self, family, type, protocol] / [self, how]), result
-and errno, in the same order per thread; and LOG holds nothing else.
+CPython-shaped args ([self, family, type, protocol] / [self, how] /
+[self, address]), result and errno, in the same order per thread; and LOG
+holds nothing else.  The address events: connect, bind, sendto with an
+address, sendmsg with a msg_name; the address decoded from strace's raw
+bytes into CPython's getsockname() shape, as the log writes it (a sendto or
+sendmsg without an address is no event).
 
 - A failed accept made no socket: no event (the default policy refuses
   nothing).  An accept's family/type/protocol are the listener's, found by
@@ -47,6 +51,7 @@ NSCD = "/var/run/nscd/socket"
 CLONE_FILES, CLONE_THREAD = 0x400, 0x10000
 SOCK_CLOEXEC, SOCK_NONBLOCK = 0x80000, 0x800
 SOCKET_CALLS = ("socket", "socketpair", "accept", "accept4", "shutdown")
+ADDRESS_CALLS = ("connect", "bind", "sendto", "sendmsg")
 CLONE_CALLS = ("clone", "clone3", "fork", "vfork")
 
 FAMILIES = {1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"}
@@ -109,6 +114,85 @@ def clone_flags(name, args):
         if m:
             return num(m[1])
     return 0        # fork, vfork: a copy of the descriptor table
+
+
+ESCAPES = {"n": 10, "t": 9, "r": 13, "v": 11, "f": 12, "\\": 92, '"': 34}
+
+
+def c_bytes(s):
+    """The bytes of a C string literal as strace prints it (\\xNN, \\NNN)."""
+    out, i = bytearray(), 0
+    while i < len(s):
+        ch = s[i]
+        if ch != "\\":
+            out += ch.encode()
+            i += 1
+            continue
+        nxt = s[i + 1]
+        if nxt == "x":
+            out.append(int(s[i + 2:i + 4], 16))
+            i += 4
+        elif nxt.isdigit():
+            j = i + 1
+            while j < len(s) and j < i + 4 and s[j] in "01234567":
+                j += 1
+            out.append(int(s[i + 1:j], 8))
+            i = j
+        else:
+            out.append(ESCAPES[nxt])
+            i += 2
+    return bytes(out)
+
+
+def log_text(b):
+    """Bytes as the log's string reads after json.loads: valid UTF-8 kept,
+    every other byte as the character of its value."""
+    out, i = "", 0
+    while i < len(b):
+        for n in (4, 3, 2, 1):
+            try:
+                out += b[i:i + n].decode("utf-8")
+                i += n
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            out += chr(b[i])
+            i += 1
+    return out
+
+
+def field(text, name):
+    """The value of NAME=... in strace's struct TEXT ("..." or @"...")."""
+    m = re.search(r'\b%s=(@?)"((?:[^"\\]|\\.)*)"' % name, text)
+    if m:
+        return m[1], c_bytes(m[2])
+    m = re.search(r"\b%s=([0-9a-fx]+)" % name, text)
+    return None, (int(m[1], 0) if m else None)
+
+
+def address(text):
+    """A sockaddr strace printed raw, in CPython's getsockname() shape."""
+    _, fam = field(text, "sa_family")
+    if fam == 2:
+        port, ip = field(text, "sin_port")[1], field(text, "sin_addr")[1]
+        return [".".join(str(x) for x in ip), int.from_bytes(port, "big")]
+    if fam == 10:
+        import ipaddress
+        port, ip = field(text, "sin6_port")[1], field(text, "sin6_addr")[1]
+        flow = field(text, "sin6_flowinfo")[1]
+        scope = field(text, "sin6_scope_id")[1] or 0
+        return [str(ipaddress.IPv6Address(ip)), int.from_bytes(port, "big"),
+                int.from_bytes(flow, "big"), scope]
+    if fam == 1:
+        at, path = field(text, "sun_path")
+        if path is None:
+            return ""
+        return ("\0" if at else "") + log_text(path)
+    if fam == 16:
+        return [field(text, "nl_pid")[1], field(text, "nl_groups")[1]]
+    data = field(text, "sa_data")[1]
+    return [fam, data.hex() if isinstance(data, bytes) else "?" + text]
 
 
 class Call:
@@ -228,10 +312,18 @@ def build_wants(calls, exclude):
             w = by_fd.pop((c.tid, num(c.args[0])), None)
             if w is not None and ('sun_path="%s"' % NSCD) in c.args[1]:
                 w.nscd = True
-            continue
-        if c.name not in SOCKET_CALLS or tgid[c.tid] == exclude:
+        if c.name not in SOCKET_CALLS + ADDRESS_CALLS or tgid[c.tid] == exclude:
             continue
         made, pid = [], tgid[c.tid]
+        if c.name in ADDRESS_CALLS:
+            where = {"connect": 1, "bind": 1, "sendto": 4}.get(c.name)
+            sa = c.args[where] if where is not None else None
+            if c.name == "sendmsg":
+                m = re.search(r"msg_name=(\{.*?\}), msg_namelen", c.args[1])
+                sa = m[1] if m else "NULL"
+            if sa == "NULL":
+                continue        # a send without an address: no event
+            made.append(Want(c, pid, [num(c.args[0]), address(sa)], c.ret, c.err))
         if c.name == "socket":
             f, ty, p = num(c.args[0]), num(c.args[1]), num(c.args[2])
             ok = c.ret >= 0
@@ -283,6 +375,8 @@ def read_log(path):
             e = json.loads(line)
             if str(e.get("event", "")).startswith("sockaudit."):
                 continue    # a record of sockaudit run (seal, loss), no event
+            if e.get("event") == "socket.getaddrinfo":
+                continue    # a library call: strace sees its system calls
             got.append((e["tid"], e["call"], e["args"], e["result"], e["errno"], e["pid"], e["layer"]))
         except (ValueError, KeyError, TypeError) as x:
             die("%s:%d: not an event: %r (%s)" % (path, i, line[:200], x))
@@ -361,7 +455,7 @@ def main(argv):
     if len(files) != 2:
         die("usage: strace_compare.py [--auto] [--exclude PID] TRACE LOG")
     calls = read_trace(files[0])
-    if any(c.name in SOCKET_CALLS for c in calls) and not any(c.frames for c in calls):
+    if any(c.name in SOCKET_CALLS + ADDRESS_CALLS for c in calls) and not any(c.frames for c in calls):
         die("%s has no backtraces: run strace with -k" % files[0])
     wants, exe, stats = build_wants(calls, exclude)
     internal = [w for w in wants if w.internal]
