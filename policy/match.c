@@ -3,11 +3,14 @@
  * Runs inside the audited program's socket() and in signal handlers: no
  * allocation, no locks, no stdio, no locale, no recursion (fnmatch() is not
  * async-signal-safe, hence our own glob).  A linear scan: policies are small
- * and a rule test is a handful of compares.
+ * and a rule test is a handful of compares; long runs of address rules are
+ * the exception, decided with one search each (addrindex.h).
  */
 #include <stddef.h>
+#include <string.h>
 #include <sys/socket.h>
 
+#include "addrindex.h"
 #include "names.h"
 #include "rules.h"
 
@@ -50,11 +53,21 @@ static bool glob_set(const char *g, unsigned char c, const char **end)
 	return hit != neg;
 }
 
-bool rule_glob_match(const char *glob, const char *str)
+static unsigned char fold(unsigned char c)
 {
-	const char *g = glob, *s = str, *star_g = NULL, *star_s = NULL, *next;
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
 
-	while (*s) {
+/* The glob on the LEN bytes at STR; FOLDED: STR's ASCII letters taken in
+ * lower case (host globs are stored folded, see parse.c). */
+static bool glob_match(const char *glob, const char *str, size_t len, bool folded)
+{
+	const char *g = glob, *star_g = NULL, *next;
+	size_t s = 0, star_s = 0;
+
+	while (s < len) {
+		unsigned char c = folded ? fold((unsigned char)str[s]) : (unsigned char)str[s];
+
 		if (*g == '*') {
 			/* Remember the star; first try it matching nothing. */
 			star_g = ++g;
@@ -67,7 +80,7 @@ bool rule_glob_match(const char *glob, const char *str)
 			continue;
 		}
 		if (*g == '[') {
-			if (glob_set(g + 1, (unsigned char)*s, &next)) {
+			if (glob_set(g + 1, c, &next)) {
 				g = next ? next : g + 1;
 				s++;
 				continue;
@@ -75,7 +88,8 @@ bool rule_glob_match(const char *glob, const char *str)
 		} else {
 			if (*g == '\\' && g[1])
 				g++;
-			if (*g && *g == *s) {
+			/* A NUL in STR never meets the glob's terminator. */
+			if (*g && (unsigned char)*g == c) {
 				g++;
 				s++;
 				continue;
@@ -90,6 +104,91 @@ bool rule_glob_match(const char *glob, const char *str)
 	while (*g == '*')
 		g++;
 	return !*g;
+}
+
+bool rule_glob_match(const char *glob, const char *str)
+{
+	return glob_match(glob, str, strlen(str), false);
+}
+
+bool rule_glob_match_n(const char *glob, const char *str, size_t len)
+{
+	return glob_match(glob, str, len, false);
+}
+
+static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/* Are the first PREFIX bits of A and B equal? */
+static bool prefix_equal(const uint8_t *a, const uint8_t *b, int prefix)
+{
+	int bytes = prefix / 8, bits = prefix % 8;
+
+	if (memcmp(a, b, (size_t)bytes))
+		return false;
+	return !bits || !((a[bytes] ^ b[bytes]) & (0xff << (8 - bits)));
+}
+
+static bool addr_matches(const struct rule_addr *a, const struct policy_call *call)
+{
+	switch (a->kind) {
+	case RULE_ADDR_INET:
+		if (call->addr_family == a->family)
+			return prefix_equal(a->ip, call->ip, a->prefix);
+		/* An AF_INET block holds the IPv4-mapped addresses too. */
+		return a->family == AF_INET && call->addr_family == AF_INET6 &&
+		       !memcmp(call->ip, v4_mapped, sizeof(v4_mapped)) &&
+		       prefix_equal(a->ip, call->ip + 12, a->prefix);
+	case RULE_ADDR_PATH:
+		if (call->addr_family != AF_UNIX || call->abstract)
+			return false;
+		/* "" is the unnamed address, and no glob matches that but "". */
+		if (!call->path_len || !a->glob[0])
+			return !call->path_len && !a->glob[0];
+		return glob_match(a->glob, call->path, call->path_len, false);
+	case RULE_ADDR_ABSTRACT:
+		return call->addr_family == AF_UNIX && call->abstract &&
+		       glob_match(a->glob, call->path, call->path_len, false);
+	}
+	return false;
+}
+
+/* Address, port and host: does R admit CALL's? */
+static bool where_matches(const struct policy_rule *r, const struct policy_call *call)
+{
+	size_t i;
+
+	if (r->n_addrs) {
+		if (!call->has_addr)
+			return false;
+		for (i = 0; i < r->n_addrs && !addr_matches(&r->addrs[i], call); i++)
+			;
+		if (i == r->n_addrs)
+			return false;
+	}
+	if (r->n_ports) {
+		/* getaddrinfo has a port (a numeric service) but no address. */
+		if (!call->has_port ||
+		    (!call->has_addr && call->event != POLICY_EV_GETADDRINFO))
+			return false;
+		for (i = 0; i < r->n_ports; i++)
+			if (call->port >= r->ports[i].lo && call->port <= r->ports[i].hi)
+				break;
+		if (i == r->n_ports)
+			return false;
+	}
+	if (r->n_hosts) {
+		size_t len;
+
+		if (!call->host)
+			return false;
+		len = strlen(call->host);
+		for (i = 0; i < r->n_hosts; i++)
+			if (glob_match(r->hosts[i], call->host, len, true))
+				break;
+		if (i == r->n_hosts)
+			return false;
+	}
+	return true;
 }
 
 /* Does R match CALL, the facts UNKNOWN (policy_unknown bits) taken as
@@ -141,6 +240,8 @@ how:
 		if (i == r->n_exes)
 			return false;
 	}
+	if (!(unknown & POLICY_UNKNOWN_ADDRESS) && !where_matches(r, call))
+		return false;
 	return true;
 }
 
@@ -155,22 +256,67 @@ static int strictness(enum policy_action a)
 	return a == POLICY_KILL ? 2 : a == POLICY_DENY ? 1 : 0;
 }
 
+/* The decision of rule I of P. */
+static void rule_decision(const struct policy *p, size_t i, struct policy_decision *d)
+{
+	const struct policy_rule *r = &p->rules[i];
+
+	*d = (struct policy_decision){ .action = r->action, .err = r->err, .log = r->log,
+				       .rule = (int)i, .rule_id = r->id };
+}
+
+/* The run of P's addrindex that starts at rule I, if the cursor *K is on
+ * one: then *K moves past it. */
+static const struct addr_run *run_at(const struct policy *p, size_t i, size_t *k)
+{
+	if (*k < p->n_addr_runs && p->addr_runs[*k].first == i)
+		return &p->addr_runs[(*k)++];
+	return NULL;
+}
+
+/* The first rule of P from FIRST on that matches CALL, the facts UNKNOWN
+ * taken as matching; P's runs skipped in one search each when the address
+ * is known (a run's rules look at nothing else).  *K: the next run; the
+ * index of the rule, or P->n_rules. */
+static size_t next_match(const struct policy *p, size_t first, const struct policy_call *call,
+			 unsigned unknown, size_t *k)
+{
+	for (size_t i = first; i < p->n_rules; i++) {
+		const struct addr_run *run = run_at(p, i, k);
+
+		if (run && !(unknown & POLICY_UNKNOWN_ADDRESS)) {
+			int hit = (unsigned)call->event < POLICY_EV_COUNT &&
+					  (run->events & RULE_EV_BIT(call->event))
+				  ? addrindex_lookup(run, call) : -1;
+
+			if (hit >= 0)
+				return (size_t)hit;
+			i = run->end - 1;
+			continue;
+		}
+		if (rule_may_match(&p->rules[i], call, unknown))
+			return i;
+	}
+	return p->n_rules;
+}
+
 void policy_match_strictest(const struct policy *p, const struct policy_call *call,
 			    unsigned unknown, struct policy_decision *d)
 {
 	struct policy_decision cand;
 	bool have = false;
+	size_t k = 0;
 
-	for (size_t i = 0; i < p->n_rules; i++) {
+	for (size_t i = next_match(p, 0, call, unknown, &k); i < p->n_rules;
+	     i = next_match(p, i + 1, call, unknown, &k)) {
 		const struct policy_rule *r = &p->rules[i];
 		bool looks = ((unknown & POLICY_UNKNOWN_EXE) && r->n_exes) ||
 			     ((unknown & POLICY_UNKNOWN_SOCKET) &&
-			      (r->n_families || r->n_types || r->n_protocols));
+			      (r->n_families || r->n_types || r->n_protocols)) ||
+			     ((unknown & POLICY_UNKNOWN_ADDRESS) &&
+			      (r->n_addrs || r->n_ports || r->n_hosts));
 
-		if (!rule_may_match(r, call, unknown))
-			continue;
-		cand = (struct policy_decision){ .action = r->action, .err = r->err,
-						 .log = r->log, .rule = (int)i, .rule_id = r->id };
+		rule_decision(p, i, &cand);
 		if (!have || strictness(cand.action) > strictness(d->action))
 			*d = cand;
 		have = true;
@@ -185,19 +331,12 @@ void policy_match_strictest(const struct policy *p, const struct policy_call *ca
 void policy_match(const struct policy *p, const struct policy_call *call,
 		  struct policy_decision *d)
 {
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct policy_rule *r = &p->rules[i];
+	size_t k = 0, i = next_match(p, 0, call, 0, &k);
 
-		if (rule_matches(r, call)) {
-			d->action = r->action;
-			d->err = r->err;
-			d->log = r->log;
-			d->rule = (int)i;
-			d->rule_id = r->id;
-			return;
-		}
-	}
-	policy_default_for(p, call->event, d);
+	if (i < p->n_rules)
+		rule_decision(p, i, d);
+	else
+		policy_default_for(p, call->event, d);
 }
 
 const char *policy_rule_id(const struct policy *p, size_t i)

@@ -20,10 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addrindex.h"
 #include "diag.h"
 #include "json.h"
 #include "names.h"
@@ -48,7 +50,7 @@ struct policy_mem {
 	max_align_t data[];
 };
 
-static void *mem_alloc(struct policy_mem **mem, size_t size)
+void *policy_mem_alloc(struct policy_mem **mem, size_t size)
 {
 	struct policy_mem *m = *mem;
 	void *p;
@@ -208,7 +210,7 @@ static const char *number_text(char *buf, size_t cap, double v)
 static char *mem_strdup(struct pctx *c, const char *s)
 {
 	size_t n = strlen(s) + 1;
-	char *d = mem_alloc(&c->mem, n);
+	char *d = policy_mem_alloc(&c->mem, n);
 
 	if (!d) {
 		c->nomem = true;
@@ -516,7 +518,7 @@ static bool parse_list(struct pctx *c, enum vkind k, struct jref r,
 
 static int *mem_ints(struct pctx *c, const struct item *items, size_t n)
 {
-	int *v = mem_alloc(&c->mem, n * sizeof(*v));
+	int *v = policy_mem_alloc(&c->mem, n * sizeof(*v));
 
 	if (!v) {
 		c->nomem = true;
@@ -529,13 +531,9 @@ static int *mem_ints(struct pctx *c, const struct item *items, size_t n)
 
 /* Exe globs. */
 
-/* Why GLOB cannot be used, or NULL when it is fine. */
-static const char *glob_problem(const char *g)
+/* Why GLOB's syntax cannot be used, or NULL when it is fine. */
+static const char *glob_syntax_problem(const char *g)
 {
-	if (!*g)
-		return "is empty";
-	if (!strchr("/*?[", g[0]))
-		return "never matches: executable paths are absolute";
 	for (const char *p = g; *p; p++) {
 		if (*p == '\\') {
 			if (!p[1])
@@ -558,6 +556,16 @@ static const char *glob_problem(const char *g)
 	return NULL;
 }
 
+/* Why the exe glob G cannot be used, or NULL when it is fine. */
+static const char *glob_problem(const char *g)
+{
+	if (!*g)
+		return "is empty";
+	if (!strchr("/*?[", g[0]))
+		return "never matches: executable paths are absolute";
+	return glob_syntax_problem(g);
+}
+
 static bool parse_exes(struct pctx *c, struct jref r, const struct jpath *path,
 		       struct policy_rule *rule)
 {
@@ -578,7 +586,7 @@ static bool parse_exes(struct pctx *c, struct jref r, const struct jpath *path,
 			n++;
 	else
 		n = 1;
-	globs = mem_alloc(&c->mem, n * sizeof(*globs));
+	globs = policy_mem_alloc(&c->mem, n * sizeof(*globs));
 	if (!globs) {
 		c->nomem = true;
 		return false;
@@ -611,6 +619,263 @@ static bool parse_exes(struct pctx *c, struct jref r, const struct jpath *path,
 	rule->n_exes = i;
 	return ok;
 }
+
+/* Address, port and host: a value or a non-empty list of values. */
+
+struct values_kind {
+	const char *key;
+	const char *what;	/* "'port' must be WHAT" */
+	size_t size;		/* of one stored value */
+	/* Check the value at E and store it at OUT: false after an error. */
+	bool (*item)(struct pctx *c, struct jref e, const struct jpath *path, void *out);
+};
+
+/* The values of the field at R into *OUT (arena memory), their count in *N. */
+static bool parse_values(struct pctx *c, struct jref r, const struct values_kind *k,
+			 const struct jpath *path, const void **out, size_t *n)
+{
+	bool list = json_type(r.j) == cJSON_Array, ok = true;
+	size_t cap = 1, i = 0;
+	struct jpath ipath;
+	struct jref e;
+	char *v;
+
+	*out = NULL;
+	*n = 0;
+	if (list && !r.j->child) {
+		error(c, val_off(c, r), path,
+		      "'%s' must not be an empty list (leave it out to match any %s)",
+		      k->key, k->key);
+		return false;
+	}
+	if (list)
+		for (cap = 0, e = jchild(r); e.j; e = jnext(c, e))
+			cap++;
+	v = policy_mem_alloc(&c->mem, cap * k->size);
+	if (!v) {
+		c->nomem = true;
+		return false;
+	}
+	for (e = list ? jchild(r) : r; e.j; e = list ? jnext(c, e) : (struct jref){ 0 }, i++) {
+		int t = json_type(e.j);
+
+		ipath = list ? (struct jpath){ path, NULL, i } : *path;
+		if (t == cJSON_Array || t == cJSON_Object) {
+			error(c, val_off(c, e), &ipath, "'%s' must be %s", k->key, k->what);
+			ok = false;
+		} else if (k->item(c, e, &ipath, v + *n * k->size)) {
+			(*n)++;
+		} else {
+			ok = false;
+		}
+	}
+	*out = v;
+	return ok;
+}
+
+static const struct values_kind address_kind, port_kind, host_kind;
+
+/* A CIDR block "10.0.0.0/8", "::1", into A. */
+static bool parse_cidr(struct pctx *c, size_t off, const struct jpath *path, const char *s,
+		       struct rule_addr *a)
+{
+	char ip[INET6_ADDRSTRLEN + 1], b[SHOWN_MAX], fix[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/'), *colon = strchr(s, ':');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s), bytes;
+	uint8_t net[16];
+	int max;
+
+	a->kind = RULE_ADDR_INET;
+	if (len < sizeof(ip)) {
+		memcpy(ip, s, len);
+		ip[len] = 0;
+	}
+	if (len < sizeof(ip) && inet_pton(AF_INET, ip, a->ip) == 1) {
+		a->family = AF_INET;
+		max = 32;
+	} else if (len < sizeof(ip) && inet_pton(AF_INET6, ip, a->ip) == 1) {
+		a->family = AF_INET6;
+		max = 128;
+	} else {
+		/* The two slips worth a hint: a port in the address, and
+		 * the brackets of a URL around an IPv6 address. */
+		if (colon && !strchr(colon + 1, ':') && !slash &&
+		    (size_t)(colon - s) < sizeof(ip)) {
+			memcpy(ip, s, (size_t)(colon - s));
+			ip[colon - s] = 0;
+			if (inet_pton(AF_INET, ip, net) == 1 && all_digits(colon + 1)) {
+				error(c, off, path,
+				      "address '%s' holds a port; did you mean '%s' with \"port\": %s?",
+				      shown(b, s), ip, colon + 1);
+				return false;
+			}
+		}
+		if (s[0] == '[' && len > 2 && s[len - 1] == ']' && len - 2 < sizeof(ip)) {
+			memcpy(ip, s + 1, len - 2);
+			ip[len - 2] = 0;
+			if (inet_pton(AF_INET6, ip, net) == 1) {
+				error(c, off, path, "address '%s' is not an IP address; did you mean '%s%s'?",
+				      shown(b, s), ip, slash ? slash : "");
+				return false;
+			}
+		}
+		error(c, off, path, "address '%s' is not an IP address or a CIDR block",
+		      shown(b, s));
+		return false;
+	}
+	a->prefix = max;
+	if (slash) {
+		if (!all_digits(slash + 1) || strlen(slash + 1) > 3 || atoi(slash + 1) > max) {
+			error(c, off, path, "address '%s': the prefix length must be 0 to %d",
+			      shown(b, s), max);
+			return false;
+		}
+		a->prefix = atoi(slash + 1);
+	}
+	/* Bits past the prefix: the block a reader would think of is the
+	 * masked one, which the message offers. */
+	bytes = (size_t)max / 8;
+	memcpy(net, a->ip, bytes);
+	for (size_t i = 0; i < bytes; i++) {
+		int keep = a->prefix - (int)i * 8;
+
+		if (keep <= 0)
+			net[i] = 0;
+		else if (keep < 8)
+			net[i] &= (uint8_t)(0xff << (8 - keep));
+	}
+	if (memcmp(net, a->ip, bytes)) {
+		inet_ntop(a->family, net, fix, sizeof(fix));
+		error(c, off, path,
+		      "address '%s' has bits set past the /%d prefix; did you mean '%s/%d'?",
+		      shown(b, s), a->prefix, fix, a->prefix);
+		return false;
+	}
+	return true;
+}
+
+static bool parse_address(struct pctx *c, struct jref e, const struct jpath *path, void *out)
+{
+	struct rule_addr *a = out;
+	const char *s, *g, *why;
+	char b[SHOWN_MAX];
+	size_t off = val_off(c, e);
+
+	memset(a, 0, sizeof(*a));
+	if (json_type(e.j) != cJSON_String) {
+		error(c, off, path, "'address' must be %s", address_kind.what);
+		return false;
+	}
+	s = e.j->valuestring;
+	if ((s[0] >= '0' && s[0] <= '9') || strchr(s, ':') || s[0] == '[')
+		return parse_cidr(c, off, path, s, a);
+	a->kind = s[0] == '@' ? RULE_ADDR_ABSTRACT : RULE_ADDR_PATH;
+	g = a->kind == RULE_ADDR_ABSTRACT ? s + 1 : s;
+	why = glob_syntax_problem(g);
+	if (why) {
+		error(c, off, path, "address glob '%s' %s", shown(b, s), why);
+		return false;
+	}
+	a->glob = mem_strdup(c, g);
+	return a->glob != NULL;
+}
+
+/* The LEN bytes at S as a port number into *V: false unless they are all
+ * digits; a number too large for a port comes back as 65536. */
+static bool port_digits(const char *s, size_t len, int *v)
+{
+	long n = 0;
+
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (n <= 65535)
+			n = n * 10 + (s[i] - '0');
+	}
+	*v = n > 65535 ? 65536 : (int)n;
+	return true;
+}
+
+static bool parse_port(struct pctx *c, struct jref e, const struct jpath *path, void *out)
+{
+	struct rule_port *pr = out;
+	size_t off = val_off(c, e);
+	const char *s, *dash;
+	char b[SHOWN_MAX];
+	int lo = -1, hi = -1;
+
+	if (json_type(e.j) == cJSON_Number) {
+		if (!parse_int(c, e, "port", 0, 65535, path, &lo))
+			return false;
+		*pr = (struct rule_port){ lo, lo };
+		return true;
+	}
+	if (json_type(e.j) != cJSON_String) {
+		error(c, off, path, "'port' must be %s", port_kind.what);
+		return false;
+	}
+	s = e.j->valuestring;
+	dash = strchr(s, '-');
+	if (!(dash ? port_digits(s, (size_t)(dash - s), &lo) &&
+			     port_digits(dash + 1, strlen(dash + 1), &hi)
+		   : port_digits(s, strlen(s), &lo))) {
+		error(c, off, path,
+		      "port '%s' is not a number or a range such as \"1024-65535\"",
+		      shown(b, s));
+		return false;
+	}
+	if (!dash)
+		hi = lo;
+	if (lo > 65535 || hi > 65535) {
+		error(c, off, path, "port '%s' is out of range (0 to 65535)", shown(b, s));
+		return false;
+	}
+	if (lo > hi) {
+		error(c, off, path, "port range '%s' is empty; did you mean '%d-%d'?",
+		      shown(b, s), hi, lo);
+		return false;
+	}
+	*pr = (struct rule_port){ lo, hi };
+	return true;
+}
+
+/* Host globs are stored folded to lower case: the matcher folds the name. */
+static bool parse_host(struct pctx *c, struct jref e, const struct jpath *path, void *out)
+{
+	const char **h = out, *why;
+	size_t off = val_off(c, e);
+	char b[SHOWN_MAX], *g;
+
+	if (json_type(e.j) != cJSON_String) {
+		error(c, off, path, "'host' must be %s", host_kind.what);
+		return false;
+	}
+	why = e.j->valuestring[0] ? glob_syntax_problem(e.j->valuestring) : "is empty";
+	if (why) {
+		error(c, off, path, "host glob '%s' %s", shown(b, e.j->valuestring), why);
+		return false;
+	}
+	g = mem_strdup(c, e.j->valuestring);
+	if (!g)
+		return false;
+	for (char *p = g; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	*h = g;
+	return true;
+}
+
+static const struct values_kind address_kind = {
+	"address", "an IP address, a CIDR block, a unix path glob or a list of them",
+	sizeof(struct rule_addr), parse_address,
+}, port_kind = {
+	"port", "a port number, a range such as \"1024-65535\" or a list of them",
+	sizeof(struct rule_port), parse_port,
+}, host_kind = {
+	"host", "a glob or a list of globs", sizeof(const char *), parse_host,
+};
 
 /* action, errno, log: shared by rules and the default. */
 
@@ -694,14 +959,32 @@ static bool parse_outcome(struct pctx *c, const struct outcome_refs *o,
 
 enum rule_key {
 	RK_ID, RK_COMMENT, RK_EVENT, RK_FAMILY, RK_TYPE, RK_PROTOCOL, RK_HOW,
-	RK_EXE, RK_ACTION, RK_ERRNO, RK_LOG, RK_COUNT
+	RK_EXE, RK_ADDRESS, RK_PORT, RK_HOST, RK_ACTION, RK_ERRNO, RK_LOG, RK_COUNT
 };
 
 static const char *const rule_keys[RK_COUNT + 1] = {
 	[RK_ID] = "id", [RK_COMMENT] = "comment", [RK_EVENT] = "event",
 	[RK_FAMILY] = "family", [RK_TYPE] = "type", [RK_PROTOCOL] = "protocol",
-	[RK_HOW] = "how", [RK_EXE] = "exe", [RK_ACTION] = "action",
+	[RK_HOW] = "how", [RK_EXE] = "exe", [RK_ADDRESS] = "address",
+	[RK_PORT] = "port", [RK_HOST] = "host", [RK_ACTION] = "action",
 	[RK_ERRNO] = "errno", [RK_LOG] = "log",
+};
+
+/* The events each address field may be given on, and how messages say it. */
+#define EV_ADDRESS (RULE_EV_BIT(POLICY_EV_CONNECT) | RULE_EV_BIT(POLICY_EV_BIND) | \
+		    RULE_EV_BIT(POLICY_EV_SENDTO) | RULE_EV_BIT(POLICY_EV_SENDMSG))
+
+static const struct {
+	enum rule_key rk;
+	unsigned events;
+	const char *where;
+} field_events[] = {
+	{ RK_HOW, RULE_EV_BIT(POLICY_EV_SHUTDOWN), "with \"event\": \"socket.shutdown\"" },
+	{ RK_ADDRESS, EV_ADDRESS,
+	  "on socket.connect, socket.bind, socket.sendto and socket.sendmsg" },
+	{ RK_PORT, EV_ADDRESS | RULE_EV_BIT(POLICY_EV_GETADDRINFO),
+	  "on socket.connect, socket.bind, socket.sendto, socket.sendmsg and socket.getaddrinfo" },
+	{ RK_HOST, RULE_EV_BIT(POLICY_EV_GETADDRINFO), "with \"event\": \"socket.getaddrinfo\"" },
 };
 
 /* The families a protocol table names, "AF_INET/AF_INET6", into BUF. */
@@ -759,6 +1042,7 @@ static bool parse_rule(struct pctx *c, struct jref r, size_t index,
 	struct jpath path = { &top_path[JP_RULES], NULL, index }, fpath;
 	struct item small[RK_COUNT][8], *items[RK_COUNT] = { 0 };
 	size_t n[RK_COUNT] = { 0 };
+	const void *v;
 	static const struct {
 		enum rule_key rk;
 		enum vkind vk;
@@ -821,7 +1105,7 @@ static bool parse_rule(struct pctx *c, struct jref r, size_t index,
 		rule->n_hows = n[RK_HOW];
 	}
 	if (n[RK_PROTOCOL]) {
-		struct rule_protocol *p = mem_alloc(&c->mem, n[RK_PROTOCOL] * sizeof(*p));
+		struct rule_protocol *p = policy_mem_alloc(&c->mem, n[RK_PROTOCOL] * sizeof(*p));
 
 		if (p) {
 			for (size_t i = 0; i < n[RK_PROTOCOL]; i++)
@@ -836,13 +1120,33 @@ static bool parse_rule(struct pctx *c, struct jref r, size_t index,
 		ok &= check_protocol_families(c, items[RK_PROTOCOL], n[RK_PROTOCOL],
 					      rule, &fpath);
 	}
-	/* An "event" that failed to parse says nothing about "how". */
-	if (f[RK_HOW].j && (!f[RK_EVENT].j || n[RK_EVENT]) &&
-	    rule->events != RULE_EV_BIT(POLICY_EV_SHUTDOWN)) {
-		fpath = (struct jpath){ &path, "how", 0 };
-		error(c, key_off(c, f[RK_HOW]), &fpath,
-		      "'how' is only allowed with \"event\": \"socket.shutdown\"");
+	/* Fields that only some events have.  An "event" that failed to
+	 * parse says nothing about them. */
+	for (size_t i = 0; i < ARRAY_SIZE(field_events); i++) {
+		enum rule_key k = field_events[i].rk;
+
+		if (!f[k].j || (f[RK_EVENT].j && !n[RK_EVENT]) ||
+		    !(rule->events & ~field_events[i].events))
+			continue;
+		fpath = (struct jpath){ &path, rule_keys[k], 0 };
+		error(c, key_off(c, f[k]), &fpath, "'%s' is only allowed %s", rule_keys[k],
+		      field_events[i].where);
 		ok = false;
+	}
+	if (f[RK_ADDRESS].j) {
+		fpath = (struct jpath){ &path, "address", 0 };
+		ok &= parse_values(c, f[RK_ADDRESS], &address_kind, &fpath, &v, &rule->n_addrs);
+		rule->addrs = v;
+	}
+	if (f[RK_PORT].j) {
+		fpath = (struct jpath){ &path, "port", 0 };
+		ok &= parse_values(c, f[RK_PORT], &port_kind, &fpath, &v, &rule->n_ports);
+		rule->ports = v;
+	}
+	if (f[RK_HOST].j) {
+		fpath = (struct jpath){ &path, "host", 0 };
+		ok &= parse_values(c, f[RK_HOST], &host_kind, &fpath, &v, &rule->n_hosts);
+		rule->hosts = v;
 	}
 	if (f[RK_EXE].j) {
 		fpath = (struct jpath){ &path, "exe", 0 };
@@ -867,11 +1171,11 @@ static const char *const top_keys[TK_COUNT + 1] = {
 	[TK_RULES] = "rules", [TK_COMMENT] = "comment", [TK_IO_URING] = "io_uring",
 };
 
-enum default_key { DK_ACTION, DK_ERRNO, DK_LOG, DK_COMMENT, DK_COUNT };
+enum default_key { DK_ACTION, DK_ERRNO, DK_LOG, DK_COMMENT, DK_EVENT, DK_COUNT };
 
 static const char *const default_keys[DK_COUNT + 1] = {
 	[DK_ACTION] = "action", [DK_ERRNO] = "errno", [DK_LOG] = "log",
-	[DK_COMMENT] = "comment",
+	[DK_COMMENT] = "comment", [DK_EVENT] = "event",
 };
 
 static const char *const io_uring_words[] = { "deny", "allow" };
@@ -906,6 +1210,20 @@ static void parse_default(struct pctx *c, struct policy *p, struct jref r)
 	if (f[DK_COMMENT].j)
 		parse_string(c, f[DK_COMMENT], "comment",
 			     &(struct jpath){ &top_path[JP_DEFAULT], "comment", 0 }, &comment);
+	if (f[DK_EVENT].j) {
+		struct jpath epath = { &top_path[JP_DEFAULT], "event", 0 };
+		struct item small[8], *items;
+		size_t n;
+
+		/* The events the default decides (policy_default_for()). */
+		if (parse_list(c, VK_EVENT, f[DK_EVENT], &epath, small, 8, &items, &n)) {
+			p->default_events = 0;
+			for (size_t i = 0; i < n; i++)
+				p->default_events |= RULE_EV_BIT(items[i].value);
+		}
+		if (items != small)
+			free(items);
+	}
 	parse_outcome(c, &(struct outcome_refs){ f[DK_ACTION], f[DK_ERRNO], f[DK_LOG] },
 		      val_off(c, r), "'default'", &top_path[JP_DEFAULT], &p->default_action,
 		      &p->default_err, &p->default_log);
@@ -927,7 +1245,7 @@ static int parse_rules(struct pctx *c, struct policy *p, struct jref r)
 		n++;
 	if (!n)
 		return 0;
-	rules = mem_alloc(&c->mem, n * sizeof(*rules));
+	rules = policy_mem_alloc(&c->mem, n * sizeof(*rules));
 	where = calloc(n, sizeof(*where));
 	if (!rules || !where) {
 		free(where);
@@ -941,6 +1259,8 @@ static int parse_rules(struct pctx *c, struct policy *p, struct jref r)
 	 * otherwise correct: half-parsed rules would warn wrongly. */
 	rc = validate_rules(rules, where, n, c->d, c->d->errors == c->errors0);
 	free(where);
+	if (!rc && c->d->errors == c->errors0)
+		rc = addrindex_build(p, &c->mem);
 	return rc;
 }
 
@@ -1091,7 +1411,7 @@ int policy_parse(const char *text, size_t len, struct policy **out,
 	root = parse_json(&c, &s, &rc);
 	if (!root)
 		goto out;
-	p = mem_alloc(&c.mem, sizeof(*p));
+	p = policy_mem_alloc(&c.mem, sizeof(*p));
 	if (!p) {
 		rc = -ENOMEM;
 		goto out;

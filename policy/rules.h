@@ -118,6 +118,7 @@ struct policy_rule {
 };
 
 struct policy_mem;			/* the arena everything below lives in */
+struct addr_run;
 
 struct policy {
 	int version;			/* always 1 */
@@ -133,6 +134,10 @@ struct policy {
 
 	const struct policy_rule *rules;
 	size_t n_rules;
+	/* Runs of address-only rules the matcher decides with one search
+	 * each (addrindex.h), in rule order; a speed-up, never a meaning. */
+	const struct addr_run *addr_runs;
+	size_t n_addr_runs;
 
 	struct policy_mem *mem;		/* NULL for the embedded default */
 };

@@ -110,21 +110,91 @@ static bool glob_literal(const char *g)
 	return !strpbrk(g, "*?[\\");
 }
 
-static bool exes_cover(const struct policy_rule *a, const struct policy_rule *b)
+/* Do globs A[] admit every string globs B[] admit?  Only said yes to when
+ * plain to see: the same glob, or a literal one A matches. */
+static bool globs_cover(const char *const *a, size_t na, const char *const *b, size_t nb)
 {
-	if (!a->n_exes)
+	if (!na)
 		return true;
-	if (!b->n_exes)
+	if (!nb)
 		return false;
-	for (size_t i = 0; i < b->n_exes; i++) {
+	for (size_t i = 0; i < nb; i++) {
 		size_t j;
 
-		for (j = 0; j < a->n_exes; j++)
-			if (!strcmp(a->exes[j], b->exes[i]) ||
-			    (glob_literal(b->exes[i]) &&
-			     rule_glob_match(a->exes[j], b->exes[i])))
+		for (j = 0; j < na; j++)
+			if (!strcmp(a[j], b[i]) ||
+			    (glob_literal(b[i]) && rule_glob_match(a[j], b[i])))
 				break;
-		if (j == a->n_exes)
+		if (j == na)
+			return false;
+	}
+	return true;
+}
+
+static bool exes_cover(const struct policy_rule *a, const struct policy_rule *b)
+{
+	return globs_cover(a->exes, a->n_exes, b->exes, b->n_exes);
+}
+
+/* Are the first BITS bits of A and B equal? */
+static bool bits_equal(const uint8_t *a, const uint8_t *b, uint32_t bits)
+{
+	size_t n = bits / 8;
+
+	if (memcmp(a, b, n))
+		return false;
+	return !(bits % 8) || !((a[n] ^ b[n]) & (0xff << (8 - bits % 8)));
+}
+
+/* Does block or glob A admit every address B admits? */
+static bool addr_covers(const struct rule_addr *a, const struct rule_addr *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == RULE_ADDR_INET)
+		return a->family == b->family && a->prefix <= b->prefix &&
+		       bits_equal(a->ip, b->ip, (uint32_t)a->prefix);
+	if (!strcmp(a->glob, b->glob))
+		return true;
+	/* A path glob never matches the unnamed address "" (rules.h). */
+	if (a->kind == RULE_ADDR_PATH && (!*a->glob || !*b->glob))
+		return false;
+	return glob_literal(b->glob) && rule_glob_match(a->glob, b->glob);
+}
+
+/* Each of B's blocks or ranges inside one of A's: a union of A's that
+ * covers a B entry only together is not seen (a warning missed, never a
+ * wrong one). */
+static bool addrs_cover(const struct policy_rule *a, const struct policy_rule *b)
+{
+	if (!a->n_addrs)
+		return true;
+	if (!b->n_addrs)
+		return false;
+	for (size_t i = 0; i < b->n_addrs; i++) {
+		size_t j;
+
+		for (j = 0; j < a->n_addrs && !addr_covers(&a->addrs[j], &b->addrs[i]); j++)
+			;
+		if (j == a->n_addrs)
+			return false;
+	}
+	return true;
+}
+
+static bool ports_cover(const struct policy_rule *a, const struct policy_rule *b)
+{
+	if (!a->n_ports)
+		return true;
+	if (!b->n_ports)
+		return false;
+	for (size_t i = 0; i < b->n_ports; i++) {
+		size_t j;
+
+		for (j = 0; j < a->n_ports; j++)
+			if (a->ports[j].lo <= b->ports[i].lo && b->ports[i].hi <= a->ports[j].hi)
+				break;
+		if (j == a->n_ports)
 			return false;
 	}
 	return true;
@@ -136,7 +206,9 @@ static bool covers(const struct policy_rule *a, const struct policy_rule *b)
 	       ints_cover(a->families, a->n_families, b->families, b->n_families) &&
 	       ints_cover(a->types, a->n_types, b->types, b->n_types) &&
 	       ints_cover(a->hows, a->n_hows, b->hows, b->n_hows) &&
-	       protocols_cover(a, b) && exes_cover(a, b);
+	       protocols_cover(a, b) && exes_cover(a, b) && addrs_cover(a, b) &&
+	       ports_cover(a, b) &&
+	       globs_cover(a->hosts, a->n_hosts, b->hosts, b->n_hosts);
 }
 
 /* The index.  A rule A that covers B lists, in every field A constrains,
@@ -148,15 +220,21 @@ static bool covers(const struct policy_rule *a, const struct policy_rule *b)
  * prefix that is a prefix of B's, so B looks up each prefix of its own.
  * The key field is the one whose keys are rarest in the whole policy, so
  * that buckets stay small (ten thousand rules that differ only by exe must
- * not all land under AF_INET). */
+ * not all land under AF_INET).  Hosts and address globs are filed as
+ * exes are; a CIDR block under its first PREFIX bits, so B looks up each
+ * prefix of its block: a block covering B's is one of them.  Ports are not
+ * filed: a rule that constrains only ports (and events) is compared with
+ * every later rule, as a rule constraining nothing but events is. */
 
-enum key_field { KF_FAMILY, KF_TYPE, KF_PROTOCOL, KF_HOW, KF_EXE, KF_COUNT };
+enum key_field { KF_FAMILY, KF_TYPE, KF_PROTOCOL, KF_HOW, KF_EXE, KF_HOST, KF_ADDR, KF_COUNT };
 
 struct key {
-	const char *exe;	/* KF_EXE: the first LEN bytes are the key */
-	int value;
+	const char *exe;	/* globs: the first LEN bytes are the key;
+				   CIDR blocks (BITS): the first LEN bits */
+	int value;		/* KF_ADDR: the family, or -1 - kind for a glob */
 	uint32_t len;
 	int field;
+	bool bits;
 };
 
 static size_t field_n(const struct policy_rule *r, enum key_field f)
@@ -164,7 +242,7 @@ static size_t field_n(const struct policy_rule *r, enum key_field f)
 	const size_t n[] = {
 		[KF_FAMILY] = r->n_families, [KF_TYPE] = r->n_types,
 		[KF_PROTOCOL] = r->n_protocols, [KF_HOW] = r->n_hows,
-		[KF_EXE] = r->n_exes,
+		[KF_EXE] = r->n_exes, [KF_HOST] = r->n_hosts, [KF_ADDR] = r->n_addrs,
 	};
 
 	return n[f];
@@ -178,7 +256,8 @@ static size_t literal_prefix(const char *glob)
 /* Value I of field F of R as a key (for an exe, its literal prefix). */
 static struct key field_key(const struct policy_rule *r, enum key_field f, size_t i)
 {
-	struct key k = { NULL, 0, 0, (int)f };
+	struct key k = { NULL, 0, 0, (int)f, false };
+	const struct rule_addr *a;
 
 	switch (f) {
 	case KF_FAMILY:
@@ -193,8 +272,21 @@ static struct key field_key(const struct policy_rule *r, enum key_field f, size_
 	case KF_HOW:
 		k.value = r->hows[i];
 		break;
+	case KF_ADDR:
+		a = &r->addrs[i];
+		if (a->kind == RULE_ADDR_INET) {
+			k.exe = (const char *)a->ip;
+			k.len = (uint32_t)a->prefix;
+			k.value = a->family;
+			k.bits = true;
+		} else {
+			k.exe = a->glob;
+			k.len = (uint32_t)literal_prefix(k.exe);
+			k.value = -1 - (int)a->kind;
+		}
+		break;
 	default:
-		k.exe = r->exes[i];
+		k.exe = f == KF_HOST ? r->hosts[i] : r->exes[i];
 		k.len = (uint32_t)literal_prefix(k.exe);
 		break;
 	}
@@ -255,6 +347,19 @@ static size_t hash(const struct key *k)
 
 	if (!k->exe)
 		return mix((h ^ (uint32_t)k->value) * 0x9e3779b97f4a7c15ull);
+	h = (h ^ (uint32_t)k->value) * FNV_PRIME;
+	if (k->bits) {
+		/* The bits past LEN are not part of the key. */
+		h = (h ^ k->len) * FNV_PRIME;
+		for (uint32_t i = 0; i < k->len; i += 8) {
+			unsigned char c = (unsigned char)k->exe[i / 8];
+
+			if (k->len - i < 8)
+				c &= (unsigned char)(0xff << (8 - (k->len - i)));
+			h = (h ^ c) * FNV_PRIME;
+		}
+		return mix(h);
+	}
 	for (size_t i = 0; i < k->len; i++)
 		h = (h ^ (unsigned char)k->exe[i]) * FNV_PRIME;
 	return mix(h);
@@ -262,10 +367,15 @@ static size_t hash(const struct key *k)
 
 static bool same_key(const struct key *a, const struct key *b)
 {
-	if (a->field != b->field || !a->exe != !b->exe)
+	if (a->field != b->field || !a->exe != !b->exe || a->value != b->value ||
+	    a->bits != b->bits)
 		return false;
-	return a->exe ? a->len == b->len && !memcmp(a->exe, b->exe, a->len)
-		      : a->value == b->value;
+	if (!a->exe)
+		return true;
+	if (a->len != b->len)
+		return false;
+	return a->bits ? bits_equal((const uint8_t *)a->exe, (const uint8_t *)b->exe, a->len)
+		       : !memcmp(a->exe, b->exe, a->len);
 }
 
 /* Add K (the table has room: it was sized for every value). */
@@ -341,14 +451,25 @@ static size_t find_cover(const struct table *ix, const struct table *counts,
 
 		if (!n)
 			continue;
-		if (f == KF_EXE) {
-			/* Every prefix of B's first exe up to its first wildcard. */
-			uint64_t h = FNV_OFFSET ^ (uint64_t)f;
+		k = field_key(rb, (enum key_field)f, 0);
+		if (k.bits) {
+			/* Every prefix of B's first block. */
+			for (uint32_t len = 0; len <= k.len; len++) {
+				struct key p = k;
 
-			k = field_key(rb, KF_EXE, 0);
+				p.len = len;
+				probe(ix, &p, hash(&p), rules, b, &best);
+			}
+			continue;
+		}
+		if (k.exe) {
+			/* Every prefix of B's first glob up to its first wildcard. */
+			uint64_t h = ((FNV_OFFSET ^ (uint64_t)f) ^ (uint32_t)k.value) * FNV_PRIME;
+
 			for (size_t len = 0;; len++) {
-				struct key p = { k.exe, 0, (uint32_t)len, f };
+				struct key p = k;
 
+				p.len = (uint32_t)len;
 				probe(ix, &p, mix(h), rules, b, &best);
 				if (len == k.len)
 					break;

@@ -193,6 +193,85 @@ static const struct {
 	    "  {\"id\": \"t\", \"family\": \"AF_INET\", \"protocol\": \"IPPROTO_TCP\", \"action\": \"deny\"}"),
 	  POLICY_WARNING, 3, 3,
 	  "rule 't' is unreachable: rules[0] (line 2) matches everything it matches" },
+#define CONNECT "\"event\": \"socket.connect\", "
+	/* Address events: address, port, host, and where they are allowed. */
+	{ "address: bad prefix", R("  {" CONNECT "\"address\": \"10.0.0.0/33\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 42, "address '10.0.0.0/33': the prefix length must be 0 to 32" },
+	{ "address: v6 prefix", R("  {" CONNECT "\"address\": [\"::1\", \"fe80::/129\"], \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 50, "address 'fe80::/129': the prefix length must be 0 to 128" },
+	{ "address: not an address", R("  {" CONNECT "\"address\": \"1.2.3\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 42, "address '1.2.3' is not an IP address or a CIDR block" },
+	{ "address: host bits", R("  {" CONNECT "\"address\": \"10.0.0.1/8\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 42,
+	  "address '10.0.0.1/8' has bits set past the /8 prefix; did you mean '10.0.0.0/8'?" },
+	{ "address: v6 host bits", R("  {" CONNECT "\"address\": \"fe80::1/10\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 42,
+	  "address 'fe80::1/10' has bits set past the /10 prefix; did you mean 'fe80::/10'?" },
+	{ "address: a port in it", R("  {" CONNECT "\"address\": \"127.0.0.1:80\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 42,
+	  "address '127.0.0.1:80' holds a port; did you mean '127.0.0.1' with \"port\": 80?" },
+	{ "address: brackets", R("  {" CONNECT "\"address\": \"[::1]\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 42, "address '[::1]' is not an IP address; did you mean '::1'?" },
+	{ "address: bad glob", R("  {" CONNECT "\"address\": \"@/tmp/[ab\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 42, "address glob '@/tmp/[ab' has a '[' without its ']'" },
+	{ "address: a number", R("  {" CONNECT "\"address\": 127, \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 42,
+	  "'address' must be an IP address, a CIDR block, a unix path glob or a list of them" },
+	{ "address: empty list", R("  {" CONNECT "\"address\": [], \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 42,
+	  "'address' must not be an empty list (leave it out to match any address)" },
+	{ "address on socket.__new__", R("  {\"address\": \"::1\", \"action\": \"deny\"}"), POLICY_ERROR, 2, 4,
+	  "'address' is only allowed on socket.connect, socket.bind, socket.sendto and socket.sendmsg" },
+	{ "address on getaddrinfo",
+	  R("  {\"event\": [\"socket.connect\", \"socket.getaddrinfo\"], \"address\": \"::1\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 55,
+	  "'address' is only allowed on socket.connect, socket.bind, socket.sendto and socket.sendmsg" },
+	{ "port out of range", R("  {" CONNECT "\"port\": 65536, \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 39, "port 65536 is out of range (0 to 65535)" },
+	{ "port string out of range", R("  {" CONNECT "\"port\": \"1024-70000\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 39, "port '1024-70000' is out of range (0 to 65535)" },
+	{ "port range backwards", R("  {" CONNECT "\"port\": [80, \"2000-1000\"], \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 44, "port range '2000-1000' is empty; did you mean '1000-2000'?" },
+	{ "port name", R("  {" CONNECT "\"port\": \"http\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 39, "port 'http' is not a number or a range such as \"1024-65535\"" },
+	{ "port not an integer", R("  {" CONNECT "\"port\": 80.5, \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 39, "port 80.5 is not an integer" },
+	{ "port on shutdown", R("  {\"event\": \"socket.shutdown\", \"port\": 80, \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 32,
+	  "'port' is only allowed on socket.connect, socket.bind, socket.sendto, socket.sendmsg and socket.getaddrinfo" },
+	{ "host on connect", R("  {" CONNECT "\"host\": \"localhost\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 31, "'host' is only allowed with \"event\": \"socket.getaddrinfo\"" },
+	{ "host empty", R("  {\"event\": \"socket.getaddrinfo\", \"host\": \"\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 43, "host glob '' is empty" },
+	{ "unknown key adress", R("  {" CONNECT "\"adress\": \"::1\", \"action\": \"deny\"}"),
+	  POLICY_ERROR, 2, 31, "unknown key 'adress' in rule; did you mean 'address'?" },
+	{ "default event", "{\"version\": 1, \"default\": {\"action\": \"deny\", \"event\": \"socket.conect\"}}",
+	  POLICY_ERROR, 1, 55, "unknown event 'socket.conect'; did you mean 'socket.connect'?" },
+	{ "unreachable: a wider block",
+	  R("  {" CONNECT "\"address\": [\"10.0.0.0/8\", \"::1\"], \"action\": \"allow\"},\n"
+	    "  {" CONNECT "\"address\": \"10.1.0.0/16\", \"port\": 80, \"action\": \"deny\"}"),
+	  POLICY_WARNING, 3, 3,
+	  "rules[1] is unreachable: rules[0] (line 2) matches everything it matches" },
+	{ "unreachable: no address field covers any",
+	  R("  {\"event\": [\"socket.connect\", \"socket.bind\"], \"action\": \"allow\"},\n"
+	    "  {\"id\": \"b\", \"event\": \"socket.bind\", \"address\": \"/run/*.sock\", \"action\": \"deny\"}"),
+	  POLICY_WARNING, 3, 3,
+	  "rule 'b' is unreachable: rules[0] (line 2) matches everything it matches" },
+	{ "unreachable: a port range",
+	  R("  {\"event\": \"socket.bind\", \"port\": \"0-1023\", \"action\": \"deny\"},\n"
+	    "  {\"event\": \"socket.bind\", \"port\": [22, \"80-443\"], \"address\": \"0.0.0.0\", \"action\": \"allow\"}"),
+	  POLICY_WARNING, 3, 3,
+	  "rules[1] is unreachable: rules[0] (line 2) matches everything it matches" },
+	{ "unreachable: a host glob, case folded",
+	  R("  {\"event\": \"socket.getaddrinfo\", \"host\": \"*.Example.COM\", \"action\": \"deny\"},\n"
+	    "  {\"event\": \"socket.getaddrinfo\", \"host\": \"www.example.com\", \"action\": \"allow\"}"),
+	  POLICY_WARNING, 3, 3,
+	  "rules[1] is unreachable: rules[0] (line 2) matches everything it matches" },
+	{ "unreachable: an abstract glob",
+	  R("  {" CONNECT "\"address\": \"@/tmp/.X11-unix/*\", \"action\": \"allow\"},\n"
+	    "  {" CONNECT "\"address\": \"@/tmp/.X11-unix/X0\", \"action\": \"deny\"}"),
+	  POLICY_WARNING, 3, 3,
+	  "rules[1] is unreachable: rules[0] (line 2) matches everything it matches" },
 	{ "unreachable by a glob",
 	  R("  {\"exe\": \"/usr/bin/*\", \"action\": \"allow\"},\n"
 	    "  {\"exe\": \"/usr/bin/curl\", \"family\": \"AF_INET\", \"action\": \"deny\"}"),
@@ -342,8 +421,40 @@ static void test_accumulate(void)
 	policy_diags_free(&d);
 }
 
+/* Rules an earlier one does not cover stay quiet: a narrower block, a
+ * port range not inside, the unnamed address against a path glob. */
+static void test_reachable(void)
+{
+	static const char *const texts[] = {
+		R("  {" CONNECT "\"address\": \"10.1.0.0/16\", \"action\": \"allow\"},\n"
+		  "  {" CONNECT "\"address\": \"10.0.0.0/8\", \"action\": \"deny\"}"),
+		R("  {" CONNECT "\"address\": \"10.0.0.0/8\", \"action\": \"allow\"},\n"
+		  "  {" CONNECT "\"address\": [\"10.0.0.1\", \"11.0.0.1\"], \"action\": \"deny\"}"),
+		R("  {" CONNECT "\"address\": \"10.0.0.0/8\", \"action\": \"allow\"},\n"
+		  "  {" CONNECT "\"action\": \"deny\"}"),
+		R("  {" CONNECT "\"port\": \"1-1023\", \"action\": \"allow\"},\n"
+		  "  {" CONNECT "\"port\": \"0-80\", \"action\": \"deny\"}"),
+		R("  {" CONNECT "\"address\": \"*\", \"action\": \"allow\"},\n"
+		  "  {" CONNECT "\"address\": \"\", \"action\": \"deny\"}"),
+		R("  {" CONNECT "\"address\": \"::/0\", \"action\": \"allow\"},\n"
+		  "  {" CONNECT "\"address\": \"127.0.0.1\", \"action\": \"deny\"}"),
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct policy_diags d = { 0 };
+		struct policy *p = NULL;
+
+		CHECK_INT(policy_parse(texts[i], strlen(texts[i]), &p, &d), 0,
+			  "reachable %zu: parses", i);
+		CHECK_INT(d.count, 0, "reachable %zu: no warning", i);
+		policy_free(p);
+		policy_diags_free(&d);
+	}
+}
+
 int main(void)
 {
+	test_reachable();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		test_case(i);
 	test_caret();

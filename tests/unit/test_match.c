@@ -223,8 +223,152 @@ static void test_default(void)
 	policy_free(file);
 }
 
+static const char addr_policy_text[] =
+	"{\"version\": 1, \"default\": {\"action\": \"deny\", \"errno\": \"EPERM\","
+	"  \"event\": [\"socket.__new__\", \"socket.connect\", \"socket.getaddrinfo\"]}, \"rules\": [\n"
+	" {\"id\": \"lo\", \"event\": [\"socket.connect\", \"socket.sendto\"], \"address\": [\"127.0.0.0/8\", \"::1\"], \"action\": \"allow\"},\n"
+	" {\"id\": \"web\", \"event\": \"socket.connect\", \"port\": [80, \"8000-8099\"], \"action\": \"allow\", \"log\": false},\n"
+	" {\"id\": \"x11\", \"event\": \"socket.connect\", \"address\": \"@/tmp/.X11-unix/X*\", \"action\": \"allow\"},\n"
+	" {\"id\": \"run\", \"event\": \"socket.connect\", \"address\": \"/run/*.sock\", \"action\": \"allow\"},\n"
+	" {\"id\": \"unnamed\", \"event\": \"socket.bind\", \"address\": \"\", \"action\": \"deny\", \"errno\": \"EADDRINUSE\"},\n"
+	" {\"id\": \"low\", \"event\": \"socket.bind\", \"port\": \"0-1023\", \"action\": \"deny\"},\n"
+	" {\"id\": \"v6\", \"event\": \"socket.bind\", \"address\": \"fe80::/10\", \"action\": \"kill\"},\n"
+	" {\"id\": \"dns\", \"event\": \"socket.getaddrinfo\", \"host\": [\"localhost\", \"*.LOCAL\"], \"action\": \"allow\"},\n"
+	" {\"id\": \"gai-port\", \"event\": \"socket.getaddrinfo\", \"port\": 443, \"action\": \"allow\"}\n"
+	"]}";
+
+/* A call naming an inet address TEXT (v4 or v6) and PORT. */
+static struct policy_call inet_call(enum policy_event ev, const char *text, int port)
+{
+	struct policy_call c = { .event = ev, .family = AF_INET, .type = SOCK_STREAM,
+				 .has_addr = true, .has_port = true, .port = port };
+
+	if (inet_pton(AF_INET, text, c.ip) == 1) {
+		c.addr_family = AF_INET;
+	} else {
+		c.addr_family = AF_INET6;
+		c.family = AF_INET6;
+		CHECK(inet_pton(AF_INET6, text, c.ip) == 1, "test address %s", text);
+	}
+	return c;
+}
+
+static struct policy_call unix_call(enum policy_event ev, const char *path, size_t len,
+				    bool abstract)
+{
+	return (struct policy_call){ .event = ev, .family = AF_UNIX, .type = SOCK_STREAM,
+				     .has_addr = true, .addr_family = AF_UNIX, .path = path,
+				     .path_len = len, .abstract = abstract };
+}
+
+static void expect(const struct policy *p, const char *name, const struct policy_call *c,
+		   enum policy_action action, int err, const char *rule)
+{
+	struct policy_decision d;
+
+	policy_match(p, c, &d);
+	CHECK(d.action == action && d.err == err &&
+	      (rule ? d.rule_id && !strcmp(d.rule_id, rule) : d.rule == -1),
+	      "%s: action %d err %d rule %s (got %d %d %s)", name, action, err,
+	      rule ? rule : "(default)", d.action, d.err, d.rule_id ? d.rule_id : "(default)");
+}
+
+static void test_address(void)
+{
+	struct policy_diags diags = { 0 };
+	struct policy *p = NULL;
+	struct policy_call c;
+	struct policy_decision d;
+
+	CHECK_INT(policy_parse(addr_policy_text, strlen(addr_policy_text), &p, &diags), 0,
+		  "address policy parses");
+	for (size_t i = 0; i < diags.count; i++)
+		printf("#   %d:%d: %s\n", diags.items[i].line, diags.items[i].col, diags.items[i].message);
+	policy_diags_free(&diags);
+	if (!p)
+		return;
+	c = inet_call(POLICY_EV_CONNECT, "127.1.2.3", 9);
+	expect(p, "v4 in 127.0.0.0/8", &c, POLICY_ALLOW, 0, "lo");
+	c = inet_call(POLICY_EV_SENDTO, "127.0.0.1", 9);
+	expect(p, "sendto: the same rule", &c, POLICY_ALLOW, 0, "lo");
+	c = inet_call(POLICY_EV_CONNECT, "128.0.0.1", 9);
+	expect(p, "v4 outside, no port rule: the default names connect", &c, POLICY_DENY, EPERM, NULL);
+	c = inet_call(POLICY_EV_CONNECT, "::ffff:127.0.0.1", 9);
+	expect(p, "v4-mapped v6 matches the v4 block", &c, POLICY_ALLOW, 0, "lo");
+	c = inet_call(POLICY_EV_CONNECT, "::ffff:128.0.0.1", 9);
+	expect(p, "v4-mapped v6 outside", &c, POLICY_DENY, EPERM, NULL);
+	c = inet_call(POLICY_EV_CONNECT, "::127.0.0.1", 9);
+	expect(p, "v4-compatible v6 is not mapped", &c, POLICY_DENY, EPERM, NULL);
+	c = inet_call(POLICY_EV_CONNECT, "::1", 9);
+	expect(p, "::1", &c, POLICY_ALLOW, 0, "lo");
+	c = inet_call(POLICY_EV_CONNECT, "::2", 9);
+	expect(p, "::2 misses ::1", &c, POLICY_DENY, EPERM, NULL);
+	c = inet_call(POLICY_EV_CONNECT, "10.0.0.1", 80);
+	expect(p, "port 80", &c, POLICY_ALLOW, 0, "web");
+	c = inet_call(POLICY_EV_CONNECT, "10.0.0.1", 8099);
+	expect(p, "port range, upper end", &c, POLICY_ALLOW, 0, "web");
+	c = inet_call(POLICY_EV_CONNECT, "10.0.0.1", 8100);
+	expect(p, "port range, past the end", &c, POLICY_DENY, EPERM, NULL);
+	c.has_addr = false;
+	expect(p, "no address: no address or port rule", &c, POLICY_DENY, EPERM, NULL);
+	c = unix_call(POLICY_EV_CONNECT, "/tmp/.X11-unix/X0", 17, true);
+	expect(p, "abstract glob", &c, POLICY_ALLOW, 0, "x11");
+	c = unix_call(POLICY_EV_CONNECT, "/tmp/.X11-unix/X0", 17, false);
+	expect(p, "the same path, not abstract", &c, POLICY_DENY, EPERM, NULL);
+	c = unix_call(POLICY_EV_CONNECT, "/tmp/.X11-unix/X0\0evil", 22, true);
+	expect(p, "abstract glob: '*' crosses the NUL", &c, POLICY_ALLOW, 0, "x11");
+	c = unix_call(POLICY_EV_CONNECT, "/tmp/.X11-unix/Y\0X", 18, true);
+	expect(p, "abstract glob: a NUL is a byte, not the end", &c, POLICY_DENY, EPERM, NULL);
+	c = unix_call(POLICY_EV_CONNECT, "/run/a.sock", 11, false);
+	expect(p, "path glob", &c, POLICY_ALLOW, 0, "run");
+	c = unix_call(POLICY_EV_CONNECT, "/run/a.sockx", 12, false);
+	expect(p, "path glob misses", &c, POLICY_DENY, EPERM, NULL);
+	c = unix_call(POLICY_EV_BIND, "", 0, false);
+	expect(p, "unnamed", &c, POLICY_DENY, EADDRINUSE, "unnamed");
+	c = unix_call(POLICY_EV_BIND, "/x", 2, false);
+	expect(p, "bind a path: no rule, the default does not name bind", &c, POLICY_ALLOW, 0, NULL);
+	c = inet_call(POLICY_EV_BIND, "0.0.0.0", 80);
+	expect(p, "bind a low port", &c, POLICY_DENY, EACCES, "low");
+	c = inet_call(POLICY_EV_BIND, "fe80::1", 8080);
+	expect(p, "bind fe80::/10", &c, POLICY_KILL, 0, "v6");
+	c = inet_call(POLICY_EV_BIND, "fec0::1", 8080);
+	expect(p, "fec0:: is outside fe80::/10", &c, POLICY_ALLOW, 0, NULL);
+	c = (struct policy_call){ .event = POLICY_EV_GETADDRINFO, .family = -1, .host = "LocalHost" };
+	expect(p, "host, case folded", &c, POLICY_ALLOW, 0, "dns");
+	c.host = "printer.Local";
+	expect(p, "host glob, case folded", &c, POLICY_ALLOW, 0, "dns");
+	c.host = "example.com";
+	expect(p, "host misses", &c, POLICY_DENY, EPERM, NULL);
+	c.has_port = true;
+	c.port = 443;
+	expect(p, "getaddrinfo's numeric service, no address", &c, POLICY_ALLOW, 0, "gai-port");
+	c.host = NULL;
+	c.has_port = false;
+	expect(p, "no host: no host rule", &c, POLICY_DENY, EPERM, NULL);
+
+	/* Unknown address: rules that look at it may match. */
+	c = inet_call(POLICY_EV_CONNECT, "8.8.8.8", 9);
+	policy_match_strictest(p, &c, POLICY_UNKNOWN_ADDRESS, &d);
+	CHECK(d.action == POLICY_DENY && d.err == EPERM && d.rule == -1,
+	      "strictest, address unknown: the default's deny is the strictest");
+	c = inet_call(POLICY_EV_BIND, "8.8.8.8", 9);
+	policy_match_strictest(p, &c, POLICY_UNKNOWN_ADDRESS, &d);
+	CHECK(d.action == POLICY_KILL && d.rule == 6,
+	      "strictest, address unknown: a kill rule on the address could decide");
+	policy_match_strictest(p, &c, 0, &d);
+	CHECK(d.action == POLICY_DENY && d.rule == 5, "strictest, address known: first match");
+	policy_free(p);
+
+	CHECK(rule_glob_match_n("a*c", "ab\0c", 4), "glob_n: '*' over a NUL");
+	CHECK(!rule_glob_match_n("a?c", "ab\0c", 4), "glob_n: '?' is one byte");
+	CHECK(rule_glob_match_n("a?c", "a\0c", 3), "glob_n: '?' matches a NUL");
+	CHECK(!rule_glob_match_n("abc", "ab", 3), "glob_n: a NUL is not the glob's end");
+	CHECK(rule_glob_match_n("", "", 0), "glob_n: empty");
+}
+
 int main(void)
 {
+	test_address();
 	test_table();
 	test_globs();
 	test_decision_names();

@@ -253,8 +253,76 @@ static void test_many_rules(void)
 	free(text);
 }
 
+/* address, port and host into the rule table; the default's events. */
+static void test_address_forms(void)
+{
+	static const uint8_t lo8[16] = { 127 }, v6one[16] = { [15] = 1 },
+			     fe80[16] = { 0xfe, 0x80 };
+	struct policy *p;
+	const struct policy_rule *r;
+
+	p = parse_ok("address forms",
+		     "{\"version\": 1, \"rules\": [\n"
+		     " {\"event\": [\"socket.connect\", \"socket.sendto\"], \"address\": [\"127.0.0.0/8\", \"::1\", \"fe80::/10\", \"127.0.0.1\"],"
+		     "  \"port\": [80, \"443\", \"1024-65535\"], \"action\": \"allow\"},\n"
+		     " {\"event\": \"socket.bind\", \"address\": [\"@/tmp/.X11-unix/*\", \"\", \"/run/*.sock\"], \"action\": \"deny\"},\n"
+		     " {\"event\": \"socket.getaddrinfo\", \"host\": [\"LocalHost\", \"*.Local\"], \"port\": 53, \"action\": \"deny\"}\n"
+		     "]}");
+	if (p) {
+		r = &p->rules[0];
+		CHECK_INT(r->events, RULE_EV_BIT(POLICY_EV_CONNECT) | RULE_EV_BIT(POLICY_EV_SENDTO),
+			  "address forms: events");
+		CHECK_INT(r->n_addrs, 4, "address forms: four blocks");
+		CHECK(r->addrs[0].kind == RULE_ADDR_INET && r->addrs[0].family == AF_INET &&
+		      r->addrs[0].prefix == 8 && !memcmp(r->addrs[0].ip, lo8, 4),
+		      "address forms: 127.0.0.0/8");
+		CHECK(r->addrs[1].family == AF_INET6 && r->addrs[1].prefix == 128 &&
+		      !memcmp(r->addrs[1].ip, v6one, 16), "address forms: ::1 is /128");
+		CHECK(r->addrs[2].family == AF_INET6 && r->addrs[2].prefix == 10 &&
+		      !memcmp(r->addrs[2].ip, fe80, 16), "address forms: fe80::/10");
+		CHECK(r->addrs[3].family == AF_INET && r->addrs[3].prefix == 32,
+		      "address forms: 127.0.0.1 is /32");
+		CHECK_INT(r->n_ports, 3, "address forms: three ports");
+		CHECK(r->ports[0].lo == 80 && r->ports[0].hi == 80 && r->ports[1].lo == 443 &&
+		      r->ports[1].hi == 443 && r->ports[2].lo == 1024 && r->ports[2].hi == 65535,
+		      "address forms: 80, \"443\", \"1024-65535\"");
+		r = &p->rules[1];
+		CHECK_INT(r->n_addrs, 3, "unix forms: three");
+		CHECK(r->addrs[0].kind == RULE_ADDR_ABSTRACT, "unix forms: '@' abstract");
+		CHECK_STR(r->addrs[0].glob, "/tmp/.X11-unix/*", "unix forms: '@' dropped");
+		CHECK(r->addrs[1].kind == RULE_ADDR_PATH, "unix forms: \"\" is a path");
+		CHECK_STR(r->addrs[1].glob, "", "unix forms: the unnamed address");
+		CHECK(r->addrs[2].kind == RULE_ADDR_PATH, "unix forms: path glob");
+		CHECK_STR(r->addrs[2].glob, "/run/*.sock", "unix forms: path glob kept");
+		r = &p->rules[2];
+		CHECK_INT(r->n_hosts, 2, "host forms: two");
+		CHECK_STR(r->hosts[0], "localhost", "host forms: folded");
+		CHECK_STR(r->hosts[1], "*.local", "host forms: glob folded");
+		CHECK(r->n_ports == 1 && r->ports[0].lo == 53, "host forms: a port");
+		CHECK_INT(p->default_events,
+			  RULE_EV_BIT(POLICY_EV_NEW) | RULE_EV_BIT(POLICY_EV_SHUTDOWN),
+			  "default without event: new and shutdown");
+	}
+	policy_free(p);
+
+	p = parse_ok("default event",
+		     "{\"version\": 1, \"default\": {\"action\": \"deny\", \"event\": "
+		     "[\"socket.__new__\", \"socket.connect\"]}}");
+	if (p)
+		CHECK_INT(p->default_events,
+			  RULE_EV_BIT(POLICY_EV_NEW) | RULE_EV_BIT(POLICY_EV_CONNECT),
+			  "default event: the events named");
+	policy_free(p);
+	p = parse_ok("default event, one name",
+		     "{\"version\": 1, \"default\": {\"action\": \"deny\", \"event\": \"socket.bind\"}}");
+	if (p)
+		CHECK_INT(p->default_events, RULE_EV_BIT(POLICY_EV_BIND), "default event: one name");
+	policy_free(p);
+}
+
 int main(void)
 {
+	test_address_forms();
 	test_top_level();
 	test_rule_forms();
 	test_numbers();
