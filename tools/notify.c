@@ -9,8 +9,21 @@
  * this one first).  What /proc says is trusted only once checked: by ID_VALID
  * after a fresh read, or through the cached thread's pinned /proc directory
  * (notify_still) before an exe rule decides.
- * connect/bind/sendto would be different: their addresses live in the
- * target's memory, which another thread may rewrite after we looked.
+ * The address events are different: their addresses live in the target's
+ * memory, which another thread may rewrite after we read it
+ * (process_vm_readv) and before the kernel reads it again.  A deny is safe.
+ * An allowed inet bind, and an allowed inet connect that cannot block (a
+ * datagram socket, a non-blocking one), we make ourselves on our copy of
+ * the socket with the bytes we checked (notify_perform_addr): closed.  What
+ * stays open, because the call continues: a blocking stream connect (made
+ * here it would stall every call of the tree), AF_UNIX addresses (a path is
+ * resolved in the caller's root and directory), a bind the caller's
+ * privilege would refuse, and sendto, sendmsg, sendmmsg (the data too is in
+ * the caller's memory), a sendmsg whose msg_name was NULL when we looked.
+ * A malformed address another thread could make well formed (too short for
+ * its family, unreadable, any of sendmsg's) is decided as an unknown
+ * address: the strictest rule that could apply.
+ * tests/bats/kernel-addr.bats races a two-thread program against it.
  *
  * The one exception is the socket behind shutdown's and accept's descriptor:
  * we look at it through pidfd_getfd, but when the call continues the kernel
@@ -842,6 +855,7 @@ static void notify_decide(struct notify_ctx *c, struct notify_job *j)
 	/* The shim logged a marked call already; a forged marker only saves
 	 * the forger a log line, never a decision. */
 	if (c->marker && c->req->data.args[LAYERS_MARKER_ARG] == c->marker &&
+	    j->row->arg_addrlen != LAYERS_MARKER_ARG &&	/* sendto: its own */
 	    c->req->data.arch == seccomp_arch_native()) {	/* the shim's only */
 		j->d.log = false;
 		for (size_t i = 0; i < j->n_addrs; i++)

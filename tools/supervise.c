@@ -186,6 +186,15 @@ static void __attribute__((noreturn)) supervise_child(struct supervise *s)
 	close(s->chan[0]);
 	close(s->errpipe[0]);
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	/* The parent takes our listener with pidfd_getfd, which a parent
+	 * without CAP_SYS_PTRACE may do only to a dumpable child: we inherited
+	 * its non-dumpable flag (supervise_seal_start).  Drop the seal chain
+	 * first, the one secret we hold (its key); exec resets the flag
+	 * anyway. */
+	if (s->seal)
+		munmap(s->seal, sizeof(*s->seal));
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		supervise_child_fail(s, CHILD_LISTENER, errno);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		supervise_child_fail(s, CHILD_NNP, errno);
 	/* Wait-killable (Linux 5.19): once the supervisor has received a
