@@ -574,6 +574,9 @@ struct notify_job {
 	 * sendmsg without msg_name (no event). */
 	struct notify_addr *addrs;
 	size_t n_addrs;
+	/* An accept we made with the caller's buffer: the peer it got. */
+	struct calls_addr peer;
+	bool has_peer;
 };
 
 /* Receive: the next notification into C->req.  1; 0 when it vanished
@@ -1116,10 +1119,17 @@ static void notify_perform(struct notify_ctx *c, int listener, struct notify_job
 	}
 	j->err = want_peer ? notify_put_peer(j->t->tid, (unsigned long)j->args[1],
 					     (unsigned long)j->args[2], &peer, klen) : 0;
-	if (j->err)
+	if (j->err) {
 		close(ret);	/* as the kernel: the connection is dropped */
-	else
+	} else {
 		j->new_fd = ret;
+		/* "peer": what the caller's buffer got, as the shim logs it
+		 * (the whole address, even where the buffer truncated it). */
+		if (want_peer) {
+			calls_addr_decode(&peer, klen, &j->peer);
+			j->has_peer = true;
+		}
+	}
 }
 
 /* Hand J's accepted socket to the caller as its call's result (ADDFD with
@@ -1226,6 +1236,11 @@ static void notify_log(struct notify_ctx *c, const struct notify_job *j)
 	e.comm = j->t->comm;
 	e.layer = EVENT_NOTIFY;
 	e.unknown = j->unknown;
+	if (calls_is_accept(j->row)) {
+		/* null: no buffer, a failed accept, or one the kernel made */
+		e.peer = true;
+		e.addr = j->has_peer && j->result >= 0 ? &j->peer : NULL;
+	}
 
 	if (calls_names_address(j->row)) {
 		/* [self, address], one event per address, each with its own
