@@ -9,6 +9,15 @@
 #            (a bare notify-and-continue supervisor, nothing else)
 #   auto     --layer auto on a dynamic program    vs native   <= preload + 0.05
 #
+# Then the address events: a loop of socket + connect to a loopback listener
+# + close (the listener's accept4 + close too), natively, under the filter
+# alone (quiet policy: nothing notified) and under the supervisor logging
+# every call (socket, connect, accept4: three notified calls an iteration,
+# the connect's address read, decided and logged), and with only the
+# connects logged (cconnect).  Printed, no target: "connect event" is
+# cconnect - cnative, the cost of one notified, logged connect, against
+# "socket event", notify - native of the socket loop.
+#
 # Each figure is the fastest of ROUNDS runs of bench/k2_loop (socket + close,
 # timed inside the loop, so start-up costs are left out), the runs of all
 # configurations interleaved so that a noisy neighbour hurts them alike.  The
@@ -37,6 +46,12 @@ cp "$SA" "$B/libsockaudit.so" "$LOOP" "$BARE" "$tmp/"
 SA="$tmp/sockaudit" LOOP="$tmp/k2_loop" BARE="$tmp/k2_bare"
 cat >"$tmp/quiet.json" <<'EOF'
 {"version": 1, "mode": "enforce", "default": {"action": "allow", "log": false}}
+EOF
+# Only the connects logged: one notified call per iteration of the connect
+# loop (its socket and accept4 decided by the filter alone).
+cat >"$tmp/connect.json" <<'EOF'
+{"version": 1, "mode": "enforce", "default": {"action": "allow", "log": false},
+ "rules": [{"id": "connect", "event": "socket.connect", "action": "allow"}]}
 EOF
 
 # One run of CONFIG: prints the loop's nanoseconds per iteration.
@@ -86,6 +101,37 @@ printf '%-8s %12s %12s   (%d runs each, preload and auto %d; ns per socket()+clo
 for c in $configs; do
 	printf '%-8s %12s %12s\n' "$c" "$(fastest "$c")" "$(median "$c")"
 done
+
+N_CONN="${N_CONN:-2000}"
+cconfigs="cnative cfilter cconnect cnotify"
+for c in $cconfigs; do : >"$tmp/$c"; done
+for ((r = 0; r < ROUNDS; r++)); do
+	for c in $cconfigs; do
+		case "$c" in
+		cnative) "$LOOP" "$N_CONN" connect ;;
+		cfilter) "$SA" run -p "$tmp/quiet.json" -o "$tmp/log" --layer seccomp -- "$LOOP" "$N_CONN" connect 2>/dev/null ;;
+		cconnect) "$SA" run -p "$tmp/connect.json" -o "$tmp/log" --layer seccomp -- "$LOOP" "$N_CONN" connect 2>/dev/null ;;
+		cnotify) rm -f "$tmp/log"
+			 "$SA" run -o "$tmp/log" --layer seccomp -- "$LOOP" "$N_CONN" connect 2>/dev/null ;;
+		esac >>"$tmp/$c" || { echo "bench-kernel: the $c run failed" >&2; exit 1; }
+	done
+done
+lines=$(grep -c '"event":"socket.connect".*"layer":"notify"' "$tmp/log" || true)
+if [ "$lines" -lt "$N_CONN" ]; then
+	echo "bench-kernel: only $lines notify connect events for $N_CONN connects" >&2
+	exit 1
+fi
+printf '%-8s %12s %12s   (ns per socket()+connect()+close(), listener accept4()+close())\n' \
+	config fastest median
+for c in $cconfigs; do
+	printf '%-8s %12s %12s\n' "$c" "$(fastest "$c")" "$(median "$c")"
+done
+printf '%-40s %8.0f ns\n' "socket event (notify - native)" \
+	"$(awk -v a="$m_notify" -v b="$m_native" 'BEGIN { print a - b }')"
+printf '%-40s %8.0f ns\n' "connect event (cconnect - cnative)" \
+	"$(awk -v a="$(fastest cconnect)" -v b="$(fastest cnative)" 'BEGIN { print a - b }')"
+printf '%-40s %8.0f ns\n' "notified call of the loop ((cnotify - cnative) / 3)" \
+	"$(awk -v a="$(fastest cnotify)" -v b="$(fastest cnative)" 'BEGIN { print (a - b) / 3 }')"
 
 # A missed target is reported, not a failure: figures on a shared machine
 # are evidence to read, never a gate.

@@ -135,8 +135,10 @@ struct sc_build {
 	bool notify;			/* for the architecture being emitted */
 	uint64_t marker;		/* ditto: o->marker, or 0 (i386) */
 	struct sc_dim dims[SC_NDIMS];
-	struct policy_rule *noexe;	/* the rules with their exe globs dropped */
-	bool has_exe;
+	/* The rules with what the filter cannot see dropped: exe globs,
+	 * addresses, ports, hosts (see sc_possible). */
+	struct policy_rule *noexe;
+	bool has_blind;			/* some rule constrains one of those */
 
 	/* the syscall being emitted */
 	const struct sc_call *call;
@@ -226,6 +228,14 @@ static uint32_t sc_dim_value(const struct sc_dim *d, size_t cls)
 	return cls < d->n ? d->vals[cls] : d->other;
 }
 
+/* Does R look at a fact no register holds: the exe, or (address events)
+ * the address, the port, the host?  Such a rule may or may not match
+ * whatever the registers say. */
+static bool sc_rule_blind(const struct policy_rule *r)
+{
+	return r->n_exes || r->n_addrs || r->n_ports || r->n_hosts;
+}
+
 static int sc_collect(struct sc_build *b)
 {
 	const struct names_protocol_table *pt;
@@ -271,8 +281,8 @@ static int sc_collect(struct sc_build *b)
 			for (const int *f = pt[rp->table].families; *f != -1 && !ret; f++)
 				ret = sc_dim_add(&b->dims[SC_FAMILY], *f);
 		}
-		if (r->n_exes)
-			b->has_exe = true;
+		if (sc_rule_blind(r))
+			b->has_blind = true;
 	}
 	if (ret)
 		return ret;
@@ -286,6 +296,12 @@ static int sc_collect(struct sc_build *b)
 		b->noexe[i] = rules[i];
 		b->noexe[i].exes = NULL;
 		b->noexe[i].n_exes = 0;
+		b->noexe[i].addrs = NULL;
+		b->noexe[i].n_addrs = 0;
+		b->noexe[i].ports = NULL;
+		b->noexe[i].n_ports = 0;
+		b->noexe[i].hosts = NULL;
+		b->noexe[i].n_hosts = 0;
 	}
 	return 0;
 }
@@ -341,9 +357,12 @@ static int sc_strictness(const struct sc_build *b, uint32_t action)
 	return action == SCMP_ACT_ALLOW ? 0 : 1;
 }
 
-/* Everything that could decide CALL when its exe is unknown, in rule order:
- * the rules with an exe glob that match on every other fact, then what the
- * matcher decides for a call whose exe matches no glob. */
+/* Everything that could decide CALL when its exe (and, for an address
+ * event, its address) is unknown, in rule order: the rules with an exe glob
+ * or an address or port that match on every other fact, then what the
+ * matcher decides for a call whose exe matches no glob and that has no
+ * address (CALL is zeroed there: has_addr false matches no rule that
+ * constrains address or port). */
 struct sc_verdicts {
 	bool any;
 	bool same;		/* every possibility gives first's pair */
@@ -394,7 +413,7 @@ static void sc_possible(const struct sc_build *b, const struct policy_call *call
 	const struct policy_rule *rules = policy_rules(b->p, &n);
 
 	policy_match(b->p, call, &d);
-	if (b->has_exe) {
+	if (b->has_blind) {
 		size_t end = d.rule < 0 ? n : (size_t)d.rule;
 
 		for (size_t i = 0; i < end; i++) {
@@ -404,7 +423,7 @@ static void sc_possible(const struct sc_build *b, const struct policy_call *call
 				.rule_id = rules[i].id,
 			};
 
-			if (rules[i].n_exes && rule_matches(&b->noexe[i], call))
+			if (sc_rule_blind(&rules[i]) && rule_matches(&b->noexe[i], call))
 				sc_verdict_add(b, v, &e);
 		}
 	}
@@ -454,7 +473,8 @@ static struct sc_pair sc_decide(const struct sc_build *b, const size_t *cls)
 	struct sc_verdicts v = { 0 };
 	struct sc_pair pr;
 
-	if (b->notify && b->o->notify_all)
+	/* An address event is one cell whatever the policy's size: exact. */
+	if (b->notify && b->o->notify_all && !policy_event_has_address(b->call->event))
 		return (struct sc_pair){ SCMP_ACT_NOTIFY, SCMP_ACT_NOTIFY };
 	sc_cell(b, cls, &v);
 	if (v.same)
@@ -786,6 +806,35 @@ static int sc_emit_call(struct sc_build *b)
 	return ret;
 }
 
+/* An address event (connect, bind, sendto, sendmsg, sendmmsg) of row R.
+ * The filter reads neither the address (it is in the caller's memory) nor
+ * the socket, so the call is one cell: every decision some socket and some
+ * address could get.  When they all agree the kernel takes it (and a call
+ * nothing logs never wakes the supervisor: sendmsg is hot in many
+ * programs); else the supervisor decides, and without one the strictest of
+ * them applies, as for shutdown.
+ * sendto uses all six arguments, so it cannot carry the marker: the shim
+ * makes a marked send with an address a sendmsg, and every sendto here is
+ * unmarked.  A sendto without an address (dest_addr NULL) is no event: the
+ * kernel allows it, always, without asking anyone.  A sendmsg without
+ * msg_name is no event either, but its msghdr is in memory: the supervisor
+ * lets it continue unlogged. */
+static int sc_emit_address(struct sc_build *b, const struct calls_row *r)
+{
+	uint64_t marker = b->marker;
+	int ret;
+
+	b->ncmp = 0;
+	if (r->arg_addr >= 0 && r->event == POLICY_EV_SENDTO)
+		b->cmp[b->ncmp++] = SCMP_CMP64((unsigned)r->arg_addr, SCMP_CMP_NE, 0);
+	if (r->arg_addr == LAYERS_MARKER_ARG || r->arg_addrlen == LAYERS_MARKER_ARG)
+		b->marker = 0;
+	ret = sc_emit_call(b);
+	b->marker = marker;
+	b->ncmp = 0;
+	return ret;
+}
+
 /* --- i386 -------------------------------------------------------------- */
 
 /* The direct i386 call B->call with one action for all its arguments, when
@@ -897,7 +946,10 @@ static int sc_emit_socketcall(struct sc_build *b, int op)
 			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)op)));
 }
 
-/* The i386 ABI.  The direct calls (socket 359, socketpair 360, accept4 364,
+/* The i386 ABI.  Not covered yet: its address calls (connect, bind,
+ * sendto, sendmsg, sendmmsg, direct or through socketcall) pass unseen; the
+ * supervisor would need the compat msghdr layout and 32-bit pointers.
+ * The direct calls (socket 359, socketpair 360, accept4 364,
  * shutdown 373) carry their arguments in registers as the native ones do:
  * the same regions, without the marker (the shim never makes an i386 call,
  * so none is marked).  socketcall gets one rule per operation, first: the
@@ -965,16 +1017,15 @@ static int sc_fill(struct sc_build *b, scmp_filter_ctx ctx, uint32_t arch, bool 
 		ret = sc_fill_i386(b);
 	} else {
 		for (size_t i = 0; i < CALLS_COUNT && !ret; i++) {
+			const struct calls_row *r = &calls_table[i];
 			struct sc_call sc;
 
-			/* Not yet: the address events in the kernel layers. */
-			if (!calls_table[i].kernel ||
-			    policy_event_has_address(calls_table[i].event))
+			if (!r->kernel)
 				continue;
-			sc_call_of(&calls_table[i], &sc);
+			sc_call_of(r, &sc);
 			b->call = &sc;
 			b->nr = seccomp_syscall_resolve_name(sc.name);
-			ret = sc_emit_call(b);
+			ret = calls_names_address(r) ? sc_emit_address(b, r) : sc_emit_call(b);
 		}
 	}
 	if (!ret && b->o->notify)

@@ -1,7 +1,9 @@
 /* seccomp.h - a policy compiled into a libseccomp filter.
  *
  * Covers socket, socketpair, accept, accept4 and shutdown with the policy's
- * first-match semantics preserved exactly (see policy/rules.h), io_uring_setup
+ * first-match semantics preserved exactly (see policy/rules.h), the address
+ * events connect, bind, sendto, sendmsg and sendmmsg (natively: their
+ * decision needs the address, which only the supervisor reads), io_uring_setup
  * (see policy_io_uring_allowed), and every architecture the filter may meet
  * (socketcall on i386 hides its arguments behind a pointer).
  */
@@ -77,7 +79,14 @@ int policy_seccomp_socketcall_op(const char *call, unsigned *nargs);
  * the supervisor; without, shutdown and socket get the strictest decision
  * any of the candidate rules gives (kill, then deny with the earliest rule's
  * errno), accept and accept4 the most lenient (the listening socket passed
- * the same socket.__new__ rules when it was created).  In audit mode the
+ * the same socket.__new__ rules when it was created).  The address events
+ * (connect, bind, sendto with an address, sendmsg, sendmmsg) depend on an
+ * address in memory: with O->notify they go to the supervisor unless every
+ * address and socket would get the same decision and nothing would be
+ * logged (then the kernel allows them without waking it), and marked ones
+ * (never sendto, which has no free argument) are allowed; without, they get
+ * the strictest decision.  Not covered yet: the i386 address calls (direct
+ * and through socketcall) pass unseen.  In audit mode the
  * kernel denies nothing.  On x86-64, the direct i386 calls (int 0x80) are
  * decided the same way, in the same filter (one listener), never counted as
  * marked; socketcall's operations get one action each (see

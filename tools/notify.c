@@ -9,8 +9,21 @@
  * this one first).  What /proc says is trusted only once checked: by ID_VALID
  * after a fresh read, or through the cached thread's pinned /proc directory
  * (notify_still) before an exe rule decides.
- * connect/bind/sendto would be different: their addresses live in the
- * target's memory, which another thread may rewrite after we looked.
+ * The address events are different: their addresses live in the target's
+ * memory, which another thread may rewrite after we read it
+ * (process_vm_readv) and before the kernel reads it again.  A deny is safe.
+ * An allowed inet bind, and an allowed inet connect that cannot block (a
+ * datagram socket, a non-blocking one), we make ourselves on our copy of
+ * the socket with the bytes we checked (notify_perform_addr): closed.  What
+ * stays open, because the call continues: a blocking stream connect (made
+ * here it would stall every call of the tree), AF_UNIX addresses (a path is
+ * resolved in the caller's root and directory), a bind the caller's
+ * privilege would refuse, and sendto, sendmsg, sendmmsg (the data too is in
+ * the caller's memory), a sendmsg whose msg_name was NULL when we looked.
+ * A malformed address another thread could make well formed (too short for
+ * its family, unreadable, any of sendmsg's) is decided as an unknown
+ * address: the strictest rule that could apply.
+ * tests/bats/kernel-addr.bats races a two-thread program against it.
  *
  * The one exception is the socket behind shutdown's and accept's descriptor:
  * we look at it through pidfd_getfd, but when the call continues the kernel
@@ -39,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
@@ -90,6 +104,18 @@ struct notify_proc {
 
 #define NOTIFY_PROCS_MIN 256
 
+/* The most messages one sendmmsg sends: the kernel caps vlen there. */
+#define NOTIFY_MSGS UIO_MAXIOV
+
+/* One address an address event names: as read and decoded, and decided. */
+struct notify_addr {
+	struct calls_addr a;
+	uint8_t raw[CALLS_ADDR_MAX];	/* the bytes read (A.len of them, when
+					   A.status is CALLS_ADDR_OK) */
+	unsigned unknown;		/* POLICY_UNKNOWN_ADDRESS: not exact */
+	struct policy_decision d;
+};
+
 struct notify_ctx {
 	const struct policy *policy;
 	enum policy_mode mode;
@@ -108,6 +134,11 @@ struct notify_ctx {
 	struct notify_target blind;	/* notify_blind_target() */
 	bool blind_said;
 	struct seal_chain *seal;	/* notify_seal(), or NULL */
+	/* The addresses of one address event's call (sendmmsg: one per
+	 * message with a msg_name), their decisions and unknown facts, and
+	 * the caller's vector of struct mmsghdr as read. */
+	struct notify_addr *addrs;
+	struct mmsghdr *msgs;
 };
 
 struct notify_ctx *notify_new(const struct policy *p, struct evlog_sink *log, uint64_t marker)
@@ -131,7 +162,9 @@ struct notify_ctx *notify_new(const struct policy *p, struct evlog_sink *log, ui
 			    c->sizes.seccomp_notif_resp : sizeof(*c->resp));
 	c->proc_cap = NOTIFY_PROCS_MIN;
 	c->procs = calloc(c->proc_cap, sizeof(*c->procs));
-	if (!c->req || !c->resp || !c->procs) {
+	c->addrs = calloc(NOTIFY_MSGS, sizeof(*c->addrs));
+	c->msgs = calloc(NOTIFY_MSGS, sizeof(*c->msgs));
+	if (!c->req || !c->resp || !c->procs || !c->addrs || !c->msgs) {
 		errno = ENOMEM;
 		goto fail;
 	}
@@ -154,6 +187,8 @@ void notify_free(struct notify_ctx *c)
 		for (size_t i = 0; i < c->proc_cap; i++)
 			free(c->procs[i].exe);
 	free(c->procs);
+	free(c->addrs);
+	free(c->msgs);
 	free(c);
 }
 
@@ -535,6 +570,13 @@ struct notify_job {
 	int err;
 	int new_fd;		/* an accept we made: our end, for ADDFD; -1 */
 	int new_flags;		/* the caller's accept4 flags */
+	/* An address event: the addresses it names (C->addrs), 0 for a
+	 * sendmsg without msg_name (no event). */
+	struct notify_addr *addrs;
+	size_t n_addrs;
+	/* An accept we made with the caller's buffer: the peer it got. */
+	struct calls_addr peer;
+	bool has_peer;
 };
 
 /* Receive: the next notification into C->req.  1; 0 when it vanished
@@ -588,6 +630,109 @@ static int notify_socketcall_args(pid_t tid, const struct seccomp_data *d, struc
 	return 0;
 }
 
+/* An address (of LEN bytes) the caller's memory would not give us. */
+static void notify_fault_addr(size_t len, struct notify_addr *a)
+{
+	memset(&a->a, 0, sizeof(a->a));
+	a->a.status = CALLS_ADDR_FAULT;
+	a->a.family = -1;
+	a->a.len = len;
+	a->unknown = POLICY_UNKNOWN_ADDRESS;
+}
+
+/* The sockaddr of LEN bytes at PTR in thread TID's memory into *A, decoded
+ * as the kernel would take it (calls_addr_decode), read as the kernel's
+ * move_addr_to_kernel() does: nothing over CALLS_ADDR_MAX (or negative, as
+ * the int the kernel uses), nothing for a NULL pointer.  EXACT: LEN and PTR
+ * are registers the kernel uses unchanged (connect, bind, sendto), so a
+ * NULL address or an overlong length is a fact; every other malformed
+ * address (short: its family, read from memory, says how long it must be;
+ * unreadable: another thread may map the page) another thread can make
+ * well formed before the kernel reads it, so it is an unknown address,
+ * decided strictly (POLICY_UNKNOWN_ADDRESS in A->unknown). */
+static void notify_read_addr(pid_t tid, uint64_t ptr, long long len, bool exact,
+			     struct notify_addr *a)
+{
+	uint8_t buf[CALLS_ADDR_MAX];
+
+	a->unknown = 0;
+	if (!ptr || len < 0 || len > CALLS_ADDR_MAX) {
+		calls_addr_decode(ptr ? buf : NULL, len < 0 ? SIZE_MAX : (size_t)len, &a->a);
+	} else if (len && notify_mem(tid, (unsigned long)ptr, buf, (size_t)len, false) < 0) {
+		notify_fault_addr((size_t)len, a);
+	} else {
+		calls_addr_decode(buf, (size_t)len, &a->a);
+		memcpy(a->raw, buf, (size_t)len);
+	}
+	if (a->a.status == CALLS_ADDR_SHORT || a->a.status == CALLS_ADDR_FAULT ||
+	    (!exact && a->a.status != CALLS_ADDR_OK))
+		a->unknown = POLICY_UNKNOWN_ADDRESS;
+}
+
+/* The address of the struct msghdr M, as the kernel's copy_msghdr takes it:
+ * none without msg_name or with msg_namelen 0 (a send without an address:
+ * no event, false), a negative length refused, a longer one than a sockaddr
+ * cut to CALLS_ADDR_MAX. */
+static bool notify_msg_addr(pid_t tid, const struct msghdr *m, struct notify_addr *a)
+{
+	int len = (int)m->msg_namelen;
+
+	if (!m->msg_name || !len)
+		return false;
+	notify_read_addr(tid, (uint64_t)(uintptr_t)m->msg_name,
+			 len > CALLS_ADDR_MAX ? CALLS_ADDR_MAX : len, false, a);
+	return true;
+}
+
+/* The addresses of address event J into C->addrs: connect's and bind's
+ * (arguments 1 and 2), sendto's (4 and 5), sendmsg's msghdr (argument 1),
+ * each message of sendmmsg's vector (argument 1, VLEN in 2, capped as the
+ * kernel does).  A msghdr that cannot be read is one unreadable address
+ * (the kernel fails the call with EFAULT, unless another thread maps it
+ * first); sendmmsg stops at the first message it cannot read, as the
+ * kernel does. */
+static void notify_addrs(struct notify_ctx *c, struct notify_job *j)
+{
+	const struct calls_row *r = j->row;
+	pid_t tid = j->t->tid;
+	struct msghdr m;
+	size_t vlen, n = 0;
+
+	j->addrs = c->addrs;
+	if (r->arg_addr >= 0) {
+		notify_read_addr(tid, (uint64_t)j->args[r->arg_addr],
+				 (int)j->args[r->arg_addrlen], true, &c->addrs[n++]);
+	} else if (r->arg_vlen < 0) {
+		if (notify_mem(tid, (unsigned long)j->args[r->arg_msg], &m, sizeof(m), false) < 0)
+			notify_fault_addr(0, &c->addrs[n++]);
+		else if (notify_msg_addr(tid, &m, &c->addrs[n]))
+			n++;
+	} else {
+		vlen = (unsigned)j->args[r->arg_vlen];
+		if (vlen > NOTIFY_MSGS)
+			vlen = NOTIFY_MSGS;
+		if (vlen && notify_mem(tid, (unsigned long)j->args[r->arg_msg], c->msgs,
+				       vlen * sizeof(*c->msgs), false) < 0) {
+			/* Read one by one up to the first that faults. */
+			size_t ok = 0;
+
+			while (ok < vlen && !notify_mem(tid, (unsigned long)j->args[r->arg_msg] +
+							ok * sizeof(*c->msgs), &c->msgs[ok],
+							sizeof(*c->msgs), false))
+				ok++;
+			for (size_t i = 0; i < ok; i++)
+				if (notify_msg_addr(tid, &c->msgs[i].msg_hdr, &c->addrs[n]))
+					n++;
+			notify_fault_addr(0, &c->addrs[n++]);
+		} else {
+			for (size_t i = 0; i < vlen; i++)
+				if (notify_msg_addr(tid, &c->msgs[i].msg_hdr, &c->addrs[n]))
+					n++;
+		}
+	}
+	j->n_addrs = n;
+}
+
 /* Facts: the call's row and arguments, its thread's /proc facts, and the
  * socket behind its descriptor (through a copy, kept in J->sock_fd for
  * notify_perform).  1; 0 when the caller is gone (nobody waits for an
@@ -637,6 +782,16 @@ static int notify_facts(struct notify_ctx *c, int listener, int kind, struct not
 		fresh = true;
 	}
 	calls_facts(j->row, j->args, j->sock_fd, &j->call);
+	if (calls_names_address(j->row)) {
+		if (req->data.arch == seccomp_arch_native()) {
+			notify_addrs(c, j);
+		} else {	/* another ABI's layout: not read (the filter
+				   sends none yet) */
+			j->addrs = c->addrs;
+			j->n_addrs = 1;
+			notify_fault_addr(0, &c->addrs[0]);
+		}
+	}
 	j->exe = j->t->exe_known ? j->t->exe : NULL;
 	if (!j->exe && !j->blind)
 		j->exe = notify_proc_of(c, j->t->pid, j->t->start)->exe;
@@ -660,19 +815,55 @@ static int notify_facts(struct notify_ctx *c, int listener, int kind, struct not
 	return 1;
 }
 
+static int notify_strictness(enum policy_action a)
+{
+	return a == POLICY_KILL ? 2 : a == POLICY_DENY;
+}
+
+/* An address event: each of its addresses decided on its own (sendmmsg:
+ * one per message), the call by the strictest of them, the earliest among
+ * equals (the whole call is refused: the supervisor cannot continue part
+ * of it).  No address (a sendmsg without msg_name) is no event: allowed,
+ * unlogged. */
+static void notify_decide_addrs(struct notify_ctx *c, struct notify_job *j)
+{
+	j->d = (struct policy_decision){ .action = POLICY_ALLOW, .rule = -1 };
+	for (size_t i = 0; i < j->n_addrs; i++) {
+		struct notify_addr *a = &j->addrs[i];
+		struct policy_call call = j->call;
+		unsigned unknown = j->unknown | a->unknown;
+		bool log = j->d.log;
+
+		calls_addr_to_policy(&a->a, &call);
+		if (unknown)
+			policy_match_strictest(c->policy, &call, unknown, &a->d);
+		else
+			policy_match(c->policy, &call, &a->d);
+		if (!i || notify_strictness(a->d.action) > notify_strictness(j->d.action))
+			j->d = a->d;
+		j->d.log = log || a->d.log;
+	}
+}
+
 /* Decide: the one matcher; the mode says whether the call takes place. */
 static void notify_decide(struct notify_ctx *c, struct notify_job *j)
 {
 	clock_gettime(CLOCK_REALTIME, &j->ts);
-	if (j->unknown)
+	if (calls_names_address(j->row))
+		notify_decide_addrs(c, j);
+	else if (j->unknown)
 		policy_match_strictest(c->policy, &j->call, j->unknown, &j->d);
 	else
 		policy_match(c->policy, &j->call, &j->d);
 	/* The shim logged a marked call already; a forged marker only saves
 	 * the forger a log line, never a decision. */
 	if (c->marker && c->req->data.args[LAYERS_MARKER_ARG] == c->marker &&
-	    c->req->data.arch == seccomp_arch_native())	/* the shim's only */
+	    j->row->arg_addrlen != LAYERS_MARKER_ARG &&	/* sendto: its own */
+	    c->req->data.arch == seccomp_arch_native()) {	/* the shim's only */
 		j->d.log = false;
+		for (size_t i = 0; i < j->n_addrs; i++)
+			j->addrs[i].d.log = false;
+	}
 	j->go = c->mode == POLICY_AUDIT || j->d.action == POLICY_ALLOW;
 	j->kill_it = !j->go && j->d.action == POLICY_KILL;
 }
@@ -793,6 +984,99 @@ static bool notify_same_owner(const struct notify_target *t)
 	return ids[0][3] == (unsigned long)geteuid() && ids[1][3] == (unsigned long)getegid();
 }
 
+/* Is namespace file NAME (under /proc/TID, DIRFD) ours? */
+static bool notify_same_ns(int dirfd, const char *name)
+{
+	char mine[64], theirs[64], path[32];
+	ssize_t a, b;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	a = readlink(path, mine, sizeof(mine));
+	b = readlinkat(dirfd, name, theirs, sizeof(theirs));
+	return a > 0 && a == b && !memcmp(mine, theirs, (size_t)a);
+}
+
+/* Would the kernel let the caller of J bind to PORT, as it lets us (a bind
+ * checks the binding task's CAP_NET_BIND_SERVICE, in the user namespace of
+ * the socket's network namespace, for a port below
+ * net.ipv4.ip_unprivileged_port_start)?  Only when it is in our user and
+ * network namespaces, and the port needs no privilege there or the caller
+ * holds the capability; anything we cannot tell: no, the kernel's turn. */
+static bool notify_may_bind(const struct notify_job *j, int port)
+{
+	char buf[4096];
+	const char *p;
+	long start;
+
+	if (j->blind || !notify_same_ns(j->t->dirfd, "ns/user") ||
+	    !notify_same_ns(j->t->dirfd, "ns/net"))
+		return false;
+	if (!port)
+		return true;
+	if (notify_read_file(AT_FDCWD, "/proc/sys/net/ipv4/ip_unprivileged_port_start",
+			     buf, sizeof(buf)) <= 0)
+		return false;
+	start = strtol(buf, NULL, 10);
+	if (port >= start)
+		return true;
+	if (notify_read_file(j->t->dirfd, "status", buf, sizeof(buf)) <= 0 ||
+	    !(p = strstr(buf, "\nCapEff:")))
+		return false;
+	return strtoull(p + strlen("\nCapEff:"), NULL, 16) & (1ULL << CAP_NET_BIND_SERVICE);
+}
+
+/* Could a connect on J's socket wait?  Not on a datagram socket (a UDP or
+ * ICMP connect only sets the peer), nor on a non-blocking one (EINPROGRESS;
+ * the copy shares the caller's open file description, so O_NONBLOCK is the
+ * program's).  A blocking stream connect may wait for the peer for minutes:
+ * made here it would stall every other call of the tree. */
+static bool notify_connect_blocks(const struct notify_job *j)
+{
+	int fl;
+
+	if ((j->call.type & ~CALLS_ACCEPT_FLAGS) == SOCK_DGRAM)
+		return false;
+	fl = fcntl(j->sock_fd, F_GETFL);
+	return fl < 0 || !(fl & O_NONBLOCK);
+}
+
+/*
+ * Perform an allowed connect or bind to an inet address ourselves, on our
+ * copy of the caller's socket with the very bytes we decided on, and answer
+ * with its result: no other thread of the caller can rewrite the address
+ * between our check and the kernel's use, as it could if the call
+ * continued (the kernel would read the caller's memory again).  Not made
+ * here, so continued and open to that rewrite (see the top of this file):
+ * a blocking stream connect (it may wait), an AF_UNIX address (a path is
+ * resolved in the caller's root and working directory, an abstract name in
+ * its network namespace), a bind our privilege would allow and the
+ * caller's would not, sendto and sendmsg (their data is in the caller's
+ * memory).
+ */
+static void notify_perform_addr(struct notify_job *j)
+{
+	const struct notify_addr *a = &j->addrs[0];
+	int ret;
+
+	if (!j->go || j->n_addrs != 1 || j->sock_fd < 0 || a->a.status != CALLS_ADDR_OK ||
+	    (a->a.family != AF_INET && a->a.family != AF_INET6))
+		return;
+	if (j->row->event == POLICY_EV_BIND) {
+		if (!notify_may_bind(j, a->a.in.port))
+			return;
+		ret = bind(j->sock_fd, (const struct sockaddr *)a->raw, (socklen_t)a->a.len);
+	} else if (j->row->event == POLICY_EV_CONNECT) {
+		if (notify_connect_blocks(j))
+			return;
+		ret = connect(j->sock_fd, (const struct sockaddr *)a->raw, (socklen_t)a->a.len);
+	} else {
+		return;
+	}
+	j->known = true;
+	j->result = ret;
+	j->err = ret < 0 ? errno : 0;
+}
+
 static void notify_perform(struct notify_ctx *c, int listener, struct notify_job *j)
 {
 	struct sockaddr_storage peer;
@@ -800,6 +1084,10 @@ static void notify_perform(struct notify_ctx *c, int listener, struct notify_job
 	bool want_peer = j->args[1] != 0;
 	int fd = j->sock_fd >= 0 ? j->sock_fd : -1, ret;
 
+	if (calls_names_address(j->row)) {
+		notify_perform_addr(j);
+		return;
+	}
 	if (!j->go || !j->d.log || j->row->arg_fd < 0 || j->blind)
 		return;
 	if (j->sock_fd < 0 && j->sock_fd != -EBADF)
@@ -831,10 +1119,17 @@ static void notify_perform(struct notify_ctx *c, int listener, struct notify_job
 	}
 	j->err = want_peer ? notify_put_peer(j->t->tid, (unsigned long)j->args[1],
 					     (unsigned long)j->args[2], &peer, klen) : 0;
-	if (j->err)
+	if (j->err) {
 		close(ret);	/* as the kernel: the connection is dropped */
-	else
+	} else {
 		j->new_fd = ret;
+		/* "peer": what the caller's buffer got, as the shim logs it
+		 * (the whole address, even where the buffer truncated it). */
+		if (want_peer) {
+			calls_addr_decode(&peer, klen, &j->peer);
+			j->has_peer = true;
+		}
+	}
 }
 
 /* Hand J's accepted socket to the caller as its call's result (ADDFD with
@@ -941,7 +1236,30 @@ static void notify_log(struct notify_ctx *c, const struct notify_job *j)
 	e.comm = j->t->comm;
 	e.layer = EVENT_NOTIFY;
 	e.unknown = j->unknown;
+	if (calls_is_accept(j->row)) {
+		/* null: no buffer, a failed accept, or one the kernel made */
+		e.peer = true;
+		e.addr = j->has_peer && j->result >= 0 ? &j->peer : NULL;
+	}
 
+	if (calls_names_address(j->row)) {
+		/* [self, address], one event per address, each with its own
+		 * decision; the call's outcome is theirs alike. */
+		e.self = (int)j->args[j->row->arg_fd];
+		e.self_known = true;
+		for (size_t i = 0; i < j->n_addrs; i++) {
+			const struct notify_addr *a = &j->addrs[i];
+
+			if (!a->d.log)
+				continue;
+			e.addr = &a->a;
+			e.decision = event_decision_of(&a->d, c->mode);
+			e.rule = a->d.rule_id;
+			e.unknown = j->unknown | a->unknown;
+			notify_write_event(c, &e, j->t);
+		}
+		return;
+	}
 	for (int i = 0; i < events; i++)
 		notify_write_event(c, &e, j->t);
 }

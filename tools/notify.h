@@ -6,7 +6,11 @@
  * shutdown, and a logged accept that cannot block, it makes itself on its
  * copy of the target's descriptor, so that the event has the real result
  * (the accepted socket goes to the target with SECCOMP_IOCTL_NOTIF_ADDFD);
- * every other allowed call continues, its result unknown (null).
+ * every other allowed call continues, its result unknown (null).  The
+ * address events (connect, bind, sendto, sendmsg, sendmmsg) it decides on
+ * the address read from the caller's memory, one event per address; an
+ * allowed inet bind, and an inet connect that cannot block, it makes itself
+ * with the address it checked (see notify.c for what stays open).
  */
 #ifndef SOCKAUDIT_NOTIFY_H
 #define SOCKAUDIT_NOTIFY_H

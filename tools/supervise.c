@@ -165,22 +165,16 @@ supervise_child_fail(struct supervise *s, enum child_stage stage, int err)
 	_exit(stage != CHILD_EXEC ? 125 : err == ENOENT ? 127 : 126);
 }
 
-/* Pass LISTENER and whether the filter waits killably to the parent. */
+/* Tell the parent LISTENER's number and whether the filter waits killably.
+ * A write, not sendmsg with SCM_RIGHTS: sendmsg is an address call the
+ * filter may send to the supervisor, which is not serving yet.  The parent
+ * takes the listener with pidfd_getfd while we wait in our execve (a
+ * notified call); it is close-on-exec, so the program never sees it. */
 static int supervise_send_listener(int chan, int listener, char killable)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = &killable, .iov_len = 1 };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int msg[2] = { listener, killable };
 
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &listener, sizeof(int));
-	return sendmsg(chan, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
+	return write(chan, msg, sizeof(msg)) == (ssize_t)sizeof(msg) ? 0 : -1;
 }
 
 /* The child: between fork and exec.  Once the filter is in, every socket
@@ -195,6 +189,15 @@ static void __attribute__((noreturn)) supervise_child(struct supervise *s)
 	close(s->chan[0]);
 	close(s->errpipe[0]);
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	/* The parent takes our listener with pidfd_getfd, which a parent
+	 * without CAP_SYS_PTRACE may do only to a dumpable child: we inherited
+	 * its non-dumpable flag (supervise_seal_start).  Drop the seal chain
+	 * first, the one secret we hold (its key); exec resets the flag
+	 * anyway. */
+	if (s->seal)
+		munmap(s->seal, sizeof(*s->seal));
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		supervise_child_fail(s, CHILD_LISTENER, errno);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		supervise_child_fail(s, CHILD_NNP, errno);
 	landlock_restrict(s->landlock);
@@ -211,7 +214,6 @@ static void __attribute__((noreturn)) supervise_child(struct supervise *s)
 		supervise_child_fail(s, CHILD_SECCOMP, errno);
 	if (supervise_send_listener(s->chan[1], listener, killable))
 		supervise_child_fail(s, CHILD_LISTENER, errno);
-	close(listener);
 	close(s->chan[1]);
 	execve(s->spec->exe_path, s->spec->argv, s->spec->envp);
 	supervise_child_fail(s, CHILD_EXEC, errno);
@@ -221,22 +223,25 @@ static void __attribute__((noreturn)) supervise_child(struct supervise *s)
  * exit status run must return. */
 static int supervise_start(struct supervise *s)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))], killable = 0;
-	struct iovec iov = { .iov_base = &killable, .iov_len = 1 };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
+	int msg[2] = { -1, 0 }, pidfd;
+	char killable;
 	struct child_msg m;
-	struct cmsghdr *cm;
 	ssize_t n;
 
 	do
-		n = recvmsg(s->chan[0], &mh, MSG_CMSG_CLOEXEC);
+		n = read(s->chan[0], msg, sizeof(msg));
 	while (n < 0 && errno == EINTR);
-	cm = n == 1 ? CMSG_FIRSTHDR(&mh) : NULL;
-	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(&s->listener, CMSG_DATA(cm), sizeof(int));
+	killable = (char)msg[1];
+	/* The child waits in its execve for us, the listener still open. */
+	if (n == (ssize_t)sizeof(msg) && msg[0] >= 0) {
+		pidfd = (int)syscall(SYS_pidfd_open, s->child, 0);
+		if (pidfd >= 0) {
+			s->listener = (int)syscall(SYS_pidfd_getfd, pidfd, msg[0], 0);
+			close(pidfd);
+		}
+		if (s->listener < 0)
+			cli_error("run", "cannot take the seccomp listener: %s", strerror(errno));
+	}
 	/* Synchronous wake-ups (Linux 6.6): the caller's CPU switches to us
 	 * and back, instead of waking us on another CPU, which on a VM is an
 	 * interrupt to a halted vCPU (a notified call took 6 to 45 µs here

@@ -390,8 +390,10 @@ def matches(w, g, auto):
     if w.weak:
         return args[:1] == w.args and (result, errno) == (w.result, w.errno)
     if layer == "notify" and auto:
-        # the outcome unknown as a whole, or known and right
-        unknown = args[:1] == [None] and result is None and errno is None
+        # the outcome unknown as a whole, or known and right (an address
+        # event's self is the descriptor passed: known even when the
+        # outcome is not)
+        unknown = args[:1] in ([None], w.args[:1]) and result is None and errno is None
         return args[1:] == w.args[1:] and (unknown or (args, result, errno) == (w.args, w.result, w.errno))
     if w.internal:
         return False    # the preload layer cannot have seen it
