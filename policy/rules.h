@@ -39,7 +39,8 @@
  *    the entries.  RULE_ADDR_INET: ip/prefix CIDR blocks; an AF_INET block
  *    also matches the IPv4-mapped AF_INET6 address (::ffff:a.b.c.d), so a
  *    v6 socket cannot walk around a v4 rule.  RULE_ADDR_PATH: a glob on an
- *    AF_UNIX path ("" matches the unnamed address only);
+ *    AF_UNIX path ("" matches the unnamed address, and
+ *    no other path glob does);
  *    RULE_ADDR_ABSTRACT: a glob on an abstract name (the policy writes it
  *    "@name").  Globs match the whole path_len bytes, NULs included
  *    (rule_glob_match_n()).  A call without a decodable address
