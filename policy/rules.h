@@ -154,6 +154,18 @@ static inline const struct policy_rule *policy_rules(const struct policy *p, siz
  * allocates nothing. */
 bool rule_matches(const struct policy_rule *r, const struct policy_call *call);
 
+/* Is the AF_INET6 address IP (16 bytes) IPv4-mapped (::ffff:a.b.c.d)?  An
+ * AF_INET block matches it (see above). */
+static inline bool rule_ip_v4_mapped(const uint8_t *ip)
+{
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	for (size_t i = 0; i < sizeof(prefix); i++)
+		if (ip[i] != prefix[i])
+			return false;
+	return true;
+}
+
 /* Match the NUL-terminated STR against GLOB: '*' any run of bytes ('/'
  * included), '?' one byte, '[abc]', '[a-z]', '[!a]' or '[^a]' a set, '\x' a
  * literal x.  Byte-wise, no locale.  Async-signal-safe, no recursion depth
