@@ -283,8 +283,6 @@ static int32_t look6(const struct addr_seg6 *v, size_t n, uint64_t xh, uint64_t 
 	return v[lo].rule;
 }
 
-static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
 int addrindex_lookup(const struct addr_run *run, const struct policy_call *call)
 {
 	int32_t r6, r4;
@@ -297,7 +295,7 @@ int addrindex_lookup(const struct addr_run *run, const struct policy_call *call)
 		return -1;
 	r6 = look6(run->v6, run->n_v6, load_be(call->ip, 8), load_be(call->ip + 8, 8));
 	/* An AF_INET block also holds the IPv4-mapped address (rules.h). */
-	if (memcmp(call->ip, v4_mapped, sizeof(v4_mapped)))
+	if (!rule_ip_v4_mapped(call->ip))
 		return r6;
 	r4 = look4(run->v4, run->n_v4, (uint32_t)load_be(call->ip + 12, 4));
 	if (r4 < 0 || (r6 >= 0 && r6 < r4))

@@ -116,8 +116,6 @@ bool rule_glob_match_n(const char *glob, const char *str, size_t len)
 	return glob_match(glob, str, len, false);
 }
 
-static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
 /* Are the first PREFIX bits of A and B equal? */
 static bool prefix_equal(const uint8_t *a, const uint8_t *b, int prefix)
 {
@@ -136,7 +134,7 @@ static bool addr_matches(const struct rule_addr *a, const struct policy_call *ca
 			return prefix_equal(a->ip, call->ip, a->prefix);
 		/* An AF_INET block holds the IPv4-mapped addresses too. */
 		return a->family == AF_INET && call->addr_family == AF_INET6 &&
-		       !memcmp(call->ip, v4_mapped, sizeof(v4_mapped)) &&
+		       rule_ip_v4_mapped(call->ip) &&
 		       prefix_equal(a->ip, call->ip + 12, a->prefix);
 	case RULE_ADDR_PATH:
 		if (call->addr_family != AF_UNIX || call->abstract)

@@ -767,7 +767,7 @@ static bool parse_address(struct pctx *c, struct jref e, const struct jpath *pat
 		return false;
 	}
 	s = e.j->valuestring;
-	if ((s[0] >= '0' && s[0] <= '9') || strchr(s, ':') || s[0] == '[')
+	if ((s[0] >= '0' && s[0] <= '9') || strchr(s, ':'))
 		return parse_cidr(c, off, path, s, a);
 	a->kind = s[0] == '@' ? RULE_ADDR_ABSTRACT : RULE_ADDR_PATH;
 	g = a->kind == RULE_ADDR_ABSTRACT ? s + 1 : s;

@@ -39,7 +39,8 @@
  *    the entries.  RULE_ADDR_INET: ip/prefix CIDR blocks; an AF_INET block
  *    also matches the IPv4-mapped AF_INET6 address (::ffff:a.b.c.d), so a
  *    v6 socket cannot walk around a v4 rule.  RULE_ADDR_PATH: a glob on an
- *    AF_UNIX path ("" matches the unnamed address only);
+ *    AF_UNIX path ("" matches the unnamed address, and
+ *    no other path glob does);
  *    RULE_ADDR_ABSTRACT: a glob on an abstract name (the policy writes it
  *    "@name").  Globs match the whole path_len bytes, NULs included
  *    (rule_glob_match_n()).  A call without a decodable address
@@ -152,6 +153,18 @@ static inline const struct policy_rule *policy_rules(const struct policy *p, siz
 /* True when rule R matches CALL, with the semantics above.  Async-signal-safe,
  * allocates nothing. */
 bool rule_matches(const struct policy_rule *r, const struct policy_call *call);
+
+/* Is the AF_INET6 address IP (16 bytes) IPv4-mapped (::ffff:a.b.c.d)?  An
+ * AF_INET block matches it (see above). */
+static inline bool rule_ip_v4_mapped(const uint8_t *ip)
+{
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	for (size_t i = 0; i < sizeof(prefix); i++)
+		if (ip[i] != prefix[i])
+			return false;
+	return true;
+}
 
 /* Match the NUL-terminated STR against GLOB: '*' any run of bytes ('/'
  * included), '?' one byte, '[abc]', '[a-z]', '[!a]' or '[^a]' a set, '\x' a

@@ -9,10 +9,11 @@ check() {
 }
 
 @test "check: every shipped example is valid, without a warning" {
-	run -0 --separate-stderr check "$EXAMPLES"/audit-all.json "$EXAMPLES"/no-network.json \
-		"$EXAMPLES"/no-raw.json "$EXAMPLES"/rare-families.json
+	run -0 --separate-stderr check "$EXAMPLES"/audit-all.json "$EXAMPLES"/loopback-only.json \
+		"$EXAMPLES"/no-network.json "$EXAMPLES"/no-raw.json "$EXAMPLES"/rare-families.json
 	assert_equal "$stderr" ""
 	assert_output "$EXAMPLES/audit-all.json: ok, 0 rules, mode audit, default allow
+$EXAMPLES/loopback-only.json: ok, 4 rules (2 address), mode enforce, default allow
 $EXAMPLES/no-network.json: ok, 3 rules, mode enforce, default deny (EACCES)
 $EXAMPLES/no-raw.json: ok, 2 rules, mode enforce, default allow
 $EXAMPLES/rare-families.json: ok, 1 rule, mode enforce, default allow"
@@ -21,6 +22,7 @@ $EXAMPLES/rare-families.json: ok, 1 rule, mode enforce, default allow"
 @test "check: every file in policy/examples is checked by this suite" {
 	run -0 ls "$EXAMPLES"
 	assert_output "audit-all.json
+loopback-only.json
 no-network.json
 no-raw.json
 rare-families.json"
@@ -165,4 +167,44 @@ Try 'sockaudit check --help'."
 	run -0 --separate-stderr check --help
 	assert_line --index 0 "Usage: sockaudit check [--quiet] POLICY..."
 	assert_equal "$stderr" ""
+}
+
+@test "check: the summary counts address, port and host rules and names the default's events" {
+	cat > a.json <<'JSON'
+{"version": 1, "default": {"action": "deny", "errno": "EPERM", "event": ["socket.__new__", "socket.connect"]},
+ "rules": [
+  {"event": "socket.connect", "address": ["127.0.0.0/8", "::1"], "port": "1-65535", "action": "allow"},
+  {"event": "socket.bind", "port": [80, 443], "action": "allow"},
+  {"event": "socket.getaddrinfo", "host": "*.local", "action": "allow"}
+ ]}
+JSON
+	run -0 --separate-stderr check a.json
+	assert_equal "$stderr" ""
+	assert_output "a.json: ok, 3 rules (1 address, 2 port, 1 host), mode enforce, default deny (EPERM) on socket.__new__, socket.connect"
+}
+
+@test "check: an address with host bits set: the block it means, with a caret" {
+	cat > bad.json <<'JSON'
+{"version": 1, "rules": [
+  {"event": "socket.connect", "address": ["::1", "10.0.0.1/8"], "action": "allow"}
+]}
+JSON
+	run -1 --separate-stderr check bad.json
+	assert_output ""
+	assert_equal "$stderr" "bad.json:2:50: error: address '10.0.0.1/8' has bits set past the /8 prefix; did you mean '10.0.0.0/8'?
+    2 |   {\"event\": \"socket.connect\", \"address\": [\"::1\", \"10.0.0.1/8\"], \"action\": \"allow\"}
+      |                                                  ^
+sockaudit check: bad.json: invalid policy (1 error)"
+}
+
+@test "check: a CIDR block inside an earlier one is unreachable: a warning, status 0" {
+	cat > w.json <<'JSON'
+{"version": 1, "rules": [
+  {"id": "ten", "event": "socket.connect", "address": "10.0.0.0/8", "action": "allow"},
+  {"id": "ten-one", "event": "socket.connect", "address": "10.1.0.0/16", "port": 80, "action": "deny"}
+]}
+JSON
+	run -0 --separate-stderr check w.json
+	assert_output "w.json: ok, 2 rules (2 address, 1 port), mode enforce, default allow, 1 warning"
+	assert_equal "${stderr_lines[0]}" "w.json:3:3: warning: rule 'ten-one' is unreachable: rule 'ten' (line 2) matches everything it matches"
 }

@@ -168,3 +168,91 @@ Try 'sockaudit eval --help'."
 	assert_line --partial "mode audit"
 	assert_line --partial "allow -> would_deny"
 }
+
+@test "eval loopback-only: connect, sendto and sendmsg reach loopback, unix and netlink only" {
+	P="$EXAMPLES/loopback-only.json"
+	run -0 ev --address 127.0.0.1 --port 80 "$P" connect AF_INET SOCK_STREAM
+	assert_output "allow rule=loopback log=true"
+	run -0 ev --address 127.255.0.9 --port 53 "$P" sendto AF_INET SOCK_DGRAM
+	assert_output "allow rule=loopback log=true"
+	run -0 ev --address ::1 --port 80 "$P" connect AF_INET6 SOCK_STREAM
+	assert_output "allow rule=loopback log=true"
+	run -0 ev --address ::ffff:127.0.0.1 --port 80 "$P" sendmsg AF_INET6 SOCK_DGRAM
+	assert_output "allow rule=loopback log=true"
+	run -0 ev --address 192.0.2.1 --port 80 "$P" connect AF_INET SOCK_STREAM
+	assert_output "deny errno=ENETUNREACH rule=elsewhere log=true"
+	run -0 ev --address ::ffff:192.0.2.1 --port 80 "$P" connect AF_INET6 SOCK_STREAM
+	assert_output "deny errno=ENETUNREACH rule=elsewhere log=true"
+	run -0 ev --address ::2 --port 80 "$P" connect AF_INET6 SOCK_STREAM
+	assert_output "deny errno=ENETUNREACH rule=elsewhere log=true"
+	run -0 ev --address /run/dbus/system_bus_socket "$P" connect AF_UNIX SOCK_STREAM
+	assert_output "allow rule=local log=true"
+	run -0 ev --address @/tmp/.X11-unix/X0 "$P" connect AF_UNIX SOCK_STREAM
+	assert_output "allow rule=local log=true"
+	run -0 ev --address "" "$P" sendto AF_UNIX SOCK_DGRAM
+	assert_output "allow rule=local log=true"
+	run -0 ev "$P" sendto AF_NETLINK SOCK_RAW NETLINK_ROUTE
+	assert_output "allow rule=netlink log=true"
+	run -0 ev --address 192.0.2.1 --port 80 "$P" bind AF_INET SOCK_STREAM
+	assert_output "allow rule=(default) log=true"
+	run -0 ev "$P" socket AF_INET SOCK_STREAM
+	assert_output "allow rule=(default) log=true"
+}
+
+@test "eval: address, port and host rules; the default decides address events only when it names them" {
+	cat > p.json <<'JSON'
+{"version": 1, "mode": "enforce", "default": {"action": "deny"},
+ "rules": [
+  {"id": "web", "event": "socket.connect", "port": [80, "8000-8099"], "action": "allow"},
+  {"id": "no-bind-low", "event": "socket.bind", "port": "0-1023", "action": "deny", "errno": "EPERM"},
+  {"id": "dns-local", "event": "socket.getaddrinfo", "host": ["localhost", "*.local"], "action": "allow"},
+  {"id": "no-lookup", "event": "socket.getaddrinfo", "action": "deny", "errno": "EPERM"}
+ ]}
+JSON
+	run -0 ev --address 10.0.0.1 --port 8099 p.json connect AF_INET SOCK_STREAM
+	assert_output "allow rule=web log=true"
+	run -0 ev --address 10.0.0.1 --port 8100 p.json connect AF_INET SOCK_STREAM
+	assert_output "allow rule=(default) log=true"
+	run -0 ev --address 0.0.0.0 --port 22 p.json bind AF_INET SOCK_STREAM
+	assert_output "deny errno=EPERM rule=no-bind-low log=true"
+	run -0 ev --address 0.0.0.0 --port 8080 p.json bind
+	assert_output "allow rule=(default) log=true"
+	run -0 ev --host LocalHost p.json getaddrinfo
+	assert_output "allow rule=dns-local log=true"
+	run -0 ev --host printer.LOCAL --port 631 p.json getaddrinfo AF_INET SOCK_STREAM
+	assert_output "allow rule=dns-local log=true"
+	run -0 ev --host example.com p.json getaddrinfo
+	assert_output "deny gai_error=EAI_FAIL rule=no-lookup log=true"
+	run -0 ev --mode audit --host example.com p.json getaddrinfo
+	assert_output "would_deny gai_error=EAI_FAIL rule=no-lookup log=true"
+	# Without an address the port rules cannot match.
+	run -0 ev p.json connect AF_INET SOCK_STREAM
+	assert_output "allow rule=(default) log=true"
+	sed -i 's/"default": {"action": "deny"}/"default": {"action": "deny", "event": ["socket.__new__", "socket.connect"]}/' p.json
+	run -0 ev --address 10.0.0.1 --port 8100 p.json connect AF_INET SOCK_STREAM
+	assert_output "deny errno=EACCES rule=(default) log=true"
+	run -0 ev --address 0.0.0.0 --port 8080 p.json bind
+	assert_output "allow rule=(default) log=true"
+	run -0 ev p.json shutdown SHUT_RD
+	assert_output "allow rule=(default) log=true"
+}
+
+@test "eval: --address, --port and --host usage errors exit 2" {
+	P="$EXAMPLES/loopback-only.json"
+	run -2 --separate-stderr ev --address 1.2.3 "$P" connect
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: --address '1.2.3' is not an IP address"
+	run -2 --separate-stderr ev --address 127.0.0.1 --port 65536 "$P" connect
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: --port must be a number from 0 to 65535, not '65536'"
+	run -2 --separate-stderr ev --address /run/x --port 80 "$P" connect
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: --port needs an IP --address"
+	run -2 --separate-stderr ev --host localhost "$P" connect
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: --host is for getaddrinfo"
+	run -2 --separate-stderr ev --address ::1 "$P" getaddrinfo
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: --address is for connect, bind, sendto and sendmsg"
+	run -2 --separate-stderr ev --port 80 "$P" socket AF_INET SOCK_STREAM
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: --port is for connect, bind, sendto, sendmsg and getaddrinfo"
+	run -2 --separate-stderr ev "$P" connect AF_INET
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: connect takes [FAMILY TYPE [PROTOCOL]]"
+	run -2 --separate-stderr ev --address ::1 "$P" one.log
+	assert_equal "${stderr_lines[0]}" "sockaudit eval: --address, --port and --host describe a call, not a replay"
+}

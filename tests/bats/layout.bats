@@ -24,6 +24,7 @@ only_from() {
 	run -0 includers_of rules.h
 	assert_line policy/match.c	# the check looks at real includers
 	only_from rules.h '^policy/|^tests/unit/test_(parse|match|seccomp_grid|ports|addrmatch)\.c$'
+	only_from addrindex.h '^policy/|^tests/unit/test_addrmatch\.c$'
 	only_from validate.h '^policy/'
 	only_from diag.h '^policy/'
 	# the cJSON binding: policy/ and the shim's own private implementation

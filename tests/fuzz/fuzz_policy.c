@@ -20,6 +20,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ .event = POLICY_EV_NEW, .family = AF_NETLINK, .type = SOCK_RAW, .protocol = 6 },
 		{ .event = POLICY_EV_SHUTDOWN, .family = -1, .type = -1, .protocol = -1,
 		  .how = SHUT_RDWR, .exe = "/bin/sh" },
+		/* The address events: a v4-mapped v6 address, an abstract name
+		 * with a NUL in it, a lookup. */
+		{ .event = POLICY_EV_CONNECT, .family = AF_INET6, .type = SOCK_STREAM,
+		  .has_addr = true, .addr_family = AF_INET6,
+		  .ip = { [10] = 0xff, [11] = 0xff, [12] = 127, [15] = 1 },
+		  .has_port = true, .port = 80 },
+		{ .event = POLICY_EV_SENDTO, .family = AF_UNIX, .type = SOCK_DGRAM,
+		  .has_addr = true, .addr_family = AF_UNIX, .path = "/tmp/x\0y",
+		  .path_len = 8, .abstract = true },
+		{ .event = POLICY_EV_GETADDRINFO, .family = -1, .host = "LocalHost",
+		  .has_port = true, .port = 443 },
 	};
 	struct policy_diags diags = { 0 };
 	struct policy *p = NULL;

@@ -359,6 +359,26 @@ static void test_address(void)
 	CHECK(d.action == POLICY_DENY && d.rule == 5, "strictest, address known: first match");
 	policy_free(p);
 
+	/* No path glob but "" matches the unnamed address; a family rule on an
+	 * address event needs the socket's facts, an address rule does not. */
+	{
+		static const char t[] =
+			"{\"version\": 1, \"rules\": [\n"
+			" {\"id\": \"any-path\", \"event\": \"socket.bind\", \"address\": \"*\", \"action\": \"deny\"},\n"
+			" {\"event\": \"socket.connect\", \"family\": \"AF_INET\", \"action\": \"deny\"}]}";
+
+		CHECK_INT(policy_parse(t, strlen(t), &p, NULL), 0, "path glob policy parses");
+		if (p) {
+			c = unix_call(POLICY_EV_BIND, "", 0, false);
+			expect(p, "'*' does not match the unnamed address", &c, POLICY_ALLOW, 0, NULL);
+			c = unix_call(POLICY_EV_BIND, "x", 1, false);
+			expect(p, "'*' matches a relative path", &c, POLICY_DENY, EACCES, "any-path");
+			CHECK(!policy_needs_facts(p, POLICY_EV_BIND), "needs_facts: an address rule does not");
+			CHECK(policy_needs_facts(p, POLICY_EV_CONNECT), "needs_facts: a family rule on connect");
+			CHECK(!policy_needs_facts(p, POLICY_EV_NEW), "needs_facts: not for other events");
+			policy_free(p);
+		}
+	}
 	CHECK(rule_glob_match_n("a*c", "ab\0c", 4), "glob_n: '*' over a NUL");
 	CHECK(!rule_glob_match_n("a?c", "ab\0c", 4), "glob_n: '?' is one byte");
 	CHECK(rule_glob_match_n("a?c", "a\0c", 3), "glob_n: '?' matches a NUL");
