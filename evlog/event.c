@@ -327,14 +327,27 @@ static char *put_socket(char *p, const struct event *e)
  * event.schema.json. */
 static char *put_unknown(char *p, unsigned unknown)
 {
-	switch (unknown & (POLICY_UNKNOWN_EXE | POLICY_UNKNOWN_SOCKET)) {
-	case POLICY_UNKNOWN_EXE:
-		return put_lit(p, ",\"unknown\":[\"exe\"]");
-	case POLICY_UNKNOWN_SOCKET:
-		return put_lit(p, ",\"unknown\":[\"socket\"]");
-	default:
-		return put_lit(p, ",\"unknown\":[\"exe\",\"socket\"]");
+	static const struct {
+		unsigned bit;
+		const char *word;
+	} facts[] = {
+		{ POLICY_UNKNOWN_EXE, "\"exe\"" },
+		{ POLICY_UNKNOWN_SOCKET, "\"socket\"" },
+		{ POLICY_UNKNOWN_ADDRESS, "\"address\"" },
+	};
+	bool first = true;
+
+	p = put_lit(p, ",\"unknown\":[");
+	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+		if (!(unknown & facts[i].bit))
+			continue;
+		if (!first)
+			*p++ = ',';
+		p = put_mem(p, facts[i].word, strlen(facts[i].word));
+		first = false;
 	}
+	*p++ = ']';
+	return p;
 }
 
 /* N bytes as a JSON string of hex digits. */

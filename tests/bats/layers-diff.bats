@@ -6,9 +6,11 @@
 # and in enforce mode.  The program's output (what each call returned), its
 # exit status and the log, event for event, must be the same.  Compared are
 # all of an event's keys but layer, seq, ts, tid, pid and ppid (two runs are
-# two processes), and what the notify layer documents as unknown
+# two processes), what the notify layer documents as unknown
 # (man/sockaudit-run.1, THE NOTIFY SUPERVISOR): self, result and errno of a
-# call it let continue, and one event per end of a continued socketpair.
+# call it let continue, and one event per end of a continued socketpair;
+# and in addresses what differs from run to run: a listener's port (the
+# kernel's choice) and the pid in x_every's abstract names.
 
 bats_require_minimum_version 1.5.0
 load helper
@@ -28,7 +30,7 @@ setup() {
 # compare.py PRELOAD_LOG SECCOMP_LOG: the two logs, event for event.
 write_compare() {
 	cat >"$T/compare.py" <<-'EOF'
-	import json, sys
+	import json, re, sys
 
 	DROP = ("v", "seq", "ts", "tid", "pid", "ppid", "layer", "seal")
 
@@ -54,13 +56,33 @@ write_compare() {
 	        return True
 	    # A continued accept is a blocking one; x_every makes those only
 	    # with a connection queued, so under the shim it succeeded.
-	    return s["call"] in ("accept", "accept4") and (p["result"] or -1) >= 0
+	    if s["call"] in ("accept", "accept4"):
+	        return (p["result"] or -1) >= 0
+	    # An address call the supervisor let continue (a blocking connect,
+	    # a unix address, a send) never shows it the outcome.
+	    return s["call"] in ("connect", "bind", "sendto", "sendmsg", "sendmmsg")
+
+	def run_free(v):
+	    """An address without what differs from run to run: the port the
+	    kernel gave a listener, the pid in x_every's abstract names."""
+	    if isinstance(v, str):
+	        return re.sub(r"x_every-[0-9]+", "x_every-PID", v)
+	    if isinstance(v, list) and len(v) in (2, 4) and isinstance(v[0], str):
+	        return [v[0], "PORT" if v[1] >= 1024 else v[1]] + v[2:]
+	    return v
 
 	def project(e, unknown):
 	    d = {k: v for k, v in e.items() if k not in DROP}
 	    if unknown:
 	        d["args"] = [None] + d["args"][1:]
 	        d["result"] = d["errno"] = None
+	    if e["event"] in ("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"):
+	        d["args"] = [d["args"][0], run_free(d["args"][1])]
+	        d["address"] = run_free(d["address"])
+	        if d["port"] is not None and d["port"] >= 1024:
+	            d["port"] = "PORT"
+	    if d.get("peer") is not None:
+	        d["peer"] = run_free(d["peer"])
 	    return d
 
 	pre, sec = expand(load(sys.argv[1])), load(sys.argv[2])
@@ -247,7 +269,14 @@ both() {
 		assert_output ""
 		# The marker kept the supervisor out; the shim's events are the
 		# same as without the kernel layers.
-		strip='select(.layer) | del(.seq, .ts, .tid, .pid, .ppid) | tojson'
+		# (but for what differs from run to run in addresses)
+		strip='def free: if type == "array" and length >= 2 and (.[1] | type) == "number"
+				and (.[0] | type) == "string" and .[1] >= 1024 then .[1] = "PORT" else . end;
+			select(.layer) | del(.seq, .ts, .tid, .pid, .ppid)
+			| if (.port | type) == "number" and .port >= 1024 then .port = "PORT" else . end
+			| if (.args[1] | type) == "array" then .args[1] |= free else . end
+			| if .peer then .peer |= free else . end
+			| tojson | gsub("x_every-[0-9]+"; "x_every-PID")'
 		run -0 diff <(jq -r "$strip" "$T/p.log") <(jq -r "$strip" "$T/a.log")
 		rm -f "$T/a.log"
 	done

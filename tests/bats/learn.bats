@@ -175,7 +175,9 @@ raw denied 13"
 	assert_line AF_NETLINK
 	run -0 "$SOCKAUDIT" learn -o "$T/learned.json" "$T/audit.log"
 	run -0 jq -r '[.rules[].id] | join(" ")' "$T/learned.json"
-	assert_output "unix-stream netlink-raw-route getaddrinfo-localhost other-getaddrinfo"
+	# and the addresses glibc's own calls named: nscd's socket, the
+	# kernel's netlink address (bind, request)
+	assert_output "unix-stream netlink-raw-route connect-var-run-nscd-socket bind-netlink sendto-netlink getaddrinfo-localhost other-connect other-bind other-sendto other-getaddrinfo"
 	run -0 "$SOCKAUDIT" run -p "$T/learned.json" -o "$T/enforce.log" -- getent ahostsv4 localhost
 	assert_line --regexp '^127\.0\.0\.1 +STREAM localhost$'
 	run -0 jq -r 'select(.layer and .decision != "allow")' "$T/enforce.log"
