@@ -71,6 +71,20 @@ void calls_addr_decode(const void *sa, size_t len, struct calls_addr *a);
  * AF_INET or AF_INET6 address. */
 char *calls_addr_ip(const struct calls_addr *a, char *buf);
 
+/* The length of the address a struct msghdr names with msg_name NAME and
+ * msg_namelen NAMELEN, as the kernel's copy_msghdr_from_user() takes it:
+ * 0 when it names none (NAME NULL or NAMELEN 0: a send without an address,
+ * no event); -1 when the kernel refuses it with EINVAL (negative as the
+ * int it reads); else NAMELEN, cut to CALLS_ADDR_MAX as the kernel cuts. */
+static inline long calls_msg_namelen(const void *name, unsigned namelen)
+{
+	if (!name || !namelen)
+		return 0;
+	if ((int)namelen < 0)
+		return -1;
+	return namelen > CALLS_ADDR_MAX ? CALLS_ADDR_MAX : namelen;
+}
+
 /* Is A the AF_UNSPEC address with INADDR_ANY that an AF_INET socket's
  * bind(2) takes as 0.0.0.0 (the kernel's "compatibility games" in
  * __inet_bind)?  Then *PORT gets its port (host order). */

@@ -501,6 +501,24 @@ static char *put_result(char *p, const struct event *e)
 	return put_lit(p, "null");
 }
 
+/* The raw family, type and protocol of args. */
+static char *put_triple(char *p, const struct event *e)
+{
+	p = put_i64(p, e->family);
+	*p++ = ',';
+	p = put_i64(p, e->type);
+	*p++ = ',';
+	return put_i64(p, e->protocol);
+}
+
+/* The end of args, "call", and what the socket is. */
+static char *put_call_socket(char *p, const struct event *e)
+{
+	p = put_lit(p, "],\"call\":");
+	p = put_json_str(p, e->call, BUDGET_WORD);
+	return put_socket(p, e);
+}
+
 /* args and the decoded keys up to "result", for each kind of event. */
 static char *put_call(char *p, const struct event *e)
 {
@@ -513,15 +531,9 @@ static char *put_call(char *p, const struct event *e)
 		if (e->event == POLICY_EV_SHUTDOWN) {
 			p = put_i64(p, e->how);
 		} else {
-			p = put_i64(p, e->family);
-			*p++ = ',';
-			p = put_i64(p, e->type);
-			*p++ = ',';
-			p = put_i64(p, e->protocol);
+			p = put_triple(p, e);
 		}
-		p = put_lit(p, "],\"call\":");
-		p = put_json_str(p, e->call, BUDGET_WORD);
-		p = put_socket(p, e);
+		p = put_call_socket(p, e);
 		if (e->event == POLICY_EV_SHUTDOWN) {
 			p = put_lit(p, ",\"how\":");
 			p = put_name(p, names_name(NAMES_HOW, e->how), e->how);
@@ -538,14 +550,8 @@ static char *put_call(char *p, const struct event *e)
 		*p++ = ',';
 		p = put_json_str(p, e->service, BUDGET_SERVICE);
 		*p++ = ',';
-		p = put_i64(p, e->family);
-		*p++ = ',';
-		p = put_i64(p, e->type);
-		*p++ = ',';
-		p = put_i64(p, e->protocol);
-		p = put_lit(p, "],\"call\":");
-		p = put_json_str(p, e->call, BUDGET_WORD);
-		p = put_socket(p, e);
+		p = put_triple(p, e);
+		p = put_call_socket(p, e);
 		p = put_lit(p, ",\"host\":");
 		p = put_json_str(p, e->host, BUDGET_HOST);
 		p = put_lit(p, ",\"port\":");
@@ -567,9 +573,7 @@ static char *put_call(char *p, const struct event *e)
 		p = e->self_known ? put_i64(p, e->self) : put_lit(p, "null");
 		*p++ = ',';
 		p = put_address(p, e->addr);
-		p = put_lit(p, "],\"call\":");
-		p = put_json_str(p, e->call, BUDGET_WORD);
-		p = put_socket(p, e);
+		p = put_call_socket(p, e);
 		p = put_place(p, e->addr, e->event);
 		return put_result(p, e);
 	}

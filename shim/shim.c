@@ -266,27 +266,37 @@ enum shim_place_kind {
 	SHIM_PLACE_MALFORMED,	/* logged as such, the call goes as it came */
 };
 
-/* Copy N bytes of the caller's memory at SRC without faulting: false when
- * the kernel would refuse to read them (EFAULT).  process_vm_readv(2) on
- * ourselves; where a sandbox refuses that system call, a plain copy (the
- * program then faults where the kernel would have said EFAULT). */
-static bool shim_peek(void *dst, const void *src, size_t n)
+/* N bytes between our LOCAL and the caller's REMOTE (READ: from REMOTE),
+ * with process_vm_readv(2) or process_vm_writev(2) on ourselves, so that
+ * memory the kernel would refuse with EFAULT is never touched: false then.
+ * Where a sandbox refuses those system calls, a plain copy (the program
+ * then faults where the kernel would have said EFAULT). */
+static bool shim_vm_copy(bool read, void *local, void *remote, size_t n)
 {
-	struct iovec local = { .iov_base = dst, .iov_len = n };
-	struct iovec remote = { .iov_base = (void *)src, .iov_len = n };
-	long got = shim_raw_syscall(SYS_process_vm_readv, getpid(), (long)&local, 1,
-				    (long)&remote, 1, 0);
+	struct iovec l = { .iov_base = local, .iov_len = n };
+	struct iovec r = { .iov_base = remote, .iov_len = n };
+	long done = shim_raw_syscall(read ? SYS_process_vm_readv : SYS_process_vm_writev,
+				     getpid(), (long)&l, 1, (long)&r, 1, 0);
 
-	if (got == (long)n)
+	if (done == (long)n)
 		return true;
-	if (got == -ENOSYS || got == -EPERM) {
-		memcpy(dst, src, n);
-		return true;
-	}
-	return false;
+	if (done != -ENOSYS && done != -EPERM)
+		return false;
+	if (read)
+		memcpy(local, remote, n);
+	else
+		memcpy(remote, local, n);
+	return true;
 }
 
-/* Copy and decode the LEN bytes at SA (the caller's) into PL. */
+/* Copy N bytes of the caller's memory at SRC to DST without faulting. */
+static bool shim_peek(void *dst, const void *src, size_t n)
+{
+	return shim_vm_copy(true, dst, (void *)src, n);
+}
+
+/* Copy and decode the LEN bytes at SA (the caller's) into PL; a LEN over
+ * CALLS_ADDR_MAX is not read ("long"). */
 static void shim_place_copy(struct shim_place *pl, const void *sa, size_t len)
 {
 	if (sa && len && len <= CALLS_ADDR_MAX && !shim_peek(pl->sa, sa, len)) {
@@ -303,6 +313,8 @@ static void shim_place_copy(struct shim_place *pl, const void *sa, size_t len)
 static enum shim_place_kind shim_place_take(const struct calls_row *row, const long a[6],
 					    struct shim_place *pl, long b[6])
 {
+	long len;
+
 	memcpy(b, a, 6 * sizeof(long));
 	if (row->arg_msg >= 0) {
 		if (!shim_peek(&pl->msg, (const void *)a[row->arg_msg], sizeof(pl->msg))) {
@@ -310,13 +322,15 @@ static enum shim_place_kind shim_place_take(const struct calls_row *row, const l
 			pl->addr.status = CALLS_ADDR_FAULT;
 			return SHIM_PLACE_MALFORMED;
 		}
-		if (!pl->msg.msg_name)
+		len = calls_msg_namelen(pl->msg.msg_name, pl->msg.msg_namelen);
+		if (!len)
 			return SHIM_PLACE_NONE;
-		/* The kernel cuts a longer msg_namelen to the most there is
-		 * (copy_msghdr_from_user), and reads that much. */
-		if (pl->msg.msg_namelen > CALLS_ADDR_MAX)
-			pl->msg.msg_namelen = CALLS_ADDR_MAX;
-		shim_place_copy(pl, pl->msg.msg_name, pl->msg.msg_namelen);
+		if (len < 0) {
+			shim_place_copy(pl, pl->msg.msg_name, SIZE_MAX);	/* "long" */
+			return SHIM_PLACE_MALFORMED;
+		}
+		pl->msg.msg_namelen = (socklen_t)len;
+		shim_place_copy(pl, pl->msg.msg_name, (size_t)len);
 		if (pl->addr.status != CALLS_ADDR_OK)
 			return SHIM_PLACE_MALFORMED;
 		pl->msg.msg_name = pl->sa;
@@ -480,22 +494,11 @@ static void shim_mmsg_decide(const struct calls_row *row, const long a[6], unsig
 		shim_not_decided(c, d);
 }
 
-/* Write N bytes to the caller's memory at DST without faulting (the
+/* Write N bytes at SRC to the caller's memory at DST without faulting (the
  * kernel's put_user would fail there). */
 static bool shim_poke(void *dst, const void *src, size_t n)
 {
-	struct iovec local = { .iov_base = (void *)src, .iov_len = n };
-	struct iovec remote = { .iov_base = dst, .iov_len = n };
-	long put = shim_raw_syscall(SYS_process_vm_writev, getpid(), (long)&local, 1,
-				    (long)&remote, 1, 0);
-
-	if (put == (long)n)
-		return true;
-	if (put == -ENOSYS || put == -EPERM) {
-		memcpy(dst, src, n);
-		return true;
-	}
-	return false;
+	return shim_vm_copy(false, (void *)src, dst, n);
 }
 
 /* Copy the messages of A's vector from I on into M, at most
@@ -510,15 +513,18 @@ static unsigned shim_mmsg_copy(const long a[6], unsigned i, unsigned vlen, struc
 
 	for (; n < SHIM_MMSG_CHUNK && i + n < vlen; n++) {
 		struct mmsghdr *h = &m->v[n];
+		long len;
 
 		if (!shim_peek(h, &vec[i + n], sizeof(*h)))
 			break;
-		m->named[n] = h->msg_hdr.msg_name != NULL;
+		len = calls_msg_namelen(h->msg_hdr.msg_name, h->msg_hdr.msg_namelen);
+		m->named[n] = len != 0;
 		if (!m->named[n])
 			continue;
-		if (h->msg_hdr.msg_namelen > CALLS_ADDR_MAX)
-			h->msg_hdr.msg_namelen = CALLS_ADDR_MAX;
-		shim_place_copy(pl, h->msg_hdr.msg_name, h->msg_hdr.msg_namelen);
+		if (len < 0)
+			break;		/* the kernel refuses it: it says so */
+		h->msg_hdr.msg_namelen = (socklen_t)len;
+		shim_place_copy(pl, h->msg_hdr.msg_name, (size_t)len);
 		if (pl->addr.status != CALLS_ADDR_OK)
 			break;		/* the kernel refuses it: it says so */
 		memcpy(m->sa[n], pl->sa, h->msg_hdr.msg_namelen);

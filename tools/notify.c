@@ -675,12 +675,11 @@ static void notify_read_addr(pid_t tid, uint64_t ptr, long long len, bool exact,
  * cut to CALLS_ADDR_MAX. */
 static bool notify_msg_addr(pid_t tid, const struct msghdr *m, struct notify_addr *a)
 {
-	int len = (int)m->msg_namelen;
+	long len = calls_msg_namelen(m->msg_name, m->msg_namelen);
 
-	if (!m->msg_name || !len)
+	if (!len)
 		return false;
-	notify_read_addr(tid, (uint64_t)(uintptr_t)m->msg_name,
-			 len > CALLS_ADDR_MAX ? CALLS_ADDR_MAX : len, false, a);
+	notify_read_addr(tid, (uint64_t)(uintptr_t)m->msg_name, len, false, a);
 	return true;
 }
 

@@ -93,7 +93,10 @@ EOF
 ["connect",null,"long","EINVAL","allow"]
 ["connect",[5,"deadbeef0102"],null,"EINVAL","allow"]
 ["sendto",null,"fault","EFAULT","allow"]
-["sendmsg",null,"fault","EFAULT","allow"]'
+["sendmsg",null,"fault","EFAULT","allow"]
+["sendmsg",null,"long","EINVAL","allow"]'
+	# msg_namelen 0 names no address, as the kernel reads it: no event
+	[[ "$native" == *"sendmsg-zero -1 EDESTADDRREQ"* ]]
 }
 
 @test "shim-addr: a policy that refuses every connect does not decide malformed ones" {
