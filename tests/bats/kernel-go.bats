@@ -78,3 +78,40 @@ require_wait_killable() {
 	run -0 jq -r 'select(.layer == "notify" and .decision == "deny") | "\(.family) \(.errno) \(.rule)"' log
 	assert_line "AF_INET EACCES no-inet"
 }
+
+@test "go: every bind and connect of the static program logged by notify, the same addresses strace decodes in the same run" {
+	require_wait_killable
+	run -0 --separate-stderr strace -f -qq -e signal=none -e trace=execve,bind,connect -o "$T/trace" \
+		"$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$GO_LISTEN" 50
+	assert_output "ok 50"
+	# The program's own calls, not sockaudit's: the supervisor makes the
+	# binds and connects it lets through on its own copy of the socket.
+	run -0 "$PY" - "$T/trace" "$T/log" "$GO_LISTEN" <<'PY'
+import json, re, sys
+trace, log, prog = sys.argv[1:]
+lines, pending, calls = open(trace).read().splitlines(), {}, []
+for l in lines:           # join the halves of calls another thread interrupted
+    pid, _, rest = l.partition(" ")
+    rest = rest.strip()
+    if rest.endswith("<unfinished ...>"):
+        pending[pid] = rest[:-len("<unfinished ...>")].rstrip()
+    elif rest.startswith("<... ") and pid in pending:
+        calls.append((pid, pending.pop(pid) + rest.split(" resumed>", 1)[1]))
+    else:
+        calls.append((pid, rest))
+# sockaudit (the supervisor, whose pid made the first execve) is not the program
+sup = calls[0][0]
+want = []
+for pid, rest in calls:
+    m = re.match(r'(bind|connect)\(\d+, \{sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_addr\("([0-9.]+)"\)\}, 16\) *= (-?\d+)(?: (E[A-Z]+))?', rest)
+    if pid != sup and m:
+        want.append(["socket." + m[1], [m[3], int(m[2])], int(m[4]), m[5]])
+got = [[e["event"], e["args"][1], e["result"], e["errno"]] for e in map(json.loads, open(log))
+       if e.get("event") in ("socket.bind", "socket.connect")]
+assert all(e["layer"] == "notify" for e in map(json.loads, open(log)) if e.get("event") in ("socket.bind", "socket.connect"))
+key = lambda x: json.dumps(x)
+assert sorted(want, key=key) == sorted(got, key=key), "strace %s\nlog %s" % (want[:5], got[:5])
+print(len([w for w in want if w[0] == "socket.bind"]), len([w for w in want if w[0] == "socket.connect"]))
+PY
+	assert_output "50 50"
+}
