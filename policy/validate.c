@@ -63,16 +63,23 @@ static int find_duplicates(const struct policy_rule *rules, size_t n, size_t *du
 /* Unreachable rules: A (earlier) covers B when every field A constrains
  * admits every value B's same field admits. */
 
-static bool ints_cover(const int *a, size_t na, const int *b, size_t nb)
+/* Does list A (NA entries of SIZE bytes) admit every value list B (NB)
+ * admits: is each of B's entries covered by one of A's (ENTRY_COVERS)?  An
+ * empty list constrains nothing: it covers every list, and only an empty
+ * one covers it.  A union of A's entries that covers a B entry only
+ * together is not seen (a warning missed, never a wrong one). */
+static bool list_covers(const void *a, size_t na, const void *b, size_t nb, size_t size,
+			bool (*entry_covers)(const void *a, const void *b))
 {
 	if (!na)
 		return true;
 	if (!nb)
 		return false;
 	for (size_t i = 0; i < nb; i++) {
+		const void *eb = (const char *)b + i * size;
 		size_t j;
 
-		for (j = 0; j < na && a[j] != b[i]; j++)
+		for (j = 0; j < na && !entry_covers((const char *)a + j * size, eb); j++)
 			;
 		if (j == na)
 			return false;
@@ -80,29 +87,18 @@ static bool ints_cover(const int *a, size_t na, const int *b, size_t nb)
 	return true;
 }
 
-static bool protocols_cover(const struct policy_rule *a, const struct policy_rule *b)
+static bool int_covers(const void *a, const void *b)
 {
-	if (!a->n_protocols)
-		return true;
-	if (!b->n_protocols)
-		return false;
-	for (size_t i = 0; i < b->n_protocols; i++) {
-		const struct rule_protocol *pb = &b->protocols[i];
-		size_t j;
+	return *(const int *)a == *(const int *)b;
+}
 
-		/* A plain number admits the value in every family; a name only
-		 * in its table's families. */
-		for (j = 0; j < a->n_protocols; j++) {
-			const struct rule_protocol *pa = &a->protocols[j];
+/* A plain number admits the value in every family; a name only in its
+ * table's families. */
+static bool protocol_covers(const void *a, const void *b)
+{
+	const struct rule_protocol *pa = a, *pb = b;
 
-			if (pa->value == pb->value &&
-			    (pa->table < 0 || pa->table == pb->table))
-				break;
-		}
-		if (j == a->n_protocols)
-			return false;
-	}
-	return true;
+	return pa->value == pb->value && (pa->table < 0 || pa->table == pb->table);
 }
 
 static bool glob_literal(const char *g)
@@ -110,30 +106,13 @@ static bool glob_literal(const char *g)
 	return !strpbrk(g, "*?[\\");
 }
 
-/* Do globs A[] admit every string globs B[] admit?  Only said yes to when
+/* Does glob A admit every string glob B admits?  Only said yes to when
  * plain to see: the same glob, or a literal one A matches. */
-static bool globs_cover(const char *const *a, size_t na, const char *const *b, size_t nb)
+static bool glob_covers(const void *a, const void *b)
 {
-	if (!na)
-		return true;
-	if (!nb)
-		return false;
-	for (size_t i = 0; i < nb; i++) {
-		size_t j;
+	const char *ga = *(const char *const *)a, *gb = *(const char *const *)b;
 
-		for (j = 0; j < na; j++)
-			if (!strcmp(a[j], b[i]) ||
-			    (glob_literal(b[i]) && rule_glob_match(a[j], b[i])))
-				break;
-		if (j == na)
-			return false;
-	}
-	return true;
-}
-
-static bool exes_cover(const struct policy_rule *a, const struct policy_rule *b)
-{
-	return globs_cover(a->exes, a->n_exes, b->exes, b->n_exes);
+	return !strcmp(ga, gb) || (glob_literal(gb) && rule_glob_match(ga, gb));
 }
 
 /* Are the first BITS bits of A and B equal? */
@@ -147,8 +126,10 @@ static bool bits_equal(const uint8_t *a, const uint8_t *b, uint32_t bits)
 }
 
 /* Does block or glob A admit every address B admits? */
-static bool addr_covers(const struct rule_addr *a, const struct rule_addr *b)
+static bool addr_covers(const void *pa, const void *pb)
 {
+	const struct rule_addr *a = pa, *b = pb;
+
 	if (a->kind != b->kind)
 		return false;
 	if (a->kind == RULE_ADDR_INET)
@@ -162,53 +143,24 @@ static bool addr_covers(const struct rule_addr *a, const struct rule_addr *b)
 	return glob_literal(b->glob) && rule_glob_match(a->glob, b->glob);
 }
 
-/* Each of B's blocks or ranges inside one of A's: a union of A's that
- * covers a B entry only together is not seen (a warning missed, never a
- * wrong one). */
-static bool addrs_cover(const struct policy_rule *a, const struct policy_rule *b)
+static bool port_covers(const void *pa, const void *pb)
 {
-	if (!a->n_addrs)
-		return true;
-	if (!b->n_addrs)
-		return false;
-	for (size_t i = 0; i < b->n_addrs; i++) {
-		size_t j;
+	const struct rule_port *a = pa, *b = pb;
 
-		for (j = 0; j < a->n_addrs && !addr_covers(&a->addrs[j], &b->addrs[i]); j++)
-			;
-		if (j == a->n_addrs)
-			return false;
-	}
-	return true;
+	return a->lo <= b->lo && b->hi <= a->hi;
 }
 
-static bool ports_cover(const struct policy_rule *a, const struct policy_rule *b)
-{
-	if (!a->n_ports)
-		return true;
-	if (!b->n_ports)
-		return false;
-	for (size_t i = 0; i < b->n_ports; i++) {
-		size_t j;
-
-		for (j = 0; j < a->n_ports; j++)
-			if (a->ports[j].lo <= b->ports[i].lo && b->ports[i].hi <= a->ports[j].hi)
-				break;
-		if (j == a->n_ports)
-			return false;
-	}
-	return true;
-}
+/* Field F (with its count n_F) of A covers B's, entry by entry (PRED). */
+#define FIELD_COVERS(F, PRED) \
+	list_covers(a->F, a->n_##F, b->F, b->n_##F, sizeof(*a->F), PRED)
 
 static bool covers(const struct policy_rule *a, const struct policy_rule *b)
 {
 	return (a->events & b->events) == b->events &&
-	       ints_cover(a->families, a->n_families, b->families, b->n_families) &&
-	       ints_cover(a->types, a->n_types, b->types, b->n_types) &&
-	       ints_cover(a->hows, a->n_hows, b->hows, b->n_hows) &&
-	       protocols_cover(a, b) && exes_cover(a, b) && addrs_cover(a, b) &&
-	       ports_cover(a, b) &&
-	       globs_cover(a->hosts, a->n_hosts, b->hosts, b->n_hosts);
+	       FIELD_COVERS(families, int_covers) && FIELD_COVERS(types, int_covers) &&
+	       FIELD_COVERS(hows, int_covers) && FIELD_COVERS(protocols, protocol_covers) &&
+	       FIELD_COVERS(exes, glob_covers) && FIELD_COVERS(addrs, addr_covers) &&
+	       FIELD_COVERS(ports, port_covers) && FIELD_COVERS(hosts, glob_covers);
 }
 
 /* The index.  A rule A that covers B lists, in every field A constrains,
