@@ -327,3 +327,48 @@ EOF2
 	run -0 jq -c 'select(.event == "socket.bind") | [.args[1][0], .address, .port, .decision]' "$T/log"
 	assert_output "[0,\"0.0.0.0\",$port,\"deny\"]"
 }
+
+@test "shim-addr: host globs, CIDR blocks, ports and abstract names decide in the preload layer, with the rules' errnos" {
+	pol=$(policy_file p.json <<'EOF2'
+{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+ "rules": [{"id": "no-example", "event": "socket.getaddrinfo", "host": "*.EXAMPLE", "action": "deny"},
+           {"id": "no-127-2", "event": "socket.connect", "address": "127.0.0.2/32", "action": "deny", "errno": "ENETUNREACH"},
+           {"id": "no-v6-9", "event": ["socket.connect", "socket.sendto"], "address": "::/0", "port": "9-10", "action": "deny", "errno": "EHOSTUNREACH"},
+           {"id": "no-abstract", "event": "socket.bind", "address": "@sockaudit-*", "action": "deny", "errno": "EADDRINUSE"}]}
+EOF2
+)
+	SOCKAUDIT_POLICY="$pol" SOCKAUDIT_LOG="$T/log" run -0 under_shim "$PY" -c '
+import errno, socket
+def err(f):
+    try:
+        f()
+        return "ok"
+    except socket.gaierror as e:
+        return "EAI_FAIL" if e.errno == socket.EAI_FAIL else str(e)
+    except OSError as e:
+        return errno.errorcode[e.errno]
+print(err(lambda: socket.getaddrinfo("localhost", None)))
+print(err(lambda: socket.getaddrinfo("www.example", None)))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+print(err(lambda: u.connect(("127.0.0.1", 9))))
+print(err(lambda: u.connect(("127.0.0.2", 9))))
+v = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+print(err(lambda: v.sendto(b"x", ("::1", 10, 0, 0))))
+print(err(lambda: v.sendto(b"x", ("::1", 11, 0, 0))))
+a = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print(err(lambda: a.bind(b"\0sockaudit-x")))
+print(err(lambda: a.bind(b"\0other")))'
+	assert_output "ok
+EAI_FAIL
+ok
+ENETUNREACH
+EHOSTUNREACH
+ok
+EADDRINUSE
+ok"
+	run -0 jq -r 'select(.decision == "deny") | .rule' "$T/log"
+	assert_output "no-example
+no-127-2
+no-v6-9
+no-abstract"
+}
