@@ -459,9 +459,10 @@ out:
 }
 
 /*
- * sendmmsg(2): one socket.sendmsg event per message that names an address.
- * The call is refused as a whole when the policy refuses one of its
- * messages (none is sent).  Otherwise the messages go to the kernel
+ * sendmmsg(2): one socket.sendmsg event per message that names an address,
+ * each with its own decision.  The call is refused as a whole by the
+ * strictest of them, when the policy refuses one of its messages (none is
+ * sent), as the supervisor refuses it.  Otherwise the messages go to the kernel
  * SHIM_MMSG_CHUNK at a time as copies (the mmsghdr and its address), each
  * decided again on its copy: a message another thread changed since into
  * one the policy refuses stops the call there, as the kernel stops at a
@@ -537,6 +538,11 @@ static unsigned shim_mmsg_copy(const long a[6], unsigned i, unsigned vlen, struc
 	return n;
 }
 
+static int shim_strictness(enum policy_action a)
+{
+	return a == POLICY_KILL ? 2 : a == POLICY_DENY;
+}
+
 static long shim_sendmmsg(const long a[6])
 {
 	const struct calls_row *row = &calls_table[CALL_SENDMMSG];
@@ -559,9 +565,11 @@ static long shim_sendmmsg(const long a[6])
 	e.type = c.type;
 	e.protocol = c.protocol;
 	e.addr = &pl.addr;
-	for (unsigned k = 0; k < vlen && refused.action == POLICY_ALLOW; k++) {
+	/* The strictest of the messages' decisions (kill, then deny), the
+	 * earliest among equals, as the supervisor decides a sendmmsg. */
+	for (unsigned k = 0; k < vlen && refused.action != POLICY_KILL; k++) {
 		shim_mmsg_decide(row, a, k, &pl, &c, &d, &named);
-		if (named && d.action != POLICY_ALLOW)
+		if (named && shim_strictness(d.action) > shim_strictness(refused.action))
 			refused = d;
 	}
 	if (!shim_permits(&refused)) {
@@ -572,9 +580,7 @@ static long shim_sendmmsg(const long a[6])
 		for (unsigned k = 0; k < vlen; k++) {
 			shim_mmsg_decide(row, a, k, &pl, &c, &d, &named);
 			if (named && d.log)
-				shim_emit_call(row, a, &e, &d);
-			if (named && d.action != POLICY_ALLOW)
-				break;	/* the refused one is the last looked at */
+				shim_emit_call(row, a, &e, &d);	/* each its own decision */
 		}
 		errno = refused.err;
 		return -1;

@@ -372,3 +372,18 @@ no-127-2
 no-v6-9
 no-abstract"
 }
+
+@test "shim-addr: a refused sendmmsg sends nothing, and logs each message that names an address, as the supervisor does" {
+	port=$(free_port)
+	pol=$(policy_file p.json <<EOF2
+{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+ "rules": [{"id": "no-port", "event": "socket.sendmsg", "port": $port, "action": "deny", "errno": "EPERM"}]}
+EOF2
+)
+	SOCKAUDIT_POLICY="$pol" SOCKAUDIT_LOG="$T/log" run -0 under_shim "$FIX/s_addr" mmsg "$port"
+	assert_output "connect 0 -
+sendmmsg -1 EPERM"
+	run -0 jq -c 'select(.event == "socket.sendmsg") | [.call, .port == '"$port"', .decision, .rule, .result, .errno]' "$T/log"
+	assert_output '["sendmmsg",true,"deny","no-port",-1,"EPERM"]
+["sendmmsg",true,"deny","no-port",-1,"EPERM"]'
+}
