@@ -877,6 +877,11 @@ static const struct sc_i386_call {
 	{ "accept", SYS_ACCEPT, 3, false },
 	{ "accept4", SYS_ACCEPT4, 4, true },
 	{ "shutdown", SYS_SHUTDOWN, 2, true },
+	{ "connect", SYS_CONNECT, 3, true },
+	{ "bind", SYS_BIND, 3, true },
+	{ "sendto", SYS_SENDTO, 6, true },
+	{ "sendmsg", SYS_SENDMSG, 3, true },
+	{ "sendmmsg", SYS_SENDMMSG, 4, true },
 };
 
 static const struct sc_i386_call *sc_i386_call(const char *name)
@@ -946,11 +951,10 @@ static int sc_emit_socketcall(struct sc_build *b, int op)
 			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)op)));
 }
 
-/* The i386 ABI.  Not covered yet: its address calls (connect, bind,
- * sendto, sendmsg, sendmmsg, direct or through socketcall) pass unseen; the
- * supervisor would need the compat msghdr layout and 32-bit pointers.
- * The direct calls (socket 359, socketpair 360, accept4 364,
- * shutdown 373) carry their arguments in registers as the native ones do:
+/* The i386 ABI.  The direct calls (socket 359, socketpair 360, accept4 364,
+ * shutdown 373, and the address calls: connect 362, bind 361, sendto 369,
+ * sendmsg 370, sendmmsg 345) carry their arguments in registers as the
+ * native ones do (the supervisor reads the compat msghdr):
  * the same regions, without the marker (the shim never makes an i386 call,
  * so none is marked).  socketcall gets one rule per operation, first: the
  * direct calls' rules rely on it (sc_add_rule).  Every operation that has a
@@ -980,7 +984,10 @@ static int sc_fill_i386(struct sc_build *b)
 		b->call = &sc;
 		b->call_id = i;
 		b->nr = seccomp_syscall_resolve_name(sc.name);
-		ret = b->i386_whole ? sc_emit_whole(b) : sc_emit_call(b);
+		if (calls_names_address(&calls_table[i]))
+			ret = sc_emit_address(b, &calls_table[i]);
+		else
+			ret = b->i386_whole ? sc_emit_whole(b) : sc_emit_call(b);
 	}
 	b->i386 = false;
 	return ret;

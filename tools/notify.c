@@ -732,6 +732,71 @@ static void notify_addrs(struct notify_ctx *c, struct notify_job *j)
 	j->n_addrs = n;
 }
 
+/* The i386 ABI's struct msghdr and struct mmsghdr (the kernel's
+ * compat_msghdr): 32-bit pointers and lengths. */
+struct notify_msghdr32 {
+	uint32_t name, namelen, iov, iovlen, control, controllen, flags;
+};
+
+struct notify_mmsghdr32 {
+	struct notify_msghdr32 hdr;
+	uint32_t len;
+};
+
+/* The address of the i386 msghdr at ADDR in TID's memory into *A: false
+ * for none, as notify_msg_addr(); an unreadable msghdr is one unreadable
+ * address. */
+static bool notify_msg_addr32(pid_t tid, unsigned long addr, struct notify_addr *a)
+{
+	struct notify_msghdr32 m32;
+	struct msghdr m = { 0 };
+
+	if (notify_mem(tid, addr, &m32, sizeof(m32), false) < 0) {
+		notify_fault_addr(0, a);
+		return true;
+	}
+	m.msg_name = (void *)(uintptr_t)m32.name;
+	m.msg_namelen = m32.namelen;
+	return notify_msg_addr(tid, &m, a);
+}
+
+/* notify_addrs() for an i386 call: the same registers (or socketcall's
+ * words, which another thread may rewrite: not exact), and the compat
+ * msghdr layout; sendmmsg's vector read message by message up to the first
+ * that cannot be read. */
+static void notify_addrs32(struct notify_ctx *c, struct notify_job *j)
+{
+	const struct calls_row *r = j->row;
+	pid_t tid = j->t->tid;
+	size_t vlen, n = 0;
+
+	j->addrs = c->addrs;
+	if (r->arg_addr >= 0) {
+		notify_read_addr(tid, (uint32_t)j->args[r->arg_addr],
+				 (int)j->args[r->arg_addrlen], !j->muxed, &c->addrs[n++]);
+	} else if (r->arg_vlen < 0) {
+		if (notify_msg_addr32(tid, (uint32_t)j->args[r->arg_msg], &c->addrs[n]))
+			n++;
+	} else {
+		vlen = (unsigned)j->args[r->arg_vlen];
+		if (vlen > NOTIFY_MSGS)
+			vlen = NOTIFY_MSGS;
+		for (size_t i = 0; i < vlen; i++) {
+			unsigned long m = (uint32_t)j->args[r->arg_msg] +
+					  i * sizeof(struct notify_mmsghdr32);
+			struct notify_msghdr32 probe;
+
+			if (notify_mem(tid, m, &probe, sizeof(probe), false) < 0) {
+				notify_fault_addr(0, &c->addrs[n++]);
+				break;
+			}
+			if (notify_msg_addr32(tid, m, &c->addrs[n]))
+				n++;
+		}
+	}
+	j->n_addrs = n;
+}
+
 /* Facts: the call's row and arguments, its thread's /proc facts, and the
  * socket behind its descriptor (through a copy, kept in J->sock_fd for
  * notify_perform).  1; 0 when the caller is gone (nobody waits for an
@@ -782,14 +847,10 @@ static int notify_facts(struct notify_ctx *c, int listener, int kind, struct not
 	}
 	calls_facts(j->row, j->args, j->sock_fd, &j->call);
 	if (calls_names_address(j->row)) {
-		if (req->data.arch == seccomp_arch_native()) {
+		if (req->data.arch == seccomp_arch_native())
 			notify_addrs(c, j);
-		} else {	/* another ABI's layout: not read (the filter
-				   sends none yet) */
-			j->addrs = c->addrs;
-			j->n_addrs = 1;
-			notify_fault_addr(0, &c->addrs[0]);
-		}
+		else
+			notify_addrs32(c, j);	/* the only other ABI: i386 */
 	}
 	j->exe = j->t->exe_known ? j->t->exe : NULL;
 	if (!j->exe && !j->blind)
