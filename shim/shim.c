@@ -325,29 +325,32 @@ static enum shim_place_kind shim_place_take(const struct calls_row *row, const l
 		len = calls_msg_namelen(pl->msg.msg_name, pl->msg.msg_namelen);
 		if (!len)
 			return SHIM_PLACE_NONE;
+		b[row->arg_msg] = (long)&pl->msg;	/* the kernel reads our copy */
 		if (len < 0) {
 			shim_place_copy(pl, pl->msg.msg_name, SIZE_MAX);	/* "long" */
 			return SHIM_PLACE_MALFORMED;
 		}
 		pl->msg.msg_namelen = (socklen_t)len;
 		shim_place_copy(pl, pl->msg.msg_name, (size_t)len);
-		if (pl->addr.status != CALLS_ADDR_OK)
-			return SHIM_PLACE_MALFORMED;
 		pl->msg.msg_name = pl->sa;
-		b[row->arg_msg] = (long)&pl->msg;
-		return SHIM_PLACE_COPIED;
+		return pl->addr.status == CALLS_ADDR_OK ? SHIM_PLACE_COPIED : SHIM_PLACE_MALFORMED;
 	}
 	if (!a[row->arg_addr] && row->event == POLICY_EV_SENDTO)
 		return SHIM_PLACE_NONE;		/* send(2) on a connected socket */
 	shim_place_copy(pl, (const void *)a[row->arg_addr], (socklen_t)a[row->arg_addrlen]);
-	if (pl->addr.status != CALLS_ADDR_OK)
-		return SHIM_PLACE_MALFORMED;
-	b[row->arg_addr] = (long)pl->sa;
-	return SHIM_PLACE_COPIED;
+	/* NULL and an overlong length are registers: the kernel refuses
+	 * them as they came.  Bytes we read go as our copy, a short address
+	 * included, so that no thread can make them well formed unchecked. */
+	if (pl->addr.status == CALLS_ADDR_OK || pl->addr.status == CALLS_ADDR_SHORT)
+		b[row->arg_addr] = (long)pl->sa;
+	return pl->addr.status == CALLS_ADDR_OK ? SHIM_PLACE_COPIED : SHIM_PLACE_MALFORMED;
 }
 
-/* An address the kernel refuses is not the policy's to decide: the call
- * goes to the kernel as it came, logged as the default logs. */
+/* An address the kernel refuses is not the policy's to decide: the kernel
+ * answers (given our copy of what we read), logged as the default logs.
+ * Memory we could not read is answered EFAULT here, as the kernel would:
+ * handed on, another thread could map it between our read and the
+ * kernel's. */
 static void shim_not_decided(const struct policy_call *c, struct policy_decision *d)
 {
 	policy_default_for(shim_cfg.policy ? shim_cfg.policy : policy_default(), c->event, d);
@@ -402,6 +405,7 @@ static long shim_audit(enum calls_id id, const long a[6])
 			args = b;
 			break;
 		case SHIM_PLACE_MALFORMED:
+			args = b;
 			malformed = true;
 			break;
 		}
@@ -422,7 +426,12 @@ static long shim_audit(enum calls_id id, const long a[6])
 	e.type = c.type;
 	e.protocol = c.protocol;
 	e.how = c.how;
-	if (shim_permits(&d)) {
+	if (malformed && pl.addr.status == CALLS_ADDR_FAULT) {
+		ret = -1;		/* unreadable: the kernel's EFAULT */
+		err = EFAULT;
+		if (!d.log)
+			goto out;
+	} else if (shim_permits(&d)) {
 		if (peer && !shim_peek(&peer_len, (const void *)a[2], sizeof(peer_len)))
 			peer = false;	/* the kernel says EFAULT */
 		errno = saved;
@@ -505,7 +514,8 @@ static bool shim_poke(void *dst, const void *src, size_t n)
 /* Copy the messages of A's vector from I on into M, at most
  * SHIM_MMSG_CHUNK, each naming its copied address and decided on it; the
  * count, which stops before a message that cannot be read or that the
- * policy now refuses. */
+ * policy now refuses, and after one the kernel will refuse (a short
+ * address, a negative msg_namelen: it gets our copy of it). */
 static unsigned shim_mmsg_copy(const long a[6], unsigned i, unsigned vlen, struct shim_mmsg *m,
 			       struct shim_place *pl, struct policy_call *c)
 {
@@ -522,16 +532,24 @@ static unsigned shim_mmsg_copy(const long a[6], unsigned i, unsigned vlen, struc
 		m->named[n] = len != 0;
 		if (!m->named[n])
 			continue;
-		if (len < 0)
-			break;		/* the kernel refuses it: it says so */
+		if (len < 0) {
+			/* the last one: the kernel refuses its copy, EINVAL */
+			m->named[n] = false;
+			return n + 1;
+		}
 		h->msg_hdr.msg_namelen = (socklen_t)len;
 		shim_place_copy(pl, h->msg_hdr.msg_name, (size_t)len);
-		if (pl->addr.status != CALLS_ADDR_OK)
-			break;		/* the kernel refuses it: it says so */
+		if (pl->addr.status == CALLS_ADDR_FAULT)
+			break;		/* unreadable: EFAULT, the kernel's answer */
 		memcpy(m->sa[n], pl->sa, h->msg_hdr.msg_namelen);
 		h->msg_hdr.msg_name = m->sa[n];
 		calls_addr_to_policy(&pl->addr, c);
 		shim_decide(c, &m->d[n]);
+		if (pl->addr.status != CALLS_ADDR_OK) {
+			/* the last one: the kernel refuses its copy (short) */
+			shim_not_decided(c, &m->d[n]);
+			return n + 1;
+		}
 		if (!shim_permits(&m->d[n]))
 			break;
 	}
@@ -588,8 +606,8 @@ static long shim_sendmmsg(const long a[6])
 	do {
 		n = shim_mmsg_copy(a, i, vlen, &m, &pl, &c);
 		if (!n && i == 0) {
-			errno = saved;
-			return shim_do(row, a, shim_marker());	/* the kernel's EFAULT, EINVAL */
+			errno = EFAULT;	/* the first message cannot be read */
+			return -1;
 		}
 		if (!n)
 			break;
