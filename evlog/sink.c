@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sink.h"
@@ -75,8 +76,12 @@ static int sink_file_open(const char *path, int min_fd)
 {
 	int fd, high;
 
-	/* 0600: the log names what the program did. */
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	/* 0600: the log names what the program did.  O_NONBLOCK, on this open
+	 * file description of our own: a FIFO whose reader is not there yet
+	 * is not opened (ENXIO: the sink tries again at the next line), and
+	 * one whose reader stopped reading refuses a line (EAGAIN) instead of
+	 * stopping the program; a regular file ignores the flag. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return -errno;
 	high = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
@@ -123,6 +128,8 @@ static int sink_open_fd(struct evlog_sink *s)
 	 * see what it should be. */
 	atomic_store(&s->dev, st.st_dev);
 	atomic_store(&s->ino, st.st_ino);
+	/* A pipe we share (stderr): its file flags are the program's. */
+	atomic_store(&s->pipe, S_ISFIFO(st.st_mode) && !s->kind->owns_fd);
 	atomic_store(&s->fd, fd);
 	atomic_store(&s->healthy, true);
 	return fd;
@@ -140,6 +147,7 @@ int evlog_sink_open(struct evlog_sink *s, const char *spec)
 	atomic_init(&s->ino, 0);
 	atomic_init(&s->reopening, 0);
 	atomic_init(&s->healthy, false);
+	atomic_init(&s->pipe, false);
 	atomic_init(&s->err, EINVAL);
 	atomic_init(&s->fragment, 0);
 	atomic_init(&s->lost, 0);
@@ -212,6 +220,28 @@ static _Atomic uint32_t *sink_fragment_word(struct evlog_sink *s)
 	return &s->fragment;
 }
 
+/*
+ * One write(2) of LEN bytes at BUF to FD.  To the program's stderr when it
+ * is a pipe, without waiting (pwritev2 RWF_NOWAIT, which leaves the file
+ * flags the program shares alone): a reader that stopped reading costs
+ * lines, counted as lost (EAGAIN), never the writer's progress, and a line
+ * (at most PIPE_BUF bytes) goes in whole or not at all.  A kernel or a pipe
+ * that refuses RWF_NOWAIT (EOPNOTSUPP: a named FIFO as stderr) gets plain
+ * writes.  A log file of ours is opened O_NONBLOCK instead (sink_file_open).
+ */
+static ssize_t sink_put(struct evlog_sink *s, int fd, const void *buf, size_t len)
+{
+	if (atomic_load_explicit(&s->pipe, memory_order_relaxed)) {
+		struct iovec v = { .iov_base = (void *)buf, .iov_len = len };
+		ssize_t n = pwritev2(fd, &v, 1, -1, RWF_NOWAIT);
+
+		if (n >= 0 || errno != EOPNOTSUPP)
+			return n;
+		atomic_store(&s->pipe, false);
+	}
+	return write(fd, buf, len);
+}
+
 /* N of LEN bytes went out (0 < N < LEN): end the fragment now, or remember
  * that the next write must.  The "\n" can fail on the same full disk. */
 static void sink_end_fragment(struct evlog_sink *s, int fd)
@@ -239,7 +269,7 @@ sink_write_after_fragment(struct evlog_sink *s, int fd, const char *line, size_t
 	}
 	buf[0] = '\n';
 	memcpy(buf + 1, line, len);
-	n = write(fd, buf, len + 1);
+	n = sink_put(s, fd, buf, len + 1);
 	if (n <= 0) {
 		atomic_store(sink_fragment_word(s), 1);
 		return -1;
@@ -274,7 +304,7 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 	    atomic_exchange(frag, 0))
 		n = sink_write_after_fragment(s, fd, line, len);
 	else
-		n = write(fd, line, len);
+		n = sink_put(s, fd, line, len);
 	if (n == (ssize_t)len) {
 		if (reopener && !atomic_load_explicit(&s->healthy, memory_order_relaxed))
 			atomic_store(&s->healthy, true);

@@ -83,6 +83,7 @@ struct evlog_sink {
 	_Atomic uint64_t dev, ino;	/* what fd must be */
 	_Atomic pid_t reopening;	/* the pid reopening, 0: nobody */
 	_Atomic bool healthy;		/* a verified descriptor, last write whole */
+	_Atomic bool pipe;		/* stderr is a pipe: written without waiting */
 	bool trusted;			/* evlog_sink_trust_fd(): no check */
 	_Atomic int err;		/* errno of the last failure, 0: none */
 	_Atomic uint32_t fragment;	/* without a tally: the log ends in a fragment */

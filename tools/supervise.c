@@ -366,9 +366,15 @@ static void supervise_seal_start(struct supervise *s)
 			  "report cannot verify them", why, strerror(errno));
 		return;
 	}
-	fd = open(spec, O_RDONLY | O_CLOEXEC);
+	/* The chain goes on from the log's last seal record.  Only a regular
+	 * file is read: a FIFO's lines are its reader's (O_NONBLOCK: opening
+	 * one never waits for a writer). */
+	fd = open(spec, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd >= 0) {
-		found = logread_last_seal(fd, prev) == 1;
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			found = logread_last_seal(fd, prev) == 1;
 		close(fd);
 	}
 	seal_chain_init(s->seal, key, found ? prev : NULL);

@@ -261,3 +261,52 @@ EOF
 	assert_output $'phase1 2000\nphase2 0'
 	assert_equal "$stderr" "sockaudit: cannot write the log $T/mnt/log: No space left on device; events are being lost (each leaves a gap in seq)"
 }
+
+# A FIFO at $T/fifo with a reader that never reads: this shell holds it open
+# read-write on descriptor 7 (3 is bats' own), so that opening it for
+# writing never waits.
+stalled_fifo() {
+	mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"
+}
+
+SOCKETS_PY='import socket
+for i in range(2000):
+    socket.socket().close()
+print("done")'
+
+@test "loss: a log whose reader stops reading costs events, counted, never the program's progress (FIFO log; LD_PRELOAD alone, run)" {
+	stalled_fifo
+	echo first >&7		# the reader's, whatever run does at its start
+	# plain LD_PRELOAD: the program ends, and the shim says the loss once
+	SOCKAUDIT_LOG="$T/fifo" run -0 --separate-stderr timeout 60 env LD_PRELOAD="$SHIM_PRELOAD" "$PY" -c "$SOCKETS_PY"
+	assert_output done
+	[[ "$stderr" == *"cannot write the log $T/fifo: Resource temporarily unavailable; events are being lost"* ]]
+	# under run, the preload layer and the kernel layers alone (every call
+	# notified, the supervisor writing): run counts what could not be written
+	run -0 --separate-stderr timeout 60 "$SOCKAUDIT" run --layer preload -o "$T/fifo" -- "$PY" -c "$SOCKETS_PY"
+	assert_output done
+	[[ "$stderr" =~ warning:\ ([0-9]+)\ event\(s\)\ could\ not\ be\ written\ to\ the\ log\ $T/fifo ]]
+	[ "${BASH_REMATCH[1]}" -gt 1000 ]
+	need_notify
+	run -0 --separate-stderr timeout 60 "$SOCKAUDIT" run --layer seccomp -o "$T/fifo" -- "$PY" -c "$SOCKETS_PY"
+	assert_output done
+	[[ "$stderr" =~ warning:\ ([0-9]+)\ event\(s\)\ could\ not\ be\ written\ to\ the\ log\ $T/fifo\ \(0\ by\ the\ preload\ shim,\ ([0-9]+)\ by\ the\ notify ]]
+	[ "${BASH_REMATCH[1]}" -gt 1000 ]
+	# run did not read the FIFO for its seal chain: its first line is there
+	read -r line <&7
+	assert_equal "$line" first
+	exec 7<&-
+}
+
+@test "loss: the default stderr log piped into a reader that stalls does not stop the program" {
+	# The reader never reads its pipe: it waits on a FIFO that the program's
+	# side opens once the program is done.  The pipe (64 KiB) is full
+	# after ~180 events.
+	mkfifo "$T/done"
+	run -0 --separate-stderr timeout 60 bash -c '
+		{ env LD_PRELOAD="$1" "$2" -c "$3" 2>&1 >"$4/out"; echo >"$4/done"; } |
+			{ read -r _ <"$4/done"; }
+		cat "$4/out"' _ "$SHIM_PRELOAD" "$PY" "$SOCKETS_PY" "$T"
+	assert_output done
+}
