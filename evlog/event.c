@@ -362,18 +362,24 @@ static char *put_hex(char *p, const uint8_t *bytes, size_t n)
 
 /* --- where a socket goes ------------------------------------------------ */
 
-/* ADDRESS, in CPython's getsockname() shape (see event.schema.json). */
-static char *put_address(char *p, const struct calls_addr *a)
+/* A's inet address as text into BUF (CALLS_ADDR_IP_TEXT bytes), once for
+ * both the address and its decoded keys; NULL for any other address. */
+static const char *addr_text(const struct calls_addr *a, char *buf)
 {
-	char ip[CALLS_ADDR_IP_TEXT];
+	return a ? calls_addr_ip(a, buf) : NULL;
+}
 
+/* ADDRESS, in CPython's getsockname() shape (see event.schema.json); IP
+ * is addr_text(A). */
+static char *put_address(char *p, const struct calls_addr *a, const char *ip)
+{
 	if (!a || a->status != CALLS_ADDR_OK)
 		return put_lit(p, "null");
 	switch (a->family) {
 	case AF_INET:
 	case AF_INET6:
 		*p++ = '[';
-		p = put_word(p, calls_addr_ip(a, ip));
+		p = put_word(p, ip);
 		*p++ = ',';
 		p = put_u64(p, a->in.port);
 		if (a->family == AF_INET6) {
@@ -412,10 +418,10 @@ static const char *const malformed_words[] = {
 /* "address" and "port" decoded for rules and reports (the policy's
  * spelling: an abstract name is "@name"; a bind's AF_UNSPEC INADDR_ANY as
  * the kernel takes it, 0.0.0.0), and "malformed" when the call named no
- * address the kernel would take. */
-static char *put_place(char *p, const struct calls_addr *a, enum policy_event ev)
+ * address the kernel would take.  IP is addr_text(A). */
+static char *put_place(char *p, const struct calls_addr *a, const char *ip,
+		       enum policy_event ev)
 {
-	char ip[CALLS_ADDR_IP_TEXT];
 	uint16_t port;
 
 	if (a && ev == POLICY_EV_BIND && calls_addr_unspec_any(a, &port)) {
@@ -433,7 +439,7 @@ static char *put_place(char *p, const struct calls_addr *a, enum policy_event ev
 		return put_lit(put_json_mem(p, a->un.abstract ? "@" : "", a->un.path, a->un.len,
 					    BUDGET_ADDR),
 			       ",\"port\":null");
-	p = put_word(p, calls_addr_ip(a, ip));
+	p = put_word(p, ip);
 	p = put_lit(p, ",\"port\":");
 	return put_u64(p, a->in.port);
 }
@@ -522,6 +528,9 @@ static char *put_call_socket(char *p, const struct event *e)
 /* args and the decoded keys up to "result", for each kind of event. */
 static char *put_call(char *p, const struct event *e)
 {
+	char ip[CALLS_ADDR_IP_TEXT];
+	const char *text;
+
 	p = put_lit(p, ",\"args\":[");
 	switch (e->event) {
 	case POLICY_EV_NEW:
@@ -540,7 +549,7 @@ static char *put_call(char *p, const struct event *e)
 		}
 		if (e->peer) {
 			p = put_lit(p, ",\"peer\":");
-			p = put_address(p, e->addr);
+			p = put_address(p, e->addr, addr_text(e->addr, ip));
 		}
 		return put_result(p, e);
 	case POLICY_EV_GETADDRINFO: {
@@ -570,11 +579,12 @@ static char *put_call(char *p, const struct event *e)
 		return put_name(p, gai_name(e->result), (int)e->result);
 	}
 	default:	/* the address events */
+		text = addr_text(e->addr, ip);
 		p = e->self_known ? put_i64(p, e->self) : put_lit(p, "null");
 		*p++ = ',';
-		p = put_address(p, e->addr);
+		p = put_address(p, e->addr, text);
 		p = put_call_socket(p, e);
-		p = put_place(p, e->addr, e->event);
+		p = put_place(p, e->addr, text, e->event);
 		return put_result(p, e);
 	}
 }
