@@ -841,23 +841,42 @@ static int sc_emit_address(struct sc_build *b, const struct calls_row *r)
  * its regions do not fit beside the native ones: the action of every class
  * when they agree; otherwise the supervisor's (it decides exactly), and
  * without one POLICY_SECCOMP_I386_ERRNO in enforce mode. */
-static int sc_emit_whole(struct sc_build *b)
+/* One action for the current call: its table built, ACTION_OF(B, TOTAL)
+ * asked, the table freed.  0 with *ACTION, or -errno. */
+static int sc_one_action(struct sc_build *b,
+			 uint32_t (*action_of)(const struct sc_build *, size_t),
+			 uint32_t *action)
 {
-	uint32_t action;
 	size_t total;
-	int ret;
+	int ret = sc_table(b, &total);
 
-	ret = sc_table(b, &total);
 	if (ret)
 		return ret;
-	action = b->table[0].plain;
+	*action = action_of(b, total);
+	free(b->table);
+	b->table = NULL;
+	return 0;
+}
+
+static uint32_t sc_whole_action(const struct sc_build *b, size_t total)
+{
+	uint32_t action = b->table[0].plain;
+
 	for (size_t idx = 1; idx < total; idx++)
 		if (b->table[idx].plain != action)
 			action = b->notify ? SCMP_ACT_NOTIFY :
 				 b->mode == POLICY_ENFORCE ?
 				 SCMP_ACT_ERRNO(POLICY_SECCOMP_I386_ERRNO) : SCMP_ACT_ALLOW;
-	free(b->table);
-	b->table = NULL;
+	return action;
+}
+
+static int sc_emit_whole(struct sc_build *b)
+{
+	uint32_t action;
+	int ret = sc_one_action(b, sc_whole_action, &action);
+
+	if (ret)
+		return ret;
 	b->ncmp = 0;
 	return action == SCMP_ACT_ALLOW ? 0 : sc_add_rule(b, action);
 }
@@ -932,15 +951,10 @@ static uint32_t sc_socketcall_action(const struct sc_build *b, size_t total)
 static int sc_emit_socketcall(struct sc_build *b, int op)
 {
 	uint32_t action;
-	size_t total;
-	int ret;
+	int ret = sc_one_action(b, sc_socketcall_action, &action);
 
-	ret = sc_table(b, &total);
 	if (ret)
 		return ret;
-	action = sc_socketcall_action(b, total);
-	free(b->table);
-	b->table = NULL;
 	b->socketcall_action[b->call_id] = action;
 	if (action == SCMP_ACT_ALLOW)
 		return 0;
