@@ -248,12 +248,6 @@ bool rule_matches(const struct policy_rule *r, const struct policy_call *call)
 	return rule_may_match(r, call, 0);
 }
 
-/* How strict a decision is: kill, then deny, then allow. */
-static int strictness(enum policy_action a)
-{
-	return a == POLICY_KILL ? 2 : a == POLICY_DENY ? 1 : 0;
-}
-
 /* The decision of rule I of P. */
 static void rule_decision(const struct policy *p, size_t i, struct policy_decision *d)
 {
@@ -315,14 +309,14 @@ void policy_match_strictest(const struct policy *p, const struct policy_call *ca
 			      (r->n_addrs || r->n_ports || r->n_hosts));
 
 		rule_decision(p, i, &cand);
-		if (!have || strictness(cand.action) > strictness(d->action))
+		if (!have || policy_strictness(cand.action) > policy_strictness(d->action))
 			*d = cand;
 		have = true;
 		if (!looks)
 			return;		/* it matches whatever the unknown facts are */
 	}
 	policy_default_for(p, call->event, &cand);
-	if (!have || strictness(cand.action) > strictness(d->action))
+	if (!have || policy_strictness(cand.action) > policy_strictness(d->action))
 		*d = cand;
 }
 

@@ -65,6 +65,13 @@ struct policy_call {
 	const char *host;	/* socket.getaddrinfo: the name; NULL: none */
 };
 
+/* How strict an action is: kill, then deny, then allow (the order in which
+ * the strictest of several possible decisions is chosen). */
+static inline int policy_strictness(enum policy_action a)
+{
+	return a == POLICY_KILL ? 2 : a == POLICY_DENY ? 1 : 0;
+}
+
 struct policy_decision {
 	enum policy_action action;	/* before the mode is applied */
 	int err;			/* errno to fail with, for POLICY_DENY */

@@ -556,11 +556,6 @@ static unsigned shim_mmsg_copy(const long a[6], unsigned i, unsigned vlen, struc
 	return n;
 }
 
-static int shim_strictness(enum policy_action a)
-{
-	return a == POLICY_KILL ? 2 : a == POLICY_DENY;
-}
-
 static long shim_sendmmsg(const long a[6])
 {
 	const struct calls_row *row = &calls_table[CALL_SENDMMSG];
@@ -587,7 +582,7 @@ static long shim_sendmmsg(const long a[6])
 	 * earliest among equals, as the supervisor decides a sendmmsg. */
 	for (unsigned k = 0; k < vlen && refused.action != POLICY_KILL; k++) {
 		shim_mmsg_decide(row, a, k, &pl, &c, &d, &named);
-		if (named && shim_strictness(d.action) > shim_strictness(refused.action))
+		if (named && policy_strictness(d.action) > policy_strictness(refused.action))
 			refused = d;
 	}
 	if (!shim_permits(&refused)) {

@@ -875,11 +875,6 @@ static int notify_facts(struct notify_ctx *c, int listener, int kind, struct not
 	return 1;
 }
 
-static int notify_strictness(enum policy_action a)
-{
-	return a == POLICY_KILL ? 2 : a == POLICY_DENY;
-}
-
 /* An address event: each of its addresses decided on its own (sendmmsg:
  * one per message), the call by the strictest of them, the earliest among
  * equals (the whole call is refused: the supervisor cannot continue part
@@ -899,7 +894,7 @@ static void notify_decide_addrs(struct notify_ctx *c, struct notify_job *j)
 			policy_match_strictest(c->policy, &call, unknown, &a->d);
 		else
 			policy_match(c->policy, &call, &a->d);
-		if (!i || notify_strictness(a->d.action) > notify_strictness(j->d.action))
+		if (!i || policy_strictness(a->d.action) > policy_strictness(j->d.action))
 			j->d = a->d;
 		j->d.log = log || a->d.log;
 	}
