@@ -1,4 +1,4 @@
-/* config.c - the shim's one-time set-up, who is calling, and its log.
+/* config.c - the shim's one-time set-up and its log.
  *
  * Init runs once per process image: from our constructor, or from the first
  * intercepted call when that comes earlier (another library's constructor
@@ -63,33 +63,6 @@ static _Atomic pid_t shim_init_pid;	/* ... and its process */
  * library constructor that calls socket() while holding the dynamic loader's
  * lock that init's dlopen()/dlsym() need. */
 #define SHIM_INIT_WAIT_NS (2ULL * 1000 * 1000 * 1000)
-
-/* The pid of the process that owns the shim's memory, to tell a forked
- * child (its own copy: it may reset its state) from a vfork child (shared
- * memory: it must not).  Kept, where the kernel can, in a page of its own
- * marked MADV_WIPEONFORK (Linux 4.14): a fork child reads 0 there, a vfork
- * child (or any CLONE_VM child) reads its parent's pid, which tells them
- * apart without kcmp(2), which seccomp profiles and kernels without
- * CONFIG_KCMP refuse.  Elsewhere shim_owner_pid and kcmp. */
-static _Atomic pid_t shim_owner_pid;
-static _Atomic pid_t *shim_owner_page;
-
-/*
- * seq: the process's pid in the high bits, its last event number in the
- * low bits, in one word.  A forked child inherits its parent's word; its
- * first event sees a foreign pid and starts again at 1, with one
- * compare-and-swap that threads racing on the first event cannot both win.
- */
-#define SEQ_PID_SHIFT 40
-#define SEQ_MASK ((UINT64_C(1) << SEQ_PID_SHIFT) - 1)
-static _Atomic uint64_t shim_seq;
-static _Atomic uint64_t shim_seq_vfork;	/* vfork children: not the parent's */
-
-/* The thread id, cached per thread with the pid it belongs to (a forked
- * child's thread has a new tid). */
-static __thread struct {
-	pid_t pid, tid;
-} shim_tls_id __attribute__((tls_model("initial-exec")));
 
 long shim_raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
@@ -441,24 +414,6 @@ static const char *shim_env_copy(const char *name, char *buf, size_t cap)
 	return buf;
 }
 
-/* At init: the owner's page (see shim_owner_pid).  Without it (an older
- * kernel) shim_shares_vm() asks kcmp. */
-static void shim_owner_page_init(void)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t size = page > 0 ? (size_t)page : 4096;
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return;
-	if (madvise(p, size, MADV_WIPEONFORK)) {
-		munmap(p, size);
-		return;
-	}
-	atomic_store((_Atomic pid_t *)p, getpid());
-	atomic_store(&shim_owner_page, (_Atomic pid_t *)p);
-}
-
 /*
  * A secure-execution program (setuid, setgid, file capabilities) runs as
  * another user than the one who set its environment, so SOCKAUDIT_LOG and
@@ -527,8 +482,7 @@ static void shim_init_audit(void)
 	shim_scan_rules(shim_cfg.policy);
 	shim_open_log(log);
 	shim_attach_tally(tally);
-	atomic_store(&shim_owner_pid, getpid());
-	shim_owner_page_init();
+	shim_self_init();
 }
 
 static void shim_init(void)
@@ -536,7 +490,7 @@ static void shim_init(void)
 	if (shim_secure_execution()) {
 		shim_cfg.passthrough = true;
 		shim_bind();
-		atomic_store(&shim_owner_pid, getpid());
+		shim_self_init();
 		return;
 	}
 	shim_init_audit();
@@ -600,67 +554,4 @@ bool shim_ready(void)
 __attribute__((constructor)) static void shim_constructor(void)
 {
 	shim_ready();
-}
-
-/* Does PID share its memory with the process that owns the shim's state? */
-static bool shim_shares_vm(pid_t pid)
-{
-	_Atomic pid_t *page = atomic_load(&shim_owner_page);
-	pid_t owner = atomic_load(&shim_owner_pid);
-	long rc;
-
-	if (page) {
-		owner = atomic_load(page);
-		if (owner == pid)
-			return false;
-		if (owner != 0)
-			return true;	/* the page is shared: vfork, CLONE_VM */
-		atomic_store(page, pid);	/* wiped: a fork child, ours now */
-		atomic_store(&shim_owner_pid, pid);
-		return false;
-	}
-	if (pid == owner)
-		return false;
-	rc = shim_raw_syscall(SYS_kcmp, pid, owner, KCMP_VM, 0, 0, 0);
-	if (rc == 0)
-		return true;
-	/* A fork child (rc 1 or 2), or kcmp unavailable (then assume the
-	 * common case, fork).  The memory is ours now. */
-	atomic_store(&shim_owner_pid, pid);
-	return false;
-}
-
-void shim_self(struct shim_self *s)
-{
-	s->pid = getpid();
-	s->ppid = getppid();
-	s->shared_vm = false;
-	if (__builtin_expect(shim_tls_id.pid == s->pid, 1)) {
-		s->tid = shim_tls_id.tid;
-		return;
-	}
-	s->tid = gettid();
-	s->shared_vm = shim_shares_vm(s->pid);
-	if (!s->shared_vm) {
-		shim_tls_id.pid = s->pid;
-		shim_tls_id.tid = s->tid;
-	}
-}
-
-uint64_t shim_next_seq(const struct shim_self *s)
-{
-	_Atomic uint64_t *word = s->shared_vm ? &shim_seq_vfork : &shim_seq;
-	uint64_t tag = (uint64_t)s->pid << SEQ_PID_SHIFT;
-	uint64_t old = atomic_load_explicit(word, memory_order_relaxed);
-	uint64_t new;
-
-	do {
-		if ((old & ~SEQ_MASK) == tag)
-			new = old + 1;
-		else
-			new = tag | 1;
-	} while (!atomic_compare_exchange_weak_explicit(word, &old, new,
-							memory_order_relaxed,
-							memory_order_relaxed));
-	return new & SEQ_MASK;
 }

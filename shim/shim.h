@@ -5,6 +5,8 @@
  *   cjson.c   json_parse()/json_delete() on a privately dlopen'ed libcjson
  *   shim.c    the interposed functions and the per-call pipeline
  *   facts.c   the facts of the program's sockets, kept between calls
+ *   self.c    who is calling (pid, tid, ppid, seq), and the vfork() that
+ *             tells a vfork child apart
  *
  * Everything here has hidden visibility (ALL_CFLAGS) and is local in the
  * version script: the host program can neither see nor replace it.
@@ -79,6 +81,9 @@ struct shim_self {
 };
 
 void shim_self(struct shim_self *s);
+
+/* At init, once per process image (self.c). */
+void shim_self_init(void);
 
 /* The next event number of the calling process, from 1. */
 uint64_t shim_next_seq(const struct shim_self *s);

@@ -5,12 +5,17 @@
 # seccomp_* reference left would fail the link (sanitizer builds leave their
 # runtime's symbols undefined, so they skip the check).
 SHIM_SRCS := $(sort $(wildcard shim/*.c))
-SHIM_OBJS := $(SHIM_SRCS:%.c=$(B)/%.o)
+SHIM_ASMS := $(sort $(wildcard shim/*.S))
+SHIM_OBJS := $(SHIM_SRCS:%.c=$(B)/%.o) $(SHIM_ASMS:%.S=$(B)/%.o)
 SHIM_LIB := $(B)/libsockaudit.so
 SHIM_MAP := $(B)/shim/libsockaudit.map
 SHIM_LDFLAGS := -shared -Wl,--version-script=$(SHIM_MAP) -Wl,-z,now \
 	$(if $(SAN),,-Wl,--no-undefined)
 ALL_TARGETS += $(SHIM_LIB)
+
+$(B)/shim/%.o: shim/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The version script, from the table of intercepted calls.
 $(SHIM_MAP): shim/libsockaudit.map.in calls/calls.def

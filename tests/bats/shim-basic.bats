@@ -11,9 +11,10 @@ DENY_INET6='{"version": 1, "mode": "enforce", "default": {"action": "allow"},
 @test "shim: exports exactly the interposed functions, imports no cJSON" {
 	run -0 nm -D --defined-only "$SHIM"
 	run -0 bash -c "nm -D --defined-only '$SHIM' | awk '{print \$3}' | sort | tr '\n' ' '"
-	assert_output "accept accept4 bind connect getaddrinfo sendmmsg sendmsg sendto shutdown socket socketpair syscall "
-	# ... which are the rows of the one table of intercepted calls
-	want=$( (sed -n 's/^CALL([A-Z0-9_]*, *\([a-z0-9_]*\),.*/\1/p' "$ROOT/calls/calls.def"; echo syscall) |
+	assert_output "accept accept4 bind connect getaddrinfo sendmmsg sendmsg sendto shutdown socket socketpair syscall vfork "
+	# ... which are the rows of the one table of intercepted calls, syscall()
+	# that routes their numbers, and vfork() that tells a vfork child apart
+	want=$( (sed -n 's/^CALL([A-Z0-9_]*, *\([a-z0-9_]*\),.*/\1/p' "$ROOT/calls/calls.def"; echo syscall; echo vfork) |
 		sort | tr '\n' ' ')
 	assert_equal "$output" "$want"
 	run -1 bash -c "nm -D --undefined-only '$SHIM' | grep -E 'cJSON|seccomp'"

@@ -55,6 +55,42 @@ load shim-helper
 	assert_output 5
 }
 
+@test "shim-hard: ppid is the parent at fork: a child reparented before its first event keeps it" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$FIX/s_ident" orphan
+	parent=$(awk '/^parent/ {print $2}' <<<"$output")
+	child=$(awk '/^child/ {print $2}' <<<"$output")
+	wait_for test -s "$T/log"
+	run -0 jq -c "[.pid == $child, .ppid == $parent, .seq, .result >= 0]" "$T/log"
+	assert_output '[true,true,1,true]'
+}
+
+@test "shim-hard: a child of the raw fork system call (no libc fork, no atfork handler) logs as itself" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 under_shim "$FIX/s_ident" rawfork
+	parent=$(awk '/^parent/ {print $2}' <<<"$output")
+	child=$(awk '/^child/ {print $2}' <<<"$output")
+	run -0 jq -c "[.pid, .seq, .tid == .pid, .ppid == $parent]" "$T/log"
+	assert_output "[$parent,1,true,false]
+[$child,1,true,true]
+[$parent,2,true,false]"
+}
+
+@test "shim-hard: who is calling costs no system call per event (getpid, getppid, gettid once per process)" {
+	export SOCKAUDIT_LOG="$T/log"
+	run -0 strace -f -c -e trace=getpid,getppid,gettid,socket -o "$T/trace" \
+		env LD_PRELOAD="$SHIM_PRELOAD" "$FIX/s_ident" loop 200
+	run -0 json_lines "$T/log"
+	assert_output 200
+	# socket is counted so that the table cannot be empty
+	run -0 awk '$NF == "socket" {print $4}' "$T/trace"
+	assert_output 200
+	for c in getpid getppid gettid; do
+		n=$(awk -v c="$c" '$NF == c {print $4}' "$T/trace")
+		[ "${n:-0}" -le 3 ] || fail "$c made ${n} times for 200 events"
+	done
+}
+
 @test "shim-hard: vfork without kcmp(2) (refused, as by container profiles): the parent's seq is still untouched" {
 	export SOCKAUDIT_LOG="$T/log"
 	run -0 under_shim "$FIX/s_nokcmp" "$FIX/s_spawn"
