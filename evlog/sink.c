@@ -113,16 +113,17 @@ static const struct evlog_sink_kind sink_kinds[] = {
  */
 static _Atomic bool sink_no_statx;
 
-static bool sink_fd_identity(int fd, struct evlog_sink_id *id)
+static bool sink_fd_identity(int fd, struct evlog_sink_id *id, uint64_t *nlink)
 {
 	struct stat st;
 
 	if (!atomic_load_explicit(&sink_no_statx, memory_order_relaxed)) {
 		struct statx sx;
 
-		if (statx(fd, "", AT_EMPTY_PATH, STATX_INO, &sx) == 0) {
+		if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_NLINK, &sx) == 0) {
 			id->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
 			id->ino = sx.stx_ino;
+			*nlink = sx.stx_nlink;
 			return true;
 		}
 		if (errno != ENOSYS && errno != EPERM && errno != EINVAL)
@@ -133,20 +134,35 @@ static bool sink_fd_identity(int fd, struct evlog_sink_id *id)
 		return false;
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;
+	*nlink = st.st_nlink;
 	return true;
 }
 
-static bool sink_fd_ok(const struct evlog_sink *s, int fd)
+/* Is FD still the file we opened, and is that file still in a directory?
+ * A log removed (rm, or rm -rf of its directory) is written no more: the
+ * sink opens its path again, which makes a new file when the directory is
+ * still there and otherwise counts the lines lost.  Only for a file of
+ * ours: the program's stderr is the program's, removed or not. */
+enum sink_fd_state { SINK_FD_OURS, SINK_FD_REMOVED, SINK_FD_OTHER };
+
+static enum sink_fd_state sink_fd_state(const struct evlog_sink *s, int fd)
 {
 	struct evlog_sink_id id;
+	uint64_t nlink;
 
-	return fd >= 0 && sink_fd_identity(fd, &id) &&
-	       id.ino == atomic_load_explicit(&s->ino, memory_order_relaxed) &&
-	       id.dev == atomic_load_explicit(&s->dev, memory_order_relaxed);
+	if (fd < 0 || !sink_fd_identity(fd, &id, &nlink) ||
+	    id.ino != atomic_load_explicit(&s->ino, memory_order_relaxed) ||
+	    id.dev != atomic_load_explicit(&s->dev, memory_order_relaxed))
+		return SINK_FD_OTHER;
+	return nlink == 0 && s->kind->reopens ? SINK_FD_REMOVED : SINK_FD_OURS;
 }
 
-/* Open the spec again, publish the descriptor.  Returns it or -errno. */
-static int sink_open_fd(struct evlog_sink *s)
+/* Open the spec again, publish the descriptor.  REPLACE: our own descriptor
+ * of a removed log, which the new file takes the place of (dup3: a thread
+ * writing at that moment writes into one file or the other, never into a
+ * descriptor that the program got back from close); -1: none.  Returns the
+ * descriptor or -errno. */
+static int sink_open_fd(struct evlog_sink *s, int replace)
 {
 	struct stat st;
 	int fd = s->kind->open(s->spec, s->min_fd), err;
@@ -163,6 +179,10 @@ static int sink_open_fd(struct evlog_sink *s)
 	 * see what it should be. */
 	atomic_store(&s->dev, st.st_dev);
 	atomic_store(&s->ino, st.st_ino);
+	if (replace >= 0 && dup3(fd, replace, O_CLOEXEC) == replace) {
+		close(fd);
+		fd = replace;
+	}
 	/* A pipe we share (stderr): its file flags are the program's. */
 	atomic_store(&s->pipe, S_ISFIFO(st.st_mode) && !s->kind->owns_fd);
 	atomic_store(&s->fd, fd);
@@ -204,7 +224,7 @@ int evlog_sink_open(struct evlog_sink *s, const char *spec)
 	if (!s->kind)
 		return -EINVAL;
 	memcpy(s->spec, spec, len + 1);
-	fd = sink_open_fd(s);
+	fd = sink_open_fd(s, -1);
 	atomic_store(&s->err, fd < 0 ? -fd : 0);
 	return fd < 0 ? fd : 0;
 }
@@ -237,8 +257,16 @@ static int sink_recover(struct evlog_sink *s, pid_t reopener)
 	}
 	/* Another thread may have reopened it meanwhile. */
 	fd = atomic_load(&s->fd);
-	if (!sink_fd_ok(s, fd))
-		fd = sink_open_fd(s);
+	switch (sink_fd_state(s, fd)) {
+	case SINK_FD_OURS:
+		break;
+	case SINK_FD_REMOVED:
+		fd = sink_open_fd(s, fd);
+		break;
+	case SINK_FD_OTHER:
+		fd = sink_open_fd(s, -1);
+		break;
+	}
 	atomic_store(&s->reopening, 0);
 	return fd;
 }
@@ -327,7 +355,7 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 	if (!s->kind)
 		goto lost_quiet;
 	fd = atomic_load_explicit(&s->fd, memory_order_acquire);
-	if (fd < 0 || (!s->trusted && !sink_fd_ok(s, fd))) {
+	if (fd < 0 || (!s->trusted && sink_fd_state(s, fd) != SINK_FD_OURS)) {
 		fd = sink_recover(s, reopener);
 		if (fd < 0) {
 			err = -fd;
@@ -363,6 +391,66 @@ lost_quiet:
 		atomic_fetch_add_explicit(&s->tally->lost, 1, memory_order_relaxed);
 	errno = saved;
 	return false;
+}
+
+unsigned evlog_sink_write_lines(struct evlog_sink *s, const char *buf, size_t len,
+				unsigned lines)
+{
+	int fd = s->kind ? atomic_load_explicit(&s->fd, memory_order_acquire) : -1;
+	_Atomic uint32_t *frag;
+	unsigned whole = 0;
+	ssize_t n;
+
+	if (fd < 0 || !len)
+		return 0;
+	frag = sink_fragment_word(s);
+	if (s->kind->stream && atomic_load_explicit(frag, memory_order_relaxed) &&
+	    atomic_exchange(frag, 0) && sink_put(s, fd, "\n", 1) != 1) {
+		atomic_store(frag, 1);
+		atomic_store(&s->err, errno);
+		atomic_store(&s->healthy, false);
+		return 0;
+	}
+	n = sink_put(s, fd, buf, len);
+	if (n == (ssize_t)len) {
+		if (!atomic_load_explicit(&s->healthy, memory_order_relaxed))
+			atomic_store(&s->healthy, true);
+		return lines;
+	}
+	atomic_store(&s->err, n < 0 ? errno : ENOSPC);
+	atomic_store(&s->healthy, false);
+	if (n <= 0)
+		return 0;
+	for (const char *p = buf, *end = buf + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		whole++;
+	if (buf[n - 1] != '\n' && s->kind->stream)
+		sink_end_fragment(s, fd);
+	return whole;
+}
+
+int evlog_sink_check(struct evlog_sink *s)
+{
+	int fd;
+
+	if (!s->kind)
+		return -EINVAL;
+	fd = atomic_load(&s->fd);
+	if (fd >= 0 && sink_fd_state(s, fd) == SINK_FD_OURS)
+		return 0;
+	fd = sink_recover(s, getpid());
+	if (fd < 0) {
+		atomic_store(&s->err, -fd);
+		atomic_store(&s->healthy, false);
+		return fd;
+	}
+	return 1;
+}
+
+void evlog_sink_count_lost(struct evlog_sink *s)
+{
+	atomic_fetch_add_explicit(&s->lost, 1, memory_order_relaxed);
+	if (s->tally)
+		atomic_fetch_add_explicit(&s->tally->lost, 1, memory_order_relaxed);
 }
 
 bool evlog_sink_write_record(struct evlog_sink *s, const char *line, size_t len)
@@ -420,9 +508,10 @@ void evlog_sink_attach(struct evlog_sink *s, struct evlog_sink_tally *t)
 
 /* --- the tally -------------------------------------------------------- */
 
-int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *id)
+int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *id, size_t extra)
 {
 	long page = sysconf(_SC_PAGESIZE);
+	size_t size = (size_t)page + extra;
 	struct stat st;
 	int fd, high, err;
 	void *p;
@@ -432,11 +521,11 @@ int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *i
 		return -errno;
 	/* Its size is sealed: a program that truncated it would make every
 	 * process of the run that mapped it die of SIGBUS. */
-	if (ftruncate(fd, page) < 0 ||
+	if (ftruncate(fd, (off_t)size) < 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0 ||
 	    fstat(fd, &st) < 0)
 		goto fail;
-	p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		goto fail;
 	*t = p;

@@ -14,7 +14,9 @@
  *
  * Before each write the sink checks that its descriptor is still the file it
  * opened (same device and inode): a program may close every descriptor or
- * dup2() its own file over ours; then the sink opens the path again.
+ * dup2() its own file over ours; then the sink opens the path again.  So it
+ * does when the file was removed (no link left): a new file at the path,
+ * or, when its directory is gone too, lost lines, counted.
  *
  * A short write (a full disk) leaves a fragment at the end of the log.  The
  * sink ends it with a "\n" right away and, when that fails too (the same full
@@ -129,9 +131,26 @@ int evlog_sink_identity(const struct evlog_sink *s, struct evlog_sink_id *id);
 uint64_t evlog_sink_lost(const struct evlog_sink *s);
 int evlog_sink_error(const struct evlog_sink *s);
 
+/* Count one line lost that never reached the sink (in its tally too). */
+void evlog_sink_count_lost(struct evlog_sink *s);
+
 /* Write LINE as evlog_sink_write() does, for a record that is no event (the
  * supervisor's seal record): its failure counts no lost event. */
 bool evlog_sink_write_record(struct evlog_sink *s, const char *line, size_t len);
+
+/* For the launcher, which writes many lines at once (drain.h): write BUF,
+ * LEN bytes holding LINES whole lines, with one write(2).  Returns the lines
+ * that went out whole; a line cut short is ended as a fragment.  Counts no
+ * loss: the caller knows whose lines they were. */
+unsigned evlog_sink_write_lines(struct evlog_sink *s, const char *buf, size_t len,
+				unsigned lines);
+
+/* For a trusted sink (the launcher's, which skips the check at each write):
+ * is the descriptor still the file, and the file still in its directory?
+ * Returns 0 when it is; 1 when the sink had to open its path again (a new
+ * file: the old one was removed or replaced); -errno when it cannot (the
+ * directory is gone: every line is lost until it is back). */
+int evlog_sink_check(struct evlog_sink *s);
 
 /* S's spec: "stderr" or the path, as opened. */
 const char *evlog_sink_spec(const struct evlog_sink *s);
@@ -140,10 +159,11 @@ const char *evlog_sink_spec(const struct evlog_sink *s);
  * T's log.  The first sink attached (the launcher's) names that log. */
 void evlog_sink_attach(struct evlog_sink *s, struct evlog_sink_tally *t);
 
-/* Create a tally: a one-page memfd, mapped into *T.  Its descriptor is
- * inheritable (not close-on-exec) and high; *ID is its identity, for the
- * processes that map it.  Returns the descriptor, or -errno. */
-int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *id);
+/* Create a tally: a memfd of one page and EXTRA bytes after it (the run's
+ * event ring, ring.h), all mapped at *T.  Its descriptor is inheritable (not
+ * close-on-exec) and high; *ID is its identity, for the processes that map
+ * it.  Returns the descriptor, or -errno. */
+int evlog_sink_tally_create(struct evlog_sink_tally **t, struct evlog_sink_id *id, size_t extra);
 
 /* Where the run's inherited descriptors go (evlog_sink_fd_inherit): so many
  * eighths of the descriptor limit (at most 1024), out of the way of programs

@@ -35,16 +35,6 @@
 struct shim_real shim_real;
 struct shim_config shim_cfg;
 
-/* The log (evlog/sink.h).  Under `sockaudit run --layer auto` it is bound
- * to the file the supervisor writes (shim_cfg.log_id): while it is that
- * file and healthy the shim logs and marks its calls; once it is not, the
- * calls go to the kernel unmarked and the supervisor logs them. */
-static struct evlog_sink shim_sink;
-static _Atomic bool shim_handed_over;	/* for the rest of this image */
-static _Atomic bool shim_loss_said;	/* "events are being lost", once */
-static struct stat shim_stderr_st;	/* what descriptor 2 was at init */
-static bool shim_stderr_known;
-
 /* An environment value too long for the shim's copy (shim_env_copy). */
 static const char shim_env_refused[] = "";
 
@@ -195,101 +185,11 @@ static void shim_parse_marker(const char *s)
 	shim_cfg.marker = v;
 }
 
-/* SOCKAUDIT_TALLY: "FD:DEV:INO", the run's tally of losses (sink.h).  A
- * program may have closed that descriptor before it exec'ed us, or put
- * something else at that number: then this process says its losses on
- * stderr itself. */
-static void shim_attach_tally(const char *s)
-{
-	struct evlog_sink_tally *t = NULL;
-	struct evlog_sink_id id;
-	int fd;
-
-	if (!s || !*s)
-		return;
-	if (evlog_sink_fd_parse(s, &fd, &id) == 0)
-		t = evlog_sink_tally_map(fd, &id);
-	if (!t)
-		return;
-	evlog_sink_attach(&shim_sink, t);
-	shim_cfg.tallied = true;
-}
-
-static const char *shim_strerror(int err)
+const char *shim_strerror(int err)
 {
 	const char *s = strerrordesc_np(err);
 
 	return s ? s : "error";
-}
-
-/* Open SOCKAUDIT_LOG (unset or empty: stderr).  Says once on stderr what
- * an unusable log means; the sink keeps the path in its own storage. */
-static void shim_open_log(const char *spec)
-{
-	const char *then = shim_cfg.marker ?
-		"; the notify supervisor logs this program's calls instead" : NULL;
-	int rc;
-
-	if (!spec)
-		spec = "stderr";
-	shim_stderr_known = fstat(STDERR_FILENO, &shim_stderr_st) == 0;
-	rc = evlog_sink_open(&shim_sink, spec);
-	if (rc == 0)
-		return;
-	atomic_store(&shim_loss_said, true);
-	if (spec == shim_env_refused)
-		return;		/* said */
-	if (rc == -EINVAL)
-		/* A relative path would name a different file in every
-		 * process that changed directory: refused. */
-		shim_say(LAYERS_ENV_LOG "='", spec, "' is not an absolute path or 'stderr'",
-			 then ? then : "; events are not logged", NULL);
-	else
-		shim_say("cannot open log ", spec, ": ", shim_strerror(-rc),
-			 then ? then : "; events are lost until it can be opened", NULL);
-}
-
-/* Is descriptor 2 still the stderr the program started with?  Once the
- * program has put its own file or socket there, no byte of ours goes in. */
-static bool shim_stderr_is_ours(void)
-{
-	struct stat st;
-
-	return shim_stderr_known && fstat(STDERR_FILENO, &st) == 0 &&
-	       st.st_dev == shim_stderr_st.st_dev && st.st_ino == shim_stderr_st.st_ino;
-}
-
-void shim_log_write(const char *line, size_t len, const struct shim_self *s)
-{
-	/* A vfork child never reopens: the sink's state is its parent's. */
-	if (evlog_sink_write(&shim_sink, line, len, s->shared_vm ? 0 : s->pid))
-		return;
-	/* Under `sockaudit run` the tally carries the count to its summary;
-	 * alone, the user hears it once from us, on the stderr the program
-	 * started with (not when that is the log that failed). */
-	if (!shim_cfg.tallied && !atomic_load_explicit(&shim_loss_said, memory_order_relaxed) &&
-	    !atomic_exchange(&shim_loss_said, true) &&
-	    strcmp(evlog_sink_spec(&shim_sink), "stderr") && shim_stderr_is_ours())
-		shim_say("cannot write the log ", evlog_sink_spec(&shim_sink), ": ",
-			 shim_strerror(evlog_sink_error(&shim_sink)),
-			 "; events are being lost (each leaves a gap in seq)", NULL);
-}
-
-bool shim_handover(void)
-{
-	if (!shim_cfg.marker)
-		return false;
-	if (atomic_load_explicit(&shim_handed_over, memory_order_relaxed))
-		return true;
-	if (evlog_sink_is(&shim_sink, &shim_cfg.log_id))
-		return false;
-	atomic_store(&shim_handed_over, true);
-	return true;
-}
-
-uint64_t shim_marker(void)
-{
-	return shim_handover() ? 0 : shim_cfg.marker;
 }
 
 /* The run's policy snapshot, SOCKAUDIT_POLICY_FD "FD:DEV:INO" (layers.h):
@@ -477,11 +377,10 @@ static void shim_init_audit(void)
 		failed = false;
 	}
 	if (failed && shim_cfg.marker)
-		atomic_store(&shim_handed_over, true);
+		shim_log_hand_over();
 	shim_cfg.mode_name = policy_mode_name(shim_cfg.mode);
 	shim_scan_rules(shim_cfg.policy);
-	shim_open_log(log);
-	shim_attach_tally(tally);
+	shim_log_init(log == shim_env_refused ? NULL : log, log == shim_env_refused, tally);
 	shim_self_init();
 }
 

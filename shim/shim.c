@@ -162,8 +162,7 @@ static inline bool shim_permits(const struct policy_decision *d)
 static void shim_emit(struct event *e, const struct policy_decision *d,
 		      const struct shim_self *self)
 {
-	char line[EVENT_LINE_MAX];
-	size_t len;
+	struct shim_line line;
 
 	if (shim_handover())
 		return;		/* the supervisor logs it, without a seq gap here */
@@ -178,8 +177,8 @@ static void shim_emit(struct event *e, const struct policy_decision *d,
 	e->exe = shim_cfg.exe;
 	e->comm = shim_cfg.comm;
 	e->layer = EVENT_PRELOAD;
-	len = event_format(line, sizeof(line), e);
-	shim_log_write(line, len, self);
+	if (shim_line_begin(&line, self))
+		shim_line_end(&line, event_format(line.buf, EVENT_LINE_MAX, e), self);
 }
 
 /* The events of one call: one per new socket (each end of a socketpair, as

@@ -1,7 +1,8 @@
 /* shim.h - internals shared by the files of libsockaudit.so (not installed).
  *
- *   config.c  binding of the real functions, environment, policy, init state,
- *             the log (an evlog/sink.h sink) and the marker bound to it
+ *   config.c  binding of the real functions, environment, policy, init state
+ *   log.c     the log: the run's ring or a sink of our own, and the marker
+ *             bound to it
  *   cjson.c   json_parse()/json_delete() on a privately dlopen'ed libcjson
  *   shim.c    the interposed functions and the per-call pipeline
  *   facts.c   the facts of the program's sockets, kept between calls
@@ -23,6 +24,7 @@
 
 #include "calls.h"
 #include "policy.h"
+#include "ring.h"
 #include "sink.h"
 
 /* The next definitions of the interposed functions (libc's), bound once with
@@ -88,11 +90,31 @@ void shim_self_init(void);
 /* The next event number of the calling process, from 1. */
 uint64_t shim_next_seq(const struct shim_self *s);
 
-/* Write one complete line with a single write(2), to the log and nowhere
- * else.  Never fails the caller: a line that cannot be written is counted
- * (in the run's tally under `sockaudit run`), leaves a gap in seq, and
- * without a tally is said once on stderr. */
-void shim_log_write(const char *line, size_t len, const struct shim_self *s);
+/* log.c: one event line, formatted where it goes.  shim_line_begin() gives
+ * BUF (EVENT_LINE_MAX bytes): a cell of the run's ring, or a buffer of the
+ * shim's pool that shim_line_end() writes to the log with a single write(2)
+ * and nowhere else.  Never fails the caller: a line that cannot be written
+ * (begin returns false: a full ring, an empty pool; or a failed write) is
+ * counted (in the run's tally under `sockaudit run`), leaves a gap in seq,
+ * and without a tally is said once on stderr. */
+struct shim_line {
+	char *buf;
+	struct evlog_ring_slot slot;
+	int pool;			/* the pool's buffer; -1: the ring's */
+};
+
+bool shim_line_begin(struct shim_line *l, const struct shim_self *s);
+void shim_line_end(struct shim_line *l, size_t len, const struct shim_self *s);
+
+/* At init: the log SOCKAUDIT_LOG names (NULL: stderr; REFUSED: it was
+ * refused, and said), and the run's tally and ring SOCKAUDIT_TALLY names. */
+void shim_log_init(const char *log, bool refused, const char *tally);
+
+/* The supervisor logs this image's calls (its policy could not be loaded). */
+void shim_log_hand_over(void);
+
+/* A message for errno ERR, without the locale. */
+const char *shim_strerror(int err);
 
 /*
  * Under `sockaudit run --layer auto` a supervisor logs every unmarked call.

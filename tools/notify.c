@@ -119,7 +119,7 @@ struct notify_addr {
 struct notify_ctx {
 	const struct policy *policy;
 	enum policy_mode mode;
-	struct evlog_sink *log;
+	struct evlog_drain *log;
 	unsigned long lost;
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
@@ -141,7 +141,7 @@ struct notify_ctx {
 	struct mmsghdr *msgs;
 };
 
-struct notify_ctx *notify_new(const struct policy *p, struct evlog_sink *log, uint64_t marker)
+struct notify_ctx *notify_new(const struct policy *p, struct evlog_drain *log, uint64_t marker)
 {
 	struct notify_ctx *c = calloc(1, sizeof(*c));
 
@@ -514,9 +514,9 @@ static void notify_write_event(struct notify_ctx *c, struct event *e,
 		saved = *c->seal;
 		len = seal_line(c->seal, line, len, sizeof(line));
 	}
-	/* One write per event: O_APPEND keeps lines of many writers whole.
-	 * The sink counts a loss in the run's tally too. */
-	if (!evlog_sink_write(c->log, line, len, getpid())) {
+	/* One write per event, after the ring's lines so far (drain.h).  The
+	 * sink counts a loss in the run's tally too. */
+	if (!evlog_drain_write(c->log, line, len, false)) {
 		c->lost++;
 		if (c->seal)
 			*c->seal = saved;

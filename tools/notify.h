@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "policy.h"
+#include "drain.h"
 #include "sink.h"
 
 struct notify_ctx;
@@ -28,7 +29,7 @@ struct notify_ctx;
  * not logged again (only a notify_all filter sends such calls here).  NULL
  * when out of memory or when the kernel cannot tell the notification sizes
  * (errno set). */
-struct notify_ctx *notify_new(const struct policy *p, struct evlog_sink *log, uint64_t marker);
+struct notify_ctx *notify_new(const struct policy *p, struct evlog_drain *log, uint64_t marker);
 
 void notify_free(struct notify_ctx *c);
 

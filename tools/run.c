@@ -171,6 +171,9 @@ struct run_log {
 	struct evlog_sink_tally *tally;	/* NULL: none (then nobody counts for us) */
 	int tally_fd;
 	struct evlog_sink_id tally_id;
+	struct evlog_ring ring;		/* in the tally's memfd; a log file only */
+	struct evlog_drain drain;	/* the one writer of the log */
+	bool draining;
 };
 
 /* Open -o GIVEN ('-' or none: standard error; a relative path is taken from
@@ -185,6 +188,8 @@ static int run_log_open(const char *given, struct run_log *log)
 
 	log->tally = NULL;
 	log->tally_fd = -1;
+	log->ring.h = NULL;
+	log->draining = false;
 	if (given && !*given) {
 		cli_error("run", "empty log path");
 		return -EINVAL;
@@ -215,8 +220,14 @@ static int run_log_open(const char *given, struct run_log *log)
 	 * program runs that could replace the descriptor. */
 	evlog_sink_trust_fd(&log->sink);
 	/* Without a tally the losses of the shims would reach nobody: a
-	 * failure here is sockaudit's. */
-	log->tally_fd = evlog_sink_tally_create(&log->tally, &log->tally_id);
+	 * failure here is sockaudit's.  A log file gets the ring too (ring.h):
+	 * the tree's lines go through us.  The stderr log does not: it is read
+	 * as it goes, line by line with the program's own messages. */
+	if (evlog_sink_spec(&log->sink)[0] == '/')
+		log->tally_fd = evlog_ring_create(&log->ring, &log->tally, &log->tally_id,
+						  evlog_sink_spec(&log->sink));
+	else
+		log->tally_fd = evlog_sink_tally_create(&log->tally, &log->tally_id, 0);
 	if (log->tally_fd < 0) {
 		cli_error("run", "cannot create the tally of lost events: %s",
 			  strerror(-log->tally_fd));
@@ -225,16 +236,25 @@ static int run_log_open(const char *given, struct run_log *log)
 		return log->tally_fd;
 	}
 	evlog_sink_attach(&log->sink, log->tally);
+	ret = evlog_drain_start(&log->drain, &log->sink, &log->ring, log->tally);
+	if (ret < 0) {
+		cli_error("run", "cannot start writing the log: %s", strerror(-ret));
+		evlog_sink_close(&log->sink);
+		return ret;
+	}
+	log->draining = true;
 	return 0;
 }
 
 static void run_log_close(struct run_log *log)
 {
+	if (log->draining)
+		evlog_drain_stop(&log->drain);
 	evlog_sink_close(&log->sink);
 	if (log->tally_fd >= 0)
 		close(log->tally_fd);
-	if (log->tally)
-		munmap(log->tally, sizeof(*log->tally));
+	/* The tally's mapping holds the ring too: the process ends soon
+	 * after, which unmaps it. */
 }
 
 /* What run says at the end when the log is incomplete.  CMD's own exit
@@ -243,13 +263,19 @@ static void run_log_close(struct run_log *log)
  * turning a passing command into a failing one. */
 static void run_log_summary(struct run_log *log)
 {
-	uint64_t total = log->tally ? atomic_load(&log->tally->lost) : 0;
-	uint64_t own = evlog_sink_lost(&log->sink);
-	uint64_t shims = total > own ? total - own : 0;
 	struct event_loss rec = { .pid = getpid() };
+	uint64_t total, own, shims;
 	char line[EVENT_LINE_MAX];
 	size_t len;
 
+	/* Everything the tree committed to the ring first. */
+	if (log->draining) {
+		evlog_drain_stop(&log->drain);
+		log->draining = false;
+	}
+	total = log->tally ? atomic_load(&log->tally->lost) : 0;
+	own = evlog_sink_lost(&log->sink);
+	shims = total > own ? total - own : 0;
 	if (!shims && !own)
 		return;
 	/* The loss in the log itself, for `sockaudit report`: the only record
@@ -572,6 +598,7 @@ int cmd_run(int argc, char **argv)
 		struct run_spec spec = {
 			.policy = rp.policy,
 			.log = &log->sink,
+			.drain = &log->drain,
 			.layer = o.layer,
 			.exe_path = exe,
 			.argv = o.cmd,

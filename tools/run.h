@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "policy.h"
+#include "drain.h"
 #include "sink.h"
 
 enum run_layer { RUN_LAYER_AUTO, RUN_LAYER_PRELOAD, RUN_LAYER_SECCOMP };
@@ -12,6 +13,7 @@ enum run_layer { RUN_LAYER_AUTO, RUN_LAYER_PRELOAD, RUN_LAYER_SECCOMP };
 struct run_spec {
 	const struct policy *policy;	/* validated, --mode already applied */
 	struct evlog_sink *log;		/* opened by run; losses reach its tally */
+	struct evlog_drain *drain;	/* the one writer of LOG (drain.h) */
 	enum run_layer layer;		/* AUTO or SECCOMP here */
 	const char *exe_path;		/* CMD resolved through PATH */
 	char **argv;			/* CMD [ARG...] */

@@ -397,7 +397,7 @@ static void supervise_seal_end(struct supervise *s)
 	len = event_format_seal(line, sizeof(line), &rec);
 	len = len ? seal_line(s->seal, line, len, sizeof(line)) : 0;
 	if (len)
-		evlog_sink_write_record(s->spec->log, line, len);
+		evlog_drain_write(s->spec->drain, line, len, true);
 }
 
 /* The standby, in its own process: wait for the supervisor's word.  'q':
@@ -428,8 +428,12 @@ static void __attribute__((noreturn)) supervise_standby_main(struct supervise *s
 		fprintf(stderr, "sockaudit run: the supervisor (pid %d) is gone: its standby "
 			"(pid %d) decides and logs the tree's calls from now on\n",
 			(int)supervisor, (int)getpid());
+	/* The ring's lines are ours to write now (the supervisor's drain has
+	 * stopped, or died with it). */
+	evlog_drain_adopt(s->spec->drain);
 	if (supervise_loop(s))
 		supervise_seal_end(s);
+	evlog_drain_stop(s->spec->drain);
 	_exit(0);
 }
 
@@ -520,7 +524,7 @@ int supervise_run(const struct run_spec *spec)
 
 	if (supervise_filter(&s) < 0)
 		goto out;
-	s.notify = notify_new(spec->policy, spec->log, spec->marker);
+	s.notify = notify_new(spec->policy, spec->drain, spec->marker);
 	if (!s.notify) {
 		cli_error("run", "seccomp user notification: %s", strerror(errno));
 		goto out;
@@ -568,6 +572,10 @@ int supervise_run(const struct run_spec *spec)
 	}
 	supervise_standby(&s);
 	tree_gone = supervise_loop(&s);
+	/* Processes left to the standby: so are the ring's lines, and two
+	 * drainers must never take from one ring. */
+	if (!tree_gone && s.standby >= 0)
+		evlog_drain_release(spec->drain);
 	supervise_standby_end(&s, tree_gone);
 	if (tree_gone)
 		supervise_seal_end(&s);

@@ -225,8 +225,9 @@ EOF
 	small_disk
 	run -0 --separate-stderr "$SOCKAUDIT" run --layer auto -o "$T/mnt/log" -- "$FIX/s_full" 2000 /dev/null 0
 	assert_output $'phase1 2000\nphase2 0'
-	[[ "$stderr" =~ ^"sockaudit run: warning: "([0-9]+)" event(s) could not be written to the log $T/mnt/log (1 by the preload shim, "([0-9]+)" by the notify supervisor): it is incomplete"$ ]]
+	[[ "$stderr" =~ ^"sockaudit run: warning: "([0-9]+)" event(s) could not be written to the log $T/mnt/log ("([0-9]+)" by the preload shim, "([0-9]+)" by the notify supervisor): it is incomplete"$ ]]
 	lost=${BASH_REMATCH[1]}
+	assert_equal "$lost" "$((BASH_REMATCH[2] + BASH_REMATCH[3]))"
 	run -0 check_full_log "$T/mnt/log" 2000 "$lost"
 }
 

@@ -174,7 +174,7 @@ static void test_tally(void)
 	struct evlog_sink_id id, wrong;
 	int fd, other;
 
-	fd = evlog_sink_tally_create(&t, &id);
+	fd = evlog_sink_tally_create(&t, &id, 0);
 	CHECK(fd >= 3, "a tally");
 	CHECK(fcntl(fd, F_GETFD) == 0, "... inherited across exec");
 	CHECK(ftruncate(fd, 0) < 0, "... its size sealed");
@@ -212,7 +212,7 @@ static void test_shared_fragment(void)
 
 	signal(SIGXFSZ, SIG_IGN);
 	getrlimit(RLIMIT_FSIZE, &old);
-	fd = evlog_sink_tally_create(&t, &id);
+	fd = evlog_sink_tally_create(&t, &id, 0);
 	CHECK_INT(evlog_sink_open(&sink, log), 0, "shared: the run's sink");
 	evlog_sink_attach(&sink, t);
 	CHECK_INT(evlog_sink_open(&other, log), 0, "another writer of the log");

@@ -1,0 +1,212 @@
+/* drain.c - the launcher's writer of the run's log (drain.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drain.h"
+
+/* How long the thread sleeps when the ring fills slowly: the latency of a
+ * line in the log.  When a writer is at work on the cell at the tail, it
+ * looks again sooner. */
+#define DRAIN_IDLE_MS 20
+#define DRAIN_BUSY_MS 1
+
+/* A round's last-round patience for writers still at work on a cell. */
+#define DRAIN_STOP_WAIT_MS 200
+
+/* The log as it is now: 0, fine, or reopened; else every line is lost. */
+static bool drain_log_usable(struct evlog_drain *d)
+{
+	int rc = evlog_sink_check(d->sink);
+
+	if (rc == 1) {
+		fprintf(stderr, "sockaudit run: the log %s was removed; events go to a new "
+			"file at that path from here\n", evlog_sink_spec(d->sink));
+		d->removed = 0;
+	} else if (rc < 0 && d->removed != -rc) {
+		d->removed = -rc;
+		fprintf(stderr, "sockaudit run: the log %s was removed and cannot be created "
+			"again (%s); events are lost (counted) until it can\n",
+			evlog_sink_spec(d->sink), strerror(-rc));
+	} else if (rc == 0) {
+		d->removed = 0;
+	}
+	return rc >= 0;
+}
+
+/* Lines of the ring that did not reach the log. */
+static void drain_lost(struct evlog_drain *d, uint64_t n)
+{
+	if (!n)
+		return;
+	d->lost_ring += n;
+	if (d->tally)
+		atomic_fetch_add(&d->tally->lost, n);
+}
+
+/* Take and write until the ring has nothing committed at its tail.  Under
+ * the lock.  Returns whether a writer is at work on the tail's cell. */
+static bool drain_round(struct evlog_drain *d, bool check)
+{
+	bool usable = !check || drain_log_usable(d);
+	unsigned lines;
+	uint64_t dead;
+	size_t len;
+
+	if (!d->ring)
+		return false;
+	for (;;) {
+		len = evlog_ring_take(d->ring, d->buf, EVLOG_DRAIN_BUF, &lines, &dead);
+		drain_lost(d, dead);
+		if (!len)
+			break;
+		if (!usable)
+			drain_lost(d, lines);
+		else
+			drain_lost(d, lines - evlog_sink_write_lines(d->sink, d->buf, len, lines));
+		if (len < EVLOG_DRAIN_BUF / 2)
+			break;	/* the tail caught up, or waits for a writer */
+	}
+	return evlog_ring_busy(d->ring);
+}
+
+static void *drain_main(void *arg)
+{
+	struct evlog_drain *d = arg;
+
+	while (!atomic_load(&d->stop)) {
+		bool busy;
+
+		pthread_mutex_lock(&d->mu);
+		busy = drain_round(d, true);
+		pthread_mutex_unlock(&d->mu);
+		if (busy) {
+			struct timespec ts = { 0, DRAIN_BUSY_MS * 1000000L };
+
+			nanosleep(&ts, NULL);
+		} else {
+			evlog_ring_wait(d->ring, DRAIN_IDLE_MS);
+		}
+	}
+	return NULL;
+}
+
+static int drain_thread(struct evlog_drain *d)
+{
+	sigset_t all, old;
+	int err;
+
+	if (!d->ring)
+		return 0;
+	atomic_store(&d->stop, false);
+	/* Every signal blocked in the thread: the launcher's signals (SIGCHLD
+	 * for the supervisor's signalfd, the ones it forwards) stay its main
+	 * thread's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&d->thread, NULL, drain_main, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return -err;
+	d->running = true;
+	return 0;
+}
+
+int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evlog_ring *ring,
+		      struct evlog_sink_tally *tally)
+{
+	d->sink = sink;
+	d->ring = ring && ring->h ? ring : NULL;
+	d->tally = tally;
+	d->running = false;
+	d->removed = 0;
+	d->lost_ring = 0;
+	atomic_init(&d->stop, false);
+	pthread_mutex_init(&d->mu, NULL);
+	d->buf = NULL;
+	if (!d->ring)
+		return 0;
+	d->buf = malloc(EVLOG_DRAIN_BUF);
+	if (!d->buf)
+		return -ENOMEM;
+	return drain_thread(d);
+}
+
+bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record)
+{
+	bool ok;
+
+	pthread_mutex_lock(&d->mu);
+	drain_round(d, false);
+	if (d->removed) {
+		/* The thread found the log gone: look again, now. */
+		drain_log_usable(d);
+	}
+	if (d->removed) {
+		ok = false;
+		if (!record) {
+			atomic_fetch_add(&d->sink->lost, 1);
+			if (d->tally)
+				atomic_fetch_add(&d->tally->lost, 1);
+		}
+	} else {
+		ok = record ? evlog_sink_write_record(d->sink, line, len) :
+			      evlog_sink_write(d->sink, line, len, getpid());
+	}
+	pthread_mutex_unlock(&d->mu);
+	return ok;
+}
+
+void evlog_drain_flush(struct evlog_drain *d)
+{
+	pthread_mutex_lock(&d->mu);
+	drain_round(d, true);
+	pthread_mutex_unlock(&d->mu);
+}
+
+void evlog_drain_stop(struct evlog_drain *d)
+{
+	struct timespec ts = { 0, DRAIN_BUSY_MS * 1000000L };
+
+	if (d->running) {
+		atomic_store(&d->stop, true);
+		evlog_ring_wake(d->ring);
+		pthread_join(d->thread, NULL);
+		d->running = false;
+	}
+	if (!d->ring)
+		return;
+	/* The last round: writers still at work get a moment to commit (a
+	 * gone one is skipped). */
+	for (int waited = 0;; waited += DRAIN_BUSY_MS) {
+		bool busy;
+
+		pthread_mutex_lock(&d->mu);
+		busy = drain_round(d, true);
+		pthread_mutex_unlock(&d->mu);
+		if (!busy || waited >= DRAIN_STOP_WAIT_MS)
+			break;
+		nanosleep(&ts, NULL);
+	}
+}
+
+void evlog_drain_release(struct evlog_drain *d)
+{
+	evlog_drain_stop(d);
+	d->ring = NULL;
+}
+
+void evlog_drain_adopt(struct evlog_drain *d)
+{
+	/* The lock may have been held by the thread that did not come along. */
+	pthread_mutex_init(&d->mu, NULL);
+	d->running = false;
+	if (!d->ring)
+		return;
+	evlog_ring_set_drainer(d->ring, getpid());
+	drain_thread(d);
+}

@@ -1,0 +1,72 @@
+/* drain.h - the launcher's side of the log: one writer of the run's log file.
+ *
+ * `sockaudit run` writes every line of the run through one drain: the lines
+ * the processes of the tree put into the ring (ring.h), which a thread of the
+ * launcher takes out and writes in large writes, and the launcher's own (the
+ * notify supervisor's events, the seal and loss records).  A line of its own
+ * is written after every line the ring held when it came, under the drain's
+ * lock, so that the preload and notify layers' lines are in the log in the
+ * order their calls were logged.
+ *
+ * The drain also keeps the log where it belongs: at each round it checks
+ * that the file is still in its directory, and when it was removed opens the
+ * path again (a new file), or, when its directory is gone too, says so once
+ * on stderr and counts every line lost until it is back.
+ *
+ * The drain's thread holds no lock while it sleeps; the launcher may fork a
+ * standby while it runs, which calls evlog_drain_adopt() to drain in its
+ * turn.
+ */
+#ifndef SOCKAUDIT_EVLOG_DRAIN_H
+#define SOCKAUDIT_EVLOG_DRAIN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ring.h"
+#include "sink.h"
+
+#define EVLOG_DRAIN_BUF (256 * 1024)	/* the lines of one write at most */
+
+struct evlog_drain {
+	struct evlog_sink *sink;
+	struct evlog_ring *ring;	/* NULL: no ring, own lines only */
+	struct evlog_sink_tally *tally;	/* where the ring's losses are counted */
+	pthread_mutex_t mu;
+	pthread_t thread;
+	bool running;
+	_Atomic bool stop;
+	int removed;			/* 0: the log is fine; else the errno said */
+	uint64_t lost_ring;		/* lines from the ring we could not write */
+	char *buf;			/* EVLOG_DRAIN_BUF bytes */
+};
+
+/* Drain RING (NULL: none) into SINK, counting the ring's losses in TALLY.
+ * Starts the thread when there is a ring.  Returns 0 or -errno. */
+int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evlog_ring *ring,
+		      struct evlog_sink_tally *tally);
+
+/* Write one line of the launcher's own, after the ring's lines so far.
+ * RECORD: a record that is no event (seal, loss): its failure counts no
+ * lost event.  Returns true when the line was written whole. */
+bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record);
+
+/* Take what the ring holds now and write it (the launcher's main thread, at
+ * moments that matter: the tree is gone). */
+void evlog_drain_flush(struct evlog_drain *d);
+
+/* Stop the thread after a last round that takes everything committed. */
+void evlog_drain_stop(struct evlog_drain *d);
+
+/* Stop, and never take from the ring again (another process drains it from
+ * now on: the standby that the launcher hands the rest of the tree to). */
+void evlog_drain_release(struct evlog_drain *d);
+
+/* In a process forked from the launcher (the standby): make the drain ours
+ * (the thread did not come along), and start draining. */
+void evlog_drain_adopt(struct evlog_drain *d);
+
+#endif
