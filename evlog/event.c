@@ -469,23 +469,30 @@ static const char *gai_name(long code)
  * order, at most EVENT_ADDRESSES_MAX. */
 static char *put_found(char *p, const struct addrinfo *ai)
 {
-	struct calls_addr seen[EVENT_ADDRESSES_MAX];
+	/* Only what tells the addresses apart: an event's stack stays small
+	 * (a signal handler may log one on a small sigaltstack). */
+	struct {
+		int family;
+		uint8_t ip[16];
+	} seen[EVENT_ADDRESSES_MAX];
+	struct calls_addr a;
 	char ip[CALLS_ADDR_IP_TEXT];
 	size_t n = 0;
 
 	p = put_lit(p, ",\"addresses\":[");
 	for (; ai && n < EVENT_ADDRESSES_MAX; ai = ai->ai_next) {
-		struct calls_addr *a = &seen[n];
 		size_t i;
 
-		calls_addr_decode(ai->ai_addr, ai->ai_addrlen, a);
-		if (!calls_addr_ip(a, ip))
+		calls_addr_decode(ai->ai_addr, ai->ai_addrlen, &a);
+		if (!calls_addr_ip(&a, ip))
 			continue;
 		for (i = 0; i < n; i++)
-			if (seen[i].family == a->family && !memcmp(seen[i].in.ip, a->in.ip, 16))
+			if (seen[i].family == a.family && !memcmp(seen[i].ip, a.in.ip, 16))
 				break;
 		if (i < n)
 			continue;
+		seen[n].family = a.family;
+		memcpy(seen[n].ip, a.in.ip, 16);
 		if (n)
 			*p++ = ',';
 		p = put_word(p, ip);

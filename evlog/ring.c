@@ -1,10 +1,16 @@
 /* ring.c - the run's event ring (ring.h): claim, commit, take.
  *
- * A cell's state word: the lap in the high 32 bits, the claiming thread's id
- * in bits 2..31, the state in bits 0..1.  A cell of position P is free for
- * P when its word is (lap of P, 0, FREE): the drainer writes that when it
- * takes the line of position P - cells.  So a writer that finds an older lap
- * there knows the ring is full without anybody waiting on anybody.
+ * The ring is SIZE cells of RING_CELL bytes.  A record takes K consecutive
+ * cells (its header and line), never wrapping: the cells left at the end of
+ * the ring before a record that does not fit go to a pad record.  Positions
+ * count cells from the start of the run and only grow; a record's first
+ * cell holds its state word:
+ *   lap:32 | tid:22 | cells:8 | state:2
+ * A position P is free once the drainer has taken every record before P -
+ * SIZE (the tail is past it): then the cell of P holds (lap of P, 0, 0,
+ * FREE), written by the drainer into every cell of each record it takes.
+ * So a writer that finds the tail too far behind knows the ring is full
+ * without anybody waiting on anybody.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,24 +46,51 @@ struct evlog_ring_head {
 	_Atomic uint32_t sleeping;	/* futex word: 1 while the drainer sleeps */
 };
 
+/* A record's first cell; its line follows, over the cells after it. */
 struct evlog_ring_cell {
 	_Atomic uint64_t state;
 	uint32_t len;
 	uint32_t pad;
-	char line[EVLOG_RING_LINE_MAX];
+	char line[];
 };
 
-#define RING_CELL_SIZE ((sizeof(struct evlog_ring_cell) + 63) & ~(size_t)63)
+#define RING_CELL 128
+#define RING_REC_MAX ((sizeof(struct evlog_ring_cell) + EVLOG_RING_LINE_MAX + RING_CELL - 1) / RING_CELL)
 #define RING_HEAD_SIZE ((sizeof(struct evlog_ring_head) + 4095) & ~(size_t)4095)
+#define RING_BYTES ((size_t)EVLOG_RING_CELLS * RING_CELL)
 
-static inline uint64_t ring_state(uint64_t lap, pid_t tid, unsigned st)
+_Static_assert(RING_REC_MAX < 256, "a record's cells fit its state word");
+_Static_assert((EVLOG_RING_CELLS & (EVLOG_RING_CELLS - 1)) == 0, "cells: a power of 2");
+
+static inline uint64_t ring_state(uint64_t lap, pid_t tid, unsigned k, unsigned st)
 {
-	return lap << 32 | ((uint64_t)(uint32_t)tid & 0x3fffffff) << 2 | st;
+	return lap << 32 | ((uint64_t)(uint32_t)tid & 0x3fffff) << 10 | (uint64_t)(k & 0xff) << 2 | st;
+}
+
+static inline unsigned ring_state_st(uint64_t s)
+{
+	return (unsigned)(s & 3);
+}
+
+static inline unsigned ring_state_k(uint64_t s)
+{
+	return (unsigned)(s >> 2 & 0xff);
+}
+
+static inline pid_t ring_state_tid(uint64_t s)
+{
+	return (pid_t)(s >> 10 & 0x3fffff);
 }
 
 static inline struct evlog_ring_cell *ring_cell(const struct evlog_ring *r, uint64_t pos)
 {
-	return (struct evlog_ring_cell *)(r->cells + (pos & (r->n - 1)) * RING_CELL_SIZE);
+	return (struct evlog_ring_cell *)(r->cells + (pos & (r->n - 1)) * RING_CELL);
+}
+
+/* The cells a record of LEN bytes of line takes. */
+static inline unsigned ring_cells_for(size_t len)
+{
+	return (unsigned)((sizeof(struct evlog_ring_cell) + len + RING_CELL - 1) / RING_CELL);
 }
 
 static size_t ring_page(void)
@@ -91,7 +124,7 @@ static void ring_bind(struct evlog_ring *r, void *base, size_t len, size_t page)
 int evlog_ring_create(struct evlog_ring *r, struct evlog_sink_tally **t,
 		      struct evlog_sink_id *id, const char *log_spec)
 {
-	size_t page = ring_page(), ring = RING_HEAD_SIZE + EVLOG_RING_CELLS * RING_CELL_SIZE;
+	size_t page = ring_page(), ring = RING_HEAD_SIZE + RING_BYTES;
 	size_t spec_len = strlen(log_spec);
 	int fd, err;
 
@@ -110,7 +143,7 @@ int evlog_ring_create(struct evlog_ring *r, struct evlog_sink_tally **t,
 		return fd;
 	}
 	r->h->cells = EVLOG_RING_CELLS;
-	r->h->cell_size = RING_CELL_SIZE;
+	r->h->cell_size = RING_CELL;
 	memcpy(r->h->log, log_spec, spec_len + 1);
 	atomic_store(&r->h->drainer, getpid());
 	/* Every cell is free for lap 0: all zero, as the memfd is. */
@@ -121,7 +154,7 @@ int evlog_ring_create(struct evlog_ring *r, struct evlog_sink_tally **t,
 int evlog_ring_map(struct evlog_ring *r, int fd, const struct evlog_sink_id *id,
 		   const char *log_spec)
 {
-	size_t page = ring_page(), len = page + RING_HEAD_SIZE + EVLOG_RING_CELLS * RING_CELL_SIZE;
+	size_t page = ring_page(), len = page + RING_HEAD_SIZE + RING_BYTES;
 	uint64_t dev = 0, ino = 0;
 	struct stat st;
 	void *p;
@@ -138,7 +171,7 @@ int evlog_ring_map(struct evlog_ring *r, int fd, const struct evlog_sink_id *id,
 	ring_bind(r, p, len, page);
 	if (atomic_load_explicit((_Atomic uint64_t *)&r->h->magic, memory_order_acquire) !=
 		    RING_MAGIC ||
-	    r->h->cells != EVLOG_RING_CELLS || r->h->cell_size != RING_CELL_SIZE ||
+	    r->h->cells != EVLOG_RING_CELLS || r->h->cell_size != RING_CELL ||
 	    r->h->pidns_dev != dev || r->h->pidns_ino != ino ||
 	    strncmp(r->h->log, log_spec, sizeof(r->h->log))) {
 		munmap(p, len);
@@ -148,46 +181,81 @@ int evlog_ring_map(struct evlog_ring *r, int fd, const struct evlog_sink_id *id,
 	return 0;
 }
 
-bool evlog_ring_claim(struct evlog_ring *r, pid_t tid, struct evlog_ring_slot *slot)
+/* Claim K cells at the head for TID: 0, claimed at *AT, *GOT cells (fewer
+ * than K: a pad up to the end of the ring, where K cells did not fit); -1,
+ * the ring is full, or too many races lost in a row. */
+static int ring_claim(struct evlog_ring *r, pid_t tid, unsigned k, uint64_t *at, unsigned *got)
 {
 	struct evlog_ring_head *h = r->h;
 	uint64_t pos = atomic_load_explicit(&h->head, memory_order_relaxed);
 
 	for (int i = 0; i < RING_CLAIM_TRIES; i++) {
 		struct evlog_ring_cell *c = ring_cell(r, pos);
-		uint64_t lap = pos >> r->shift;
-		uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
-		uint64_t expect;
+		unsigned room = r->n - (unsigned)(pos & (r->n - 1)), want = k <= room ? k : room;
+		uint64_t lap = pos >> r->shift, s, expect;
 
-		if (s == ring_state(lap, 0, RING_FREE)) {
+		if (pos + want > atomic_load_explicit(&h->tail, memory_order_acquire) + r->n)
+			return -1;
+		s = atomic_load_explicit(&c->state, memory_order_acquire);
+		if (s == ring_state(lap, 0, 0, RING_FREE)) {
 			if (!atomic_compare_exchange_strong_explicit(
-				    &c->state, &s, ring_state(lap, tid, RING_CLAIMED),
+				    &c->state, &s, ring_state(lap, tid, want, RING_CLAIMED),
 				    memory_order_acquire, memory_order_relaxed))
 				continue;	/* another writer won it: look again */
 			expect = pos;
-			atomic_compare_exchange_strong_explicit(&h->head, &expect, pos + 1,
+			atomic_compare_exchange_strong_explicit(&h->head, &expect, pos + want,
 								memory_order_relaxed,
 								memory_order_relaxed);
-			slot->cell = c;
-			slot->line = c->line;
-			slot->pos = pos;
-			return true;
+			*at = pos;
+			*got = want;
+			return 0;
 		}
-		if (s >> 32 == lap) {
-			/* Claimed in this lap by a writer that has not moved the
-			 * head on yet: help it. */
+		if (s >> 32 == lap && ring_state_st(s) != RING_FREE && ring_state_k(s)) {
+			/* A record of this lap whose writer has not moved the
+			 * head past it yet: help it. */
 			expect = pos;
-			if (atomic_compare_exchange_strong_explicit(&h->head, &expect, pos + 1,
+			if (atomic_compare_exchange_strong_explicit(&h->head, &expect,
+								    pos + ring_state_k(s),
 								    memory_order_relaxed,
 								    memory_order_relaxed))
-				pos++;
+				pos += ring_state_k(s);
 			else
 				pos = expect;
 			continue;
 		}
-		if (s >> 32 < lap)
-			return false;	/* the last lap's line is still there: full */
 		pos = atomic_load_explicit(&h->head, memory_order_relaxed);
+	}
+	return -1;
+}
+
+/* Commit the record of K cells at POS, LEN bytes of line (0: a pad). */
+static void ring_commit(struct evlog_ring *r, uint64_t pos, unsigned k, pid_t tid, size_t len)
+{
+	struct evlog_ring_cell *c = ring_cell(r, pos);
+
+	c->len = (uint32_t)len;
+	atomic_store_explicit(&c->state, ring_state(pos >> r->shift, tid, k, RING_COMMITTED),
+			      memory_order_release);
+}
+
+bool evlog_ring_put(struct evlog_ring *r, pid_t tid, const char *line, size_t len)
+{
+	unsigned k = ring_cells_for(len), got;
+	uint64_t pos;
+
+	if (len > EVLOG_RING_LINE_MAX)
+		return false;
+	/* At most one pad (the end of the ring), then the record. */
+	for (int i = 0; i < 2; i++) {
+		if (ring_claim(r, tid, k, &pos, &got) < 0)
+			return false;
+		if (got == k) {
+			memcpy(ring_cell(r, pos)->line, line, len);
+			ring_commit(r, pos, k, tid, len);
+			evlog_ring_nudge(r, pos + k);
+			return true;
+		}
+		ring_commit(r, pos, got, tid, 0);
 	}
 	return false;
 }
@@ -197,17 +265,13 @@ static long ring_futex(_Atomic uint32_t *word, int op, uint32_t val, const struc
 	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
 }
 
-void evlog_ring_commit(struct evlog_ring *r, const struct evlog_ring_slot *slot, size_t len)
+void evlog_ring_nudge(struct evlog_ring *r, uint64_t head)
 {
 	struct evlog_ring_head *h = r->h;
-	uint64_t s = atomic_load_explicit(&slot->cell->state, memory_order_relaxed);
 
-	slot->cell->len = (uint32_t)(len > EVLOG_RING_LINE_MAX ? 0 : len);
-	atomic_store_explicit(&slot->cell->state, (s & ~(uint64_t)3) | RING_COMMITTED,
-			      memory_order_release);
 	/* A quarter full: wake the drainer, once (whoever clears the word). */
 	if (__builtin_expect(atomic_load_explicit(&h->sleeping, memory_order_relaxed), 0) &&
-	    slot->pos - atomic_load_explicit(&h->tail, memory_order_relaxed) >= r->n / 4 &&
+	    head - atomic_load_explicit(&h->tail, memory_order_relaxed) >= r->n / 4 &&
 	    atomic_exchange(&h->sleeping, 0))
 		ring_futex(&h->sleeping, FUTEX_WAKE, 1, NULL);
 }
@@ -222,7 +286,7 @@ bool evlog_ring_drained(const struct evlog_ring *r)
 /* Is thread TID gone?  kill(2) finds a thread by its id too. */
 static bool ring_writer_gone(uint64_t s)
 {
-	pid_t tid = (pid_t)((s >> 2) & 0x3fffffff);
+	pid_t tid = ring_state_tid(s);
 
 	return tid <= 0 || (kill(tid, 0) < 0 && errno == ESRCH);
 }
@@ -240,17 +304,22 @@ size_t evlog_ring_take(struct evlog_ring *r, char *buf, size_t cap, unsigned *li
 		struct evlog_ring_cell *c = ring_cell(r, pos);
 		uint64_t lap = pos >> r->shift;
 		uint64_t s = atomic_load_explicit(&c->state, memory_order_acquire);
+		unsigned k = ring_state_k(s);
 
-		if (s >> 32 != lap || (s & 3) == RING_FREE)
+		if (s >> 32 != lap || ring_state_st(s) == RING_FREE)
 			break;		/* nothing claimed here yet */
-		if ((s & 3) == RING_CLAIMED) {
+		/* The writer's count of cells, trusted no further than the
+		 * ring's end and the longest record. */
+		if (!k || k > RING_REC_MAX || (pos & (r->n - 1)) + k > r->n)
+			k = 1;
+		if (ring_state_st(s) == RING_CLAIMED) {
 			if (!ring_writer_gone(s))
 				break;	/* at work: the lines after it wait */
 			(*dead)++;
 		} else {
 			size_t len = c->len;
 
-			if (len > EVLOG_RING_LINE_MAX)
+			if (len > (size_t)k * RING_CELL - sizeof(*c))
 				len = 0;
 			if (used + len + 1 > cap)
 				break;
@@ -262,9 +331,13 @@ size_t evlog_ring_take(struct evlog_ring *r, char *buf, size_t cap, unsigned *li
 				(*lines)++;
 			}
 		}
-		atomic_store_explicit(&c->state, ring_state(lap + 1, 0, RING_FREE),
-				      memory_order_release);
-		pos++;
+		/* Every cell of the record free for the next lap; then the
+		 * tail, which is what writers look at. */
+		for (unsigned i = k; i-- > 0;)
+			atomic_store_explicit(&ring_cell(r, pos + i)->state,
+					      ring_state(lap + 1, 0, 0, RING_FREE),
+					      memory_order_relaxed);
+		pos += k;
 		atomic_store_explicit(&h->tail, pos, memory_order_release);
 	}
 	return used;
@@ -275,7 +348,7 @@ bool evlog_ring_busy(const struct evlog_ring *r)
 	uint64_t pos = atomic_load_explicit(&r->h->tail, memory_order_relaxed);
 	uint64_t s = atomic_load_explicit(&ring_cell(r, pos)->state, memory_order_acquire);
 
-	return s >> 32 == pos >> r->shift && (s & 3) == RING_CLAIMED;
+	return s >> 32 == pos >> r->shift && ring_state_st(s) == RING_CLAIMED;
 }
 
 void evlog_ring_wait(struct evlog_ring *r, int ms)

@@ -6,12 +6,13 @@
  * tally's page first, then the ring's header and its cells.  Every process
  * image of the tree maps it at init through the inherited descriptor.
  *
- * A cell holds one line.  Its state word says, for the lap of the ring it is
- * in, whether it is free, claimed by a writer (whose thread id it names) or
- * committed:
+ * A line takes as many cells (128 bytes) as it needs.  The first cell's
+ * state word says, for the lap of the ring it is in, whether the record is
+ * free, claimed by a writer (whose thread id it names) or committed, and
+ * how many cells it holds:
  *   writer   claim: compare-and-swap the cell at the head from free to
  *            claimed, then move the head on (any writer may help it on);
- *            format the line into the cell; commit: one release store.
+ *            copy the line in; commit: one release store.
  *   drainer  take the cells from the tail in order while they are committed,
  *            copy their lines out, free them for the next lap.
  * A writer never waits: a cell still holding the previous lap's line means
@@ -41,7 +42,8 @@
 #include "sink.h"
 
 #define EVLOG_RING_LINE_MAX 4096	/* a cell's line, EVENT_LINE_MAX */
-#define EVLOG_RING_CELLS 4096		/* lines in flight at most */
+#define EVLOG_RING_CELLS 65536		/* of 128 bytes: 8 MiB, some 13,000
+					   lines of 600 bytes in flight */
 
 struct evlog_ring_head;
 struct evlog_ring_cell;
@@ -52,13 +54,6 @@ struct evlog_ring {
 	unsigned char *cells;
 	uint32_t n, shift;		/* our own copy of the geometry */
 	size_t map_len;
-};
-
-/* A claimed cell: where to format, and what commit needs. */
-struct evlog_ring_slot {
-	struct evlog_ring_cell *cell;
-	char *line;			/* EVLOG_RING_LINE_MAX bytes */
-	uint64_t pos;
 };
 
 /* For `sockaudit run`: a new memfd holding a tally (*T) and a ring (R) for
@@ -74,13 +69,14 @@ int evlog_ring_create(struct evlog_ring *r, struct evlog_sink_tally **t,
 int evlog_ring_map(struct evlog_ring *r, int fd, const struct evlog_sink_id *id,
 		   const char *log_spec);
 
-/* Claim a cell for thread TID.  False when the ring is full. */
-bool evlog_ring_claim(struct evlog_ring *r, pid_t tid, struct evlog_ring_slot *slot);
+/* Put LINE (LEN bytes, at most EVLOG_RING_LINE_MAX) into the ring for
+ * thread TID: claim the cells it needs, copy, commit.  Wakes the drainer
+ * when the ring fills up.  False when the ring is full (or lost races to
+ * other writers too many times in a row): the line is not in it. */
+bool evlog_ring_put(struct evlog_ring *r, pid_t tid, const char *line, size_t len);
 
-/* Commit the claimed cell with the LEN bytes formatted into slot->line (0:
- * nothing, the drainer only frees it).  Wakes the drainer when the ring
- * fills up. */
-void evlog_ring_commit(struct evlog_ring *r, const struct evlog_ring_slot *slot, size_t len);
+/* Wake the drainer if the ring holds a quarter of its cells up to HEAD. */
+void evlog_ring_nudge(struct evlog_ring *r, uint64_t head);
 
 /* Is the process that drains R still there?  (For a writer that found the
  * ring full: one system call.) */

@@ -37,10 +37,6 @@
 
 #define EVLOG_SINK_TALLY_MAGIC UINT64_C(0x73616b74616c6c79)	/* "saktally" */
 
-/* A line and the "\n" that ends a fragment, in one write: event lines are at
- * most 4096 bytes (EVENT_LINE_MAX). */
-#define SINK_JOIN_MAX (4096 + 1)
-
 /* --- kinds ------------------------------------------------------------ */
 
 /* Where to move a descriptor of ours, out of the way of programs that
@@ -314,25 +310,24 @@ static void sink_end_fragment(struct evlog_sink *s, int fd)
 }
 
 /* The log ends in a fragment: this line starts with the "\n" that ends it,
- * in the same write, so that no other line can come in between.  Returns
- * the bytes of LINE written, or -1 (the fragment still open). */
-static __attribute__((noinline)) ssize_t
-sink_write_after_fragment(struct evlog_sink *s, int fd, const char *line, size_t len)
+ * in the same write (two iovecs: O_APPEND makes it one append), so that no
+ * other line can come in between.  Returns the bytes of LINE written, or -1
+ * (the fragment still open). */
+static ssize_t sink_write_after_fragment(struct evlog_sink *s, int fd, const char *line,
+					 size_t len)
 {
-	char buf[SINK_JOIN_MAX];
+	struct iovec v[2] = { { .iov_base = "\n", .iov_len = 1 },
+			      { .iov_base = (void *)line, .iov_len = len } };
 	ssize_t n;
 
-	if (len + 1 > sizeof(buf)) {
-		/* Longer than any event: two writes. */
-		if (write(fd, "\n", 1) != 1) {
-			atomic_store(sink_fragment_word(s), 1);
-			return -1;
-		}
-		return write(fd, line, len);
+	n = -1;
+	if (atomic_load_explicit(&s->pipe, memory_order_relaxed)) {
+		n = pwritev2(fd, v, 2, -1, RWF_NOWAIT);
+		if (n < 0 && errno == EOPNOTSUPP)
+			atomic_store(&s->pipe, false);
 	}
-	buf[0] = '\n';
-	memcpy(buf + 1, line, len);
-	n = sink_put(s, fd, buf, len + 1);
+	if (!atomic_load_explicit(&s->pipe, memory_order_relaxed))
+		n = writev(fd, v, 2);
 	if (n <= 0) {
 		atomic_store(sink_fragment_word(s), 1);
 		return -1;

@@ -138,6 +138,18 @@ static void shim_bind(void)
 		shim_real.fn[i] = shim_bind_one(calls_table[i].name);
 	sys = shim_bind_one("syscall");
 	memcpy(&shim_real.syscall, &sys, sizeof(sys));
+	/* The descriptor calls (fds.c); a libc without closefrom or
+	 * close_range (older than 2.34) gets the system call. */
+	sys = shim_bind_one("close");
+	memcpy(&shim_real_fds.close, &sys, sizeof(sys));
+	sys = shim_bind_one("dup2");
+	memcpy(&shim_real_fds.dup2, &sys, sizeof(sys));
+	sys = shim_bind_one("dup3");
+	memcpy(&shim_real_fds.dup3, &sys, sizeof(sys));
+	sys = dlsym(RTLD_NEXT, "close_range");
+	memcpy(&shim_real_fds.close_range, &sys, sizeof(sys));
+	sys = dlsym(RTLD_NEXT, "closefrom");
+	memcpy(&shim_real_fds.closefrom, &sys, sizeof(sys));
 }
 
 /* Read a small file into BUF (NUL-terminated), without stdio. */

@@ -2,17 +2,18 @@
  *
  * Under `sockaudit run` with a log file the lines go into the run's ring
  * (evlog/ring.h), which the launcher writes to the log: an event costs no
- * system call, and the shim holds no descriptor of its own.  A line is
- * formatted straight into its ring cell.
+ * system call, and the shim holds no descriptor of its own.
  *
  * Otherwise (plain LD_PRELOAD, the stderr log, a process that logs
  * elsewhere than its run, one in another pid namespace) the shim writes the
- * log itself through its sink (evlog/sink.h), one write(2) per line, from a
- * buffer of a pool of its own rather than the caller's stack: an event then
- * needs little stack, so that a signal handler on a small sigaltstack can
- * make sockets too.  The pool is claimed with one atomic operation per
- * line; when every buffer is in use (SHIM_POOL lines in flight at once, in
- * threads and nested signal handlers), the line is lost and counted.
+ * log itself through its sink (evlog/sink.h), one write(2) per line.
+ *
+ * Either way the line is formatted into a buffer of a pool of the shim's
+ * own rather than onto the caller's stack: an event then needs little
+ * stack, so that a signal handler on a small sigaltstack can make sockets
+ * too.  The pool is claimed with one atomic operation per line; when every
+ * buffer is in use (SHIM_POOL lines in flight at once, in threads and
+ * nested signal handlers), the line is lost and counted.
  *
  * When the ring is full the event is lost and counted in the run's tally.
  * When it is full because nobody drains it any more (the launcher was
@@ -203,20 +204,11 @@ static void shim_ring_full(const struct shim_self *s)
 	atomic_store_explicit(&shim_ring_state, SHIM_RING_OFF, memory_order_release);
 }
 
-bool shim_line_begin(struct shim_line *l, const struct shim_self *s)
+bool shim_line_begin(struct shim_line *l)
 {
 	int state = atomic_load_explicit(&shim_ring_state, memory_order_acquire);
 
-	if (state == SHIM_RING_ON) {
-		if (evlog_ring_claim(&shim_ring, s->tid, &l->slot)) {
-			l->buf = l->slot.line;
-			l->pool = -1;
-			return true;
-		}
-		evlog_sink_count_lost(&shim_sink);
-		shim_ring_full(s);
-		return false;
-	}
+	l->ring = state == SHIM_RING_ON;
 	if (state == SHIM_RING_LEAVING) {
 		evlog_sink_count_lost(&shim_sink);
 		return false;
@@ -234,8 +226,13 @@ void shim_line_end(struct shim_line *l, size_t len, const struct shim_self *s)
 {
 	bool ok;
 
-	if (l->pool < 0) {
-		evlog_ring_commit(&shim_ring, &l->slot, len);
+	if (l->ring) {
+		ok = evlog_ring_put(&shim_ring, s->tid, l->buf, len);
+		shim_pool_put(l->pool);
+		if (!ok) {
+			evlog_sink_count_lost(&shim_sink);
+			shim_ring_full(s);
+		}
 		return;
 	}
 	/* A vfork child never reopens: the sink's state is its parent's. */

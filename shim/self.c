@@ -187,6 +187,11 @@ void shim_self(struct shim_self *s)
 	s->tid = shim_tls_id.tid;
 }
 
+bool shim_in_vfork(void)
+{
+	return SHIM_VFORK_SEEN && shim_vforks;
+}
+
 uint64_t shim_next_seq(const struct shim_self *s)
 {
 	_Atomic uint64_t *word = s->shared_vm ? &shim_seq_vfork : &shim_seq;

@@ -177,7 +177,7 @@ static void shim_emit(struct event *e, const struct policy_decision *d,
 	e->exe = shim_cfg.exe;
 	e->comm = shim_cfg.comm;
 	e->layer = EVENT_PRELOAD;
-	if (shim_line_begin(&line, self))
+	if (shim_line_begin(&line))
 		shim_line_end(&line, event_format(line.buf, EVENT_LINE_MAX, e), self);
 }
 
@@ -244,6 +244,22 @@ static void shim_facts(const struct calls_row *row, const long a[6], int sock_fd
 	}
 	shim_sock_facts(sock_fd, &sock);
 	calls_facts_with(row, a, &sock, c);
+}
+
+/* A socket the call made: its facts, kept (facts.c).  Errno untouched. */
+static void shim_made(const struct calls_row *row, const long a[6], long ret,
+		      const struct policy_call *c)
+{
+	if (calls_is_accept(row)) {
+		shim_facts_made((int)ret, c->family, c->type, c->protocol);
+	} else if (row->sockets > 1) {
+		const int *sv = (const int *)a[3];
+
+		shim_facts_made(sv[0], (int)a[0], (int)a[1], (int)a[2]);
+		shim_facts_made(sv[1], (int)a[0], (int)a[1], (int)a[2]);
+	} else {
+		shim_facts_made((int)ret, (int)a[0], (int)a[1], (int)a[2]);
+	}
 }
 
 /* --- where a socket goes ------------------------------------------------ */
@@ -435,6 +451,8 @@ static long shim_audit(enum calls_id id, const long a[6])
 			peer = false;	/* the kernel says EFAULT */
 		errno = saved;
 		ret = shim_do(row, args, shim_marker());
+		if (ret >= 0 && row->event == POLICY_EV_NEW)
+			shim_made(row, a, ret, &c);
 		if (!d.log)
 			return ret;	/* the fast path: nothing else to do */
 		if (ret < 0 && calls_is_accept(row) && d.action == POLICY_ALLOW)
@@ -824,6 +842,14 @@ SHIM_EXPORT long syscall(long nr, ...)
 		return shim_audit(CALL_SENDMSG, a);
 	case SYS_sendmmsg:
 		return shim_sendmmsg(a);
+	case SYS_close:
+#ifdef SYS_dup2
+	case SYS_dup2:
+#endif
+	case SYS_dup3:
+	case SYS_close_range:
+		shim_fds_syscall(nr, a);
+		break;
 	}
 	return shim_next_syscall(nr, a);
 }

@@ -6,6 +6,8 @@
  *   cjson.c   json_parse()/json_delete() on a privately dlopen'ed libcjson
  *   shim.c    the interposed functions and the per-call pipeline
  *   facts.c   the facts of the program's sockets, kept between calls
+ *   fds.c     close, dup2, dup3, close_range, closefrom: what they close is
+ *             forgotten by facts.c
  *   self.c    who is calling (pid, tid, ppid, seq), and the vfork() that
  *             tells a vfork child apart
  *
@@ -57,7 +59,20 @@ struct shim_config {
 	bool needs_facts[POLICY_EV_COUNT];
 };
 
+/* fds.c's next definitions (bound at init, as shim_real). */
+struct shim_real_fds {
+	int (*close)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*close_range)(unsigned, unsigned, int);
+	void (*closefrom)(int);
+};
+
 extern struct shim_real shim_real;
+extern struct shim_real_fds shim_real_fds;
+
+/* fds.c: a descriptor system call made through syscall(). */
+void shim_fds_syscall(long nr, const long a[6]);
 extern struct shim_config shim_cfg;
 
 /* Make sure init ran in this process image, running it if nobody has.
@@ -90,20 +105,19 @@ void shim_self_init(void);
 /* The next event number of the calling process, from 1. */
 uint64_t shim_next_seq(const struct shim_self *s);
 
-/* log.c: one event line, formatted where it goes.  shim_line_begin() gives
- * BUF (EVENT_LINE_MAX bytes): a cell of the run's ring, or a buffer of the
- * shim's pool that shim_line_end() writes to the log with a single write(2)
- * and nowhere else.  Never fails the caller: a line that cannot be written
+/* log.c: one event line.  shim_line_begin() gives BUF (EVENT_LINE_MAX
+ * bytes), a buffer of the shim's pool, that shim_line_end() puts into the
+ * run's ring or writes to the log with a single write(2), and nowhere else.  Never fails the caller: a line that cannot be written
  * (begin returns false: a full ring, an empty pool; or a failed write) is
  * counted (in the run's tally under `sockaudit run`), leaves a gap in seq,
  * and without a tally is said once on stderr. */
 struct shim_line {
 	char *buf;
-	struct evlog_ring_slot slot;
-	int pool;			/* the pool's buffer; -1: the ring's */
+	int pool;			/* the pool's buffer */
+	bool ring;			/* it goes into the run's ring */
 };
 
-bool shim_line_begin(struct shim_line *l, const struct shim_self *s);
+bool shim_line_begin(struct shim_line *l);
 void shim_line_end(struct shim_line *l, size_t len, const struct shim_self *s);
 
 /* At init: the log SOCKAUDIT_LOG names (NULL: stderr; REFUSED: it was
@@ -141,6 +155,16 @@ uint64_t shim_marker(void);
  * for the socket FD holds when it is the same socket (one fstat), else
  * read and kept.  Async-signal-safe, no lock. */
 void shim_sock_facts(int fd, struct policy_call *f);
+
+/* facts.c: FD is a new socket the shim saw made with these arguments (type
+ * with its flags; for accept, the listener's facts). */
+void shim_facts_made(int fd, int family, int type, int protocol);
+
+/* facts.c: descriptors FIRST..LAST (inclusive) are closed or replaced. */
+void shim_facts_forget(unsigned first, unsigned last);
+
+/* self.c: is this thread a vfork child's (its parent suspended)? */
+bool shim_in_vfork(void);
 
 /* cjson.c: load libcjson privately.  0, or -1 with a message in *WHY. */
 int shim_cjson_load(const char **why);

@@ -280,6 +280,43 @@ print(fd)'
 [$fd,null,null,null,\"ENOTSOCK\"]"
 }
 
+@test "shim-addr: a socket the shim saw made needs no getsockopt later; close through syscall(), close_range and closefrom are seen" {
+	SOCKAUDIT_LOG="$T/log" run -0 strace -f -qq -e trace=getsockopt -o "$T/trace" \
+		env LD_PRELOAD="$SHIM_PRELOAD" "$PY" -c '
+import ctypes, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+def made(family, kind):
+    return libc.socket(family, kind, 0)
+a = made(socket.AF_INET, socket.SOCK_DGRAM)
+libc.shutdown(a, socket.SHUT_RD)        # facts from the making
+libc.syscall(3, a)                      # SYS_close, through syscall()
+b = made(socket.AF_UNIX, socket.SOCK_DGRAM)
+assert b == a
+libc.shutdown(b, socket.SHUT_RD)
+libc.close_range(b, b, 0)
+c = os.open("/dev/null", os.O_RDONLY)   # the number again, no socket
+assert c == a
+libc.shutdown(c, socket.SHUT_RD)
+os.close(c)
+d = made(socket.AF_INET6, socket.SOCK_STREAM)
+assert d == a
+libc.shutdown(d, socket.SHUT_RD)
+libc.closefrom(d)
+e = os.open("/dev/null", os.O_RDONLY)
+assert e == a
+libc.shutdown(e, socket.SHUT_RD)
+print(a)'
+	fd=$output
+	run -0 jq -c "select(.event == \"socket.shutdown\") | [.args[0], .family, .type, .protocol, .errno]" "$T/log"
+	assert_output "[$fd,\"AF_INET\",\"SOCK_DGRAM\",\"IPPROTO_UDP\",\"ENOTCONN\"]
+[$fd,\"AF_UNIX\",\"SOCK_DGRAM\",\"0\",null]
+[$fd,null,null,null,\"ENOTSOCK\"]
+[$fd,\"AF_INET6\",\"SOCK_STREAM\",\"IPPROTO_TCP\",\"ENOTCONN\"]
+[$fd,null,null,null,\"ENOTSOCK\"]"
+	[ -f "$T/trace" ]
+	run -1 grep getsockopt "$T/trace"
+}
+
 @test "shim-addr: a thread that rewrites the address after the check cannot reach a refused port (the kernel gets the checked copy)" {
 	a=$(free_port)
 	b=$(free_port)
