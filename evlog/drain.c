@@ -48,27 +48,49 @@ static void drain_lost(struct evlog_drain *d, uint64_t n)
 		atomic_fetch_add(&d->tally->lost, n);
 }
 
+/* One record of the ring: its line at the end of the buffer, unless the
+ * buffer has no room left for a line (then it stays in the ring).  A
+ * record that is no packed event (a program that wrote into the ring's
+ * memory) is counted, not written. */
+static bool drain_one(void *arg, const void *rec, size_t len)
+{
+	struct evlog_drain *d = arg;
+	struct event e;
+
+	if (d->used + EVENT_LINE_MAX > EVLOG_DRAIN_BUF)
+		return false;
+	if (!event_unpack(rec, len, &e, d->unpacked)) {
+		d->bad++;
+		drain_lost(d, 1);
+		return true;
+	}
+	d->used += event_format(d->buf + d->used, EVENT_LINE_MAX, &e);
+	d->lines++;
+	return true;
+}
+
 /* Take and write until the ring has nothing committed at its tail.  Under
  * the lock.  Returns whether a writer is at work on the tail's cell. */
 static bool drain_round(struct evlog_drain *d, bool check)
 {
 	bool usable = !check || drain_log_usable(d);
-	unsigned lines;
 	uint64_t dead;
-	size_t len;
 
 	if (!d->ring)
 		return false;
 	for (;;) {
-		len = evlog_ring_take(d->ring, d->buf, EVLOG_DRAIN_BUF, &lines, &dead);
+		d->used = 0;
+		d->lines = 0;
+		evlog_ring_take(d->ring, d->scratch, drain_one, d, &dead);
 		drain_lost(d, dead);
-		if (!len)
+		if (!d->used)
 			break;
 		if (!usable)
-			drain_lost(d, lines);
+			drain_lost(d, d->lines);
 		else
-			drain_lost(d, lines - evlog_sink_write_lines(d->sink, d->buf, len, lines));
-		if (len < EVLOG_DRAIN_BUF / 2)
+			drain_lost(d, d->lines - evlog_sink_write_lines(d->sink, d->buf, d->used,
+									d->lines));
+		if (d->used < EVLOG_DRAIN_BUF / 2)
 			break;	/* the tail caught up, or waits for a writer */
 	}
 	return evlog_ring_busy(d->ring);
@@ -128,10 +150,13 @@ int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evl
 	atomic_init(&d->stop, false);
 	pthread_mutex_init(&d->mu, NULL);
 	d->buf = NULL;
+	d->bad = 0;
 	if (!d->ring)
 		return 0;
 	d->buf = malloc(EVLOG_DRAIN_BUF);
-	if (!d->buf)
+	d->scratch = malloc(EVLOG_RING_LINE_MAX);
+	d->unpacked = malloc(sizeof(*d->unpacked));
+	if (!d->buf || !d->scratch || !d->unpacked)
 		return -ENOMEM;
 	return drain_thread(d);
 }

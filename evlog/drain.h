@@ -1,8 +1,9 @@
 /* drain.h - the launcher's side of the log: one writer of the run's log file.
  *
- * `sockaudit run` writes every line of the run through one drain: the lines
- * the processes of the tree put into the ring (ring.h), which a thread of the
- * launcher takes out and writes in large writes, and the launcher's own (the
+ * `sockaudit run` writes every line of the run through one drain: the events
+ * the processes of the tree put into the ring (ring.h) as packed records,
+ * which a thread of the launcher takes out, formats and writes in large
+ * writes, and the launcher's own (the
  * notify supervisor's events, the seal and loss records).  A line of its own
  * is written after every line the ring held when it came, under the drain's
  * lock, so that the preload and notify layers' lines are in the log in the
@@ -26,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
 #include "ring.h"
 #include "sink.h"
 
@@ -41,7 +43,12 @@ struct evlog_drain {
 	_Atomic bool stop;
 	int removed;			/* 0: the log is fine; else the errno said */
 	uint64_t lost_ring;		/* lines from the ring we could not write */
-	char *buf;			/* EVLOG_DRAIN_BUF bytes */
+	uint64_t bad;			/* records that were no packed event */
+	char *buf;			/* EVLOG_DRAIN_BUF bytes of lines */
+	size_t used;
+	unsigned lines;
+	char *scratch;			/* one record, out of the ring */
+	struct event_unpacked *unpacked;
 };
 
 /* Drain RING (NULL: none) into SINK, counting the ring's losses in TALLY.

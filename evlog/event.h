@@ -13,7 +13,8 @@
 #include <sys/types.h>
 #include <time.h>
 
-struct addrinfo;
+#include <netdb.h>
+#include <netinet/in.h>
 
 #include "addr.h"
 #include "policy.h"
@@ -79,6 +80,26 @@ struct event {
  * 0 (nothing usable in BUF) only when CAP is smaller than the line needs,
  * which never happens with CAP >= EVENT_LINE_MAX. */
 size_t event_format(char *buf, size_t cap, const struct event *e);
+
+/*
+ * An event as a flat record (packed.c): what the preload shim puts into the
+ * run's ring, and the launcher formats.  event_pack() copies E and every
+ * string and address it points to into BUF (CAP bytes); returns the
+ * record's size, 0 when it does not fit (EVENT_LINE_MAX always does).
+ * event_unpack() checks a record (LEN bytes, written by the audited
+ * program: trusted in nothing) and makes *E of it, pointing into REC and U;
+ * false when the record is not one.
+ */
+struct event_unpacked {
+	struct calls_addr addr;
+	struct addrinfo ai[EVENT_ADDRESSES_MAX];
+	struct sockaddr_in6 sa[EVENT_ADDRESSES_MAX];
+	struct addrinfo empty;		/* a list with no address to show */
+};
+
+size_t event_pack(void *buf, size_t cap, const struct event *e);
+size_t event_packed_size(const struct event *e);	/* what event_pack() takes */
+bool event_unpack(const void *rec, size_t len, struct event *e, struct event_unpacked *u);
 
 /*
  * The loss record: not an event but a line of its own kind in the same log,

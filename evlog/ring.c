@@ -238,26 +238,45 @@ static void ring_commit(struct evlog_ring *r, uint64_t pos, unsigned k, pid_t ti
 			      memory_order_release);
 }
 
-bool evlog_ring_put(struct evlog_ring *r, pid_t tid, const char *line, size_t len)
+bool evlog_ring_reserve(struct evlog_ring *r, pid_t tid, size_t len, struct evlog_ring_slot *slot)
 {
 	unsigned k = ring_cells_for(len), got;
 	uint64_t pos;
 
-	if (len > EVLOG_RING_LINE_MAX)
+	if (len > EVLOG_RING_LINE_MAX || !len)
 		return false;
 	/* At most one pad (the end of the ring), then the record. */
 	for (int i = 0; i < 2; i++) {
 		if (ring_claim(r, tid, k, &pos, &got) < 0)
 			return false;
 		if (got == k) {
-			memcpy(ring_cell(r, pos)->line, line, len);
-			ring_commit(r, pos, k, tid, len);
-			evlog_ring_nudge(r, pos + k);
+			slot->data = ring_cell(r, pos)->line;
+			slot->pos = pos;
+			slot->len = len;
+			slot->cells = k;
+			slot->tid = tid;
 			return true;
 		}
 		ring_commit(r, pos, got, tid, 0);
 	}
 	return false;
+}
+
+void evlog_ring_commit(struct evlog_ring *r, const struct evlog_ring_slot *slot)
+{
+	ring_commit(r, slot->pos, slot->cells, slot->tid, slot->len);
+	evlog_ring_nudge(r, slot->pos + slot->cells);
+}
+
+bool evlog_ring_put(struct evlog_ring *r, pid_t tid, const char *line, size_t len)
+{
+	struct evlog_ring_slot slot;
+
+	if (!evlog_ring_reserve(r, tid, len, &slot))
+		return false;
+	memcpy(slot.data, line, len);
+	evlog_ring_commit(r, &slot);
+	return true;
 }
 
 static long ring_futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
@@ -291,14 +310,13 @@ static bool ring_writer_gone(uint64_t s)
 	return tid <= 0 || (kill(tid, 0) < 0 && errno == ESRCH);
 }
 
-size_t evlog_ring_take(struct evlog_ring *r, char *buf, size_t cap, unsigned *lines,
-		       uint64_t *dead)
+unsigned evlog_ring_take(struct evlog_ring *r, void *scratch, evlog_ring_take_fn take,
+			 void *arg, uint64_t *dead)
 {
 	struct evlog_ring_head *h = r->h;
 	uint64_t pos = atomic_load_explicit(&h->tail, memory_order_relaxed);
-	size_t used = 0;
+	unsigned taken = 0;
 
-	*lines = 0;
 	*dead = 0;
 	for (;;) {
 		struct evlog_ring_cell *c = ring_cell(r, pos);
@@ -314,21 +332,20 @@ size_t evlog_ring_take(struct evlog_ring *r, char *buf, size_t cap, unsigned *li
 			k = 1;
 		if (ring_state_st(s) == RING_CLAIMED) {
 			if (!ring_writer_gone(s))
-				break;	/* at work: the lines after it wait */
+				break;	/* at work: the records after it wait */
 			(*dead)++;
 		} else {
 			size_t len = c->len;
 
-			if (len > (size_t)k * RING_CELL - sizeof(*c))
+			if (len > (size_t)k * RING_CELL - sizeof(*c) || len > EVLOG_RING_LINE_MAX)
 				len = 0;
-			if (used + len + 1 > cap)
-				break;
 			if (len) {
-				memcpy(buf + used, c->line, len);
-				used += len;
-				if (buf[used - 1] != '\n')
-					buf[used++] = '\n';
-				(*lines)++;
+				/* Out of the shared memory first: a writer could
+				 * change it while it is being read. */
+				memcpy(scratch, c->line, len);
+				if (!take(arg, scratch, len))
+					break;	/* no room: it stays for the next round */
+				taken++;
 			}
 		}
 		/* Every cell of the record free for the next lap; then the
@@ -340,7 +357,7 @@ size_t evlog_ring_take(struct evlog_ring *r, char *buf, size_t cap, unsigned *li
 		pos += k;
 		atomic_store_explicit(&h->tail, pos, memory_order_release);
 	}
-	return used;
+	return taken;
 }
 
 bool evlog_ring_busy(const struct evlog_ring *r)

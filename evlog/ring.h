@@ -1,6 +1,8 @@
 /* ring.h - the run's event ring: the processes of a `sockaudit run` tree put
- * their event lines into one shared-memory ring, and the launcher writes them
- * to the log (drain.h), so that an event costs the program no system call.
+ * their events into one shared-memory ring, and the launcher writes them to
+ * the log (drain.h), so that an event costs the program no system call.  A
+ * record is any bytes (the shim's are packed events, event.h); the ring
+ * neither knows nor checks what they mean.
  *
  * `sockaudit run` creates the ring in the memfd of its tally (sink.h): the
  * tally's page first, then the ring's header and its cells.  Every process
@@ -69,6 +71,22 @@ int evlog_ring_create(struct evlog_ring *r, struct evlog_sink_tally **t,
 int evlog_ring_map(struct evlog_ring *r, int fd, const struct evlog_sink_id *id,
 		   const char *log_spec);
 
+/* A reserved record: LEN bytes at DATA to fill, then commit. */
+struct evlog_ring_slot {
+	void *data;
+	uint64_t pos;
+	size_t len;
+	unsigned cells;
+	pid_t tid;
+};
+
+/* Reserve a record of LEN bytes (1 to EVLOG_RING_LINE_MAX) for thread TID,
+ * then fill slot->data and commit it (wakes the drainer when the ring fills
+ * up).  False when the ring is full (or lost races to other writers too
+ * many times in a row). */
+bool evlog_ring_reserve(struct evlog_ring *r, pid_t tid, size_t len, struct evlog_ring_slot *slot);
+void evlog_ring_commit(struct evlog_ring *r, const struct evlog_ring_slot *slot);
+
 /* Put LINE (LEN bytes, at most EVLOG_RING_LINE_MAX) into the ring for
  * thread TID: claim the cells it needs, copy, commit.  Wakes the drainer
  * when the ring fills up.  False when the ring is full (or lost races to
@@ -82,13 +100,16 @@ void evlog_ring_nudge(struct evlog_ring *r, uint64_t head);
  * ring full: one system call.) */
 bool evlog_ring_drained(const struct evlog_ring *r);
 
-/* The drainer: copy the committed lines at the tail, in order, into BUF (CAP
- * bytes, at least EVLOG_RING_LINE_MAX + 1), each ending in '\n', and free
- * their cells.  Stops at the first cell not committed (a writer still at
- * work), or when BUF is full.  *LINES counts the lines copied; *DEAD the cells
- * skipped because their writer is gone.  Returns the bytes copied. */
-size_t evlog_ring_take(struct evlog_ring *r, char *buf, size_t cap, unsigned *lines,
-		       uint64_t *dead);
+/* The drainer: hand each committed record at the tail, in order, to TAKE
+ * (copied into SCRATCH, EVLOG_RING_LINE_MAX bytes, first: the ring's memory
+ * is the writers'), and free its cells.  Stops at the first record not
+ * committed (a writer still at work), or when TAKE returns false (no room:
+ * that record stays for the next round).  *DEAD counts the records skipped
+ * because their writer is gone.  Returns the records taken. */
+typedef bool (*evlog_ring_take_fn)(void *arg, const void *rec, size_t len);
+
+unsigned evlog_ring_take(struct evlog_ring *r, void *scratch, evlog_ring_take_fn take,
+			 void *arg, uint64_t *dead);
 
 /* The drainer: does the cell at the tail wait for a writer (claimed and not
  * committed)?  Then the drainer should look again soon. */

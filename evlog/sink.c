@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sink.h"
@@ -53,41 +54,89 @@ static int sink_high_fd(int eighths)
 	return (int)(lim * (rlim_t)eighths / 8);
 }
 
+/*
+ * Move our descriptor FD where the program can never be handed its number:
+ * at or above the program's soft limit of descriptors (the kernel gives out
+ * only numbers below it, and a descriptor above it stays valid).  The soft
+ * limit is raised for the one fcntl and put back; when the hard limit
+ * leaves no room, a privileged process raises that too for the moment.
+ * Where neither can be done (soft = hard, no privilege, or a sandbox that
+ * refuses setrlimit), the descriptor goes to EIGHTHS eighths of the limit
+ * and *IN_THE_WAY says that it takes a number the program could have used.
+ * Returns the new descriptor (FD closed), or FD when no move was possible.
+ */
+static rlim_t sink_program_soft;	/* evlog_sink_program_limit() */
+
+void evlog_sink_program_limit(unsigned long soft)
+{
+	sink_program_soft = (rlim_t)soft;
+}
+
+static int sink_place_fd(int fd, int eighths, bool cloexec, bool *in_the_way)
+{
+	int cmd = cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, high = -1;
+	/* Our three descriptors (policy, tally, log) one apart. */
+	int offset = eighths - EVLOG_SINK_SLOT_POLICY;
+	struct rlimit rl, wide;
+
+	*in_the_way = true;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		rl.rlim_cur = rl.rlim_max = 0;
+	if (sink_program_soft && sink_program_soft + 8 <= rl.rlim_cur) {
+		/* The launcher, whose own limit is above the program's. */
+		high = fcntl(fd, cmd, (int)sink_program_soft + offset);
+		*in_the_way = high < 0;
+	} else if (rl.rlim_cur && rl.rlim_cur < (rlim_t)INT_MAX - 64) {
+		int at = (int)rl.rlim_cur + offset;
+
+		wide.rlim_cur = rl.rlim_cur + 8;
+		wide.rlim_max = rl.rlim_max > wide.rlim_cur ? rl.rlim_max : wide.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &wide) == 0) {
+			high = fcntl(fd, cmd, at < (int)rl.rlim_cur ? (int)rl.rlim_cur : at);
+			setrlimit(RLIMIT_NOFILE, &rl);
+			*in_the_way = high < 0;
+		}
+	}
+	if (high < 0)
+		high = fcntl(fd, cmd, sink_high_fd(eighths));
+	if (high < 0)
+		return fd;
+	close(fd);
+	return high;
+}
+
 static bool sink_stderr_claims(const char *spec)
 {
 	return !strcmp(spec, "stderr");
 }
 
-static int sink_stderr_open(const char *spec, int min_fd)
+static int sink_stderr_open(const char *spec, bool *in_the_way)
 {
 	(void)spec;
-	(void)min_fd;
+	*in_the_way = false;	/* the program's own */
 	return STDERR_FILENO;
 }
+
+#define SINK_FILE_FLAGS (O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 
 static bool sink_file_claims(const char *spec)
 {
 	return spec[0] == '/';
 }
 
-static int sink_file_open(const char *path, int min_fd)
+static int sink_file_open(const char *path, bool *in_the_way)
 {
-	int fd, high;
+	int fd;
 
 	/* 0600: the log names what the program did.  O_NONBLOCK, on this open
 	 * file description of our own: a FIFO whose reader is not there yet
 	 * is not opened (ENXIO: the sink tries again at the next line), and
 	 * one whose reader stopped reading refuses a line (EAGAIN) instead of
 	 * stopping the program; a regular file ignores the flag. */
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	fd = open(path, SINK_FILE_FLAGS, 0600);
 	if (fd < 0)
 		return -errno;
-	high = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
-	if (high >= 0) {
-		close(fd);
-		fd = high;
-	}
-	return fd;
+	return sink_place_fd(fd, EVLOG_SINK_SLOT_LOG, true, in_the_way);
 }
 
 static const struct evlog_sink_kind sink_kinds[] = {
@@ -153,6 +202,22 @@ static enum sink_fd_state sink_fd_state(const struct evlog_sink *s, int fd)
 	return nlink == 0 && s->kind->reopens ? SINK_FD_REMOVED : SINK_FD_OURS;
 }
 
+/* A limit of descriptors under which one descriptor of ours matters: a
+ * program that runs with fewer than this may well need every one.  Above
+ * it a program has one descriptor fewer (at 7/8 of the limit), the price of
+ * one write per line instead of three system calls. */
+#define SINK_SMALL_LIMIT 1024
+
+static bool sink_limit_small(void)
+{
+	struct rlimit rl;
+
+	return getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < SINK_SMALL_LIMIT;
+}
+
+/* sink_open_fd(): no descriptor kept, each line opens its own. */
+#define SINK_TRANSIENT INT_MAX
+
 /* Open the spec again, publish the descriptor.  REPLACE: our own descriptor
  * of a removed log, which the new file takes the place of (dup3: a thread
  * writing at that moment writes into one file or the other, never into a
@@ -161,7 +226,8 @@ static enum sink_fd_state sink_fd_state(const struct evlog_sink *s, int fd)
 static int sink_open_fd(struct evlog_sink *s, int replace)
 {
 	struct stat st;
-	int fd = s->kind->open(s->spec, s->min_fd), err;
+	bool in_the_way;
+	int fd = s->kind->open(s->spec, &in_the_way), err;
 
 	if (fd < 0)
 		return fd;
@@ -181,6 +247,17 @@ static int sink_open_fd(struct evlog_sink *s, int replace)
 	}
 	/* A pipe we share (stderr): its file flags are the program's. */
 	atomic_store(&s->pipe, S_ISFIFO(st.st_mode) && !s->kind->owns_fd);
+	/* A descriptor the program could have used is not kept: each line
+	 * opens the file for its write (sink_write_transient).  Only inside
+	 * the program: the launcher's descriptors are its own. */
+	atomic_store(&s->transient, in_the_way && s->kind->owns_fd && !s->trusted &&
+				     sink_limit_small());
+	if (atomic_load(&s->transient)) {
+		close(fd);
+		atomic_store(&s->fd, -1);
+		atomic_store(&s->healthy, true);
+		return SINK_TRANSIENT;
+	}
 	atomic_store(&s->fd, fd);
 	atomic_store(&s->healthy, true);
 	return fd;
@@ -204,7 +281,9 @@ int evlog_sink_open(struct evlog_sink *s, const char *spec)
 	atomic_init(&s->lost, 0);
 	s->tally = NULL;
 	s->trusted = false;
-	s->min_fd = sink_high_fd(EVLOG_SINK_SLOT_LOG);
+	atomic_init(&s->transient, false);
+	atomic_init(&s->stale, false);
+	atomic_init(&s->checked_at, 0);
 
 	if (!len)
 		return -EINVAL;
@@ -264,7 +343,8 @@ static int sink_recover(struct evlog_sink *s, pid_t reopener)
 		break;
 	}
 	atomic_store(&s->reopening, 0);
-	return fd;
+	/* Now without a descriptor of its own: the next line opens one. */
+	return fd == SINK_TRANSIENT ? -EAGAIN : fd;
 }
 
 /* Whose fragment flag: the run's, while we write to the run's log (a
@@ -338,25 +418,75 @@ static ssize_t sink_write_after_fragment(struct evlog_sink *s, int fd, const cha
 void evlog_sink_trust_fd(struct evlog_sink *s)
 {
 	s->trusted = true;
+	/* Ours alone: kept, wherever it had to go. */
+	if (atomic_load(&s->transient) && s->kind)
+		sink_open_fd(s, -1);
+}
+
+/*
+ * Is the descriptor to be checked before this write?  The program's own
+ * close, dup2, dup3, close_range and closefrom of our number say so
+ * (evlog_sink_fds_closed, from the shim's interposed functions); and once a
+ * second, for what no call of the program shows: the file removed, or a
+ * descriptor closed by a system call the shim does not see.  Otherwise the
+ * write is the only system call of the line.
+ */
+#define SINK_CHECK_EVERY_NS 1000000000LL
+
+static bool sink_needs_check(struct evlog_sink *s)
+{
+	struct timespec now;
+	int64_t ns;
+
+	if (atomic_load_explicit(&s->stale, memory_order_relaxed))
+		return true;	/* cleared once the descriptor is ours again */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+	if (ns - atomic_load_explicit(&s->checked_at, memory_order_relaxed) < SINK_CHECK_EVERY_NS)
+		return false;
+	atomic_store_explicit(&s->checked_at, ns, memory_order_relaxed);
+	return true;
+}
+
+void evlog_sink_fds_closed(struct evlog_sink *s, unsigned first, unsigned last)
+{
+	int fd = atomic_load_explicit(&s->fd, memory_order_relaxed);
+
+	if (fd >= 0 && (unsigned)fd >= first && (unsigned)fd <= last)
+		atomic_store(&s->stale, true);
 }
 
 bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t reopener)
 {
 	int saved = errno, err = EBADF;
+	bool transient = false;
 	_Atomic uint32_t *frag;
 	ssize_t n;
 	int fd;
 
 	if (!s->kind)
 		goto lost_quiet;
-	fd = atomic_load_explicit(&s->fd, memory_order_acquire);
-	if (fd < 0 || (!s->trusted && sink_fd_state(s, fd) != SINK_FD_OURS)) {
+	if (atomic_load_explicit(&s->transient, memory_order_relaxed)) {
+		/* No descriptor kept (sink_open_fd): this line's own. */
+		fd = open(s->spec, SINK_FILE_FLAGS, 0600);
+		if (fd < 0) {
+			err = errno;
+			goto lost;
+		}
+		transient = true;
+	} else {
+		fd = atomic_load_explicit(&s->fd, memory_order_acquire);
+	}
+	if (!transient && (fd < 0 || (!s->trusted && sink_needs_check(s) &&
+				      sink_fd_state(s, fd) != SINK_FD_OURS))) {
 		fd = sink_recover(s, reopener);
 		if (fd < 0) {
 			err = -fd;
 			goto lost;
 		}
 	}
+	if (atomic_load_explicit(&s->stale, memory_order_relaxed) && reopener)
+		atomic_store_explicit(&s->stale, false, memory_order_relaxed);
 	frag = sink_fragment_word(s);
 	if (s->kind->stream && atomic_load_explicit(frag, memory_order_relaxed) &&
 	    atomic_exchange(frag, 0))
@@ -364,14 +494,20 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 	else
 		n = sink_put(s, fd, line, len);
 	if (n == (ssize_t)len) {
+		if (transient)
+			close(fd);
 		if (reopener && !atomic_load_explicit(&s->healthy, memory_order_relaxed))
 			atomic_store(&s->healthy, true);
 		errno = saved;
 		return true;
 	}
 	err = n < 0 ? errno : ENOSPC;	/* a short write sets no errno */
+	if (err == EBADF)
+		atomic_store(&s->stale, true);	/* closed where we did not see it */
 	if (n > 0 && s->kind->stream)
 		sink_end_fragment(s, fd);
+	if (transient)
+		close(fd);
 lost:
 	/* A vfork child's descriptors are its own copy: its success or
 	 * failure says nothing of its parent's, whose sink this is. */
@@ -560,16 +696,13 @@ struct evlog_sink_tally *evlog_sink_tally_map(int fd, const struct evlog_sink_id
 
 int evlog_sink_fd_inherit(int fd, int eighths)
 {
-	int high = fcntl(fd, F_DUPFD, sink_high_fd(eighths));
+	bool in_the_way;
+	int high = sink_place_fd(fd, eighths, false, &in_the_way);
 
-	if (high >= 0) {
-		close(fd);
-		return high;
-	}
-	/* No room up there (a tiny limit): where it is, inheritable. */
-	if (fcntl(fd, F_SETFD, 0) < 0)
+	/* Not moved (a tiny limit, full): where it is, inheritable. */
+	if (high == fd && fcntl(fd, F_SETFD, 0) < 0)
 		return -errno;
-	return fd;
+	return high;
 }
 
 /* --- identities as text ------------------------------------------------- */

@@ -7,16 +7,22 @@
  *
  * A sink is opened from a log spec: "stderr" (descriptor 2, never reopened)
  * or an absolute path (opened O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, 0600,
- * moved to a high descriptor).  A relative path is refused: it would name a
+ * moved above the program's soft limit of descriptors, where it can never
+ * be handed that number; where the limits leave no room there, the file is
+ * opened for each line and closed after it, so that the program keeps every
+ * descriptor its limit allows).  A relative path is refused: it would name a
  * different file in every process that changed directory.  The sink keeps the
  * path in its own storage, so a program that rewrites its environment (the
  * process title of sshd, nginx, redis) cannot change where events go.
  *
- * Before each write the sink checks that its descriptor is still the file it
- * opened (same device and inode): a program may close every descriptor or
- * dup2() its own file over ours; then the sink opens the path again.  So it
- * does when the file was removed (no link left): a new file at the path,
- * or, when its directory is gone too, lost lines, counted.
+ * The sink checks that its descriptor is still the file it opened (same
+ * device and inode) before a write that follows the program's close, dup2,
+ * dup3, close_range or closefrom of its number (evlog_sink_fds_closed), and
+ * once a second: a program may close every descriptor or dup2() its own
+ * file over ours; then the sink opens the path again.  So it does when the
+ * file was removed (no link left): a new file at the path, or, when its
+ * directory is gone too, lost lines, counted.  Between checks a line costs
+ * its write(2) alone.
  *
  * A short write (a full disk) leaves a fragment at the end of the log.  The
  * sink ends it with a "\n" right away and, when that fails too (the same full
@@ -68,8 +74,10 @@ struct evlog_sink_tally {
 struct evlog_sink_kind {
 	const char *name;
 	bool (*claims)(const char *spec);
-	/* A new descriptor for SPEC (high, close-on-exec), or -errno. */
-	int (*open)(const char *spec, int min_fd);
+	/* A new descriptor for SPEC (out of the program's way, close-on-exec),
+	 * or -errno; *IN_THE_WAY: it takes a number the program could have
+	 * used (no room above its limit). */
+	int (*open)(const char *spec, bool *in_the_way);
 	bool reopens;		/* false: the descriptor is not ours to replace */
 	bool owns_fd;		/* evlog_sink_close() closes it */
 	bool stream;		/* a write can be cut short (files, pipes) */
@@ -80,7 +88,9 @@ struct evlog_sink_kind {
 struct evlog_sink {
 	const struct evlog_sink_kind *kind;	/* NULL: no sink, every line lost */
 	char spec[EVLOG_SINK_SPEC_MAX];
-	int min_fd;			/* where a reopened descriptor goes */
+	_Atomic bool transient;		/* no descriptor kept: one per line */
+	_Atomic bool stale;		/* the program closed or replaced fd */
+	_Atomic int64_t checked_at;	/* CLOCK_MONOTONIC_COARSE ns of the last check */
 	_Atomic int fd;			/* -1: none */
 	_Atomic uint64_t dev, ino;	/* what fd must be */
 	_Atomic pid_t reopening;	/* the pid reopening, 0: nobody */
@@ -131,6 +141,10 @@ int evlog_sink_identity(const struct evlog_sink *s, struct evlog_sink_id *id);
 uint64_t evlog_sink_lost(const struct evlog_sink *s);
 int evlog_sink_error(const struct evlog_sink *s);
 
+/* The program closed or replaced descriptors FIRST..LAST (the shim's
+ * interposed close and friends): check ours before the next write. */
+void evlog_sink_fds_closed(struct evlog_sink *s, unsigned first, unsigned last);
+
 /* Count one line lost that never reached the sink (in its tally too). */
 void evlog_sink_count_lost(struct evlog_sink *s);
 
@@ -173,6 +187,11 @@ enum {
 	EVLOG_SINK_SLOT_TALLY = 6,
 	EVLOG_SINK_SLOT_LOG = 7,
 };
+
+/* For the launcher, whose own soft limit of descriptors is raised above
+ * the program's SOFT: put the descriptors it hands the program above SOFT,
+ * where the program can never be given their numbers. */
+void evlog_sink_program_limit(unsigned long soft);
 
 /* Make FD an inheritable (not close-on-exec) descriptor at slot EIGHTHS or
  * above.  Returns the new descriptor (FD is closed), or FD itself made

@@ -204,12 +204,28 @@ static void shim_ring_full(const struct shim_self *s)
 	atomic_store_explicit(&shim_ring_state, SHIM_RING_OFF, memory_order_release);
 }
 
+bool shim_log_ring(const struct event *e, const struct shim_self *s)
+{
+	struct evlog_ring_slot slot;
+	size_t len;
+
+	if (atomic_load_explicit(&shim_ring_state, memory_order_acquire) != SHIM_RING_ON)
+		return false;
+	/* Packed straight into its cells: no line, no copy. */
+	len = event_packed_size(e);
+	if (!evlog_ring_reserve(&shim_ring, s->tid, len, &slot)) {
+		evlog_sink_count_lost(&shim_sink);
+		shim_ring_full(s);
+		return true;
+	}
+	event_pack(slot.data, len, e);
+	evlog_ring_commit(&shim_ring, &slot);
+	return true;
+}
+
 bool shim_line_begin(struct shim_line *l)
 {
-	int state = atomic_load_explicit(&shim_ring_state, memory_order_acquire);
-
-	l->ring = state == SHIM_RING_ON;
-	if (state == SHIM_RING_LEAVING) {
+	if (atomic_load_explicit(&shim_ring_state, memory_order_acquire) == SHIM_RING_LEAVING) {
 		evlog_sink_count_lost(&shim_sink);
 		return false;
 	}
@@ -226,20 +242,16 @@ void shim_line_end(struct shim_line *l, size_t len, const struct shim_self *s)
 {
 	bool ok;
 
-	if (l->ring) {
-		ok = evlog_ring_put(&shim_ring, s->tid, l->buf, len);
-		shim_pool_put(l->pool);
-		if (!ok) {
-			evlog_sink_count_lost(&shim_sink);
-			shim_ring_full(s);
-		}
-		return;
-	}
 	/* A vfork child never reopens: the sink's state is its parent's. */
 	ok = evlog_sink_write(&shim_sink, l->buf, len, s->shared_vm ? 0 : s->pid);
 	shim_pool_put(l->pool);
 	if (!ok)
 		shim_line_lost(true);
+}
+
+void shim_log_fds_closed(unsigned first, unsigned last)
+{
+	evlog_sink_fds_closed(&shim_sink, first, last);
 }
 
 bool shim_handover(void)

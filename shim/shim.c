@@ -177,8 +177,11 @@ static void shim_emit(struct event *e, const struct policy_decision *d,
 	e->exe = shim_cfg.exe;
 	e->comm = shim_cfg.comm;
 	e->layer = EVENT_PRELOAD;
-	if (shim_line_begin(&line))
-		shim_line_end(&line, event_format(line.buf, EVENT_LINE_MAX, e), self);
+	/* Into the run's ring as a packed event, which the launcher formats;
+	 * else to a log of our own as its line. */
+	if (shim_log_ring(e, self) || !shim_line_begin(&line))
+		return;
+	shim_line_end(&line, event_format(line.buf, EVENT_LINE_MAX, e), self);
 }
 
 /* The events of one call: one per new socket (each end of a socketpair, as

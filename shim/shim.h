@@ -26,6 +26,7 @@
 
 #include "calls.h"
 #include "policy.h"
+#include "event.h"
 #include "ring.h"
 #include "sink.h"
 
@@ -106,16 +107,20 @@ void shim_self_init(void);
 uint64_t shim_next_seq(const struct shim_self *s);
 
 /* log.c: one event line.  shim_line_begin() gives BUF (EVENT_LINE_MAX
- * bytes), a buffer of the shim's pool, that shim_line_end() puts into the
- * run's ring or writes to the log with a single write(2), and nowhere else.  Never fails the caller: a line that cannot be written
+ * bytes), a buffer of the shim's pool, that shim_line_end() writes to the
+ * log with a single write(2), and nowhere else.  Never fails the caller: a line that cannot be written
  * (begin returns false: a full ring, an empty pool; or a failed write) is
  * counted (in the run's tally under `sockaudit run`), leaves a gap in seq,
  * and without a tally is said once on stderr. */
 struct shim_line {
 	char *buf;
 	int pool;			/* the pool's buffer */
-	bool ring;			/* it goes into the run's ring */
 };
+
+/* log.c: under `sockaudit run` with a ring, put E into it as a packed event
+ * (the launcher formats it) and return true, or count it lost when the ring
+ * is full; false when this process has no ring (then the line is its own). */
+bool shim_log_ring(const struct event *e, const struct shim_self *s);
 
 bool shim_line_begin(struct shim_line *l);
 void shim_line_end(struct shim_line *l, size_t len, const struct shim_self *s);
@@ -123,6 +128,9 @@ void shim_line_end(struct shim_line *l, size_t len, const struct shim_self *s);
 /* At init: the log SOCKAUDIT_LOG names (NULL: stderr; REFUSED: it was
  * refused, and said), and the run's tally and ring SOCKAUDIT_TALLY names. */
 void shim_log_init(const char *log, bool refused, const char *tally);
+
+/* The program closes or replaces descriptors FIRST..LAST (fds.c). */
+void shim_log_fds_closed(unsigned first, unsigned last);
 
 /* The supervisor logs this image's calls (its policy could not be loaded). */
 void shim_log_hand_over(void);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -479,6 +480,38 @@ static void run_warn_blind(const char *exe, enum run_layer layer)
 	free(culprit);
 }
 
+/*
+ * The limit of descriptors.  run needs a dozen descriptors of its own (the
+ * policy, the log, memfds, pipes, the listener), and the ones it hands CMD
+ * (the policy snapshot, the tally and ring) must not take numbers CMD could
+ * have used.  So run raises its own soft limit to the hard one, puts the
+ * inherited descriptors above CMD's soft limit (sink.c), and gives CMD its
+ * own limit back before exec.
+ */
+static struct rlimit run_cmd_limit;
+static bool run_limit_raised;
+
+static void run_limits_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &run_cmd_limit) < 0 ||
+	    run_cmd_limit.rlim_cur >= run_cmd_limit.rlim_max)
+		return;
+	rl.rlim_cur = run_cmd_limit.rlim_max < 65536 ? run_cmd_limit.rlim_max : 65536;
+	rl.rlim_max = run_cmd_limit.rlim_max;
+	if (rl.rlim_cur <= run_cmd_limit.rlim_cur || setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	run_limit_raised = true;
+	evlog_sink_program_limit(run_cmd_limit.rlim_cur);
+}
+
+void run_limits_restore(void)
+{
+	if (run_limit_raised)
+		setrlimit(RLIMIT_NOFILE, &run_cmd_limit);
+}
+
 /* ---- the preload layer alone: fork, exec, wait ---- */
 
 static volatile sig_atomic_t run_child;
@@ -517,6 +550,7 @@ static int run_preload(const char *exe, char **argv, char **env)
 	}
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		run_limits_restore();
 		execve(exe, argv, env);
 		err = errno;
 		cli_error("run", "%s: %s", exe, strerror(err));
@@ -555,6 +589,7 @@ int cmd_run(int argc, char **argv)
 		run_usage(stdout);
 		return 0;
 	}
+	run_limits_raise();
 	if (run_policy(&o, &rp) < 0)
 		goto out;
 	log = malloc(sizeof(*log));

@@ -30,4 +30,8 @@ struct run_spec {
  * CMD was killed by signal N. */
 int supervise_run(const struct run_spec *spec);
 
+/* In a child about to exec CMD: CMD's own limit of descriptors back (run
+ * raises its own soft limit to work, run.c). */
+void run_limits_restore(void);
+
 #endif

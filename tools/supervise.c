@@ -189,6 +189,7 @@ static void __attribute__((noreturn)) supervise_child(struct supervise *s)
 	close(s->chan[0]);
 	close(s->errpipe[0]);
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	run_limits_restore();
 	/* The parent takes our listener with pidfd_getfd, which a parent
 	 * without CAP_SYS_PTRACE may do only to a dumpable child: we inherited
 	 * its non-dumpable flag (supervise_seal_start).  Drop the seal chain

@@ -311,3 +311,79 @@ print("done")'
 		cat "$4/out"' _ "$SHIM_PRELOAD" "$PY" "$SOCKETS_PY" "$T"
 	assert_output done
 }
+
+@test "loss: a writer killed between its claim in the run's ring and its commit is skipped and counted, never waited for" {
+	for layer in preload auto; do
+		rm -f "$T/log"
+		run -0 --separate-stderr timeout 30 "$SOCKAUDIT" run --layer $layer -o "$T/log" -- "$FIX/r_dead"
+		assert_equal "$stderr" "sockaudit run: warning: 1 event(s) could not be written to the log $T/log (1 by the preload shim, 0 by the notify supervisor): it is incomplete"
+		# the event after the dead record is there, then the loss record
+		run -0 jq -c 'select(.event != "sockaudit.seal") | [.event, .call, .lost]' "$T/log"
+		assert_output '["socket.__new__","socket",null]
+["sockaudit.lost",null,1]'
+	done
+}
+
+# removed_run MODE: run a program that makes one socket, waits for $T/go,
+# makes another; remove the log (MODE file) or its directory (MODE dir)
+# in between, once the first event is in it.
+removed_run() {
+	mkdir -p "$T/d"
+	rm -f "$T/go" "$T/err"
+	"$SOCKAUDIT" run --layer preload -o "$T/d/log" -- "$PY" -c '
+import os, socket, time
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).close()
+deadline = time.monotonic() + 20
+while not os.path.exists(os.environ["GO"]) and time.monotonic() < deadline:
+    time.sleep(0.01)
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).close()' 2>"$T/err" &
+	pid=$!
+	wait_for test -s "$T/d/log"
+	if [ "$1" = dir ]; then rm -rf "$T/d"; else rm -f "$T/d/log"; fi
+	# the launcher notices (it looks at every round of its drain) before
+	# the second event is made
+	wait_for grep -q "was removed" "$T/err"
+	touch "$T/go"
+	wait "$pid"
+}
+
+@test "loss: a log removed during the run: the launcher says so and writes the rest to a new file at its path" {
+	export GO="$T/go"
+	removed_run file
+	run -0 cat "$T/err"
+	assert_output "sockaudit run: the log $T/d/log was removed; events go to a new file at that path from here"
+	run -0 jq -r '[.call, .seq] | @tsv' "$T/d/log"
+	assert_output $'socket\t2'
+}
+
+@test "loss: a log whose directory is removed during the run: said, and every later event counted lost" {
+	export GO="$T/go"
+	removed_run dir
+	run -0 cat "$T/err"
+	assert_line "sockaudit run: the log $T/d/log was removed and cannot be created again (No such file or directory); events are lost (counted) until it can"
+	assert_line "sockaudit run: warning: 1 event(s) could not be written to the log $T/d/log (1 by the preload shim, 0 by the notify supervisor): it is incomplete"
+	[ ! -e "$T/d" ]
+}
+
+@test "loss: plain LD_PRELOAD: a removed log is noticed within a second and written to a new file at its path" {
+	mkdir -p "$T/d"
+	# sockets until the log is back (the shim looks once a second), at
+	# most 10 s
+	SOCKAUDIT_LOG="$T/d/log" run -0 env LD_PRELOAD="$SHIM_PRELOAD" "$PY" -c '
+import os, socket, time
+log = os.environ["SOCKAUDIT_LOG"]
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).close()
+os.unlink(log)
+n, deadline = 1, time.monotonic() + 10
+while not os.path.exists(log) and time.monotonic() < deadline:
+    socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).close()
+    n += 1
+    time.sleep(0.01)
+print(n)'
+	n=$output
+	# the events from the one that made the new file on are in it, in order
+	run -0 jq -r .seq "$T/d/log"
+	last=${lines[-1]}
+	assert_equal "$last" "$n"
+	assert_equal "${#lines[@]}" "$((n - ${lines[0]} + 1))"
+}

@@ -130,6 +130,36 @@ load shim-helper
 	assert_output 40
 }
 
+# only_std CMD...: CMD with descriptors 0-2 alone (bats holds others open,
+# which a limit of 4 descriptors would leave no room beside)
+only_std() {
+	bash -c 'for n in $(ls /proc/$$/fd); do [ "$n" -gt 2 ] && eval "exec $n>&-"; done; exec "$@"' only_std "$@"
+}
+
+@test "shim-hard: the shim takes no descriptor the program's limit allows it (RLIMIT_NOFILE 4)" {
+	export SOCKAUDIT_LOG="$T/log"
+	# natively: one socket at a time fits in descriptor 3
+	run -0 only_std prlimit --nofile=4:4 "$FIX/s_ident" loop 5
+	# a hard limit above the soft one: the log's descriptor goes above the
+	# soft limit, out of the program's reach; every event is logged
+	run -0 --separate-stderr only_std prlimit --nofile=4:64 env LD_PRELOAD="$SHIM_PRELOAD" "$FIX/s_ident" loop 5
+	assert_equal "$stderr" ""
+	run -0 json_lines "$T/log"
+	assert_output 5
+	# no room above it (soft = hard, no privilege to raise it): no
+	# descriptor is kept; each line opens the log, which fails while the
+	# program holds its last descriptor: the program runs on, the loss is
+	# said once
+	rm -f "$T/log"
+	run -0 --separate-stderr only_std prlimit --nofile=4:4 env LD_PRELOAD="$SHIM_PRELOAD" "$FIX/s_ident" loop 5
+	assert_equal "$stderr" "sockaudit: cannot write the log $T/log: Too many open files; events are being lost (each leaves a gap in seq)"
+	# under run, whose own soft limit is raised: the inherited descriptors
+	# sit above the program's limit, the program gets its own back
+	run -0 only_std prlimit --nofile=4:64 "$SOCKAUDIT" run --layer preload -o "$T/run.log" -- "$FIX/s_ident" loop 5
+	run -0 jq -c 'select(.event == "socket.__new__") | .result' "$T/run.log"
+	assert_output $'3\n3\n3\n3\n3'
+}
+
 @test "shim-hard: a program that closes descriptors 3..limit keeps its file; events still reach the log" {
 	export SOCKAUDIT_LOG="$T/log"
 	run -0 under_shim "$FIX/s_closeall" loop "$T/own" 50

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <netdb.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -91,11 +94,42 @@ static size_t fmt(const struct event *e)
 	return event_format(line, sizeof(line), e);
 }
 
+/*
+ * The packed record of E (event_pack, what the shim puts into the run's
+ * ring) formats to the same line as E itself, and every record cut short
+ * or with a byte changed is refused or formats to a valid line: the
+ * launcher reads what the audited program wrote.
+ */
+static void check_packed(const struct event *e, const char *name)
+{
+	static char rec[EVENT_LINE_MAX], bad[EVENT_LINE_MAX], out[EVENT_LINE_MAX];
+	struct event_unpacked u;
+	struct event back;
+	size_t n = event_pack(rec, sizeof(rec), e), direct, packed;
+
+	CHECK_INT(n, event_packed_size(e), "%s: packed size", name);
+	if (!CHECK(n > 0 && event_unpack(rec, n, &back, &u), "%s: unpacks", name))
+		return;
+	direct = fmt(e);
+	packed = event_format(out, sizeof(out), &back);
+	CHECK(packed == direct && !memcmp(out, line, direct), "%s: same line packed", name);
+	for (size_t cut = 0; cut < n; cut += 7)
+		CHECK(!event_unpack(rec, cut, &back, &u), "%s: cut at %zu refused", name, cut);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(bad, rec, n);
+		bad[i] ^= 0x41;
+		if (event_unpack(bad, n, &back, &u))
+			CHECK(event_format(out, sizeof(out), &back) > 0, "%s: byte %zu changed", name, i);
+	}
+}
+
 static void check_line(const struct event *e, const char *want, const char *name)
 {
-	size_t n = fmt(e);
+	size_t n;
 	cJSON *root;
 
+	check_packed(e, name);
+	n = fmt(e);
 	line[n < sizeof(line) ? n : sizeof(line) - 1] = 0;
 	CHECK_STR(line, want, "%s: exact line", name);
 	CHECK_INT(n, strlen(want), "%s: returned length", name);
@@ -679,8 +713,65 @@ static void test_schema_words(void)
 	CHECK(!strncmp(line, "{\"v\":1,", 7) && EVENT_SCHEMA_VERSION == 1, "\"v\" is EVENT_SCHEMA_VERSION");
 }
 
+/* Address events and a lookup, packed and back (check_packed). */
+static void test_packed(void)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(443),
+				   .sin6_scope_id = 2 };
+	struct sockaddr_un su = { .sun_family = AF_UNIX };
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(80) };
+	struct addrinfo ai[3] = { 0 };
+	struct calls_addr a;
+	struct event e = example();
+
+	inet_pton(AF_INET6, "2001:db8::1", &s6.sin6_addr);
+	calls_addr_decode(&s6, sizeof(s6), &a);
+	e.event = POLICY_EV_CONNECT;
+	e.call = "connect";
+	e.addr = &a;
+	check_packed(&e, "connect inet6");
+
+	memcpy(su.sun_path, "\0abs\xff", 5);
+	calls_addr_decode(&su, offsetof(struct sockaddr_un, sun_path) + 5, &a);
+	e.event = POLICY_EV_BIND;
+	e.call = "bind";
+	check_packed(&e, "bind abstract");
+
+	calls_addr_decode(&s4, 3, &a);	/* short */
+	check_packed(&e, "bind short");
+
+	e = example();
+	e.peer = true;
+	calls_addr_decode(&s6, sizeof(s6), &a);
+	e.addr = &a;
+	e.call = "accept";
+	check_packed(&e, "accept peer");
+
+	e = example();
+	inet_pton(AF_INET, "127.0.0.1", &s4.sin_addr);
+	ai[0].ai_addr = (struct sockaddr *)&s4;
+	ai[0].ai_addrlen = sizeof(s4);
+	ai[0].ai_next = &ai[1];
+	ai[1] = ai[0];		/* the same again: shown once */
+	ai[1].ai_next = &ai[2];
+	ai[2].ai_addr = (struct sockaddr *)&s6;
+	ai[2].ai_addrlen = sizeof(s6);
+	e.event = POLICY_EV_GETADDRINFO;
+	e.call = "getaddrinfo";
+	e.host = "localhost";
+	e.service = "http";
+	e.found = ai;
+	e.result = 0;
+	check_packed(&e, "getaddrinfo");
+	e.found = NULL;
+	e.service = NULL;
+	e.result = EAI_NONAME;
+	check_packed(&e, "getaddrinfo failed");
+}
+
 int main(void)
 {
+	test_packed();
 	test_exact_lines();
 	test_escaping();
 	test_truncation();

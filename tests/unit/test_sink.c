@@ -87,6 +87,7 @@ static void test_file(void)
 	 * and closes every descriptor. */
 	memset(spec, 'x', strlen(spec));
 	close(fd);
+	evlog_sink_fds_closed(&sink, 3, ~0U);	/* what the shim's close() says */
 	CHECK(evlog_sink_write(&sink, "two\n", 4, getpid()), "reopened after a close");
 	CHECK_STR(slurp(log), "one\ntwo\n", "... by the path it was opened with");
 	CHECK_STR(evlog_sink_spec(&sink), log, "the spec is the sink's own copy");
@@ -95,12 +96,13 @@ static void test_file(void)
 	own = open(other, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	fd = atomic_load(&sink.fd);
 	CHECK(own >= 0 && dup2(own, fd) == fd, "dup2 over the log's descriptor");
+	evlog_sink_fds_closed(&sink, (unsigned)fd, (unsigned)fd);
 	CHECK(evlog_sink_write(&sink, "three\n", 6, getpid()), "a line after the dup2");
 	CHECK_STR(slurp(other), "", "... none of it in the program's file");
 	CHECK_STR(slurp(log), "one\ntwo\nthree\n", "... all of it in the log");
 	close(own);
 
-	/* A vfork child never reopens. */
+	/* A vfork child never reopens (nor says it closed ours). */
 	close(atomic_load(&sink.fd));
 	CHECK(!evlog_sink_write(&sink, "four\n", 5, 0), "no reopener: lost");
 	CHECK(evlog_sink_healthy(&sink), "... the sink's health left alone");

@@ -1,0 +1,277 @@
+/* packed.c - an event as a flat record, for the run's ring (event.h).
+ *
+ * The preload shim copies its event into the ring as this record, and the
+ * launcher formats the JSON line from it (event_unpack, event_format): the
+ * program pays for a few copies, not for the formatting.  The record is
+ * written by the audited program and read by the launcher, so unpacking
+ * trusts nothing in it: every string must lie inside the record and end in
+ * its NUL, every enum be in range, every length in its array; a record that
+ * is not so is refused, never formatted.
+ *
+ * Layout: the head, the address (when there is one), the addresses of a
+ * lookup, then the strings, each with its NUL.
+ */
+#include <netdb.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "event.h"
+
+#define PACKED_MAGIC 0x6b706173u	/* "sapk" */
+
+enum { PS_CALL, PS_RULE, PS_MODE, PS_EXE, PS_COMM, PS_HOST, PS_SERVICE, PS_COUNT };
+
+struct packed_str {
+	uint16_t off, len;		/* off 0: NULL */
+};
+
+struct packed_found {
+	int32_t family;
+	uint8_t ip[16];
+};
+
+struct packed_head {
+	uint32_t magic, size;
+	uint64_t seq;
+	int64_t ts_sec, ts_nsec;
+	int64_t self, result;
+	int32_t event, family, type, protocol, how, err;
+	int32_t pid, tid, ppid;
+	uint32_t unknown;
+	uint8_t self_known, result_unknown, decision, layer, peer, has_addr, nfound, has_found;
+	struct packed_str str[PS_COUNT];
+};
+
+static size_t packed_put_str(char *buf, size_t at, size_t cap, const char *s,
+			     struct packed_str *ps)
+{
+	size_t n;
+
+	ps->off = 0;
+	ps->len = 0;
+	if (!s)
+		return at;
+	n = strlen(s);
+	if (n > UINT16_MAX || at + n + 1 > cap || at > UINT16_MAX)
+		return 0;
+	memcpy(buf + at, s, n + 1);
+	ps->off = (uint16_t)at;
+	ps->len = (uint16_t)n;
+	return at + n + 1;
+}
+
+/* The distinct inet addresses of the lookup's list, at most
+ * EVENT_ADDRESSES_MAX: what "addresses" shows of it. */
+static unsigned packed_found(const struct addrinfo *ai, struct packed_found *out)
+{
+	struct calls_addr a;
+	unsigned n = 0, i;
+
+	for (; ai && n < EVENT_ADDRESSES_MAX; ai = ai->ai_next) {
+		calls_addr_decode(ai->ai_addr, ai->ai_addrlen, &a);
+		if (a.status != CALLS_ADDR_OK || (a.family != AF_INET && a.family != AF_INET6))
+			continue;
+		for (i = 0; i < n; i++)
+			if (out[i].family == a.family && !memcmp(out[i].ip, a.in.ip, 16))
+				break;
+		if (i < n)
+			continue;
+		out[n].family = a.family;
+		memcpy(out[n].ip, a.in.ip, 16);
+		n++;
+	}
+	return n;
+}
+
+size_t event_packed_size(const struct event *e)
+{
+	struct packed_found found[EVENT_ADDRESSES_MAX];
+	const char *strs[] = { e->call, e->rule, e->mode, e->exe, e->comm, e->host, e->service };
+	size_t n = sizeof(struct packed_head);
+
+	if (e->addr)
+		n += sizeof(*e->addr);
+	if (e->found)
+		n += packed_found(e->found, found) * sizeof(found[0]);
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (strs[i])
+			n += strlen(strs[i]) + 1;
+	return n;
+}
+
+size_t event_pack(void *buf, size_t cap, const struct event *e)
+{
+	struct packed_head h = {
+		.magic = PACKED_MAGIC,
+		.seq = e->seq,
+		.ts_sec = e->ts.tv_sec,
+		.ts_nsec = e->ts.tv_nsec,
+		.self = e->self,
+		.result = e->result,
+		.event = (int32_t)e->event,
+		.family = e->family,
+		.type = e->type,
+		.protocol = e->protocol,
+		.how = e->how,
+		.err = e->err,
+		.pid = e->pid,
+		.tid = e->tid,
+		.ppid = e->ppid,
+		.unknown = e->unknown,
+		.self_known = e->self_known,
+		.result_unknown = e->result_unknown,
+		.decision = (uint8_t)e->decision,
+		.layer = (uint8_t)e->layer,
+		.peer = e->peer,
+		.has_addr = e->addr != NULL,
+		.has_found = e->found != NULL,
+	};
+	struct packed_found found[EVENT_ADDRESSES_MAX];
+	const char *strs[PS_COUNT] = {
+		[PS_CALL] = e->call, [PS_RULE] = e->rule, [PS_MODE] = e->mode,
+		[PS_EXE] = e->exe, [PS_COMM] = e->comm, [PS_HOST] = e->host,
+		[PS_SERVICE] = e->service,
+	};
+	char *p = buf;
+	size_t at = sizeof(h);
+
+	if (cap < at)
+		return 0;
+	if (e->addr) {
+		if (at + sizeof(*e->addr) > cap)
+			return 0;
+		memcpy(p + at, e->addr, sizeof(*e->addr));
+		at += sizeof(*e->addr);
+	}
+	if (e->found) {
+		h.nfound = (uint8_t)packed_found(e->found, found);
+		if (at + h.nfound * sizeof(found[0]) > cap)
+			return 0;
+		memcpy(p + at, found, h.nfound * sizeof(found[0]));
+		at += h.nfound * sizeof(found[0]);
+	}
+	for (int i = 0; i < PS_COUNT; i++) {
+		at = packed_put_str(p, at, cap, strs[i], &h.str[i]);
+		if (!at)
+			return 0;
+	}
+	h.size = (uint32_t)at;
+	memcpy(p, &h, sizeof(h));
+	return at;
+}
+
+/* String I of the record at P (SIZE bytes), or NULL; false when it does not
+ * lie inside the record with its NUL. */
+static bool packed_get_str(const char *p, size_t size, const struct packed_str *ps,
+			   const char **out)
+{
+	*out = NULL;
+	if (!ps->off)
+		return true;
+	if ((size_t)ps->off + ps->len + 1 > size || p[ps->off + ps->len] != '\0' ||
+	    memchr(p + ps->off, '\0', ps->len))
+		return false;
+	*out = p + ps->off;
+	return true;
+}
+
+bool event_unpack(const void *rec, size_t len, struct event *e, struct event_unpacked *u)
+{
+	const char *p = rec;
+	struct packed_head h;
+	const char *strs[PS_COUNT];
+	size_t at = sizeof(h);
+
+	if (len < sizeof(h))
+		return false;
+	memcpy(&h, p, sizeof(h));
+	if (h.magic != PACKED_MAGIC || h.size != len || h.event < 0 ||
+	    h.event >= POLICY_EV_COUNT || h.decision >= EVENT_DECISION_COUNT ||
+	    h.layer >= EVENT_LAYER_COUNT || h.nfound > EVENT_ADDRESSES_MAX ||
+	    h.ts_nsec < 0 || h.ts_nsec >= 1000000000)
+		return false;
+	memset(e, 0, sizeof(*e));
+	memset(&u->empty, 0, sizeof(u->empty));
+	if (h.has_addr) {
+		if (at + sizeof(u->addr) > len)
+			return false;
+		memcpy(&u->addr, p + at, sizeof(u->addr));
+		at += sizeof(u->addr);
+		if ((unsigned)u->addr.status > CALLS_ADDR_FAULT)
+			return false;
+		/* The lengths that index arrays: the union's, for its family. */
+		if (u->addr.family == AF_UNIX && u->addr.un.len > sizeof(u->addr.un.path))
+			return false;
+		if (u->addr.family != AF_UNIX && u->addr.family != AF_INET &&
+		    u->addr.family != AF_INET6 && u->addr.family != AF_NETLINK &&
+		    u->addr.raw.len > sizeof(u->addr.raw.bytes))
+			return false;
+		e->addr = &u->addr;
+	}
+	if (h.nfound) {
+		struct packed_found f;
+
+		if (at + h.nfound * sizeof(f) > len)
+			return false;
+		for (unsigned i = 0; i < h.nfound; i++) {
+			struct sockaddr_in6 *sa6 = &u->sa[i];
+			struct sockaddr_in *sa4 = (struct sockaddr_in *)sa6;
+
+			memcpy(&f, p + at + i * sizeof(f), sizeof(f));
+			memset(sa6, 0, sizeof(*sa6));
+			memset(&u->ai[i], 0, sizeof(u->ai[i]));
+			if (f.family == AF_INET) {
+				sa4->sin_family = AF_INET;
+				memcpy(&sa4->sin_addr, f.ip, 4);
+				u->ai[i].ai_addrlen = sizeof(*sa4);
+			} else if (f.family == AF_INET6) {
+				sa6->sin6_family = AF_INET6;
+				memcpy(&sa6->sin6_addr, f.ip, 16);
+				u->ai[i].ai_addrlen = sizeof(*sa6);
+			} else {
+				return false;
+			}
+			u->ai[i].ai_family = f.family;
+			u->ai[i].ai_addr = (struct sockaddr *)sa6;
+			u->ai[i].ai_next = i + 1 < h.nfound ? &u->ai[i + 1] : NULL;
+		}
+		at += h.nfound * sizeof(f);
+	}
+	for (int i = 0; i < PS_COUNT; i++)
+		if (!packed_get_str(p, len, &h.str[i], &strs[i]))
+			return false;
+	(void)at;
+	e->seq = h.seq;
+	e->ts.tv_sec = (time_t)h.ts_sec;
+	e->ts.tv_nsec = (long)h.ts_nsec;
+	e->event = (enum policy_event)h.event;
+	e->call = strs[PS_CALL];
+	e->self = (long)h.self;
+	e->self_known = h.self_known;
+	e->family = h.family;
+	e->type = h.type;
+	e->protocol = h.protocol;
+	e->how = h.how;
+	e->result = (long)h.result;
+	e->err = h.err;
+	e->result_unknown = h.result_unknown;
+	e->decision = (enum event_decision)h.decision;
+	e->rule = strs[PS_RULE];
+	e->mode = strs[PS_MODE];
+	e->pid = h.pid;
+	e->tid = h.tid;
+	e->ppid = h.ppid;
+	e->exe = strs[PS_EXE];
+	e->comm = strs[PS_COMM];
+	e->peer = h.peer;
+	e->host = strs[PS_HOST];
+	e->service = strs[PS_SERVICE];
+	/* A lookup that returned no list has none; one that returned only
+	 * addresses "addresses" does not show keeps an empty one. */
+	if (h.has_found)
+		e->found = h.nfound ? &u->ai[0] : &u->empty;
+	e->layer = (enum event_layer)h.layer;
+	e->unknown = h.unknown;
+	return true;
+}
