@@ -142,6 +142,7 @@ int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evl
 		      struct evlog_sink_tally *tally)
 {
 	d->sink = sink;
+	d->pid = getpid();
 	d->ring = ring && ring->h ? ring : NULL;
 	d->tally = tally;
 	d->running = false;
@@ -180,7 +181,7 @@ bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool
 		}
 	} else {
 		ok = record ? evlog_sink_write_record(d->sink, line, len) :
-			      evlog_sink_write(d->sink, line, len, getpid());
+			      evlog_sink_write(d->sink, line, len, d->pid);
 	}
 	pthread_mutex_unlock(&d->mu);
 	return ok;
@@ -229,6 +230,7 @@ void evlog_drain_adopt(struct evlog_drain *d)
 {
 	/* The lock may have been held by the thread that did not come along. */
 	pthread_mutex_init(&d->mu, NULL);
+	d->pid = getpid();
 	d->running = false;
 	if (!d->ring)
 		return;

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "event.h"
 #include "ring.h"
@@ -37,6 +38,7 @@ struct evlog_drain {
 	struct evlog_sink *sink;
 	struct evlog_ring *ring;	/* NULL: no ring, own lines only */
 	struct evlog_sink_tally *tally;	/* where the ring's losses are counted */
+	pid_t pid;			/* the process draining (no getpid a line) */
 	pthread_mutex_t mu;
 	pthread_t thread;
 	bool running;
