@@ -41,6 +41,8 @@
 # missed target is printed, not an error: only a failed run fails the bench.
 #   N=iterations (default 100000)  REPEAT=rounds (default 7)
 #   TYPE=dgram|stream (default dgram)
+# needs: strace
+# (without firejail or a working perf the bench says why in place of those figures)
 set -u
 cd "$(dirname "$0")/.."
 . bench/lib.bash
