@@ -7,6 +7,7 @@
 #   RUNS=runs per command (default 200)
 set -u
 cd "$(dirname "$0")/.."
+. bench/lib.bash
 B="${B:-build}"
 case "$B" in /*) ;; *) B="$PWD/$B" ;; esac
 SA="$B/sockaudit"
@@ -27,4 +28,13 @@ jq -r '.results as $r | ($r[0].mean) as $n | $r[] |
 	@text "\(.[0])\t\(.[1])\t\(.[2])\t\(.[3])"' "$tmp/r.json" |
 while IFS=$'\t' read -r name mean diff ratio; do
 	printf '%-22s %9.3f %9.3f %9.2f\n' "$name" "$mean" "$diff" "$ratio"
+done
+# The README's row: the differences, the target (issue 11) on the default layer.
+jq -r '.results as $r | ($r[0].mean) as $n |
+	def ms: . * 1000 | . * 100 | round / 100;
+	[($r[1].mean - $n | ms), ($r[2].mean - $n | ms), ($r[3].mean - $n | ms)] | @tsv' "$tmp/r.json" |
+while IFS=$'\t' read -r pre sec auto; do
+	bench_figure run.startup "\`sockaudit run\` start-up of \`/bin/true\` (hyperfine, mean of $RUNS)" \
+		"+$pre ms preload, +$sec ms seccomp, +$auto ms auto" "≤ +1 ms (auto)" \
+		"$(bench_verdict "$auto" '<=' 1)"
 done

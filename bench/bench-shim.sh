@@ -1,13 +1,16 @@
 #!/bin/bash
-# The preload shim's cost.  One loop of socket(AF_INET) + shutdown + close
-# (bench/shim_loop.c), run natively and under libsockaudit.so in this same
-# invocation, each configuration REPEAT times, the median kept; every figure
-# is also given as a ratio to native.  Then start-up: LD_PRELOAD=the shim
-# /bin/true against /bin/true, as a difference in milliseconds.
+# The preload shim's cost where it decides alone.  One loop of
+# socket(AF_INET) + shutdown + close (bench/shim_loop.c), natively and under
+# libsockaudit.so enforcing a policy that denies every call, in this same
+# invocation, alternating, each REPEAT times, the median kept and given as a
+# ratio to native.  (The logging configurations of that loop, the write
+# floor, "log": false and strace are bench-log.sh's.)  Then start-up:
+# LD_PRELOAD=the shim /bin/true against /bin/true, in milliseconds.
 #   N=iterations (default 50000)  REPEAT=runs per configuration (default 5)
 #   TYPE=dgram|stream (default dgram)
 set -u
 cd "$(dirname "$0")/.."
+. bench/lib.bash
 B="${B:-build}"
 case "$B" in /*) ;; *) B="$PWD/$B" ;; esac
 SHIM="$B/libsockaudit.so"
@@ -18,11 +21,6 @@ TYPE="${TYPE:-dgram}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-cat >"$tmp/quiet.json" <<'JSON'
-{"version": 1, "mode": "enforce", "default": {"action": "allow"},
- "rules": [{"id": "quiet-inet", "family": "AF_INET", "action": "allow", "log": false},
-           {"id": "quiet-shutdown", "event": "socket.shutdown", "action": "allow", "log": false}]}
-JSON
 cat >"$tmp/deny.json" <<'JSON'
 {"version": 1, "mode": "enforce", "default": {"action": "deny", "errno": "EACCES"}, "rules": []}
 JSON
@@ -35,20 +33,14 @@ run_one() {
 	rm -f "$tmp/log"
 	case "$name" in
 	native) "$LOOP" "$N" "$TYPE" ;;
-	write-floor) "$LOOP" "$N" "$TYPE" "$tmp/log" ;;
-	audit-log) env LD_PRELOAD="$SHIM" SOCKAUDIT_LOG="$tmp/log" "$LOOP" "$N" "$TYPE" ;;
-	log-false) env LD_PRELOAD="$SHIM" SOCKAUDIT_POLICY="$tmp/quiet.json" \
-		SOCKAUDIT_LOG="$tmp/log" "$LOOP" "$N" "$TYPE" ;;
 	deny-all) env LD_PRELOAD="$SHIM" SOCKAUDIT_POLICY="$tmp/deny.json" \
 		SOCKAUDIT_LOG=/dev/null "$LOOP" "$N" "$TYPE" ;;
-	# strace is ~20x slower: a tenth of the iterations, same ns/iter
-	strace) strace -f -o /dev/null "$LOOP" "$((N / 10))" "$TYPE" ;;
 	esac >>"$tmp/$name" || { echo "$name: run failed" >&2; exit 1; }
 }
 
 # Round-robin, so that the shared machine's changing load hits every
 # configuration alike; the median of each.
-configs="native write-floor audit-log log-false deny-all strace"
+configs="native deny-all"
 for ((i = 0; i < REPEAT; i++)); do
 	for c in $configs; do
 		run_one "$c"
@@ -58,14 +50,13 @@ native=$(median <"$tmp/native")
 
 printf '%-34s %8s %8s\n' "socket($TYPE)+shutdown+close, N=$N" "ns/iter" "x native"
 printf '%-34s %8d %8s\n' native "$native" 1.00
-for c in write-floor audit-log log-false deny-all strace; do
-	v=$(median <"$tmp/$c")
-	printf '%-34s %8d %8.2f\n' "$c" "$v" "$(awk -v v="$v" -v n="$native" 'BEGIN {print v / n}')"
-done
-echo "(write-floor: no shim, one 400-byte write(2) to a file after each call, the least"
-echo " any logging shim must do; audit-log: default policy, every call logged to a file, 2 events/iter;"
-echo " log-false: allow rules with \"log\": false; deny-all: enforce, default deny,"
-echo " only socket() is called and it is denied in the shim, logged to /dev/null)"
+deny=$(median <"$tmp/deny-all")
+deny_x=$(awk -v v="$deny" -v n="$native" 'BEGIN { printf "%.2f", v / n }')
+printf '%-34s %8d %8.2f\n' deny-all "$deny" "$deny_x"
+echo "(deny-all: enforce, default deny: only socket() is called and it is denied"
+echo " in the shim, logged to /dev/null)"
+bench_figure shim.deny-all "\`socket\`+\`shutdown\`+\`close\` loop, shim enforcing a policy that denies every call" \
+	"${deny_x}x native (median of $REPEAT)"
 
 # Start-up: both through env(1), so only the shim differs.
 hyperfine -N --warmup 20 --runs 300 --export-json "$tmp/start.json" \
@@ -73,5 +64,7 @@ hyperfine -N --warmup 20 --runs 300 --export-json "$tmp/start.json" \
 	echo "start-up: hyperfine failed" >&2
 	exit 1
 }
-jq -r '.results | "start-up /bin/true: native \(.[0].median * 1000 | . * 1000 | round / 1000) ms, with the shim \(.[1].median * 1000 | . * 1000 | round / 1000) ms, difference \((.[1].median - .[0].median) * 1000 | . * 1000 | round / 1000) ms (medians of 300)",
+jq -r 'def ms: . * 1000000 | round / 1000; def signed: if . >= 0 then "+\(.)" else "\(.)" end;
+  .results | "FIGURE\tshim.startup\tstart-up, `LD_PRELOAD=libsockaudit.so /bin/true`\t\(.[1].median - .[0].median | ms | signed) ms (median of 300; CPU \((.[1].user + .[1].system) - (.[0].user + .[0].system) | ms | signed) ms)\t≤ +1 ms\t\(if (.[1].median - .[0].median) <= 0.001 then "met" else "missed" end)",
+  "start-up /bin/true: native \(.[0].median * 1000 | . * 1000 | round / 1000) ms, with the shim \(.[1].median * 1000 | . * 1000 | round / 1000) ms, difference \((.[1].median - .[0].median) * 1000 | . * 1000 | round / 1000) ms (medians of 300)",
   "start-up /bin/true: CPU (user+system) native \((.[0].user + .[0].system) * 1000 | . * 1000 | round / 1000) ms, with the shim \((.[1].user + .[1].system) * 1000 | . * 1000 | round / 1000) ms, difference \(((.[1].user + .[1].system) - (.[0].user + .[0].system)) * 1000 | . * 1000 | round / 1000) ms (means; less sensitive to the load of a shared machine)"' "$tmp/start.json"
