@@ -159,7 +159,7 @@ bench_figure kernel.filter "seccomp filter alone (\`socket\`+\`close\`, \`\"log\
 	"$(printf '%.3fx native' "$r_filter")" "≤ 1.05x" "$(bench_verdict "$r_filter" '<=' 1.05)"
 bench_figure kernel.notify "a notified call / a bare notify-and-continue round trip" \
 	"$(printf '%.3fx' "$r_notify")" "≤ 1.10x" "$(bench_verdict "$r_notify" '<=' 1.10)"
-bench_figure kernel.events "one notified event (`--layer seccomp`): a \`socket.__new__\` event / a \`socket.connect\` event (TCP, blocking, to a loopback listener)" \
+bench_figure kernel.events "one notified event (\`--layer seccomp\`): a \`socket.__new__\` event / a \`socket.connect\` event (TCP, blocking, to a loopback listener)" \
 	"$sock_ev ns / $conn_ev ns"
 bench_figure kernel.auto "\`--layer auto\` / native, dynamic program, every call logged" \
 	"$(printf '%.3fx vs preload %.3fx' "$r_auto" "$r_preload")" "≤ preload + 0.05x" \
