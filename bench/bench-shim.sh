@@ -5,9 +5,10 @@
 # invocation, alternating, each REPEAT times, the median kept and given as a
 # ratio to native.  (The logging configurations of that loop, the write
 # floor, "log": false and strace are bench-log.sh's.)  Then start-up:
-# LD_PRELOAD=the shim /bin/true against /bin/true, in milliseconds.
+# LD_PRELOAD=the shim /bin/true against /bin/true, in milliseconds, in
+# paired rounds (bench_startup).
 #   N=iterations (default 50000)  REPEAT=runs per configuration (default 5)
-#   TYPE=dgram|stream (default dgram)
+#   TYPE=dgram|stream (default dgram)  STARTUP_ROUNDS (default 10)
 set -u
 cd "$(dirname "$0")/.."
 . bench/lib.bash
@@ -18,6 +19,7 @@ LOOP="$B/bench/shim_loop"
 N="${N:-50000}"
 REPEAT="${REPEAT:-5}"
 TYPE="${TYPE:-dgram}"
+STARTUP_ROUNDS="${STARTUP_ROUNDS:-10}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -58,13 +60,14 @@ echo " in the shim, logged to /dev/null)"
 bench_figure shim.deny-all "\`socket\`+\`shutdown\`+\`close\` loop, shim enforcing a policy that denies every call" \
 	"${deny_x}x native (median of $REPEAT)"
 
-# Start-up: both through env(1), so only the shim differs.
-hyperfine -N --warmup 20 --runs 300 --export-json "$tmp/start.json" \
-	"env /bin/true" "env LD_PRELOAD=$SHIM /bin/true" >/dev/null 2>&1 || {
-	echo "start-up: hyperfine failed" >&2
-	exit 1
-}
-jq -r 'def ms: . * 1000000 | round / 1000; def signed: if . >= 0 then "+\(.)" else "\(.)" end;
-  .results | "FIGURE\tshim.startup\tstart-up, `LD_PRELOAD=libsockaudit.so /bin/true`\t\(.[1].median - .[0].median | ms | signed) ms (median of 300; CPU \((.[1].user + .[1].system) - (.[0].user + .[0].system) | ms | signed) ms)\t≤ +1 ms\t\(if (.[1].median - .[0].median) <= 0.001 then "met" else "missed" end)",
-  "start-up /bin/true: native \(.[0].median * 1000 | . * 1000 | round / 1000) ms, with the shim \(.[1].median * 1000 | . * 1000 | round / 1000) ms, difference \((.[1].median - .[0].median) * 1000 | . * 1000 | round / 1000) ms (medians of 300)",
-  "start-up /bin/true: CPU (user+system) native \((.[0].user + .[0].system) * 1000 | . * 1000 | round / 1000) ms, with the shim \((.[1].user + .[1].system) * 1000 | . * 1000 | round / 1000) ms, difference \(((.[1].user + .[1].system) - (.[0].user + .[0].system)) * 1000 | . * 1000 | round / 1000) ms (means; less sensitive to the load of a shared machine)"' "$tmp/start.json"
+# Start-up: both through env(1), so only the shim differs; paired rounds.
+bench_startup "$STARTUP_ROUNDS" 30 "$tmp" native "env /bin/true" \
+	shim "env LD_PRELOAD=$SHIM /bin/true" || { echo "start-up: hyperfine failed" >&2; exit 1; }
+read -r dm dlo dhi < <(bench_stats "$tmp/shim.d")
+read -r cm clo chi < <(bench_stats "$tmp/shim.c")
+printf 'start-up of /bin/true with the shim: %+.3f ms wall (%.3f to %.3f), %+.3f ms CPU (%.3f to %.3f)\n' \
+	"$dm" "$dlo" "$dhi" "$cm" "$clo" "$chi"
+echo "($STARTUP_ROUNDS paired rounds of 30 runs each; medians of the differences to env /bin/true of the same round)"
+bench_figure shim.startup "start-up, \`LD_PRELOAD=libsockaudit.so /bin/true\`" \
+	"$(printf '%+.3f ms (%.3f to %.3f; CPU %+.3f ms)' "$dm" "$dlo" "$dhi" "$cm")" "≤ +1 ms" \
+	"$(bench_verdict "$dm" '<=' 1)"

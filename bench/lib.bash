@@ -35,3 +35,31 @@ bench_verdict() {
 		print ok ? "met" : "missed"
 	}'
 }
+
+# bench_startup ROUNDS RUNS DIR NAME CMD [NAME CMD]...: start-up times,
+# paired and alternating: ROUNDS rounds, each one hyperfine call that runs
+# every CMD (a string, shell-less) RUNS times after 3 warm-up runs.  The
+# first NAME is the baseline: DIR/NAME.d gets, per round, each command's
+# median wall time minus the baseline's of the same round, in ms, DIR/NAME.c
+# the same for the mean CPU time (user + system; hyperfine gives only means).
+bench_startup() {
+	local rounds="$1" runs="$2" dir="$3" r i args=() names=()
+	shift 3
+	while [ $# -ge 2 ]; do
+		names+=("$1")
+		args+=(-n "$1" "$2")
+		shift 2
+	done
+	for ((r = 0; r < rounds; r++)); do
+		hyperfine -N -w 3 -r "$runs" --export-json "$dir/round.json" "${args[@]}" \
+			>/dev/null 2>"$dir/hyperfine.err" || { cat "$dir/hyperfine.err" >&2; return 1; }
+		for ((i = 0; i < ${#names[@]}; i++)); do
+			jq -r --argjson i "$i" '.results as $r |
+				"\(($r[$i].median - $r[0].median) * 1000) \((($r[$i].user + $r[$i].system) - ($r[0].user + $r[0].system)) * 1000)"' \
+				"$dir/round.json" >"$dir/pair" || return 1
+			read -r wall cpu <"$dir/pair"
+			echo "$wall" >>"$dir/${names[i]}.d"
+			echo "$cpu" >>"$dir/${names[i]}.c"
+		done
+	done
+}

@@ -120,3 +120,11 @@ EOF
 	run -0 bash -c ". '$ROOT/bench/lib.bash'; bench_figure k what 1x"
 	assert_output "$(printf 'FIGURE\tk\twhat\t1x\t\t')"
 }
+
+@test "bench: bench_stats gives median, min and max; bench_verdict compares" {
+	printf '3\n1.5\n2\n10\n-1\n' >v
+	run -0 bash -c ". '$ROOT/bench/lib.bash'; bench_stats v"
+	assert_output '2 -1 10'
+	run -0 bash -c ". '$ROOT/bench/lib.bash'; bench_verdict 1.2 '<=' 1.15; bench_verdict 1.15 '<=' 1.15; bench_verdict 2.1 '>=' 2"
+	assert_output "$(printf 'missed\nmet\nmet')"
+}
