@@ -40,7 +40,7 @@
 # most one system call per event more than native; log-false <= 1.02x.  A
 # missed target is printed, not an error: only a failed run fails the bench.
 #   N=iterations (default 100000)  REPEAT=rounds (default 7)
-#   TYPE=dgram|stream (default dgram)
+#   TYPE=dgram|stream (default dgram)  FIREJAIL=its program (default firejail)
 # needs: strace
 # (without firejail or a working perf the bench says why in place of those figures)
 set -u
@@ -51,6 +51,7 @@ case "$B" in /*) ;; *) B="$PWD/$B" ;; esac
 N="${N:-100000}"
 REPEAT="${REPEAT:-7}"
 TYPE="${TYPE:-dgram}"
+FIREJAIL="${FIREJAIL:-firejail}"
 for f in "$B/sockaudit" "$B/libsockaudit.so" "$B/bench/shim_loop"; do
 	[ -e "$f" ] || { echo "bench-log: $f missing: run make" >&2; exit 1; }
 done
@@ -68,11 +69,11 @@ EOF
 # firejail: installed, and able to run here (it refuses in some containers
 # and as some users)?  Otherwise say exactly why, in place of its figure.
 firejail_why=""
-if ! command -v firejail >/dev/null; then
-	firejail_why="firejail is not installed (bench/packages lists it)"
-elif ! firejail --noprofile --quiet --trace="$tmp/fj" "$LOOP" -c 10 "$TYPE" \
+if ! command -v "$FIREJAIL" >/dev/null; then
+	firejail_why="$FIREJAIL is not installed (bench/packages lists firejail)"
+elif ! "$FIREJAIL" --noprofile --quiet --trace="$tmp/fj" "$LOOP" -c 10 "$TYPE" \
 	>/dev/null 2>"$tmp/fj.err"; then
-	firejail_why="firejail refused to run: $(tr '\n\t' '  ' <"$tmp/fj.err")"
+	firejail_why="firejail refused to run: $(tr '\n\t' '  ' <"$tmp/fj.err" | sed 's/ *$//')"
 elif ! grep -q ':socket ' "$tmp/fj"; then
 	firejail_why="firejail ran but its tracer logged no socket() call"
 fi
@@ -108,7 +109,7 @@ run() {
 	strace-bpf) "$@" strace -f --seccomp-bpf -e trace=socket,shutdown -o /dev/null \
 		"$LOOP" "${args[@]}" ;;
 	strace-all) "$@" strace -f -o /dev/null "$LOOP" "${args[@]}" ;;
-	firejail) "$@" firejail --noprofile --quiet --trace="$LOG" "$LOOP" "${args[@]}" ;;
+	firejail) "$@" "$FIREJAIL" --noprofile --quiet --trace="$LOG" "$LOOP" "${args[@]}" ;;
 	esac 2>>"$tmp/err" | grep -E '^[0-9]+$' | tail -n 1
 }
 
@@ -131,7 +132,8 @@ logged() {
 # Paired rounds: per configuration the ns per iteration in $tmp/LOOP.CONFIG,
 # the ratio to this round's native in $tmp/LOOP.CONFIG.x
 for loop in a b; do
-	eval "configs=\$configs_$loop"
+	configs=$configs_a
+	[ "$loop" = b ] && configs=$configs_b
 	for ((r = 0; r < REPEAT; r++)); do
 		for c in $configs; do
 			n=$(iterations "$c")
@@ -151,14 +153,15 @@ done
 # System calls per iteration.
 perf_why=""
 if ! perf stat -x, -o "$tmp/perf" -e raw_syscalls:sys_enter true 2>"$tmp/perf.err"; then
-	perf_why="perf cannot count raw_syscalls:sys_enter here: $(tr '\n\t' '  ' <"$tmp/perf.err")"
+	perf_why="perf cannot count raw_syscalls:sys_enter here: $(tr '\n\t' '  ' <"$tmp/perf.err" | sed 's/ *$//')"
 fi
 count_syscalls() {
 	run "$1" "$2" "$3" perf stat -x, -o "$tmp/perf" -e raw_syscalls:sys_enter -- >/dev/null
 	awk -F, '/raw_syscalls:sys_enter/ { print $1 }' "$tmp/perf"
 }
 for loop in a b; do
-	eval "configs=\$configs_$loop"
+	configs=$configs_a
+	[ "$loop" = b ] && configs=$configs_b
 	for c in $configs; do
 		[ -n "$perf_why" ] && { echo nan >"$tmp/$loop.$c.sys"; continue; }
 		c1=$(count_syscalls "$loop" "$c" 1000)
@@ -182,8 +185,11 @@ describe() {
 }
 
 fs=$(stat -f -c %T "$tmp")
+# per configuration of the loop at hand: ratio, system calls, the measured text
+declare -A xs sys measured verdict
 for loop in a b; do
-	eval "configs=\$configs_$loop"
+	configs=$configs_a
+	[ "$loop" = b ] && configs=$configs_b
 	if [ "$loop" = a ]; then
 		title="socket($TYPE)+shutdown+close, 2 events/iter"
 		what="\`socket\`+\`shutdown\`+\`close\` loop"
@@ -198,51 +204,58 @@ for loop in a b; do
 	for c in $configs; do
 		read -r nm nlo nhi < <(bench_stats "$tmp/$loop.$c")
 		read -r xm xlo xhi < <(bench_stats "$tmp/$loop.$c.x")
-		sys=$(cat "$tmp/$loop.$c.sys")
+		sys[$c]=$(cat "$tmp/$loop.$c.sys")
+		xs[$c]=$xm
 		printf '  %-12s %8d (%d-%d) %10.2f (%.2f-%.2f) %10s\n' \
-			"$c" "$nm" "$nlo" "$nhi" "$xm" "$xlo" "$xhi" "$sys"
-		printf -v "sys_${c//-/_}" "%s" "$sys"
-		printf -v "x_${c//-/_}" '%s' "$xm"
-		printf -v "measured_${c//-/_}" '%.2fx (%.2f-%.2f), %s system calls/iter' "$xm" "$xlo" "$xhi" "$sys"
-		[ "$c" = native ] && printf -v measured_native '%d ns/iter (%d-%d), %s system calls/iter' \
-			"$nm" "$nlo" "$nhi" "$sys"
+			"$c" "$nm" "$nlo" "$nhi" "$xm" "$xlo" "$xhi" "${sys[$c]}"
+		if [ "$c" = native ]; then
+			printf -v "measured[$c]" '%d ns/iter (%d-%d), %s system calls/iter' \
+				"$nm" "$nlo" "$nhi" "${sys[$c]}"
+		else
+			printf -v "measured[$c]" '%.2fx (%.2f-%.2f), %s system calls/iter' \
+				"$xm" "$xlo" "$xhi" "${sys[$c]}"
+		fi
 	done
-	[ "$loop" = b ] && [ -n "$firejail_why" ] && echo "  firejail: not run: $firejail_why"
+	if [ "$loop" = b ] && [ -n "$firejail_why" ]; then
+		echo "  firejail: not run: $firejail_why"
+		measured[firejail]="not run: $firejail_why"
+	fi
 	[ -n "$perf_why" ] && echo "  syscalls: not counted: $perf_why"
 
-	# targets
-	floor_limit=$(awk -v f="$x_floor" 'BEGIN { printf "%.2f", f + 0.05 }')
-	sys_limit=$(awk -v s="$sys_native" -v e="$events" 'BEGIN { print s + e }')
-	v1=$(bench_verdict "$x_preload" '<=' "$floor_limit")
-	v2=$([ -n "$perf_why" ] && echo missed || bench_verdict "$sys_preload" '<=' "$sys_limit")
-	v_preload=met
-	[ "$v1" = met ] && [ "$v2" = met ] || v_preload=missed
+	# The targets.  Plain preload: the floor + 0.05x, and at most one system
+	# call per event more than native (unknown without perf: missed).
+	floor_limit=$(awk -v f="${xs[floor]}" 'BEGIN { printf "%.2f", f + 0.05 }')
+	sys_limit=$(awk -v s="${sys[native]}" -v e="$events" 'BEGIN { print s + e }')
+	verdict[preload]=missed
+	if [ -z "$perf_why" ] && [ "$(bench_verdict "${xs[preload]}" '<=' "$floor_limit")" = met ] &&
+	   [ "$(bench_verdict "${sys[preload]}" '<=' "$sys_limit")" = met ]; then
+		verdict[preload]=met
+	fi
 	t_run="≤ ${run_limit}x"
+	[ "$loop" = b ] && [ -z "$firejail_why" ] && t_run="$t_run and ≤ firejail"
 	for c in run-preload run-auto; do
-		eval "x=\$x_${c//-/_}"
-		v=$(bench_verdict "$x" '<=' "$run_limit")
-		if [ "$loop" = b ] && [ -z "$firejail_why" ]; then
-			[ "$(bench_verdict "$x" '<=' "$x_firejail")" = met ] || v=missed
+		verdict[$c]=$(bench_verdict "${xs[$c]}" '<=' "$run_limit")
+		if [ "$loop" = b ] && [ -z "$firejail_why" ] &&
+		   [ "$(bench_verdict "${xs[$c]}" '<=' "${xs[firejail]}")" = missed ]; then
+			verdict[$c]=missed
 		fi
-		eval "v_${c//-/_}=$v"
 	done
-	[ "$loop" = b ] && t_run="$t_run and ≤ firejail"
-	v_log_false=$(bench_verdict "$x_log_false" '<=' 1.02)
-	echo "  targets: run-preload $t_run: $v_run_preload; run-auto $t_run: $v_run_auto;" \
-		"preload ≤ floor + 0.05x ($floor_limit) and ≤ $sys_limit syscalls: $v_preload;" \
-		"log-false ≤ 1.02x: $v_log_false"
+	verdict[log-false]=$(bench_verdict "${xs[log-false]}" '<=' 1.02)
+	echo "  targets: run-preload $t_run: ${verdict[run-preload]}; run-auto $t_run: ${verdict[run-auto]};" \
+		"preload ≤ floor + 0.05x ($floor_limit) and ≤ $sys_limit syscalls: ${verdict[preload]};" \
+		"log-false ≤ 1.02x: ${verdict[log-false]}"
 
-	for c in $configs_b; do
-		target="" verdict=""
+	for c in $configs_a firejail; do
+		target=""
 		case "$c" in
 		firejail) [ "$loop" = a ] && continue ;;
-		preload) target="≤ floor + 0.05x, ≤ native + 1 system call per event"
-			 verdict=$v_preload ;;
-		run-preload | run-auto) target=$t_run; eval "verdict=\$v_${c//-/_}" ;;
-		log-false) target="≤ 1.02x"; verdict=$v_log_false ;;
+		preload) target="≤ floor + 0.05x, ≤ native + 1 system call per event" ;;
+		run-preload | run-auto) target=$t_run ;;
+		log-false) target="≤ 1.02x" ;;
 		esac
-		eval "m=\${measured_${c//-/_}:-}"
-		[ "$c" = firejail ] && [ -n "$firejail_why" ] && m="not run: $firejail_why"
-		bench_figure "log.$loop.$c" "$what, $(describe "$c")" "$m" "$target" "$verdict"
+		bench_figure "log.$loop.$c" "$what, $(describe "$c")" "${measured[$c]}" "$target" \
+			"${target:+${verdict[$c]}}"
 	done
+	unset xs sys measured verdict
+	declare -A xs sys measured verdict
 done
