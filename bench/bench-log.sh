@@ -25,8 +25,8 @@
 #                only; where firejail cannot run, the bench says why)
 #
 # Runs are paired and alternating: REPEAT rounds, each round runs every
-# configuration once, round-robin, so the shared machine's changing load
-# hits them alike; each configuration's ratio is taken to the native run of
+# configuration once, round-robin (in reverse order every other round), so
+# the shared machine's changing load hits them alike; each configuration's ratio is taken to the native run of
 # its own round, and the median of those ratios is printed with their
 # min-max.  After each logging run the log is checked to hold every event,
 # so a figure never measures a logger that dropped its work.  Last, the
@@ -130,12 +130,12 @@ logged() {
 }
 
 # Paired rounds: per configuration the ns per iteration in $tmp/LOOP.CONFIG,
-# the ratio to this round's native in $tmp/LOOP.CONFIG.x
+# a line per round, then the ratio to each round's native in $tmp/LOOP.CONFIG.x
 for loop in a b; do
 	configs=$configs_a
 	[ "$loop" = b ] && configs=$configs_b
 	for ((r = 0; r < REPEAT; r++)); do
-		for c in $configs; do
+		for c in $(bench_order "$r" $configs); do
 			n=$(iterations "$c")
 			v=$(run "$loop" "$c" "$n")
 			if [ -z "$v" ] || ! logged "$loop" "$c" "$n"; then
@@ -144,9 +144,10 @@ for loop in a b; do
 				exit 1
 			fi
 			echo "$v" >>"$tmp/$loop.$c"
-			[ "$c" = native ] && native=$v
-			awk -v v="$v" -v n="$native" 'BEGIN { print v / n }' >>"$tmp/$loop.$c.x"
 		done
+	done
+	for c in $configs; do
+		bench_ratios "$tmp/$loop.$c" "$tmp/$loop.native" >"$tmp/$loop.$c.x"
 	done
 done
 

@@ -20,7 +20,8 @@
 # requests without a failure, and the audited runs must have logged an
 # accept4 event per request, or the bench fails.
 #
-# Paired and alternating: REPEAT rounds, each runs every configuration once;
+# Paired and alternating: REPEAT rounds, each runs every configuration once
+# (in reverse order every other round);
 # each configuration's ratio is to the native run of its own round; medians
 # with min-max.  Target (issue 11): run-auto <= 1.05x native.
 #   REQ=requests per run (default 20000)  REPEAT=rounds (default 5)
@@ -153,14 +154,13 @@ one() {
 
 configs="native run-auto run-preload strace-bpf"
 for ((r = 0; r < REPEAT; r++)); do
-	for c in $configs; do
+	for c in $(bench_order "$r" $configs); do
 		# not in $(...): the server's pid must stay visible to cleanup
-		one "$c" >"$tmp/v" || { echo "bench-nginx: the $c run failed" >&2; exit 1; }
-		v=$(cat "$tmp/v")
-		echo "$v" >>"$tmp/$c"
-		[ "$c" = native ] && native=$v
-		awk -v v="$v" -v n="$native" 'BEGIN { print v / n }' >>"$tmp/$c.x"
+		one "$c" >>"$tmp/$c" || { echo "bench-nginx: the $c run failed" >&2; exit 1; }
 	done
+done
+for c in $configs; do
+	bench_ratios "$tmp/$c" "$tmp/native" >"$tmp/$c.x"
 done
 
 echo "nginx, 2 workers, ab -n $REQ -c 8 (one connection per request), $REPEAT paired rounds:"

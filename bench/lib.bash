@@ -63,3 +63,23 @@ bench_startup() {
 		done
 	done
 }
+
+# bench_order ROUND WORD...: the words in order on even rounds, reversed on
+# odd ones (A B C, C B A, ...), so that a load that drifts during a round
+# does not always hit the same configuration first or last.
+bench_order() {
+	local r="$1" out=()
+	shift
+	if ((r % 2)); then
+		while [ $# -gt 0 ]; do out=("$1" "${out[@]}"); shift; done
+	else
+		out=("$@")
+	fi
+	echo "${out[*]}"
+}
+
+# bench_ratios FILE BASE: line by line (round by round), FILE's value over
+# BASE's: the paired ratios
+bench_ratios() {
+	paste "$1" "$2" | awk '{ print $1 / $2 }'
+}
