@@ -128,3 +128,12 @@ EOF
 	run -0 bash -c ". '$ROOT/bench/lib.bash'; bench_verdict 1.2 '<=' 1.15; bench_verdict 1.15 '<=' 1.15; bench_verdict 2.1 '>=' 2"
 	assert_output "$(printf 'missed\nmet\nmet')"
 }
+
+@test "bench: bench_order reverses every other round; bench_ratios pairs round by round" {
+	run -0 bash -c ". '$ROOT/bench/lib.bash'; bench_order 0 a b c; bench_order 1 a b c; bench_order 2 a b c"
+	assert_output "$(printf 'a b c\nc b a\na b c')"
+	printf '10\n30\n8\n' >v
+	printf '5\n10\n8\n' >base
+	run -0 bash -c ". '$ROOT/bench/lib.bash'; bench_ratios v base"
+	assert_output "$(printf '2\n3\n1')"
+}
