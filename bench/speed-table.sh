@@ -3,7 +3,9 @@
 #
 # Turn one `make bench` output (bench/run-bench.sh writes it to
 # build/bench.txt) into the markdown of README.md's Speed table: one row per
-# FIGURE line, in the order printed (see bench/lib.bash for the format),
+# FIGURE line (see bench/lib.bash for the format), grouped by the first part
+# of its key in the order of RANK below (issue 11's headline figures first),
+# other keys after them, each group in the order printed,
 # headed by the run's date, commit and machine (its BENCH lines), followed
 # by the benches that failed, were skipped or printed no figure.  With
 # README, the text between the lines "<!-- speed:begin -->" and
@@ -19,7 +21,10 @@ in="$1"
 readme="${2:-}"
 [ -r "$in" ] || { echo "speed-table: cannot read $in" >&2; exit 1; }
 
-table=$(awk -F'\t' '
+RANK="log nginx kernel run shim addr event policy"
+
+table=$(awk -F'\t' -v rank="$RANK" '
+BEGIN { ngroups = split(rank, order_of, " "); for (i = 1; i <= ngroups; i++) grank[order_of[i]] = i }
 function fail(msg) { print "speed-table: " FILENAME ":" FNR ": " msg > "/dev/stderr"; bad = 1; exit 1 }
 # a table cell: a "|" would end it
 function cell(s) { gsub(/\|/, "\\|", s); return s }
@@ -38,7 +43,10 @@ $1 == "FIGURE" {
 	seen[$2] = 1
 	t = $5
 	if ($6 == "missed") t = t " (**missed**)"
-	rows[++n] = "| " cell($3) " | " cell($4) " | " cell(t) " |"
+	split($2, part, ".")
+	g = part[1] in grank ? grank[part[1]] : ngroups + 1
+	rows[g, ++count[g]] = "| " cell($3) " | " cell($4) " | " cell(t) " |"
+	n++
 	if (cur != "") figs[cur]++
 }
 END {
@@ -51,7 +59,8 @@ END {
 	print ""
 	print "| what | measured | target |"
 	print "|---|---|---|"
-	for (i = 1; i <= n; i++) print rows[i]
+	for (g = 1; g <= ngroups + 1; g++)
+		for (i = 1; i <= count[g]; i++) print rows[g, i]
 	if (failed != "" || skipped != "" || silent != "") print ""
 	if (failed != "") print "Failed in this run (figures missing or partial): " failed "."
 	if (skipped != "") print "Skipped in this run: " skipped "."

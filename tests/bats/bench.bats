@@ -12,6 +12,10 @@ canned_output() {
 		printf 'BENCH\tdate\t2026-12-01 18:00 UTC\n'
 		printf 'BENCH\tcommit\tabc1234567\n'
 		printf 'BENCH\tmachine\t2 cores, Linux 6.1, Debian 12\n'
+		echo "=== bench/bench-policy.sh"
+		printf 'BENCH\tstart\tbench/bench-policy.sh\n'
+		printf 'FIGURE\tpolicy.check\tcheck, 10,000 rules\t32 ms\t< 100 ms\tmet\n'
+		printf 'FIGURE\tzzz.other\ta key of no known group\t1\t\t\n'
 		echo "=== bench/bench-log.sh"
 		printf 'BENCH\tstart\tbench/bench-log.sh\n'
 		echo "loop a: human-readable lines are ignored"
@@ -36,7 +40,7 @@ readme() {
 	printf '# x\n\nbefore\n<!-- speed:begin -->\nold table\n| old | row |\n<!-- speed:end -->\nafter\n' >"$1"
 }
 
-@test "bench: speed-table prints the table of one output, rows in order, verdicts, | escaped" {
+@test "bench: speed-table prints the table of one output, rows grouped in order, verdicts, | escaped" {
 	canned_output out.txt
 	run -0 "$GEN" out.txt
 	assert_output - <<'EOF'
@@ -48,6 +52,8 @@ One `make bench` run on 2026-12-01 18:00 UTC, commit abc1234567, on 2 cores, Lin
 | `socket` loop, `run` | 2.48x (2.40-2.60) | ≤ 1.15x (**missed**) |
 | "log": false | 1.01x (1.00-1.02) | ≤ 1.02x |
 | `report \| jq` pipes | +1.2 ms | ≤ +1 ms (**missed**) |
+| check, 10,000 rules | 32 ms | < 100 ms |
+| a key of no known group | 1 |  |
 
 Failed in this run (figures missing or partial): `bench/bench-run.sh` (exit status 1).
 Skipped in this run: `bench/bench-nginx.sh` (missing packages: apache2-utils).
