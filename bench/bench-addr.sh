@@ -13,6 +13,7 @@
 #   N=iterations (default 50000)  REPEAT=runs per configuration (default 7)
 set -u
 cd "$(dirname "$0")/.."
+. bench/lib.bash
 B="${B:-build}"
 case "$B" in /*) ;; *) B="$PWD/$B" ;; esac
 LOOP="$B/bench/addr_loop"
@@ -71,6 +72,7 @@ printf '%-44s %8d %13s %8.2f\n' "connect: preload, 10,000 CIDR rules" "$v" "$lo-
 	"$(awk -v v="$v" -v n="$nat" 'BEGIN {print v / n}')"
 read -r pre _ < <(stats <"$tmp/preload-connect")
 echo "10,000 CIDR rules, none matching: $((v - pre)) ns more per iteration than the default policy (medians)"
+cidr_fig="$(awk -v v="$v" -v n="$nat" 'BEGIN { printf "%.2f", v / n }')x ($((v - pre)) ns per iteration against the default policy)"
 for layer in preload auto; do
 	read -r ns _ < <(stats <"$tmp/native-socket")
 	read -r us _ < <(stats <"$tmp/$layer-socket")
@@ -78,5 +80,16 @@ for layer in preload auto; do
 	read -r uc _ < <(stats <"$tmp/$layer-connect")
 	read -r nt _ < <(stats <"$tmp/native-sendto")
 	read -r ut _ < <(stats <"$tmp/$layer-sendto")
+	eval "ev_$layer=\"$((us - ns)) / $((uc - nc - (us - ns))) / $((ut - nt)) ns\""
 	echo "$layer: a socket.__new__ event costs $((us - ns)) ns, a socket.connect event on a new socket $((uc - nc - (us - ns))) ns, a socket.sendto event on the same socket $((ut - nt)) ns (medians)"
 done
+
+# The README's rows (medians)
+x() { awk -v v="$(stats <"$tmp/$1-$2" | cut -d' ' -f1)" -v n="$(stats <"$tmp/native-$2" | cut -d' ' -f1)" \
+	'BEGIN { printf "%.2f", v / n }'; }
+bench_figure addr.connect-loop "UDP \`socket\`+\`connect\`+\`close\` loop, every call logged under \`run\`" \
+	"$(x preload connect)x preload, $(x auto connect)x auto"
+bench_figure addr.event-cost "one event's cost, preload: \`socket.__new__\` / \`socket.connect\` on a new socket / \`socket.sendto\` on the same socket" \
+	"$ev_preload (auto: $ev_auto)" "a connect event ≤ a \`socket.__new__\` event" \
+	"$(bench_verdict "$(echo "$ev_preload" | awk '{ print $3 - $1 }')" '<=' 0)"
+bench_figure addr.cidr "the connect loop under 10,000 CIDR rules, none matching (preload)" "$cidr_fig"

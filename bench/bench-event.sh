@@ -5,4 +5,10 @@
 # fraction of the native call.
 set -eu
 cd "$(dirname "$0")/.."
-exec "${B:-build}/bench/event" "${EVENT_BENCH_N:-200000}"
+. bench/lib.bash
+out=$("${B:-build}/bench/event" "${EVENT_BENCH_N:-200000}")
+printf '%s\n' "$out"
+# The README's row, from the program's own line
+fig=$(printf '%s\n' "$out" | sed -n 's/^event_format, typical line: *\([0-9.]*\) ns *(\([0-9.]*\) x native)$/\1 ns (\2x a `socket`+`close`)/p')
+[ -n "$fig" ] || { echo "bench-event: no 'typical line' figure in the output" >&2; exit 1; }
+bench_figure event.format "\`event_format\`, typical line" "$fig"

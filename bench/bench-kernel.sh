@@ -18,15 +18,16 @@
 # cconnect - cnative, the cost of one notified, logged connect, against
 # "socket event", notify - native of the socket loop.
 #
-# Each figure is the fastest of ROUNDS runs of bench/k2_loop (socket + close,
+# Each figure is the median of ROUNDS runs of bench/k2_loop (socket + close,
 # timed inside the loop, so start-up costs are left out), the runs of all
 # configurations interleaved so that a noisy neighbour hurts them alike.  The
-# fastest, not the median: other work on a shared machine only ever adds
-# time, so the minimum is the best estimate of each configuration's own cost
-# (the medians are printed too).
-# Exit status 1 when a target is missed.
+# median, not the fastest (issue 11: "not the fastest of N"): the fastest
+# of a shared machine flatters whichever configuration was lucky once; the
+# fastest is printed beside it.
+# A missed target is printed, not an exit status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.bash
 B="${B:-build}"
 SA="$B/sockaudit"
 LOOP="$B/bench/k2_loop"
@@ -93,7 +94,7 @@ fi
 median() { sort -n "$tmp/$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 fastest() { sort -n "$tmp/$1" | head -n 1; }
 for c in $configs; do
-	eval "m_$c=$(fastest "$c")"
+	eval "m_$c=$(median "$c")"
 done
 
 printf '%-8s %12s %12s   (%d runs each, preload and auto %d; ns per socket()+close())\n' \
@@ -129,9 +130,9 @@ done
 printf '%-40s %8.0f ns\n' "socket event (notify - native)" \
 	"$(awk -v a="$m_notify" -v b="$m_native" 'BEGIN { print a - b }')"
 printf '%-40s %8.0f ns\n' "connect event (cconnect - cnative)" \
-	"$(awk -v a="$(fastest cconnect)" -v b="$(fastest cnative)" 'BEGIN { print a - b }')"
+	"$(awk -v a="$(median cconnect)" -v b="$(median cnative)" 'BEGIN { print a - b }')"
 printf '%-40s %8.0f ns\n' "notified call of the loop ((cnotify - cnative) / 3)" \
-	"$(awk -v a="$(fastest cnotify)" -v b="$(fastest cnative)" 'BEGIN { print (a - b) / 3 }')"
+	"$(awk -v a="$(median cnotify)" -v b="$(median cnative)" 'BEGIN { print (a - b) / 3 }')"
 
 # A missed target is reported, not a failure: figures on a shared machine
 # are evidence to read, never a gate.
@@ -147,7 +148,19 @@ r_notify=$(awk -v a="$m_notify" -v b="$m_bare" 'BEGIN { print a / b }')
 r_preload=$(awk -v a="$m_preload" -v b="$m_native" 'BEGIN { print a / b }')
 r_auto=$(awk -v a="$m_auto" -v b="$m_native" 'BEGIN { print a / b }')
 check "filter alone / native" "$r_filter" 1.05
-check "notified call / bare notify round trip" "$r_notify" 1.2
+check "notified call / bare notify round trip" "$r_notify" 1.10
 printf '%-40s %6.3f\n' "preload / native" "$r_preload"
 check "auto / native (limit: preload + 0.05)" "$r_auto" "$(awk -v p="$r_preload" 'BEGIN { print p + 0.05 }')"
-exit 0
+
+# The README's rows (medians; targets of issue 11)
+sock_ev=$(awk -v a="$m_notify" -v b="$m_native" 'BEGIN { printf "%.0f", a - b }')
+conn_ev=$(awk -v a="$(median cconnect)" -v b="$(median cnative)" 'BEGIN { printf "%.0f", a - b }')
+bench_figure kernel.filter "seccomp filter alone (\`socket\`+\`close\`, \`\"log\": false\`)" \
+	"$(printf '%.3fx native' "$r_filter")" "≤ 1.05x" "$(bench_verdict "$r_filter" '<=' 1.05)"
+bench_figure kernel.notify "a notified call / a bare notify-and-continue round trip" \
+	"$(printf '%.3fx' "$r_notify")" "≤ 1.10x" "$(bench_verdict "$r_notify" '<=' 1.10)"
+bench_figure kernel.events "one notified event (\`--layer seccomp\`): a \`socket.__new__\` event / a \`socket.connect\` event (TCP, blocking, to a loopback listener)" \
+	"$sock_ev ns / $conn_ev ns"
+bench_figure kernel.auto "\`--layer auto\` / native, dynamic program, every call logged" \
+	"$(printf '%.3fx vs preload %.3fx' "$r_auto" "$r_preload")" "≤ preload + 0.05x" \
+	"$(bench_verdict "$r_auto" '<=' "$(awk -v p="$r_preload" 'BEGIN { print p + 0.05 }')")"

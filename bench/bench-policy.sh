@@ -6,6 +6,7 @@
 # it (bench/match.c; goal: within the ~1 us a socket.__new__ event costs).
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.bash
 B="${B:-build}"
 RUNS="${RUNS:-15}"
 tmp=$(mktemp -d)
@@ -83,4 +84,24 @@ awk -v cw="$check_wall" -v cc="$check_cpu" -v tw="$true_wall" -v tc="$true_cpu" 
 awk -v cw="$cidr_wall" -v cc="$cidr_cpu" -v r="$RUNS" 'BEGIN {
 	printf "sockaudit check, 10000 CIDR rules, median of %d: %4.0f ms wall, %4.0f ms CPU\n", r, cw, cc
 }'
-"$B/bench/match"
+match_out=$("$B/bench/match")
+printf '%s\n' "$match_out"
+
+# The README's rows
+bench_figure policy.check "\`sockaudit check\`, 10,000 rules ($((bytes / 1000)) kB)" \
+	"$(awk -v w="$check_wall" -v j="$json_wall" 'BEGIN { printf "%.0f ms wall (cJSON'"'"'s bare parse: %.0f ms)", w, j }')" \
+	"< 100 ms" "$(awk -v w="$check_wall" -v t="$true_wall" 'BEGIN { print w - t < 100 ? "met" : "missed" }')"
+bench_figure policy.check-cidr "\`sockaudit check\`, 10,000 CIDR rules" \
+	"$(awk -v w="$cidr_wall" 'BEGIN { printf "%.0f ms wall", w }')"
+ns() { printf '%s\n' "$match_out" | sed -n "s/^$1: \([0-9.]*\) ns.*/\1/p"; }
+m5=$(ns 'policy_match, 5 rules (mix of rule 3, rule 4, default)')
+c1=$(ns 'socket.connect, 1 CIDR rule')
+ci=$(ns 'socket.connect, 10000 CIDR rules (address index)')
+cs=$(ns 'socket.connect, 10000 CIDR rules scanned one by one')
+if [ -z "$m5" ] || [ -z "$c1" ] || [ -z "$ci" ] || [ -z "$cs" ]; then
+	echo "bench-policy: a figure is missing from bench/match's output" >&2
+	exit 1
+fi
+bench_figure policy.match "\`policy_match\`, 5 rules" "$m5 ns per call"
+bench_figure policy.cidr "a \`socket.connect\` decided against 1 CIDR rule / 10,000 (address index) / 10,000 scanned one by one" \
+	"$c1 ns / $ci ns / $cs ns" "10,000 rules within an event's cost"

@@ -1,13 +1,17 @@
 #!/bin/bash
-# The preload shim's cost.  One loop of socket(AF_INET) + shutdown + close
-# (bench/shim_loop.c), run natively and under libsockaudit.so in this same
-# invocation, each configuration REPEAT times, the median kept; every figure
-# is also given as a ratio to native.  Then start-up: LD_PRELOAD=the shim
-# /bin/true against /bin/true, as a difference in milliseconds.
+# The preload shim's cost where it decides alone.  One loop of
+# socket(AF_INET) + shutdown + close (bench/shim_loop.c), natively and under
+# libsockaudit.so enforcing a policy that denies every call, in this same
+# invocation, alternating, each REPEAT times, the median kept and given as a
+# ratio to native.  (The logging configurations of that loop, the write
+# floor, "log": false and strace are bench-log.sh's.)  Then start-up:
+# LD_PRELOAD=the shim /bin/true against /bin/true, in milliseconds, in
+# paired rounds (bench_startup).
 #   N=iterations (default 50000)  REPEAT=runs per configuration (default 5)
-#   TYPE=dgram|stream (default dgram)
+#   TYPE=dgram|stream (default dgram)  STARTUP_ROUNDS (default 10)
 set -u
 cd "$(dirname "$0")/.."
+. bench/lib.bash
 B="${B:-build}"
 case "$B" in /*) ;; *) B="$PWD/$B" ;; esac
 SHIM="$B/libsockaudit.so"
@@ -15,14 +19,10 @@ LOOP="$B/bench/shim_loop"
 N="${N:-50000}"
 REPEAT="${REPEAT:-5}"
 TYPE="${TYPE:-dgram}"
+STARTUP_ROUNDS="${STARTUP_ROUNDS:-10}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-cat >"$tmp/quiet.json" <<'JSON'
-{"version": 1, "mode": "enforce", "default": {"action": "allow"},
- "rules": [{"id": "quiet-inet", "family": "AF_INET", "action": "allow", "log": false},
-           {"id": "quiet-shutdown", "event": "socket.shutdown", "action": "allow", "log": false}]}
-JSON
 cat >"$tmp/deny.json" <<'JSON'
 {"version": 1, "mode": "enforce", "default": {"action": "deny", "errno": "EACCES"}, "rules": []}
 JSON
@@ -35,20 +35,14 @@ run_one() {
 	rm -f "$tmp/log"
 	case "$name" in
 	native) "$LOOP" "$N" "$TYPE" ;;
-	write-floor) "$LOOP" "$N" "$TYPE" "$tmp/log" ;;
-	audit-log) env LD_PRELOAD="$SHIM" SOCKAUDIT_LOG="$tmp/log" "$LOOP" "$N" "$TYPE" ;;
-	log-false) env LD_PRELOAD="$SHIM" SOCKAUDIT_POLICY="$tmp/quiet.json" \
-		SOCKAUDIT_LOG="$tmp/log" "$LOOP" "$N" "$TYPE" ;;
 	deny-all) env LD_PRELOAD="$SHIM" SOCKAUDIT_POLICY="$tmp/deny.json" \
 		SOCKAUDIT_LOG=/dev/null "$LOOP" "$N" "$TYPE" ;;
-	# strace is ~20x slower: a tenth of the iterations, same ns/iter
-	strace) strace -f -o /dev/null "$LOOP" "$((N / 10))" "$TYPE" ;;
 	esac >>"$tmp/$name" || { echo "$name: run failed" >&2; exit 1; }
 }
 
 # Round-robin, so that the shared machine's changing load hits every
 # configuration alike; the median of each.
-configs="native write-floor audit-log log-false deny-all strace"
+configs="native deny-all"
 for ((i = 0; i < REPEAT; i++)); do
 	for c in $configs; do
 		run_one "$c"
@@ -58,20 +52,22 @@ native=$(median <"$tmp/native")
 
 printf '%-34s %8s %8s\n' "socket($TYPE)+shutdown+close, N=$N" "ns/iter" "x native"
 printf '%-34s %8d %8s\n' native "$native" 1.00
-for c in write-floor audit-log log-false deny-all strace; do
-	v=$(median <"$tmp/$c")
-	printf '%-34s %8d %8.2f\n' "$c" "$v" "$(awk -v v="$v" -v n="$native" 'BEGIN {print v / n}')"
-done
-echo "(write-floor: no shim, one 400-byte write(2) to a file after each call, the least"
-echo " any logging shim must do; audit-log: default policy, every call logged to a file, 2 events/iter;"
-echo " log-false: allow rules with \"log\": false; deny-all: enforce, default deny,"
-echo " only socket() is called and it is denied in the shim, logged to /dev/null)"
+deny=$(median <"$tmp/deny-all")
+deny_x=$(awk -v v="$deny" -v n="$native" 'BEGIN { printf "%.2f", v / n }')
+printf '%-34s %8d %8.2f\n' deny-all "$deny" "$deny_x"
+echo "(deny-all: enforce, default deny: only socket() is called and it is denied"
+echo " in the shim, logged to /dev/null)"
+bench_figure shim.deny-all "\`socket\`+\`shutdown\`+\`close\` loop, shim enforcing a policy that denies every call" \
+	"${deny_x}x native (median of $REPEAT)"
 
-# Start-up: both through env(1), so only the shim differs.
-hyperfine -N --warmup 20 --runs 300 --export-json "$tmp/start.json" \
-	"env /bin/true" "env LD_PRELOAD=$SHIM /bin/true" >/dev/null 2>&1 || {
-	echo "start-up: hyperfine failed" >&2
-	exit 1
-}
-jq -r '.results | "start-up /bin/true: native \(.[0].median * 1000 | . * 1000 | round / 1000) ms, with the shim \(.[1].median * 1000 | . * 1000 | round / 1000) ms, difference \((.[1].median - .[0].median) * 1000 | . * 1000 | round / 1000) ms (medians of 300)",
-  "start-up /bin/true: CPU (user+system) native \((.[0].user + .[0].system) * 1000 | . * 1000 | round / 1000) ms, with the shim \((.[1].user + .[1].system) * 1000 | . * 1000 | round / 1000) ms, difference \(((.[1].user + .[1].system) - (.[0].user + .[0].system)) * 1000 | . * 1000 | round / 1000) ms (means; less sensitive to the load of a shared machine)"' "$tmp/start.json"
+# Start-up: both through env(1), so only the shim differs; paired rounds.
+bench_startup "$STARTUP_ROUNDS" 30 "$tmp" native "env /bin/true" \
+	shim "env LD_PRELOAD=$SHIM /bin/true" || { echo "start-up: hyperfine failed" >&2; exit 1; }
+read -r dm dlo dhi < <(bench_stats "$tmp/shim.d")
+read -r cm clo chi < <(bench_stats "$tmp/shim.c")
+printf 'start-up of /bin/true with the shim: %+.3f ms wall (%.3f to %.3f), %+.3f ms CPU (%.3f to %.3f)\n' \
+	"$dm" "$dlo" "$dhi" "$cm" "$clo" "$chi"
+echo "($STARTUP_ROUNDS paired rounds of 30 runs each; medians of the differences to env /bin/true of the same round)"
+bench_figure shim.startup "start-up, \`LD_PRELOAD=libsockaudit.so /bin/true\`" \
+	"$(printf '%+.3f ms (%.3f to %.3f; CPU %+.3f ms)' "$dm" "$dlo" "$dhi" "$cm")" "≤ +1 ms" \
+	"$(bench_verdict "$dm" '<=' 1)"
