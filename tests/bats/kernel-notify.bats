@@ -599,3 +599,19 @@ allow notify"
 socket fd [0-9]+$'
 	wait_for lines_are 2 '"call":"socket"' "$T/log"
 }
+
+@test "the preload and notify layers' lines are in the log in the order their calls were logged (--layer auto)" {
+	# preload, then a child's inline syscall (notify), then preload again,
+	# three times over
+	run -0 "$SOCKAUDIT" run -o "$T/log" -- "$PY" -c '
+import socket, subprocess, sys
+for i in range(3):
+    socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).close()
+    subprocess.run([sys.argv[1], "2", "2", "0"], check=True, stdout=subprocess.DEVNULL)
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).close()' "$ASM"
+	run -0 jq -r 'select(.event == "socket.__new__") | select(.family == "AF_UNIX" and .layer == "preload" or .layer == "notify" and .exe == "'"$ASM"'") | .layer' "$T/log"
+	assert_output $'preload\nnotify\npreload\nnotify\npreload\nnotify\npreload'
+	# and the timestamps agree
+	run -0 jq -s '[.[] | select(.event == "socket.__new__") | .ts] | . == sort' "$T/log"
+	assert_output true
+}
