@@ -48,52 +48,94 @@ static void drain_lost(struct evlog_drain *d, uint64_t n)
 		atomic_fetch_add(&d->tally->lost, n);
 }
 
-/* One record of the ring: its line at the end of the buffer, unless the
- * buffer has no room left for a line (then it stays in the ring).  A
- * record that is no packed event (a program that wrote into the ring's
- * memory) is counted, not written. */
+/* Append LEN bytes of line of KIND to the pending buffer (room checked). */
+static void drain_append(struct evlog_drain *d, const char *line, size_t len, unsigned char kind)
+{
+	memcpy(d->buf + d->used, line, len);
+	d->used += len;
+	d->kinds[d->lines++] = kind;
+}
+
+static bool drain_full(const struct evlog_drain *d, size_t len)
+{
+	return d->used + len > EVLOG_DRAIN_BUF || d->lines >= EVLOG_DRAIN_LINES;
+}
+
+/* Write what is pending, with one write(2), and count what did not go out
+ * by whose it was: the ring's (the shims'), our own events, our records
+ * (which count no event).  Every line is lost while the log is gone. */
+static void drain_flush(struct evlog_drain *d, bool usable)
+{
+	unsigned whole = 0;
+
+	if (!d->lines)
+		return;
+	if (usable && !d->removed)
+		whole = evlog_sink_write_lines(d->sink, d->buf, d->used, d->lines);
+	for (unsigned i = whole; i < d->lines; i++) {
+		if (d->kinds[i] == DRAIN_RING) {
+			drain_lost(d, 1);
+		} else if (d->kinds[i] == DRAIN_OWN) {
+			evlog_sink_count_lost(d->sink);
+		}
+	}
+	d->used = 0;
+	d->lines = 0;
+}
+
+/* One record of the ring: its line at the end of the pending buffer, unless
+ * there is no room left for a line (then it stays in the ring).  A record
+ * that is no packed event (a program that wrote into the ring's memory) is
+ * counted, not written. */
 static bool drain_one(void *arg, const void *rec, size_t len)
 {
 	struct evlog_drain *d = arg;
 	struct event e;
+	size_t n;
 
-	if (d->used + EVENT_LINE_MAX > EVLOG_DRAIN_BUF)
+	if (drain_full(d, EVENT_LINE_MAX))
 		return false;
 	if (!event_unpack(rec, len, &e, d->unpacked)) {
 		d->bad++;
 		drain_lost(d, 1);
 		return true;
 	}
-	d->used += event_format(d->buf + d->used, EVENT_LINE_MAX, &e);
-	d->lines++;
+	n = event_format(d->buf + d->used, EVENT_LINE_MAX, &e);
+	d->used += n;
+	d->kinds[d->lines++] = DRAIN_RING;
 	return true;
 }
 
-/* Take and write until the ring has nothing committed at its tail.  Under
- * the lock.  Returns whether a writer is at work on the tail's cell. */
-static bool drain_round(struct evlog_drain *d, bool check)
+/* Everything committed at the ring's tail into the pending buffer, writing
+ * it whenever it fills.  Under the lock.  Returns whether a writer is at
+ * work on the tail's cell. */
+static bool drain_take(struct evlog_drain *d, bool usable)
 {
-	bool usable = !check || drain_log_usable(d);
 	uint64_t dead;
 
 	if (!d->ring)
 		return false;
 	for (;;) {
-		d->used = 0;
-		d->lines = 0;
-		evlog_ring_take(d->ring, d->scratch, drain_one, d, &dead);
+		unsigned taken = evlog_ring_take(d->ring, d->scratch, drain_one, d, &dead);
+
 		drain_lost(d, dead);
-		if (!d->used)
-			break;
-		if (!usable)
-			drain_lost(d, d->lines);
-		else
-			drain_lost(d, d->lines - evlog_sink_write_lines(d->sink, d->buf, d->used,
-									d->lines));
-		if (d->used < EVLOG_DRAIN_BUF / 2)
+		if (!drain_full(d, EVENT_LINE_MAX))
 			break;	/* the tail caught up, or waits for a writer */
+		drain_flush(d, usable);
+		if (!taken)
+			break;
 	}
 	return evlog_ring_busy(d->ring);
+}
+
+/* A round of the thread: the log checked, the ring taken, all written. */
+static bool drain_round(struct evlog_drain *d, bool check)
+{
+	bool usable = !check || drain_log_usable(d);
+	bool busy = drain_take(d, usable);
+
+	drain_flush(d, usable);
+	return busy;
 }
 
 static void *drain_main(void *arg)
@@ -154,35 +196,51 @@ int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evl
 	d->bad = 0;
 	if (!d->ring)
 		return 0;
+	d->used = 0;
+	d->lines = 0;
 	d->buf = malloc(EVLOG_DRAIN_BUF);
+	d->kinds = malloc(EVLOG_DRAIN_LINES);
 	d->scratch = malloc(EVLOG_RING_LINE_MAX);
 	d->unpacked = malloc(sizeof(*d->unpacked));
-	if (!d->buf || !d->scratch || !d->unpacked)
+	if (!d->buf || !d->kinds || !d->scratch || !d->unpacked)
 		return -ENOMEM;
 	return drain_thread(d);
 }
 
 bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record)
 {
-	bool ok;
+	bool ok = true;
 
 	pthread_mutex_lock(&d->mu);
-	drain_round(d, false);
 	if (d->removed) {
 		/* The thread found the log gone: look again, now. */
 		drain_log_usable(d);
 	}
-	if (d->removed) {
-		ok = false;
-		if (!record) {
-			atomic_fetch_add(&d->sink->lost, 1);
-			if (d->tally)
-				atomic_fetch_add(&d->tally->lost, 1);
+	if (!d->running) {
+		/* No thread to write it later (no ring, or stopped): now, after
+		 * the ring's lines so far. */
+		drain_round(d, false);
+		if (d->removed) {
+			ok = false;
+			if (!record)
+				evlog_sink_count_lost(d->sink);
+		} else {
+			ok = record ? evlog_sink_write_record(d->sink, line, len) :
+				      evlog_sink_write(d->sink, line, len, d->pid);
 		}
-	} else {
-		ok = record ? evlog_sink_write_record(d->sink, line, len) :
-			      evlog_sink_write(d->sink, line, len, d->pid);
+		pthread_mutex_unlock(&d->mu);
+		return ok;
 	}
+	/* After the ring's lines so far, in the pending buffer that the thread
+	 * writes at its next round (a half-full buffer is written now): the
+	 * caller never waits for the disk. */
+	drain_take(d, true);
+	if (drain_full(d, len))
+		drain_flush(d, true);
+	if (len <= EVLOG_DRAIN_BUF)
+		drain_append(d, line, len, record ? DRAIN_RECORD : DRAIN_OWN);
+	if (d->used > EVLOG_DRAIN_BUF / 2)
+		drain_flush(d, true);
 	pthread_mutex_unlock(&d->mu);
 	return ok;
 }
@@ -231,6 +289,9 @@ void evlog_drain_adopt(struct evlog_drain *d)
 	/* The lock may have been held by the thread that did not come along. */
 	pthread_mutex_init(&d->mu, NULL);
 	d->pid = getpid();
+	/* What was pending when we were forked was the launcher's to write. */
+	d->used = 0;
+	d->lines = 0;
 	d->running = false;
 	if (!d->ring)
 		return;

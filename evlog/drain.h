@@ -33,6 +33,10 @@
 #include "sink.h"
 
 #define EVLOG_DRAIN_BUF (256 * 1024)	/* the lines of one write at most */
+#define EVLOG_DRAIN_LINES 4096		/* ... and their number */
+
+/* Whose a pending line is (how its loss is counted). */
+enum { DRAIN_RING, DRAIN_OWN, DRAIN_RECORD };
 
 struct evlog_drain {
 	struct evlog_sink *sink;
@@ -46,9 +50,10 @@ struct evlog_drain {
 	int removed;			/* 0: the log is fine; else the errno said */
 	uint64_t lost_ring;		/* lines from the ring we could not write */
 	uint64_t bad;			/* records that were no packed event */
-	char *buf;			/* EVLOG_DRAIN_BUF bytes of lines */
+	char *buf;			/* EVLOG_DRAIN_BUF bytes of lines pending */
 	size_t used;
 	unsigned lines;
+	unsigned char *kinds;		/* DRAIN_*, one per pending line */
 	char *scratch;			/* one record, out of the ring */
 	struct event_unpacked *unpacked;
 };
@@ -60,7 +65,11 @@ int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evl
 
 /* Write one line of the launcher's own, after the ring's lines so far.
  * RECORD: a record that is no event (seal, loss): its failure counts no
- * lost event.  Returns true when the line was written whole. */
+ * lost event.  While the thread runs, the line waits with the ring's in a
+ * buffer the thread writes at its next round (within DRAIN_IDLE_MS): the
+ * supervisor never waits for the disk, and a line that the write then
+ * loses is counted there (returns true).  Without the thread, written now:
+ * true when it was written whole. */
 bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record);
 
 /* Take what the ring holds now and write it (the launcher's main thread, at
