@@ -48,22 +48,14 @@ static void drain_lost(struct evlog_drain *d, uint64_t n)
 		atomic_fetch_add(&d->tally->lost, n);
 }
 
-/* Append LEN bytes of line of KIND to the pending buffer (room checked). */
-static void drain_append(struct evlog_drain *d, const char *line, size_t len, unsigned char kind)
-{
-	memcpy(d->buf + d->used, line, len);
-	d->used += len;
-	d->kinds[d->lines++] = kind;
-}
-
 static bool drain_full(const struct evlog_drain *d, size_t len)
 {
-	return d->used + len > EVLOG_DRAIN_BUF || d->lines >= EVLOG_DRAIN_LINES;
+	return d->used + len > EVLOG_DRAIN_BUF;
 }
 
-/* Write what is pending, with one write(2), and count what did not go out
- * by whose it was: the ring's (the shims'), our own events, our records
- * (which count no event).  Every line is lost while the log is gone. */
+/* Write the ring's lines taken so far, with one write(2), and count those
+ * that did not go out whole as the shims' losses.  Every line is lost while
+ * the log is gone. */
 static void drain_flush(struct evlog_drain *d, bool usable)
 {
 	unsigned whole = 0;
@@ -72,13 +64,7 @@ static void drain_flush(struct evlog_drain *d, bool usable)
 		return;
 	if (usable && !d->removed)
 		whole = evlog_sink_write_lines(d->sink, d->buf, d->used, d->lines);
-	for (unsigned i = whole; i < d->lines; i++) {
-		if (d->kinds[i] == DRAIN_RING) {
-			drain_lost(d, 1);
-		} else if (d->kinds[i] == DRAIN_OWN) {
-			evlog_sink_count_lost(d->sink);
-		}
-	}
+	drain_lost(d, d->lines - whole);
 	d->used = 0;
 	d->lines = 0;
 }
@@ -100,9 +86,13 @@ static bool drain_one(void *arg, const void *rec, size_t len)
 		drain_lost(d, 1);
 		return true;
 	}
+	/* Made after the call whose line we are about to write: after it. */
+	if (d->until && (e.ts.tv_sec > d->until->tv_sec ||
+			 (e.ts.tv_sec == d->until->tv_sec && e.ts.tv_nsec > d->until->tv_nsec)))
+		return false;
 	n = event_format(d->buf + d->used, EVENT_LINE_MAX, &e);
 	d->used += n;
-	d->kinds[d->lines++] = DRAIN_RING;
+	d->lines++;
 	return true;
 }
 
@@ -146,7 +136,11 @@ static void *drain_main(void *arg)
 		bool busy;
 
 		pthread_mutex_lock(&d->mu);
+		/* While the supervisor handles a call, the ring's lines of
+		 * calls made after it wait for its line. */
+		d->until = d->holding ? &d->hold : NULL;
 		busy = drain_round(d, true);
+		d->until = NULL;
 		pthread_mutex_unlock(&d->mu);
 		if (busy) {
 			struct timespec ts = { 0, DRAIN_BUSY_MS * 1000000L };
@@ -198,51 +192,62 @@ int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evl
 		return 0;
 	d->used = 0;
 	d->lines = 0;
+	d->until = NULL;
+	d->holding = false;
 	d->buf = malloc(EVLOG_DRAIN_BUF);
-	d->kinds = malloc(EVLOG_DRAIN_LINES);
 	d->scratch = malloc(EVLOG_RING_LINE_MAX);
 	d->unpacked = malloc(sizeof(*d->unpacked));
-	if (!d->buf || !d->kinds || !d->scratch || !d->unpacked)
+	if (!d->buf || !d->scratch || !d->unpacked)
 		return -ENOMEM;
 	return drain_thread(d);
 }
 
-bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record)
+bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record,
+		       const struct timespec *at)
 {
 	bool ok = true;
 
 	pthread_mutex_lock(&d->mu);
+	/* The ring's lines of calls made up to AT first: this line after
+	 * them, before those made later. */
+	d->until = at;
 	if (d->removed) {
 		/* The thread found the log gone: look again, now. */
 		drain_log_usable(d);
 	}
-	if (!d->running) {
-		/* No thread to write it later (no ring, or stopped): now, after
-		 * the ring's lines so far. */
-		drain_round(d, false);
-		if (d->removed) {
-			ok = false;
-			if (!record)
-				evlog_sink_count_lost(d->sink);
-		} else {
-			ok = record ? evlog_sink_write_record(d->sink, line, len) :
-				      evlog_sink_write(d->sink, line, len, d->pid);
-		}
-		pthread_mutex_unlock(&d->mu);
-		return ok;
-	}
-	/* After the ring's lines so far, in the pending buffer that the thread
-	 * writes at its next round (a half-full buffer is written now): the
-	 * caller never waits for the disk. */
+	/* Now, after the ring's lines of calls made up to AT.  (Not left in
+	 * the buffer for the thread to write with the next round: processes
+	 * that write the log themselves, such as sshd's re-executed child
+	 * whose closefrom() took the ring's descriptor, would then get their
+	 * lines in before ours of earlier calls.) */
 	drain_take(d, true);
-	if (drain_full(d, len))
-		drain_flush(d, true);
-	if (len <= EVLOG_DRAIN_BUF)
-		drain_append(d, line, len, record ? DRAIN_RECORD : DRAIN_OWN);
-	if (d->used > EVLOG_DRAIN_BUF / 2)
-		drain_flush(d, true);
+	drain_flush(d, true);
+	d->until = NULL;
+	if (d->removed) {
+		ok = false;
+		if (!record)
+			evlog_sink_count_lost(d->sink);
+	} else {
+		ok = record ? evlog_sink_write_record(d->sink, line, len) :
+			      evlog_sink_write(d->sink, line, len, d->pid);
+	}
 	pthread_mutex_unlock(&d->mu);
 	return ok;
+}
+
+void evlog_drain_hold(struct evlog_drain *d, bool on)
+{
+	struct timespec now;
+
+	if (!d->running)
+		return;
+	if (on)
+		clock_gettime(CLOCK_REALTIME, &now);
+	pthread_mutex_lock(&d->mu);
+	d->holding = on;
+	if (on)
+		d->hold = now;
+	pthread_mutex_unlock(&d->mu);
 }
 
 void evlog_drain_flush(struct evlog_drain *d)

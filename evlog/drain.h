@@ -27,16 +27,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "event.h"
 #include "ring.h"
 #include "sink.h"
 
 #define EVLOG_DRAIN_BUF (256 * 1024)	/* the lines of one write at most */
-#define EVLOG_DRAIN_LINES 4096		/* ... and their number */
 
-/* Whose a pending line is (how its loss is counted). */
-enum { DRAIN_RING, DRAIN_OWN, DRAIN_RECORD };
 
 struct evlog_drain {
 	struct evlog_sink *sink;
@@ -50,12 +48,14 @@ struct evlog_drain {
 	int removed;			/* 0: the log is fine; else the errno said */
 	uint64_t lost_ring;		/* lines from the ring we could not write */
 	uint64_t bad;			/* records that were no packed event */
-	char *buf;			/* EVLOG_DRAIN_BUF bytes of lines pending */
+	char *buf;			/* EVLOG_DRAIN_BUF bytes: the ring's lines taken */
 	size_t used;
 	unsigned lines;
-	unsigned char *kinds;		/* DRAIN_*, one per pending line */
 	char *scratch;			/* one record, out of the ring */
 	struct event_unpacked *unpacked;
+	const struct timespec *until;	/* drain_one(): take nothing made after */
+	bool holding;			/* evlog_drain_hold(): a call in hand */
+	struct timespec hold;		/* ... received then */
 };
 
 /* Drain RING (NULL: none) into SINK, counting the ring's losses in TALLY.
@@ -63,14 +63,19 @@ struct evlog_drain {
 int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evlog_ring *ring,
 		      struct evlog_sink_tally *tally);
 
-/* Write one line of the launcher's own, after the ring's lines so far.
+/* Write one line of the launcher's own, after the ring's lines of calls
+ * made up to AT (the line's own call time; NULL: all so far) and before
+ * those made later: the supervisor logs a call after it answered it, when
+ * the program may have gone on to log more through the ring.
  * RECORD: a record that is no event (seal, loss): its failure counts no
- * lost event.  While the thread runs, the line waits with the ring's in a
- * buffer the thread writes at its next round (within DRAIN_IDLE_MS): the
- * supervisor never waits for the disk, and a line that the write then
- * loses is counted there (returns true).  Without the thread, written now:
- * true when it was written whole. */
-bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record);
+ * lost event.  Written now: true when it was written whole. */
+bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record,
+		       const struct timespec *at);
+
+/* The supervisor has received a call (ON) whose line it will write after
+ * answering it, or is done with it (!ON): meanwhile the thread writes no
+ * line of the ring's made after the call came. */
+void evlog_drain_hold(struct evlog_drain *d, bool on);
 
 /* Take what the ring holds now and write it (the launcher's main thread, at
  * moments that matter: the tree is gone). */

@@ -27,6 +27,7 @@
 #define BUDGET_EXE 2048		/* at most; less when the place took more */
 #define BUDGET_EXE_MIN 512
 #define BUDGET_COMM 256
+_Static_assert(BUDGET_EXE + BUDGET_COMM + 16 <= EVENT_IDENT_MAX, "an ident fits");
 #define BUDGET_RULE 512
 #define BUDGET_WORD 64		/* call, mode; decision and layer are
 				   the schema's words, within FIXED_MAX */
@@ -467,36 +468,44 @@ static const char *gai_name(long code)
 
 /* "addresses": the distinct inet addresses of the lookup's list, in its
  * order, at most EVENT_ADDRESSES_MAX. */
+unsigned event_found_distinct(const struct addrinfo *ai, struct event_found *out)
+{
+	struct calls_addr a;
+	unsigned n = 0, i;
+
+	for (; ai && n < EVENT_ADDRESSES_MAX; ai = ai->ai_next) {
+		calls_addr_decode(ai->ai_addr, ai->ai_addrlen, &a);
+		if (a.status != CALLS_ADDR_OK || (a.family != AF_INET && a.family != AF_INET6))
+			continue;
+		for (i = 0; i < n; i++)
+			if (out[i].family == a.family && !memcmp(out[i].ip, a.in.ip, 16))
+				break;
+		if (i < n)
+			continue;
+		out[n].family = a.family;
+		memcpy(out[n].ip, a.in.ip, 16);
+		n++;
+	}
+	return n;
+}
+
 static char *put_found(char *p, const struct addrinfo *ai)
 {
 	/* Only what tells the addresses apart: an event's stack stays small
 	 * (a signal handler may log one on a small sigaltstack). */
-	struct {
-		int family;
-		uint8_t ip[16];
-	} seen[EVENT_ADDRESSES_MAX];
-	struct calls_addr a;
+	struct event_found seen[EVENT_ADDRESSES_MAX];
+	unsigned n = event_found_distinct(ai, seen);
 	char ip[CALLS_ADDR_IP_TEXT];
-	size_t n = 0;
 
 	p = put_lit(p, ",\"addresses\":[");
-	for (; ai && n < EVENT_ADDRESSES_MAX; ai = ai->ai_next) {
-		size_t i;
+	for (unsigned i = 0; i < n; i++) {
+		struct calls_addr a = { .status = CALLS_ADDR_OK, .family = seen[i].family };
 
-		calls_addr_decode(ai->ai_addr, ai->ai_addrlen, &a);
-		if (!calls_addr_ip(&a, ip))
-			continue;
-		for (i = 0; i < n; i++)
-			if (seen[i].family == a.family && !memcmp(seen[i].ip, a.in.ip, 16))
-				break;
-		if (i < n)
-			continue;
-		seen[n].family = a.family;
-		memcpy(seen[n].ip, a.in.ip, 16);
-		if (n)
+		memcpy(a.in.ip, seen[i].ip, 16);
+		calls_addr_ip(&a, ip);
+		if (i)
 			*p++ = ',';
 		p = put_word(p, ip);
-		n++;
 	}
 	*p++ = ']';
 	return p;
@@ -626,9 +635,14 @@ static size_t format(char *buf, const struct event *e)
 	p = put_lit(p, ",\"exe\":");
 	/* What the place left for exe (at least BUDGET_EXE_MIN). */
 	exe_budget = (size_t)(buf + EVENT_LINE_MAX - SEAL_SUFFIX_LEN - TAIL_MAX - p);
-	p = put_json_str(p, e->exe, exe_budget < BUDGET_EXE ? exe_budget : BUDGET_EXE);
-	p = put_lit(p, ",\"comm\":");
-	p = put_json_str(p, e->comm, BUDGET_COMM);
+	if (e->ident && exe_budget >= BUDGET_EXE) {
+		/* exe and comm as event_format_ident() made them: the same. */
+		p = put_mem(p, e->ident, e->ident_len);
+	} else {
+		p = put_json_str(p, e->exe, exe_budget < BUDGET_EXE ? exe_budget : BUDGET_EXE);
+		p = put_lit(p, ",\"comm\":");
+		p = put_json_str(p, e->comm, BUDGET_COMM);
+	}
 	p = put_lit(p, ",\"layer\":");
 	p = put_word(p, event_layer_word(e->layer));
 	if (e->unknown)
@@ -699,6 +713,18 @@ size_t event_format_seal(char *buf, size_t cap, const struct event_seal *s)
 	p = put_hex(p, s->key, SEAL_KEY_LEN);
 	p = put_lit(p, "}\n");
 	return copy_out(buf, cap, tmp, (size_t)(p - tmp));
+}
+
+size_t event_format_ident(char *buf, size_t cap, const char *exe, const char *comm)
+{
+	char *p = buf;
+
+	if (cap < EVENT_IDENT_MAX)
+		return 0;
+	p = put_json_str(p, exe, BUDGET_EXE);
+	p = put_lit(p, ",\"comm\":");
+	p = put_json_str(p, comm, BUDGET_COMM);
+	return (size_t)(p - buf);
 }
 
 size_t event_format(char *buf, size_t cap, const struct event *e)

@@ -52,6 +52,10 @@ struct event {
 
 	pid_t pid, tid, ppid;		/* seq counts per (pid, layer) */
 	const char *exe, *comm;		/* any bytes: escaped on output */
+	/* exe and comm formatted once for all of a process's events
+	 * (event_format_ident), IDENT_LEN bytes; NULL: formatted each time. */
+	const char *ident;
+	size_t ident_len;
 	/* The address events' [self, address] (socket.connect, socket.bind,
 	 * socket.sendto, socket.sendmsg), and accept's "peer": the address as
 	 * the layer copied and decoded it (its status says when it could not
@@ -81,6 +85,12 @@ struct event {
  * which never happens with CAP >= EVENT_LINE_MAX. */
 size_t event_format(char *buf, size_t cap, const struct event *e);
 
+/* EXE's and COMM's values as event_format() writes them, into BUF of CAP
+ * bytes (at least EVENT_IDENT_MAX): what struct event's ident holds.  The
+ * length, 0 when CAP is smaller. */
+#define EVENT_IDENT_MAX (2048 + 256 + 16)
+size_t event_format_ident(char *buf, size_t cap, const char *exe, const char *comm);
+
 /*
  * An event as a flat record (packed.c): what the preload shim puts into the
  * run's ring, and the launcher formats.  event_pack() copies E and every
@@ -98,6 +108,14 @@ struct event_unpacked {
 };
 
 size_t event_pack(void *buf, size_t cap, const struct event *e);
+
+/* What "addresses" shows of a lookup's list: its distinct inet addresses, in
+ * its order, at most EVENT_ADDRESSES_MAX, into OUT; returns their number. */
+struct event_found {
+	int32_t family;
+	uint8_t ip[16];
+};
+unsigned event_found_distinct(const struct addrinfo *ai, struct event_found *out);
 size_t event_packed_size(const struct event *e);	/* what event_pack() takes */
 bool event_unpack(const void *rec, size_t len, struct event *e, struct event_unpacked *u);
 

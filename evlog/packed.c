@@ -26,11 +26,6 @@ struct packed_str {
 	uint16_t off, len;		/* off 0: NULL */
 };
 
-struct packed_found {
-	int32_t family;
-	uint8_t ip[16];
-};
-
 struct packed_head {
 	uint32_t magic, size;
 	uint64_t seq;
@@ -61,39 +56,16 @@ static size_t packed_put_str(char *buf, size_t at, size_t cap, const char *s,
 	return at + n + 1;
 }
 
-/* The distinct inet addresses of the lookup's list, at most
- * EVENT_ADDRESSES_MAX: what "addresses" shows of it. */
-static unsigned packed_found(const struct addrinfo *ai, struct packed_found *out)
-{
-	struct calls_addr a;
-	unsigned n = 0, i;
-
-	for (; ai && n < EVENT_ADDRESSES_MAX; ai = ai->ai_next) {
-		calls_addr_decode(ai->ai_addr, ai->ai_addrlen, &a);
-		if (a.status != CALLS_ADDR_OK || (a.family != AF_INET && a.family != AF_INET6))
-			continue;
-		for (i = 0; i < n; i++)
-			if (out[i].family == a.family && !memcmp(out[i].ip, a.in.ip, 16))
-				break;
-		if (i < n)
-			continue;
-		out[n].family = a.family;
-		memcpy(out[n].ip, a.in.ip, 16);
-		n++;
-	}
-	return n;
-}
-
 size_t event_packed_size(const struct event *e)
 {
-	struct packed_found found[EVENT_ADDRESSES_MAX];
+	struct event_found found[EVENT_ADDRESSES_MAX];
 	const char *strs[] = { e->call, e->rule, e->mode, e->exe, e->comm, e->host, e->service };
 	size_t n = sizeof(struct packed_head);
 
 	if (e->addr)
 		n += sizeof(*e->addr);
 	if (e->found)
-		n += packed_found(e->found, found) * sizeof(found[0]);
+		n += event_found_distinct(e->found, found) * sizeof(found[0]);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (strs[i])
 			n += strlen(strs[i]) + 1;
@@ -127,7 +99,7 @@ size_t event_pack(void *buf, size_t cap, const struct event *e)
 		.has_addr = e->addr != NULL,
 		.has_found = e->found != NULL,
 	};
-	struct packed_found found[EVENT_ADDRESSES_MAX];
+	struct event_found found[EVENT_ADDRESSES_MAX];
 	const char *strs[PS_COUNT] = {
 		[PS_CALL] = e->call, [PS_RULE] = e->rule, [PS_MODE] = e->mode,
 		[PS_EXE] = e->exe, [PS_COMM] = e->comm, [PS_HOST] = e->host,
@@ -145,7 +117,7 @@ size_t event_pack(void *buf, size_t cap, const struct event *e)
 		at += sizeof(*e->addr);
 	}
 	if (e->found) {
-		h.nfound = (uint8_t)packed_found(e->found, found);
+		h.nfound = (uint8_t)event_found_distinct(e->found, found);
 		if (at + h.nfound * sizeof(found[0]) > cap)
 			return 0;
 		memcpy(p + at, found, h.nfound * sizeof(found[0]));
@@ -210,7 +182,7 @@ bool event_unpack(const void *rec, size_t len, struct event *e, struct event_unp
 		e->addr = &u->addr;
 	}
 	if (h.nfound) {
-		struct packed_found f;
+		struct event_found f;
 
 		if (at + h.nfound * sizeof(f) > len)
 			return false;

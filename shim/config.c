@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "layers.h"
 #include "shim.h"
 #include "sink.h"
@@ -174,6 +175,8 @@ static void shim_identity(void)
 	n = shim_read_small("/proc/self/comm", shim_cfg.comm, sizeof(shim_cfg.comm));
 	if (n > 0 && shim_cfg.comm[n - 1] == '\n')
 		shim_cfg.comm[n - 1] = '\0';
+	shim_cfg.ident_len = event_format_ident(shim_cfg.ident, sizeof(shim_cfg.ident),
+						shim_cfg.exe, shim_cfg.comm);
 }
 
 /* SOCKAUDIT_MARKER: "MARKER:DEV:INO" (layers.h). */

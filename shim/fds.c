@@ -20,13 +20,7 @@ struct shim_real_fds shim_real_fds;
 /* Before init bound libc's functions: the system call itself. */
 static long fds_raw(long nr, long a0, long a1, long a2)
 {
-	long ret = shim_raw_syscall(nr, a0, a1, a2, 0, 0, 0);
-
-	if (ret < 0 && ret > -4096) {
-		errno = (int)-ret;
-		return -1;
-	}
-	return ret;
+	return shim_sys(nr, (const long[6]){ a0, a1, a2 });
 }
 
 /* What the program closes or replaces: the facts kept for it, and the log's

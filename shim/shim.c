@@ -34,7 +34,7 @@
 /* The real call when no real function is bound (only before binding, or
  * with an unusual libc), for the calls and for syscall()'s other numbers:
  * the raw system call with all six arguments, errno set like libc's. */
-static long shim_sys(long nr, const long a[6])
+long shim_sys(long nr, const long a[6])
 {
 	long ret = shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 
@@ -176,6 +176,8 @@ static void shim_emit(struct event *e, const struct policy_decision *d,
 	e->ppid = self->ppid;
 	e->exe = shim_cfg.exe;
 	e->comm = shim_cfg.comm;
+	e->ident = shim_cfg.ident_len ? shim_cfg.ident : NULL;
+	e->ident_len = shim_cfg.ident_len;
 	e->layer = EVENT_PRELOAD;
 	/* Into the run's ring as a packed event, which the launcher formats;
 	 * else to a log of our own as its line. */

@@ -54,6 +54,8 @@ struct shim_config {
 	char policy_path[PATH_MAX];	/* SOCKAUDIT_POLICY, copied at init */
 	char exe[PATH_MAX];		/* readlink /proc/self/exe, "" if unknown */
 	char comm[32];			/* /proc/self/comm without its newline */
+	char ident[EVENT_IDENT_MAX];	/* exe and comm as events write them */
+	size_t ident_len;
 	/* Per policy_event: does some rule for it look at the family, type or
 	 * protocol?  When none does, a call that is not logged is decided
 	 * without reading the socket's facts from the kernel. */
@@ -85,6 +87,9 @@ bool shim_ready(void);
 /* A system call with six arguments, without libc (no errno: returns -errno).
  * Used only before the real functions are bound. */
 long shim_raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/* The raw system call with errno set like libc's (-1 and errno). */
+long shim_sys(long nr, const long a[6]);
 
 /* One message on stderr, written with write(2): the NULL-terminated strings
  * after "sockaudit: ", then a newline. */

@@ -516,7 +516,7 @@ static void notify_write_event(struct notify_ctx *c, struct event *e,
 	}
 	/* One write per event, after the ring's lines so far (drain.h).  The
 	 * sink counts a loss in the run's tally too. */
-	if (!evlog_drain_write(c->log, line, len, false)) {
+	if (!evlog_drain_write(c->log, line, len, false, &e->ts)) {
 		c->lost++;
 		if (c->seal)
 			*c->seal = saved;
@@ -1366,14 +1366,28 @@ static int notify_unknown_call(struct notify_ctx *c, int listener)
 /* The pipeline: receive, facts, decide, perform, answer, log.  Each stage
  * reads what the earlier ones left in J; the copy of the target's
  * descriptor and an accepted socket not handed over are closed here. */
+static int notify_serve_one(struct notify_ctx *c, int listener);
+
 int notify_serve(struct notify_ctx *c, int listener)
 {
-	struct notify_job j = { .sock_fd = -1, .new_fd = -1 };
-	int kind, ret;
+	int ret;
 
 	ret = notify_recv(c, listener);
 	if (ret <= 0)
 		return ret;
+	/* Its line goes after the ring's lines of calls made before it and
+	 * before those made while we decide and answer (drain.h). */
+	evlog_drain_hold(c->log, true);
+	ret = notify_serve_one(c, listener);
+	evlog_drain_hold(c->log, false);
+	return ret;
+}
+
+static int notify_serve_one(struct notify_ctx *c, int listener)
+{
+	struct notify_job j = { .sock_fd = -1, .new_fd = -1 };
+	int kind, ret;
+
 	if (notify_lifecycle(c, listener, &ret))
 		return ret < 0 ? ret : 0;
 	kind = notify_call_of(c, &c->req->data, &j.muxed);

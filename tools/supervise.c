@@ -398,7 +398,7 @@ static void supervise_seal_end(struct supervise *s)
 	len = event_format_seal(line, sizeof(line), &rec);
 	len = len ? seal_line(s->seal, line, len, sizeof(line)) : 0;
 	if (len)
-		evlog_drain_write(s->spec->drain, line, len, true);
+		evlog_drain_write(s->spec->drain, line, len, true, NULL);
 }
 
 /* The standby, in its own process: wait for the supervisor's word.  'q':

@@ -123,12 +123,28 @@ static void check_packed(const struct event *e, const char *name)
 	}
 }
 
+/* exe and comm formatted once (event_format_ident, as the shim does at
+ * init) make the same line as formatted each time. */
+static void check_ident(const struct event *e, const char *name)
+{
+	static char ident[EVENT_IDENT_MAX], out[EVENT_LINE_MAX];
+	struct event with = *e;
+	size_t direct = fmt(e), n;
+
+	with.ident = ident;
+	with.ident_len = event_format_ident(ident, sizeof(ident), e->exe, e->comm);
+	n = event_format(out, sizeof(out), &with);
+	CHECK(with.ident_len > 0 && n == direct && !memcmp(out, line, n),
+	      "%s: same line with the ident formatted once", name);
+}
+
 static void check_line(const struct event *e, const char *want, const char *name)
 {
 	size_t n;
 	cJSON *root;
 
 	check_packed(e, name);
+	check_ident(e, name);
 	n = fmt(e);
 	line[n < sizeof(line) ? n : sizeof(line) - 1] = 0;
 	CHECK_STR(line, want, "%s: exact line", name);
