@@ -260,7 +260,10 @@ struct proc {
 	long long pid;
 	bool used;
 	struct seqrun run[EVENT_LAYER_COUNT];
-	const struct group *exe;	/* the exe of its last event, in the exe table */
+	/* The exe of its last event: the key of its group in the exe table
+	 * (the key, not the group: the table moves its groups as it grows). */
+	const char *exe;
+	size_t exe_len;
 };
 
 struct procs {
@@ -623,9 +626,12 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	/* Count every executable; a process keeps the one it ran last (exec). */
 	k.len = 0;
 	key_str(&k, ev->exe);
-	if (!p->exe || p->exe->len != k.len || memcmp(p->exe->key, k.p, k.len)) {
-		p->exe = table_get(&r->exes, k.p, k.len);
-		if (!p->exe)
+	if (!p->exe || p->exe_len != k.len || memcmp(p->exe, k.p, k.len)) {
+		const struct group *e = table_get(&r->exes, k.p, k.len);
+
+		p->exe = e ? e->key : NULL;
+		p->exe_len = e ? e->len : 0;
+		if (!e)
 			r->nomem = true;
 	}
 
@@ -1020,8 +1026,8 @@ static void table_lost(const struct lossy *lv, size_t nl, uint64_t lost, uint64_
 	printf("\nLost events by process%s:\n", nl < lostp ? " (the first ones; --list N shows more)" : "");
 	for (size_t i = 0; i < nl; i++) {
 		const struct proc *p = lv[i].p;
-		size_t n = p->exe ? p->exe->len : 4;
-		const char *s = p->exe ? p->exe->key : "null";
+		size_t n = p->exe ? p->exe_len : 4;
+		const char *s = p->exe ? p->exe : "null";
 		plain(&s, &n);
 		printf("  pid %lld (%.*s, %s layer): %" PRIu64 " lost\n", p->pid, (int)n, s,
 		       event_layer_word((enum event_layer)lv[i].layer), p->run[lv[i].layer].lost);
@@ -1292,7 +1298,7 @@ static void print_json(struct report *r, struct group **sorted, size_t ng,
 		const struct proc *p = lv[i].p;
 		printf("%s\n{\"pid\":%lld,\"layer\":\"%s\",\"exe\":%s,\"lost\":%" PRIu64 "}",
 		       i ? "," : "", p->pid, event_layer_word((enum event_layer)lv[i].layer),
-		       p->exe ? p->exe->key : "null", p->run[lv[i].layer].lost);
+		       p->exe ? p->exe : "null", p->run[lv[i].layer].lost);
 	}
 	free(lv);
 	printf("],\n\"notify_seals\":{\"claims\":%" PRIu64 ",\"verified\":%" PRIu64
