@@ -10,6 +10,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "scan.h"
 #include "utf8.h"
@@ -47,6 +50,37 @@ static const unsigned char str_special[256] = {
 	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
 };
 
+/*
+ * The first byte at or after P (before END) that str_special[] names, or
+ * END.  Strings are most of an event line, so this is the reader's inner
+ * loop: with SSE2 (every x86-64) 16 bytes are classified at once, by three
+ * compares: '"', '\\', and a signed "less than 0x20", which catches the
+ * controls and every byte from 0x80 (negative as signed bytes) alike.  Loads
+ * never reach past END: the text may end at the end of a caller's buffer.
+ */
+static inline const unsigned char *str_run(const unsigned char *p, const unsigned char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							_mm_cmpeq_epi8(v, bslash)),
+					   _mm_cmplt_epi8(v, space));
+		unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+
+		if (mask)
+			return p + __builtin_ctz(mask);
+		p += 16;
+	}
+#endif
+	while (p < end && !str_special[*p])
+		p++;
+	return p;
+}
+
 /* At the opening quote: to past the closing one, the contents into *OUT. */
 static enum json_err scan_string(struct json_cur *c, struct json_str *out)
 {
@@ -58,8 +92,7 @@ static enum json_err scan_string(struct json_cur *c, struct json_str *out)
 
 	for (;;) {
 		/* The common case: a run of plain ASCII. */
-		while (p < end && !str_special[*p])
-			p++;
+		p = str_run(p, end);
 		if (p >= end)
 			goto unterminated;
 		if (*p == '"')
