@@ -236,7 +236,9 @@ struct members {
 	/* The "args" elements' JSON types, and args[1] itself: which shapes
 	 * are right depends on the event, which may come later in the line. */
 	enum json_type arg_type[5];
-	struct json_tok arg1;
+	struct json_str arg1;		/* args[1]'s text: scanned again by
+					   check_address(), for the few events
+					   that have an address there */
 };
 
 /* The "args" array, already validated as JSON: up to five values, integers
@@ -261,7 +263,7 @@ static bool parse_args(const struct json_tok *t, struct logread_event *ev, struc
 		if (el.type == JSON_STRING)
 			ev->args_str[i] = span(el.str);
 		if (i == 1)
-			m->arg1 = el;
+			m->arg1 = (struct json_str){ el.start, (size_t)(el.end - el.start) };
 	}
 	ev->nargs = i;
 	return e == JSON_END;
@@ -709,7 +711,12 @@ static enum logread_junk check_address(struct logread_event *ev, const struct me
 		}
 		return LOGREAD_JUNK_NONE;
 	}
-	if (!addr_parse(&m->arg1, &ev->addr, ev->path, &ev->path_len)) {
+	struct json_cur c = { m->arg1.p, m->arg1.p + m->arg1.len, NULL };
+	struct json_tok arg1;
+
+	/* Valid JSON already: the scan cannot fail. */
+	if (json_value(&c, &arg1, 1, LOGREAD_DEPTH_MAX) ||
+	    !addr_parse(&arg1, &ev->addr, ev->path, &ev->path_len)) {
 		DETAIL("args[1] is no address");
 		return LOGREAD_JUNK_BAD_FIELD;
 	}
@@ -793,7 +800,7 @@ enum logread_junk logread_parse_line(const char *line, size_t len,
 				     char *detail, size_t detail_len)
 {
 	struct json_cur c = { line, line + len, NULL };
-	struct members m = { .bad = K_UNKNOWN };
+	struct members m;
 	struct json_index ix;
 	enum json_err e;
 
@@ -806,6 +813,13 @@ enum logread_junk logread_parse_line(const char *line, size_t len,
 	else if (memchr(line, '\0', len))
 		return LOGREAD_JUNK_NUL;
 	event_init(ev, line, len);
+	/* Field by field: arg_type and arg1 are read only as "args" set them,
+	 * and a whole-struct initializer costs a string instruction a line. */
+	m.seen = 0;
+	m.bad = K_UNKNOWN;
+	m.duplicate = m.loss = false;
+	m.version = 0;
+	m.arg1 = (struct json_str){ NULL, 0 };
 	json_skip_ws(&c);
 	if (c.p < c.end && *c.p != '{')
 		return not_an_object(&c, line, len, detail, detail_len);
@@ -860,13 +874,32 @@ void logread_format_time(char *buf, size_t cap, int64_t ns)
 		snprintf(buf, cap, "?");
 }
 
+/* The seconds of the last date and time that logread_parse_time() read
+ * (its first 19 bytes, "2026-11-24T04:05:06"): a log's lines share them by
+ * the thousand, and their digits and calendar cost more than the rest of
+ * the time together.  Per thread, so the function stays safe to call from
+ * any. */
+#define TIME_PREFIX 19
+static __thread struct {
+	bool ok;
+	char text[TIME_PREFIX];
+	int64_t secs;
+} time_memo;
+
 int logread_parse_time(const char *s, size_t len, int64_t *ns)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, mo, d, h = 0, mi = 0, sec = 0;
-	int64_t frac = 0, off = 0;
+	int64_t secs, frac = 0, off = 0;
 	size_t i;
 
+	if (len > TIME_PREFIX && time_memo.ok &&
+	    load64(s) == load64(time_memo.text) && load64(s + 8) == load64(time_memo.text + 8) &&
+	    load32(s + 15) == load32(time_memo.text + 15)) {
+		secs = time_memo.secs;
+		i = TIME_PREFIX;
+		goto zone;
+	}
 	if (len < 10 || s[4] != '-' || s[7] != '-')
 		return -EINVAL;
 	y = digits(s, 4);
@@ -878,46 +911,54 @@ int logread_parse_time(const char *s, size_t len, int64_t *ns)
 	if (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)))
 		return -EINVAL;
 	i = 10;
-	if (len > 10) {
-		if (len < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-		    s[13] != ':' || s[16] != ':')
-			return -EINVAL;
-		h = digits(s + 11, 2);
-		mi = digits(s + 14, 2);
-		sec = digits(s + 17, 2);
-		if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
-			return -EINVAL;
-		i = 19;
-		if (s[i] == '.') {
-			int n = 0;
-			for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++)
-				if (n < 9)
-					frac = frac * 10 + (s[i] - '0');
-			if (n == 0)
-				return -EINVAL;
-			for (; n < 9; n++)
-				frac *= 10;
-		}
-		if (i == len)
-			return -EINVAL;
-		if (s[i] == 'Z' || s[i] == 'z') {
-			i++;
-		} else if (s[i] == '+' || s[i] == '-') {
-			if (len - i != 6 || s[i + 3] != ':')
-				return -EINVAL;
-			int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
-			if (oh < 0 || oh > 23 || om < 0 || om > 59)
-				return -EINVAL;
-			off = (oh * 60 + om) * 60;
-			if (s[i] == '-')
-				off = -off;
-			i += 6;
-		} else
-			return -EINVAL;
+	if (len == 10) {
+		secs = days_from_civil(y, mo, d) * 86400;
+		goto end;
 	}
+	if (len < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    s[13] != ':' || s[16] != ':')
+		return -EINVAL;
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	sec = digits(s + 17, 2);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+		return -EINVAL;
+	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	memcpy(time_memo.text, s, TIME_PREFIX);
+	time_memo.secs = secs;
+	time_memo.ok = true;
+	i = TIME_PREFIX;
+zone:
+	if (s[i] == '.') {
+		int n = 0;
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++)
+			if (n < 9)
+				frac = frac * 10 + (s[i] - '0');
+		if (n == 0)
+			return -EINVAL;
+		for (; n < 9; n++)
+			frac *= 10;
+	}
+	if (i == len)
+		return -EINVAL;
+	if (s[i] == 'Z' || s[i] == 'z') {
+		i++;
+	} else if (s[i] == '+' || s[i] == '-') {
+		if (len - i != 6 || s[i + 3] != ':')
+			return -EINVAL;
+		int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
+		if (oh < 0 || oh > 23 || om < 0 || om > 59)
+			return -EINVAL;
+		off = (oh * 60 + om) * 60;
+		if (s[i] == '-')
+			off = -off;
+		i += 6;
+	} else
+		return -EINVAL;
+end:
 	if (i != len)
 		return -EINVAL;
-	int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	int64_t t = secs - off;
 	/* Nanoseconds in 64 bits reach from 1677 to 2262. */
 	if (t <= INT64_MIN / 1000000000 || t >= INT64_MAX / 1000000000)
 		return -EINVAL;
