@@ -148,8 +148,9 @@ bool json_index_build(struct json_index *ix, const char *text, size_t len)
 			if ((unsigned)_mm_movemask_epi8(sp) >> drop)
 				return false;
 		}
-		ix->quotes[b] = quotes;
+		ix->quotes[b++] = quotes;
 	}
+	ix->quotes[b] = 1;
 	return !_mm_movemask_epi8(special);
 }
 #else
@@ -171,6 +172,7 @@ bool json_index_build(struct json_index *ix, const char *text, size_t len)
 		}
 		ix->quotes[b] = quotes;
 	}
+	ix->quotes[(len + 63) / 64] = 1;
 	return true;
 }
 #endif
@@ -180,19 +182,12 @@ bool json_index_build(struct json_index *ix, const char *text, size_t len)
 static inline const char *index_close(const struct json_index *ix, const char *q,
 				      const char *end)
 {
-	size_t off = (size_t)(q - ix->base) + 1;
+	size_t off = (size_t)(q - ix->base) + 1;	/* <= the text's length */
 	size_t b = off / 64;
-	size_t nblocks = ((size_t)(ix->end - ix->base) + 63) / 64;
-	uint64_t m;
+	uint64_t m = ix->quotes[b] & (~0ULL << (off % 64));
 
-	if (b >= nblocks)
-		return NULL;
-	m = ix->quotes[b] & (~0ULL << (off % 64));
-	while (!m) {
-		if (++b >= nblocks)
-			return NULL;
-		m = ix->quotes[b];
-	}
+	while (!m)
+		m = ix->quotes[++b];	/* the block past the end stops it */
 	q = ix->base + b * 64 + (unsigned)__builtin_ctzll(m);
 	return q < end ? q : NULL;
 }
@@ -625,6 +620,56 @@ static enum json_err walk(struct json_cur *c, struct json_tok *t, int depth, int
 	}
 }
 
+/*
+ * An array of scalars without whitespace ("args":[3,2,1,0], "flags":[]),
+ * at c->p: the common array of an event line, scanned without the walk's
+ * stack.  Anything else (a container inside, whitespace, an error) is left
+ * to walk(), which starts again at the '[' and finds the same errors at
+ * the same bytes.  True when done, with the array in *T.
+ */
+static inline bool scan_flat_array(struct json_cur *c, struct json_tok *t)
+{
+	const char *const open = c->p;
+	struct json_tok el;
+
+	c->p++;
+	if (c->p < c->end && *c->p == ']')
+		goto close;
+	for (;;) {
+		if (c->p >= c->end)
+			goto walk;
+		switch (*c->p) {
+		case '"':
+		case 't':
+		case 'f':
+		case 'n':
+		case '-':
+		case '0' ... '9':
+			if (scan_scalar(c, &el) != JSON_OK)
+				goto walk;
+			break;
+		default:
+			goto walk;
+		}
+		if (c->p >= c->end)
+			goto walk;
+		if (*c->p == ']')
+			goto close;
+		if (*c->p != ',')
+			goto walk;
+		c->p++;
+	}
+close:
+	c->p++;
+	t->type = JSON_ARRAY;
+	t->start = open;
+	t->end = c->p;
+	return true;
+walk:
+	c->p = open;
+	return false;
+}
+
 enum json_err json_value(struct json_cur *c, struct json_tok *t, int depth, int max)
 {
 	enum json_err e;
@@ -638,6 +683,9 @@ enum json_err json_value(struct json_cur *c, struct json_tok *t, int depth, int 
 		t->end = c->p;
 		return e;
 	}
+	if (c->p < c->end && *c->p == '[' && depth < (max < JSON_DEPTH_MAX ? max : JSON_DEPTH_MAX) &&
+	    scan_flat_array(c, t))
+		return JSON_OK;
 	return walk(c, t, depth, max, NULL);
 }
 

@@ -93,7 +93,8 @@ struct json_tok {
 
 struct json_index {
 	const char *base, *end;
-	uint64_t quotes[JSON_INDEX_MAX / 64];
+	/* + a block past the end, whose first bit stops every search */
+	uint64_t quotes[JSON_INDEX_MAX / 64 + 1];
 };
 
 /* Index the LEN bytes at TEXT into *IX: true, or false when the text is
