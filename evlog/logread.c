@@ -1004,8 +1004,20 @@ long logread_unescape(struct logread_str s, char *buf, size_t cap)
 		const char *src = tmp;
 
 		if (s.p[i] != '\\') {
-			src = s.p + i;
-			i++;
+			/* A run without escapes, copied whole (as far as it fits:
+			 * then the prefix, as byte by byte). */
+			const char *bs = memchr(s.p + i, '\\', s.len - i);
+			size_t run = (bs ? (size_t)(bs - s.p) : s.len) - i;
+
+			if (o + run >= cap) {
+				memcpy(buf + o, s.p + i, cap - 1 - o);
+				buf[cap - 1] = '\0';
+				return -ENAMETOOLONG;
+			}
+			memcpy(buf + o, s.p + i, run);
+			o += run;
+			i += run;
+			continue;
 		} else if (i + 1 < s.len && s.p[i + 1] != 'u') {
 			static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
 			const char *f = memchr(from, s.p[i + 1], sizeof(from) - 1);
@@ -1079,22 +1091,23 @@ int logread_call(const struct logread_event *ev, struct policy_call *call,
 		 char *exe, size_t exe_cap,
 		 int (*name_value)(int field, const char *name, int *value))
 {
+	bool raw = ev->event == POLICY_EV_NEW && ev->nargs == 4;
+
 	memset(call, 0, sizeof(*call));
 	call->event = ev->event;
-	call->family = val_number(&ev->family, LOGREAD_F_FAMILY, name_value);
-	call->type = val_number(&ev->type, LOGREAD_F_TYPE, name_value);
-	call->protocol = val_number(&ev->protocol, LOGREAD_F_PROTOCOL, name_value);
+	/* A socket.__new__ event's raw arguments are what the program passed:
+	 * the decoded names (looked up by name, the costly part) only stand in
+	 * for an argument that is null. */
+	call->family = raw && !ev->args_null[1] ? (int)ev->args[1] :
+		       val_number(&ev->family, LOGREAD_F_FAMILY, name_value);
+	call->type = raw && !ev->args_null[2] ? (int)ev->args[2] :
+		     val_number(&ev->type, LOGREAD_F_TYPE, name_value);
+	call->protocol = raw && !ev->args_null[3] ? (int)ev->args[3] :
+			 val_number(&ev->protocol, LOGREAD_F_PROTOCOL, name_value);
 	call->how = val_number(&ev->how, LOGREAD_F_HOW, name_value);
 	if (ev->event == POLICY_EV_NEW) {
 		if (ev->nargs != 4)
 			return -EINVAL;
-		/* The raw arguments, exactly as the program passed them. */
-		if (!ev->args_null[1])
-			call->family = (int)ev->args[1];
-		if (!ev->args_null[2])
-			call->type = (int)ev->args[2];
-		if (!ev->args_null[3])
-			call->protocol = (int)ev->args[3];
 	} else if (ev->event == POLICY_EV_SHUTDOWN) {
 		if (ev->nargs != 2)
 			return -EINVAL;
