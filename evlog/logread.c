@@ -249,11 +249,13 @@ static bool parse_args(const struct json_tok *t, struct logread_event *ev, struc
 	struct json_cur c = { t->start + 1, t->end, NULL };
 	struct json_tok el;
 	enum json_err e;
-
 	int i = 0;
 
-	for (bool first = true; (e = json_element(&c, first)) == JSON_OK; first = false, i++) {
-		if (i == 5 || json_value(&c, &el, 1, LOGREAD_DEPTH_MAX)) {
+	for (bool first = true;; first = false, i++) {
+		e = json_element_value(&c, first, &el, 1, LOGREAD_DEPTH_MAX);
+		if (e)
+			break;
+		if (i == 5) {
 			ev->nargs = i;
 			return false;
 		}

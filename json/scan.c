@@ -528,6 +528,48 @@ general:
 	return json_value(c, t, depth, max);
 }
 
+/* json_element() and json_value() in one call, as json_member_value():
+ * `,scalar` (`scalar` first) head on, anything else the general way. */
+enum json_err json_element_value(struct json_cur *c, bool first, struct json_tok *t,
+				 int depth, int max)
+{
+	const char *const element = c->p, *end = c->end;
+	const char *p = element;
+	enum json_err e;
+
+	if (p < end && *p == ']') {
+		c->p = p + 1;
+		return JSON_END;
+	}
+	if (!first) {
+		if (end - p < 2 || *p != ',')
+			goto general;
+		p++;
+	}
+	if (p >= end)
+		goto general;
+	switch (*p) {
+	case '"':
+	case 't':
+	case 'f':
+	case 'n':
+	case '-':
+	case '0' ... '9':
+		c->p = t->start = p;
+		if ((e = scan_scalar(c, t)) != JSON_OK)
+			goto general;
+		t->end = c->p;
+		return JSON_OK;
+	default:
+		break;
+	}
+general:
+	c->p = element;
+	if ((e = json_element(c, first)))
+		return e;
+	return json_value(c, t, depth, max);
+}
+
 /* Where json_scan_doc() keeps its records; NULL for json_value(). */
 struct recorder {
 	struct json_doc *d;
