@@ -94,9 +94,7 @@ static inline __m128i load_tail(const char *p, size_t n)
 	memcpy(tmp, p, n);
 	return _mm_loadu_si128((const __m128i *)(const void *)tmp);
 }
-#endif
 
-#ifdef __SSE2__
 /* The quotes among the 16 bytes V into the result, bytes that need a
  * closer look into *SPECIAL (or'ed). */
 static inline unsigned chunk_classify(__m128i v, __m128i *special)

@@ -83,11 +83,11 @@ struct json_tok {
  * The quotes of a text that needs no closer look inside its strings: only
  * printable ASCII (0x20..0x7f), no backslash.  In such a text every quote
  * opens or closes a string and every string is valid as it stands, so a
- * string ends at the next quote: one bit lookup instead of a scan, and the
- * walk no longer waits on each string's bytes.  An event line the writer
- * made is such a text (its exe and comm escape everything else); one that
- * is not gets no index and is scanned byte by byte, with the same result.
- * Bit I of quotes[I / 64] is set when text[I] is '"'.
+ * string ends at the next quote: one bit lookup instead of a scan of its
+ * bytes.  An event line whose names are ASCII (nearly every one) is such a
+ * text; one that is not (a UTF-8 name, an escape, a tab) gets no index and
+ * is scanned byte by byte, with the same result.  Bit I of quotes[I / 64]
+ * is set when text[I] is '"'.
  */
 #define JSON_INDEX_MAX 4096	/* longer texts get no index */
 
