@@ -1129,7 +1129,8 @@ static void put_rule(FILE *f, struct learn *l, struct lrule *r, const char *inde
 		n += (size_t)snprintf(comment + n, sizeof(comment) - n, " (%" PRIu64 " denied then)", r->denied);
 	n += (size_t)snprintf(comment + n, sizeof(comment) - n, ", first %s, last %s", a, b);
 	sort_ctx = l;
-	qsort(r->exes, (size_t)r->nexes, sizeof(int), cmp_exe_idx);
+	if (r->nexes)	/* a rule of events without an exe has no array */
+		qsort(r->exes, (size_t)r->nexes, sizeof(int), cmp_exe_idx);
 	for (int i = 0; i < r->nexes && i < 4 && n < sizeof(comment); i++)
 		n += (size_t)snprintf(comment + n, sizeof(comment) - n, "%s%s", i ? ", " : ", by ",
 				      l->exe_names[r->exes[i]]);
