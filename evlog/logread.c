@@ -98,22 +98,48 @@ static inline bool same(const char *a, const char *b, size_t n)
 	return true;
 }
 
-static bool key_is(struct json_str k, int i)
+static inline uint32_t load32(const char *p)
 {
-	return key_lens[i] == k.len && key_names[i][0] == k.p[0] &&
-	       same(key_names[i], k.p, k.len);
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
 }
 
-/* Which key K is.  The writer puts keys in schema order, so the key after
- * the previous one (NEXT) is tried first: on the lines the writer made,
- * nearly every key is found by one comparison. */
+static inline uint64_t load64(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Equal spans of N <= 16 bytes, in two loads each that overlap in the
+ * middle (a key is compared with every line's member: no loop, no call). */
+static inline bool same_short(const char *a, const char *b, size_t n)
+{
+	if (n >= 8)
+		return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+	if (n >= 4)
+		return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+	return same(a, b, n);
+}
+
+static inline bool key_is(struct json_str k, int i)
+{
+	return key_lens[i] == k.len && same_short(key_names[i], k.p, k.len);
+}
+
+/* Which key K is.  The writer puts keys in schema order, and the keys an
+ * event lacks are only skipped: so the search starts at the key after the
+ * previous one (NEXT) and goes on in schema order, wrapping around.  On the
+ * lines the writer made, nearly every key is found by one comparison, the
+ * rest after a few mismatched lengths. */
 static enum key key_of(struct json_str k, enum key next)
 {
-	if (!k.len)
-		return K_UNKNOWN;
-	if (next < K_COUNT && key_is(k, next))
-		return next;
-	for (int i = 0; i < K_COUNT; i++)
+	int i = next < K_COUNT ? (int)next : 0;
+
+	for (int n = 0; n < K_COUNT; n++, i = i + 1 == K_COUNT ? 0 : i + 1)
 		if (key_is(k, i))
 			return (enum key)i;
 	return K_UNKNOWN;
@@ -210,7 +236,9 @@ struct members {
 	/* The "args" elements' JSON types, and args[1] itself: which shapes
 	 * are right depends on the event, which may come later in the line. */
 	enum json_type arg_type[5];
-	struct json_tok arg1;
+	struct json_str arg1;		/* args[1]'s text: scanned again by
+					   check_address(), for the few events
+					   that have an address there */
 };
 
 /* The "args" array, already validated as JSON: up to five values, integers
@@ -218,25 +246,28 @@ struct members {
  * whether the shapes fit the event. */
 static bool parse_args(const struct json_tok *t, struct logread_event *ev, struct members *m)
 {
-	struct json_cur c = { t->start + 1, t->end };
+	struct json_cur c = { t->start + 1, t->end, NULL };
 	struct json_tok el;
 	enum json_err e;
+	int i = 0;
 
-	ev->nargs = 0;
-	for (bool first = true; (e = json_element(&c, first)) == JSON_OK; first = false) {
-		int i = ev->nargs;
-
-		if (i == 5 || json_value(&c, &el, 1, LOGREAD_DEPTH_MAX))
+	for (bool first = true;; first = false, i++) {
+		e = json_element_value(&c, first, &el, 1, LOGREAD_DEPTH_MAX);
+		if (e)
+			break;
+		if (i == 5) {
+			ev->nargs = i;
 			return false;
+		}
 		m->arg_type[i] = el.type;
 		ev->args_null[i] = el.type == JSON_NULL;
 		ev->args[i] = el.type == JSON_INT ? el.num : 0;
 		if (el.type == JSON_STRING)
 			ev->args_str[i] = span(el.str);
 		if (i == 1)
-			m->arg1 = el;
-		ev->nargs++;
+			m->arg1 = (struct json_str){ el.start, (size_t)(el.end - el.start) };
 	}
+	ev->nargs = i;
 	return e == JSON_END;
 }
 
@@ -311,7 +342,7 @@ static bool addr_parse(const struct json_tok *t, struct logread_addr *a,
 	}
 	if (t->type != JSON_ARRAY)
 		return false;
-	c = (struct json_cur){ t->start + 1, t->end };
+	c = (struct json_cur){ t->start + 1, t->end, NULL };
 	for (bool first = true; (e = json_element(&c, first)) == JSON_OK; first = false)
 		if (n == 4 || json_value(&c, &el[n++], 2, LOGREAD_DEPTH_MAX))
 			return false;
@@ -350,7 +381,7 @@ static bool addr_parse(const struct json_tok *t, struct logread_addr *a,
 /* "addresses": an array of IP texts; their number into *N. */
 static bool addresses_ok(const struct json_tok *t, unsigned *n)
 {
-	struct json_cur c = { t->start + 1, t->end };
+	struct json_cur c = { t->start + 1, t->end, NULL };
 	struct json_tok el;
 	enum json_err e;
 	uint8_t ip[16];
@@ -376,7 +407,7 @@ bool logread_addresses_next(const struct logread_event *ev, size_t *cur,
 	if (!ev->addresses.p || *cur >= ev->addresses.len)
 		return false;
 	c = (struct json_cur){ ev->addresses.p + (*cur ? *cur : 1),
-			       ev->addresses.p + ev->addresses.len };
+			       ev->addresses.p + ev->addresses.len, NULL };
 	if (json_element(&c, *cur == 0) != JSON_OK || json_value(&c, &el, 2, LOGREAD_DEPTH_MAX))
 		return false;
 	*cur = (size_t)(c.p - ev->addresses.p);
@@ -608,10 +639,10 @@ static enum json_err read_members(struct json_cur *c, struct logread_event *ev,
 	enum key k = K_V;
 
 	for (bool first = true;; first = false) {
-		e = json_member(c, first, &key);
+		e = json_member_value(c, first, &key, &t, 1, LOGREAD_DEPTH_MAX);
 		if (e == JSON_END)
 			return JSON_OK;
-		if (e || (e = json_value(c, &t, 1, LOGREAD_DEPTH_MAX)))
+		if (e)
 			return e;
 		k = key_of(key, k);
 		note_member(m, k, &t, ev);
@@ -682,7 +713,12 @@ static enum logread_junk check_address(struct logread_event *ev, const struct me
 		}
 		return LOGREAD_JUNK_NONE;
 	}
-	if (!addr_parse(&m->arg1, &ev->addr, ev->path, &ev->path_len)) {
+	struct json_cur c = { m->arg1.p, m->arg1.p + m->arg1.len, NULL };
+	struct json_tok arg1;
+
+	/* Valid JSON already: the scan cannot fail. */
+	if (json_value(&c, &arg1, 1, LOGREAD_DEPTH_MAX) ||
+	    !addr_parse(&arg1, &ev->addr, ev->path, &ev->path_len)) {
 		DETAIL("args[1] is no address");
 		return LOGREAD_JUNK_BAD_FIELD;
 	}
@@ -765,15 +801,27 @@ enum logread_junk logread_parse_line(const char *line, size_t len,
 				     struct logread_event *ev,
 				     char *detail, size_t detail_len)
 {
-	struct json_cur c = { line, line + len };
-	struct members m = { .bad = K_UNKNOWN };
+	struct json_cur c = { line, line + len, NULL };
+	struct members m;
+	struct json_index ix;
 	enum json_err e;
 
 	if (detail && detail_len)
 		detail[0] = '\0';
-	if (memchr(line, '\0', len))
+	/* A line of printable ASCII (every line the writer makes) gets its
+	 * quotes indexed, and holds no NUL; another is scanned byte by byte. */
+	if (json_index_build(&ix, line, len))
+		c.ix = &ix;
+	else if (memchr(line, '\0', len))
 		return LOGREAD_JUNK_NUL;
 	event_init(ev, line, len);
+	/* Field by field: arg_type and arg1 are read only as "args" set them,
+	 * and a whole-struct initializer costs a string instruction a line. */
+	m.seen = 0;
+	m.bad = K_UNKNOWN;
+	m.duplicate = m.loss = false;
+	m.version = 0;
+	m.arg1 = (struct json_str){ NULL, 0 };
 	json_skip_ws(&c);
 	if (c.p < c.end && *c.p != '{')
 		return not_an_object(&c, line, len, detail, detail_len);
@@ -828,13 +876,32 @@ void logread_format_time(char *buf, size_t cap, int64_t ns)
 		snprintf(buf, cap, "?");
 }
 
+/* The seconds of the last date and time that logread_parse_time() read
+ * (its first 19 bytes, "2026-11-24T04:05:06"): a log's lines share them by
+ * the thousand, and their digits and calendar cost more than the rest of
+ * the time together.  Per thread, so the function stays safe to call from
+ * any. */
+#define TIME_PREFIX 19
+static __thread struct {
+	bool ok;
+	char text[TIME_PREFIX];
+	int64_t secs;
+} time_memo;
+
 int logread_parse_time(const char *s, size_t len, int64_t *ns)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, mo, d, h = 0, mi = 0, sec = 0;
-	int64_t frac = 0, off = 0;
+	int64_t secs, frac = 0, off = 0;
 	size_t i;
 
+	if (len > TIME_PREFIX && time_memo.ok &&
+	    load64(s) == load64(time_memo.text) && load64(s + 8) == load64(time_memo.text + 8) &&
+	    load32(s + 15) == load32(time_memo.text + 15)) {
+		secs = time_memo.secs;
+		i = TIME_PREFIX;
+		goto zone;
+	}
 	if (len < 10 || s[4] != '-' || s[7] != '-')
 		return -EINVAL;
 	y = digits(s, 4);
@@ -846,46 +913,54 @@ int logread_parse_time(const char *s, size_t len, int64_t *ns)
 	if (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)))
 		return -EINVAL;
 	i = 10;
-	if (len > 10) {
-		if (len < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-		    s[13] != ':' || s[16] != ':')
-			return -EINVAL;
-		h = digits(s + 11, 2);
-		mi = digits(s + 14, 2);
-		sec = digits(s + 17, 2);
-		if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
-			return -EINVAL;
-		i = 19;
-		if (s[i] == '.') {
-			int n = 0;
-			for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++)
-				if (n < 9)
-					frac = frac * 10 + (s[i] - '0');
-			if (n == 0)
-				return -EINVAL;
-			for (; n < 9; n++)
-				frac *= 10;
-		}
-		if (i == len)
-			return -EINVAL;
-		if (s[i] == 'Z' || s[i] == 'z') {
-			i++;
-		} else if (s[i] == '+' || s[i] == '-') {
-			if (len - i != 6 || s[i + 3] != ':')
-				return -EINVAL;
-			int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
-			if (oh < 0 || oh > 23 || om < 0 || om > 59)
-				return -EINVAL;
-			off = (oh * 60 + om) * 60;
-			if (s[i] == '-')
-				off = -off;
-			i += 6;
-		} else
-			return -EINVAL;
+	if (len == 10) {
+		secs = days_from_civil(y, mo, d) * 86400;
+		goto end;
 	}
+	if (len < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    s[13] != ':' || s[16] != ':')
+		return -EINVAL;
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	sec = digits(s + 17, 2);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+		return -EINVAL;
+	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	memcpy(time_memo.text, s, TIME_PREFIX);
+	time_memo.secs = secs;
+	time_memo.ok = true;
+	i = TIME_PREFIX;
+zone:
+	if (s[i] == '.') {
+		int n = 0;
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++)
+			if (n < 9)
+				frac = frac * 10 + (s[i] - '0');
+		if (n == 0)
+			return -EINVAL;
+		for (; n < 9; n++)
+			frac *= 10;
+	}
+	if (i == len)
+		return -EINVAL;
+	if (s[i] == 'Z' || s[i] == 'z') {
+		i++;
+	} else if (s[i] == '+' || s[i] == '-') {
+		if (len - i != 6 || s[i + 3] != ':')
+			return -EINVAL;
+		int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
+		if (oh < 0 || oh > 23 || om < 0 || om > 59)
+			return -EINVAL;
+		off = (oh * 60 + om) * 60;
+		if (s[i] == '-')
+			off = -off;
+		i += 6;
+	} else
+		return -EINVAL;
+end:
 	if (i != len)
 		return -EINVAL;
-	int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	int64_t t = secs - off;
 	/* Nanoseconds in 64 bits reach from 1677 to 2262. */
 	if (t <= INT64_MIN / 1000000000 || t >= INT64_MAX / 1000000000)
 		return -EINVAL;
@@ -931,8 +1006,20 @@ long logread_unescape(struct logread_str s, char *buf, size_t cap)
 		const char *src = tmp;
 
 		if (s.p[i] != '\\') {
-			src = s.p + i;
-			i++;
+			/* A run without escapes, copied whole (as far as it fits:
+			 * then the prefix, as byte by byte). */
+			const char *bs = memchr(s.p + i, '\\', s.len - i);
+			size_t run = (bs ? (size_t)(bs - s.p) : s.len) - i;
+
+			if (o + run >= cap) {
+				memcpy(buf + o, s.p + i, cap - 1 - o);
+				buf[cap - 1] = '\0';
+				return -ENAMETOOLONG;
+			}
+			memcpy(buf + o, s.p + i, run);
+			o += run;
+			i += run;
+			continue;
 		} else if (i + 1 < s.len && s.p[i + 1] != 'u') {
 			static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
 			const char *f = memchr(from, s.p[i + 1], sizeof(from) - 1);
@@ -1006,22 +1093,23 @@ int logread_call(const struct logread_event *ev, struct policy_call *call,
 		 char *exe, size_t exe_cap,
 		 int (*name_value)(int field, const char *name, int *value))
 {
+	bool raw = ev->event == POLICY_EV_NEW && ev->nargs == 4;
+
 	memset(call, 0, sizeof(*call));
 	call->event = ev->event;
-	call->family = val_number(&ev->family, LOGREAD_F_FAMILY, name_value);
-	call->type = val_number(&ev->type, LOGREAD_F_TYPE, name_value);
-	call->protocol = val_number(&ev->protocol, LOGREAD_F_PROTOCOL, name_value);
+	/* A socket.__new__ event's raw arguments are what the program passed:
+	 * the decoded names (looked up by name, the costly part) only stand in
+	 * for an argument that is null. */
+	call->family = raw && !ev->args_null[1] ? (int)ev->args[1] :
+		       val_number(&ev->family, LOGREAD_F_FAMILY, name_value);
+	call->type = raw && !ev->args_null[2] ? (int)ev->args[2] :
+		     val_number(&ev->type, LOGREAD_F_TYPE, name_value);
+	call->protocol = raw && !ev->args_null[3] ? (int)ev->args[3] :
+			 val_number(&ev->protocol, LOGREAD_F_PROTOCOL, name_value);
 	call->how = val_number(&ev->how, LOGREAD_F_HOW, name_value);
 	if (ev->event == POLICY_EV_NEW) {
 		if (ev->nargs != 4)
 			return -EINVAL;
-		/* The raw arguments, exactly as the program passed them. */
-		if (!ev->args_null[1])
-			call->family = (int)ev->args[1];
-		if (!ev->args_null[2])
-			call->type = (int)ev->args[2];
-		if (!ev->args_null[3])
-			call->protocol = (int)ev->args[3];
 	} else if (ev->event == POLICY_EV_SHUTDOWN) {
 		if (ev->nargs != 2)
 			return -EINVAL;

@@ -251,3 +251,21 @@ print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "sock
 	run -0 bash -c "'$SOCKAUDIT' report --format json log | jq -c '[.destinations, .listening, .by_event[\"socket.connect\"], .junk]'"
 	assert_output "[[{\"count\":1,\"exe\":\"/usr/bin/curl\",\"event\":\"socket.connect\",\"address\":\"127.0.0.1\",\"port\":$port,\"host\":null,\"malformed\":null}],[],1,0]"
 }
+
+@test "report: lost events name each process's executable when there are hundreds of executables" {
+	# 300 executables, each process skipping seq 2: the table of executables
+	# grows (moves its entries) many times while processes point into it.
+	for i in $(seq 1 300); do
+		for s in 1 3; do
+			printf '{"v":1,"seq":%d,"ts":"2026-11-24T04:00:00Z","event":"socket.__new__","args":[3,1,1,0],"family":"AF_UNIX","type":"SOCK_STREAM","protocol":"0","decision":"allow","pid":%d,"exe":"/opt/app%d/bin/tool","layer":"preload"}\n' "$s" "$((1000 + i))" "$i"
+		done
+	done >many.jsonl
+	run -0 "$SOCKAUDIT" report --list 1000 many.jsonl
+	assert_line "Lost events:  300 in 300 processes"
+	assert_line "  pid 1001 (/opt/app1/bin/tool, preload layer): 1 lost"
+	assert_line "  pid 1300 (/opt/app300/bin/tool, preload layer): 1 lost"
+	run -0 bash -c "'$SOCKAUDIT' report --list 1000 many.jsonl | grep -c '^  pid [0-9]* (/opt/app[0-9]*/bin/tool, preload layer): 1 lost\$'"
+	assert_output 300
+	run -0 bash -c "'$SOCKAUDIT' report --list 1000 --format json many.jsonl | jq -r '.lost_by_process[] | \"\\(.pid) \\(.exe)\"' | awk '{ if (\$2 != \"/opt/app\" (\$1 - 1000) \"/bin/tool\") bad++ } END { print NR, bad + 0 }'"
+	assert_output "300 0"
+}

@@ -43,7 +43,7 @@ static int cjson_may_differ(const char *t, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
-	struct json_cur c = { text, text + size };
+	struct json_cur c = { text, text + size, NULL };
 	struct json_tok t;
 	struct json_doc d;
 	enum json_err e;

@@ -81,7 +81,7 @@ static void test_values(void)
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		const char *text = values[i].text;
 		size_t len = strlen(text);
-		struct json_cur c = { text, text + len };
+		struct json_cur c = { text, text + len, NULL };
 		struct json_tok t;
 		enum json_err e = json_value(&c, &t, 0, JSON_DEPTH_MAX);
 		size_t want_off = values[i].off < 0 ? len : (size_t)values[i].off;
@@ -103,12 +103,12 @@ static void test_numbers(void)
 	struct json_tok t;
 	static const char min[] = "-9223372036854775808";
 
-	c = (struct json_cur){ min, min + sizeof(min) - 1 };
+	c = (struct json_cur){ min, min + sizeof(min) - 1, NULL };
 	CHECK(!json_value(&c, &t, 0, 1) && t.type == JSON_INT && t.num == INT64_MIN, "INT64_MIN");
-	c = (struct json_cur){ "[ 42 ]", "[ 42 ]" + 6 };
+	c = (struct json_cur){ "[ 42 ]", "[ 42 ]" + 6, NULL };
 	CHECK(!json_value(&c, &t, 0, 1) && t.type == JSON_ARRAY && t.end - t.start == 6,
 	      "an array's span");
-	c = (struct json_cur){ "\"a\\nb\"", "\"a\\nb\"" + 6 };
+	c = (struct json_cur){ "\"a\\nb\"", "\"a\\nb\"" + 6, NULL };
 	CHECK(!json_value(&c, &t, 0, 1) && t.str.len == 4 && !memcmp(t.str.p, "a\\nb", 4),
 	      "a string's span is between its quotes, still escaped");
 }
@@ -123,7 +123,7 @@ static void test_depth(void)
 	for (n = JSON_DEPTH_MAX; n <= JSON_DEPTH_MAX + 1; n++) {
 		memset(text, '[', (size_t)n);
 		memset(text + n, ']', (size_t)n);
-		c = (struct json_cur){ text, text + 2 * n };
+		c = (struct json_cur){ text, text + 2 * n, NULL };
 		if (n == JSON_DEPTH_MAX) {
 			CHECK_INT(json_value(&c, &t, 0, JSON_DEPTH_MAX), JSON_OK, "%d levels", n);
 		} else {
@@ -131,9 +131,9 @@ static void test_depth(void)
 			CHECK_INT(c.p - text, JSON_DEPTH_MAX, "deep: at the opener too many");
 		}
 	}
-	c = (struct json_cur){ "[[1]]", "[[1]]" + 5 };
+	c = (struct json_cur){ "[[1]]", "[[1]]" + 5, NULL };
 	CHECK_INT(json_value(&c, &t, 30, 32), JSON_OK, "two levels inside 30 of 32");
-	c = (struct json_cur){ "[[[1]]]", "[[[1]]]" + 7 };
+	c = (struct json_cur){ "[[[1]]]", "[[[1]]]" + 7, NULL };
 	CHECK_INT(json_value(&c, &t, 30, 32), JSON_E_DEEP, "three levels inside 30 of 32");
 }
 
@@ -172,7 +172,7 @@ static void test_truncation(void)
 	int bad = 0;
 
 	for (size_t k = 0; k < sizeof(text) - 1; k++) {
-		struct json_cur c = { text, text + k };
+		struct json_cur c = { text, text + k, NULL };
 		struct json_tok t;
 		enum json_err e = json_value(&c, &t, 0, JSON_DEPTH_MAX);
 
