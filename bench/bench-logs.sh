@@ -20,6 +20,7 @@
 #                              on 10M events here; the whole script ~3 min)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.bash
 B="${B:-build}"
 S="$B/sockaudit"
 GEN="$B/genlog"
@@ -104,6 +105,39 @@ bench_log() {
 	cut -d' ' -f3 "$rep" | sort -n | tail -1 >"$dir/rss.$n"
 }
 
+# Each row also as a FIGURE line for the README's table (bench/lib.bash):
+# the verdict from the row's own figure against its target.
+figures() {
+	local i=0 what measured target verdict x
+	while IFS= read -r row; do
+		printf '%s\n' "$row"
+		[[ "$row" == '| '* ]] || continue
+		i=$((i + 1))
+		row=${row#| }
+		row=${row% |}
+		# the cells are split at " | " (a code span's \| stays)
+		what=${row%% | *}
+		measured=${row#* | }
+		target=${measured##* | }
+		measured=${measured% | *}
+		if [ "$target" = "$measured" ]; then
+			target=	# an empty last cell
+			measured=${measured% |}
+		fi
+		verdict=
+		case "$target" in
+		">= 2 M/s" | "as report")
+			x=${measured%% M events*}
+			verdict=$(bench_verdict "$x" ">=" 2) ;;
+		">= 30x")
+			x=${measured%%x less CPU*}
+			verdict=$(bench_verdict "$x" ">=" 30) ;;
+		esac
+		bench_figure "logs.$i" "$what" "$measured" "$target" "$verdict"
+	done
+}
+
+{
 "$GEN" 10000 >"$dir/small"
 "$GEN" "$N" >"$dir/log"
 echo "logs: $(count "$N") events, $(($(stat -c %s "$dir/log") / 1048576)) MiB; $REPEAT pairs" >&2
@@ -120,3 +154,4 @@ small=$(one "$S" report "$dir/small" | cut -d' ' -f3)
 printf "| peak memory of \`report\`: %s / %s%s events | %s / %s%s KiB | flat |\n" \
 	"$(count 10000)" "$(count "$N")" "$([ "$BIG" -gt 0 ] && echo " / $(count "$BIG")")" \
 	"$small" "$(cat "$dir/rss.$N")" "$([ "$BIG" -gt 0 ] && echo " / $(cat "$dir/rss.$BIG")")"
+} | figures
