@@ -27,7 +27,7 @@ table=$(awk -F'\t' -v rank="$RANK" '
 BEGIN { ngroups = split(rank, order_of, " "); for (i = 1; i <= ngroups; i++) grank[order_of[i]] = i }
 function fail(msg) { print "speed-table: " FILENAME ":" FNR ": " msg > "/dev/stderr"; bad = 1; exit 1 }
 # a table cell: a "|" would end it
-function cell(s) { gsub(/\|/, "\\|", s); return s }
+function cell(s) { gsub(/\\\|/, "|", s); gsub(/\|/, "\\|", s); return s }
 $1 == "BENCH" && $2 == "date" { date = $3 }
 $1 == "BENCH" && $2 == "commit" { commit = $3 }
 $1 == "BENCH" && $2 == "machine" { machine = $3 }

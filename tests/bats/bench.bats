@@ -32,6 +32,7 @@ canned_output() {
 		echo "=== bench/bench-run.sh"
 		printf 'BENCH\tstart\tbench/bench-run.sh\n'
 		printf 'FIGURE\trun.start\t`report | jq` pipes\t+1.2 ms\t≤ +1 ms\tmissed\n'
+		printf 'FIGURE\trun.escaped\t`jq \\| sort` already escaped\t1\t\t\n'
 		printf 'BENCH\tfailed\tbench/bench-run.sh\texit status 1\n'
 	} >"$1"
 }
@@ -52,6 +53,7 @@ One `make bench` run on 2026-12-01 18:00 UTC, commit abc1234567, on 2 cores, Lin
 | `socket` loop, `run` | 2.48x (2.40-2.60) | ≤ 1.15x (**missed**) |
 | "log": false | 1.01x (1.00-1.02) | ≤ 1.02x |
 | `report \| jq` pipes | +1.2 ms | ≤ +1 ms (**missed**) |
+| `jq \| sort` already escaped | 1 |  |
 | check, 10,000 rules | 32 ms | < 100 ms |
 | a key of no known group | 1 |  |
 
