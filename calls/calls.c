@@ -1,8 +1,13 @@
-/* calls.c - the table of calls.def, and the facts a call is decided on. */
+/* calls.c - the table of calls.def, and the facts a call is decided on
+ * (and what a descriptor is). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 #include "calls.h"
 
@@ -130,4 +135,33 @@ void calls_addr_to_policy(const struct calls_addr *a, struct policy_call *c)
 		c->abstract = a->un.abstract;
 		break;
 	}
+}
+
+static _Atomic bool calls_no_statx;	/* statx refused: fstat from then on */
+
+int calls_fd_id(int fd, struct calls_fd_id *id)
+{
+	struct stat st;
+
+	if (!atomic_load_explicit(&calls_no_statx, memory_order_relaxed)) {
+		struct statx sx;
+
+		if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_NLINK | STATX_TYPE, &sx) == 0) {
+			id->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+			id->ino = sx.stx_ino;
+			id->nlink = sx.stx_nlink;
+			id->mode = sx.stx_mode;
+			return 0;
+		}
+		if (errno != ENOSYS && errno != EPERM && errno != EINVAL)
+			return -errno;
+		atomic_store_explicit(&calls_no_statx, true, memory_order_relaxed);
+	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->nlink = st.st_nlink;
+	id->mode = st.st_mode;
+	return 0;
 }

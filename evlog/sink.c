@@ -5,7 +5,7 @@
  * the number we use.  So before each write we check that the descriptor still
  * refers to the file we opened (same device and inode), and when it
  * does not we open the path again instead of writing into the program's file
- * (statx: see sink_fd_identity).
+ * (statx, which reads no times: calls_fd_id).
  * The check and the write are two system calls: a program that dup2()s onto
  * our descriptor in between, from another thread, can still receive one
  * line.  No user-space check can close that window.
@@ -29,11 +29,11 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "calls.h"
 #include "sink.h"
 
 #define EVLOG_SINK_TALLY_MAGIC UINT64_C(0x73616b74616c6c79)	/* "saktally" */
@@ -148,41 +148,6 @@ static const struct evlog_sink_kind sink_kinds[] = {
 
 /* --- the descriptor ------------------------------------------------- */
 
-/*
- * What FD is, asked without looking at its times: statx(STATX_INO).  A
- * stat that reads the ctime (fstat) makes the kernel give the file's next
- * change a fine-grained timestamp (multigrain timestamps, Linux 6.13), so
- * that each write after it dirties the inode in the journal: measured on
- * ext4 here, fstat + write cost 2.2x a write alone, statx + write 1.1x.
- * fstat where statx is refused (an older kernel, a seccomp profile).
- */
-static _Atomic bool sink_no_statx;
-
-static bool sink_fd_identity(int fd, struct evlog_sink_id *id, uint64_t *nlink)
-{
-	struct stat st;
-
-	if (!atomic_load_explicit(&sink_no_statx, memory_order_relaxed)) {
-		struct statx sx;
-
-		if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_NLINK, &sx) == 0) {
-			id->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
-			id->ino = sx.stx_ino;
-			*nlink = sx.stx_nlink;
-			return true;
-		}
-		if (errno != ENOSYS && errno != EPERM && errno != EINVAL)
-			return false;
-		atomic_store_explicit(&sink_no_statx, true, memory_order_relaxed);
-	}
-	if (fstat(fd, &st) < 0)
-		return false;
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	*nlink = st.st_nlink;
-	return true;
-}
-
 /* Is FD still the file we opened, and is that file still in a directory?
  * A log removed (rm, or rm -rf of its directory) is written no more: the
  * sink opens its path again, which makes a new file when the directory is
@@ -192,14 +157,13 @@ enum sink_fd_state { SINK_FD_OURS, SINK_FD_REMOVED, SINK_FD_OTHER };
 
 static enum sink_fd_state sink_fd_state(const struct evlog_sink *s, int fd)
 {
-	struct evlog_sink_id id;
-	uint64_t nlink;
+	struct calls_fd_id id;
 
-	if (fd < 0 || !sink_fd_identity(fd, &id, &nlink) ||
+	if (fd < 0 || calls_fd_id(fd, &id) < 0 ||
 	    id.ino != atomic_load_explicit(&s->ino, memory_order_relaxed) ||
 	    id.dev != atomic_load_explicit(&s->dev, memory_order_relaxed))
 		return SINK_FD_OTHER;
-	return nlink == 0 && s->kind->reopens ? SINK_FD_REMOVED : SINK_FD_OURS;
+	return id.nlink == 0 && s->kind->reopens ? SINK_FD_REMOVED : SINK_FD_OURS;
 }
 
 /* A limit of descriptors under which one descriptor of ours matters: a

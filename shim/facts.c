@@ -64,29 +64,10 @@ static void facts_unpack(uint64_t v, struct policy_call *f)
 	f->protocol = (int)(v & 0x7fff);
 }
 
-/* What FD is, without its times (a stat that reads them makes the log's
- * writes dearer, sink.c): 0, or -1 (errno). */
-static int facts_stat(int fd, uint64_t *ino, bool *sock)
-{
-	struct statx sx;
-	struct stat st;
-
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_TYPE, &sx) == 0) {
-		*ino = sx.stx_ino;
-		*sock = S_ISSOCK(sx.stx_mode);
-		return 0;
-	}
-	if (errno == EBADF || fstat(fd, &st) < 0)
-		return -1;
-	*ino = st.st_ino;
-	*sock = S_ISSOCK(st.st_mode);
-	return 0;
-}
-
 void shim_sock_facts(int fd, struct policy_call *f)
 {
-	uint64_t v, ino;
-	bool sock;
+	struct calls_fd_id id;
+	uint64_t v;
 
 	if (fd < 0 || fd >= SHIM_FACTS_SLOTS) {
 		calls_sock_facts(fd, f);
@@ -97,22 +78,22 @@ void shim_sock_facts(int fd, struct policy_call *f)
 		facts_unpack(v, f);
 		return;
 	}
-	if (facts_stat(fd, &ino, &sock) < 0) {
+	if (calls_fd_id(fd, &id) < 0) {
 		calls_sock_facts(fd, f);
 		return;
 	}
-	if (!sock) {
+	if (!S_ISSOCK(id.mode)) {
 		f->family = -1;		/* what getsockopt would say: ENOTSOCK */
 		f->type = 0;
 		f->protocol = 0;
 		return;
 	}
-	if (v && v >> 32 == ino) {
+	if (v && v >> 32 == id.ino) {
 		facts_unpack(v, f);
 		return;
 	}
 	if (calls_sock_facts(fd, f) == 0) {
-		v = facts_pack(ino, f->family, f->type, f->protocol);
+		v = facts_pack(id.ino, f->family, f->type, f->protocol);
 		if (v && !shim_in_vfork())
 			atomic_store_explicit(&shim_facts[fd], v, memory_order_relaxed);
 	}
