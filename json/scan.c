@@ -375,6 +375,14 @@ static enum json_err scan_literal(struct json_cur *c, const char *word, size_t n
 	return JSON_OK;
 }
 
+/* Can a value that is no container start with CH?  (What scan_scalar()
+ * takes on; the fast paths below send anything else the general way.) */
+static inline bool starts_scalar(char ch)
+{
+	return ch == '"' || ch == 't' || ch == 'f' || ch == 'n' || ch == '-' ||
+	       (ch >= '0' && ch <= '9');
+}
+
 /* A value that is no container, at c->p. */
 static inline __attribute__((always_inline)) enum json_err
 scan_scalar(struct json_cur *c, struct json_tok *t)
@@ -505,20 +513,11 @@ enum json_err json_member_value(struct json_cur *c, bool first, struct json_str 
 		return JSON_OK;
 	}
 	c->p = p;
-	switch (*p) {
-	case '"':
-	case 't':
-	case 'f':
-	case 'n':
-	case '-':
-	case '0' ... '9':
-		e = scan_scalar(c, t);
-		t->end = c->p;
-		return e;
-	default:
-		/* A container, whitespace, or no value. */
-		return json_value(c, t, depth, max);
-	}
+	if (!starts_scalar(*p))
+		return json_value(c, t, depth, max);	/* a container, whitespace, or no value */
+	e = scan_scalar(c, t);
+	t->end = c->p;
+	return e;
 general:
 	c->p = member;
 	if ((e = json_member(c, first, key)))
@@ -544,23 +543,13 @@ enum json_err json_element_value(struct json_cur *c, bool first, struct json_tok
 			goto general;
 		p++;
 	}
-	if (p >= end)
+	if (p >= end || !starts_scalar(*p))
 		goto general;
-	switch (*p) {
-	case '"':
-	case 't':
-	case 'f':
-	case 'n':
-	case '-':
-	case '0' ... '9':
-		c->p = t->start = p;
-		if ((e = scan_scalar(c, t)) != JSON_OK)
-			goto general;
-		t->end = c->p;
-		return JSON_OK;
-	default:
-		break;
-	}
+	c->p = t->start = p;
+	if ((e = scan_scalar(c, t)) != JSON_OK)
+		goto general;
+	t->end = c->p;
+	return JSON_OK;
 general:
 	c->p = element;
 	if ((e = json_element(c, first)))
@@ -678,19 +667,8 @@ static inline bool scan_flat_array(struct json_cur *c, struct json_tok *t)
 	for (;;) {
 		if (c->p >= c->end)
 			goto walk;
-		switch (*c->p) {
-		case '"':
-		case 't':
-		case 'f':
-		case 'n':
-		case '-':
-		case '0' ... '9':
-			if (scan_scalar(c, &el) != JSON_OK)
-				goto walk;
-			break;
-		default:
+		if (!starts_scalar(*c->p) || scan_scalar(c, &el) != JSON_OK)
 			goto walk;
-		}
 		if (c->p >= c->end)
 			goto walk;
 		if (*c->p == ']')
