@@ -91,24 +91,6 @@ size_t event_format(char *buf, size_t cap, const struct event *e);
 #define EVENT_IDENT_MAX (2048 + 256 + 16)
 size_t event_format_ident(char *buf, size_t cap, const char *exe, const char *comm);
 
-/*
- * An event as a flat record (packed.c): what the preload shim puts into the
- * run's ring, and the launcher formats.  event_pack() copies E and every
- * string and address it points to into BUF (CAP bytes); returns the
- * record's size, 0 when it does not fit (EVENT_LINE_MAX always does).
- * event_unpack() checks a record (LEN bytes, written by the audited
- * program: trusted in nothing) and makes *E of it, pointing into REC and U;
- * false when the record is not one.
- */
-struct event_unpacked {
-	struct calls_addr addr;
-	struct addrinfo ai[EVENT_ADDRESSES_MAX];
-	struct sockaddr_in6 sa[EVENT_ADDRESSES_MAX];
-	struct addrinfo empty;		/* a list with no address to show */
-};
-
-size_t event_pack(void *buf, size_t cap, const struct event *e);
-
 /* What "addresses" shows of a lookup's list: its distinct inet addresses, in
  * its order, at most EVENT_ADDRESSES_MAX, into OUT; returns their number. */
 struct event_found {
@@ -116,7 +98,39 @@ struct event_found {
 	uint8_t ip[16];
 };
 unsigned event_found_distinct(const struct addrinfo *ai, struct event_found *out);
-size_t event_packed_size(const struct event *e);	/* what event_pack() takes */
+
+/*
+ * An event as a flat record (packed.c): what the preload shim puts into the
+ * run's ring, and the launcher formats.  event_pack_measure() fills *PK
+ * with what the record of E takes (its size, each string's length, the
+ * addresses of a lookup) and returns the size, 0 when E cannot be packed (a
+ * string or the record over 64 KiB); event_pack_into() then copies E and
+ * every string and address it points to into BUF (that size), without
+ * measuring anything again.  event_pack() does both into BUF of CAP bytes:
+ * the record's size, 0 when it does not fit.  event_unpack() checks a
+ * record (LEN bytes, written by the audited program: trusted in nothing)
+ * and makes *E of it, pointing into REC and U; false when the record is not
+ * one.
+ */
+#define EVENT_PACKING_STRS 7	/* call, rule, mode, exe, comm, host, service */
+
+struct event_packing {
+	size_t size;
+	uint16_t len[EVENT_PACKING_STRS];
+	unsigned nfound;
+	struct event_found found[EVENT_ADDRESSES_MAX];
+};
+
+struct event_unpacked {
+	struct calls_addr addr;
+	struct addrinfo ai[EVENT_ADDRESSES_MAX];
+	struct sockaddr_in6 sa[EVENT_ADDRESSES_MAX];
+	struct addrinfo empty;		/* a list with no address to show */
+};
+
+size_t event_pack_measure(const struct event *e, struct event_packing *pk);
+void event_pack_into(void *buf, const struct event *e, const struct event_packing *pk);
+size_t event_pack(void *buf, size_t cap, const struct event *e);
 bool event_unpack(const void *rec, size_t len, struct event *e, struct event_unpacked *u);
 
 /*

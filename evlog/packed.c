@@ -38,44 +38,48 @@ struct packed_head {
 	struct packed_str str[PS_COUNT];
 };
 
-static size_t packed_put_str(char *buf, size_t at, size_t cap, const char *s,
-			     struct packed_str *ps)
+/* E's strings, in the record's order. */
+static void packed_strs(const struct event *e, const char *strs[PS_COUNT])
 {
-	size_t n;
-
-	ps->off = 0;
-	ps->len = 0;
-	if (!s)
-		return at;
-	n = strlen(s);
-	if (n > UINT16_MAX || at + n + 1 > cap || at > UINT16_MAX)
-		return 0;
-	memcpy(buf + at, s, n + 1);
-	ps->off = (uint16_t)at;
-	ps->len = (uint16_t)n;
-	return at + n + 1;
+	strs[PS_CALL] = e->call;
+	strs[PS_RULE] = e->rule;
+	strs[PS_MODE] = e->mode;
+	strs[PS_EXE] = e->exe;
+	strs[PS_COMM] = e->comm;
+	strs[PS_HOST] = e->host;
+	strs[PS_SERVICE] = e->service;
 }
 
-size_t event_packed_size(const struct event *e)
+_Static_assert(PS_COUNT == EVENT_PACKING_STRS, "struct event_packing holds each string's length");
+
+size_t event_pack_measure(const struct event *e, struct event_packing *pk)
 {
-	struct event_found found[EVENT_ADDRESSES_MAX];
-	const char *strs[] = { e->call, e->rule, e->mode, e->exe, e->comm, e->host, e->service };
+	const char *strs[PS_COUNT];
 	size_t n = sizeof(struct packed_head);
 
+	packed_strs(e, strs);
 	if (e->addr)
 		n += sizeof(*e->addr);
-	if (e->found)
-		n += event_found_distinct(e->found, found) * sizeof(found[0]);
-	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+	pk->nfound = e->found ? event_found_distinct(e->found, pk->found) : 0;
+	n += pk->nfound * sizeof(pk->found[0]);
+	for (int i = 0; i < PS_COUNT; i++) {
+		size_t len = strs[i] ? strlen(strs[i]) : 0;
+
+		/* Offsets and lengths are 16 bits (a record fits a line). */
+		if (len > UINT16_MAX || n > UINT16_MAX)
+			return pk->size = 0;
+		pk->len[i] = (uint16_t)len;
 		if (strs[i])
-			n += strlen(strs[i]) + 1;
-	return n;
+			n += len + 1;
+	}
+	return pk->size = n;
 }
 
-size_t event_pack(void *buf, size_t cap, const struct event *e)
+void event_pack_into(void *buf, const struct event *e, const struct event_packing *pk)
 {
 	struct packed_head h = {
 		.magic = PACKED_MAGIC,
+		.size = (uint32_t)pk->size,
 		.seq = e->seq,
 		.ts_sec = e->ts.tv_sec,
 		.ts_nsec = e->ts.tv_nsec,
@@ -97,40 +101,39 @@ size_t event_pack(void *buf, size_t cap, const struct event *e)
 		.layer = (uint8_t)e->layer,
 		.peer = e->peer,
 		.has_addr = e->addr != NULL,
+		.nfound = (uint8_t)pk->nfound,
 		.has_found = e->found != NULL,
 	};
-	struct event_found found[EVENT_ADDRESSES_MAX];
-	const char *strs[PS_COUNT] = {
-		[PS_CALL] = e->call, [PS_RULE] = e->rule, [PS_MODE] = e->mode,
-		[PS_EXE] = e->exe, [PS_COMM] = e->comm, [PS_HOST] = e->host,
-		[PS_SERVICE] = e->service,
-	};
+	const char *strs[PS_COUNT];
 	char *p = buf;
 	size_t at = sizeof(h);
 
-	if (cap < at)
-		return 0;
+	packed_strs(e, strs);
 	if (e->addr) {
-		if (at + sizeof(*e->addr) > cap)
-			return 0;
 		memcpy(p + at, e->addr, sizeof(*e->addr));
 		at += sizeof(*e->addr);
 	}
-	if (e->found) {
-		h.nfound = (uint8_t)event_found_distinct(e->found, found);
-		if (at + h.nfound * sizeof(found[0]) > cap)
-			return 0;
-		memcpy(p + at, found, h.nfound * sizeof(found[0]));
-		at += h.nfound * sizeof(found[0]);
-	}
+	memcpy(p + at, pk->found, pk->nfound * sizeof(pk->found[0]));
+	at += pk->nfound * sizeof(pk->found[0]);
 	for (int i = 0; i < PS_COUNT; i++) {
-		at = packed_put_str(p, at, cap, strs[i], &h.str[i]);
-		if (!at)
-			return 0;
+		if (!strs[i])
+			continue;	/* off 0: NULL */
+		memcpy(p + at, strs[i], pk->len[i] + 1u);
+		h.str[i].off = (uint16_t)at;
+		h.str[i].len = pk->len[i];
+		at += pk->len[i] + 1u;
 	}
-	h.size = (uint32_t)at;
 	memcpy(p, &h, sizeof(h));
-	return at;
+}
+
+size_t event_pack(void *buf, size_t cap, const struct event *e)
+{
+	struct event_packing pk;
+
+	if (!event_pack_measure(e, &pk) || pk.size > cap)
+		return 0;
+	event_pack_into(buf, e, &pk);
+	return pk.size;
 }
 
 /* String I of the record at P (SIZE bytes), or NULL; false when it does not

@@ -141,17 +141,13 @@ static void shim_attach_tally(const char *tally, const char *log)
 
 void shim_log_init(const char *log, bool refused, const char *tally)
 {
-	static char spec[EVLOG_SINK_SPEC_MAX];
-
 	shim_stderr_known = fstat(STDERR_FILENO, &shim_stderr_st) == 0;
 	pthread_atfork(NULL, NULL, shim_pool_forget);
 	shim_attach_tally(tally, log);
 	if (atomic_load(&shim_ring_state) == SHIM_RING_ON) {
-		/* Kept for the day the ring is given up. */
-		size_t len = strlen(log);
-
-		memcpy(spec, log, len + 1);
-		shim_sink_spec = spec;
+		/* Kept for the day the ring is given up (init's own copy of
+		 * the environment's value). */
+		shim_sink_spec = log;
 		atomic_init(&shim_sink.fd, -1);
 		evlog_sink_attach(&shim_sink, shim_tally);
 		return;
@@ -207,18 +203,17 @@ static void shim_ring_full(const struct shim_self *s)
 bool shim_log_ring(const struct event *e, const struct shim_self *s)
 {
 	struct evlog_ring_slot slot;
-	size_t len;
+	struct event_packing pk;
 
 	if (atomic_load_explicit(&shim_ring_state, memory_order_acquire) != SHIM_RING_ON)
 		return false;
-	/* Packed straight into its cells: no line, no copy. */
-	len = event_packed_size(e);
-	if (!evlog_ring_reserve(&shim_ring, s->tid, len, &slot)) {
+	/* Measured once, packed straight into its cells: no line, no copy. */
+	if (!evlog_ring_reserve(&shim_ring, s->tid, event_pack_measure(e, &pk), &slot)) {
 		evlog_sink_count_lost(&shim_sink);
 		shim_ring_full(s);
 		return true;
 	}
-	event_pack(slot.data, len, e);
+	event_pack_into(slot.data, e, &pk);
 	evlog_ring_commit(&shim_ring, &slot);
 	return true;
 }

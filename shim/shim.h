@@ -131,7 +131,8 @@ bool shim_line_begin(struct shim_line *l);
 void shim_line_end(struct shim_line *l, size_t len, const struct shim_self *s);
 
 /* At init: the log SOCKAUDIT_LOG names (NULL: stderr; REFUSED: it was
- * refused, and said), and the run's tally and ring SOCKAUDIT_TALLY names. */
+ * refused, and said; kept: storage of init's that lives as long as the
+ * image), and the run's tally and ring SOCKAUDIT_TALLY names. */
 void shim_log_init(const char *log, bool refused, const char *tally);
 
 /* The program closes or replaces descriptors FIRST..LAST (fds.c). */

@@ -104,10 +104,11 @@ static void check_packed(const struct event *e, const char *name)
 {
 	static char rec[EVENT_LINE_MAX], bad[EVENT_LINE_MAX], out[EVENT_LINE_MAX];
 	struct event_unpacked u;
+	struct event_packing pk;
 	struct event back;
 	size_t n = event_pack(rec, sizeof(rec), e), direct, packed;
 
-	CHECK_INT(n, event_packed_size(e), "%s: packed size", name);
+	CHECK_INT(n, event_pack_measure(e, &pk), "%s: packed size", name);
 	if (!CHECK(n > 0 && event_unpack(rec, n, &back, &u), "%s: unpacks", name))
 		return;
 	direct = fmt(e);
