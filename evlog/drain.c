@@ -43,7 +43,6 @@ static void drain_lost(struct evlog_drain *d, uint64_t n)
 {
 	if (!n)
 		return;
-	d->lost_ring += n;
 	if (d->tally)
 		atomic_fetch_add(&d->tally->lost, n);
 }
@@ -82,7 +81,6 @@ static bool drain_one(void *arg, const void *rec, size_t len)
 	if (drain_full(d, EVENT_LINE_MAX))
 		return false;
 	if (!event_unpack(rec, len, &e, d->unpacked)) {
-		d->bad++;
 		drain_lost(d, 1);
 		return true;
 	}
@@ -183,11 +181,9 @@ int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evl
 	d->tally = tally;
 	d->running = false;
 	d->removed = 0;
-	d->lost_ring = 0;
 	atomic_init(&d->stop, false);
 	pthread_mutex_init(&d->mu, NULL);
 	d->buf = NULL;
-	d->bad = 0;
 	if (!d->ring)
 		return 0;
 	d->used = 0;
@@ -211,17 +207,13 @@ bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool
 	/* The ring's lines of calls made up to AT first: this line after
 	 * them, before those made later. */
 	d->until = at;
-	if (d->removed) {
-		/* The thread found the log gone: look again, now. */
-		drain_log_usable(d);
-	}
-	/* Now, after the ring's lines of calls made up to AT.  (Not left in
-	 * the buffer for the thread to write with the next round: processes
-	 * that write the log themselves, such as sshd's re-executed child
-	 * whose closefrom() took the ring's descriptor, would then get their
-	 * lines in before ours of earlier calls.) */
-	drain_take(d, true);
-	drain_flush(d, true);
+	/* Now, after the ring's lines of calls made up to AT (the log looked
+	 * at again first if the thread found it gone).  Not left in the buffer
+	 * for the thread to write with the next round: processes that write
+	 * the log themselves, such as sshd's re-executed child whose
+	 * closefrom() took the ring's descriptor, would then get their lines
+	 * in before ours of earlier calls. */
+	drain_round(d, d->removed != 0);
 	d->until = NULL;
 	if (d->removed) {
 		ok = false;
@@ -247,13 +239,6 @@ void evlog_drain_hold(struct evlog_drain *d, bool on)
 	d->holding = on;
 	if (on)
 		d->hold = now;
-	pthread_mutex_unlock(&d->mu);
-}
-
-void evlog_drain_flush(struct evlog_drain *d)
-{
-	pthread_mutex_lock(&d->mu);
-	drain_round(d, true);
 	pthread_mutex_unlock(&d->mu);
 }
 

@@ -46,8 +46,6 @@ struct evlog_drain {
 	bool running;
 	_Atomic bool stop;
 	int removed;			/* 0: the log is fine; else the errno said */
-	uint64_t lost_ring;		/* lines from the ring we could not write */
-	uint64_t bad;			/* records that were no packed event */
 	char *buf;			/* EVLOG_DRAIN_BUF bytes: the ring's lines taken */
 	size_t used;
 	unsigned lines;
@@ -76,10 +74,6 @@ bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool
  * answering it, or is done with it (!ON): meanwhile the thread writes no
  * line of the ring's made after the call came. */
 void evlog_drain_hold(struct evlog_drain *d, bool on);
-
-/* Take what the ring holds now and write it (the launcher's main thread, at
- * moments that matter: the tree is gone). */
-void evlog_drain_flush(struct evlog_drain *d);
 
 /* Stop the thread after a last round that takes everything committed. */
 void evlog_drain_stop(struct evlog_drain *d);

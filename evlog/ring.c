@@ -238,6 +238,23 @@ static void ring_commit(struct evlog_ring *r, uint64_t pos, unsigned k, pid_t ti
 			      memory_order_release);
 }
 
+static long ring_futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
+}
+
+/* A quarter full up to HEAD: wake the drainer, once (whoever clears the
+ * word). */
+static void ring_nudge(struct evlog_ring *r, uint64_t head)
+{
+	struct evlog_ring_head *h = r->h;
+
+	if (__builtin_expect(atomic_load_explicit(&h->sleeping, memory_order_relaxed), 0) &&
+	    head - atomic_load_explicit(&h->tail, memory_order_relaxed) >= r->n / 4 &&
+	    atomic_exchange(&h->sleeping, 0))
+		ring_futex(&h->sleeping, FUTEX_WAKE, 1, NULL);
+}
+
 bool evlog_ring_reserve(struct evlog_ring *r, pid_t tid, size_t len, struct evlog_ring_slot *slot)
 {
 	unsigned k = ring_cells_for(len), got;
@@ -265,34 +282,7 @@ bool evlog_ring_reserve(struct evlog_ring *r, pid_t tid, size_t len, struct evlo
 void evlog_ring_commit(struct evlog_ring *r, const struct evlog_ring_slot *slot)
 {
 	ring_commit(r, slot->pos, slot->cells, slot->tid, slot->len);
-	evlog_ring_nudge(r, slot->pos + slot->cells);
-}
-
-bool evlog_ring_put(struct evlog_ring *r, pid_t tid, const char *line, size_t len)
-{
-	struct evlog_ring_slot slot;
-
-	if (!evlog_ring_reserve(r, tid, len, &slot))
-		return false;
-	memcpy(slot.data, line, len);
-	evlog_ring_commit(r, &slot);
-	return true;
-}
-
-static long ring_futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
-{
-	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
-}
-
-void evlog_ring_nudge(struct evlog_ring *r, uint64_t head)
-{
-	struct evlog_ring_head *h = r->h;
-
-	/* A quarter full: wake the drainer, once (whoever clears the word). */
-	if (__builtin_expect(atomic_load_explicit(&h->sleeping, memory_order_relaxed), 0) &&
-	    head - atomic_load_explicit(&h->tail, memory_order_relaxed) >= r->n / 4 &&
-	    atomic_exchange(&h->sleeping, 0))
-		ring_futex(&h->sleeping, FUTEX_WAKE, 1, NULL);
+	ring_nudge(r, slot->pos + slot->cells);
 }
 
 bool evlog_ring_drained(const struct evlog_ring *r)

@@ -44,8 +44,9 @@
 #include "sink.h"
 
 #define EVLOG_RING_LINE_MAX 4096	/* a cell's line, EVENT_LINE_MAX */
-#define EVLOG_RING_CELLS 65536		/* of 128 bytes: 8 MiB, some 13,000
-					   lines of 600 bytes in flight */
+#define EVLOG_RING_CELLS 65536		/* of 128 bytes: 8 MiB, some 30,000
+					   packed events in flight (most
+					   take two cells) */
 
 struct evlog_ring_head;
 struct evlog_ring_cell;
@@ -86,15 +87,6 @@ struct evlog_ring_slot {
  * many times in a row). */
 bool evlog_ring_reserve(struct evlog_ring *r, pid_t tid, size_t len, struct evlog_ring_slot *slot);
 void evlog_ring_commit(struct evlog_ring *r, const struct evlog_ring_slot *slot);
-
-/* Put LINE (LEN bytes, at most EVLOG_RING_LINE_MAX) into the ring for
- * thread TID: claim the cells it needs, copy, commit.  Wakes the drainer
- * when the ring fills up.  False when the ring is full (or lost races to
- * other writers too many times in a row): the line is not in it. */
-bool evlog_ring_put(struct evlog_ring *r, pid_t tid, const char *line, size_t len);
-
-/* Wake the drainer if the ring holds a quarter of its cells up to HEAD. */
-void evlog_ring_nudge(struct evlog_ring *r, uint64_t head);
 
 /* Is the process that drains R still there?  (For a writer that found the
  * ring full: one system call.) */
