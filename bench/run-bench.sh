@@ -10,6 +10,8 @@
 # into README.md's Speed table (SPEED_TABLE=no: leave README.md alone), so
 # the README quotes no figure that was not in it.
 #
+# They run in a network namespace with only loopback up (tools/netns.bash).
+#
 # Packages: bench/packages lists what the benches need; missing ones are
 # installed with apt-get when running as root (BENCH_INSTALL=no: never).  A
 # bench whose "# needs: PKG..." header line names a package still missing is
@@ -38,6 +40,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	done
 	[ "${#still[@]}" -gt 0 ] &&
 		echo "run-bench: MISSING PACKAGES: ${still[*]} (apt-get install ${still[*]}); the benches that need them are skipped" >&2
+fi
+
+# No packet leaves the machine: the benches (nginx, ab, strace, firejail
+# among them) run in a network namespace with only loopback up, as the tests
+# do; the packages above were installed before, from outside it.
+. tools/netns.bash
+if ! in_netns "$PWD/bench/run-bench.sh" "$@"; then
+	echo "run-bench: cannot make a network namespace (unshare --net needs root or user namespaces); not running the benches" >&2
+	exit 1
 fi
 
 if [ $# -gt 0 ]; then

@@ -10,16 +10,9 @@ cd "$(dirname "$0")/.."
 
 # No packet leaves the machine: the whole suite (third-party programs and
 # daemons included) runs in a network namespace of its own, with only
-# loopback up.  The tests talk to 127.0.0.1 and ::1 alone; a name lookup
-# that would reach a resolver fails at once here instead of leaving.
-# Loopback also holds 198.18.0.1/32 (a benchmarking range, RFC 2544), a
-# global address: without one, glibc's AI_ADDRCONFIG takes the machine for
-# having no IPv4 at all and `getent ahostsv4 localhost` finds nothing.
-if [ -z "${SOCKAUDIT_NETNS:-}" ]; then
-	if unshare --net true 2>/dev/null; then
-		export SOCKAUDIT_NETNS=1
-		exec unshare --net -- sh -c 'ip link set lo up && ip addr add 198.18.0.1/32 dev lo && exec "$0" "$@"' "$PWD/tests/run-tests.sh" "$@"
-	fi
+# loopback up (tools/netns.bash).  The tests talk to 127.0.0.1 and ::1 alone.
+. tools/netns.bash
+if ! in_netns "$PWD/tests/run-tests.sh" "$@"; then
 	echo "# cannot make a network namespace (unshare --net needs root or user namespaces)" >&2
 	if [ "${SOCKAUDIT_STRICT:-0}" = 1 ]; then
 		echo "0 passed, 1 failed, 0 skipped"
