@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # sockaudit - see README.md.  `make`, `make test`, `make bench`, `make fuzz`,
 # `make ASAN=1`, `make UBSAN=1`, `make install PREFIX=... DESTDIR=...`.
 

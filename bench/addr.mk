@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The address events' benchmark (bench/bench-addr.sh): socket + connect +
 # close against socket + close, natively and under sockaudit run.
 BENCH_DEPS += $(B)/bench/addr_loop $(SHIM_LIB)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* addr_loop: N iterations of socket(AF_INET, SOCK_DGRAM) + connect to a
  * bound loopback UDP socket + close ("connect"), of the same without the
  * connect ("socket"), or N sendto(2) of one byte to that socket from one

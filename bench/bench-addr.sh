@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The cost of a socket.connect event against a socket.__new__ event's.
 # bench/addr_loop.c's loops, "socket" (socket + close: one event),
 # "connect" (socket + connect to a loopback UDP peer + close: two events)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # event_format() next to the socket()+close() it describes, both measured
 # here and now (best of 7 rounds each).  The shim's budget for the whole hot
 # path is well under a microsecond plus the write: formatting must be a small

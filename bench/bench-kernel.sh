@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # bench-kernel.sh - what the kernel layers cost per socket() call, as ratios
 # against figures measured in this same run (the machine is shared and noisy):
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # bench-log.sh - what logging every call to a file costs a program, against
 # the program natively, its floor and its peers, all measured in this one
 # invocation (issue 11's table):

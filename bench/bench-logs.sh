@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The log readers on generated logs of realistic events (bench/genlog.c
 # writes them with the shim's own event_format): `sockaudit report` with the
 # default grouping against the equivalent jq pipeline, `learn`, and `eval`'s

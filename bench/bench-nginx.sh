@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # bench-nginx.sh - what auditing costs a real server: nginx (a master and 2
 # workers, on 127.0.0.1, a small static file, no access log), one connection
 # per request (`ab -n REQ -c 8`, no keep-alive), the server's CPU time per

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The policy library: `sockaudit check` on a generated 10,000-rule policy
 # (about 1 MB) against /bin/true, and policy_match() against socket()+close(),
 # each pair measured in this run.  Goal: the check well under 100 ms.  Then

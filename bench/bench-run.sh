@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The launcher's start-up cost: `sockaudit run -- /bin/true` under each layer
 # against /bin/true itself, paired and alternating: ROUNDS rounds, each one
 # hyperfine call (shell-less, warm-up runs first) running every command RUNS

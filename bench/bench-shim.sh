@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The preload shim's cost where it decides alone.  One loop of
 # socket(AF_INET) + shutdown + close (bench/shim_loop.c), natively and under
 # libsockaudit.so enforcing a policy that denies every call, in this same

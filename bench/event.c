@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench/event.c - what formatting one event line costs, next to the call it
  * describes.  Prints ns per socket()+close() (native, no sockaudit), ns per
  * event_format() for a typical and a hard line, and their ratio.  Each figure

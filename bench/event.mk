@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The event line formatter's benchmark (bench/bench-event.sh).
 BENCH_DEPS += $(B)/bench/event
 

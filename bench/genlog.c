@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* genlog.c - write N realistic sockaudit events to stdout, for `make bench`.
  *
  * Usage: genlog N [SEED]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jsonparse.c - read a file and json_parse() it, nothing else: the floor
  * that `sockaudit check` cannot go below, since policies are parsed by
  * cJSON (policy/json.h). */

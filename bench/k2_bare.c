@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k2_bare.c - the floor for the notify supervisor: a minimal supervisor that
  * lets every socket() continue, with nothing else (no /proc, no policy, no
  * log), so that bench-kernel.sh can compare sockaudit's notified call with a

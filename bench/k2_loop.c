@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* k2_loop.c - the kernel layers' benchmark loop: N times socket() + close(),
  * then print the mean nanoseconds per iteration on stdout.
  *

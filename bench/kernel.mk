@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The kernel layers' benchmark (bench/bench-kernel.sh): a socket() loop and a
 # minimal notify-and-continue supervisor to compare sockaudit's against.
 BENCH_DEPS += $(B)/bench/k2_loop $(B)/bench/k2_bare

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by the bench/bench-*.sh scripts: `. bench/lib.bash`.
 #
 # Every bench prints, besides its human-readable output, one machine-readable

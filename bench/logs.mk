@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The log benchmark (bench/bench-logs.sh): the event generator and a tiny
 # command runner that reports CPU time and peak memory.
 BENCH_DEPS += $(B)/genlog $(B)/peak

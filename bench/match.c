@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* match.c - how long policy_match() takes on DESIGN.md's five-rule policy,
  * next to what the call it decides costs anyway (socket() + close() of an
  * AF_UNIX datagram socket), both measured in this run; then a

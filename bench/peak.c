@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* peak.c - run a command; print "CPU_SECONDS WALL_SECONDS MAXRSS_KIB" of it
  * and every descendant it waited for, on stderr.  For bench/bench-logs.sh:
  * a small C parent, so the pre-exec copy of a big interpreter never inflates

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The policy library's benchmark (bench/bench-policy.sh): policy_match()
 # against a socket()+close() pair measured in the same run, and cJSON's
 # parse alone as the floor of `sockaudit check`.

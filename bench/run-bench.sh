@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Run every bench/bench-*.sh in order (or those named: run-bench.sh NAME...,
 # e.g. bench-log).  Each prints its own figures, always as a ratio against a
 # native run made in the same invocation: this machine is shared and noisy,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* shim_loop: N iterations of socket(AF_INET, TYPE) + shutdown + close, or
  * with -c of socket + close only (one event per iteration: close is not an
  * event); prints the nanoseconds per iteration, timed inside the program so

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # speed-table.sh BENCH_OUTPUT [README]
 #
 # Turn one `make bench` output (bench/run-bench.sh writes it to

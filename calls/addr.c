@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* addr.c - socket addresses decoded as the kernel reads them (see addr.h). */
 #include <stddef.h>
 #include <string.h>

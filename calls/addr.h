@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* addr.h - a socket address, as the address events (socket.connect,
  * socket.bind, socket.sendto, socket.sendmsg) will log it and address rules
  * will match it.

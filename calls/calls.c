@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* calls.c - the table of calls.def, and the facts a call is decided on
  * (and what a descriptor is). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* calls.h - the intercepted calls (calls.def) as data, and the socket
  * facts a decision is made on.
  *

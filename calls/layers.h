@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* layers.h - what the preload shim and the kernel layers agree on.
  *
  * Duplicate suppression: under `sockaudit run --layer auto` the shim makes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* drain.c - the launcher's writer of the run's log (drain.h). */
 #include <errno.h>
 #include <signal.h>

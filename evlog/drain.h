@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* drain.h - the launcher's side of the log: one writer of the run's log file.
  *
  * `sockaudit run` writes every line of the run through one drain: the events

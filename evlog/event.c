@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event.c - one event as one JSON line (schema.h: version 1).
  *
  * This runs in the shim's hot path, inside socket() and friends, which

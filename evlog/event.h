@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event.h - one audit event, and its JSON line (schema.h: version 1).
  *
  * Shared by the preload shim and the notify supervisor so both layers write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* logread.c - a streaming reader of event lines, on the JSON scanner.
  *
  * Why not cJSON: report must read a million events a second, and building a

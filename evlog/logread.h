@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* logread.h - the streaming reader of sockaudit event logs (JSON Lines).
  *
  * Shared by `sockaudit report`, `learn` and `eval` replay.  Memory is flat

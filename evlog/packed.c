@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* packed.c - an event as a flat record, for the run's ring (event.h).
  *
  * The preload shim copies its event into the ring as this record, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ring.c - the run's event ring (ring.h): claim, commit, take.
  *
  * The ring is SIZE cells of RING_CELL bytes.  A record takes K consecutive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ring.h - the run's event ring: the processes of a `sockaudit run` tree put
  * their events into one shared-memory ring, and the launcher writes them to
  * the log (drain.h), so that an event costs the program no system call.  A

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schema.c - the words of the schema's enums, see schema.h. */
 #include <string.h>
 

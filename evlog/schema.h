@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schema.h - what an event line is made of (schema version 1): the version
  * both the writer (event.c) and the reader (logread.c) use, and the enums
  * whose words events carry, each enum and its words in one table.

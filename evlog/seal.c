@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* seal.c - SipHash-2-4 and the chain of the supervisor's seals (seal.h).
  *
  * SipHash is written here from its paper (Aumasson, Bernstein: "SipHash: a

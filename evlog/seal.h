@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* seal.h - sealing the supervisor's events, so that a log can prove which
  * lines the notify layer wrote (man sockaudit-report, VERIFYING THE NOTIFY
  * LAYER).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sink.c - the log descriptor: open, verify, reopen, one write(2) per line.
  *
  * The program owns its descriptors: it may close all of them (closefrom,

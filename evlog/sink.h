@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sink.h - where event lines go: one write(2) per line, nothing lost unseen.
  *
  * Used alike by the preload shim (in its hot path: every function but

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* scan.c - the JSON scanner, see scan.h.
  *
  * One walk serves both callers: json_value() for the log reader and

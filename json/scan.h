@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* scan.h - the one JSON scanner, for policies and event logs.
  *
  * Strict RFC 8259: whitespace is space, tab, CR and LF, nothing else;

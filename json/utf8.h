@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* utf8.h - the one UTF-8 validator (RFC 3629), for every reader and writer.
  *
  * The event formatter runs it inside the shim's hot path and the log reader

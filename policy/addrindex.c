@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* addrindex.c - runs of address rules as interval tables (addrindex.h).
  *
  * CIDR blocks are nested or disjoint, never partly overlapping.  So the

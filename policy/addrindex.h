@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* addrindex.h - runs of address rules as interval tables (private to policy/).
  *
  * A policy may list thousands of CIDR blocks (a learned allow list, a block

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* default.c - the embedded default policy, and the policy's accessors.
  *
  * The default is policy/examples/audit-all.json compiled in: audit mode,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diag.c - diagnostics: collecting them, and printing them like a compiler. */
 #include <errno.h>
 #include <stdarg.h>

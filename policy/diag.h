@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* diag.h - building the diagnostics list (private to policy/).
  *
  * The parser reports positions as byte offsets into the policy text;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* seccomp.c - a policy compiled into a libseccomp filter.
  *
  * The policy is first-match; libseccomp is not: it merges every rule of a

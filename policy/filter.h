@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* seccomp.h - a policy compiled into a libseccomp filter.
  *
  * Covers socket, socketpair, accept, accept4 and shutdown with the policy's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json.c - cJSON bound at link time; see json.h for the shim's variant. */
 #include "json.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json.h - the two cJSON entry points the policy parser uses.
  *
  * policy/json.c binds them to libcjson at link time (tools, tests).  The

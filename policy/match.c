@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* match.c - the one matcher: a call against the rule table.
  *
  * Runs inside the audited program's socket() and in signal handlers: no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* names.c - the constant tables behind names.h.
  *
  * Every table is a static const array sorted by value; where two names share

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* names.h - the constant tables: families, types, protocols, errnos, SHUT_*.
  *
  * Every lookup here is a read of static const data: no allocation, no locks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse.c - policy text to the rule table (rules.h).
  *
  * policy_parse() reads like the pipeline it is: scan the text as strict

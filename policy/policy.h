@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* policy.h - sockaudit's one policy library: parse, validate, match.
  *
  * The preload shim, the seccomp compiler, the notify supervisor and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ports.c - the TCP ports a policy could allow, for a kernel port filter.
  *
  * Landlock (tools/landlock.c) can refuse a TCP connect or bind by port, on

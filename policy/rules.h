@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules.h - the compiled rule table (private to policy/).
  *
  * policy_parse() turns the JSON policy into this table; policy_match() scans

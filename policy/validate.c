@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* validate.c - checks across rules: duplicate ids, unreachable rules.
  *
  * Both must stay fast on policies of ten thousand rules (`make bench`

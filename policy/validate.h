@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* validate.h - checks across rules (private to policy/). */
 #ifndef SOCKAUDIT_VALIDATE_H
 #define SOCKAUDIT_VALIDATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cjson.c - json_parse()/json_delete() (policy/json.h) for the shim.
  *
  * The tools link libcjson; the shim must not.  A program under audit may

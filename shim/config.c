@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.c - the shim's one-time set-up and its log.
  *
  * Init runs once per process image: from our constructor, or from the first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* facts.c - the facts of the program's sockets, kept between its calls.
  *
  * A call on a descriptor (accept, shutdown, connect, bind, the sends) is

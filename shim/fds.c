@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fds.c - the descriptor calls that end a socket's use of its number:
  * close, dup2, dup3, close_range, closefrom (and the same numbers through
  * syscall()).  Each forgets the facts kept for what it closes or replaces

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.c - where the shim's event lines go, and the marker bound to it.
  *
  * Under `sockaudit run` with a log file the lines go into the run's ring

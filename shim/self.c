@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* self.c - who is calling (pid, tid, ppid) and its event numbers, with no
  * system call per event, exact in forked and vforked children.
  *

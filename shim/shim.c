@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* shim.c - the interposed functions of libsockaudit.so.
  *
  * Three layers per call, as in socket_wrapper: the real function

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* shim.h - internals shared by the files of libsockaudit.so (not installed).
  *
  *   config.c  binding of the real functions, environment, policy, init state

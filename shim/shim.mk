@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # libsockaudit.so, the preload shim.  Its objects plus libcore.a: the
 # archive's json.o is not pulled in (shim/cjson.c defines json_parse and
 # json_delete) and neither is seccomp.o, so the library needs neither libcjson

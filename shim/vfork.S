@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vfork.S - vfork(), interposed only to tell a vfork child apart (self.c).
  *
  * The child runs on its parent's stack until it execs or exits, so the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Run every test (C unit tests, fuzz corpus replay, bats) as TAP and end with
 # one line "N passed, N failed, N skipped".  Exit non-zero on any failure.
 # With SOCKAUDIT_STRICT=1 (CI), a skipped test counts as a failure: a kernel

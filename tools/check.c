@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check.c - `sockaudit check [--quiet] POLICY...`: validate and lint. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd.h - one entry point per verb of the sockaudit program.
  *
  * Each verb lives in its own file (tools/check.c, tools/run.c, ...), takes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* compile.c - `sockaudit compile`: the seccomp filter a policy becomes. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tools/demo.sh - sockaudit in one command, from a fresh clone on Debian 12.
 #
 # Installs the Debian packages of .ci/packages that are missing (as root;

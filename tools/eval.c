@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* eval.c - `sockaudit eval`: the decision for one call given on the command
  * line; anything else after POLICY is a log replay (tools/replay.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* landlock.c - Landlock's TCP port rules as the backstop of a policy's port
  * rules under `sockaudit run` (man sockaudit-run, "Landlock").
  *

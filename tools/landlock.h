@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* landlock.h - Landlock's TCP port rules under `sockaudit run`: the
  * kernel's own check, on its own copy of the address, of the port part of
  * the policy (tools/landlock.c; supervise.c calls it).

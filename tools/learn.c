@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* learn.c - `sockaudit learn`: a least-privilege policy from event logs.
  *
  * The pipeline: every event becomes a behaviour (event, family, base type,

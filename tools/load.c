@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* load.c - the one policy loader of every verb (see load.h). */
 #include <errno.h>
 #include <fcntl.h>

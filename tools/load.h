@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* load.h - the one way a verb loads a policy file.
  *
  * Every verb that takes a policy (check, compile, eval, eval's replay,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* names.c - `sockaudit names [TABLE...]`: the names a policy may use. */
 #include <errno.h>
 #include <stdbool.h>

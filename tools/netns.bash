@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # netns.bash - sourced by tests/run-tests.sh and bench/run-bench.sh: no
 # packet leaves the machine.
 #

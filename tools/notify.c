@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* notify.c - one seccomp user notification: receive, facts, decide, perform,
  * answer, log (notify_serve() reads as that pipeline).
  *

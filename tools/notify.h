@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* notify.h - answer seccomp user notifications for one process tree.
  *
  * The supervisor loop (supervise.c) owns the listener and the signals; this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay.c - `sockaudit eval POLICY LOG...`: what would this policy have done?
  *
  * Every event of the logs is decided again by policy_match() on the facts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report.c - `sockaudit report`: summaries of event logs, in flat memory.
  *
  * The pipeline: logread_files() streams every line; filter(); then each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run.c - `sockaudit run`: validate the policy, find CMD, hand it the shim
  * through its environment, and run it under the chosen layers.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run.h - what `sockaudit run` hands the kernel layers (tools/supervise.c). */
 #ifndef SOCKAUDIT_RUN_H
 #define SOCKAUDIT_RUN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_cli.c - options, command resolution, environment and ELF inspection
  * for `sockaudit run`.  No printing, no exiting: see run_cli.h. */
 #include <elf.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_cli.h - the library-free half of `sockaudit run`: its options, how
  * CMD is found, the environment CMD gets, and what the preload layer cannot
  * see.  Nothing here prints or exits; tools/run.c does.  Unit-tested on its

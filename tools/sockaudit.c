@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sockaudit.c - main: dispatch to one file per verb. */
 #include <stdarg.h>
 #include <stdio.h>

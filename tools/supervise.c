@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* supervise.c - the kernel layers of `sockaudit run`: install the policy's
  * seccomp filter in the child, then answer its user notifications.
  *

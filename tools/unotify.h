@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* unotify.h - the parts of the seccomp user-notification ABI that are newer
  * than Debian 12's kernel headers, for the supervisor (supervise.c) and the
  * bare supervisor it is measured against (bench/k2_bare.c).  A kernel that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # bench/speed-table.sh turns one `make bench` output into README.md's Speed
 # table.  Canned outputs only: no bench runs here, no timing is asserted.
 bats_require_minimum_version 1.5.0

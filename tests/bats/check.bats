@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # sockaudit check: exit statuses, summaries on stdout, compiler-style
 # diagnostics with a caret on stderr, warnings, stdin, the shipped examples.
 load helper

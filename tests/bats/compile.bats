@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # sockaudit compile: the kernel filter a policy becomes (policy/filter.c),
 # and the io_uring bypass it closes.
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Real daemons under sockaudit, with strace as the oracle in the same run:
 #   strace_calls TRACE sockaudit run --layer auto|preload -o LOG -- DAEMON
 # sshd with one key login, nginx (a master and two workers) serving curl,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # sockaudit eval, one call: the decision line for the shipped examples and
 # for the subtle parts of matching, exit statuses, usage errors.
 load helper

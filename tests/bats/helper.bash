@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared set-up for the bats tests: `load helper` at the top of each file.
 #
 #   $SOCKAUDIT   the sockaudit program of the build under test

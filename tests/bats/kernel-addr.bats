@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The address events (socket.connect, socket.bind, socket.sendto,
 # socket.sendmsg) in the kernel layers: the seccomp filter sends the calls an
 # address or socket could decide to the notify supervisor, which reads the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # A Go program (static, raw syscalls, SIGURG preemption) under the kernel
 # layers.  tests/go/listen.go is built once per run with Debian's golang-go,
 # offline, with its caches in this file's temporary directory.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # `sockaudit run` and the i386 ABI (int $0x80) of an x86-64 kernel: the
 # direct i386 socket calls, and the address calls (their compat msghdr),
 # are decided and logged like the native ones; the arguments of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The kernel layers (seccomp filter + notify supervisor) see what the preload
 # shim cannot: static binaries, inline syscalls, scrubbed environments,
 # busybox, threads, fork trees, glibc's internal sockets.  Every program runs

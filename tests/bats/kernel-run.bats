@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # `sockaudit run` with the kernel layers: exit statuses, signals forwarded to
 # the child, kill decisions, a tree that outlives its first process.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The Landlock backstop of `sockaudit run` (tools/landlock.c): the kernel's
 # own check of the TCP ports the policy refuses, on every path to
 # connect(2) and bind(2), io_uring's included; and io_uring's own refusal.

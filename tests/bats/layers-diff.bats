@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The layers cannot disagree: one program ($FIX/x_every) makes every
 # intercepted call with ordinary and odd arguments, under `--layer preload`
 # and under `--layer seccomp`, with the same policy: each example policy,

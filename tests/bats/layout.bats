@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The layout tells the architecture: a module's private headers are included
 # only inside it (and by the white-box unit tests of that module), so no
 # other part can come to depend on its internals.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # sockaudit learn: crafted logs for the exact shape of the policy, then the
 # round trip on real programs: audit, learn, replay, enforce.
 

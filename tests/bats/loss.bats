@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # No event lost unseen: a log path the program clobbered, a log the shim
 # cannot open or was told to skip, a full disk.  Each event the shim cannot
 # write either reaches the log through the notify supervisor (--layer auto)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # sockaudit names: the tables users grep, checked against Python's own
 # socket and errno modules as independent oracles.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # tests/run-tests.sh runs the whole suite in a network namespace of its own:
 # no test, daemon or third-party program can send a packet off the machine.
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # One policy loader for every verb (tools/load.c): the same bad policy reads
 # the same under check, compile, eval (a call and a replay), learn --base
 # and run, with one exit status per verb class (cmd.h): check 1 (the policy

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Real programs under `sockaudit run --layer preload`: in audit mode each
 # behaves exactly as without the shim (same stdout, same exit status) and its
 # events are right; under policy/examples/no-network.json the network fails

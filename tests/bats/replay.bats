@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # sockaudit eval POLICY LOG...: replaying logs against a policy.
 
 bats_require_minimum_version 1.5.0

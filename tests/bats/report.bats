@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # sockaudit report: crafted logs for the edge cases (seq gaps, interleaved
 # processes and layers, exec restarts, rotated files in any order, junk
 # lines, stdin), then a log written by a real program under sockaudit run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # sockaudit run: options, exit statuses, the environment CMD gets, and the
 # warnings about programs the preload layer cannot see.  Every test runs real
 # programs; the tests of the layers' events are in programs.bats.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The event schema on real runs: every key keeps one JSON type across all
 # events of both writing layers, and every event validates against the JSON
 # Schema that ships (evlog/event.schema.json).

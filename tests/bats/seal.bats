@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The supervisor's events are sealed (evlog/seal.h): a line a process of the
 # tree writes into the log cannot pass for the notify layer's, nor can one
 # be altered or deleted unseen, and the key stays out of the tree's reach

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The address events in the preload layer: socket.connect, socket.bind,
 # socket.sendto, socket.sendmsg and socket.getaddrinfo, with CPython's audit
 # hook as the oracle for what each event holds, and the kernel's own

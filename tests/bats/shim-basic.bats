@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # libsockaudit.so on its own (LD_PRELOAD, no launcher): what it exports, the
 # events it writes, and each policy decision, with small fixture programs.
 bats_require_minimum_version 1.5.0

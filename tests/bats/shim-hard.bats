@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # libsockaudit.so under the hard cases: threads, fork in a threaded program,
 # vfork and posix_spawn, signal handlers, programs that close or dup2 over
 # every descriptor, SIGKILL in the middle of logging, a full file system.

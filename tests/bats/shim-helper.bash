@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers of the shim's bats files (tests/bats/shim-*.bats).
 
 # What LD_PRELOAD must hold for the shim.  A sanitizer build's shim needs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # One policy for the whole run: `sockaudit run -p` reads the policy once,
 # from any file (a FIFO, /dev/fd/N), and every layer of the run applies that
 # one snapshot (a sealed memfd, calls/layers.h), whatever happens to the

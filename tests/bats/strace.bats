@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The differential test: the same run is watched by strace and by the preload
 # layer at once,
 #   strace_calls TRACE sockaudit run --layer preload -o LOG -- PROGRAM

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The one UTF-8 check (json/utf8.h) across the tools: what one part writes,
 # another accepts.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fuzzing.  Every tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput and
 # has a seed corpus in tests/fuzz/corpus/NAME/.
 #   make fuzz [FUZZ_TIME=600]   runs each target with libFuzzer + ASan + UBSan

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_event.c - event_format() on arbitrary numbers and strings.
  *
  * Input: 40 bytes of numbers (seq, ts, event, self, family, type, protocol,

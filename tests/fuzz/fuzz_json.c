@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_json.c - the JSON scanner (json/scan.h) on arbitrary bytes.
  *
  * Invariants, checked with abort(): json_value() and json_scan_doc() agree

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_logread.c - the log reader on arbitrary bytes.
  *
  * The input goes through the streaming reader (as a file: truncated and

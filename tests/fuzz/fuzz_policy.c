@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_policy.c - any bytes as a policy: parse, match, print diagnostics,
  * free.  Never a crash, a hang or a leak (libFuzzer + ASan + UBSan). */
 #include <errno.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Replay every fuzz corpus (tests/fuzz/corpus/NAME/) through its target, once
 # per file, as TAP.  A crash fails the run: its file is the last one named.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay_main.c - feed each file named on the command line to a fuzz target
  * once, printing TAP.  `make test` uses it to replay the corpora without
  * libFuzzer. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // listen.go - a Go program for the kernel-layer tests: N times, open a TCP
 // listener on 127.0.0.1:0, connect to it, accept, echo four bytes; exit 0.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Compare what strace saw with what sockaudit logged, in the same run.
 
     strace -f -qq -X raw -k -e signal=none -e trace=TRACED -o TRACE \\

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check.h - a minimal TAP test harness for the C unit tests.
  *
  *   CHECK(cond, "name %d", i);        one TAP line, ok or not ok

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_addr.c - calls/addr.c: sockaddrs decoded as the kernel takes them,
  * inet addresses written as inet_ntop(3) writes them (the oracle here). */
 #include <arpa/inet.h>

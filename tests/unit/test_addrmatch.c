@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_addrmatch.c - the address index (policy/addrindex.c) against a plain
  * scan of the rules: random policies of many CIDR rules, in runs broken by
  * other rules, decided on random addresses near the blocks (v4, v6 and

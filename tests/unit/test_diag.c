@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_diag.c - one negative test per diagnostic: exact message, line and
  * column; every error in one pass; the caret rendering; document order. */
 #include <errno.h>

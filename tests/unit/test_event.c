@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_event.c - event_format(): exact lines, escaping, truncation, time. */
 #include <errno.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_json.c - the JSON scanner (json/scan.h) and the UTF-8 check
  * (json/utf8.h): strict RFC 8259, each error's kind and offset, the
  * positions the policy diagnostics use, truncation told from syntax. */

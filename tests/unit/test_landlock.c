@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_landlock.c - when `sockaudit run` can use Landlock as the backstop
  * of the policy's TCP ports, and the note it prints when it cannot
  * (tools/landlock.c), for kernels this machine is not: no Landlock, Landlock

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_logread.c - the event line scanner and the streaming reader. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_match.c - the matcher, table-driven: first match wins, the default,
  * flags never decide, protocol 0 resolves, protocol names are scoped to
  * their families, how, events, exe globs, unknown sockets, decision names,

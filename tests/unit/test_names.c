@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_names.c - the name tables: round trips, aliases, numbers, defaults,
  * suggestions. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_parse.c - positive parses of every field form, into the rule table. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_policy_api.c - what policy.h gives the shim and the tools in place of
  * the private rule table (rules.h, which this file does not include): the
  * mode word both ways, rule ids by index, and which events need a socket's

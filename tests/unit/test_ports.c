@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_ports.c - policy_tcp_ports(): the TCP ports a policy could allow
  * (policy/ports.c), on rule tables built by hand: first match, the
  * default per event, rules that match some calls (an address, an exe) and

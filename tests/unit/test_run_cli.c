@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_run_cli.c - `sockaudit run`'s options, command resolution, LD_PRELOAD
  * order, ELF inspection and environment, without running anything.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_scan_fast.c - the scanner's fast paths and the reader around them:
  * the quote index (json_index_build), json_member_value() and
  * json_element_value() against the general calls they stand for (same

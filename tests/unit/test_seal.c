@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_seal.c - SipHash-2-4 against the reference vectors, and the chain. */
 #include <stdint.h>
 #include <string.h>

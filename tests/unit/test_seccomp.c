@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_seccomp.c - what compiled filters say (PFC) and do (in a child). */
 #include <errno.h>
 #include <signal.h>

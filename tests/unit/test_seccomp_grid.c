@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_seccomp_grid.c - the differential test: the compiled kernel filter,
  * run for real, decides every point of a large grid exactly as policy_match.
  *

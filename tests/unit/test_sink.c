@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_sink.c - evlog/sink: specs, the path's own copy, reopening, the
  * fragment of a short write, health, identities, the tally. */
 #include <errno.h>
