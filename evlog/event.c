@@ -23,22 +23,21 @@
 #include "seal.h"
 #include "utf8.h"
 
-/* Output budgets of the escaped strings, quotes included: an overlong string
- * is cut, a line never is. */
-#define BUDGET_EXE 2048		/* at most; less when the place took more */
+/* The strings' output budgets are event.h's EVENT_BUDGET_*. */
+#define BUDGET_EXE EVENT_BUDGET_EXE
 #define BUDGET_EXE_MIN 512
-#define BUDGET_COMM 256
+#define BUDGET_COMM EVENT_BUDGET_COMM
 _Static_assert(BUDGET_EXE + BUDGET_COMM + 16 <= EVENT_IDENT_MAX, "an ident fits");
-#define BUDGET_RULE 512
-#define BUDGET_WORD 64		/* call, mode; decision and layer are
-				   the schema's words, within FIXED_MAX */
+#define BUDGET_RULE EVENT_BUDGET_RULE
+#define BUDGET_WORD EVENT_BUDGET_WORD	/* decision and layer are the schema's
+					   words, within FIXED_MAX */
 /* Where a socket goes.  One ADDRESS: an AF_UNIX path of 108 bytes each
  * escaped as \u00XX, its quotes and the abstract name's \u0000; an address
  * event writes it twice (args, "address").  A lookup writes its host
  * twice (args, "host"), its service and up to EVENT_ADDRESSES_MAX texts. */
 #define BUDGET_ADDR (108 * 6 + 2 + 6)
-#define BUDGET_HOST 300		/* DNS names have at most 253 bytes */
-#define BUDGET_SERVICE 64
+#define BUDGET_HOST EVENT_BUDGET_HOST
+#define BUDGET_SERVICE EVENT_BUDGET_SERVICE
 #define BUDGET_ADDRESSES (EVENT_ADDRESSES_MAX * (CALLS_ADDR_IP_TEXT + 3) + 2)
 #define BUDGET_PLACE_ADDR (2 * BUDGET_ADDR)
 #define BUDGET_PLACE_GAI (2 * BUDGET_HOST + BUDGET_SERVICE + BUDGET_ADDRESSES)

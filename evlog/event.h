@@ -86,10 +86,26 @@ struct event {
  * which never happens with CAP >= EVENT_LINE_MAX. */
 size_t event_format(char *buf, size_t cap, const struct event *e);
 
+/* The most of each string a line shows (event_format's output budgets,
+ * quotes included): an overlong string is cut there, a line never is.  Each
+ * raw byte takes at least one byte of output and the formatter looks at
+ * most EVENT_STR_LOOKAHEAD bytes past the last one it writes (a UTF-8
+ * sequence), so a writer that keeps a string for later formatting (packed.c)
+ * can keep its first EVENT_STR_KEEP(budget) bytes: the line comes out the
+ * same. */
+#define EVENT_BUDGET_EXE 2048		/* at most; less when the place took more */
+#define EVENT_BUDGET_COMM 256
+#define EVENT_BUDGET_RULE 512
+#define EVENT_BUDGET_WORD 64		/* call, mode */
+#define EVENT_BUDGET_HOST 300		/* DNS names have at most 253 bytes */
+#define EVENT_BUDGET_SERVICE 64
+#define EVENT_STR_LOOKAHEAD 4
+#define EVENT_STR_KEEP(budget) ((budget) + EVENT_STR_LOOKAHEAD)
+
 /* EXE's and COMM's values as event_format() writes them, into BUF of CAP
  * bytes (at least EVENT_IDENT_MAX): what struct event's ident holds.  The
  * length, 0 when CAP is smaller. */
-#define EVENT_IDENT_MAX (2048 + 256 + 16)
+#define EVENT_IDENT_MAX (EVENT_BUDGET_EXE + EVENT_BUDGET_COMM + 16)
 size_t event_format_ident(char *buf, size_t cap, const char *exe, const char *comm);
 
 /* What "addresses" shows of a lookup's list: its distinct inet addresses, in
@@ -104,8 +120,9 @@ unsigned event_found_distinct(const struct addrinfo *ai, struct event_found *out
  * An event as a flat record (packed.c): what the preload shim puts into the
  * run's ring, and the launcher formats.  event_pack_measure() fills *PK
  * with what the record of E takes (its size, each string's length, the
- * addresses of a lookup) and returns the size, 0 when E cannot be packed (a
- * string or the record over 64 KiB); event_pack_into() then copies E and
+ * addresses of a lookup) and returns the size; a string keeps only what its
+ * line can show (EVENT_STR_KEEP), so every record fits
+ * EVENT_PACKED_MAX; event_pack_into() then copies E and
  * every string and address it points to into BUF (that size), without
  * measuring anything again.  event_pack() does both into BUF of CAP bytes:
  * the record's size, 0 when it does not fit.  event_unpack() checks a
@@ -114,6 +131,7 @@ unsigned event_found_distinct(const struct addrinfo *ai, struct event_found *out
  * one.
  */
 #define EVENT_PACKING_STRS 7	/* call, rule, mode, exe, comm, host, service */
+#define EVENT_PACKED_MAX 4096	/* the largest record (test_event checks) */
 
 struct event_packing {
 	size_t size;

@@ -53,6 +53,26 @@ static void packed_strs(const struct event *e, const char *strs[PS_COUNT])
 
 _Static_assert(PS_COUNT == EVENT_PACKING_STRS, "struct event_packing holds each string's length");
 
+/* How much of each string a record keeps: what its line can show. */
+static const size_t packed_keep[PS_COUNT] = {
+	[PS_CALL] = EVENT_STR_KEEP(EVENT_BUDGET_WORD),
+	[PS_RULE] = EVENT_STR_KEEP(EVENT_BUDGET_RULE),
+	[PS_MODE] = EVENT_STR_KEEP(EVENT_BUDGET_WORD),
+	[PS_EXE] = EVENT_STR_KEEP(EVENT_BUDGET_EXE),
+	[PS_COMM] = EVENT_STR_KEEP(EVENT_BUDGET_COMM),
+	[PS_HOST] = EVENT_STR_KEEP(EVENT_BUDGET_HOST),
+	[PS_SERVICE] = EVENT_STR_KEEP(EVENT_BUDGET_SERVICE),
+};
+
+/* The head, an address, every lookup address and every string at its
+ * longest, each with its NUL. */
+_Static_assert(sizeof(struct packed_head) + sizeof(struct calls_addr) +
+	       EVENT_ADDRESSES_MAX * sizeof(struct event_found) + PS_COUNT +
+	       2 * EVENT_STR_KEEP(EVENT_BUDGET_WORD) + EVENT_STR_KEEP(EVENT_BUDGET_RULE) +
+	       EVENT_STR_KEEP(EVENT_BUDGET_EXE) + EVENT_STR_KEEP(EVENT_BUDGET_COMM) +
+	       EVENT_STR_KEEP(EVENT_BUDGET_HOST) + EVENT_STR_KEEP(EVENT_BUDGET_SERVICE)
+	       <= EVENT_PACKED_MAX, "every record fits EVENT_PACKED_MAX");
+
 size_t event_pack_measure(const struct event *e, struct event_packing *pk)
 {
 	const char *strs[PS_COUNT];
@@ -64,11 +84,8 @@ size_t event_pack_measure(const struct event *e, struct event_packing *pk)
 	pk->nfound = e->found ? event_found_distinct(e->found, pk->found) : 0;
 	n += pk->nfound * sizeof(pk->found[0]);
 	for (int i = 0; i < PS_COUNT; i++) {
-		size_t len = strs[i] ? strlen(strs[i]) : 0;
+		size_t len = strs[i] ? strnlen(strs[i], packed_keep[i]) : 0;
 
-		/* Offsets and lengths are 16 bits (a record fits a line). */
-		if (len > UINT16_MAX || n > UINT16_MAX)
-			return pk->size = 0;
 		pk->len[i] = (uint16_t)len;
 		if (strs[i])
 			n += len + 1;
@@ -119,7 +136,8 @@ void event_pack_into(void *buf, const struct event *e, const struct event_packin
 	for (int i = 0; i < PS_COUNT; i++) {
 		if (!strs[i])
 			continue;	/* off 0: NULL */
-		memcpy(p + at, strs[i], pk->len[i] + 1u);
+		memcpy(p + at, strs[i], pk->len[i]);
+		p[at + pk->len[i]] = '\0';
 		h.str[i].off = (uint16_t)at;
 		h.str[i].len = pk->len[i];
 		at += pk->len[i] + 1u;

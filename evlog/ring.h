@@ -44,7 +44,7 @@
 
 #include "sink.h"
 
-#define EVLOG_RING_LINE_MAX 4096	/* a cell's line, EVENT_LINE_MAX */
+#define EVLOG_RING_LINE_MAX 4096	/* a record: EVENT_PACKED_MAX, a line */
 #define EVLOG_RING_CELLS 65536		/* of 128 bytes: 8 MiB, some 30,000
 					   packed events in flight (most
 					   take two cells) */

@@ -38,7 +38,7 @@
 #include "ring.h"
 #include "shim.h"
 
-_Static_assert(EVLOG_RING_LINE_MAX == EVENT_LINE_MAX, "a ring cell holds one event line");
+_Static_assert(EVLOG_RING_LINE_MAX >= EVENT_PACKED_MAX, "a ring record holds every packed event");
 
 static struct evlog_sink shim_sink;
 static const char *shim_sink_spec;	/* for opening the sink late */

@@ -433,3 +433,19 @@ print(n)'
 	assert_equal "$last" "$n"
 	assert_equal "${#lines[@]}" "$((n - ${lines[0]} + 1))"
 }
+
+@test "loss: a program at a 4000-byte path is logged under run as by a plain preload (its exe cut the same), nothing lost" {
+	local d="$T" part
+	part=$(printf 'p%.0s' {1..250})
+	while [ ${#d} -lt 3800 ]; do d="$d/$part"; done
+	mkdir -p "$d"
+	cp "$FIX/s_sock" "$d/s_sock"
+	run -0 --separate-stderr "$SOCKAUDIT" run --layer preload -o "$T/ring.log" -- "$d/s_sock" 1 2 0
+	assert_equal "$stderr" ""
+	SOCKAUDIT_LOG="$T/plain.log" run -0 under_shim "$d/s_sock" 1 2 0
+	run -0 jq -r 'select(.event == "socket.__new__") | .exe | length' "$T/ring.log"
+	assert_output 2046
+	# the same cut: the ring keeps what the line can show
+	run -0 diff <(jq -c 'select(.event == "socket.__new__") | .exe' "$T/ring.log") \
+		<(jq -c 'select(.event == "socket.__new__") | .exe' "$T/plain.log")
+}

@@ -785,6 +785,35 @@ static void test_packed(void)
 	e.service = NULL;
 	e.result = EAI_NONAME;
 	check_packed(&e, "getaddrinfo failed");
+
+	/* Every string far over its budget, in characters of each width: the
+	 * record keeps what the line shows, fits the ring and makes the same
+	 * line (a 5000-byte exe or host used to make a record the ring
+	 * refused: the event was lost). */
+	static const char *const units[] = { "a", "\x01", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xff" };
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t times = 5000 / strlen(units[i]);
+		char *big = repeat(units[i], times);
+		struct event_packing pk;
+		char name[64];
+
+		e.call = e.rule = e.mode = e.exe = e.comm = e.host = e.service = big;
+		e.found = ai;
+		e.result = 0;
+		snprintf(name, sizeof(name), "getaddrinfo, 5000-byte strings %zu", i);
+		CHECK(event_pack_measure(&e, &pk) <= EVENT_PACKED_MAX, "%s: fits", name);
+		check_packed(&e, name);
+		e.event = POLICY_EV_CONNECT;
+		e.found = NULL;
+		e.host = e.service = NULL;
+		e.addr = &a;
+		snprintf(name, sizeof(name), "connect, 5000-byte strings %zu", i);
+		CHECK(event_pack_measure(&e, &pk) <= EVENT_PACKED_MAX, "%s: fits", name);
+		check_packed(&e, name);
+		e.event = POLICY_EV_GETADDRINFO;
+		e.addr = NULL;
+		free(big);
+	}
 }
 
 int main(void)
