@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
  * looks again sooner. */
 #define DRAIN_IDLE_MS 20
 #define DRAIN_BUSY_MS 1
+#define DRAIN_NICE (-10)	/* drain_main() */
 
 /* A round's last-round patience for writers still at work on a cell. */
 #define DRAIN_STOP_WAIT_MS 200
@@ -131,6 +133,12 @@ static void *drain_main(void *arg)
 {
 	struct evlog_drain *d = arg;
 
+	/* The tree's writers never wait for this thread: when it falls
+	 * behind, the ring fills and events are lost.  On a busy machine the
+	 * scheduler would share the CPUs evenly between it and every writer
+	 * of the tree, so it asks for a larger share (where privilege allows:
+	 * otherwise it keeps the launcher's). */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), DRAIN_NICE);
 	while (!atomic_load(&d->stop)) {
 		bool busy;
 
