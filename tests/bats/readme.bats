@@ -51,9 +51,10 @@ h2() {
 	run -0 grep -c -x '<!-- speed:end -->' "$README"
 	assert_output 1
 	# Outside the markers: no number with a unit of time, a ratio or a
-	# percentage (sizes such as 64 KiB and counts are no measurements).
+	# percentage (sizes such as 64 KiB and counts are no measurements, nor
+	# is a relative time given to an option, --since -30s).
 	run -1 sh -c "awk '/^<!-- speed:begin -->\$/ { s = 1 } !s { print FILENAME \":\" NR \": \" \$0 } /^<!-- speed:end -->\$/ { s = 0 }' '$README' |
-		grep -E '[0-9](\\.[0-9]+)? ?(ns|µs|us|ms|s|x|%)([^A-Za-z0-9_]|\$)'"
+		grep -E '(^|[^-0-9.])[0-9]+(\\.[0-9]+)? ?(ns|µs|us|ms|s|x|%)([^A-Za-z0-9_]|\$)'"
 	assert_output ""
 }
 
