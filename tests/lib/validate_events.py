@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Validate sockaudit log lines against evlog/event.schema.json.
+
+    validate_events.py SCHEMA FILE...
+        Every line of each FILE must be a log line that validates (an
+        empty file holds none).  Prints "N lines valid"; on the first
+        problems, FILE:LINE: what, and exits 1.
+
+    validate_events.py --suite SCHEMA SINCE UNTIL MIN DIR
+        The suite's check (tests/run-tests.sh): one TAP line for every log
+        line sockaudit wrote under DIR, the temporary directories of the bats
+        run, while the suite ran.
+
+What sockaudit wrote: the writer starts every line with {"v": and stamps it
+with the time of the call ("ts", CLOCK_REALTIME), so a line that starts so
+and carries a ts between SINCE and UNTIL (nanoseconds since the epoch, the
+run's start and end) was written during the run, by sockaudit or from what it
+wrote.  The lines tests make up themselves (tests/data, the inline events of
+the .bats files) carry fixed times of the past, and a file whose name holds
+"junk" is left alone: the place for a line a test spoils on purpose.  Lines
+a test altered (seal.bats's forgeries) are still judged: a forgery must stay
+a valid event, or be kept in a junk file.  MIN: fewer lines than that fail
+(0 when a filtered run may have made no log).
+"""
+import calendar
+import hashlib
+import json
+import os
+import re
+import stat
+import sys
+
+import jsonschema
+
+TS = re.compile(rb'"ts":"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{9})Z"')
+FILE_MAX = 512 << 20    # larger files are no logs of a test
+SHOWN = 20              # problems printed before the rest are counted
+
+
+def ts_ns(m):
+    """The nanoseconds since the epoch of a TS match."""
+    y, mo, d, h, mi, s, ns = (int(g) for g in m.groups())
+    return calendar.timegm((y, mo, d, h, mi, s)) * 1000000000 + ns
+
+
+class Checker:
+    def __init__(self, schema_path):
+        with open(schema_path) as f:
+            schema = json.load(f)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        self.validator = jsonschema.Draft202012Validator(schema)
+        self.seen = set()
+        self.lines = 0
+        self.files = set()
+        self.problems = []
+
+    def problem(self, where, what, line):
+        self.problems.append("%s: %s\n#     %r" % (where, what, line[:300]))
+
+    def check(self, where, line):
+        """Judge one line (bytes, without its newline)."""
+        self.lines += 1
+        digest = hashlib.blake2b(line, digest_size=16).digest()
+        if digest in self.seen:
+            return
+        self.seen.add(digest)
+        try:
+            event = json.loads(line)
+        except ValueError as e:
+            self.problem(where, "not JSON (%s)" % e, line)
+            return
+        error = jsonschema.exceptions.best_match(self.validator.iter_errors(event))
+        if error is not None:
+            path = "".join("[%r]" % p for p in error.absolute_path)
+            self.problem(where, "%s%s" % (path + ": " if path else "", error.message), line)
+
+
+def check_files(schema, paths):
+    c = Checker(schema)
+    for path in paths:
+        with open(path, "rb") as f:
+            for i, line in enumerate(f.read().split(b"\n"), 1):
+                if line:
+                    c.check("%s:%d" % (path, i), line)
+    for p in c.problems[:SHOWN]:
+        print(p)
+    if c.problems:
+        print("%d of %d lines invalid" % (len(c.problems), c.lines))
+        return 1
+    print("%d lines valid" % c.lines)
+    return 0
+
+
+def test_name(top, path):
+    """The bats test a file under the run's directory belongs to: bats
+    keeps its name next to its directory (test/N.name)."""
+    rel = os.path.relpath(path, top).split(os.sep)
+    for i in range(len(rel) - 1):
+        if rel[i] == "test" and i + 1 < len(rel):
+            name = os.path.join(top, *rel[:i + 1], rel[i + 1] + ".name")
+            try:
+                with open(name) as f:
+                    return f.read().strip()
+            except OSError:
+                return None
+    return None
+
+
+def scan(c, top, since, until):
+    for root, dirs, files in os.walk(top):
+        dirs.sort()
+        for name in sorted(files):
+            if "junk" in name:
+                continue
+            path = os.path.join(root, name)
+            try:
+                st = os.lstat(path)
+                # never open a FIFO or a device (it could block)
+                if not stat.S_ISREG(st.st_mode) or st.st_size > FILE_MAX:
+                    continue
+                with open(path, "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            if b'{"v":' not in data:
+                continue
+            for i, line in enumerate(data.split(b"\n"), 1):
+                if not line.startswith(b'{"v":'):
+                    continue
+                m = TS.search(line, 0, 200)
+                if not m or not since <= ts_ns(m) <= until:
+                    continue
+                c.files.add(path)
+                where = "%s:%d" % (os.path.relpath(path, top), i)
+                test = test_name(top, path)
+                c.check(where + (" (%s)" % test if test else ""), line)
+
+
+def suite(schema, since, until, minimum, top):
+    c = Checker(schema)
+    scan(c, top, since, until)
+    what = "schema: every log line sockaudit wrote in this run validates against evlog/event.schema.json"
+    counts = "%d lines, %d distinct, in %d files" % (c.lines, len(c.seen), len(c.files))
+    if c.problems:
+        print("not ok - %s (%d invalid of %s)" % (what, len(c.problems), counts))
+        for p in c.problems[:SHOWN]:
+            print("# " + p)
+        if len(c.problems) > SHOWN:
+            print("# ... and %d more" % (len(c.problems) - SHOWN))
+        return 1
+    if c.lines < minimum:
+        print("not ok - %s (%s: fewer than %d, the logs were not found)" % (what, counts, minimum))
+        return 1
+    print("ok - %s (%s)" % (what, counts))
+    return 0
+
+
+def main(argv):
+    if len(argv) == 7 and argv[1] == "--suite":
+        return suite(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), argv[6])
+    if len(argv) >= 3 and not argv[1].startswith("-"):
+        return check_files(argv[1], argv[2:])
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
