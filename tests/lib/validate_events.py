@@ -17,8 +17,9 @@ with the time of the call ("ts", CLOCK_REALTIME), so a line that starts so
 and carries a ts between SINCE and UNTIL (nanoseconds since the epoch, the
 run's start and end) was written during the run, by sockaudit or from what it
 wrote.  The lines tests make up themselves (tests/data, the inline events of
-the .bats files) carry fixed times of the past, and a file whose name holds
-"junk" is left alone: the place for a line a test spoils on purpose.  Lines
+the .bats files) carry fixed times of the past, and a file whose path (below
+DIR) holds "junk" is left alone: the place for a line a test spoils on
+purpose.  Lines
 a test altered (seal.bats's forgeries) are still judged: a forgery must stay
 a valid event, or be kept in a junk file.  MIN: fewer lines than that fail
 (0 when a filtered run may have made no log).
@@ -111,9 +112,9 @@ def scan(c, top, since, until):
     for root, dirs, files in os.walk(top):
         dirs.sort()
         for name in sorted(files):
-            if "junk" in name:
-                continue
             path = os.path.join(root, name)
+            if "junk" in os.path.relpath(path, top):
+                continue
             try:
                 st = os.lstat(path)
                 # never open a FIFO or a device (it could block)
