@@ -4,6 +4,8 @@
 # one line "N passed, N failed, N skipped".  Exit non-zero on any failure.
 # With SOCKAUDIT_STRICT=1 (CI), a skipped test counts as a failure: a kernel
 # feature that CI is meant to have must not silently go untested.
+# After the bats files, one more test: every log line sockaudit wrote in them
+# validates against evlog/event.schema.json (tests/lib/validate_events.py).
 # Usage: tests/run-tests.sh [FILTER]   (FILTER: a substring of test file names)
 # Everything runs in a private network namespace with only loopback up.
 set -u

@@ -324,3 +324,58 @@ EOF
 	[ "${#lines[@]}" -eq "$count" ]
 	[ "$count" -ge 60 ] || fail "only $count policies"
 }
+
+# --- the man page ------------------------------------------------------------
+
+@test "schema: sockaudit-events(5) documents every key of every line kind and every word of the short enums" {
+	run -0 "$PY" - "$SCHEMA" "$ROOT/man/sockaudit-events.5" <<'PYEOF'
+import json, re, sys
+schema = json.load(open(sys.argv[1]))
+page = open(sys.argv[2]).read()
+d = schema["$defs"]
+
+def section(name):
+    return re.search(r"^\.SH %s\n(.*?)(?=^\.SH )" % re.escape(name), page, re.M | re.S).group(1)
+
+def entries(text):
+    """The keys each .TP entry of TEXT names: .B key, .BR key " (type)",
+    .BR a ", " b " (types)"."""
+    keys = set()
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:-1]):
+        if line == ".TP":
+            keys |= set(re.findall(r'(?:^\.BR? |", " )([a-z_]+)', lines[i + 1]))
+    return keys
+
+def bold(text):
+    return set(re.findall(r'^\.BR? ([^ \n]+)', text, re.M))
+
+missing = []
+for key in d["event"]["properties"]:
+    if key not in entries(section("EVENTS")):
+        missing.append("EVENTS: " + key)
+for kind, name in (("seal", "THE SEAL RECORD"), ("loss", "THE LOSS RECORD")):
+    text = section(name)
+    for key in d[kind]["properties"]:
+        if key not in bold(text) and '"%s":' % key not in text:
+            missing.append("%s: %s" % (name, key))
+words = set(w.rstrip(",.;:)") for w in re.findall(r"^\.BR? (\S+)", page, re.M))
+for key in ("decision_word", "layer_word", "mode_word", "malformed_word", "unknown_word",
+            "event_word", "flag_word"):
+    for w in d[key]["enum"]:
+        if w not in words:
+            missing.append("%s: %s" % (key, w))
+for key in ("type_word", "how_word"):
+    for w in d[key]["anyOf"][0]["enum"]:
+        if w not in words:
+            missing.append("%s: %s" % (key, w))
+for rule in d["call_of_event"]["allOf"]:
+    for w in rule["then"]["properties"]["call"]["enum"]:
+        if w not in words:
+            missing.append("call: " + w)
+print("\n".join(missing))
+PYEOF
+	assert_output ""
+	run -0 bash -c "MANWIDTH=80 man --warnings -l '$ROOT/man/sockaudit-events.5' 2>&1 >/dev/null"
+	assert_output ""
+}
