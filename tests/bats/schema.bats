@@ -166,11 +166,15 @@ fake_run() {
 	assert_output --regexp '^ok - schema: every log line sockaudit wrote in this run validates against evlog/event.schema.json \([0-9]+ lines, [0-9]+ distinct, in 1 files\)$'
 	# a line sockaudit wrote, spoilt: the key a typed sink would reject
 	sed -i '1s/"protocol":"IPPROTO_TCP"/"protocol":6/' run/test/1/log
+	# a value of a line whose shape an earlier line had (a socketpair's
+	# second end): checked too
+	sed -i '3s/"seq":[0-9]*/"seq":0/' run/test/1/log
 	# and one cut short
 	head -c 100 "$T/log" >> run/test/1/log
 	run -1 "$PY" "$ROOT/tests/lib/validate_events.py" --suite "$SCHEMA" "$since" "$(date +%s%N)" 1 run
-	assert_line --index 0 --regexp '^not ok - .* \(2 invalid of [0-9]+ lines, [0-9]+ distinct, in 1 files\)$'
+	assert_line --index 0 --regexp '^not ok - .* \(3 invalid of [0-9]+ lines, [0-9]+ distinct, in 1 files\)$'
 	assert_line --index 1 --regexp "^# test/1/log:1 \(my test\): \['protocol'\]: "
+	assert_line --regexp "^# test/1/log:3 \(my test\): \['seq'\]: 0 is less than the minimum of 1"
 	assert_line --regexp "^# test/1/log:[0-9]+ \(my test\): not JSON "
 	# no line at all where some were due
 	run -1 "$PY" "$ROOT/tests/lib/validate_events.py" --suite "$SCHEMA" 0 1 1 run
