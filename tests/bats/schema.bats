@@ -383,3 +383,26 @@ PYEOF
 	run -0 bash -c "MANWIDTH=80 man --warnings -l '$ROOT/man/sockaudit-events.5' 2>&1 >/dev/null"
 	assert_output ""
 }
+
+@test "schema: the policies sockaudit learn writes validate against policy/policy.schema.json" {
+	# new sockets, address events and a lookup of a loopback client
+	run -0 "$SOCKAUDIT" run --layer preload -o "$T/log" -- "$PY" -c '
+import socket
+socket.getaddrinfo("localhost", 80, socket.AF_INET)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+s.sendto(b"x", s.getsockname())
+socket.socket(socket.AF_UNIX).bind("\0sockaudit-schema-%d" % s.getsockname()[1])
+a, b = socket.socketpair()
+a.shutdown(socket.SHUT_WR)
+'
+	run -0 "$SOCKAUDIT" learn -o learned.json "$T/log"
+	run -0 "$SOCKAUDIT" check learned.json
+	run -0 jq '[.rules[].event // "socket.__new__"] | unique | length' learned.json
+	[ "$output" -ge 4 ]
+	run -0 policy_verdicts learned.json
+	assert_output "learned.json accepted"
+	run -0 "$SOCKAUDIT" learn --base "$EXAMPLES/no-raw.json" -o based.json "$T/log"
+	run -0 policy_verdicts based.json
+	assert_output "based.json accepted"
+}

@@ -17,7 +17,8 @@ or its number as a string when it has none; a policy accepts every name,
 aliases too.  `check` also compares the keys each schema knows with the keys
 the C code writes (event.c) and reads (parse.c), which are written by hand.
 Both files are kept as json.dumps(indent=2) writes them, so that a check is
-a comparison of bytes.
+a comparison of bytes.  SCHEMA_TABLES_ROOT, when set, names the tree to read
+instead of this one (schema.bats spoils a copy to see a difference found).
 """
 import json
 import os
