@@ -4,6 +4,8 @@
 # one line "N passed, N failed, N skipped".  Exit non-zero on any failure.
 # With SOCKAUDIT_STRICT=1 (CI), a skipped test counts as a failure: a kernel
 # feature that CI is meant to have must not silently go untested.
+# After the bats files, one more test: every log line sockaudit wrote in them
+# validates against evlog/event.schema.json (tests/lib/validate_events.py).
 # Usage: tests/run-tests.sh [FILTER]   (FILTER: a substring of test file names)
 # Everything runs in a private network namespace with only loopback up.
 set -u
@@ -24,9 +26,13 @@ fi
 export B="${B:-build}"
 export SOCKAUDIT_ROOT="$PWD"
 filter="${1:-}"
+PY=/usr/bin/python3
 pass=0 fail=0 skip=0
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+# The bats run's temporary directories, kept past its end (bats keeps every
+# test's until then anyway) for the check of the logs the tests made.
+events=$(mktemp -d /tmp/sockaudit-tests.XXXXXX)
+trap 'rm -f "$out"; rm -rf --one-file-system "$events"' EXIT
 
 count() {	# count the TAP lines of one producer, echoing them
 	local name="$1"; shift
@@ -65,7 +71,16 @@ for t in tests/bats/*.bats; do
 	case "$t" in *"$filter"*) bats_files+=("$t") ;; esac
 done
 if [ ${#bats_files[@]} -gt 0 ]; then
-	count "bats" bats --tap "${bats_files[@]}"
+	since=$(date +%s%N)
+	TMPDIR="$events" count "bats" bats --tap --no-tempdir-cleanup "${bats_files[@]}"
+	until=$(date +%s%N)
+	# Every log line sockaudit wrote in those tests, one validator over
+	# all of them (tests/lib/validate_events.py says which lines those
+	# are); the whole suite writes thousands, a filtered run maybe none.
+	min=0
+	[ -n "$filter" ] || min=1000
+	count "event schema" "$PY" tests/lib/validate_events.py --suite evlog/event.schema.json \
+		"$since" "$until" "$min" "$events"
 fi
 
 if [ "${SOCKAUDIT_STRICT:-0}" = 1 ] && [ "$skip" -gt 0 ]; then

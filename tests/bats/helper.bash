@@ -18,6 +18,12 @@
 #   require_feature NAME WHY   skip with a reason (a failure under CI=strict)
 #   searchable_by_all DIR   search permission for everyone on DIR and its
 #                           parents below /tmp (for a test that drops to nobody)
+#
+# Every log line sockaudit writes in a test is validated against
+# evlog/event.schema.json once bats is done (tests/run-tests.sh, with
+# tests/lib/validate_events.py): bats keeps each test's $T until then.  A line
+# a test spoils or makes up on purpose, stamped with the time of the run,
+# goes in a file whose path below $T holds "junk" (junk.log, junk/...).
 bats_load_library bats-support
 bats_load_library bats-assert
 

@@ -78,7 +78,9 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM)' "$T/log"
 @test "seal: a notify line altered after the run is flagged" {
 	sealed_run
 	n=$(line_of '"type":"SOCK_DGRAM"' "$T/log")
-	sed -i "${n}s/\"decision\":\"allow\"/\"decision\":\"deny\"/" "$T/log"
+	# (would_deny: the run is in audit mode, and a forgery that passes for an
+	# event is the one to catch)
+	sed -i "${n}s/\"decision\":\"allow\"/\"decision\":\"would_deny\"/" "$T/log"
 	run -3 "$SOCKAUDIT" report "$T/log"
 	assert_line "Notify layer: 1 of 2 events verified (1 sealed runs); 1 lines FAILED verification, the first $T/log:$n: does not verify: forged, altered, or out of chain"
 }
