@@ -10,8 +10,10 @@ load helper
 
 # One build of what is installed, with the default prefix, as a user's
 # `make` would leave it: the tests then install it elsewhere.
+# The tests share one prefix, P, so that the build is relinked only where a
+# test changes a path on purpose.
 setup_file() {
-	export IB="$BATS_FILE_TMPDIR/build"
+	export IB="$BATS_FILE_TMPDIR/build" P="$BATS_FILE_TMPDIR/p"
 	make -C "$ROOT" -s -j2 B="$IB" >"$BATS_FILE_TMPDIR/make.log" 2>&1 ||
 		{ cat "$BATS_FILE_TMPDIR/make.log" >&2; return 1; }
 }
@@ -32,36 +34,71 @@ files_under() {
 	run -0 ls "$IB"
 	refute_line fixtures
 	refute_line tests
-	run -0 mk install PREFIX="$T/p"
-	[ -x "$T/p/bin/sockaudit" ]
+	run -0 mk install PREFIX="$P"
+	[ -x "$P/bin/sockaudit" ]
 	[ ! -e "$IB/fixtures" ]
 	[ ! -e "$IB/tests" ]
 }
 
-@test "install: a new PREFIX rebuilds tools/run.o alone, and only once" {
-	run -0 mk PREFIX="$T/q"
-	# the compiler's object outputs: run.o is the one that holds LIBDIR
-	run -0 grep -o -- ' -c -o [^ ]*' <<<"$output"
-	assert_output " -c -o $IB/tools/run.o"
-	run -0 mk PREFIX="$T/q"
-	refute_output --partial ' -c '
-	refute_output --partial "-o $IB/sockaudit"
-}
-
 @test "install: the installed sockaudit finds the installed shim, from elsewhere" {
-	run -0 mk install PREFIX="$T/p"
-	[ -e "$T/p/lib/sockaudit/libsockaudit.so" ]
+	run -0 mk install PREFIX="$P"
+	[ -e "$P/lib/sockaudit/libsockaudit.so" ]
 	# not next to the program: only the path built in can find it
-	[ ! -e "$T/p/bin/libsockaudit.so" ]
+	[ ! -e "$P/bin/libsockaudit.so" ]
 	mkdir elsewhere && cd elsewhere
-	env -u SOCKAUDIT_SHIM "$T/p/bin/sockaudit" run --layer preload -o "$T/ev.log" -- \
+	env -u SOCKAUDIT_SHIM "$P/bin/sockaudit" run --layer preload -o "$T/ev.log" -- \
 		"$PY" -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()'
 	run -0 jq -c 'select(.event == "socket.__new__" and .family == "AF_INET") | [.call, .type, .layer]' "$T/ev.log"
 	assert_output '["socket","SOCK_STREAM","preload"]'
 	# and it names that path when the shim is gone
-	rm "$T/p/lib/sockaudit/libsockaudit.so"
-	run -125 --separate-stderr env -u SOCKAUDIT_SHIM "$T/p/bin/sockaudit" run --layer preload -- true
-	assert_equal "$stderr" "sockaudit run: cannot find libsockaudit.so (looked next to this program and in $T/p/lib/sockaudit): the preload layer cannot run"
+	rm "$P/lib/sockaudit/libsockaudit.so"
+	run -125 --separate-stderr env -u SOCKAUDIT_SHIM "$P/bin/sockaudit" run --layer preload -- true
+	assert_equal "$stderr" "sockaudit run: cannot find libsockaudit.so (looked next to this program and in $P/lib/sockaudit): the preload layer cannot run"
+}
+
+@test "install: examples, schemas, completion and LICENSE are installed" {
+	run -0 mk install PREFIX="$P"
+	for f in "$ROOT"/policy/examples/*.json; do
+		cmp "$f" "$P/share/sockaudit/examples/${f##*/}"
+	done
+	for f in "$ROOT"/evlog/*.schema.json "$ROOT"/policy/*.schema.json; do
+		[ -e "$f" ] || continue
+		cmp "$f" "$P/share/sockaudit/${f##*/}"
+	done
+	[ -s "$P/share/sockaudit/event.schema.json" ]
+	cmp "$ROOT/LICENSE" "$P/share/doc/sockaudit/LICENSE"
+	cmp "$ROOT/tools/sockaudit.bash-completion" "$P/share/bash-completion/completions/sockaudit"
+	# an installed example is a valid policy for the installed program
+	run -0 "$P/bin/sockaudit" check -q "$P/share/sockaudit/examples/no-network.json"
+	# the installed completion asks the installed program
+	run -0 env PATH="$P/bin:$PATH" bash -c '
+		. "$1"
+		COMP_WORDS=(sockaudit names f) COMP_CWORD=2
+		_sockaudit
+		echo "${COMPREPLY[*]}"' - "$P/share/bash-completion/completions/sockaudit"
+	assert_output "families flags"
+}
+
+@test "install: make uninstall removes every installed file and nothing else" {
+	# staged under a DESTDIR of its own (the build keeps P), with someone
+	# else's files in directories install shares or owns
+	d="$T/dest$P"
+	mkdir -p "$d/bin" "$d/share/man/man1" "$d/share/sockaudit/examples"
+	echo x >"$d/bin/other"
+	echo x >"$d/share/man/man1/other.1"
+	echo x >"$d/share/sockaudit/examples/mine.json"
+	before=$(files_under "$T/dest")
+	run -0 mk install PREFIX="$P" DESTDIR="$T/dest"
+	run -0 files_under "$T/dest"
+	[ "${#lines[@]}" -gt 20 ]
+	assert_line ".$P/bin/sockaudit"
+	run -0 mk uninstall PREFIX="$P" DESTDIR="$T/dest"
+	run -0 files_under "$T/dest"
+	assert_output "$before"
+	# sockaudit's own directories go when empty, and stay when not
+	[ ! -e "$d/lib/sockaudit" ]
+	[ ! -e "$d/share/doc/sockaudit" ]
+	[ -d "$d/share/sockaudit/examples" ]
 }
 
 @test "install: the installed man pages name the real prefix, and LIBDIR" {
@@ -85,52 +122,14 @@ files_under() {
 	run -0 grep -c -F /usr/local/lib/sockaudit/libsockaudit.so "$ROOT/man/sockaudit.1"
 }
 
-@test "install: examples, schemas, completion and LICENSE are installed" {
-	run -0 mk install PREFIX="$T/p"
-	for f in "$ROOT"/policy/examples/*.json; do
-		cmp "$f" "$T/p/share/sockaudit/examples/${f##*/}"
-	done
-	for f in "$ROOT"/evlog/*.schema.json "$ROOT"/policy/*.schema.json; do
-		[ -e "$f" ] || continue
-		cmp "$f" "$T/p/share/sockaudit/${f##*/}"
-	done
-	[ -s "$T/p/share/sockaudit/event.schema.json" ]
-	cmp "$ROOT/LICENSE" "$T/p/share/doc/sockaudit/LICENSE"
-	cmp "$ROOT/tools/sockaudit.bash-completion" "$T/p/share/bash-completion/completions/sockaudit"
-	# an installed example is a valid policy for the installed program
-	run -0 "$T/p/bin/sockaudit" check -q "$T/p/share/sockaudit/examples/no-network.json"
-	# the installed completion asks the installed program
-	run -0 env PATH="$T/p/bin:$PATH" bash -c '
-		. "$1"
-		COMP_WORDS=(sockaudit names f) COMP_CWORD=2
-		_sockaudit
-		echo "${COMPREPLY[*]}"' - "$T/p/share/bash-completion/completions/sockaudit"
-	assert_output "families flags"
-}
-
-@test "install: make uninstall removes every installed file and nothing else" {
-	# someone else's files, in directories install shares or owns
-	mkdir -p "$T/p/bin" "$T/p/share/man/man1" "$T/p/share/sockaudit/examples"
-	echo x >"$T/p/bin/other"
-	echo x >"$T/p/share/man/man1/other.1"
-	echo x >"$T/p/share/sockaudit/examples/mine.json"
-	before=$(files_under "$T/p")
-	run -0 mk install PREFIX="$T/p"
-	run -0 files_under "$T/p"
-	[ "${#lines[@]}" -gt 20 ]
-	run -0 mk uninstall PREFIX="$T/p"
-	run -0 files_under "$T/p"
-	assert_output "$before"
-	# sockaudit's own directories go when empty, and stay when not
-	[ ! -e "$T/p/lib/sockaudit" ]
-	[ ! -e "$T/p/share/doc/sockaudit" ]
-	[ -d "$T/p/share/sockaudit/examples" ]
-	# a DESTDIR install is taken back with the same DESTDIR
-	run -0 mk install PREFIX=/usr DESTDIR="$T/dest"
-	[ -x "$T/dest/usr/bin/sockaudit" ]
-	run -0 mk uninstall PREFIX=/usr DESTDIR="$T/dest"
-	run -0 files_under "$T/dest"
-	assert_output ""
+@test "install: a new PREFIX rebuilds tools/run.o alone, and only once" {
+	run -0 mk PREFIX="$T/q"
+	# the compiler's object outputs: run.o is the one that holds LIBDIR
+	run -0 grep -o -- ' -c -o [^ ]*' <<<"$output"
+	assert_output " -c -o $IB/tools/run.o"
+	run -0 mk PREFIX="$T/q"
+	refute_output --partial ' -c '
+	refute_output --partial "-o $IB/sockaudit"
 }
 
 @test "license: every tracked source file carries an SPDX line" {
