@@ -34,10 +34,22 @@ files_under() {
 	run -0 ls "$IB"
 	refute_line fixtures
 	refute_line tests
-	run -0 mk install PREFIX="$P"
+	# a pkg-config that knows no liburing, and says who asked
+	mkdir bin
+	cat >bin/pkg-config <<-EOF
+		#!/bin/sh
+		echo "\$*" >>"$T/asked"
+		case "\$*" in *liburing*) exit 1 ;; esac
+		exec /usr/bin/pkg-config "\$@"
+	EOF
+	chmod +x bin/pkg-config
+	run -0 mk install PREFIX="$P" PKG_CONFIG="$T/bin/pkg-config"
 	[ -x "$P/bin/sockaudit" ]
 	[ ! -e "$IB/fixtures" ]
 	[ ! -e "$IB/tests" ]
+	run -0 cat "$T/asked"
+	assert_line --partial libcjson
+	refute_line --partial liburing
 }
 
 @test "install: the installed sockaudit finds the installed shim, from elsewhere" {
