@@ -74,7 +74,6 @@ LIBPOLICY := $(B)/libcore.a
 SOCKAUDIT := $(B)/sockaudit
 
 all: $(SOCKAUDIT)
-tests: $(UNIT_BINS)
 
 $(B)/%.o: %.c $(MODULE_HDRS) $(wildcard shim/*.h tools/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -98,7 +97,7 @@ $(B)/tests/%: tests/unit/%.c $(LIBPOLICY) tests/unit/check.h
 include $(sort $(wildcard shim/*.mk tests/*/*.mk bench/*.mk tools/*.mk))
 
 all: $(ALL_TARGETS)
-tests: all $(TEST_TARGETS)
+tests: all $(UNIT_BINS) $(TEST_TARGETS)
 
 test: tests
 	B=$(B) tests/run-tests.sh
@@ -162,8 +161,8 @@ install: all $(MAN_OUT)
 	install -m 644 $(SHIM_LIB) $(DESTDIR)$(LIBDIR)/libsockaudit.so
 	for m in $(MAN_SRCS); do \
 		install -m 644 $(B)/$$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
-	install -m 644 $(EXAMPLE_SRCS) $(DESTDIR)$(DATADIR)/examples/
-	install -m 644 $(SCHEMA_SRCS) $(DESTDIR)$(DATADIR)/
+	$(if $(EXAMPLE_SRCS),install -m 644 $(EXAMPLE_SRCS) $(DESTDIR)$(DATADIR)/examples/)
+	$(if $(SCHEMA_SRCS),install -m 644 $(SCHEMA_SRCS) $(DESTDIR)$(DATADIR)/)
 	install -m 644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/sockaudit
 	install -m 644 LICENSE $(DESTDIR)$(DOCDIR)/LICENSE
 
