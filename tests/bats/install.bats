@@ -160,3 +160,9 @@ files_under() {
 	echo "without an SPDX line: ${missing[*]}"
 	[ "${#missing[@]}" -eq 0 ]
 }
+
+@test "debian: the package's version is the program's" {
+	run -0 dpkg-parsechangelog -l "$ROOT/debian/changelog" -S Version
+	assert_output "$("$SOCKAUDIT" --version | sed 's/^sockaudit //')"
+	run -0 grep -c "^VERSION := $output\$" "$ROOT/Makefile"
+}
