@@ -129,6 +129,15 @@ EOF
 	assert_output "$(printf '%s\n' SOCK_SEQPACKET SOCK_STREAM)"
 	run -0 complete_words eval pol.json connect AF_INET SOCK_STREAM IPPROTO_TC
 	assert_output IPPROTO_TCP
+	# the protocols of that family only, all for a family names does not know
+	run -0 complete_words eval pol.json socket AF_NETLINK SOCK_RAW NETLINK_ROU
+	assert_output NETLINK_ROUTE
+	run -0 complete_words eval pol.json socket AF_NETLINK SOCK_RAW IPPROTO_
+	assert_output ""
+	run -0 complete_words eval pol.json socket AF_INET6 SOCK_RAW NETLINK_
+	assert_output ""
+	run -0 complete_words eval pol.json socket 99 SOCK_RAW IPPROTO_TC
+	assert_output IPPROTO_TCP
 	run -0 complete_words eval pol.json shutdown SHUT_RD
 	assert_output "$(printf '%s\n' SHUT_RD SHUT_RDWR)"
 	run -0 complete_words eval pol.json shutdown SHUT_RD AF_INET6 SOCK_DG
