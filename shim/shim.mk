@@ -37,4 +37,4 @@ FIXTURE_LIBS_s_ctor := -L$(B)/fixtures -ls_ctor -Wl,-rpath,'$$ORIGIN'
 # s_host: a program whose own global symbols carry the names of cJSON's and
 # the shim's internals, exported so that they are in the global scope.
 FIXTURE_LIBS_s_host := -rdynamic
-ALL_TARGETS += $(B)/fixtures/libs_ctor.so
+TEST_TARGETS += $(B)/fixtures/libs_ctor.so

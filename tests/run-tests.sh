@@ -24,6 +24,11 @@ if ! in_netns "$PWD/tests/run-tests.sh" "$@"; then
 	echo "# running in this machine's network namespace" >&2
 fi
 export B="${B:-build}"
+if [ ! -d "$B/fixtures" ]; then	# `make` builds only what is installed
+	echo "# $B/fixtures is missing: build the test suite first (make tests)" >&2
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
 export SOCKAUDIT_ROOT="$PWD"
 filter="${1:-}"
 PY=/usr/bin/python3

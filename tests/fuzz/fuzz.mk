@@ -15,7 +15,7 @@ FUZZ_LIB_SRCS := $(filter-out policy/filter.c,$(POLICY_SRCS))
 
 # Replay drivers: the same targets with a main() that feeds each file once.
 REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/tests/replay_%)
-ALL_TARGETS += $(REPLAY_BINS)
+TEST_TARGETS += $(REPLAY_BINS)
 
 $(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIBPOLICY)
 	@mkdir -p $(dir $@)
