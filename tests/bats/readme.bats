@@ -42,7 +42,7 @@ h2() {
 	run -0 sh -c "sed -n '/^## Testing/,/^## /p' '$README' | sed -n 's/^    //p'"
 	assert_line ".ci/run"
 	assert_line "make test"
-	run -0 grep -x 'make test' "$ROOT/.ci/run"
+	run -0 grep -x '[[:space:]]*make test' "$ROOT/.ci/run"
 }
 
 @test "readme: no timing or ratio outside the generated Speed table" {
