@@ -275,22 +275,6 @@ static void print_json(struct replay *r, const char **ids)
 	printf("]}\n");
 }
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-"Usage: sockaudit eval [OPTION]... POLICY LOG...\n"
-"Replay the events of logs ('-' reads standard input) against POLICY and\n"
-"show what it would have decided differently.\n\n"
-"  --mode audit|enforce  override the policy's mode\n"
-"  --exe PATH         match 'exe' rules against PATH instead of each event's exe\n"
-"  --all              print the decision for every event\n"
-"  --list N           list at most N changed events and junk lines (20)\n"
-"  --format text|json the summary as text (default) or one JSON object\n"
-"  -h, --help         show this help\n\n"
-"Exit status: 0 nothing would be newly denied, 1 some event would be newly\n"
-"denied, 2 usage error, bad policy or unreadable log.\n");
-}
-
 static int parse_args(struct replay *r, int argc, char **argv, const char **mode)
 {
 	enum { O_MODE = 256, O_EXE, O_ALL, O_LIST, O_FORMAT };
@@ -300,7 +284,6 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 		{ "all", no_argument, NULL, O_ALL },
 		{ "list", required_argument, NULL, O_LIST },
 		{ "format", required_argument, NULL, O_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	enum policy_mode m;
@@ -313,11 +296,8 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 	r->policy_path = argv[0];
 	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			return -1;
 		case O_MODE:
 			if (policy_mode_value(optarg, &m) < 0)
 				return cli_usage_error("eval", "--mode must be 'audit' or 'enforce', not '%s'", optarg);
@@ -427,6 +407,14 @@ int cmd_eval_replay(int argc, char **argv)
 	else
 		print_text(r, ids);
 	st = r->outcomes[O_NEWLY_DENIED] ? CLI_EXIT_NO : 0;
+	/* Nothing replayed is no pass: an empty log, the wrong file, a log
+	 * of junk must fail a CI gate, and apart from a denial. */
+	if (r->events == r->undecidable) {
+		cli_error("eval", "no event to replay in the log%s (%" PRIu64 " line%s not "
+			  "events, %" PRIu64 " undecidable)", r->nfiles == 1 ? "" : "s",
+			  r->junk, r->junk == 1 ? "" : "s", r->undecidable);
+		st = CLI_EXIT_EMPTY;
+	}
 out:
 	free(ids);
 	replay_free(r, &lp);

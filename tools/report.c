@@ -23,6 +23,7 @@
 #include "cmd.h"
 #include "logread.h"
 #include "names.h"
+#include "table.h"
 
 /* ---- group keys ------------------------------------------------------------ */
 
@@ -74,18 +75,8 @@ static void key_str(struct keybuf *k, struct logread_str s)
 		key_put(k, "null", 4);
 		return;
 	}
-	if (n > KEY_STR_MAX) {
-		/* Cut between escapes and UTF-8 sequences, never inside one. */
-		size_t i = 0, step;
-		for (;; i += step) {
-			unsigned char c = (unsigned char)s.p[i];
-			step = c == '\\' ? (s.p[i + 1] == 'u' ? 6 : 2) :
-			       c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-			if (i + step > KEY_STR_MAX)
-				break;
-		}
-		n = i;
-	}
+	if (n > KEY_STR_MAX)	/* between escapes and UTF-8 sequences */
+		n = table_json_cut(s.p, n, KEY_STR_MAX);
 	key_put(k, "\"", 1);
 	key_put(k, s.p, n);
 	if (n < s.len)
@@ -366,17 +357,6 @@ static void seqrun_add(struct seqrun *r, uint64_t seq)
 
 /* ---- the report's state ------------------------------------------------- */
 
-struct denial {
-	int file;
-	uint64_t line;
-	long long pid;
-	uint64_t seq;
-	int64_t ts;
-	enum event_decision decision;
-	char exe[48], family[24], type[24], protocol[24], rule[40], event[16];
-	char where[72];		/* an address event's address and port */
-};
-
 struct junkline {
 	int file;
 	uint64_t line;
@@ -421,8 +401,8 @@ struct report {
 	 * returned, per (pid, address) (note_lookup). */
 	struct table dests, listening, hosts;
 	struct procs procs;
-	struct denial *denials;
-	size_t ndenials;
+	struct table_event *denials;	/* the first --list, grown as they come */
+	size_t ndenials, denials_cap;
 	uint64_t denied;
 	struct junkline *junks;
 	size_t njunks;
@@ -598,32 +578,6 @@ static bool filter(struct report *r, const struct logread_event *ev)
 	return true;
 }
 
-static void copy_plain(char *dst, size_t cap, const char *raw, size_t len)
-{
-	/* A JSON value's text without its quotes, for the table. */
-	if (!raw) {
-		raw = "null";
-		len = 4;
-	}
-	if (len >= 2 && raw[0] == '"') {
-		raw++;
-		len -= 2;
-	}
-	if (len >= cap) {
-		/* Keep the end, the telling part of a path, after a "…". */
-		size_t keep = cap - 1 - 3;
-		raw += len - keep;
-		while (keep && ((unsigned char)*raw & 0xc0) == 0x80)
-			raw++, keep--;
-		memcpy(dst, "…", 3);
-		memcpy(dst + 3, raw, keep);
-		dst[3 + keep] = '\0';
-		return;
-	}
-	memcpy(dst, raw, len);
-	dst[len] = '\0';
-}
-
 /* Is EXE (an event's) the key P->exe, as key_str() makes it?  False for
  * one that key_str() cuts: those are made and compared whole. */
 static bool same_exe(const struct proc *p, struct logread_str exe)
@@ -694,20 +648,17 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	if (ev->decision != EVENT_ALLOW) {
 		r->denied++;
 		if (r->ndenials < r->list) {
-			struct denial *d = &r->denials[r->ndenials++];
-			d->file = file;
-			d->line = line;
-			d->pid = ev->pid;
-			d->seq = ev->seq;
-			d->ts = ev->ts;
-			d->decision = ev->decision;
-			copy_plain(d->exe, sizeof(d->exe), ev->exe.p, ev->exe.len);
-			copy_plain(d->family, sizeof(d->family), ev->family.raw.p, ev->family.raw.len);
-			copy_plain(d->type, sizeof(d->type), ev->type.raw.p, ev->type.raw.len);
-			copy_plain(d->protocol, sizeof(d->protocol), ev->protocol.raw.p, ev->protocol.raw.len);
-			copy_plain(d->rule, sizeof(d->rule), ev->rule.p, ev->rule.len);
-			snprintf(d->event, sizeof(d->event), "%s", event_name_word(ev->event) + 7);
-			logread_where(ev, d->where, sizeof(d->where));
+			if (r->ndenials == r->denials_cap) {
+				size_t ncap = r->denials_cap ? 2 * r->denials_cap : 16;
+				struct table_event *nd = realloc(r->denials, ncap * sizeof(*nd));
+				if (!nd) {
+					r->nomem = true;
+					return;
+				}
+				r->denials = nd;
+				r->denials_cap = ncap;
+			}
+			table_event_set(&r->denials[r->ndenials++], ev, file, line);
 		}
 	}
 }
@@ -872,69 +823,23 @@ static const char *key_part(const char *key, int i, size_t *len)
 	return p;
 }
 
-/* Display columns of UTF-8 text (one per character; good enough for paths). */
-static size_t columns(const char *s, size_t n)
-{
-	size_t c = 0;
+/* The cell text of a table: one at a time (table_cell() decodes into it). */
+static char cellbuf[KEY_STR_MAX * 4 + 64];
 
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return c;
-}
-
-/* Print S (N bytes) in WIDTH columns, cutting from the left with "…" when
- * LEFT, else from the right. */
-static void put_cell(const char *s, size_t n, size_t width, bool left, bool last)
-{
-	size_t cols = columns(s, n);
-
-	if (cols > width && width >= 1) {
-		size_t skip = cols - (width - 1);
-		if (left) {
-			fputs("…", stdout);
-			while (skip)
-				skip -= ((unsigned char)*s & 0xc0) != 0x80, s++, n--;
-			while (n && ((unsigned char)*s & 0xc0) == 0x80)
-				s++, n--;
-			fwrite(s, 1, n, stdout);
-		} else {
-			size_t keep = 0, c = 0;
-			while (keep < n && c < width - 1) {
-				keep++;
-				while (keep < n && ((unsigned char)s[keep] & 0xc0) == 0x80)
-					keep++;
-				c++;
-			}
-			fwrite(s, 1, keep, stdout);
-			fputs("…", stdout);
-		}
-		cols = width;
-	} else
-		fwrite(s, 1, n, stdout);
-	if (!last)
-		printf("%*s", (int)(width - cols), "");
-}
-
-static void plain(const char **s, size_t *n)
-{
-	if (*n >= 2 && **s == '"') {
-		(*s)++;
-		*n -= 2;
-	}
-}
-
-/* A table cell: the value without quotes; events without "socket.", which
- * every one of them starts with. */
+/* A table cell: the value decoded (table.h); the policy default's rule as
+ * TABLE_DEFAULT_RULE; events without "socket.", which every one of them
+ * starts with. */
 static const char *cell(const char *key, int c, enum field f, size_t *n)
 {
-	const char *s = key_part(key, c, n);
+	size_t kn;
+	const char *s = key_part(key, c, &kn);
 
-	plain(&s, n);
-	if (f == F_EVENT && *n > 7 && !memcmp(s, "socket.", 7)) {
-		s += 7;
+	*n = table_cell(s, kn, f == F_RULE ? TABLE_DEFAULT_RULE : "-", cellbuf, sizeof(cellbuf));
+	if (f == F_EVENT && *n > 7 && !memcmp(cellbuf, "socket.", 7)) {
 		*n -= 7;
+		return cellbuf + 7;
 	}
-	return s;
+	return cellbuf;
 }
 
 /* The totals: files, time span, events, decisions, processes, losses. */
@@ -995,7 +900,7 @@ static size_t table_widths(const struct report *r, struct group **sorted, size_t
 		for (size_t i = 0; i < ng; i++) {
 			size_t n;
 			const char *s = cell(sorted[i]->key, c, r->by[c], &n);
-			size_t cols = columns(s, n);
+			size_t cols = table_cols(s, n);
 			if (cols > w[c + 1])
 				w[c + 1] = cols;
 		}
@@ -1039,7 +944,7 @@ static void table_groups(const struct report *r, struct group **sorted, size_t n
 		for (size_t i = 0; i <= n; i++)
 			up[i] = (char)toupper((unsigned char)field_names[r->by[c]][i]);
 		printf("%*s", (int)gap, "");
-		put_cell(up, n, w[c + 1], false, c == r->nby - 1);
+		table_put(stdout, up, n, w[c + 1], false, c == r->nby - 1);
 	}
 	putchar('\n');
 	for (size_t i = 0; i < ng; i++) {
@@ -1048,7 +953,7 @@ static void table_groups(const struct report *r, struct group **sorted, size_t n
 			size_t n;
 			const char *s = cell(sorted[i]->key, c, r->by[c], &n);
 			printf("%*s", (int)gap, "");
-			put_cell(s, n, w[c + 1], r->by[c] == F_EXE, c == r->nby - 1);
+			table_put(stdout, s, n, w[c + 1], r->by[c] == F_EXE, c == r->nby - 1);
 		}
 		putchar('\n');
 	}
@@ -1063,14 +968,12 @@ static void table_denials(const struct report *r)
 		printf(" (the first %zu; --list N shows more)", r->ndenials);
 	printf("\n");
 	for (size_t i = 0; i < r->ndenials; i++) {
-		const struct denial *d = &r->denials[i];
-		bool by_rule = d->rule[0] && strcmp(d->rule, "null");
+		const struct table_event *d = &r->denials[i];
 
-		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 " %s %s %s %s %s%s%s: %s (%s%s)\n",
-		       r->files[d->file], d->line, d->pid, d->seq, d->exe, d->event,
-		       d->family, d->type, d->protocol, d->where[0] ? " " : "", d->where,
-		       event_decision_word(d->decision),
-		       by_rule ? "rule " : "", by_rule ? d->rule : "the default");
+		table_event_text(stdout, d, r->files[d->file]);
+		printf(": %s by ", event_decision_word(d->decision));
+		table_event_rule(stdout, d);
+		putchar('\n');
 	}
 }
 
@@ -1082,10 +985,8 @@ static void table_lost(const struct lossy *lv, size_t nl, uint64_t lost, uint64_
 	printf("\nLost events by process%s:\n", nl < lostp ? " (the first ones; --list N shows more)" : "");
 	for (size_t i = 0; i < nl; i++) {
 		const struct proc *p = lv[i].p;
-		size_t n = p->exe ? p->exe_len : 4;
-		const char *s = p->exe ? p->exe : "null";
-		plain(&s, &n);
-		printf("  pid %lld (%.*s, %s layer): %" PRIu64 " lost\n", p->pid, (int)n, s,
+		size_t n = table_cell(p->exe, p->exe ? p->exe_len : 0, "-", cellbuf, sizeof(cellbuf));
+		printf("  pid %lld (%.*s, %s layer): %" PRIu64 " lost\n", p->pid, (int)n, cellbuf,
 		       event_layer_word((enum event_layer)lv[i].layer), p->run[lv[i].layer].lost);
 	}
 }
@@ -1156,31 +1057,29 @@ static size_t dests_sorted(const struct table *t, struct group ***out)
 	return n;
 }
 
-/* A cell of a destination row: the part's text without quotes; "-" for
- * null, and the malformed address as "(malformed short)". */
-static const char *dest_cell(const char *key, int part, size_t *n, char *buf, size_t cap)
+/* A cell of a destination row: the part decoded (table.h), "-" for null,
+ * and the malformed address as "(malformed short)". */
+static const char *dest_cell(const char *key, int part, size_t *n)
 {
-	const char *s = key_part(key, part, n);
+	size_t kn;
+	const char *s = key_part(key, part, &kn);
 
-	if (*n == 4 && !memcmp(s, "null", 4)) {
-		if (part == D_ADDRESS) {
-			size_t m;
-			const char *w = key_part(key, D_MALFORMED, &m);
-			plain(&w, &m);
-			if (!(m == 4 && !memcmp(w, "null", 4))) {
-				*n = (size_t)snprintf(buf, cap, "(malformed %.*s)", (int)m, w);
-				return buf;
-			}
+	if (part == D_ADDRESS && kn == 4 && !memcmp(s, "null", 4)) {
+		size_t m;
+		const char *w = key_part(key, D_MALFORMED, &m);
+		if (!(m == 4 && !memcmp(w, "null", 4))) {
+			char word[64];
+			table_cell(w, m, "-", word, sizeof(word));
+			*n = (size_t)snprintf(cellbuf, sizeof(cellbuf), "(malformed %s)", word);
+			return cellbuf;
 		}
-		*n = 1;
-		return "-";
 	}
-	plain(&s, n);
-	if (part == D_EVENT && *n > 7 && !memcmp(s, "socket.", 7)) {
-		s += 7;
+	*n = table_cell(s, kn, "-", cellbuf, sizeof(cellbuf));
+	if (part == D_EVENT && *n > 7 && !memcmp(cellbuf, "socket.", 7)) {
 		*n -= 7;
+		return cellbuf + 7;
 	}
-	return s;
+	return cellbuf;
 }
 
 static void table_dests(const struct report *r, struct group **g, size_t ng, bool hosts,
@@ -1191,7 +1090,7 @@ static void table_dests(const struct report *r, struct group **g, size_t ng, boo
 	static const size_t caps[] = { 0, 8, 40, 5, 32 };
 	int ncols = hosts ? 5 : 4;
 	size_t w[6], total, n;
-	char buf[64], num[24];
+	char num[24];
 
 	if (!ng)
 		return;
@@ -1204,8 +1103,8 @@ static void table_dests(const struct report *r, struct group **g, size_t ng, boo
 	for (int c = 0; c < ncols; c++) {
 		w[c + 1] = strlen(heads[c]);
 		for (size_t i = 0; i < ng; i++) {
-			const char *s = dest_cell(g[i]->key, parts[c], &n, buf, sizeof(buf));
-			size_t cols = columns(s, n);
+			const char *s = dest_cell(g[i]->key, parts[c], &n);
+			size_t cols = table_cols(s, n);
 			w[c + 1] = cols > w[c + 1] ? cols : w[c + 1];
 		}
 		if (caps[c] && w[c + 1] > caps[c])
@@ -1220,17 +1119,17 @@ static void table_dests(const struct report *r, struct group **g, size_t ng, boo
 	printf("%*s", (int)w[0], "COUNT");
 	for (int c = 0; c < ncols; c++) {
 		printf("  ");
-		put_cell(heads[c], strlen(heads[c]), w[c + 1], false, c == ncols - 1);
+		table_put(stdout, heads[c], strlen(heads[c]), w[c + 1], false, c == ncols - 1);
 	}
 	putchar('\n');
 	for (size_t i = 0; i < ng; i++) {
 		printf("%*" PRIu64, (int)w[0], g[i]->count);
 		for (int c = 0; c < ncols; c++) {
-			const char *s = dest_cell(g[i]->key, parts[c], &n, buf, sizeof(buf));
+			const char *s = dest_cell(g[i]->key, parts[c], &n);
 			printf("  ");
 			if (parts[c] == D_PORT)
 				printf("%*s", (int)(w[c + 1] - n), "");
-			put_cell(s, n, w[c + 1] - (parts[c] == D_PORT ? w[c + 1] - n : 0),
+			table_put(stdout, s, n, w[c + 1] - (parts[c] == D_PORT ? w[c + 1] - n : 0),
 				 parts[c] == D_EXE || parts[c] == D_ADDRESS, c == ncols - 1);
 		}
 		putchar('\n');
@@ -1275,21 +1174,6 @@ static void print_table(struct report *r, struct group **sorted, size_t ng,
 	table_seals(r);
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static void print_json(struct report *r, struct group **sorted, size_t ng,
 		       struct group **dests, size_t nd, struct group **listening, size_t nl_)
 {
@@ -1298,7 +1182,7 @@ static void print_json(struct report *r, struct group **sorted, size_t ng,
 	printf("{\"files\":[");
 	for (int i = 0; i < r->nfiles; i++) {
 		printf(i ? "," : "");
-		json_string(r->files[i]);
+		table_json_string(stdout, r->files[i]);
 	}
 	printf("],\"events\":%" PRIu64 ",\"matched\":%" PRIu64 ",\"junk\":%" PRIu64, r->events, r->matched, r->junk);
 	if (r->matched) {
@@ -1333,16 +1217,10 @@ static void print_json(struct report *r, struct group **sorted, size_t ng,
 	json_dests("listening", listening, nl_, false);
 	printf(",\n\"denied\":%" PRIu64 ",\"denials\":[", r->denied);
 	for (size_t i = 0; i < r->ndenials; i++) {
-		struct denial *d = &r->denials[i];
-		printf("%s\n{\"file\":", i ? "," : "");
-		json_string(r->files[d->file]);
-		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"decision\":\"%s\",\"rule\":",
-		       d->line, d->pid, d->seq, event_decision_word(d->decision));
-		if (strcmp(d->rule, "null"))
-			json_string(d->rule);
-		else
-			printf("null");
-		printf("}");
+		const struct table_event *d = &r->denials[i];
+		printf("%s\n{", i ? "," : "");
+		table_event_json(stdout, d, r->files[d->file]);
+		printf(",\"decision\":\"%s\",\"rule\":%s}", event_decision_word(d->decision), d->rule);
 	}
 	uint64_t lost, lostp;
 	struct lossy *lv;
@@ -1363,9 +1241,9 @@ static void print_json(struct report *r, struct group **sorted, size_t ng,
 	       r->seals.unverifiable, r->seals.failed);
 	if (r->seals.failed) {
 		printf("{\"file\":");
-		json_string(r->files[r->seals.first_file]);
+		table_json_string(stdout, r->files[r->seals.first_file]);
 		printf(",\"line\":%" PRIu64 ",\"reason\":", r->seals.first_line);
-		json_string(r->seals.why);
+		table_json_string(stdout, r->seals.why);
 		printf("}");
 	} else {
 		printf("null");
@@ -1374,9 +1252,9 @@ static void print_json(struct report *r, struct group **sorted, size_t ng,
 	for (size_t i = 0; i < r->njunks; i++) {
 		struct junkline *j = &r->junks[i];
 		printf("%s\n{\"file\":", i ? "," : "");
-		json_string(r->files[j->file]);
+		table_json_string(stdout, r->files[j->file]);
 		printf(",\"line\":%" PRIu64 ",\"reason\":\"%s\",\"detail\":", j->line, logread_junk_name(j->junk));
-		json_string(j->detail);
+		table_json_string(stdout, j->detail);
 		printf("}");
 	}
 	printf("]}\n");
@@ -1659,9 +1537,8 @@ int cmd_report(int argc, char **argv)
 		st = st < 0 ? 0 : st;
 		goto out;
 	}
-	r->denials = calloc(r->list ? r->list : 1, sizeof(*r->denials));
 	r->junks = calloc(r->list ? r->list : 1, sizeof(*r->junks));
-	if (!r->denials || !r->junks) {
+	if (!r->junks) {
 		cli_error("report", "out of memory");
 		st = 2;
 		goto out;
