@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "logread.h"
@@ -357,6 +360,14 @@ static void seqrun_add(struct seqrun *r, uint64_t seq)
 
 /* ---- the report's state ------------------------------------------------- */
 
+/* The words of a repeatable filter (--exe, --comm, --rule), in argv. */
+struct strs {
+	const char **v;
+	int n;
+};
+
+#define FILTER_MAX 64	/* families in one --family list */
+
 struct junkline {
 	int file;
 	uint64_t line;
@@ -369,13 +380,17 @@ struct report {
 	enum field by[F_COUNT];
 	int nby;
 	unsigned decisions;		/* bit per logread_decision; 0: all */
-	const char *exe_glob;
+	struct strs exe_globs, comm_globs, rules;	/* any of them; none: all */
+	struct strs copies;		/* the strdup'd option words, to free */
 	long long *pids;
 	int npids;
-	int family;			/* -1: any */
+	int families[FILTER_MAX];	/* none: any family */
+	int nfamilies;
+	unsigned events_mask;		/* bit per policy_event; 0: all */
+	unsigned layers;		/* bit per event_layer; 0: all */
 	bool since_set, until_set;
 	int64_t since, until;
-	enum { FMT_TABLE, FMT_JSON, FMT_CSV } format;
+	enum { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_LINES } format;
 	size_t list;			/* denials, junk lines, processes to list */
 	int width;
 	char *const *files;
@@ -550,6 +565,25 @@ static void note_address(struct report *r, const struct logread_event *ev)
 	g->count++;
 }
 
+/* Does the event's string S match any of L: globs (GLOB) or words, the
+ * rule's null (the policy default) matching TABLE_DEFAULT_RULE? */
+static bool str_matches(struct report *r, struct logread_str s, const struct strs *l, bool glob)
+{
+	const char *text = TABLE_DEFAULT_RULE;
+
+	if (!s.p && glob)
+		return false;	/* no exe, no comm: no glob matches it */
+	if (s.p) {
+		if (logread_unescape(s, r->exe, sizeof(r->exe)) < 0)
+			return false;
+		text = r->exe;
+	}
+	for (int i = 0; i < l->n; i++)
+		if (glob ? !fnmatch(l->v[i], text, 0) : !strcmp(l->v[i], text))
+			return true;
+	return false;
+}
+
 static bool filter(struct report *r, const struct logread_event *ev)
 {
 	if (r->decisions && !(r->decisions & (1u << ev->decision)))
@@ -565,16 +599,26 @@ static bool filter(struct report *r, const struct logread_event *ev)
 		if (i == r->npids)
 			return false;
 	}
-	if (r->family >= 0) {
+	if (r->events_mask && !(r->events_mask & (1u << ev->event)))
+		return false;
+	if (r->layers && !(r->layers & (1u << ev->layer)))
+		return false;
+	if (r->nfamilies) {
 		struct policy_call call;
-		if (logread_call(ev, &call, NULL, 0, logread_names_value) < 0 || call.family != r->family)
+		int i;
+		if (logread_call(ev, &call, NULL, 0, logread_names_value) < 0)
+			return false;
+		for (i = 0; i < r->nfamilies && r->families[i] != call.family; i++)
+			;
+		if (i == r->nfamilies)
 			return false;
 	}
-	if (r->exe_glob) {
-		if (!ev->exe.p || logread_unescape(ev->exe, r->exe, sizeof(r->exe)) < 0 ||
-		    fnmatch(r->exe_glob, r->exe, 0) != 0)
-			return false;
-	}
+	if (r->exe_globs.n && !str_matches(r, ev->exe, &r->exe_globs, true))
+		return false;
+	if (r->comm_globs.n && !str_matches(r, ev->comm, &r->comm_globs, true))
+		return false;
+	if (r->rules.n && !str_matches(r, ev->rule, &r->rules, false))
+		return false;
 	return true;
 }
 
@@ -602,6 +646,13 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	if (!filter(r, ev))
 		return;
 	r->matched++;
+	if (r->format == FMT_LINES) {
+		/* The matching events themselves, as ausearch prints records:
+		 * each line as the log holds it, so jq and report read them. */
+		fwrite(ev->line.p, 1, ev->line.len, stdout);
+		putchar('\n');
+		return;
+	}
 	if (policy_event_has_address(ev->event) && ev->event != POLICY_EV_GETADDRINFO)
 		note_address(r, ev);
 	if (r->matched == 1 || ev->ts < r->first)
@@ -918,13 +969,14 @@ static size_t table_widths(const struct report *r, struct group **sorted, size_t
 		w[exe_col + 1] = ew > over + 12 ? ew - over : 12;
 		total -= ew - w[exe_col + 1];
 	}
-	/* Still too wide: narrow the widest column, a character at a time. */
+	/* Still too wide: narrow the widest column, a character at a time, down
+	 * to 4 columns ("AF_…"): only a table of many fields stays wider. */
 	while (total > (size_t)r->width) {
 		int widest = 1;
 		for (int c = 2; c <= r->nby; c++)
 			if (w[c] > w[widest])
 				widest = c;
-		if (w[widest] <= 8)
+		if (w[widest] <= 4)
 			break;
 		w[widest]--;
 		total--;
@@ -1312,25 +1364,181 @@ static void usage(FILE *out)
 "                     exe,event,family,type,protocol,decision); any of: exe comm\n"
 "                     event call family type flags protocol how decision rule\n"
 "                     mode errno layer pid\n"
-"  --decision LIST    only these decisions (allow,deny,would_deny,kill;\n"
-"                     'denied' means deny,would_deny,kill)\n"
-"  --exe GLOB         only executables whose path matches GLOB\n"
-"  --pid LIST         only these process ids\n"
-"  --family FAMILY    only this family (AF_INET, or a number)\n"
-"  --since TIME       only events at or after TIME (RFC 3339, or -30m, -1h, -2d)\n"
-"  --until TIME       only events before TIME\n"
-"  --format FORMAT    table (default), json, or csv (the groups only)\n"
+"Filters (a LIST is comma-separated; an event passes when it matches every\n"
+"filter given, and any item of a list):\n"
+"  --decision LIST    allow, deny, would_deny, kill; 'denied' means\n"
+"                     deny,would_deny,kill\n"
+"  --event LIST       socket.__new__, socket.shutdown, socket.connect, ...\n"
+"                     (or without 'socket.': __new__, shutdown, connect)\n"
+"  --family LIST      families (AF_INET, or numbers)\n"
+"  --layer LIST       preload, seccomp, notify\n"
+"  --rule LIST        the deciding rules' ids; '(default)' is the policy default\n"
+"  --exe GLOB         executables whose path matches GLOB (repeat for more)\n"
+"  --comm GLOB        process names (comm) matching GLOB (repeat for more)\n"
+"  --pid LIST         process ids\n"
+"  --since TIME       events at or after TIME\n"
+"  --until TIME       events before TIME\n"
+"TIME: RFC 3339 (2026-11-24T04:05:06Z, ...+01:00); a local date and time\n"
+"(2026-12-01, '2026-12-01 10:00[:00]', 10:00[:00] today); -30m, -1h, -2d, -1w\n"
+"back from now; now, recent (10 minutes ago), today, yesterday (local\n"
+"midnight), week-ago, this-month, this-year, boot.\n\n"
+"  --format FORMAT    table (default), json, csv (the groups only), or lines:\n"
+"                     the matching events themselves, one JSON line each\n"
+"  --events           the same as --format lines\n"
 "  --list N           list at most N denials, junk lines, lossy processes (20)\n"
-"  --width N          fit the table in N columns (80)\n"
+"  --width N          fit the table in N columns (40..1000; default $COLUMNS,\n"
+"                     else the terminal's width, else 80)\n"
 "  -h, --help         show this help\n\n"
 "Exit status: 0 all lines were events, 1 some lines were not events,\n"
-"2 usage error or unreadable log, 3 some lines claiming the notify layer\n"
-"fail its seals (forged, altered, or out of chain).\n");
+"2 usage error or a log that cannot be read (nothing is printed then),\n"
+"3 some lines claiming the notify layer fail its seals (forged, altered, or\n"
+"out of chain).\n");
+}
+
+/* Local midnight of the day of T, DAYS later (negative: earlier). */
+static time_t local_midnight(time_t t, int days)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday += days;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+/* The words of ausearch(8)'s --start/--end that make sense for a log. */
+enum tword { TW_NOW, TW_RECENT, TW_TODAY, TW_YESTERDAY, TW_WEEK_AGO, TW_MONTH, TW_YEAR, TW_BOOT };
+
+static const struct { const char *word; enum tword w; } time_words[] = {
+	{ "now", TW_NOW }, { "recent", TW_RECENT }, { "today", TW_TODAY },
+	{ "yesterday", TW_YESTERDAY }, { "week-ago", TW_WEEK_AGO },
+	{ "this-month", TW_MONTH }, { "this-year", TW_YEAR }, { "boot", TW_BOOT },
+};
+
+/* The boot time, from /proc/stat's btime: 0, or -errno. */
+static int boot_time(time_t *t)
+{
+	char line[256];
+	FILE *f = fopen("/proc/stat", "re");
+	long long v;
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "btime %lld", &v) == 1) {
+			*t = (time_t)v;
+			rc = 0;
+			break;
+		}
+	fclose(f);
+	return rc;
+}
+
+static int time_word(const char *s, int64_t *ns)
+{
+	struct timespec now;
+	struct tm tm;
+	time_t t;
+
+	for (size_t i = 0; i < sizeof(time_words) / sizeof(time_words[0]); i++) {
+		if (strcmp(s, time_words[i].word))
+			continue;
+		clock_gettime(CLOCK_REALTIME, &now);
+		t = now.tv_sec;
+		switch (time_words[i].w) {
+		case TW_NOW:
+			*ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+			return 0;
+		case TW_RECENT:
+			*ns = ((int64_t)now.tv_sec - 600) * 1000000000 + now.tv_nsec;
+			return 0;
+		case TW_TODAY:
+			t = local_midnight(t, 0);
+			break;
+		case TW_YESTERDAY:
+			t = local_midnight(t, -1);
+			break;
+		case TW_WEEK_AGO:
+			t -= 7 * 86400;
+			break;
+		case TW_MONTH:
+		case TW_YEAR:
+			localtime_r(&t, &tm);
+			tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+			tm.tm_mday = 1;
+			if (time_words[i].w == TW_YEAR)
+				tm.tm_mon = 0;
+			tm.tm_isdst = -1;
+			t = mktime(&tm);
+			break;
+		case TW_BOOT:
+			if (boot_time(&t) < 0)
+				return -EINVAL;
+			break;
+		}
+		*ns = (int64_t)t * 1000000000;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* A local date and time without a zone: "2026-12-01", "2026-12-01 10:00",
+ * "2026-12-01T10:00:30", "10:00" (today).  -ENOENT when S is not of these
+ * forms, -EINVAL when it is and names no time. */
+static int local_time(const char *s, int64_t *ns)
+{
+	struct tm tm = { 0 }, want;
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, k = 0;
+	bool date;
+	time_t t;
+
+	date = sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10;
+	if (!date) {
+		time_t now = time(NULL);
+		localtime_r(&now, &tm);
+		y = tm.tm_year + 1900;
+		mo = tm.tm_mon + 1;
+		d = tm.tm_mday;
+		n = 0;
+	} else if (s[n] == ' ' || s[n] == 'T') {
+		n++;
+	} else if (s[n]) {
+		return -ENOENT;		/* a zone, a fraction: RFC 3339's */
+	}
+	if (s[n]) {
+		if (sscanf(s + n, "%2d:%2d%n", &h, &mi, &k) != 2 || k != 5)
+			return -ENOENT;
+		n += k;
+		if (s[n] == ':') {
+			if (sscanf(s + n, ":%2d%n", &sec, &k) != 1 || k != 3)
+				return -ENOENT;
+			n += k;
+		}
+		if (s[n])
+			return -ENOENT;
+	} else if (!date) {
+		return -ENOENT;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+	    h < 0 || mi < 0 || sec < 0)
+		return -EINVAL;
+	tm = (struct tm){ .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+			  .tm_hour = h, .tm_min = mi, .tm_sec = sec, .tm_isdst = -1 };
+	want = tm;
+	t = mktime(&tm);
+	/* mktime() moves 31 April to 1 May: that is no date. */
+	if (t == (time_t)-1 || tm.tm_mday != want.tm_mday || tm.tm_mon != want.tm_mon)
+		return -EINVAL;
+	*ns = (int64_t)t * 1000000000;
+	return 0;
 }
 
 static int parse_time_arg(const char *s, int64_t *ns)
 {
 	char *end;
+	int rc;
 
 	if (s[0] == '-' || s[0] == '+') {
 		static const struct { char unit; int64_t secs; } units[] = {
@@ -1352,6 +1560,10 @@ static int parse_time_arg(const char *s, int64_t *ns)
 			}
 		return -EINVAL;
 	}
+	if ((rc = time_word(s, ns)) != -ENOENT)
+		return rc;
+	if ((rc = local_time(s, ns)) != -ENOENT)
+		return rc;
 	return logread_parse_time(s, strlen(s), ns);
 }
 
@@ -1420,31 +1632,109 @@ static int parse_pids(struct report *r, const char *arg)
 	return 0;
 }
 
+static int strs_add(struct strs *l, const char *w)
+{
+	const char **n = realloc(l->v, sizeof(*n) * (size_t)(l->n + 1));
+
+	if (!n)
+		return cli_usage_error("report", "out of memory");
+	l->v = n;
+	l->v[l->n++] = w;
+	return 0;
+}
+
+/* Each comma-separated word of ARG in turn to ONE: 0, or its status.  A
+ * copy of ARG is kept (the words may be kept) and freed with the report. */
+static int each_word(struct report *r, const char *opt, const char *arg,
+		     int (*one)(struct report *r, char *w))
+{
+	char *copy = strdup(arg), *save = NULL, *w;
+	int st = 0, n = 0;
+
+	if (!copy || strs_add(&r->copies, copy)) {
+		free(copy);
+		return cli_usage_error("report", "out of memory");
+	}
+	for (w = strtok_r(copy, ",", &save); w && !st; w = strtok_r(NULL, ",", &save), n++)
+		st = one(r, w);
+	if (!st && !n)
+		st = cli_usage_error("report", "%s needs at least one item", opt);
+	return st;
+}
+
+static int one_family(struct report *r, char *w)
+{
+	const char *s;
+
+	if (r->nfamilies == FILTER_MAX)
+		return cli_usage_error("report", "more than %d families in --family", FILTER_MAX);
+	if (names_value(NAMES_FAMILY, w, &r->families[r->nfamilies]) == 0) {
+		r->nfamilies++;
+		return 0;
+	}
+	s = names_suggest(NAMES_FAMILY, w);
+	return cli_usage_error("report", "unknown family '%s'%s%s%s", w,
+			       s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+}
+
+static int one_event(struct report *r, char *w)
+{
+	for (int e = 0; e < POLICY_EV_COUNT; e++) {
+		const char *word = event_name_word((enum policy_event)e);
+		if (!strcmp(w, word) || (!strncmp(word, "socket.", 7) && !strcmp(w, word + 7))) {
+			r->events_mask |= 1u << e;
+			return 0;
+		}
+	}
+	return cli_usage_error("report", "unknown event '%s' (socket.__new__, socket.shutdown, "
+			       "socket.connect, socket.bind, socket.sendto, socket.sendmsg, "
+			       "socket.getaddrinfo)", w);
+}
+
+static int one_layer(struct report *r, char *w)
+{
+	for (int y = 0; y < EVENT_LAYER_COUNT; y++)
+		if (!strcmp(w, event_layer_word((enum event_layer)y))) {
+			r->layers |= 1u << y;
+			return 0;
+		}
+	return cli_usage_error("report", "unknown layer '%s' (preload, seccomp, notify)", w);
+}
+
+static int one_rule(struct report *r, char *w)
+{
+	return strs_add(&r->rules, w);
+}
+
 static int report_parse_args(struct report *r, int argc, char **argv)
 {
-	enum { O_BY = 256, O_DECISION, O_EXE, O_PID, O_FAMILY, O_SINCE, O_UNTIL, O_FORMAT, O_LIST, O_WIDTH };
+	enum { O_BY = 256, O_DECISION, O_EXE, O_PID, O_FAMILY, O_SINCE, O_UNTIL, O_FORMAT, O_LIST,
+	       O_WIDTH, O_EVENT, O_LAYER, O_RULE, O_COMM, O_EVENTS };
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, O_BY },
 		{ "decision", required_argument, NULL, O_DECISION },
 		{ "exe", required_argument, NULL, O_EXE },
+		{ "comm", required_argument, NULL, O_COMM },
 		{ "pid", required_argument, NULL, O_PID },
 		{ "family", required_argument, NULL, O_FAMILY },
+		{ "event", required_argument, NULL, O_EVENT },
+		{ "layer", required_argument, NULL, O_LAYER },
+		{ "rule", required_argument, NULL, O_RULE },
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
 		{ "format", required_argument, NULL, O_FORMAT },
+		{ "events", no_argument, NULL, O_EVENTS },
 		{ "list", required_argument, NULL, O_LIST },
 		{ "width", required_argument, NULL, O_WIDTH },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c, st;
+	int c, st, width = 0;
 	char *end;
 
 	if ((st = parse_by(r, "exe,event,family,type,protocol,decision")))
 		return st;
-	r->family = -1;
 	r->list = 20;
-	r->width = 80;
 	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
 	opterr = 0;
 	/* Options may come anywhere; "-" alone is a LOG (stdin). */
@@ -1462,24 +1752,40 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 				return st;
 			break;
 		case O_EXE:
-			r->exe_glob = optarg;
+			if ((st = strs_add(&r->exe_globs, optarg)))
+				return st;
+			break;
+		case O_COMM:
+			if ((st = strs_add(&r->comm_globs, optarg)))
+				return st;
 			break;
 		case O_PID:
 			if ((st = parse_pids(r, optarg)))
 				return st;
 			break;
 		case O_FAMILY:
-			if (names_value(NAMES_FAMILY, optarg, &r->family) < 0) {
-				const char *s = names_suggest(NAMES_FAMILY, optarg);
-				return cli_usage_error("report", "unknown family '%s'%s%s%s", optarg,
-						       s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
-			}
+			if ((st = each_word(r, "--family", optarg, one_family)))
+				return st;
+			break;
+		case O_EVENT:
+			if ((st = each_word(r, "--event", optarg, one_event)))
+				return st;
+			break;
+		case O_LAYER:
+			if ((st = each_word(r, "--layer", optarg, one_layer)))
+				return st;
+			break;
+		case O_RULE:
+			if ((st = each_word(r, "--rule", optarg, one_rule)))
+				return st;
 			break;
 		case O_SINCE:
 		case O_UNTIL:
 			if (parse_time_arg(optarg, c == O_SINCE ? &r->since : &r->until) < 0)
 				return cli_usage_error("report", "bad time '%s': use RFC 3339 "
-						       "(2026-11-24T04:05:06Z) or -30m, -1h, -2d", optarg);
+						       "(2026-11-24T04:05:06Z), a local time "
+						       "('2026-11-24 04:05', 04:05), -30m, -1h, -2d, "
+						       "today, yesterday, recent, ...", optarg);
 			*(c == O_SINCE ? &r->since_set : &r->until_set) = true;
 			break;
 		case O_FORMAT:
@@ -1489,8 +1795,13 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 				r->format = FMT_JSON;
 			else if (!strcmp(optarg, "csv"))
 				r->format = FMT_CSV;
+			else if (!strcmp(optarg, "lines"))
+				r->format = FMT_LINES;
 			else
-				return cli_usage_error("report", "unknown format '%s' (table, json, csv)", optarg);
+				return cli_usage_error("report", "unknown format '%s' (table, json, csv, lines)", optarg);
+			break;
+		case O_EVENTS:
+			r->format = FMT_LINES;
 			break;
 		case O_LIST:
 			r->list = strtoul(optarg, &end, 10);
@@ -1498,9 +1809,10 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 				return cli_usage_error("report", "bad --list '%s'", optarg);
 			break;
 		case O_WIDTH:
-			r->width = (int)strtol(optarg, &end, 10);
-			if (*end || end == optarg || r->width < 40 || r->width > 1000)
-				return cli_usage_error("report", "bad --width '%s' (40..1000)", optarg);
+			width = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || width < TABLE_WIDTH_MIN || width > TABLE_WIDTH_MAX)
+				return cli_usage_error("report", "bad --width '%s' (%d..%d)", optarg,
+						       TABLE_WIDTH_MIN, TABLE_WIDTH_MAX);
 			break;
 		default:
 			if (optopt && optopt < 256)
@@ -1508,11 +1820,37 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 			return cli_usage_error("report", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
+	r->width = table_width(width);
 	if (optind >= argc)
 		return cli_usage_error("report", "no LOG given ('-' reads standard input)");
 	r->files = argv + optind;
 	r->nfiles = argc - optind;
 	return 0;
+}
+
+/* Every LOG that cannot be opened as a file to read, said before anything
+ * is read: a report of the others would look like a report of them all.
+ * Returns how many. */
+static int report_precheck(const struct report *r)
+{
+	int bad = 0;
+
+	for (int i = 0; i < r->nfiles; i++) {
+		struct stat st;
+		int fd;
+
+		if (!strcmp(r->files[i], "-"))
+			continue;
+		fd = open(r->files[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+			cli_error("report", "%s: %s", r->files[i],
+				  strerror(fd < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : errno));
+			bad++;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return bad;
 }
 
 int cmd_report(int argc, char **argv)
@@ -1543,10 +1881,27 @@ int cmd_report(int argc, char **argv)
 		st = 2;
 		goto out;
 	}
+	if (report_precheck(r)) {
+		st = 2;
+		goto out;
+	}
 	failed = logread_files(r->files, r->nfiles, &sink, r);
 	if (failed < 0 || r->nomem) {
 		cli_error("report", "out of memory");
 		st = 2;
+		goto out;
+	}
+	/* A log that could not be read (after the check: a read error) makes
+	 * no report at all, rather than one of the others that looks whole. */
+	if (failed) {
+		st = 2;
+		goto out;
+	}
+	if (r->format == FMT_LINES) {
+		fflush(stdout);
+		if (r->junk)
+			fprintf(stderr, "sockaudit report: %" PRIu64 " lines are not events\n", r->junk);
+		st = r->seals.failed ? 3 : r->junk ? 1 : 0;
 		goto out;
 	}
 	sorted = malloc(sizeof(*sorted) * (r->groups.used + 1));
@@ -1598,6 +1953,12 @@ out:
 	free(r->denials);
 	free(r->junks);
 	free(r->pids);
+	for (int i = 0; i < r->copies.n; i++)
+		free((char *)r->copies.v[i]);
+	free(r->copies.v);
+	free(r->exe_globs.v);
+	free(r->comm_globs.v);
+	free(r->rules.v);
 	free(r);
 	return st;
 }
