@@ -12,6 +12,8 @@
 #include "table.h"
 #include "utf8.h"
 
+#define TABLE_LINE_EXE 64	/* columns of an exe in an event's line */
+
 int table_width(int requested)
 {
 	const char *env = getenv("COLUMNS");
@@ -300,8 +302,12 @@ static void put_cell(FILE *f, const char *json, const char *null_word)
 
 void table_event_text(FILE *f, const struct table_event *t, const char *path)
 {
+	char buf[TABLE_EXE_MAX * 4 + 64];
+	size_t n = table_cell(t->exe, strlen(t->exe), "-", buf, sizeof(buf));
+
 	fprintf(f, "%s:%" PRIu64 ": pid %lld seq %" PRIu64 " ", path, t->line, t->pid, t->seq);
-	put_cell(f, t->exe, "-");
+	/* A path's end tells it apart; the line stays a line. */
+	table_put(f, buf, n, TABLE_LINE_EXE, true, true);
 	/* Events without "socket.", which every one of them starts with. */
 	fprintf(f, " %s ", event_name_word(t->event) + 7);
 	put_cell(f, t->family, "-");

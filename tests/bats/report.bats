@@ -38,8 +38,8 @@ DATA="$ROOT/tests/data"
 	assert_line --index 6 --regexp '^COUNT +EXE +EVENT +FAMILY +TYPE +PROTOCOL +DECISION$'
 	assert_line --index 7 --regexp '^    2 +…r/bin/python3.11 +__new__ +AF_UNIX +SOCK_STREAM +0 +allow$'
 	assert_line "Denials: 2"
-	assert_line "procs.jsonl:7: pid 100 seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny (rule no-packet)"
-	assert_line "procs.jsonl:10: pid 300 seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: would_deny (rule no-raw)"
+	assert_line "procs.jsonl:7: pid 100 seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny by no-packet"
+	assert_line "procs.jsonl:10: pid 300 seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: would_deny by no-raw"
 	# The pointer really leads to the event.
 	run -0 sed -n 7p procs.jsonl
 	run -0 jq -r '"\(.pid) \(.seq) \(.decision)"' <<<"$output"
@@ -145,8 +145,18 @@ DATA="$ROOT/tests/data"
 @test "report: usage errors exit 2 with a hint" {
 	run -2 "$SOCKAUDIT" report --by exe,famly "$DATA/procs.jsonl"
 	assert_output --partial "unknown field 'famly' in --by; did you mean 'family'?"
-	run -2 "$SOCKAUDIT" report --since yesterday "$DATA/procs.jsonl"
-	assert_output --partial "bad time 'yesterday'"
+	run -2 "$SOCKAUDIT" report --since tomorrow "$DATA/procs.jsonl"
+	assert_output --partial "bad time 'tomorrow'"
+	run -2 "$SOCKAUDIT" report --since 2026-02-30 "$DATA/procs.jsonl"
+	assert_output --partial "bad time '2026-02-30'"
+	run -2 "$SOCKAUDIT" report --event socket.listen "$DATA/procs.jsonl"
+	assert_output --partial "unknown event 'socket.listen'"
+	run -2 "$SOCKAUDIT" report --layer kernel "$DATA/procs.jsonl"
+	assert_output --partial "unknown layer 'kernel' (preload, seccomp, notify)"
+	run -2 "$SOCKAUDIT" report --family AF_INET,AF_INTE "$DATA/procs.jsonl"
+	assert_output --partial "unknown family 'AF_INTE'; did you mean 'AF_INET'?"
+	run -2 "$SOCKAUDIT" report --format xml "$DATA/procs.jsonl"
+	assert_output --partial "unknown format 'xml' (table, json, csv, lines)"
 	run -2 "$SOCKAUDIT" report --family AF_INTE "$DATA/procs.jsonl"
 	assert_output --partial "unknown family 'AF_INTE'; did you mean 'AF_INET'?"
 	run -2 "$SOCKAUDIT" report
@@ -184,7 +194,8 @@ print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "sock
 	run -0 jq -c '[.events, (.groups[0].exe | length), (.groups[0].exe | endswith("/x…")), (.groups[0].comm | length)]' <<<"$output"
 	assert_output "[1,1025,true,171]"
 	run -0 "$SOCKAUDIT" report long.jsonl
-	assert_line --regexp '^long\.jsonl:1: pid 1 seq 1 …/x/x/x/x.* __new__ AF_INET SOCK_STREAM IPPROTO_TCP: deny \(the default\)$'
+	# The line keeps the path's end, in 64 columns.
+	assert_line --regexp '^long\.jsonl:1: pid 1 seq 1 …[/x]{62}… __new__ AF_INET SOCK_STREAM IPPROTO_TCP: deny by \(default\)$'
 }
 
 # ---- where sockets go (tests/data/addr.jsonl, addr-hosts.jsonl) ----
@@ -235,7 +246,7 @@ print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "sock
 @test "report: a denied address event lists where it went" {
 	sed -n 3p "$DATA/addr.jsonl" | sed 's/"decision":"allow","rule":null/"decision":"deny","rule":"no-web"/' > denied.jsonl
 	run -0 "$SOCKAUDIT" report denied.jsonl
-	assert_line "denied.jsonl:1: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: deny (rule no-web)"
+	assert_line "denied.jsonl:1: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: deny by no-web"
 }
 
 @test "report: a real curl run's connect under the preload layer, as destination" {
