@@ -955,8 +955,6 @@ static size_t table_widths(const struct report *r, struct group **sorted, size_t
 			if (cols > w[c + 1])
 				w[c + 1] = cols;
 		}
-		if (r->by[c] != F_EXE && w[c + 1] > 20)
-			w[c + 1] = 20;
 	}
 	for (int c = 0; c <= r->nby; c++)
 		total += w[c];
