@@ -50,7 +50,7 @@ static void usage(FILE *out)
 		"  --port PORT         its port (inet); getaddrinfo's numeric service\n"
 		"  --host NAME         the name getaddrinfo looks up\n"
 		"A replay:\n"
-		"  --all               print the decision for every event\n"
+		"  --all               print the decision for every event (text only)\n"
 		"  --list N            list at most N changed events and junk lines (20)\n"
 		"  --format text|json  the summary as text (default) or one JSON object\n"
 		"  -h, --help          this help\n\n"

@@ -312,6 +312,11 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 			return cli_usage_error("eval", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
+	/* --all streams text lines; the JSON object holds no more than
+	 * --list changes, so that memory stays flat. */
+	if (r->all && r->json)
+		return cli_usage_error("eval", "--all prints text: with --format json, "
+				       "--list N lists the changes");
 	if (optind >= argc)
 		return cli_usage_error("eval", "no LOG given ('-' reads standard input)");
 	r->files = argv + optind;

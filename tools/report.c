@@ -1160,12 +1160,24 @@ static void table_dests(const struct report *r, struct group **g, size_t ng, boo
 		if (caps[c] && w[c + 1] > caps[c])
 			w[c + 1] = caps[c];
 	}
-	/* The exe column gives way to fit --width. */
+	/* The exe column gives way to fit --width, then the widest of the
+	 * address and the host, down to 8 columns. */
 	total = 0;
 	for (int c = 0; c <= ncols; c++)
 		total += w[c] + 2;
-	if (total > (size_t)r->width)
-		w[1] = w[1] > total - (size_t)r->width + 12 ? w[1] - (total - (size_t)r->width) : 12;
+	total -= 2;
+	if (total > (size_t)r->width) {
+		size_t ew = w[1];
+		w[1] = ew > total - (size_t)r->width + 12 ? ew - (total - (size_t)r->width) : 12;
+		total -= ew - w[1];
+	}
+	while (total > (size_t)r->width) {
+		int c = hosts && w[5] > w[3] ? 5 : 3;
+		if (w[c] <= 8)
+			break;
+		w[c]--;
+		total--;
+	}
 	printf("%*s", (int)w[0], "COUNT");
 	for (int c = 0; c < ncols; c++) {
 		printf("  ");

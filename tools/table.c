@@ -344,6 +344,10 @@ void table_event_json(FILE *f, const struct table_event *t, const char *path)
 	char ts[40];
 
 	logread_format_time(ts, sizeof(ts), t->ts);
+	/* To the nanosecond, as the log has it: "...:06.123456789Z". */
+	if (t->ts % 1000000000 && strlen(ts) > 1)
+		snprintf(ts + strlen(ts) - 1, sizeof(ts) - strlen(ts) + 1, ".%09dZ",
+			 (int)((t->ts % 1000000000 + 1000000000) % 1000000000));
 	fputs("\"file\":", f);
 	table_json_string(f, path);
 	fprintf(f, ",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"ts\":\"%s\""

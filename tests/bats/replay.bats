@@ -64,12 +64,21 @@ EOF
 @test "replay: options before and after POLICY alike; the JSON changes carry exe, family, layer" {
 	no_raw
 	# Every replay option before POLICY, then after it, then among the logs.
-	run -1 "$SOCKAUDIT" eval --all --list 1 --format json --mode audit "$T/no-raw.json" "$DATA/procs.jsonl"
+	run -1 "$SOCKAUDIT" eval --list 1 --format json --mode audit --exe /usr/bin/curl "$T/no-raw.json" "$DATA/procs.jsonl"
 	before="$output"
-	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" --all --list 1 --format json --mode audit "$DATA/procs.jsonl"
+	run -0 jq -c '[.mode, (.changes | length), .newly_denied]' <<<"$output"
+	assert_output '["audit",1,4]'
+	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" --list 1 --format json --mode audit --exe /usr/bin/curl "$DATA/procs.jsonl"
 	[ "$output" = "$before" ]
-	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" "$DATA/procs.jsonl" --format=json --list=1 --all --mode=audit
+	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" "$DATA/procs.jsonl" --format=json --list=1 --exe=/usr/bin/curl --mode=audit
 	[ "$output" = "$before" ]
+	run -1 "$SOCKAUDIT" eval --all "$T/no-raw.json" "$DATA/procs.jsonl"
+	all="$output"
+	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" "$DATA/procs.jsonl" --all
+	[ "$output" = "$all" ]
+	# --all streams text; the JSON object is bounded by --list.
+	run -2 "$SOCKAUDIT" eval --all --format json "$T/no-raw.json" "$DATA/procs.jsonl"
+	assert_output --partial "--all prints text: with --format json, --list N lists the changes"
 	run -1 "$SOCKAUDIT" eval --format json "$T/no-raw.json" "$DATA/procs.jsonl"
 	run -0 jq -c '.changes[0] | [.exe, .comm, .event, .family, .type, .protocol, .layer, .was, .now, .rule]' <<<"$output"
 	assert_output '["/usr/bin/curl","curl","socket.__new__","AF_INET","SOCK_DGRAM","IPPROTO_UDP","preload","allow","deny","curl-only-tcp"]'
