@@ -5,10 +5,14 @@
  * event adds one to its group (a hash table of group keys), updates its
  * process's seq accounting, and, among the first --list ones, is kept as a
  * denial to show.  Nothing else is kept per event, so memory grows with the
- * number of groups and processes, never with the log.
+ * number of groups and processes, never with the log.  --format lines
+ * prints each event that passes filter() as the log holds it, and keeps
+ * nothing.  What people read (cells, widths, an event's line) is
+ * tools/table.c's, shared with eval's replay.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -18,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
