@@ -8,6 +8,11 @@
  *                  [FAMILY TYPE [PROTOCOL]]
  *   sockaudit eval [...] [--host NAME] [--port PORT] POLICY getaddrinfo [FAMILY TYPE [PROTOCOL]]
  *
+ *   sockaudit eval [--exe PATH] [--mode MODE] [--all] [--list N] [--format F] POLICY LOG...
+ *
+ * Options may come anywhere (eval_parse() knows them all, the replay's too,
+ * and passes those on to cmd_eval_replay()).
+ *
  * Output, one line, words in this order (see sockaudit-eval(1)):
  *   DECISION [errno=NAME|gai_error=EAI_FAIL] rule=ID|rules[N]|(default) log=true|false
  */
