@@ -462,7 +462,7 @@ print(max(w(l) for l in sys.stdin.read().splitlines()))'
 	run -0 max_cols <<<"$output"
 	[ "$output" -gt 80 ] && [ "$output" -le 120 ]
 	# A terminal of 50 columns (a pty that script(1) makes), without COLUMNS.
-	run -0 script -qec "stty cols 50; env -u COLUMNS '$SOCKAUDIT' report --by exe,family '$DATA/wide.jsonl'" /dev/null
+	run -0 script -qec "stty cols 50; env -u COLUMNS '$SOCKAUDIT' report --by exe,family '$DATA/wide.jsonl'" /dev/null </dev/null
 	run -0 bash -c "tr -d '\r' <<<\"\$1\" | sed -n '/^COUNT/,/^\$/p'" _ "$output"
 	assert_line --regexp '^COUNT EXE +FAMILY$'
 	run -0 max_cols <<<"$output"
