@@ -33,7 +33,7 @@
 #include "logread.h"
 
 /* The policy default's one spelling wherever a rule is named for people
- * (report, eval, learn's notes); JSON output writes null, as the log does. */
+ * (report, eval); JSON output writes null, as the log does. */
 #define TABLE_DEFAULT_RULE "(default)"
 
 /* The width to fit: REQUESTED (> 0, --width) else $COLUMNS, else the
