@@ -8,6 +8,11 @@
  *                  [FAMILY TYPE [PROTOCOL]]
  *   sockaudit eval [...] [--host NAME] [--port PORT] POLICY getaddrinfo [FAMILY TYPE [PROTOCOL]]
  *
+ *   sockaudit eval [--exe PATH] [--mode MODE] [--all] [--list N] [--format F] POLICY LOG...
+ *
+ * Options may come anywhere (eval_parse() knows them all, the replay's too,
+ * and passes those on to cmd_eval_replay()).
+ *
  * Output, one line, words in this order (see sockaudit-eval(1)):
  *   DECISION [errno=NAME|gai_error=EAI_FAIL] rule=ID|rules[N]|(default) log=true|false
  */
@@ -28,28 +33,40 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: sockaudit eval [--exe PATH] [--mode audit|enforce] POLICY socket FAMILY TYPE [PROTOCOL]\n"
-		"       sockaudit eval [--exe PATH] [--mode audit|enforce] POLICY shutdown HOW [FAMILY TYPE PROTOCOL]\n"
-		"       sockaudit eval [OPTIONS] POLICY connect|bind|sendto|sendmsg [FAMILY TYPE [PROTOCOL]]\n"
-		"       sockaudit eval [OPTIONS] POLICY getaddrinfo [FAMILY TYPE [PROTOCOL]]\n"
-		"       sockaudit eval [--exe PATH] [--mode audit|enforce] POLICY LOG...\n"
-		"Decide one call against POLICY, or replay the events of logs.\n\n"
+		"Usage: sockaudit eval [OPTION]... POLICY socket FAMILY TYPE [PROTOCOL]\n"
+		"       sockaudit eval [OPTION]... POLICY shutdown HOW [FAMILY TYPE PROTOCOL]\n"
+		"       sockaudit eval [OPTION]... POLICY connect|bind|sendto|sendmsg [FAMILY TYPE [PROTOCOL]]\n"
+		"       sockaudit eval [OPTION]... POLICY getaddrinfo [FAMILY TYPE [PROTOCOL]]\n"
+		"       sockaudit eval [OPTION]... POLICY LOG...\n"
+		"Decide one call against POLICY, or replay the events of logs ('-' reads\n"
+		"standard input) and show what POLICY would have decided differently.\n"
+		"Options may come before or after POLICY.\n\n"
 		"FAMILY, TYPE, PROTOCOL and HOW are names or numbers, as in policies;\n"
 		"TYPE may carry flags: SOCK_STREAM|SOCK_CLOEXEC.  PROTOCOL defaults to 0\n"
 		"(the family's default protocol).  A shutdown or an address event\n"
 		"without FAMILY TYPE PROTOCOL is on a socket of unknown kind; for\n"
 		"getaddrinfo they are the hints.\n\n"
-		"  --exe PATH          the executable to match 'exe' globs against\n"
+		"  --exe PATH          the executable to match 'exe' globs against (a\n"
+		"                      replay: instead of each event's)\n"
 		"  --mode audit|enforce  override the policy's mode\n"
+		"A call:\n"
 		"  --address ADDRESS   the address of connect, bind, sendto, sendmsg:\n"
 		"                      127.0.0.1, ::1, /path, @abstract, '' (unnamed)\n"
 		"  --port PORT         its port (inet); getaddrinfo's numeric service\n"
 		"  --host NAME         the name getaddrinfo looks up\n"
+		"A replay:\n"
+		"  --all               print the decision for every event (text only)\n"
+		"  --list N            list at most N changed events and junk lines (20)\n"
+		"  --format text|json  the summary as text (default) or one JSON object\n"
 		"  -h, --help          this help\n\n"
-		"Prints one line: DECISION [errno=NAME] rule=ID|rules[N]|(default) log=true|false\n"
-		"(a denied getaddrinfo: gai_error=EAI_FAIL in place of errno=NAME)\n"
-		"Exit status: 0 decided, 2 usage error or a policy that cannot be read\n"
-		"or is invalid.\n"
+		"A call prints one line: DECISION [errno=NAME] rule=ID|rules[N]|(default)\n"
+		"log=true|false (a denied getaddrinfo: gai_error=EAI_FAIL in place of\n"
+		"errno=NAME).  A replay prints each changed event, then the counts.\n\n"
+		"Exit status: 0 decided; a replay: no event would be newly denied;\n"
+		"1 a replay: some event would be newly denied; 2 usage error, a policy\n"
+		"that cannot be read or is invalid, a log that cannot be read; 3 a replay:\n"
+		"the logs hold no event to replay (empty, or only lines that are not\n"
+		"events), so a CI gate never passes on nothing.\n"
 		"See sockaudit-eval(1).\n");
 }
 
@@ -230,50 +247,71 @@ static void print_decision(const struct policy *p, const struct policy_call *cal
 	printf(" log=%s\n", d->log ? "true" : "false");
 }
 
-/* {POLICY, [--mode M], [--exe P], REST...} for cmd_eval_replay (cmd.h). */
-static int replay(int argc, char **argv, int first, const char *mode, const char *exe)
+struct eval_args {
+	const char *mode;		/* --mode, validated; NULL: the policy's */
+	const char *address, *port;	/* --address, --port, --host: checked */
+	const char *host;		/* against the verb once it is known */
+	/* A replay's own options, passed on as given (replay.c checks them). */
+	const char *list, *format;
+	bool all;
+	char **pos;			/* the words that are not options: */
+	int npos;			/* POLICY, then a call or LOG... */
+	bool replay;			/* LOG... rather than a call follows */
+	struct policy_call call;	/* the call, and --exe */
+};
+
+/* {POLICY, the options given, "--", LOG..., NULL} for cmd_eval_replay
+ * (cmd.h): "--" keeps a log named like an option a log. */
+static int replay(const struct eval_args *a)
 {
-	char **av = calloc((size_t)(argc - first) + 5, sizeof(*av));
+	char **av = calloc((size_t)a->npos + 12, sizeof(*av));
 	int ac = 0, rc;
 
 	if (!av)
 		return cli_usage_error("eval", "out of memory");
-	av[ac++] = argv[first];
-	if (mode) {
+	av[ac++] = a->pos[0];
+	if (a->mode) {
 		av[ac++] = (char *)"--mode";
-		av[ac++] = (char *)mode;
+		av[ac++] = (char *)a->mode;
 	}
-	if (exe) {
+	if (a->call.exe) {
 		av[ac++] = (char *)"--exe";
-		av[ac++] = (char *)exe;
+		av[ac++] = (char *)a->call.exe;
 	}
-	for (int i = first + 1; i < argc; i++)
-		av[ac++] = argv[i];
+	if (a->all)
+		av[ac++] = (char *)"--all";
+	if (a->list) {
+		av[ac++] = (char *)"--list";
+		av[ac++] = (char *)a->list;
+	}
+	if (a->format) {
+		av[ac++] = (char *)"--format";
+		av[ac++] = (char *)a->format;
+	}
+	av[ac++] = (char *)"--";
+	for (int i = 1; i < a->npos; i++)
+		av[ac++] = a->pos[i];
 	av[ac] = NULL;
-	optind = 1;
 	rc = cmd_eval_replay(ac, av);
 	free(av);
 	return rc;
 }
 
-struct eval_args {
-	const char *mode;		/* --mode, validated; NULL: the policy's */
-	const char *address, *port;	/* --address, --port, --host: checked */
-	const char *host;		/* against the verb once it is known */
-	int policy;			/* POLICY's index in argv */
-	bool replay;			/* LOG... rather than a call follows */
-	struct policy_call call;	/* the call, and --exe */
-};
-
-/* 0 to go on, -1 after --help, or an exit status (2). */
+/* 0 to go on, -1 after --help, or an exit status (2).  Options may come
+ * anywhere (getopt permutes), as for report and learn: before POLICY,
+ * after it, after the call or among the logs; "--" ends them. */
 static int eval_parse(int argc, char **argv, struct eval_args *a)
 {
+	enum { O_ALL = 256, O_LIST, O_FORMAT };
 	static const struct option opts[] = {
 		{ "exe", required_argument, NULL, 'e' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "address", required_argument, NULL, 'a' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "all", no_argument, NULL, O_ALL },
+		{ "list", required_argument, NULL, O_LIST },
+		{ "format", required_argument, NULL, O_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -283,8 +321,8 @@ static int eval_parse(int argc, char **argv, struct eval_args *a)
 	int c, rc;
 
 	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			a->call.exe = optarg;
@@ -305,6 +343,15 @@ static int eval_parse(int argc, char **argv, struct eval_args *a)
 		case 'H':
 			a->host = optarg;
 			break;
+		case O_ALL:
+			a->all = true;
+			break;
+		case O_LIST:
+			a->list = optarg;
+			break;
+		case O_FORMAT:
+			a->format = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -315,18 +362,21 @@ static int eval_parse(int argc, char **argv, struct eval_args *a)
 			return cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
+	a->pos = argv + optind;
+	a->npos = argc - optind;
+	if (a->npos < 1)
 		return cli_usage_error("eval", "no policy given");
-	if (optind + 1 >= argc)
+	if (a->npos < 2)
 		return cli_usage_error("eval", "give a call (socket ..., shutdown ...) or logs after the policy");
-	a->policy = optind;
-	verb = argv[optind + 1];
+	verb = a->pos[1];
 	if (!verb_event(verb, &ev)) {
 		if (a->address || a->port || a->host)
 			return cli_usage_error("eval", "--address, --port and --host describe a call, not a replay");
 		a->replay = true;
 		return 0;
 	}
+	if (a->all || a->list || a->format)
+		return cli_usage_error("eval", "--all, --list and --format are for a replay, not a call");
 	if (a->call.exe && a->call.exe[0] != '/')
 		return cli_usage_error("eval", "--exe must be an absolute path, not '%s'",
 				       a->call.exe);
@@ -336,7 +386,7 @@ static int eval_parse(int argc, char **argv, struct eval_args *a)
 		return cli_usage_error("eval", "--port is for connect, bind, sendto, sendmsg and getaddrinfo");
 	if (a->host && ev != POLICY_EV_GETADDRINFO)
 		return cli_usage_error("eval", "--host is for getaddrinfo");
-	if ((rc = parse_call(ev, argv + optind + 2, argc - optind - 2, &a->call)))
+	if ((rc = parse_call(ev, a->pos + 2, a->npos - 2, &a->call)))
 		return rc;
 	if (a->address && (rc = parse_address(a->address, &a->call)))
 		return rc;
@@ -366,8 +416,8 @@ int cmd_eval(int argc, char **argv)
 	if (st)
 		return st < 0 ? 0 : st;
 	if (a.replay)
-		return replay(argc, argv, a.policy, a.mode, a.call.exe);
-	if (cli_policy_load(&load, argv[a.policy], &lp))
+		return replay(&a);
+	if (cli_policy_load(&load, a.pos[0], &lp))
 		return CLI_EXIT_BAD_POLICY;
 	if (a.mode && !policy_mode_value(a.mode, &m))
 		policy_set_mode(lp.policy, m);

@@ -105,6 +105,7 @@ struct learn {
 	size_t slot_cap;
 
 	uint64_t events, junk, skipped_self;
+	uint64_t learned;		/* events that became (part of) a rule */
 	/* Address events: which were seen (bits 1 << POLICY_EV_*), and those a
 	 * policy cannot name. */
 	unsigned addr_events;
@@ -509,6 +510,7 @@ add:
 		r->last = ev->ts;
 	r->count++;
 	r->denied += ev->decision != EVENT_ALLOW;
+	l->learned++;
 }
 
 static void on_junk(void *ctx, enum logread_junk junk, const char *detail, int file, uint64_t line)
@@ -1267,7 +1269,8 @@ static void usage(FILE *out)
 "Usage: sockaudit learn [OPTION]... LOG...\n"
 "Write a least-privilege policy allowing what the logs show ('-' reads\n"
 "standard input): default deny, one allow rule per observed behaviour.\n\n"
-"  -o, --output FILE  write the policy to FILE (default: standard output)\n"
+"  -o, --output FILE  write the policy to FILE ('-', the default: standard\n"
+"                     output)\n"
 "  --base POLICY      keep POLICY's rules, ids and comments; add only what it\n"
 "                     does not already allow\n"
 "  --per-exe          scope each rule to the executable that showed it\n"
@@ -1285,7 +1288,10 @@ static void usage(FILE *out)
 "                     IPAddressAllow=/Deny=)\n"
 "  -h, --help         show this help\n\n"
 "Exit status: 0 policy written, 1 some lines were not events (the policy is\n"
-"still written), 2 usage error, unreadable log or base policy.\n");
+"still written), 2 usage error, unreadable log or base policy, 3 no event to\n"
+"learn from (the logs are empty or hold only lines that are not events, or\n"
+"only sockaudit's own): the deny-everything policy is written after a\n"
+"warning, and the status says it is no success.\n");
 }
 
 static int parse_args(struct learn *l, int argc, char **argv)
@@ -1318,7 +1324,8 @@ static int parse_args(struct learn *l, int argc, char **argv)
 			usage(stdout);
 			return -1;
 		case 'o':
-			l->out_path = optarg;
+			/* "-": standard output, as for every -o of every verb. */
+			l->out_path = strcmp(optarg, "-") ? optarg : NULL;
 			break;
 		case O_BASE:
 			l->base_path = optarg;
@@ -1486,18 +1493,21 @@ out:
 	return st;
 }
 
-/* A policy that allows nothing is most likely a mistake (an empty log, the
- * wrong file): say so before writing it. */
-static void learn_warn_empty(const struct learn *l)
+/* A policy learned from nothing allows nothing: most likely a mistake (an
+ * empty log, the wrong file, a log of junk).  Say so before writing it;
+ * CLI_EXIT_EMPTY then, so that a pipeline does not go on with it.  0, or
+ * that status. */
+static int learn_warn_empty(const struct learn *l)
 {
-	size_t live = 0;
-
-	for (size_t i = 0; i < l->nrules; i++)
-		live += !l->rules[i].dead;
-	if (!live && !l->systemd)
-		cli_error("learn", "warning: no event to learn from%s: the policy denies every "
-			  "socket%s", l->events ? " (none but sockaudit's own)" : "",
-			  l->addr_events ? " and every address it names" : "");
+	if (l->learned)
+		return 0;
+	cli_error("learn", "warning: no event to learn from%s: %s",
+		  l->events ? " (none but sockaudit's own)" : l->junk ? " (only lines that are not events)" : "",
+		  l->systemd ? "the settings allow no socket family" :
+		  l->base_path ? "the base policy is written unchanged" :
+		  l->addr_events ? "the policy denies every socket and every address it names" :
+		  "the policy denies every socket");
+	return CLI_EXIT_EMPTY;
 }
 
 /* What was left out, on stderr: 0, or 1 when some lines were not events. */
@@ -1523,8 +1533,8 @@ static int learn_notes(const struct learn *l)
 		cli_error("learn", "note: %" PRIu64 " famil%s without a name left out of "
 			  "RestrictAddressFamilies=", l->sd_unnamed, l->sd_unnamed == 1 ? "y" : "ies");
 	if (l->junk)
-		cli_error("learn", "%" PRIu64 " line%s not event%s", l->junk,
-			  l->junk == 1 ? " is" : "s are", l->junk == 1 ? "" : "s");
+		cli_error("learn", "%" PRIu64 " %s", l->junk,
+			  l->junk == 1 ? "line is not an event" : "lines are not events");
 	return l->junk ? CLI_EXIT_NO : 0;
 }
 
@@ -1549,7 +1559,7 @@ int cmd_learn(int argc, char **argv)
 	struct learn *l = calloc(1, sizeof(*l));
 	struct cli_policy base = { 0 };
 	ssize_t n;
-	int st;
+	int st, empty;
 
 	if (!l) {
 		cli_error("learn", "out of memory");
@@ -1571,13 +1581,15 @@ int cmd_learn(int argc, char **argv)
 	st = learn_read(l);
 	if (st)
 		goto out;
-	learn_warn_empty(l);
+	empty = learn_warn_empty(l);
 	learn_drop_base(l, base.policy);
 	learn_shape(l);
 	learn_name(l, base.policy);
 	st = learn_write(l, &base);
 	if (!st)
 		st = learn_notes(l);
+	if (!st || st == CLI_EXIT_NO)
+		st = empty ? empty : st;
 out:
 	cli_policy_free(&base);
 	learn_free(l);

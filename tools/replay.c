@@ -20,20 +20,15 @@
 #include "logread.h"
 #include "names.h"
 #include "policy.h"
+#include "table.h"
 
 enum outcome { O_SAME, O_NEWLY_DENIED, O_NEWLY_ALLOWED, O_CHANGED, O_COUNT };
 
 struct change {
-	int file;
-	uint64_t line;
-	long long pid;
-	uint64_t seq;
-	enum event_decision old;
+	struct table_event ev;		/* as it was logged (its decision: the old) */
 	const char *now;
 	int rule;
 	enum outcome outcome;
-	enum policy_event event;
-	char where[LOGREAD_PATH_MAX + 48];		/* an address event's address ("127.0.0.1 port 80"), or "" */
 };
 
 struct replay {
@@ -72,22 +67,33 @@ static enum outcome outcome_of(const char *now, const char *old)
 	return O_CHANGED;
 }
 
+/* The deciding rule for people: its id, rules[N] for one without, or
+ * TABLE_DEFAULT_RULE. */
+static void print_rule(int rule, const char *id)
+{
+	if (rule < 0)
+		fputs(TABLE_DEFAULT_RULE, stdout);
+	else if (id)
+		fputs(id, stdout);
+	else
+		printf("rules[%d]", rule);
+}
+
 /* --all: one line per event, as it is decided. */
 static void print_event(const struct replay *r, const struct logread_event *ev, int file,
 			uint64_t line, const struct policy_decision *d, const char *now,
 			enum outcome o)
 {
-	char where[LOGREAD_PATH_MAX + 48];
+	struct table_event t;
 
-	printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": ", r->files[file], line, ev->pid, ev->seq);
-	if (ev->event > POLICY_EV_SHUTDOWN) {
-		logread_where(ev, where, sizeof(where));
-		printf("%s%s%s: ", event_name_word(ev->event), where[0] ? " " : "", where);
-	}
-	printf("%s", now);
+	table_event_set(&t, ev, file, line);
+	table_event_text(stdout, &t, r->files[file]);
+	printf(": %s", now);
 	if (o != O_SAME)
 		printf(" (was %s)", event_decision_word(ev->decision));
-	printf(" by %s\n", d->rule_id ? d->rule_id : d->rule >= 0 ? "an unnamed rule" : "the default");
+	fputs(" by ", stdout);
+	print_rule(d->rule, d->rule_id);
+	putchar('\n');
 }
 
 /* Keep a change to list after the replay: the first --list of them. */
@@ -100,16 +106,10 @@ static void keep_change(struct replay *r, const struct logread_event *ev, int fi
 	if (o == O_SAME || r->nchanges >= r->list)
 		return;
 	c = &r->changes[r->nchanges++];
-	c->file = file;
-	c->line = line;
-	c->pid = ev->pid;
-	c->seq = ev->seq;
-	c->old = ev->decision;
+	table_event_set(&c->ev, ev, file, line);
 	c->now = now;
 	c->rule = d->rule;
 	c->outcome = o;
-	c->event = ev->event;
-	logread_where(ev, c->where, sizeof(c->where));
 }
 
 static void on_event(void *ctx, const struct logread_event *ev, int file, uint64_t line)
@@ -177,14 +177,11 @@ static void print_text(struct replay *r, const char **ids)
 {
 	for (size_t i = 0; i < r->nchanges; i++) {
 		struct change *c = &r->changes[i];
-		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 ": ", r->files[c->file], c->line,
-		       c->pid, c->seq);
-		/* socket.__new__ and socket.shutdown as before; the others say
-		 * what they are and where they went. */
-		if (c->event > POLICY_EV_SHUTDOWN)
-			printf("%s%s%s: ", event_name_word(c->event), c->where[0] ? " " : "", c->where);
-		printf("%s -> %s by %s\n", event_decision_word(c->old), c->now,
-		       c->rule < 0 ? "the default" : ids[c->rule + 1] ? ids[c->rule + 1] : "an unnamed rule");
+
+		table_event_text(stdout, &c->ev, r->files[c->ev.file]);
+		printf(": %s -> %s by ", event_decision_word(c->ev.decision), c->now);
+		print_rule(c->rule, ids[c->rule + 1]);
+		putchar('\n');
 	}
 	uint64_t changed = r->outcomes[O_NEWLY_DENIED] + r->outcomes[O_NEWLY_ALLOWED] + r->outcomes[O_CHANGED];
 	if (!r->all && r->nchanges < changed)
@@ -205,24 +202,29 @@ static void print_text(struct replay *r, const char **ids)
 			continue;
 		printf("%c%s, by rule:\n", outcome_names[o][0] - 32, outcome_names[o] + 1);
 		for (size_t i = 0; i <= r->nrules; i++)
-			if (r->by_rule[o][i])
-				printf("  %10" PRIu64 "  %s\n", r->by_rule[o][i],
-				       i == 0 ? "(default)" : ids[i] ? ids[i] : "(unnamed rule)");
+			if (r->by_rule[o][i]) {
+				printf("  %10" PRIu64 "  ", r->by_rule[o][i]);
+				print_rule((int)i - 1, ids[i]);
+				putchar('\n');
+			}
 	}
 }
 
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
+	table_json_string(stdout, s);
+}
+
+/* A rule in JSON: its id, "rules[N]" for one without, null for the
+ * default (as the log writes it). */
+static void json_rule(int rule, const char *id)
+{
+	if (rule < 0)
+		printf("null");
+	else if (id)
+		json_str(id);
+	else
+		printf("\"rules[%d]\"", rule);
 }
 
 static void print_json(struct replay *r, const char **ids)
@@ -233,62 +235,32 @@ static void print_json(struct replay *r, const char **ids)
 	for (int o = 0; o < O_COUNT; o++)
 		printf(",\"%s\":%" PRIu64, outcome_keys[o], r->outcomes[o]);
 	printf(",\"undecidable\":%" PRIu64 ",\"junk\":%" PRIu64, r->undecidable, r->junk);
+	/* Arrays of {"rule", "count"}: the default's rule is null, as in the
+	 * log and in "changes", which an object's key could not be. */
 	for (int o = O_NEWLY_DENIED; o < O_COUNT; o++) {
 		bool first = true;
-		printf(",\"%s_by_rule\":{", outcome_keys[o]);
+		printf(",\"%s_by_rule\":[", outcome_keys[o]);
 		for (size_t i = 0; i <= r->nrules; i++) {
 			if (!r->by_rule[o][i])
 				continue;
-			printf("%s", first ? "" : ",");
-			if (i == 0)
-				printf("\"(default)\"");
-			else if (ids[i])
-				json_str(ids[i]);
-			else
-				printf("\"rules[%zu]\"", i - 1);
-			printf(":%" PRIu64, r->by_rule[o][i]);
+			printf("%s{\"rule\":", first ? "" : ",");
+			json_rule((int)i - 1, ids[i]);
+			printf(",\"count\":%" PRIu64 "}", r->by_rule[o][i]);
 			first = false;
 		}
-		printf("}");
+		printf("]");
 	}
 	printf(",\"changes\":[");
 	for (size_t i = 0; i < r->nchanges; i++) {
 		struct change *c = &r->changes[i];
-		printf("%s{\"file\":", i ? "," : "");
-		json_str(r->files[c->file]);
-		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"event\":\"%s\"",
-		       c->line, c->pid, c->seq, event_name_word(c->event));
-		if (c->where[0]) {
-			printf(",\"where\":");
-			json_str(c->where);
-		}
+		printf("%s{", i ? "," : "");
+		table_event_json(stdout, &c->ev, r->files[c->ev.file]);
 		printf(",\"was\":\"%s\",\"now\":\"%s\",\"rule\":",
-		       event_decision_word(c->old), c->now);
-		if (c->rule < 0)
-			printf("null");
-		else if (ids[c->rule + 1])
-			json_str(ids[c->rule + 1]);
-		else
-			printf("\"rules[%d]\"", c->rule);
+		       event_decision_word(c->ev.decision), c->now);
+		json_rule(c->rule, ids[c->rule + 1]);
 		printf("}");
 	}
 	printf("]}\n");
-}
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-"Usage: sockaudit eval [OPTION]... POLICY LOG...\n"
-"Replay the events of logs ('-' reads standard input) against POLICY and\n"
-"show what it would have decided differently.\n\n"
-"  --mode audit|enforce  override the policy's mode\n"
-"  --exe PATH         match 'exe' rules against PATH instead of each event's exe\n"
-"  --all              print the decision for every event\n"
-"  --list N           list at most N changed events and junk lines (20)\n"
-"  --format text|json the summary as text (default) or one JSON object\n"
-"  -h, --help         show this help\n\n"
-"Exit status: 0 nothing would be newly denied, 1 some event would be newly\n"
-"denied, 2 usage error, bad policy or unreadable log.\n");
 }
 
 static int parse_args(struct replay *r, int argc, char **argv, const char **mode)
@@ -300,7 +272,6 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 		{ "all", no_argument, NULL, O_ALL },
 		{ "list", required_argument, NULL, O_LIST },
 		{ "format", required_argument, NULL, O_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	enum policy_mode m;
@@ -313,11 +284,8 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 	r->policy_path = argv[0];
 	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			return -1;
 		case O_MODE:
 			if (policy_mode_value(optarg, &m) < 0)
 				return cli_usage_error("eval", "--mode must be 'audit' or 'enforce', not '%s'", optarg);
@@ -344,6 +312,11 @@ static int parse_args(struct replay *r, int argc, char **argv, const char **mode
 			return cli_usage_error("eval", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
+	/* --all streams text lines; the JSON object holds no more than
+	 * --list changes, so that memory stays flat. */
+	if (r->all && r->json)
+		return cli_usage_error("eval", "--all prints text: with --format json, "
+				       "--list N lists the changes");
 	if (optind >= argc)
 		return cli_usage_error("eval", "no LOG given ('-' reads standard input)");
 	r->files = argv + optind;
@@ -427,6 +400,14 @@ int cmd_eval_replay(int argc, char **argv)
 	else
 		print_text(r, ids);
 	st = r->outcomes[O_NEWLY_DENIED] ? CLI_EXIT_NO : 0;
+	/* Nothing replayed is no pass: an empty log, the wrong file, a log
+	 * of junk must fail a CI gate, and apart from a denial. */
+	if (r->events == r->undecidable) {
+		cli_error("eval", "no event to replay in the log%s (%" PRIu64 " line%s not "
+			  "events, %" PRIu64 " undecidable)", r->nfiles == 1 ? "" : "s",
+			  r->junk, r->junk == 1 ? "" : "s", r->undecidable);
+		st = CLI_EXIT_EMPTY;
+	}
 out:
 	free(ids);
 	replay_free(r, &lp);

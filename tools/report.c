@@ -5,10 +5,14 @@
  * event adds one to its group (a hash table of group keys), updates its
  * process's seq accounting, and, among the first --list ones, is kept as a
  * denial to show.  Nothing else is kept per event, so memory grows with the
- * number of groups and processes, never with the log.
+ * number of groups and processes, never with the log.  --format lines
+ * prints each event that passes filter() as the log holds it, and keeps
+ * nothing.  What people read (cells, widths, an event's line) is
+ * tools/table.c's, shared with eval's replay.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -18,11 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "logread.h"
 #include "names.h"
+#include "table.h"
 
 /* ---- group keys ------------------------------------------------------------ */
 
@@ -74,18 +81,8 @@ static void key_str(struct keybuf *k, struct logread_str s)
 		key_put(k, "null", 4);
 		return;
 	}
-	if (n > KEY_STR_MAX) {
-		/* Cut between escapes and UTF-8 sequences, never inside one. */
-		size_t i = 0, step;
-		for (;; i += step) {
-			unsigned char c = (unsigned char)s.p[i];
-			step = c == '\\' ? (s.p[i + 1] == 'u' ? 6 : 2) :
-			       c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-			if (i + step > KEY_STR_MAX)
-				break;
-		}
-		n = i;
-	}
+	if (n > KEY_STR_MAX)	/* between escapes and UTF-8 sequences */
+		n = table_json_cut(s.p, n, KEY_STR_MAX);
 	key_put(k, "\"", 1);
 	key_put(k, s.p, n);
 	if (n < s.len)
@@ -366,16 +363,13 @@ static void seqrun_add(struct seqrun *r, uint64_t seq)
 
 /* ---- the report's state ------------------------------------------------- */
 
-struct denial {
-	int file;
-	uint64_t line;
-	long long pid;
-	uint64_t seq;
-	int64_t ts;
-	enum event_decision decision;
-	char exe[48], family[24], type[24], protocol[24], rule[40], event[16];
-	char where[72];		/* an address event's address and port */
+/* The words of a repeatable filter (--exe, --comm, --rule), in argv. */
+struct strs {
+	const char **v;
+	int n;
 };
+
+#define FILTER_MAX 64	/* families in one --family list */
 
 struct junkline {
 	int file;
@@ -389,13 +383,17 @@ struct report {
 	enum field by[F_COUNT];
 	int nby;
 	unsigned decisions;		/* bit per logread_decision; 0: all */
-	const char *exe_glob;
+	struct strs exe_globs, comm_globs, rules;	/* any of them; none: all */
+	struct strs copies;		/* the strdup'd option words, to free */
 	long long *pids;
 	int npids;
-	int family;			/* -1: any */
+	int families[FILTER_MAX];	/* none: any family */
+	int nfamilies;
+	unsigned events_mask;		/* bit per policy_event; 0: all */
+	unsigned layers;		/* bit per event_layer; 0: all */
 	bool since_set, until_set;
 	int64_t since, until;
-	enum { FMT_TABLE, FMT_JSON, FMT_CSV } format;
+	enum { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_LINES } format;
 	size_t list;			/* denials, junk lines, processes to list */
 	int width;
 	char *const *files;
@@ -421,8 +419,8 @@ struct report {
 	 * returned, per (pid, address) (note_lookup). */
 	struct table dests, listening, hosts;
 	struct procs procs;
-	struct denial *denials;
-	size_t ndenials;
+	struct table_event *denials;	/* the first --list, grown as they come */
+	size_t ndenials, denials_cap;
 	uint64_t denied;
 	struct junkline *junks;
 	size_t njunks;
@@ -570,6 +568,25 @@ static void note_address(struct report *r, const struct logread_event *ev)
 	g->count++;
 }
 
+/* Does the event's string S match any of L: globs (GLOB) or words, the
+ * rule's null (the policy default) matching TABLE_DEFAULT_RULE? */
+static bool str_matches(struct report *r, struct logread_str s, const struct strs *l, bool glob)
+{
+	const char *text = TABLE_DEFAULT_RULE;
+
+	if (!s.p && glob)
+		return false;	/* no exe, no comm: no glob matches it */
+	if (s.p) {
+		if (logread_unescape(s, r->exe, sizeof(r->exe)) < 0)
+			return false;
+		text = r->exe;
+	}
+	for (int i = 0; i < l->n; i++)
+		if (glob ? !fnmatch(l->v[i], text, 0) : !strcmp(l->v[i], text))
+			return true;
+	return false;
+}
+
 static bool filter(struct report *r, const struct logread_event *ev)
 {
 	if (r->decisions && !(r->decisions & (1u << ev->decision)))
@@ -585,43 +602,27 @@ static bool filter(struct report *r, const struct logread_event *ev)
 		if (i == r->npids)
 			return false;
 	}
-	if (r->family >= 0) {
+	if (r->events_mask && !(r->events_mask & (1u << ev->event)))
+		return false;
+	if (r->layers && !(r->layers & (1u << ev->layer)))
+		return false;
+	if (r->nfamilies) {
 		struct policy_call call;
-		if (logread_call(ev, &call, NULL, 0, logread_names_value) < 0 || call.family != r->family)
+		int i;
+		if (logread_call(ev, &call, NULL, 0, logread_names_value) < 0)
+			return false;
+		for (i = 0; i < r->nfamilies && r->families[i] != call.family; i++)
+			;
+		if (i == r->nfamilies)
 			return false;
 	}
-	if (r->exe_glob) {
-		if (!ev->exe.p || logread_unescape(ev->exe, r->exe, sizeof(r->exe)) < 0 ||
-		    fnmatch(r->exe_glob, r->exe, 0) != 0)
-			return false;
-	}
+	if (r->exe_globs.n && !str_matches(r, ev->exe, &r->exe_globs, true))
+		return false;
+	if (r->comm_globs.n && !str_matches(r, ev->comm, &r->comm_globs, true))
+		return false;
+	if (r->rules.n && !str_matches(r, ev->rule, &r->rules, false))
+		return false;
 	return true;
-}
-
-static void copy_plain(char *dst, size_t cap, const char *raw, size_t len)
-{
-	/* A JSON value's text without its quotes, for the table. */
-	if (!raw) {
-		raw = "null";
-		len = 4;
-	}
-	if (len >= 2 && raw[0] == '"') {
-		raw++;
-		len -= 2;
-	}
-	if (len >= cap) {
-		/* Keep the end, the telling part of a path, after a "…". */
-		size_t keep = cap - 1 - 3;
-		raw += len - keep;
-		while (keep && ((unsigned char)*raw & 0xc0) == 0x80)
-			raw++, keep--;
-		memcpy(dst, "…", 3);
-		memcpy(dst + 3, raw, keep);
-		dst[3 + keep] = '\0';
-		return;
-	}
-	memcpy(dst, raw, len);
-	dst[len] = '\0';
 }
 
 /* Is EXE (an event's) the key P->exe, as key_str() makes it?  False for
@@ -648,6 +649,13 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	if (!filter(r, ev))
 		return;
 	r->matched++;
+	if (r->format == FMT_LINES) {
+		/* The matching events themselves, as ausearch prints records:
+		 * each line as the log holds it, so jq and report read them. */
+		fwrite(ev->line.p, 1, ev->line.len, stdout);
+		putchar('\n');
+		return;
+	}
 	if (policy_event_has_address(ev->event) && ev->event != POLICY_EV_GETADDRINFO)
 		note_address(r, ev);
 	if (r->matched == 1 || ev->ts < r->first)
@@ -694,20 +702,17 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	if (ev->decision != EVENT_ALLOW) {
 		r->denied++;
 		if (r->ndenials < r->list) {
-			struct denial *d = &r->denials[r->ndenials++];
-			d->file = file;
-			d->line = line;
-			d->pid = ev->pid;
-			d->seq = ev->seq;
-			d->ts = ev->ts;
-			d->decision = ev->decision;
-			copy_plain(d->exe, sizeof(d->exe), ev->exe.p, ev->exe.len);
-			copy_plain(d->family, sizeof(d->family), ev->family.raw.p, ev->family.raw.len);
-			copy_plain(d->type, sizeof(d->type), ev->type.raw.p, ev->type.raw.len);
-			copy_plain(d->protocol, sizeof(d->protocol), ev->protocol.raw.p, ev->protocol.raw.len);
-			copy_plain(d->rule, sizeof(d->rule), ev->rule.p, ev->rule.len);
-			snprintf(d->event, sizeof(d->event), "%s", event_name_word(ev->event) + 7);
-			logread_where(ev, d->where, sizeof(d->where));
+			if (r->ndenials == r->denials_cap) {
+				size_t ncap = r->denials_cap ? 2 * r->denials_cap : 16;
+				struct table_event *nd = realloc(r->denials, ncap * sizeof(*nd));
+				if (!nd) {
+					r->nomem = true;
+					return;
+				}
+				r->denials = nd;
+				r->denials_cap = ncap;
+			}
+			table_event_set(&r->denials[r->ndenials++], ev, file, line);
 		}
 	}
 }
@@ -872,69 +877,23 @@ static const char *key_part(const char *key, int i, size_t *len)
 	return p;
 }
 
-/* Display columns of UTF-8 text (one per character; good enough for paths). */
-static size_t columns(const char *s, size_t n)
-{
-	size_t c = 0;
+/* The cell text of a table: one at a time (table_cell() decodes into it). */
+static char cellbuf[KEY_STR_MAX * 4 + 64];
 
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return c;
-}
-
-/* Print S (N bytes) in WIDTH columns, cutting from the left with "…" when
- * LEFT, else from the right. */
-static void put_cell(const char *s, size_t n, size_t width, bool left, bool last)
-{
-	size_t cols = columns(s, n);
-
-	if (cols > width && width >= 1) {
-		size_t skip = cols - (width - 1);
-		if (left) {
-			fputs("…", stdout);
-			while (skip)
-				skip -= ((unsigned char)*s & 0xc0) != 0x80, s++, n--;
-			while (n && ((unsigned char)*s & 0xc0) == 0x80)
-				s++, n--;
-			fwrite(s, 1, n, stdout);
-		} else {
-			size_t keep = 0, c = 0;
-			while (keep < n && c < width - 1) {
-				keep++;
-				while (keep < n && ((unsigned char)s[keep] & 0xc0) == 0x80)
-					keep++;
-				c++;
-			}
-			fwrite(s, 1, keep, stdout);
-			fputs("…", stdout);
-		}
-		cols = width;
-	} else
-		fwrite(s, 1, n, stdout);
-	if (!last)
-		printf("%*s", (int)(width - cols), "");
-}
-
-static void plain(const char **s, size_t *n)
-{
-	if (*n >= 2 && **s == '"') {
-		(*s)++;
-		*n -= 2;
-	}
-}
-
-/* A table cell: the value without quotes; events without "socket.", which
- * every one of them starts with. */
+/* A table cell: the value decoded (table.h); the policy default's rule as
+ * TABLE_DEFAULT_RULE; events without "socket.", which every one of them
+ * starts with. */
 static const char *cell(const char *key, int c, enum field f, size_t *n)
 {
-	const char *s = key_part(key, c, n);
+	size_t kn;
+	const char *s = key_part(key, c, &kn);
 
-	plain(&s, n);
-	if (f == F_EVENT && *n > 7 && !memcmp(s, "socket.", 7)) {
-		s += 7;
+	*n = table_cell(s, kn, f == F_RULE ? TABLE_DEFAULT_RULE : "-", cellbuf, sizeof(cellbuf));
+	if (f == F_EVENT && *n > 7 && !memcmp(cellbuf, "socket.", 7)) {
 		*n -= 7;
+		return cellbuf + 7;
 	}
-	return s;
+	return cellbuf;
 }
 
 /* The totals: files, time span, events, decisions, processes, losses. */
@@ -995,12 +954,10 @@ static size_t table_widths(const struct report *r, struct group **sorted, size_t
 		for (size_t i = 0; i < ng; i++) {
 			size_t n;
 			const char *s = cell(sorted[i]->key, c, r->by[c], &n);
-			size_t cols = columns(s, n);
+			size_t cols = table_cols(s, n);
 			if (cols > w[c + 1])
 				w[c + 1] = cols;
 		}
-		if (r->by[c] != F_EXE && w[c + 1] > 20)
-			w[c + 1] = 20;
 	}
 	for (int c = 0; c <= r->nby; c++)
 		total += w[c];
@@ -1013,13 +970,14 @@ static size_t table_widths(const struct report *r, struct group **sorted, size_t
 		w[exe_col + 1] = ew > over + 12 ? ew - over : 12;
 		total -= ew - w[exe_col + 1];
 	}
-	/* Still too wide: narrow the widest column, a character at a time. */
+	/* Still too wide: narrow the widest column, a character at a time, down
+	 * to 4 columns ("AF_…"): only a table of many fields stays wider. */
 	while (total > (size_t)r->width) {
 		int widest = 1;
 		for (int c = 2; c <= r->nby; c++)
 			if (w[c] > w[widest])
 				widest = c;
-		if (w[widest] <= 8)
+		if (w[widest] <= 4)
 			break;
 		w[widest]--;
 		total--;
@@ -1039,7 +997,7 @@ static void table_groups(const struct report *r, struct group **sorted, size_t n
 		for (size_t i = 0; i <= n; i++)
 			up[i] = (char)toupper((unsigned char)field_names[r->by[c]][i]);
 		printf("%*s", (int)gap, "");
-		put_cell(up, n, w[c + 1], false, c == r->nby - 1);
+		table_put(stdout, up, n, w[c + 1], false, c == r->nby - 1);
 	}
 	putchar('\n');
 	for (size_t i = 0; i < ng; i++) {
@@ -1048,7 +1006,7 @@ static void table_groups(const struct report *r, struct group **sorted, size_t n
 			size_t n;
 			const char *s = cell(sorted[i]->key, c, r->by[c], &n);
 			printf("%*s", (int)gap, "");
-			put_cell(s, n, w[c + 1], r->by[c] == F_EXE, c == r->nby - 1);
+			table_put(stdout, s, n, w[c + 1], r->by[c] == F_EXE, c == r->nby - 1);
 		}
 		putchar('\n');
 	}
@@ -1063,14 +1021,12 @@ static void table_denials(const struct report *r)
 		printf(" (the first %zu; --list N shows more)", r->ndenials);
 	printf("\n");
 	for (size_t i = 0; i < r->ndenials; i++) {
-		const struct denial *d = &r->denials[i];
-		bool by_rule = d->rule[0] && strcmp(d->rule, "null");
+		const struct table_event *d = &r->denials[i];
 
-		printf("%s:%" PRIu64 ": pid %lld seq %" PRIu64 " %s %s %s %s %s%s%s: %s (%s%s)\n",
-		       r->files[d->file], d->line, d->pid, d->seq, d->exe, d->event,
-		       d->family, d->type, d->protocol, d->where[0] ? " " : "", d->where,
-		       event_decision_word(d->decision),
-		       by_rule ? "rule " : "", by_rule ? d->rule : "the default");
+		table_event_text(stdout, d, r->files[d->file]);
+		printf(": %s by ", event_decision_word(d->decision));
+		table_event_rule(stdout, d);
+		putchar('\n');
 	}
 }
 
@@ -1082,10 +1038,8 @@ static void table_lost(const struct lossy *lv, size_t nl, uint64_t lost, uint64_
 	printf("\nLost events by process%s:\n", nl < lostp ? " (the first ones; --list N shows more)" : "");
 	for (size_t i = 0; i < nl; i++) {
 		const struct proc *p = lv[i].p;
-		size_t n = p->exe ? p->exe_len : 4;
-		const char *s = p->exe ? p->exe : "null";
-		plain(&s, &n);
-		printf("  pid %lld (%.*s, %s layer): %" PRIu64 " lost\n", p->pid, (int)n, s,
+		size_t n = table_cell(p->exe, p->exe ? p->exe_len : 0, "-", cellbuf, sizeof(cellbuf));
+		printf("  pid %lld (%.*s, %s layer): %" PRIu64 " lost\n", p->pid, (int)n, cellbuf,
 		       event_layer_word((enum event_layer)lv[i].layer), p->run[lv[i].layer].lost);
 	}
 }
@@ -1156,31 +1110,29 @@ static size_t dests_sorted(const struct table *t, struct group ***out)
 	return n;
 }
 
-/* A cell of a destination row: the part's text without quotes; "-" for
- * null, and the malformed address as "(malformed short)". */
-static const char *dest_cell(const char *key, int part, size_t *n, char *buf, size_t cap)
+/* A cell of a destination row: the part decoded (table.h), "-" for null,
+ * and the malformed address as "(malformed short)". */
+static const char *dest_cell(const char *key, int part, size_t *n)
 {
-	const char *s = key_part(key, part, n);
+	size_t kn;
+	const char *s = key_part(key, part, &kn);
 
-	if (*n == 4 && !memcmp(s, "null", 4)) {
-		if (part == D_ADDRESS) {
-			size_t m;
-			const char *w = key_part(key, D_MALFORMED, &m);
-			plain(&w, &m);
-			if (!(m == 4 && !memcmp(w, "null", 4))) {
-				*n = (size_t)snprintf(buf, cap, "(malformed %.*s)", (int)m, w);
-				return buf;
-			}
+	if (part == D_ADDRESS && kn == 4 && !memcmp(s, "null", 4)) {
+		size_t m;
+		const char *w = key_part(key, D_MALFORMED, &m);
+		if (!(m == 4 && !memcmp(w, "null", 4))) {
+			char word[64];
+			table_cell(w, m, "-", word, sizeof(word));
+			*n = (size_t)snprintf(cellbuf, sizeof(cellbuf), "(malformed %s)", word);
+			return cellbuf;
 		}
-		*n = 1;
-		return "-";
 	}
-	plain(&s, n);
-	if (part == D_EVENT && *n > 7 && !memcmp(s, "socket.", 7)) {
-		s += 7;
+	*n = table_cell(s, kn, "-", cellbuf, sizeof(cellbuf));
+	if (part == D_EVENT && *n > 7 && !memcmp(cellbuf, "socket.", 7)) {
 		*n -= 7;
+		return cellbuf + 7;
 	}
-	return s;
+	return cellbuf;
 }
 
 static void table_dests(const struct report *r, struct group **g, size_t ng, bool hosts,
@@ -1191,7 +1143,7 @@ static void table_dests(const struct report *r, struct group **g, size_t ng, boo
 	static const size_t caps[] = { 0, 8, 40, 5, 32 };
 	int ncols = hosts ? 5 : 4;
 	size_t w[6], total, n;
-	char buf[64], num[24];
+	char num[24];
 
 	if (!ng)
 		return;
@@ -1204,33 +1156,45 @@ static void table_dests(const struct report *r, struct group **g, size_t ng, boo
 	for (int c = 0; c < ncols; c++) {
 		w[c + 1] = strlen(heads[c]);
 		for (size_t i = 0; i < ng; i++) {
-			const char *s = dest_cell(g[i]->key, parts[c], &n, buf, sizeof(buf));
-			size_t cols = columns(s, n);
+			const char *s = dest_cell(g[i]->key, parts[c], &n);
+			size_t cols = table_cols(s, n);
 			w[c + 1] = cols > w[c + 1] ? cols : w[c + 1];
 		}
 		if (caps[c] && w[c + 1] > caps[c])
 			w[c + 1] = caps[c];
 	}
-	/* The exe column gives way to fit --width. */
+	/* The exe column gives way to fit --width, then the widest of the
+	 * address and the host, down to 8 columns. */
 	total = 0;
 	for (int c = 0; c <= ncols; c++)
 		total += w[c] + 2;
-	if (total > (size_t)r->width)
-		w[1] = w[1] > total - (size_t)r->width + 12 ? w[1] - (total - (size_t)r->width) : 12;
+	total -= 2;
+	if (total > (size_t)r->width) {
+		size_t ew = w[1];
+		w[1] = ew > total - (size_t)r->width + 12 ? ew - (total - (size_t)r->width) : 12;
+		total -= ew - w[1];
+	}
+	while (total > (size_t)r->width) {
+		int c = hosts && w[5] > w[3] ? 5 : 3;
+		if (w[c] <= 8)
+			break;
+		w[c]--;
+		total--;
+	}
 	printf("%*s", (int)w[0], "COUNT");
 	for (int c = 0; c < ncols; c++) {
 		printf("  ");
-		put_cell(heads[c], strlen(heads[c]), w[c + 1], false, c == ncols - 1);
+		table_put(stdout, heads[c], strlen(heads[c]), w[c + 1], false, c == ncols - 1);
 	}
 	putchar('\n');
 	for (size_t i = 0; i < ng; i++) {
 		printf("%*" PRIu64, (int)w[0], g[i]->count);
 		for (int c = 0; c < ncols; c++) {
-			const char *s = dest_cell(g[i]->key, parts[c], &n, buf, sizeof(buf));
+			const char *s = dest_cell(g[i]->key, parts[c], &n);
 			printf("  ");
 			if (parts[c] == D_PORT)
 				printf("%*s", (int)(w[c + 1] - n), "");
-			put_cell(s, n, w[c + 1] - (parts[c] == D_PORT ? w[c + 1] - n : 0),
+			table_put(stdout, s, n, w[c + 1] - (parts[c] == D_PORT ? w[c + 1] - n : 0),
 				 parts[c] == D_EXE || parts[c] == D_ADDRESS, c == ncols - 1);
 		}
 		putchar('\n');
@@ -1275,21 +1239,6 @@ static void print_table(struct report *r, struct group **sorted, size_t ng,
 	table_seals(r);
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static void print_json(struct report *r, struct group **sorted, size_t ng,
 		       struct group **dests, size_t nd, struct group **listening, size_t nl_)
 {
@@ -1298,7 +1247,7 @@ static void print_json(struct report *r, struct group **sorted, size_t ng,
 	printf("{\"files\":[");
 	for (int i = 0; i < r->nfiles; i++) {
 		printf(i ? "," : "");
-		json_string(r->files[i]);
+		table_json_string(stdout, r->files[i]);
 	}
 	printf("],\"events\":%" PRIu64 ",\"matched\":%" PRIu64 ",\"junk\":%" PRIu64, r->events, r->matched, r->junk);
 	if (r->matched) {
@@ -1333,16 +1282,10 @@ static void print_json(struct report *r, struct group **sorted, size_t ng,
 	json_dests("listening", listening, nl_, false);
 	printf(",\n\"denied\":%" PRIu64 ",\"denials\":[", r->denied);
 	for (size_t i = 0; i < r->ndenials; i++) {
-		struct denial *d = &r->denials[i];
-		printf("%s\n{\"file\":", i ? "," : "");
-		json_string(r->files[d->file]);
-		printf(",\"line\":%" PRIu64 ",\"pid\":%lld,\"seq\":%" PRIu64 ",\"decision\":\"%s\",\"rule\":",
-		       d->line, d->pid, d->seq, event_decision_word(d->decision));
-		if (strcmp(d->rule, "null"))
-			json_string(d->rule);
-		else
-			printf("null");
-		printf("}");
+		const struct table_event *d = &r->denials[i];
+		printf("%s\n{", i ? "," : "");
+		table_event_json(stdout, d, r->files[d->file]);
+		printf(",\"decision\":\"%s\",\"rule\":%s}", event_decision_word(d->decision), d->rule);
 	}
 	uint64_t lost, lostp;
 	struct lossy *lv;
@@ -1363,9 +1306,9 @@ static void print_json(struct report *r, struct group **sorted, size_t ng,
 	       r->seals.unverifiable, r->seals.failed);
 	if (r->seals.failed) {
 		printf("{\"file\":");
-		json_string(r->files[r->seals.first_file]);
+		table_json_string(stdout, r->files[r->seals.first_file]);
 		printf(",\"line\":%" PRIu64 ",\"reason\":", r->seals.first_line);
-		json_string(r->seals.why);
+		table_json_string(stdout, r->seals.why);
 		printf("}");
 	} else {
 		printf("null");
@@ -1374,9 +1317,9 @@ static void print_json(struct report *r, struct group **sorted, size_t ng,
 	for (size_t i = 0; i < r->njunks; i++) {
 		struct junkline *j = &r->junks[i];
 		printf("%s\n{\"file\":", i ? "," : "");
-		json_string(r->files[j->file]);
+		table_json_string(stdout, r->files[j->file]);
 		printf(",\"line\":%" PRIu64 ",\"reason\":\"%s\",\"detail\":", j->line, logread_junk_name(j->junk));
-		json_string(j->detail);
+		table_json_string(stdout, j->detail);
 		printf("}");
 	}
 	printf("]}\n");
@@ -1434,25 +1377,181 @@ static void usage(FILE *out)
 "                     exe,event,family,type,protocol,decision); any of: exe comm\n"
 "                     event call family type flags protocol how decision rule\n"
 "                     mode errno layer pid\n"
-"  --decision LIST    only these decisions (allow,deny,would_deny,kill;\n"
-"                     'denied' means deny,would_deny,kill)\n"
-"  --exe GLOB         only executables whose path matches GLOB\n"
-"  --pid LIST         only these process ids\n"
-"  --family FAMILY    only this family (AF_INET, or a number)\n"
-"  --since TIME       only events at or after TIME (RFC 3339, or -30m, -1h, -2d)\n"
-"  --until TIME       only events before TIME\n"
-"  --format FORMAT    table (default), json, or csv (the groups only)\n"
+"Filters (a LIST is comma-separated; an event passes when it matches every\n"
+"filter given, and any item of a list):\n"
+"  --decision LIST    allow, deny, would_deny, kill; 'denied' means\n"
+"                     deny,would_deny,kill\n"
+"  --event LIST       socket.__new__, socket.shutdown, socket.connect, ...\n"
+"                     (or without 'socket.': __new__, shutdown, connect)\n"
+"  --family LIST      families (AF_INET, or numbers)\n"
+"  --layer LIST       preload, seccomp, notify\n"
+"  --rule LIST        the deciding rules' ids; '(default)' is the policy default\n"
+"  --exe GLOB         executables whose path matches GLOB (repeat for more)\n"
+"  --comm GLOB        process names (comm) matching GLOB (repeat for more)\n"
+"  --pid LIST         process ids\n"
+"  --since TIME       events at or after TIME\n"
+"  --until TIME       events before TIME\n"
+"TIME: RFC 3339 (2026-11-24T04:05:06Z, ...+01:00); a local date and time\n"
+"(2026-12-01, '2026-12-01 10:00[:00]', 10:00[:00] today); -30m, -1h, -2d, -1w\n"
+"back from now; now, recent (10 minutes ago), today, yesterday (local\n"
+"midnight), week-ago, this-month, this-year, boot.\n\n"
+"  --format FORMAT    table (default), json, csv (the groups only), or lines:\n"
+"                     the matching events themselves, one JSON line each\n"
+"  --events           the same as --format lines\n"
 "  --list N           list at most N denials, junk lines, lossy processes (20)\n"
-"  --width N          fit the table in N columns (80)\n"
+"  --width N          fit the table in N columns (40..1000; default $COLUMNS,\n"
+"                     else the terminal's width, else 80)\n"
 "  -h, --help         show this help\n\n"
 "Exit status: 0 all lines were events, 1 some lines were not events,\n"
-"2 usage error or unreadable log, 3 some lines claiming the notify layer\n"
-"fail its seals (forged, altered, or out of chain).\n");
+"2 usage error or a log that cannot be read (nothing is printed then),\n"
+"3 some lines claiming the notify layer fail its seals (forged, altered, or\n"
+"out of chain).\n");
+}
+
+/* Local midnight of the day of T, DAYS later (negative: earlier). */
+static time_t local_midnight(time_t t, int days)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday += days;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+/* The words of ausearch(8)'s --start/--end that make sense for a log. */
+enum tword { TW_NOW, TW_RECENT, TW_TODAY, TW_YESTERDAY, TW_WEEK_AGO, TW_MONTH, TW_YEAR, TW_BOOT };
+
+static const struct { const char *word; enum tword w; } time_words[] = {
+	{ "now", TW_NOW }, { "recent", TW_RECENT }, { "today", TW_TODAY },
+	{ "yesterday", TW_YESTERDAY }, { "week-ago", TW_WEEK_AGO },
+	{ "this-month", TW_MONTH }, { "this-year", TW_YEAR }, { "boot", TW_BOOT },
+};
+
+/* The boot time, from /proc/stat's btime: 0, or -errno. */
+static int boot_time(time_t *t)
+{
+	char line[256];
+	FILE *f = fopen("/proc/stat", "re");
+	long long v;
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "btime %lld", &v) == 1) {
+			*t = (time_t)v;
+			rc = 0;
+			break;
+		}
+	fclose(f);
+	return rc;
+}
+
+static int time_word(const char *s, int64_t *ns)
+{
+	struct timespec now;
+	struct tm tm;
+	time_t t;
+
+	for (size_t i = 0; i < sizeof(time_words) / sizeof(time_words[0]); i++) {
+		if (strcmp(s, time_words[i].word))
+			continue;
+		clock_gettime(CLOCK_REALTIME, &now);
+		t = now.tv_sec;
+		switch (time_words[i].w) {
+		case TW_NOW:
+			*ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+			return 0;
+		case TW_RECENT:
+			*ns = ((int64_t)now.tv_sec - 600) * 1000000000 + now.tv_nsec;
+			return 0;
+		case TW_TODAY:
+			t = local_midnight(t, 0);
+			break;
+		case TW_YESTERDAY:
+			t = local_midnight(t, -1);
+			break;
+		case TW_WEEK_AGO:
+			t -= 7 * 86400;
+			break;
+		case TW_MONTH:
+		case TW_YEAR:
+			localtime_r(&t, &tm);
+			tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+			tm.tm_mday = 1;
+			if (time_words[i].w == TW_YEAR)
+				tm.tm_mon = 0;
+			tm.tm_isdst = -1;
+			t = mktime(&tm);
+			break;
+		case TW_BOOT:
+			if (boot_time(&t) < 0)
+				return -EINVAL;
+			break;
+		}
+		*ns = (int64_t)t * 1000000000;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* A local date and time without a zone: "2026-12-01", "2026-12-01 10:00",
+ * "2026-12-01T10:00:30", "10:00" (today).  -ENOENT when S is not of these
+ * forms, -EINVAL when it is and names no time. */
+static int local_time(const char *s, int64_t *ns)
+{
+	struct tm tm = { 0 }, want;
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, k = 0;
+	bool date;
+	time_t t;
+
+	date = sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10;
+	if (!date) {
+		time_t now = time(NULL);
+		localtime_r(&now, &tm);
+		y = tm.tm_year + 1900;
+		mo = tm.tm_mon + 1;
+		d = tm.tm_mday;
+		n = 0;
+	} else if (s[n] == ' ' || s[n] == 'T') {
+		n++;
+	} else if (s[n]) {
+		return -ENOENT;		/* a zone, a fraction: RFC 3339's */
+	}
+	if (s[n]) {
+		if (sscanf(s + n, "%2d:%2d%n", &h, &mi, &k) != 2 || k != 5)
+			return -ENOENT;
+		n += k;
+		if (s[n] == ':') {
+			if (sscanf(s + n, ":%2d%n", &sec, &k) != 1 || k != 3)
+				return -ENOENT;
+			n += k;
+		}
+		if (s[n])
+			return -ENOENT;
+	} else if (!date) {
+		return -ENOENT;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+	    h < 0 || mi < 0 || sec < 0)
+		return -EINVAL;
+	tm = (struct tm){ .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+			  .tm_hour = h, .tm_min = mi, .tm_sec = sec, .tm_isdst = -1 };
+	want = tm;
+	t = mktime(&tm);
+	/* mktime() moves 31 April to 1 May: that is no date. */
+	if (t == (time_t)-1 || tm.tm_mday != want.tm_mday || tm.tm_mon != want.tm_mon)
+		return -EINVAL;
+	*ns = (int64_t)t * 1000000000;
+	return 0;
 }
 
 static int parse_time_arg(const char *s, int64_t *ns)
 {
 	char *end;
+	int rc;
 
 	if (s[0] == '-' || s[0] == '+') {
 		static const struct { char unit; int64_t secs; } units[] = {
@@ -1474,6 +1573,10 @@ static int parse_time_arg(const char *s, int64_t *ns)
 			}
 		return -EINVAL;
 	}
+	if ((rc = time_word(s, ns)) != -ENOENT)
+		return rc;
+	if ((rc = local_time(s, ns)) != -ENOENT)
+		return rc;
 	return logread_parse_time(s, strlen(s), ns);
 }
 
@@ -1542,31 +1645,109 @@ static int parse_pids(struct report *r, const char *arg)
 	return 0;
 }
 
+static int strs_add(struct strs *l, const char *w)
+{
+	const char **n = realloc(l->v, sizeof(*n) * (size_t)(l->n + 1));
+
+	if (!n)
+		return cli_usage_error("report", "out of memory");
+	l->v = n;
+	l->v[l->n++] = w;
+	return 0;
+}
+
+/* Each comma-separated word of ARG in turn to ONE: 0, or its status.  A
+ * copy of ARG is kept (the words may be kept) and freed with the report. */
+static int each_word(struct report *r, const char *opt, const char *arg,
+		     int (*one)(struct report *r, char *w))
+{
+	char *copy = strdup(arg), *save = NULL, *w;
+	int st = 0, n = 0;
+
+	if (!copy || strs_add(&r->copies, copy)) {
+		free(copy);
+		return cli_usage_error("report", "out of memory");
+	}
+	for (w = strtok_r(copy, ",", &save); w && !st; w = strtok_r(NULL, ",", &save), n++)
+		st = one(r, w);
+	if (!st && !n)
+		st = cli_usage_error("report", "%s needs at least one item", opt);
+	return st;
+}
+
+static int one_family(struct report *r, char *w)
+{
+	const char *s;
+
+	if (r->nfamilies == FILTER_MAX)
+		return cli_usage_error("report", "more than %d families in --family", FILTER_MAX);
+	if (names_value(NAMES_FAMILY, w, &r->families[r->nfamilies]) == 0) {
+		r->nfamilies++;
+		return 0;
+	}
+	s = names_suggest(NAMES_FAMILY, w);
+	return cli_usage_error("report", "unknown family '%s'%s%s%s", w,
+			       s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+}
+
+static int one_event(struct report *r, char *w)
+{
+	for (int e = 0; e < POLICY_EV_COUNT; e++) {
+		const char *word = event_name_word((enum policy_event)e);
+		if (!strcmp(w, word) || (!strncmp(word, "socket.", 7) && !strcmp(w, word + 7))) {
+			r->events_mask |= 1u << e;
+			return 0;
+		}
+	}
+	return cli_usage_error("report", "unknown event '%s' (socket.__new__, socket.shutdown, "
+			       "socket.connect, socket.bind, socket.sendto, socket.sendmsg, "
+			       "socket.getaddrinfo)", w);
+}
+
+static int one_layer(struct report *r, char *w)
+{
+	for (int y = 0; y < EVENT_LAYER_COUNT; y++)
+		if (!strcmp(w, event_layer_word((enum event_layer)y))) {
+			r->layers |= 1u << y;
+			return 0;
+		}
+	return cli_usage_error("report", "unknown layer '%s' (preload, seccomp, notify)", w);
+}
+
+static int one_rule(struct report *r, char *w)
+{
+	return strs_add(&r->rules, w);
+}
+
 static int report_parse_args(struct report *r, int argc, char **argv)
 {
-	enum { O_BY = 256, O_DECISION, O_EXE, O_PID, O_FAMILY, O_SINCE, O_UNTIL, O_FORMAT, O_LIST, O_WIDTH };
+	enum { O_BY = 256, O_DECISION, O_EXE, O_PID, O_FAMILY, O_SINCE, O_UNTIL, O_FORMAT, O_LIST,
+	       O_WIDTH, O_EVENT, O_LAYER, O_RULE, O_COMM, O_EVENTS };
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, O_BY },
 		{ "decision", required_argument, NULL, O_DECISION },
 		{ "exe", required_argument, NULL, O_EXE },
+		{ "comm", required_argument, NULL, O_COMM },
 		{ "pid", required_argument, NULL, O_PID },
 		{ "family", required_argument, NULL, O_FAMILY },
+		{ "event", required_argument, NULL, O_EVENT },
+		{ "layer", required_argument, NULL, O_LAYER },
+		{ "rule", required_argument, NULL, O_RULE },
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "until", required_argument, NULL, O_UNTIL },
 		{ "format", required_argument, NULL, O_FORMAT },
+		{ "events", no_argument, NULL, O_EVENTS },
 		{ "list", required_argument, NULL, O_LIST },
 		{ "width", required_argument, NULL, O_WIDTH },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c, st;
+	int c, st, width = 0;
 	char *end;
 
 	if ((st = parse_by(r, "exe,event,family,type,protocol,decision")))
 		return st;
-	r->family = -1;
 	r->list = 20;
-	r->width = 80;
 	optind = 0;	/* 0: glibc starts over, forgetting an earlier "+" */
 	opterr = 0;
 	/* Options may come anywhere; "-" alone is a LOG (stdin). */
@@ -1584,24 +1765,40 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 				return st;
 			break;
 		case O_EXE:
-			r->exe_glob = optarg;
+			if ((st = strs_add(&r->exe_globs, optarg)))
+				return st;
+			break;
+		case O_COMM:
+			if ((st = strs_add(&r->comm_globs, optarg)))
+				return st;
 			break;
 		case O_PID:
 			if ((st = parse_pids(r, optarg)))
 				return st;
 			break;
 		case O_FAMILY:
-			if (names_value(NAMES_FAMILY, optarg, &r->family) < 0) {
-				const char *s = names_suggest(NAMES_FAMILY, optarg);
-				return cli_usage_error("report", "unknown family '%s'%s%s%s", optarg,
-						       s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
-			}
+			if ((st = each_word(r, "--family", optarg, one_family)))
+				return st;
+			break;
+		case O_EVENT:
+			if ((st = each_word(r, "--event", optarg, one_event)))
+				return st;
+			break;
+		case O_LAYER:
+			if ((st = each_word(r, "--layer", optarg, one_layer)))
+				return st;
+			break;
+		case O_RULE:
+			if ((st = each_word(r, "--rule", optarg, one_rule)))
+				return st;
 			break;
 		case O_SINCE:
 		case O_UNTIL:
 			if (parse_time_arg(optarg, c == O_SINCE ? &r->since : &r->until) < 0)
 				return cli_usage_error("report", "bad time '%s': use RFC 3339 "
-						       "(2026-11-24T04:05:06Z) or -30m, -1h, -2d", optarg);
+						       "(2026-11-24T04:05:06Z), a local time "
+						       "('2026-11-24 04:05', 04:05), -30m, -1h, -2d, "
+						       "today, yesterday, recent, ...", optarg);
 			*(c == O_SINCE ? &r->since_set : &r->until_set) = true;
 			break;
 		case O_FORMAT:
@@ -1611,8 +1808,13 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 				r->format = FMT_JSON;
 			else if (!strcmp(optarg, "csv"))
 				r->format = FMT_CSV;
+			else if (!strcmp(optarg, "lines"))
+				r->format = FMT_LINES;
 			else
-				return cli_usage_error("report", "unknown format '%s' (table, json, csv)", optarg);
+				return cli_usage_error("report", "unknown format '%s' (table, json, csv, lines)", optarg);
+			break;
+		case O_EVENTS:
+			r->format = FMT_LINES;
 			break;
 		case O_LIST:
 			r->list = strtoul(optarg, &end, 10);
@@ -1620,9 +1822,10 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 				return cli_usage_error("report", "bad --list '%s'", optarg);
 			break;
 		case O_WIDTH:
-			r->width = (int)strtol(optarg, &end, 10);
-			if (*end || end == optarg || r->width < 40 || r->width > 1000)
-				return cli_usage_error("report", "bad --width '%s' (40..1000)", optarg);
+			width = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || width < TABLE_WIDTH_MIN || width > TABLE_WIDTH_MAX)
+				return cli_usage_error("report", "bad --width '%s' (%d..%d)", optarg,
+						       TABLE_WIDTH_MIN, TABLE_WIDTH_MAX);
 			break;
 		default:
 			if (optopt && optopt < 256)
@@ -1630,11 +1833,37 @@ static int report_parse_args(struct report *r, int argc, char **argv)
 			return cli_usage_error("report", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
+	r->width = table_width(width);
 	if (optind >= argc)
 		return cli_usage_error("report", "no LOG given ('-' reads standard input)");
 	r->files = argv + optind;
 	r->nfiles = argc - optind;
 	return 0;
+}
+
+/* Every LOG that cannot be opened as a file to read, said before anything
+ * is read: a report of the others would look like a report of them all.
+ * Returns how many. */
+static int report_precheck(const struct report *r)
+{
+	int bad = 0;
+
+	for (int i = 0; i < r->nfiles; i++) {
+		struct stat st;
+		int fd;
+
+		if (!strcmp(r->files[i], "-"))
+			continue;
+		fd = open(r->files[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+			cli_error("report", "%s: %s", r->files[i],
+				  strerror(fd < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : errno));
+			bad++;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return bad;
 }
 
 int cmd_report(int argc, char **argv)
@@ -1659,10 +1888,13 @@ int cmd_report(int argc, char **argv)
 		st = st < 0 ? 0 : st;
 		goto out;
 	}
-	r->denials = calloc(r->list ? r->list : 1, sizeof(*r->denials));
 	r->junks = calloc(r->list ? r->list : 1, sizeof(*r->junks));
-	if (!r->denials || !r->junks) {
+	if (!r->junks) {
 		cli_error("report", "out of memory");
+		st = 2;
+		goto out;
+	}
+	if (report_precheck(r)) {
 		st = 2;
 		goto out;
 	}
@@ -1670,6 +1902,19 @@ int cmd_report(int argc, char **argv)
 	if (failed < 0 || r->nomem) {
 		cli_error("report", "out of memory");
 		st = 2;
+		goto out;
+	}
+	/* A log that could not be read (after the check: a read error) makes
+	 * no report at all, rather than one of the others that looks whole. */
+	if (failed) {
+		st = 2;
+		goto out;
+	}
+	if (r->format == FMT_LINES) {
+		fflush(stdout);
+		if (r->junk)
+			fprintf(stderr, "sockaudit report: %" PRIu64 " lines are not events\n", r->junk);
+		st = r->seals.failed ? 3 : r->junk ? 1 : 0;
 		goto out;
 	}
 	sorted = malloc(sizeof(*sorted) * (r->groups.used + 1));
@@ -1721,6 +1966,12 @@ out:
 	free(r->denials);
 	free(r->junks);
 	free(r->pids);
+	for (int i = 0; i < r->copies.n; i++)
+		free((char *)r->copies.v[i]);
+	free(r->copies.v);
+	free(r->exe_globs.v);
+	free(r->comm_globs.v);
+	free(r->rules.v);
 	free(r);
 	return st;
 }

@@ -159,8 +159,18 @@ Try 'sockaudit eval --help'."
 
 @test "eval --help: usage on stdout, status 0" {
 	run -0 --separate-stderr ev --help
-	assert_line --index 0 "Usage: sockaudit eval [--exe PATH] [--mode audit|enforce] POLICY socket FAMILY TYPE [PROTOCOL]"
+	assert_line --index 0 "Usage: sockaudit eval [OPTION]... POLICY socket FAMILY TYPE [PROTOCOL]"
 	assert_equal "$stderr" ""
+	# The replay is described too: its form, options and exit statuses.
+	assert_line "       sockaudit eval [OPTION]... POLICY LOG..."
+	assert_line "Options may come before or after POLICY."
+	assert_line --partial "  --all               print the decision for every event"
+	assert_line --partial "  --format text|json "
+	assert_output --partial "1 a replay: some event would be newly denied"
+	assert_output --partial "3 a replay:"
+	# --help anywhere, as other options.
+	run -0 --separate-stderr ev "$EXAMPLES/no-raw.json" some.log --help
+	assert_line --index 0 "Usage: sockaudit eval [OPTION]... POLICY socket FAMILY TYPE [PROTOCOL]"
 }
 
 @test "eval: words other than socket/shutdown after POLICY go to the log replay, with --mode and --exe" {

@@ -219,7 +219,7 @@ raw denied 13"
 	assert_output '[16,1,"malformed short","other-connect"]'
 	sed -n 3p "$DATA/addr.jsonl" | sed 's/8080/9090/g' > new.jsonl
 	run -1 "$SOCKAUDIT" eval p.json new.jsonl
-	assert_line "new.jsonl:1: pid 100 seq 3: socket.connect 127.0.0.1 port 9090: allow -> deny by other-connect"
+	assert_line "new.jsonl:1: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 9090: allow -> deny by other-connect"
 }
 
 @test "learn: --cidr4 and --cidr6 widen addresses to blocks; bad prefixes are usage errors" {
@@ -268,12 +268,35 @@ other-sendmsg null
 other-getaddrinfo null"
 }
 
-@test "learn: warns before writing a policy that allows nothing" {
+@test "learn: warns before writing a policy that allows nothing, and exits 3 (never 0 on nothing)" {
 	: > empty.jsonl
-	run -0 --separate-stderr "$SOCKAUDIT" learn empty.jsonl
+	run -3 --separate-stderr "$SOCKAUDIT" learn empty.jsonl
 	[ "$stderr" = "sockaudit learn: warning: no event to learn from: the policy denies every socket" ]
+	run -0 jq -c '[.default.action, .rules]' <<<"$output"
+	assert_output '["deny",[]]'
+	# Only junk: the same, said so; the junk lines are still named.
+	printf 'not json\n{"v":1}\n' > junk-only.jsonl
+	run -3 --separate-stderr "$SOCKAUDIT" learn -o p.json junk-only.jsonl
+	[[ "$stderr" == *"junk-only.jsonl:1: not an event: not JSON"* ]]
+	[[ "$stderr" == *"warning: no event to learn from (only lines that are not events): the policy denies every socket"* ]]
+	[[ "$stderr" == *"sockaudit learn: 2 lines are not events"* ]]
+	run -0 jq -c '.rules' p.json
+	assert_output '[]'
+	# With --base, nothing is added: still no success.
+	printf '{"version": 1, "default": {"action": "deny"}, "rules": []}\n' > base.json
+	run -3 --separate-stderr "$SOCKAUDIT" learn --base base.json empty.jsonl
+	[ "$stderr" = "sockaudit learn: warning: no event to learn from: the base policy is written unchanged" ]
 	run -0 --separate-stderr "$SOCKAUDIT" learn "$DATA/procs.jsonl"
 	[ -z "$stderr" ]
+}
+
+@test "learn: -o - writes standard output, and no file named '-'" {
+	run -0 --separate-stderr "$SOCKAUDIT" learn -o - "$DATA/procs.jsonl"
+	run -0 jq -r '.rules[0].id' <<<"$output"
+	assert_output "unix-stream"
+	run -0 --separate-stderr "$SOCKAUDIT" learn --output - --format systemd "$DATA/procs.jsonl"
+	assert_line --partial "RestrictAddressFamilies="
+	[ ! -e ./- ]
 }
 
 # The systemd form of tests/data/addr.jsonl plus an accept with its peer.
@@ -300,7 +323,8 @@ IPAddressDeny=any"
 	read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range
 	assert_line "SocketBindAllow=ipv4:tcp:$lo-$hi"
 	: > empty.jsonl
-	run -0 --separate-stderr "$SOCKAUDIT" learn --format systemd empty.jsonl
+	run -3 --separate-stderr "$SOCKAUDIT" learn --format systemd empty.jsonl
+	[ "$stderr" = "sockaudit learn: warning: no event to learn from: the settings allow no socket family" ]
 	assert_line "RestrictAddressFamilies=none"
 	assert_line "SocketBindDeny=any"
 	assert_line "IPAddressDeny=any"

@@ -25,10 +25,12 @@ EOF
 	no_raw
 	cp "$DATA/procs.jsonl" .
 	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" procs.jsonl
-	assert_line "procs.jsonl:3: pid 100 seq 2: allow -> deny by curl-only-tcp"
-	assert_line "procs.jsonl:9: pid 300 seq 1: allow -> deny by no-raw"
-	assert_line "procs.jsonl:10: pid 300 seq 2: would_deny -> deny by no-raw"
-	assert_line "procs.jsonl:11: pid 300 seq 1: allow -> deny by curl-only-tcp"
+	# Each change names the event as report lists a denial: exe, event,
+	# family, type, protocol.
+	assert_line "procs.jsonl:3: pid 100 seq 2 /usr/bin/curl __new__ AF_INET SOCK_DGRAM IPPROTO_UDP: allow -> deny by curl-only-tcp"
+	assert_line "procs.jsonl:9: pid 300 seq 1 /usr/sbin/ip __new__ AF_NETLINK SOCK_RAW NETLINK_ROUTE: allow -> deny by no-raw"
+	assert_line "procs.jsonl:10: pid 300 seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: would_deny -> deny by no-raw"
+	assert_line "procs.jsonl:11: pid 300 seq 1 /usr/bin/curl __new__ AF_INET6 SOCK_DGRAM IPPROTO_UDP: allow -> deny by curl-only-tcp"
 	assert_line "Replayed 11 events against $T/no-raw.json (mode enforce):"
 	assert_line --regexp '^  unchanged +7$'
 	assert_line --regexp '^  newly denied +3$'
@@ -52,19 +54,76 @@ EOF
 	run -0 jq -c '[.mode, .newly_denied, .newly_allowed, .changed, .changed_by_rule]' <<<"$output"
 	# In audit mode the policy's denials are would_deny: still refusals;
 	# the recorded deny that becomes would_deny is a change of another kind.
-	assert_output '["audit",3,0,1,{"no-packet":1}]'
+	assert_output '["audit",3,0,1,[{"rule":"no-packet","count":1}]]'
 	# Every event seen as curl's: the UDP sockets of python are denied too.
 	run -1 "$SOCKAUDIT" eval --exe /usr/bin/curl "$T/no-raw.json" "$DATA/procs.jsonl" --format json
 	run -0 jq -c '[.newly_denied, .newly_denied_by_rule]' <<<"$output"
-	assert_output '[4,{"no-raw":1,"curl-only-tcp":3}]'
+	assert_output '[4,[{"rule":"no-raw","count":1},{"rule":"curl-only-tcp","count":3}]]'
+}
+
+@test "replay: options before and after POLICY alike; the JSON changes carry exe, family, layer" {
+	no_raw
+	# Every replay option before POLICY, then after it, then among the logs.
+	run -1 "$SOCKAUDIT" eval --list 1 --format json --mode audit --exe /usr/bin/curl "$T/no-raw.json" "$DATA/procs.jsonl"
+	before="$output"
+	run -0 jq -c '[.mode, (.changes | length), .newly_denied]' <<<"$output"
+	assert_output '["audit",1,4]'
+	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" --list 1 --format json --mode audit --exe /usr/bin/curl "$DATA/procs.jsonl"
+	[ "$output" = "$before" ]
+	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" "$DATA/procs.jsonl" --format=json --list=1 --exe=/usr/bin/curl --mode=audit
+	[ "$output" = "$before" ]
+	run -1 "$SOCKAUDIT" eval --all "$T/no-raw.json" "$DATA/procs.jsonl"
+	all="$output"
+	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" "$DATA/procs.jsonl" --all
+	[ "$output" = "$all" ]
+	# --all streams text; the JSON object is bounded by --list.
+	run -2 "$SOCKAUDIT" eval --all --format json "$T/no-raw.json" "$DATA/procs.jsonl"
+	assert_output --partial "--all prints text: with --format json, --list N lists the changes"
+	run -1 "$SOCKAUDIT" eval --format json "$T/no-raw.json" "$DATA/procs.jsonl"
+	run -0 jq -c '.changes[0] | [.exe, .comm, .event, .family, .type, .protocol, .layer, .was, .now, .rule]' <<<"$output"
+	assert_output '["/usr/bin/curl","curl","socket.__new__","AF_INET","SOCK_DGRAM","IPPROTO_UDP","preload","allow","deny","curl-only-tcp"]'
+	# A recorded denial of the default's, lifted: the default is null in
+	# JSON as in the log, "(default)" for people.
+	printf '{"version": 1, "default": {"action": "allow"}, "rules": []}\n' > all.json
+	run -0 "$SOCKAUDIT" eval --format json all.json "$DATA/procs.jsonl"
+	run -0 jq -c '[.changes[].rule, .newly_allowed_by_rule]' <<<"$output"
+	assert_output '[null,null,[{"rule":null,"count":2}]]'
+	# A replay's options make no sense for a call.
+	run -2 "$SOCKAUDIT" eval --all "$T/no-raw.json" socket AF_INET SOCK_STREAM
+	assert_output --partial "--all, --list and --format are for a replay, not a call"
+	# A call's options may follow it too.
+	run -0 "$SOCKAUDIT" eval "$T/no-raw.json" socket AF_INET SOCK_DGRAM --exe /usr/bin/curl
+	assert_output "deny errno=EACCES rule=curl-only-tcp log=true"
+	# "--" ends the options: a log named like one is a log.
+	cp "$DATA/procs.jsonl" ./--all
+	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" -- --all
+	assert_line --regexp '^Replayed 11 events'
+}
+
+@test "replay: logs with no event, or only junk lines, exit 3, never 0" {
+	no_raw
+	: > empty.jsonl
+	run -3 --separate-stderr "$SOCKAUDIT" eval "$T/no-raw.json" empty.jsonl
+	assert_line "Replayed 0 events against $T/no-raw.json (mode enforce):"
+	[ "$stderr" = "sockaudit eval: no event to replay in the log (0 lines not events, 0 undecidable)" ]
+	printf 'garbage\n{"v":1}\n' > junk-only.jsonl
+	run -3 --separate-stderr "$SOCKAUDIT" eval "$T/no-raw.json" empty.jsonl junk-only.jsonl
+	[[ "$stderr" == *"junk-only.jsonl:1: not an event: not JSON"* ]]
+	[[ "$stderr" == *"no event to replay in the logs (2 lines not events, 0 undecidable)"* ]]
+	run -3 --separate-stderr bash -c "'$SOCKAUDIT' eval --format json '$T/no-raw.json' - < /dev/null"
+	run -0 jq -c '[.events, .unchanged]' <<<"$output"
+	assert_output '[0,0]'
+	# One event is enough.
+	head -1 "$DATA/procs.jsonl" >> junk-only.jsonl
+	run -0 --separate-stderr "$SOCKAUDIT" eval "$T/no-raw.json" junk-only.jsonl
 }
 
 @test "replay: --all prints a decision for every event" {
 	no_raw
 	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" --all "$DATA/procs.jsonl"
-	assert_line "$DATA/procs.jsonl:1: pid 100 seq 1: allow by the default"
-	assert_line "$DATA/procs.jsonl:7: pid 100 seq 4: deny by no-packet"
-	assert_line "$DATA/procs.jsonl:10: pid 300 seq 2: deny (was would_deny) by no-raw"
+	assert_line "$DATA/procs.jsonl:1: pid 100 seq 1 /usr/bin/curl __new__ AF_INET SOCK_STREAM IPPROTO_TCP: allow by (default)"
+	assert_line "$DATA/procs.jsonl:7: pid 100 seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny by no-packet"
+	assert_line "$DATA/procs.jsonl:10: pid 300 seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: deny (was would_deny) by no-raw"
 	run -0 grep -c ': pid ' <<<"$output"
 	assert_output 11
 }
@@ -99,7 +158,7 @@ a, b = socket.socketpair()'
  "rules": [{"id": "no-inet", "family": ["AF_INET", "AF_INET6"], "action": "deny"}]}
 EOF
 	run -1 "$SOCKAUDIT" eval nonet.json "$T/log"
-	assert_line --regexp "^$T/log:[0-9]+: pid [0-9]+ seq [0-9]+: allow -> deny by no-inet$"
+	assert_line --regexp "^$T/log:[0-9]+: pid [0-9]+ seq [0-9]+ $PY(\.[0-9]+)? __new__ AF_INET SOCK_DGRAM IPPROTO_UDP: allow -> deny by no-inet$"
 	assert_line --regexp '^  newly denied +1$'
 }
 
@@ -118,12 +177,12 @@ EOF2
 	event_rules
 	cp "$DATA/addr.jsonl" .
 	run -1 "$SOCKAUDIT" eval "$T/events.json" addr.jsonl
-	assert_line "addr.jsonl:1: pid 100 seq 1: socket.getaddrinfo localhost: allow -> deny by no-gai"
-	assert_line "addr.jsonl:3: pid 100 seq 3: socket.connect 127.0.0.1 port 8080: allow -> deny by no-connect"
-	assert_line "addr.jsonl:5: pid 100 seq 5: socket.connect ::1 port 443: allow -> deny by no-connect"
-	assert_line "addr.jsonl:8: pid 100 seq 8: socket.connect malformed short: allow -> deny by no-connect"
-	assert_line "addr.jsonl:11: pid 200 seq 3: socket.connect /run/x.sock: allow -> deny by no-connect"
-	assert_line "addr.jsonl:12: pid 200 seq 4: socket.connect @abs: allow -> deny by no-connect"
+	assert_line "addr.jsonl:1: pid 100 seq 1 /usr/bin/curl getaddrinfo AF_INET SOCK_STREAM - localhost: allow -> deny by no-gai"
+	assert_line "addr.jsonl:3: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: allow -> deny by no-connect"
+	assert_line "addr.jsonl:5: pid 100 seq 5 /usr/bin/curl connect AF_INET6 SOCK_STREAM IPPROTO_TCP ::1 port 443: allow -> deny by no-connect"
+	assert_line "addr.jsonl:8: pid 100 seq 8 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP malformed short: allow -> deny by no-connect"
+	assert_line "addr.jsonl:11: pid 200 seq 3 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 /run/x.sock: allow -> deny by no-connect"
+	assert_line "addr.jsonl:12: pid 200 seq 4 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 @abs: allow -> deny by no-connect"
 	assert_line "Replayed 17 events against $T/events.json (mode enforce):"
 	assert_line --regexp '^  unchanged +7$'
 	assert_line --regexp '^  newly denied +10$'
@@ -178,20 +237,20 @@ EOF2
 EOF2
 	run -0 --separate-stderr "$SOCKAUDIT" check addr.json
 	run -1 "$SOCKAUDIT" eval addr.json --all "$DATA/addr.jsonl"
-	assert_line --regexp '^[^ ]*addr\.jsonl:1: pid 100 seq 1: socket.getaddrinfo localhost: allow by dns-local$'
-	assert_line --regexp ':3: pid 100 seq 3: socket.connect 127.0.0.1 port 8080: allow by loopback$'
-	assert_line --regexp ':5: pid 100 seq 5: socket.connect ::1 port 443: allow by loopback$'
-	assert_line --regexp ':6: pid 100 seq 6: socket.sendto 127.0.0.53 port 53: allow by loopback$'
-	assert_line --regexp ':7: pid 100 seq 7: socket.getaddrinfo nowhere.invalid: deny \(was allow\) by other-lookup$'
+	assert_line --regexp '^[^ ]*addr\.jsonl:1: pid 100 seq 1 /usr/bin/curl getaddrinfo AF_INET SOCK_STREAM - localhost: allow by dns-local$'
+	assert_line --regexp ':3: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: allow by loopback$'
+	assert_line --regexp ':5: pid 100 seq 5 /usr/bin/curl connect AF_INET6 SOCK_STREAM IPPROTO_TCP ::1 port 443: allow by loopback$'
+	assert_line --regexp ':6: pid 100 seq 6 /usr/bin/curl sendto AF_INET SOCK_DGRAM IPPROTO_UDP 127.0.0.53 port 53: allow by loopback$'
+	assert_line --regexp ':7: pid 100 seq 7 /usr/bin/curl getaddrinfo AF_UNSPEC - - nowhere.invalid: deny \(was allow\) by other-lookup$'
 	# No address: no rule with an address or a port matches it.
-	assert_line --regexp ':8: pid 100 seq 8: socket.connect malformed short: deny \(was allow\) by other-connect$'
-	assert_line --regexp ':9: pid 200 seq 1: socket.bind 0.0.0.0 port 8000: allow by the default$'
-	assert_line --regexp ':10: pid 200 seq 2: socket.bind 127.0.0.1 port 0: deny \(was allow\) by no-bind-low$'
-	assert_line --regexp ':11: pid 200 seq 3: socket.connect /run/x.sock: allow by run-socks$'
-	assert_line --regexp ':12: pid 200 seq 4: socket.connect @abs: allow by run-socks$'
-	assert_line --regexp ':13: pid 200 seq 5: socket.sendmsg \[0,0\]: allow by the default$'
-	assert_line --regexp ':16: pid 300 seq 3: socket.connect 10.1.2.3 port 80: allow by web$'
+	assert_line --regexp ':8: pid 100 seq 8 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP malformed short: deny \(was allow\) by other-connect$'
+	assert_line --regexp ':9: pid 200 seq 1 /usr/bin/python3.11 bind AF_INET SOCK_STREAM IPPROTO_TCP 0.0.0.0 port 8000: allow by \(default\)$'
+	assert_line --regexp ':10: pid 200 seq 2 /usr/bin/python3.11 bind AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 0: deny \(was allow\) by no-bind-low$'
+	assert_line --regexp ':11: pid 200 seq 3 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 /run/x.sock: allow by run-socks$'
+	assert_line --regexp ':12: pid 200 seq 4 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 @abs: allow by run-socks$'
+	assert_line --regexp ':13: pid 200 seq 5 /usr/bin/python3.11 sendmsg AF_NETLINK SOCK_RAW NETLINK_ROUTE \[0,0\]: allow by \(default\)$'
+	assert_line --regexp ':16: pid 300 seq 3 /usr/bin/nc connect AF_INET SOCK_STREAM IPPROTO_TCP 10.1.2.3 port 80: allow by web$'
 	run -1 "$SOCKAUDIT" eval addr.json "$DATA/addr.jsonl" --format json
 	run -0 jq -c '[.newly_denied, .newly_denied_by_rule]' <<<"$output"
-	assert_output '[3,{"no-bind-low":1,"other-connect":1,"other-lookup":1}]'
+	assert_output '[3,[{"rule":"no-bind-low","count":1},{"rule":"other-connect","count":1},{"rule":"other-lookup","count":1}]]'
 }

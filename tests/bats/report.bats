@@ -38,8 +38,8 @@ DATA="$ROOT/tests/data"
 	assert_line --index 6 --regexp '^COUNT +EXE +EVENT +FAMILY +TYPE +PROTOCOL +DECISION$'
 	assert_line --index 7 --regexp '^    2 +…r/bin/python3.11 +__new__ +AF_UNIX +SOCK_STREAM +0 +allow$'
 	assert_line "Denials: 2"
-	assert_line "procs.jsonl:7: pid 100 seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny (rule no-packet)"
-	assert_line "procs.jsonl:10: pid 300 seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: would_deny (rule no-raw)"
+	assert_line "procs.jsonl:7: pid 100 seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny by no-packet"
+	assert_line "procs.jsonl:10: pid 300 seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: would_deny by no-raw"
 	# The pointer really leads to the event.
 	run -0 sed -n 7p procs.jsonl
 	run -0 jq -r '"\(.pid) \(.seq) \(.decision)"' <<<"$output"
@@ -145,8 +145,18 @@ DATA="$ROOT/tests/data"
 @test "report: usage errors exit 2 with a hint" {
 	run -2 "$SOCKAUDIT" report --by exe,famly "$DATA/procs.jsonl"
 	assert_output --partial "unknown field 'famly' in --by; did you mean 'family'?"
-	run -2 "$SOCKAUDIT" report --since yesterday "$DATA/procs.jsonl"
-	assert_output --partial "bad time 'yesterday'"
+	run -2 "$SOCKAUDIT" report --since tomorrow "$DATA/procs.jsonl"
+	assert_output --partial "bad time 'tomorrow'"
+	run -2 "$SOCKAUDIT" report --since 2026-02-30 "$DATA/procs.jsonl"
+	assert_output --partial "bad time '2026-02-30'"
+	run -2 "$SOCKAUDIT" report --event socket.listen "$DATA/procs.jsonl"
+	assert_output --partial "unknown event 'socket.listen'"
+	run -2 "$SOCKAUDIT" report --layer kernel "$DATA/procs.jsonl"
+	assert_output --partial "unknown layer 'kernel' (preload, seccomp, notify)"
+	run -2 "$SOCKAUDIT" report --family AF_INET,AF_INTE "$DATA/procs.jsonl"
+	assert_output --partial "unknown family 'AF_INTE'; did you mean 'AF_INET'?"
+	run -2 "$SOCKAUDIT" report --format xml "$DATA/procs.jsonl"
+	assert_output --partial "unknown format 'xml' (table, json, csv, lines)"
 	run -2 "$SOCKAUDIT" report --family AF_INTE "$DATA/procs.jsonl"
 	assert_output --partial "unknown family 'AF_INTE'; did you mean 'AF_INET'?"
 	run -2 "$SOCKAUDIT" report
@@ -184,7 +194,8 @@ print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "sock
 	run -0 jq -c '[.events, (.groups[0].exe | length), (.groups[0].exe | endswith("/x…")), (.groups[0].comm | length)]' <<<"$output"
 	assert_output "[1,1025,true,171]"
 	run -0 "$SOCKAUDIT" report long.jsonl
-	assert_line --regexp '^long\.jsonl:1: pid 1 seq 1 …/x/x/x/x.* __new__ AF_INET SOCK_STREAM IPPROTO_TCP: deny \(the default\)$'
+	# The line keeps the path's end, in 64 columns.
+	assert_line --regexp '^long\.jsonl:1: pid 1 seq 1 …[/x]{62}… __new__ AF_INET SOCK_STREAM IPPROTO_TCP: deny by \(default\)$'
 }
 
 # ---- where sockets go (tests/data/addr.jsonl, addr-hosts.jsonl) ----
@@ -235,7 +246,7 @@ print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "sock
 @test "report: a denied address event lists where it went" {
 	sed -n 3p "$DATA/addr.jsonl" | sed 's/"decision":"allow","rule":null/"decision":"deny","rule":"no-web"/' > denied.jsonl
 	run -0 "$SOCKAUDIT" report denied.jsonl
-	assert_line "denied.jsonl:1: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: deny (rule no-web)"
+	assert_line "denied.jsonl:1: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: deny by no-web"
 }
 
 @test "report: a real curl run's connect under the preload layer, as destination" {
@@ -269,4 +280,195 @@ print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "sock
 	assert_output 300
 	run -0 bash -c "'$SOCKAUDIT' report --list 1000 --format json many.jsonl | jq -r '.lost_by_process[] | \"\\(.pid) \\(.exe)\"' | awk '{ if (\$2 != \"/opt/app\" (\$1 - 1000) \"/bin/tool\") bad++ } END { print NR, bad + 0 }'"
 	assert_output "300 0"
+}
+
+# ---- issue 12: reading like the tools its users know ----
+
+@test "report: a missing or unreadable log prints nothing on stdout and exits 2, whatever the format" {
+	cp "$DATA/procs.jsonl" .
+	mkdir adir
+	for fmt in table json csv lines; do
+		run -2 --separate-stderr "$SOCKAUDIT" report --format "$fmt" procs.jsonl missing.jsonl
+		assert_output ""
+		[ "$stderr" = "sockaudit report: missing.jsonl: No such file or directory" ]
+	done
+	run -2 --separate-stderr "$SOCKAUDIT" report procs.jsonl adir missing.jsonl
+	assert_output ""
+	assert_equal "${stderr_lines[0]}" "sockaudit report: adir: Is a directory"
+	assert_equal "${stderr_lines[1]}" "sockaudit report: missing.jsonl: No such file or directory"
+}
+
+@test "report: --since and --until take local times, a date as local midnight" {
+	cp "$DATA/procs.jsonl" .
+	# The events are at 2026-11-24T04:00:00Z..04:00:09Z: 13:00 in Tokyo.
+	run -0 env TZ=Asia/Tokyo "$SOCKAUDIT" report --format json --since '2026-11-24 13:00:05' --until '2026-11-24T13:00:08' procs.jsonl
+	run -0 jq -c '[.matched, .first, .last]' <<<"$output"
+	assert_output '[3,"2026-11-24T04:00:05Z","2026-11-24T04:00:07Z"]'
+	run -0 env TZ=Asia/Tokyo "$SOCKAUDIT" report --format json --since '2026-11-24 13:00' procs.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output 11
+	# Midnight of 24 November is 15:00Z the day before in Tokyo, 05:00Z
+	# in New York: the events are after the one and before the other.
+	run -0 env TZ=Asia/Tokyo "$SOCKAUDIT" report --format json --until 2026-11-24 procs.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output 0
+	run -0 env TZ=America/New_York "$SOCKAUDIT" report --format json --until 2026-11-24 procs.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output 11
+	# RFC 3339 with a zone stays exact, whatever TZ says.
+	run -0 env TZ=Asia/Tokyo "$SOCKAUDIT" report --format json --since 2026-11-24T04:00:09Z procs.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output 1
+}
+
+# One event at each of the times given (date(1) -d words), in order.
+events_at() {
+	local seq=0 t
+	for t in "$@"; do
+		seq=$((seq + 1))
+		printf '{"v":1,"seq":%d,"ts":"%s","event":"socket.__new__","args":[3,1,1,0],"family":"AF_UNIX","type":"SOCK_STREAM","protocol":"0","decision":"allow","pid":1,"layer":"preload"}\n' \
+			"$seq" "$(date -u -d "$t" +%Y-%m-%dT%H:%M:%SZ)"
+	done
+}
+
+@test "report: today, yesterday, recent, now and HH:MM, as ausearch takes them" {
+	export TZ=UTC
+	events_at 'yesterday 12:00' 'today 00:00:01' > days.jsonl
+	run -0 "$SOCKAUDIT" report --format json --since yesterday --until today days.jsonl
+	run -0 jq -c '[.matched, .first]' <<<"$output"
+	assert_output "[1,\"$(date -u -d 'yesterday 12:00' +%Y-%m-%dT%H:%M:%SZ)\"]"
+	run -0 "$SOCKAUDIT" report --format json --since today days.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output 1
+	# recent: ten minutes ago.
+	events_at '20 minutes ago' '5 minutes ago' '2 minutes' > recent.jsonl
+	run -0 "$SOCKAUDIT" report --format json --since recent recent.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output 2
+	run -0 "$SOCKAUDIT" report --format json --since recent --until now recent.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output 1
+	# HH:MM is today's: this minute's start has only the future event after it.
+	run -0 "$SOCKAUDIT" report --format json --since "$(date +%H:%M)" recent.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output 1
+	run -0 "$SOCKAUDIT" report --format json --since this-year --until week-ago recent.jsonl
+	run -0 jq -c '.matched' <<<"$output"
+	assert_output 0
+}
+
+@test "report: filters --event, --layer, --rule, --comm, and lists for --family" {
+	cp "$DATA/procs.jsonl" .
+	m() { "$SOCKAUDIT" report --format json "$@" procs.jsonl | jq -c .matched; }
+	run -0 m --event socket.shutdown
+	assert_output 1
+	run -0 m --event __new__,shutdown
+	assert_output 11
+	run -0 m --layer notify
+	assert_output 2
+	run -0 m --layer preload,notify
+	assert_output 11
+	run -0 m --rule no-raw,no-packet
+	assert_output 2
+	# The policy default, spelled as the table shows it.
+	run -0 m --rule '(default)'
+	assert_output 9
+	run -0 m --comm 'py*' --comm ip
+	assert_output 7
+	run -0 m --family AF_INET,AF_INET6
+	assert_output 7
+	run -0 m --family AF_INET --family AF_UNIX
+	assert_output 7
+	# Every filter must match: notify events are all AF_UNIX.
+	run -0 m --layer notify --family AF_INET
+	assert_output 0
+}
+
+@test "report: --format lines (--events) prints the matching events as the log holds them" {
+	cp "$DATA/procs.jsonl" .
+	run -0 "$SOCKAUDIT" report --format lines --decision denied procs.jsonl
+	assert_output "$(sed -n '7p;10p' procs.jsonl)"
+	run -0 "$SOCKAUDIT" report --events --exe '*/curl' --layer preload procs.jsonl
+	assert_output "$(grep '"exe":"/usr/bin/curl"' procs.jsonl)"
+	# Lines that are not events are not printed; they are counted on stderr.
+	run -1 --separate-stderr "$SOCKAUDIT" report --events "$DATA/junk.jsonl"
+	assert_equal "${#lines[@]}" 2
+	run -0 jq -c .seq <<<"$output"
+	[ "$stderr" = "sockaudit report: 6 lines are not events" ]
+	# Its output is a log again.
+	run -0 bash -c "'$SOCKAUDIT' report --events --pid 300 procs.jsonl | '$SOCKAUDIT' report --format json - | jq -c '[.events, .processes]'"
+	assert_output '[3,1]'
+}
+
+@test "report: JSON denials carry exe, comm, family, type, protocol, layer; the default rule is null there, (default) in tables" {
+	cp "$DATA/procs.jsonl" .
+	run -0 bash -c "'$SOCKAUDIT' report --format json procs.jsonl | jq -c '.denials[]'"
+	assert_line --index 0 '{"file":"procs.jsonl","line":7,"pid":100,"seq":4,"ts":"2026-11-24T04:00:05Z","event":"socket.__new__","exe":"/usr/bin/curl","comm":"curl","family":"AF_PACKET","type":"SOCK_RAW","protocol":"ETH_P_ALL","layer":"preload","decision":"deny","rule":"no-packet"}'
+	sed -n 7p procs.jsonl | sed 's/"rule":"no-packet"/"rule":null/' > dflt.jsonl
+	run -0 bash -c "'$SOCKAUDIT' report --format json dflt.jsonl | jq -c '[.denials[0].rule, .denials[0].exe]'"
+	assert_output '[null,"/usr/bin/curl"]'
+	run -0 "$SOCKAUDIT" report dflt.jsonl
+	assert_line "dflt.jsonl:1: pid 100 seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny by (default)"
+	run -0 "$SOCKAUDIT" report --by rule,decision procs.jsonl
+	assert_line --regexp '^    9  \(default\)  allow$'
+	refute_output --partial "null"
+}
+
+# A log whose strings need decoding: wide characters, raw bytes (the
+# writer's \u0080..\u00ff), a control byte, quotes, null values.
+odd_log() {
+	printf '%s\n' \
+		'{"v":1,"seq":1,"ts":"2026-11-24T04:00:00Z","event":"socket.__new__","args":[3,2,1,0],"family":"AF_INET","type":"SOCK_STREAM","flags":["SOCK_CLOEXEC","SOCK_NONBLOCK"],"protocol":"IPPROTO_TCP","errno":null,"decision":"deny","rule":null,"pid":1,"exe":"/opt/日本語のとても長いディレクトリ/ツール/bin/サーバー","comm":"サーバー","layer":"preload"}' \
+		'{"v":1,"seq":2,"ts":"2026-11-24T04:00:01Z","event":"socket.__new__","args":[3,2,1,0],"family":"AF_INET","type":"SOCK_STREAM","flags":[],"protocol":"IPPROTO_TCP","errno":null,"decision":"allow","rule":"r\"1\"","pid":1,"exe":"/tmp/odd\u00ffname\u0001 \"q\"","comm":"odd\u00ff\u0001","layer":"preload"}' \
+		> odd.jsonl
+}
+
+# The widest line of stdin, in display columns (East Asian wide: 2).
+max_cols() {
+	"$PY" -c '
+import sys, unicodedata
+def w(s):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+print(max(w(l) for l in sys.stdin.read().splitlines()))'
+}
+
+@test "report: table cells are decoded: no JSON escapes, no null; raw bytes as \\xHH; wide characters take two columns" {
+	odd_log
+	run -0 "$SOCKAUDIT" report --by exe,comm,flags,rule,errno --width 200 odd.jsonl
+	assert_line --regexp '^    1  /opt/日本語のとても長いディレクトリ/ツール/bin/サーバー  サーバー +SOCK_CLOEXEC\|SOCK_NONBLOCK  \(default\) +-$'
+	assert_line --regexp '^    1  /tmp/odd\\xffname\\x01 "q" +odd\\xff\\x01 +- +r"1" +-$'
+	refute_output --partial '\u'
+	refute_output --partial 'null'
+	# Columns line up in display columns: every row is as wide as the header.
+	run -0 bash -c "'$SOCKAUDIT' report --by comm,exe --width 200 odd.jsonl | sed -n '/^COUNT/,/^\$/p' | sed '/^\$/d'"
+	run -0 max_cols <<<"$output"
+	width="$output"
+	run -0 bash -c "'$SOCKAUDIT' report --by comm,exe --width 200 odd.jsonl | sed -n '/^COUNT/,/^\$/p' | sed '/^\$/d' | head -1"
+	run -0 max_cols <<<"$output"
+	[ "$output" -le "$width" ]
+	# Cut to fit, a wide character is never split.
+	run -0 bash -c "'$SOCKAUDIT' report --by exe,comm,flags,rule --width 50 odd.jsonl | sed -n '/^COUNT/,/^\$/p'"
+	run -0 max_cols <<<"$output"
+	[ "$output" -le 50 ]
+}
+
+@test "report: the table fits --width, else \$COLUMNS, else the terminal's width" {
+	odd_log
+	table() { sed -n '/^COUNT/,/^$/p'; }
+	run -0 bash -c "COLUMNS=60 '$SOCKAUDIT' report odd.jsonl '$DATA/wide.jsonl' | sed -n '/^COUNT/,/^\$/p'"
+	run -0 max_cols <<<"$output"
+	[ "$output" -le 60 ] && [ "$output" -ge 55 ]
+	run -0 bash -c "COLUMNS=60 '$SOCKAUDIT' report --width 120 odd.jsonl '$DATA/wide.jsonl' | sed -n '/^COUNT/,/^\$/p'"
+	run -0 max_cols <<<"$output"
+	[ "$output" -gt 80 ] && [ "$output" -le 120 ]
+	# A terminal of 50 columns (a pty that script(1) makes), without COLUMNS.
+	run -0 script -qec "stty cols 50; env -u COLUMNS '$SOCKAUDIT' report --by exe,family '$DATA/wide.jsonl'" /dev/null </dev/null
+	run -0 bash -c "tr -d '\r' <<<\"\$1\" | sed -n '/^COUNT/,/^\$/p'" _ "$output"
+	assert_line --regexp '^COUNT EXE +FAMILY$'
+	run -0 max_cols <<<"$output"
+	[ "$output" -le 50 ] && [ "$output" -ge 45 ]
+	# Not a terminal, no COLUMNS: 80.
+	run -0 bash -c "env -u COLUMNS '$SOCKAUDIT' report odd.jsonl '$DATA/wide.jsonl' '$DATA/procs.jsonl' | sed -n '/^COUNT/,/^\$/p'"
+	run -0 max_cols <<<"$output"
+	[ "$output" -le 80 ] && [ "$output" -ge 75 ]
 }
