@@ -27,6 +27,8 @@ enum names_table {
 
 /* The type flags that never decide a match. */
 #define NAMES_TYPE_FLAGS (SOCK_CLOEXEC | SOCK_NONBLOCK)
+/* The largest base type a rule can name: the kernel's type mask (0xf). */
+#define NAMES_TYPE_MAX 15
 
 /* A protocol table: the families whose protocol numbers it names.
  * IPPROTO_* names AF_INET and AF_INET6 protocols, NETLINK_* AF_NETLINK, ... */

@@ -353,7 +353,7 @@ static const struct vkind_info {
 	[VK_EVENT] = { "event", NAMES_EVENT, false, POLICY_EV_COUNT - 1 },
 	[VK_FAMILY] = { "family", NAMES_FAMILY, true, INT_MAX },
 	/* The kernel's SOCK_TYPE_MASK: bits above it are flags or invalid. */
-	[VK_TYPE] = { "type", NAMES_TYPE, true, 15 },
+	[VK_TYPE] = { "type", NAMES_TYPE, true, NAMES_TYPE_MAX },
 	[VK_PROTOCOL] = { "protocol", NAMES_PROTOCOL, true, INT_MAX },
 	[VK_HOW] = { "how", NAMES_HOW, true, 2 },
 };

@@ -490,6 +490,10 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 		k.how = call.how;
 	if (k.family < 0)	/* an unknown socket: the matcher knows nothing else of it */
 		k.type = k.protocol = -1;
+	/* A type no rule can name (the kernel refused it: EINVAL): the rule
+	 * leaves the type open rather than be one `check` rejects. */
+	if (k.type > NAMES_TYPE_MAX)
+		k.type = -1;
 add:
 	if (call.exe) {
 		exe = exe_intern(l, call.exe);

@@ -399,3 +399,13 @@ IPAddressDeny=any"
 	run -0 --separate-stderr "$SOCKAUDIT" learn --base b3.json "$DATA/addr.jsonl"
 	refute_line --partial '"id": "other-'
 }
+
+@test "learn: a socket of a type no rule can name (the kernel's EINVAL) gives a rule check accepts, which replays clean" {
+	SOCKAUDIT_LOG="$BATS_TEST_TMPDIR/t99.log" LD_PRELOAD="$SHIM" run -1 "$FIX/s_sock" 1 99 0
+	assert_output "errno EINVAL"
+	run -0 "$SOCKAUDIT" learn -o "$BATS_TEST_TMPDIR/p.json" "$BATS_TEST_TMPDIR/t99.log"
+	run -0 jq -c '.rules[] | [.family, .type, .action]' "$BATS_TEST_TMPDIR/p.json"
+	assert_output '["AF_UNIX",null,"allow"]'
+	run -0 "$SOCKAUDIT" check "$BATS_TEST_TMPDIR/p.json"
+	run -0 "$SOCKAUDIT" eval "$BATS_TEST_TMPDIR/p.json" "$BATS_TEST_TMPDIR/t99.log"
+}
