@@ -84,7 +84,7 @@ EOF
 	run -0 complete_words eval --mode en
 	assert_output enforce
 	run -0 complete_words report --format ""
-	assert_output "$(printf '%s\n' csv json table)"
+	assert_output "$(printf '%s\n' csv json lines table)"
 	run -0 complete_words report --family AF_INET
 	assert_output "$(printf '%s\n' AF_INET AF_INET6)"
 	run -0 complete_words learn --errno ECONNRE
