@@ -72,14 +72,16 @@ hup_rotate() {
 }
 
 @test "rotate: with the stderr log, SIGHUP is CMD's, as before" {
-	"$SOCKAUDIT" run --layer preload -- sleep 60 &
-	local pid=$! status=0
-	wait_for grep -qx 'State:.*' /proc/$pid/status
-	# sleep exec'd under run (from /proc: its parent is run)
-	wait_for bash -c "grep -l '^PPid:[[:space:]]*$pid\$' /proc/[0-9]*/status | xargs -r grep -lq '^Name:[[:space:]]*sleep'"
-	kill -HUP "$pid"
-	wait "$pid" || status=$?
-	assert_equal "$status" 129
+	local layer pid status
+	for layer in preload auto; do
+		rm -f "$T/ready"
+		"$SOCKAUDIT" run --layer "$layer" -- sh -c 'touch "$1"; exec sleep 60' _ "$T/ready" &
+		pid=$! status=0
+		wait_for test -e "$T/ready"
+		kill -HUP "$pid"
+		wait "$pid" || status=$?
+		assert_equal "$status" 129
+	done
 }
 
 @test "rotate: --log-max-size: LOG, LOG.1 .. LOG.KEEP, each at most SIZE, whole lines, nothing lost between them" {
