@@ -25,7 +25,10 @@ endif
 CJSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcjson)
 CJSON_LIBS := $(shell $(PKG_CONFIG) --libs libcjson)
 SECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp)
-SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp)
+# zlib: libcore's log reader inflates .gz logs, so every program that links
+# libcore with libseccomp links it too.
+ZLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags zlib)
+SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp) $(shell $(PKG_CONFIG) --libs zlib)
 
 # The modules every program links, as one archive (see HACKING.md):
 #   calls/   the intercepted calls and the socket facts they are decided on
@@ -49,7 +52,7 @@ LTO ?= -flto=auto -ffat-lto-objects
 ALL_CFLAGS := -std=gnu11 $(WARN) $(HARDEN) -fPIC -fvisibility=hidden \
 	-D_GNU_SOURCE -DSOCKAUDIT_VERSION='"$(VERSION)"' \
 	-DSOCKAUDIT_LIBDIR='"$(LIBDIR)"' $(MODULES:%=-iquote %) \
-	$(CJSON_CFLAGS) $(SECCOMP_CFLAGS) $(SAN) $(LTO) $(CFLAGS)
+	$(CJSON_CFLAGS) $(SECCOMP_CFLAGS) $(ZLIB_CFLAGS) $(SAN) $(LTO) $(CFLAGS)
 ALL_LDFLAGS := $(SAN) $(LTO) $(LDFLAGS)
 
 POLICY_SRCS := $(sort $(wildcard $(MODULES:%=%/*.c)))

@@ -8,6 +8,7 @@
 # file on its own.
 load helper
 bats_require_minimum_version 1.5.0
+DATA="$ROOT/tests/data"
 
 # The program of the SIGHUP tests: a UDP socket, then "ready", then waits
 # (10 s at most) for "go", then an AF_INET6 UDP socket.  A SIGHUP that
@@ -165,4 +166,35 @@ for i in range(20):
 	run -125 "$SOCKAUDIT" run --log-group no-such-group-sockaudit -o "$T/log" -- touch "$T/ran"
 	assert_output --partial "no such group 'no-such-group-sockaudit'"
 	[ ! -e "$T/ran" ]
+}
+
+@test "rotate: report, learn and eval replay read logrotate's compressed files (.gz), from a file or a pipe" {
+	gzip -c "$DATA/rotated.1.jsonl" >"$T/r.1.gz"
+	gzip -c "$DATA/rotated.2.jsonl" >"$T/r.2.gz"
+	run -0 "$SOCKAUDIT" report --format json "$DATA/rotated.2.jsonl" "$DATA/rotated.1.jsonl"
+	local plain
+	plain=$(jq -S 'del(.files)' <<<"$output")
+	run -0 "$SOCKAUDIT" report --format json "$T/r.2.gz" "$T/r.1.gz"
+	assert_equal "$(jq -S 'del(.files)' <<<"$output")" "$plain"
+	# Two members one after the other (cat a.gz b.gz) are one stream, as
+	# zcat reads them; standard input too.
+	cat "$T/r.2.gz" "$T/r.1.gz" >"$T/both.gz"
+	run -0 bash -c "cat '$T/both.gz' | '$SOCKAUDIT' report --format json -"
+	assert_equal "$(jq -S 'del(.files)' <<<"$output")" "$plain"
+	# learn and eval's replay share the reader.
+	run -0 "$SOCKAUDIT" learn -o "$T/plain.json" "$DATA/rotated.1.jsonl"
+	run -0 "$SOCKAUDIT" learn -o "$T/gz.json" "$T/r.1.gz"
+	run -0 diff <(jq 'del(.rules[].comment)' "$T/plain.json") <(jq 'del(.rules[].comment)' "$T/gz.json")
+	run -0 "$SOCKAUDIT" eval "$T/gz.json" "$T/r.1.gz"
+	# A file cut short is an error, never a silent short count.
+	head -c 100 "$T/r.1.gz" >"$T/cut.gz"
+	run -2 --separate-stderr "$SOCKAUDIT" report "$T/cut.gz"
+	assert_equal "$stderr" "sockaudit report: $T/cut.gz: Bad message"
+}
+
+@test "rotate: the seals of a compressed log verify as the plain file's" {
+	run -0 "$SOCKAUDIT" run --layer seccomp -o "$T/log" -- "$PY" -c 'import socket; socket.socket(); socket.socket()'
+	gzip "$T/log"
+	run -0 "$SOCKAUDIT" report "$T/log.gz"
+	assert_line "Notify layer: 2 of 2 events verified (1 sealed runs)"
 }
