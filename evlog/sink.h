@@ -35,6 +35,12 @@
  * user-space writer can close that window; it needs a disk that fills and
  * frees within it).
  *
+ * Under `sockaudit run` the launcher rotates the log (drain.h): it bumps
+ * the generation in the run's tally (evlog_sink_rotated), and every sink
+ * attached to that tally that holds a descriptor of its own for a file
+ * opens its path again before its next line: one load from the tally's
+ * page per line.  Plain LD_PRELOAD has no tally, and no rotation.
+ *
  * Adding a kind of sink (syslog, journald): one new file in evlog/ that
  * defines a struct evlog_sink_kind (how to open its descriptor, whether it
  * is a byte stream that can be cut short), and its row in sink.c's table of
