@@ -90,7 +90,7 @@ static size_t drain_fits(struct evlog_drain *d, unsigned *lines)
  * than its size (unless one line is longer). */
 static void drain_flush(struct evlog_drain *d, bool usable)
 {
-	unsigned whole = 0, lines;
+	unsigned whole = 0, lines, rounds = 0;
 	size_t n;
 
 	while (d->lines) {
@@ -100,6 +100,7 @@ static void drain_flush(struct evlog_drain *d, bool usable)
 		}
 		n = drain_fits(d, &lines);
 		if (n) {
+			rounds = 0;
 			whole = evlog_sink_write_lines(d->sink, d->buf, n, lines);
 			drain_lost(d, lines - whole);
 			memmove(d->buf, d->buf + n, d->used - n);
@@ -108,9 +109,10 @@ static void drain_flush(struct evlog_drain *d, bool usable)
 		}
 		if (!d->lines)
 			break;
-		/* Full: a new file for the rest. */
+		/* Full: a new file for the rest.  (Bounded: other writers of
+		 * the run may fill each new file before we write a line.) */
 		drain_rotate(d, d->used);
-		if (d->rotate_err) {
+		if (d->rotate_err || ++rounds > 8) {
 			/* Cannot: the rest goes on into this file. */
 			whole = evlog_sink_write_lines(d->sink, d->buf, d->used, d->lines);
 			drain_lost(d, d->lines - whole);
