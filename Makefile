@@ -36,7 +36,10 @@ endif
 CJSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcjson)
 CJSON_LIBS := $(shell $(PKG_CONFIG) --libs libcjson)
 SECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp)
-SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp)
+# zlib: libcore's log reader inflates .gz logs, so every program that links
+# libcore with libseccomp links it too.
+ZLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags zlib)
+SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp) $(shell $(PKG_CONFIG) --libs zlib)
 
 # The modules every program links, as one archive (see HACKING.md):
 #   calls/   the intercepted calls and the socket facts they are decided on
@@ -59,7 +62,7 @@ LTO ?= -flto=auto -ffat-lto-objects
 # -iquote, not -I: a module's header must never hide a system one.
 ALL_CFLAGS := -std=gnu11 $(WARN) $(HARDEN) -fPIC -fvisibility=hidden \
 	-D_GNU_SOURCE -DSOCKAUDIT_VERSION='"$(VERSION)"' $(MODULES:%=-iquote %) \
-	$(CJSON_CFLAGS) $(SECCOMP_CFLAGS) $(SAN) $(LTO) $(CPPFLAGS) $(CFLAGS)
+	$(CJSON_CFLAGS) $(SECCOMP_CFLAGS) $(ZLIB_CFLAGS) $(SAN) $(LTO) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN) $(LTO) $(LDFLAGS)
 
 POLICY_SRCS := $(sort $(wildcard $(MODULES:%=%/*.c)))
@@ -143,15 +146,21 @@ $(B)/man/%: man/% $(B)/paths.path
 # What `make install` puts where (relative to DESTDIR); `make uninstall`
 # removes exactly these, and the directories that are sockaudit's own.
 EXAMPLE_SRCS := $(sort $(wildcard policy/examples/*.json))
+# Deployment examples (systemd drop-ins, logrotate): examples/X to
+# $(DATADIR)/examples/X.
+DEPLOY_SRCS := $(sort $(shell find examples -type f 2>/dev/null))
 SCHEMA_SRCS := $(sort $(wildcard evlog/*.schema.json policy/*.schema.json))
 COMPLETION := tools/sockaudit.bash-completion
 man_dest = $(MANDIR)/man$(patsubst .%,%,$(suffix $(1)))/$(notdir $(1))
 INSTALLED := $(BINDIR)/sockaudit $(LIBDIR)/libsockaudit.so \
 	$(foreach m,$(MAN_SRCS),$(call man_dest,$(m))) \
 	$(EXAMPLE_SRCS:policy/examples/%=$(DATADIR)/examples/%) \
+	$(DEPLOY_SRCS:examples/%=$(DATADIR)/examples/%) \
 	$(addprefix $(DATADIR)/,$(notdir $(SCHEMA_SRCS))) \
 	$(BASHCOMPDIR)/sockaudit $(DOCDIR)/LICENSE
-OWN_DIRS := $(LIBDIR) $(DATADIR)/examples $(DATADIR) $(DOCDIR)
+# Deepest first: rmdir takes only the empty ones.
+OWN_DIRS := $(LIBDIR) $(sort $(dir $(DEPLOY_SRCS:examples/%=$(DATADIR)/examples/%))) \
+	$(DATADIR)/examples/systemd $(DATADIR)/examples $(DATADIR) $(DOCDIR)
 
 install: all $(MAN_OUT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DATADIR)/examples \
@@ -162,13 +171,15 @@ install: all $(MAN_OUT)
 	for m in $(MAN_SRCS); do \
 		install -m 644 $(B)/$$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	$(if $(EXAMPLE_SRCS),install -m 644 $(EXAMPLE_SRCS) $(DESTDIR)$(DATADIR)/examples/)
+	for f in $(DEPLOY_SRCS); do \
+		install -D -m 644 $$f $(DESTDIR)$(DATADIR)/$$f; done
 	$(if $(SCHEMA_SRCS),install -m 644 $(SCHEMA_SRCS) $(DESTDIR)$(DATADIR)/)
 	install -m 644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/sockaudit
 	install -m 644 LICENSE $(DESTDIR)$(DOCDIR)/LICENSE
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	rmdir $(addprefix $(DESTDIR),$(OWN_DIRS)) 2>/dev/null || true
+	for d in $(addprefix $(DESTDIR),$(OWN_DIRS)); do rmdir $$d 2>/dev/null || true; done
 
 clean:
 	rm -rf build build-asan build-ubsan build-fuzz

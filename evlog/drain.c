@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* drain.c - the launcher's writer of the run's log (drain.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,18 +57,70 @@ static bool drain_full(const struct evlog_drain *d, size_t len)
 	return d->used + len > EVLOG_DRAIN_BUF;
 }
 
+static void drain_rotate(struct evlog_drain *d, size_t next);
+static int64_t drain_log_size(struct evlog_drain *d);
+
+/* How many bytes of the pending lines (whole lines) still fit in the log
+ * before it reaches its --log-max-size; all of them when it has none, or
+ * when the log is empty (a line longer than the limit goes in alone). */
+static size_t drain_fits(struct evlog_drain *d, unsigned *lines)
+{
+	int64_t size;
+	size_t room, n = 0;
+
+	*lines = d->lines;
+	if (!d->max_size || (size = drain_log_size(d)) < 0 ||
+	    (uint64_t)size + d->used <= d->max_size)
+		return d->used;
+	room = (uint64_t)size >= d->max_size ? 0 : (size_t)(d->max_size - (uint64_t)size);
+	*lines = 0;
+	for (const char *p = d->buf, *nl;
+	     (nl = memchr(p, '\n', d->used - (size_t)(p - d->buf))); p = nl + 1) {
+		/* An empty file takes its first line, however long. */
+		if ((size_t)(nl + 1 - d->buf) > room && (size || *lines))
+			break;
+		n = (size_t)(nl + 1 - d->buf);
+		(*lines)++;
+	}
+	return n;
+}
+
 /* Write the ring's lines taken so far, with one write(2), and count those
  * that did not go out whole as the shims' losses.  Every line is lost while
- * the log is gone. */
+ * the log is gone.  With --log-max-size the lines that would take the log
+ * past it wait for a rotation, so that a file ends at a line and no later
+ * than its size (unless one line is longer). */
 static void drain_flush(struct evlog_drain *d, bool usable)
 {
-	unsigned whole = 0;
+	unsigned whole = 0, lines, rounds = 0;
+	size_t n;
 
-	if (!d->lines)
-		return;
-	if (usable && !d->removed)
-		whole = evlog_sink_write_lines(d->sink, d->buf, d->used, d->lines);
-	drain_lost(d, d->lines - whole);
+	while (d->lines) {
+		if (!usable || d->removed) {
+			drain_lost(d, d->lines);
+			break;
+		}
+		n = drain_fits(d, &lines);
+		if (n) {
+			rounds = 0;
+			whole = evlog_sink_write_lines(d->sink, d->buf, n, lines);
+			drain_lost(d, lines - whole);
+			memmove(d->buf, d->buf + n, d->used - n);
+			d->used -= n;
+			d->lines -= lines;
+		}
+		if (!d->lines)
+			break;
+		/* Full: a new file for the rest.  (Bounded: other writers of
+		 * the run may fill each new file before we write a line.) */
+		drain_rotate(d, d->used);
+		if (d->rotate_err || ++rounds > 8) {
+			/* Cannot: the rest goes on into this file. */
+			whole = evlog_sink_write_lines(d->sink, d->buf, d->used, d->lines);
+			drain_lost(d, d->lines - whole);
+			break;
+		}
+	}
 	d->used = 0;
 	d->lines = 0;
 }
@@ -129,6 +183,139 @@ static bool drain_round(struct evlog_drain *d, bool check)
 	return busy;
 }
 
+/* Rename the log's rotated files one up, the oldest (LOG.KEEP) replaced,
+ * then the log itself to LOG.1.  0 or -errno. */
+static int drain_shift(struct evlog_drain *d)
+{
+	const char *log = evlog_sink_spec(d->sink);
+	size_t len = strlen(log) + 12;
+	char from[len], to[len];
+
+	for (unsigned i = d->keep; i > 1; i--) {
+		snprintf(from, len, "%s.%u", log, i - 1);
+		snprintf(to, len, "%s.%u", log, i);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	snprintf(to, len, "%s.1", log);
+	return rename(log, to) < 0 ? -errno : 0;
+}
+
+/* The size of the log file (our descriptor's), or -1. */
+static int64_t drain_log_size(struct evlog_drain *d)
+{
+	struct evlog_sink_id id;
+	struct stat st;
+
+	if (evlog_sink_identity(d->sink, &id) < 0 || stat(evlog_sink_spec(d->sink), &st) < 0 ||
+	    st.st_ino != id.ino || st.st_dev != id.dev || !S_ISREG(st.st_mode))
+		return -1;
+	return st.st_size;
+}
+
+/* Keep the file we rotate away from, and where its chain ends, for its
+ * seal record at the end of the run.  Only a file that holds sealed lines
+ * of this run needs one; the oldest kept file is let go past
+ * EVLOG_DRAIN_SEGMENTS (its lines then stay unverifiable, as report says). */
+static void drain_keep_segment(struct evlog_drain *d)
+{
+	struct evlog_drain_segment *g;
+	char path[32];
+	int fd;
+
+	if (d->seal->lines == d->seal_from || evlog_sink_fd(d->sink) < 0)
+		return;
+	/* Our descriptor is the sink's; a new one of the same file. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", evlog_sink_fd(d->sink));
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (d->nseg == EVLOG_DRAIN_SEGMENTS) {
+		close(d->seg[0].fd);
+		memmove(d->seg, d->seg + 1, sizeof(d->seg[0]) * (EVLOG_DRAIN_SEGMENTS - 1));
+		d->nseg--;
+	}
+	g = &d->seg[d->nseg++];
+	g->fd = fd;
+	memcpy(g->last, d->seal->last, SEAL_LEN);
+	g->lines = d->seal->lines - d->seal_from;
+}
+
+void evlog_drain_close_segments(struct evlog_drain *d, const struct event_seal *rec)
+{
+	char line[EVENT_LINE_MAX];
+
+	pthread_mutex_lock(&d->mu);
+	for (unsigned i = 0; i < d->nseg; i++) {
+		struct evlog_drain_segment *g = &d->seg[i];
+		struct event_seal r = *rec;
+		struct seal_chain c;
+		size_t len;
+
+		r.sealed = g->lines;
+		memcpy(c.key, rec->key, SEAL_KEY_LEN);
+		memcpy(c.last, g->last, SEAL_LEN);
+		c.lines = g->lines;
+		len = event_format_seal(line, sizeof(line), &r);
+		len = len ? seal_line(&c, line, len, sizeof(line)) : 0;
+		if (len && write(g->fd, line, len) != (ssize_t)len) {
+			/* That file's lines stay unverifiable: no failure. */
+		}
+		close(g->fd);
+		explicit_bzero(&c, sizeof(c));
+	}
+	d->nseg = 0;
+	pthread_mutex_unlock(&d->mu);
+}
+
+/* Is the log due for rotation: asked to, or past its size, or to pass it
+ * with the NEXT bytes?  Then rotate it (drain.h).  Under the lock, between two lines (the supervisor's are
+ * sealed under it too: evlog_drain_write_sealed). */
+static void drain_rotate(struct evlog_drain *d, size_t next)
+{
+	bool asked;
+	int64_t size;
+	int rc;
+
+	if (evlog_sink_spec(d->sink)[0] != '/')
+		return;
+	asked = atomic_exchange(&d->reopen, false);
+	if (!asked) {
+		/* An empty file takes what comes, however long. */
+		if (!d->max_size || (size = drain_log_size(d)) <= 0 ||
+		    ((uint64_t)size < d->max_size && (uint64_t)size + next <= d->max_size))
+			return;
+		rc = drain_shift(d);
+		if (rc < 0)
+			goto fail;
+	}
+	if (d->seal)
+		drain_keep_segment(d);
+	rc = evlog_sink_rotated(d->sink);
+	if (rc < 0) {
+		/* Still the same file: its chain goes on, nothing to close. */
+		if (d->seal && d->nseg && d->seg[d->nseg - 1].lines ==
+		    d->seal->lines - d->seal_from)
+			close(d->seg[--d->nseg].fd);
+		goto fail;
+	}
+	/* The new file's seals verify from its own first line (seal.h: a
+	 * file's chain starts from zeros). */
+	if (d->seal) {
+		memset(d->seal->last, 0, sizeof(d->seal->last));
+		d->seal_from = d->seal->lines;
+	}
+	d->rotate_err = 0;
+	return;
+fail:
+	/* Said once per cause; the log goes on in the file it is. */
+	if (d->rotate_err != -rc)
+		fprintf(stderr, "sockaudit run: cannot rotate the log %s: %s; events "
+			"go on to the file as it is\n", evlog_sink_spec(d->sink),
+			strerror(-rc));
+	d->rotate_err = -rc;
+}
+
 static void *drain_main(void *arg)
 {
 	struct evlog_drain *d = arg;
@@ -148,6 +335,7 @@ static void *drain_main(void *arg)
 		d->until = d->holding ? &d->hold : NULL;
 		busy = drain_round(d, true);
 		d->until = NULL;
+		drain_rotate(d, 0);
 		pthread_mutex_unlock(&d->mu);
 		if (busy) {
 			struct timespec ts = { 0, DRAIN_BUSY_MS * 1000000L };
@@ -190,6 +378,13 @@ int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evl
 	d->tally = tally;
 	d->running = false;
 	d->removed = 0;
+	d->max_size = 0;
+	d->keep = 1;
+	d->seal = NULL;
+	d->seal_from = 0;
+	d->nseg = 0;
+	d->rotate_err = 0;
+	atomic_init(&d->reopen, false);
 	atomic_init(&d->stop, false);
 	pthread_mutex_init(&d->mu, NULL);
 	d->buf = NULL;
@@ -207,12 +402,14 @@ int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evl
 	return drain_thread(d);
 }
 
-bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record,
-		       const struct timespec *at)
+/* The line of evlog_drain_write and evlog_drain_write_sealed, under the
+ * lock: CAP > 0 to seal it first (then LINE is writable). */
+static bool drain_write_locked(struct evlog_drain *d, char *line, size_t len, size_t cap,
+			       bool record, const struct timespec *at)
 {
-	bool ok = true;
+	struct seal_chain saved;
+	bool ok, sealed = false;
 
-	pthread_mutex_lock(&d->mu);
 	/* The ring's lines of calls made up to AT first: this line after
 	 * them, before those made later. */
 	d->until = at;
@@ -225,15 +422,70 @@ bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool
 	drain_round(d, d->removed != 0);
 	d->until = NULL;
 	if (d->removed) {
-		ok = false;
 		if (!record)
 			evlog_sink_count_lost(d->sink);
-	} else {
-		ok = record ? evlog_sink_write_record(d->sink, line, len) :
-			      evlog_sink_write(d->sink, line, len, d->pid);
+		return false;
 	}
+	/* A log past its size gets a new file first; the line is sealed in
+	 * the chain of the file it goes to. */
+	drain_rotate(d, len + (cap && d->seal ? SEAL_SUFFIX_LEN : 0));
+	if (cap && d->seal) {
+		saved = *d->seal;
+		len = seal_line(d->seal, line, len, cap);
+		sealed = len != 0;
+		if (!sealed)
+			return false;
+	}
+	ok = record ? evlog_sink_write_record(d->sink, line, len) :
+		      evlog_sink_write(d->sink, line, len, d->pid);
+	if (!ok && sealed)
+		*d->seal = saved;
+	return ok;
+}
+
+bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record,
+		       const struct timespec *at)
+{
+	bool ok;
+
+	pthread_mutex_lock(&d->mu);
+	ok = drain_write_locked(d, (char *)line, len, 0, record, at);
 	pthread_mutex_unlock(&d->mu);
 	return ok;
+}
+
+bool evlog_drain_write_sealed(struct evlog_drain *d, char *line, size_t len, size_t cap,
+			      bool record, const struct timespec *at)
+{
+	bool ok;
+
+	pthread_mutex_lock(&d->mu);
+	ok = drain_write_locked(d, line, len, cap, record, at);
+	pthread_mutex_unlock(&d->mu);
+	return ok;
+}
+
+void evlog_drain_rotate_at(struct evlog_drain *d, uint64_t max_size, unsigned keep)
+{
+	pthread_mutex_lock(&d->mu);
+	d->max_size = max_size;
+	d->keep = keep ? keep : 1;
+	pthread_mutex_unlock(&d->mu);
+}
+
+void evlog_drain_reopen(struct evlog_drain *d)
+{
+	atomic_store(&d->reopen, true);
+	if (d->ring)
+		evlog_ring_wake(d->ring);
+}
+
+void evlog_drain_seal(struct evlog_drain *d, struct seal_chain *chain)
+{
+	pthread_mutex_lock(&d->mu);
+	d->seal = chain;
+	d->seal_from = chain ? chain->lines : 0;
+	pthread_mutex_unlock(&d->mu);
 }
 
 void evlog_drain_hold(struct evlog_drain *d, bool on)

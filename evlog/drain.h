@@ -15,6 +15,18 @@
  * path again (a new file), or, when its directory is gone too, says so once
  * on stderr and counts every line lost until it is back.
  *
+ * And it rotates the log: when asked to (SIGHUP to the launcher, after
+ * logrotate renamed the file: evlog_drain_reopen), and when the file has
+ * grown past a size (--log-max-size: evlog_drain_rotate_at), by renaming
+ * LOG to LOG.1, LOG.1 to LOG.2 and so on up to LOG.KEEP (the oldest goes),
+ * then opening LOG again, a new file.  The drain writes whole lines only,
+ * so no line is split across two files; the processes of the run that
+ * write the log themselves follow at their next line (the tally's
+ * generation, sink.h).  The supervisor's lines are sealed (seal.h) under
+ * the drain's lock, just before they are written (evlog_drain_write_sealed):
+ * at a rotation the chain starts again in the new file, so that each file's
+ * seals verify on their own.
+ *
  * The drain's thread holds no lock while it sleeps; the launcher may fork a
  * standby while it runs, which calls evlog_drain_adopt() to drain in its
  * turn.
@@ -32,9 +44,20 @@
 
 #include "event.h"
 #include "ring.h"
+#include "seal.h"
 #include "sink.h"
 
 #define EVLOG_DRAIN_BUF (256 * 1024)	/* the lines of one write at most */
+#define EVLOG_DRAIN_SEGMENTS 16		/* rotated files whose chain we close */
+
+/* A file the drain rotated away from while the supervisor sealed its lines:
+ * where its chain ended, so that the run's seal record can close it there
+ * too (evlog_drain_close_segments). */
+struct evlog_drain_segment {
+	int fd;				/* the file, O_APPEND; -1: none */
+	uint8_t last[SEAL_LEN];		/* the chain's last seal in it */
+	uint64_t lines;			/* lines sealed in it */
+};
 
 
 struct evlog_drain {
@@ -55,12 +78,32 @@ struct evlog_drain {
 	const struct timespec *until;	/* drain_one(): take nothing made after */
 	bool holding;			/* evlog_drain_hold(): a call in hand */
 	struct timespec hold;		/* ... received then */
+	uint64_t max_size;		/* rotate past this many bytes; 0: never */
+	unsigned keep;			/* LOG.1 .. LOG.KEEP */
+	_Atomic bool reopen;		/* evlog_drain_reopen(): asked to */
+	struct seal_chain *seal;	/* restarted in each new file; NULL: none */
+	uint64_t seal_from;		/* seal->lines when this file began */
+	struct evlog_drain_segment seg[EVLOG_DRAIN_SEGMENTS];	/* oldest first */
+	unsigned nseg;
+	int rotate_err;			/* the errno said last, 0: none */
 };
 
 /* Drain RING (NULL: none) into SINK, counting the ring's losses in TALLY.
  * Starts the thread when there is a ring.  Returns 0 or -errno. */
 int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evlog_ring *ring,
 		      struct evlog_sink_tally *tally);
+
+/* Rotate the log once it has MAX_SIZE bytes or more (0: never), keeping
+ * KEEP (at least 1) rotated files.  After evlog_drain_start(). */
+void evlog_drain_rotate_at(struct evlog_drain *d, uint64_t max_size, unsigned keep);
+
+/* Open the log's path again soon (logrotate renamed it: SIGHUP), from any
+ * thread or a signal handler (async-signal-safe).  Nothing for stderr. */
+void evlog_drain_reopen(struct evlog_drain *d);
+
+/* The supervisor's chain of seals (shared with its standby), which the
+ * drain starts again from zeros in each new file it rotates to. */
+void evlog_drain_seal(struct evlog_drain *d, struct seal_chain *chain);
 
 /* Write one line of the launcher's own, after the ring's lines of calls
  * made up to AT (the line's own call time; NULL: all so far) and before
@@ -70,6 +113,28 @@ int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evl
  * lost event.  Written now: true when it was written whole. */
 bool evlog_drain_write(struct evlog_drain *d, const char *line, size_t len, bool record,
 		       const struct timespec *at);
+
+/* As evlog_drain_write(), for a line of the supervisor that is to be sealed
+ * (seal.h; LINE has CAP bytes of room for its seal): sealed in the chain
+ * (evlog_drain_seal) just before its write, under the drain's lock, so that
+ * it is sealed in the chain of the file it goes to.  The chain advances
+ * before the write, so that should we be killed in between, the standby
+ * continues after the line we meant to write (then missing: the reader
+ * reports the break), never before one that is in the log; a write that
+ * fails gives the seal back, so a lost event breaks no chain.  Without a
+ * chain, a line written as it is; one that cannot be sealed is not
+ * written.  RECORD: the seal record (event.h), whose failure counts no
+ * lost event. */
+bool evlog_drain_write_sealed(struct evlog_drain *d, char *line, size_t len, size_t cap,
+			      bool record, const struct timespec *at);
+
+/* The tree is gone: end the chain of every file rotated away from during
+ * the run (at most EVLOG_DRAIN_SEGMENTS, the latest) with its own seal
+ * record, as REC (its key, time and pid; the count is the file's) closes
+ * the current file's, so that each rotated file verifies on its own.
+ * Written through the descriptor kept at the rotation: the file may have
+ * been renamed again (LOG.2, logrotate's LOG.1) or removed since. */
+void evlog_drain_close_segments(struct evlog_drain *d, const struct event_seal *rec);
 
 /* The supervisor has received a call (ON) whose line it will write after
  * answering it, or is done with it (!ON): meanwhile the thread writes no

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "logread.h"
 #include "names.h"
 #include "scan.h"
@@ -1184,10 +1186,22 @@ void logread_where(const struct logread_event *ev, char *buf, size_t cap)
 /* ---- the reader ---------------------------------------------------------- */
 
 #define READ_BUF (4 * LOGREAD_LINE_MAX)
+#define GZ_IN (64 * 1024)	/* compressed bytes read at a time */
+
+/* A gzip stream (logrotate's "compress": LOG.2.gz), inflated as it is read,
+ * from a file or a pipe alike: constant memory, whatever its size. */
+struct logread_gz {
+	z_stream z;
+	bool ended;		/* the last member ended and no input follows */
+	bool in_eof;
+	unsigned char in[GZ_IN];
+};
 
 struct logread {
 	int fd;
 	bool eof;
+	bool sniffed;		/* the first bytes looked at for gzip's magic */
+	struct logread_gz *gz;	/* NULL: plain text */
 	uint64_t line;
 	size_t pos, fill;	/* unread bytes are buf[pos..fill) */
 	char buf[READ_BUF];
@@ -1201,6 +1215,8 @@ struct logread *logread_open(int fd)
 		return NULL;
 	r->fd = fd;
 	r->eof = false;
+	r->sniffed = false;
+	r->gz = NULL;
 	r->line = 0;
 	r->pos = r->fill = 0;
 	return r;
@@ -1208,7 +1224,89 @@ struct logread *logread_open(int fd)
 
 void logread_close(struct logread *r)
 {
+	if (r && r->gz) {
+		inflateEnd(&r->gz->z);
+		free(r->gz);
+	}
 	free(r);
+}
+
+/* read(2), again after a signal: bytes, 0 at the end, or -errno. */
+static ssize_t read_some(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+/* The first bytes of the stream are gzip's magic (RFC 1952: 1f 8b): move
+ * the N bytes read so far into a new inflater.  0 or -errno. */
+static int gz_start(struct logread *r, size_t n)
+{
+	struct logread_gz *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	/* 16 + MAX_WBITS: a gzip header and trailer, not zlib's. */
+	if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK) {
+		free(g);
+		return -ENOMEM;
+	}
+	memcpy(g->in, r->buf + r->fill, n);
+	g->z.next_in = g->in;
+	g->z.avail_in = (uInt)n;
+	r->gz = g;
+	return 0;
+}
+
+/* Inflate into buf[fill..READ_BUF): the bytes made, 0 at the end of the
+ * stream, or -errno (-EBADMSG: not a valid gzip stream, or cut short).
+ * Members that follow each other (cat a.gz b.gz) are one stream, as zcat
+ * reads them. */
+static ssize_t gz_read(struct logread *r)
+{
+	struct logread_gz *g = r->gz;
+	size_t room = READ_BUF - r->fill;
+
+	g->z.next_out = (Bytef *)r->buf + r->fill;
+	g->z.avail_out = (uInt)room;
+	while (g->z.avail_out == room && !g->ended) {
+		int rc;
+
+		if (!g->z.avail_in && !g->in_eof) {
+			ssize_t n = read_some(r->fd, g->in, sizeof(g->in));
+
+			if (n < 0)
+				return n;
+			g->in_eof = n == 0;
+			g->z.next_in = g->in;
+			g->z.avail_in = (uInt)n;
+		}
+		rc = inflate(&g->z, Z_NO_FLUSH);
+		if (rc == Z_STREAM_END) {
+			if (!g->z.avail_in && !g->in_eof) {
+				ssize_t n = read_some(r->fd, g->in, sizeof(g->in));
+
+				if (n < 0)
+					return n;
+				g->in_eof = n == 0;
+				g->z.next_in = g->in;
+				g->z.avail_in = (uInt)n;
+			}
+			if (!g->z.avail_in)
+				g->ended = true;
+			else if (inflateReset(&g->z) != Z_OK)
+				return -EBADMSG;
+		} else if (rc == Z_BUF_ERROR && g->in_eof && !g->z.avail_in) {
+			return -EBADMSG;	/* cut short */
+		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			return rc == Z_MEM_ERROR ? -ENOMEM : -EBADMSG;
+		}
+	}
+	return (ssize_t)(room - g->z.avail_out);
 }
 
 uint64_t logread_line(const struct logread *r)
@@ -1216,21 +1314,41 @@ uint64_t logread_line(const struct logread *r)
 	return r->line;
 }
 
-/* Move unread bytes to the front and read more: 0, or -errno. */
+/* Move unread bytes to the front and read more: 0, or -errno.  The first
+ * read tells a gzip stream from text by its first two bytes. */
 static int refill(struct logread *r)
 {
 	ssize_t n;
+	int err;
 
 	if (r->pos) {
 		memmove(r->buf, r->buf + r->pos, r->fill - r->pos);
 		r->fill -= r->pos;
 		r->pos = 0;
 	}
-	do
-		n = read(r->fd, r->buf + r->fill, READ_BUF - r->fill);
-	while (n < 0 && errno == EINTR);
+	if (r->gz) {
+		n = gz_read(r);
+	} else {
+		n = read_some(r->fd, r->buf + r->fill, READ_BUF - r->fill);
+		if (!r->sniffed && n > 0) {
+			r->sniffed = true;
+			/* A single byte 0x1f is no event either: wait for the
+			 * second only when the first says gzip. */
+			if ((unsigned char)r->buf[0] == 0x1f && n == 1) {
+				ssize_t m = read_some(r->fd, r->buf + 1, READ_BUF - 1);
+
+				n = m < 0 ? m : n + m;
+			}
+			if (n >= 2 && (unsigned char)r->buf[0] == 0x1f &&
+			    (unsigned char)r->buf[1] == 0x8b) {
+				if ((err = gz_start(r, (size_t)n)) < 0)
+					return err;
+				n = gz_read(r);
+			}
+		}
+	}
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	if (n == 0)
 		r->eof = true;
 	r->fill += (size_t)n;

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "calls.h"
+#include "schema.h"
 #include "sink.h"
 
 #define EVLOG_SINK_TALLY_MAGIC UINT64_C(0x73616b74616c6c79)	/* "saktally" */
@@ -202,6 +203,12 @@ static int sink_open_fd(struct evlog_sink *s, int replace)
 			close(fd);
 		return -err;
 	}
+	/* --log-mode, --log-group: set on the file itself, so that neither
+	 * the umask nor an old file's mode narrows what a shipper may read. */
+	if (S_ISREG(st.st_mode) && s->kind->owns_fd &&
+	    ((s->mode >= 0 && fchmod(fd, (mode_t)s->mode) < 0) ||
+	     (s->gid != (gid_t)-1 && fchown(fd, (uid_t)-1, s->gid) < 0)))
+		atomic_store(&s->err, errno);
 	/* The identity first: a thread that sees the new descriptor must also
 	 * see what it should be. */
 	atomic_store(&s->dev, st.st_dev);
@@ -230,6 +237,11 @@ static int sink_open_fd(struct evlog_sink *s, int replace)
 
 int evlog_sink_open(struct evlog_sink *s, const char *spec)
 {
+	return evlog_sink_open_mode(s, spec, -1, (gid_t)-1);
+}
+
+int evlog_sink_open_mode(struct evlog_sink *s, const char *spec, int mode, gid_t gid)
+{
 	size_t len = spec ? strlen(spec) : 0;
 	int fd;
 
@@ -249,6 +261,9 @@ int evlog_sink_open(struct evlog_sink *s, const char *spec)
 	atomic_init(&s->transient, false);
 	atomic_init(&s->stale, false);
 	atomic_init(&s->checked_at, 0);
+	atomic_init(&s->generation, 0);
+	s->mode = mode;
+	s->gid = gid;
 
 	if (!len)
 		return -EINVAL;
@@ -264,8 +279,10 @@ int evlog_sink_open(struct evlog_sink *s, const char *spec)
 	if (!s->kind)
 		return -EINVAL;
 	memcpy(s->spec, spec, len + 1);
+	atomic_store(&s->err, 0);
 	fd = sink_open_fd(s, -1);
-	atomic_store(&s->err, fd < 0 ? -fd : 0);
+	if (fd < 0)
+		atomic_store(&s->err, -fd);
 	return fd < 0 ? fd : 0;
 }
 
@@ -278,11 +295,23 @@ void evlog_sink_close(struct evlog_sink *s)
 	atomic_store(&s->healthy, false);
 }
 
-/* Our descriptor is gone or is now the program's: open the spec again (the
- * old number is the program's now: never close it). */
+/* Has the launcher rotated the log since we last opened it (sink.h, the
+ * tally's generation)?  One load from the tally's page, which the write
+ * touches anyway (sink_fragment_word). */
+static bool sink_rotated(const struct evlog_sink *s)
+{
+	return s->tally && s->kind->reopens &&
+	       atomic_load_explicit(&s->tally->generation, memory_order_acquire) !=
+		       atomic_load_explicit(&s->generation, memory_order_relaxed);
+}
+
+/* Our descriptor is gone or is now the program's, or the log was rotated:
+ * open the spec again (a number that is the program's now is never
+ * closed; our own is replaced in place, with dup3). */
 static int sink_recover(struct evlog_sink *s, pid_t reopener)
 {
 	pid_t holder = 0;
+	uint32_t gen;
 	int fd;
 
 	if (!s->kind->reopens || !reopener)
@@ -295,10 +324,14 @@ static int sink_recover(struct evlog_sink *s, pid_t reopener)
 		    !atomic_compare_exchange_strong(&s->reopening, &holder, reopener))
 			return -EBUSY;
 	}
-	/* Another thread may have reopened it meanwhile. */
+	/* Another thread may have reopened it meanwhile.  The generation is
+	 * read before the open: a rotation after it is seen at the next line. */
+	gen = s->tally ? atomic_load(&s->tally->generation) : 0;
 	fd = atomic_load(&s->fd);
 	switch (sink_fd_state(s, fd)) {
 	case SINK_FD_OURS:
+		if (gen != atomic_load(&s->generation))
+			fd = sink_open_fd(s, fd);
 		break;
 	case SINK_FD_REMOVED:
 		fd = sink_open_fd(s, fd);
@@ -307,6 +340,8 @@ static int sink_recover(struct evlog_sink *s, pid_t reopener)
 		fd = sink_open_fd(s, -1);
 		break;
 	}
+	if (fd >= 0)
+		atomic_store(&s->generation, gen);
 	atomic_store(&s->reopening, 0);
 	/* Now without a descriptor of its own: the next line opens one. */
 	return fd == SINK_TRANSIENT ? -EAGAIN : fd;
@@ -442,8 +477,11 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 	} else {
 		fd = atomic_load_explicit(&s->fd, memory_order_acquire);
 	}
-	if (!transient && (fd < 0 || (!s->trusted && sink_needs_check(s) &&
-				      sink_fd_state(s, fd) != SINK_FD_OURS))) {
+	/* A vfork child that finds the log rotated writes where its parent
+	 * does until the parent reopens: it must not (sink_recover). */
+	if (!transient && (fd < 0 || (reopener && sink_rotated(s)) ||
+			   (!s->trusted && sink_needs_check(s) &&
+			    sink_fd_state(s, fd) != SINK_FD_OURS))) {
 		fd = sink_recover(s, reopener);
 		if (fd < 0) {
 			err = -fd;
@@ -531,8 +569,11 @@ int evlog_sink_check(struct evlog_sink *s)
 	if (!s->kind)
 		return -EINVAL;
 	fd = atomic_load(&s->fd);
-	if (fd >= 0 && sink_fd_state(s, fd) == SINK_FD_OURS)
-		return 0;
+	if (fd >= 0 && sink_fd_state(s, fd) == SINK_FD_OURS) {
+		if (!sink_rotated(s))
+			return 0;
+		return sink_recover(s, getpid()) < 0 ? 0 : 2;
+	}
 	fd = sink_recover(s, getpid());
 	if (fd < 0) {
 		atomic_store(&s->err, -fd);
@@ -540,6 +581,44 @@ int evlog_sink_check(struct evlog_sink *s)
 		return fd;
 	}
 	return 1;
+}
+
+int evlog_sink_rotated(struct evlog_sink *s)
+{
+	struct evlog_sink_tally *t = s->tally;
+	int old = atomic_load(&s->fd), fd;
+
+	if (!s->kind || !s->kind->reopens)
+		return -EINVAL;
+	fd = sink_open_fd(s, old);
+	if (fd < 0)
+		return fd;
+	if (fd != old && old >= 0)
+		close(old);	/* dup3 could not put it in place: ours, unused */
+	if (t) {
+		/* The new file ends in no fragment; the identity first, so
+		 * that a writer that sees the new generation finds it. */
+		t->log.ino = 0;
+		t->log.dev = atomic_load(&s->dev);
+		t->log.ino = atomic_load(&s->ino);
+		atomic_store(&t->fragment, 0);
+		atomic_store(&s->generation, atomic_fetch_add(&t->generation, 1) + 1);
+	}
+	return 0;
+}
+
+void evlog_sink_count_decision(struct evlog_sink *s, int decision)
+{
+	struct evlog_sink_tally *t = s->tally;
+
+	if (!t)
+		return;
+	if (decision == EVENT_DENY)
+		atomic_fetch_add_explicit(&t->denied, 1, memory_order_relaxed);
+	else if (decision == EVENT_WOULD_DENY)
+		atomic_fetch_add_explicit(&t->would_deny, 1, memory_order_relaxed);
+	else if (decision == EVENT_KILL)
+		atomic_fetch_add_explicit(&t->killed, 1, memory_order_relaxed);
 }
 
 void evlog_sink_count_lost(struct evlog_sink *s)
@@ -571,6 +650,11 @@ bool evlog_sink_is(const struct evlog_sink *s, const struct evlog_sink_id *id)
 	       atomic_load_explicit(&s->dev, memory_order_relaxed) == id->dev;
 }
 
+int evlog_sink_fd(const struct evlog_sink *s)
+{
+	return atomic_load(&s->fd);
+}
+
 int evlog_sink_identity(const struct evlog_sink *s, struct evlog_sink_id *id)
 {
 	if (atomic_load(&s->fd) < 0)
@@ -599,6 +683,8 @@ void evlog_sink_attach(struct evlog_sink *s, struct evlog_sink_tally *t)
 {
 	if (!t->log.ino && evlog_sink_identity(s, &t->log) < 0)
 		t->log.ino = 0;
+	/* What we opened is the log as of now. */
+	atomic_store(&s->generation, atomic_load(&t->generation));
 	s->tally = t;
 }
 

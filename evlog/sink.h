@@ -35,6 +35,12 @@
  * user-space writer can close that window; it needs a disk that fills and
  * frees within it).
  *
+ * Under `sockaudit run` the launcher rotates the log (drain.h): it bumps
+ * the generation in the run's tally (evlog_sink_rotated), and every sink
+ * attached to that tally that holds a descriptor of its own for a file
+ * opens its path again before its next line: one load from the tally's
+ * page per line.  Plain LD_PRELOAD has no tally, and no rotation.
+ *
  * Adding a kind of sink (syslog, journald): one new file in evlog/ that
  * defines a struct evlog_sink_kind (how to open its descriptor, whether it
  * is a byte stream that can be cut short), and its row in sink.c's table of
@@ -68,6 +74,15 @@ struct evlog_sink_tally {
 	_Atomic uint64_t lost;		/* lines no attached writer could write */
 	_Atomic uint32_t fragment;	/* 1: the log ends in a fragment */
 	struct evlog_sink_id log;	/* the log whose fragment that is */
+	/* Bumped by the launcher each time it rotated the log (SIGHUP, or
+	 * --log-max-size): every writer of the run that holds a descriptor of
+	 * its own for a log file opens its path again before its next line,
+	 * so that a renamed log stops receiving events once rotated. */
+	_Atomic uint32_t generation;
+	/* The calls of the run that the policy denied, would have denied
+	 * (audit mode) or killed, by every layer (evlog_sink_count_decision):
+	 * for run's summary at the end. */
+	_Atomic uint64_t denied, would_deny, killed;
 };
 
 /* A kind of sink (sink.c's table): the first whose claims() accepts a
@@ -102,6 +117,9 @@ struct evlog_sink {
 	_Atomic uint32_t fragment;	/* without a tally: the log ends in a fragment */
 	_Atomic uint64_t lost;
 	struct evlog_sink_tally *tally;	/* NULL: none */
+	_Atomic uint32_t generation;	/* the tally's, as of our last open */
+	int mode;			/* evlog_sink_open_mode(); -1: 0600 */
+	gid_t gid;			/* (gid_t)-1: the creator's */
 };
 
 /* Open S from SPEC ("stderr" or an absolute path).  Returns 0; -EINVAL when
@@ -109,6 +127,14 @@ struct evlog_sink {
  * open(2), in which case S keeps the path and tries again at each write
  * (S is then not healthy).  Not async-signal-safe (called at init). */
 int evlog_sink_open(struct evlog_sink *s, const char *spec);
+
+/* As evlog_sink_open(), for the launcher's log (--log-mode, --log-group):
+ * each time S opens a regular file (at first, and again after a rotation),
+ * the file gets MODE (an octal mode; -1: a new file is 0600, an old one
+ * keeps its own) and group GID ((gid_t)-1: left alone), set with fchmod and
+ * fchown, so the umask never narrows it.  A failure of either is kept as
+ * S's error (evlog_sink_error) and does not stop the log. */
+int evlog_sink_open_mode(struct evlog_sink *s, const char *spec, int mode, gid_t gid);
 
 /* Say that S's descriptor is this process's alone (the supervisor's: no
  * program runs in it to close or dup2() over it), so that writes skip the
@@ -134,6 +160,9 @@ bool evlog_sink_healthy(const struct evlog_sink *s);
 
 /* Is S healthy and its descriptor the file ID? */
 bool evlog_sink_is(const struct evlog_sink *s, const struct evlog_sink_id *id);
+
+/* S's descriptor, or -1 (none, or one per line). */
+int evlog_sink_fd(const struct evlog_sink *s);
 
 /* The identity of S's descriptor: 0, or -EBADF when it has none. */
 int evlog_sink_identity(const struct evlog_sink *s, struct evlog_sink_id *id);
@@ -163,9 +192,23 @@ unsigned evlog_sink_write_lines(struct evlog_sink *s, const char *buf, size_t le
 /* For a trusted sink (the launcher's, which skips the check at each write):
  * is the descriptor still the file, and the file still in its directory?
  * Returns 0 when it is; 1 when the sink had to open its path again (a new
- * file: the old one was removed or replaced); -errno when it cannot (the
+ * file: the old one was removed or replaced); 2 when it opened its path
+ * again because another process of the run rotated the log (a standby
+ * supervisor whose launcher rotated it); -errno when it cannot (the
  * directory is gone: every line is lost until it is back). */
 int evlog_sink_check(struct evlog_sink *s);
+
+/* For the launcher, which rotates the log (drain.h): open S's path again
+ * now (a new file when the old one was renamed), in place of S's own
+ * descriptor, and tell every writer of the run (the tally's generation,
+ * its log identity and fragment flag).  Returns 0 or -errno (S then keeps
+ * the descriptor it had).  A sink other than a file: -EINVAL. */
+int evlog_sink_rotated(struct evlog_sink *s);
+
+/* Count one decision of the policy (enum event_decision, schema.h) in S's
+ * tally, when it is one that run sums up at the end (deny, would_deny,
+ * kill); nothing without a tally.  Async-signal-safe. */
+void evlog_sink_count_decision(struct evlog_sink *s, int decision);
 
 /* S's spec: "stderr" or the path, as opened. */
 const char *evlog_sink_spec(const struct evlog_sink *s);

@@ -206,6 +206,8 @@ bool shim_log_ring(const struct event *e, const struct shim_self *s)
 	struct evlog_ring_slot slot;
 	struct event_packing pk;
 
+	/* Every event of ours passes here first: run's summary of denials. */
+	evlog_sink_count_decision(&shim_sink, e->decision);
 	if (atomic_load_explicit(&shim_ring_state, memory_order_acquire) != SHIM_RING_ON)
 		return false;
 	/* Measured once, packed straight into its cells: no line, no copy. */

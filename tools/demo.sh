@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 # What `make build/sockaudit build/libsockaudit.so` needs (a C toolchain,
 # pkg-config, libcjson and libseccomp), and the server and client it runs.
-DEMO_PACKAGES="build-essential pkg-config libcjson-dev libseccomp-dev python3 curl"
+DEMO_PACKAGES="build-essential pkg-config libcjson-dev libseccomp-dev zlib1g-dev python3 curl"
 PY=/usr/bin/python3
 missing=
 for p in $DEMO_PACKAGES; do

@@ -506,22 +506,21 @@ static void notify_write_event(struct notify_ctx *c, struct event *e,
 			       const struct notify_target *t)
 {
 	char line[EVENT_LINE_MAX];
-	struct seal_chain saved;
 	size_t len;
+	bool ok;
 
 	e->seq = ++notify_proc_of(c, t->pid, t->start)->seq;
+	evlog_sink_count_decision(c->log->sink, e->decision);	/* run's summary */
 	len = event_format(line, sizeof(line), e);
-	if (c->seal) {
-		saved = *c->seal;
-		len = seal_line(c->seal, line, len, sizeof(line));
-	}
-	/* One write per event, after the ring's lines so far (drain.h).  The
-	 * sink counts a loss in the run's tally too. */
-	if (!evlog_drain_write(c->log, line, len, false, &e->ts)) {
+	/* One write per event, after the ring's lines so far (drain.h), sealed
+	 * there, in the chain of the file it goes to.  The sink counts a loss
+	 * in the run's tally too. */
+	if (c->seal)
+		ok = evlog_drain_write_sealed(c->log, line, len, sizeof(line), false, &e->ts);
+	else
+		ok = evlog_drain_write(c->log, line, len, false, &e->ts);
+	if (!ok)
 		c->lost++;
-		if (c->seal)
-			*c->seal = saved;
-	}
 }
 
 void notify_seal(struct notify_ctx *c, struct seal_chain *chain)

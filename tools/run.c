@@ -52,11 +52,18 @@ static void run_usage(FILE *out)
 		"  -p, --policy=POLICY  the policy file; without one: audit mode, allow\n"
 		"                       and log everything\n"
 		"  -o, --log=LOG        append events to the file LOG (default, or '-':\n"
-		"                       CMD's standard error)\n"
+		"                       CMD's standard error); SIGHUP to sockaudit\n"
+		"                       opens LOG again (after logrotate renamed it)\n"
 		"      --mode=MODE      audit or enforce, instead of the policy's mode\n"
 		"      --layer=LAYER    auto (default): preload shim, seccomp filter and\n"
 		"                       notify supervisor; preload: the LD_PRELOAD shim\n"
 		"                       alone; seccomp: the kernel filter and supervisor\n"
+		"      --log-max-size=SIZE  rotate LOG once it holds SIZE bytes (K, M, G:\n"
+		"                       KiB, MiB, GiB): LOG becomes LOG.1, LOG.1 LOG.2...\n"
+		"      --log-keep=N     keep N rotated files (default 5), the oldest goes\n"
+		"      --log-mode=MODE  LOG's mode, in octal (e.g. 0640), umask aside\n"
+		"      --log-group=GROUP  LOG's group (a log shipper's)\n"
+		"  -q, --quiet          no summary of denials at the end, no notes\n"
 		"  -h, --help           print this help\n"
 		"\n"
 		"Exit status: CMD's own; 125 when sockaudit failed or was used wrongly,\n"
@@ -183,8 +190,9 @@ struct run_log {
  * goes) as the shim and the supervisor do.  A file is created now, so that
  * a log that cannot be written is an error before CMD runs rather than
  * events silently lost. */
-static int run_log_open(const char *given, struct run_log *log)
+static int run_log_open(const struct run_opts *o, gid_t gid, struct run_log *log)
 {
+	const char *given = o->log_path;
 	char cwd[PATH_MAX], *path = NULL;
 	int ret;
 
@@ -212,9 +220,12 @@ static int run_log_open(const char *given, struct run_log *log)
 		cli_error("run", "out of memory");
 		return -ENOMEM;
 	}
-	ret = evlog_sink_open(&log->sink, path);
+	ret = evlog_sink_open_mode(&log->sink, path, o->log_mode, gid);
 	if (ret < 0)
 		cli_error("run", "cannot write the log %s: %s", path, strerror(-ret));
+	else if (evlog_sink_error(&log->sink))
+		cli_error("run", "warning: cannot give the log %s its mode or group: %s",
+			  path, strerror(evlog_sink_error(&log->sink)));
 	free(path);
 	if (ret < 0)
 		return ret;
@@ -245,6 +256,8 @@ static int run_log_open(const char *given, struct run_log *log)
 		return ret;
 	}
 	log->draining = true;
+	if (o->log_max_size)
+		evlog_drain_rotate_at(&log->drain, o->log_max_size, o->log_keep);
 	return 0;
 }
 
@@ -263,7 +276,49 @@ static void run_log_close(struct run_log *log)
  * status is kept, as strace keeps the traced command's: the audit reports
  * its own failure on stderr (and `sockaudit report` in the log) without
  * turning a passing command into a failing one. */
-static void run_log_summary(struct run_log *log)
+static void run_log_summary(struct run_log *log, bool quiet);
+
+/* "3 calls" / "1 call". */
+static const char *run_calls(uint64_t n)
+{
+	return n == 1 ? "call" : "calls";
+}
+
+/* The one line at the end that says the policy stopped something, or would
+ * have (audit mode), and where to look: strace -c and auditd's summaries
+ * in one line, on stderr, where CMD's own output is not. */
+static void run_denials(const struct run_log *log)
+{
+	const struct evlog_sink_tally *t = log->tally;
+	uint64_t denied, killed, would;
+	const char *spec = evlog_sink_spec(&log->sink);
+
+	if (!t)
+		return;
+	denied = atomic_load(&t->denied);
+	killed = atomic_load(&t->killed);
+	would = atomic_load(&t->would_deny);
+	denied += killed;
+	if (!denied && !would)
+		return;
+	fprintf(stderr, "sockaudit run: ");
+	if (denied) {
+		fprintf(stderr, "%" PRIu64 " %s denied by the policy", denied, run_calls(denied));
+		if (killed)
+			fprintf(stderr, " (%" PRIu64 " by killing the process)", killed);
+	}
+	if (would && denied)
+		fprintf(stderr, ", %" PRIu64 " would have been denied (audit mode)", would);
+	else if (would)
+		fprintf(stderr, "%" PRIu64 " %s would have been denied (audit mode)", would,
+			run_calls(would));
+	if (spec[0] == '/')
+		fprintf(stderr, "; see %s\n", spec);
+	else
+		fprintf(stderr, "; see the events above\n");
+}
+
+static void run_log_summary(struct run_log *log, bool quiet)
 {
 	struct event_loss rec = { .pid = getpid() };
 	uint64_t total, own, shims;
@@ -275,6 +330,8 @@ static void run_log_summary(struct run_log *log)
 		evlog_drain_stop(&log->drain);
 		log->draining = false;
 	}
+	if (!quiet)
+		run_denials(log);
 	total = log->tally ? atomic_load(&log->tally->lost) : 0;
 	own = evlog_sink_lost(&log->sink);
 	shims = total > own ? total - own : 0;
@@ -454,30 +511,51 @@ fail:
 	return NULL;
 }
 
-/* Say when the preload layer cannot see CMD; never a failure. */
-static void run_warn_blind(const char *exe, enum run_layer layer)
+/* Say when the preload layer cannot see CMD; never a failure.  Warnings
+ * for --layer preload, which then logs nothing; notes (not with -q) for
+ * the kernel layers, which see it. */
+static void run_warn_blind(const char *exe, enum run_layer layer, bool quiet)
 {
-	char *culprit, what[PATH_MAX + 64];
+	char *culprit, what[PATH_MAX + 64], is[256], caps[192];
 	enum run_blind b = run_cli_blind(exe, &culprit);
-	const char *is = b == RUN_BLIND_STATIC ? "statically linked" : "setuid or setgid";
 
-	if (b == RUN_SEES)
+	if (b == RUN_SEES) {
+		/* Dynamic, so the shim is loaded, but Go makes its sockets with
+		 * raw system calls: the shim sees none of them. */
+		if (layer == RUN_LAYER_PRELOAD && run_cli_is_go(exe))
+			fprintf(stderr, "sockaudit run: warning: %s is a Go program: Go makes "
+				"its sockets with raw system calls, not through libc, so the "
+				"preload layer sees none of them; use --layer auto (the "
+				"default) or --layer seccomp\n", exe);
 		return;
-	if (strcmp(culprit, exe))
-		snprintf(what, sizeof(what), "%s runs %s, which is %s", exe, culprit, is);
+	}
+	if (b == RUN_BLIND_STATIC)
+		snprintf(is, sizeof(is), "statically linked");
+	else if (b == RUN_BLIND_FCAPS && run_cli_file_caps(culprit, caps, sizeof(caps)) > 0)
+		snprintf(is, sizeof(is), "has file capabilities (%s)", caps);
+	else if (b == RUN_BLIND_FCAPS)
+		snprintf(is, sizeof(is), "has file capabilities");
 	else
-		snprintf(what, sizeof(what), "%s is %s", exe, is);
+		snprintf(is, sizeof(is), "setuid or setgid");
+	if (strcmp(culprit, exe))
+		snprintf(what, sizeof(what), "%s runs %s, which %s%s", exe, culprit,
+			 b == RUN_BLIND_FCAPS ? "" : "is ", is);
+	else
+		snprintf(what, sizeof(what), "%s %s%s", exe, b == RUN_BLIND_FCAPS ? "" : "is ", is);
 	if (layer == RUN_LAYER_PRELOAD)
 		fprintf(stderr, "sockaudit run: warning: %s: the preload layer cannot see "
 			"its sockets; use --layer auto (the default) or --layer seccomp\n",
 			what);
+	else if (quiet)
+		;
 	else if (b == RUN_BLIND_STATIC)
 		fprintf(stderr, "sockaudit run: note: %s: the kernel layers (seccomp "
 			"filter + notify supervisor) see its sockets, the preload layer "
 			"does not\n", what);
 	else
 		fprintf(stderr, "sockaudit run: note: %s: the seccomp layer sets "
-			"no_new_privs, so it runs without those privileges\n", what);
+			"no_new_privs, so it runs without those %s\n", what,
+			b == RUN_BLIND_FCAPS ? "capabilities" : "privileges");
 	free(culprit);
 }
 
@@ -516,6 +594,9 @@ void run_limits_restore(void)
 /* ---- the preload layer alone: fork, exec, wait ---- */
 
 static volatile sig_atomic_t run_child;
+/* The drain that SIGHUP makes open the log again; NULL: the stderr log,
+ * and SIGHUP is CMD's like the others. */
+static struct evlog_drain *run_hup_drain;
 
 static const int run_forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 };
 #define RUN_NFORWARDED (sizeof(run_forwarded) / sizeof(run_forwarded[0]))
@@ -523,6 +604,11 @@ static const int run_forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, 
 static void run_forward(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
+	/* logrotate's postrotate convention: the launcher's log, not CMD's. */
+	if (sig == SIGHUP && run_hup_drain) {
+		evlog_drain_reopen(run_hup_drain);
+		return;
+	}
 	/* A signal the kernel sent (^C, a hangup) went to CMD's whole process
 	 * group already; one sent to sockaudit alone is passed on. */
 	if (si->si_code != SI_KERNEL && run_child > 0)
@@ -581,6 +667,7 @@ int cmd_run(int argc, char **argv)
 	struct run_log *log = NULL;
 	struct run_opts o;
 	uint64_t marker = 0;
+	gid_t gid = (gid_t)-1;
 
 	if (run_cli_parse(argc, argv, &o, err, sizeof(err)) < 0) {
 		cli_usage_error("run", "%s", err);
@@ -590,6 +677,16 @@ int cmd_run(int argc, char **argv)
 		run_usage(stdout);
 		return 0;
 	}
+	if ((o.log_max_size || o.log_mode >= 0 || o.log_group) &&
+	    (!o.log_path || !strcmp(o.log_path, "-"))) {
+		cli_usage_error("run", "--log-max-size, --log-mode and --log-group need "
+				"a log file (-o LOG)");
+		return RUN_EXIT_FAILED;
+	}
+	if (o.log_group && run_cli_group(o.log_group, &gid) < 0) {
+		cli_usage_error("run", "--log-group: no such group '%s'", o.log_group);
+		return RUN_EXIT_FAILED;
+	}
 	run_limits_raise();
 	if (run_policy(&o, &rp) < 0)
 		goto out;
@@ -598,7 +695,7 @@ int cmd_run(int argc, char **argv)
 		cli_error("run", "out of memory");
 		goto out;
 	}
-	if (run_log_open(o.log_path, log) < 0) {
+	if (run_log_open(&o, gid, log) < 0) {
 		free(log);
 		log = NULL;
 		goto out;
@@ -621,7 +718,9 @@ int cmd_run(int argc, char **argv)
 		cli_error("run", "%s: %s", o.cmd[0], strerror(-ret));
 		goto out;
 	}
-	run_warn_blind(exe, o.layer);
+	run_warn_blind(exe, o.layer, o.quiet);
+	if (evlog_sink_spec(&log->sink)[0] == '/')
+		run_hup_drain = &log->drain;
 	env = run_env(&o, &rp, log, &marker);
 	if (!env)
 		goto out;
@@ -644,7 +743,7 @@ int cmd_run(int argc, char **argv)
 
 		status = supervise_run(&spec);
 	}
-	run_log_summary(log);
+	run_log_summary(log, o.quiet);
 out:
 	run_cli_env_free(env);
 	free(exe);

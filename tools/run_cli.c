@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "run_cli.h"
 
@@ -39,31 +42,114 @@ static int run_cli_word(const struct run_cli_word *w, const char *s, int *value)
 	return -EINVAL;
 }
 
-enum { OPT_MODE = 0x100, OPT_LAYER, OPT_HELP };
+enum {
+	OPT_MODE = 0x100, OPT_LAYER, OPT_HELP, OPT_MAX_SIZE, OPT_KEEP, OPT_LOG_MODE,
+	OPT_LOG_GROUP,
+};
 
 static const struct option run_cli_long[] = {
 	{ "policy", required_argument, NULL, 'p' },
 	{ "log", required_argument, NULL, 'o' },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "layer", required_argument, NULL, OPT_LAYER },
+	{ "log-max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "log-keep", required_argument, NULL, OPT_KEEP },
+	{ "log-mode", required_argument, NULL, OPT_LOG_MODE },
+	{ "log-group", required_argument, NULL, OPT_LOG_GROUP },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Binary multiples, as logrotate's "size 10M" and LAUREL's file sizes. */
+static const struct run_cli_suffix {
+	char c;
+	unsigned shift;
+} run_cli_suffixes[] = {
+	{ 'k', 10 }, { 'm', 20 }, { 'g', 30 }, { 0, 0 },
+};
+
+int run_cli_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -EINVAL;
+	if (*p) {
+		const struct run_cli_suffix *x = run_cli_suffixes;
+		char c = (char)(*p | 0x20);
+
+		while (x->c && x->c != c)
+			x++;
+		if (!x->c)
+			return -EINVAL;
+		shift = x->shift;
+		p++;
+		if (!strcmp(p, "iB") || !strcmp(p, "B"))
+			p += strlen(p);
+	}
+	if (*p || !v || v > UINT64_MAX >> shift)
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
+int run_cli_mode(const char *s, int *out)
+{
+	unsigned v = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '7' && p - s < 5; p++)
+		v = v * 8 + (unsigned)(*p - '0');
+	if (p == s || *p || v > 0777)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+int run_cli_group(const char *s, gid_t *gid)
+{
+	struct group *g = getgrnam(s);
+	char *end;
+	unsigned long v;
+
+	if (g) {
+		*gid = g->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v >= (gid_t)-1)
+		return -ENOENT;
+	*gid = (gid_t)v;
+	return 0;
+}
 
 int run_cli_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen)
 {
 	int c, v;
 
+	bool keep_set = false;
+
 	memset(o, 0, sizeof(*o));
 	o->layer = RUN_LAYER_AUTO;
 	o->mode = POLICY_AUDIT;
+	o->log_keep = RUN_CLI_KEEP;
+	o->log_mode = -1;
 	/* optind = 0 makes glibc start over: cmd_run may be called more than
 	 * once in one process (the unit test does). */
 	optind = 0;
 	opterr = 0;
 	/* '+': stop at CMD, so CMD's own options stay CMD's.  ':': report a
 	 * missing argument as ':' rather than '?'. */
-	while ((c = getopt_long(argc, argv, "+:p:o:h", run_cli_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:o:qh", run_cli_long, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->policy_path = optarg;
@@ -88,6 +174,42 @@ int run_cli_parse(int argc, char **argv, struct run_opts *o, char *err, size_t e
 			}
 			o->layer = v;
 			break;
+		case OPT_MAX_SIZE:
+			if (run_cli_size(optarg, &o->log_max_size) < 0) {
+				snprintf(err, errlen, "invalid size '%s': use a number of bytes, "
+					 "with K, M or G for KiB, MiB, GiB (10M)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_KEEP: {
+			char *end;
+			unsigned long k;
+
+			errno = 0;
+			k = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || errno || !k ||
+			    k > RUN_CLI_KEEP_MAX) {
+				snprintf(err, errlen, "invalid --log-keep '%s': use 1 to %d",
+					 optarg, RUN_CLI_KEEP_MAX);
+				return -EINVAL;
+			}
+			o->log_keep = (unsigned)k;
+			keep_set = true;
+			break;
+		}
+		case OPT_LOG_MODE:
+			if (run_cli_mode(optarg, &o->log_mode) < 0) {
+				snprintf(err, errlen, "invalid --log-mode '%s': use an octal "
+					 "mode up to 0777 (0640)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_LOG_GROUP:
+			o->log_group = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
 		case 'h':
 		case OPT_HELP:
 			o->help = true;
@@ -106,6 +228,11 @@ int run_cli_parse(int argc, char **argv, struct run_opts *o, char *err, size_t e
 	}
 	if (optind >= argc) {
 		snprintf(err, errlen, "missing CMD: what should run?");
+		return -EINVAL;
+	}
+	/* logrotate keeps the files it rotates (SIGHUP): ours are only ours. */
+	if (keep_set && !o->log_max_size) {
+		snprintf(err, errlen, "--log-keep needs --log-max-size");
 		return -EINVAL;
 	}
 	o->cmd = argv + optind;
@@ -403,24 +530,91 @@ out:
 	return ret;
 }
 
+/* The capabilities by number, as getcap(8) and capabilities(7) name them. */
+static const char *const run_cli_cap_names[] = {
+	[CAP_CHOWN] = "cap_chown", [CAP_DAC_OVERRIDE] = "cap_dac_override",
+	[CAP_DAC_READ_SEARCH] = "cap_dac_read_search", [CAP_FOWNER] = "cap_fowner",
+	[CAP_FSETID] = "cap_fsetid", [CAP_KILL] = "cap_kill", [CAP_SETGID] = "cap_setgid",
+	[CAP_SETUID] = "cap_setuid", [CAP_SETPCAP] = "cap_setpcap",
+	[CAP_LINUX_IMMUTABLE] = "cap_linux_immutable",
+	[CAP_NET_BIND_SERVICE] = "cap_net_bind_service",
+	[CAP_NET_BROADCAST] = "cap_net_broadcast", [CAP_NET_ADMIN] = "cap_net_admin",
+	[CAP_NET_RAW] = "cap_net_raw", [CAP_IPC_LOCK] = "cap_ipc_lock",
+	[CAP_IPC_OWNER] = "cap_ipc_owner", [CAP_SYS_MODULE] = "cap_sys_module",
+	[CAP_SYS_RAWIO] = "cap_sys_rawio", [CAP_SYS_CHROOT] = "cap_sys_chroot",
+	[CAP_SYS_PTRACE] = "cap_sys_ptrace", [CAP_SYS_PACCT] = "cap_sys_pacct",
+	[CAP_SYS_ADMIN] = "cap_sys_admin", [CAP_SYS_BOOT] = "cap_sys_boot",
+	[CAP_SYS_NICE] = "cap_sys_nice", [CAP_SYS_RESOURCE] = "cap_sys_resource",
+	[CAP_SYS_TIME] = "cap_sys_time", [CAP_SYS_TTY_CONFIG] = "cap_sys_tty_config",
+	[CAP_MKNOD] = "cap_mknod", [CAP_LEASE] = "cap_lease",
+	[CAP_AUDIT_WRITE] = "cap_audit_write", [CAP_AUDIT_CONTROL] = "cap_audit_control",
+	[CAP_SETFCAP] = "cap_setfcap", [CAP_MAC_OVERRIDE] = "cap_mac_override",
+	[CAP_MAC_ADMIN] = "cap_mac_admin", [CAP_SYSLOG] = "cap_syslog",
+	[CAP_WAKE_ALARM] = "cap_wake_alarm", [CAP_BLOCK_SUSPEND] = "cap_block_suspend",
+	[CAP_AUDIT_READ] = "cap_audit_read", [CAP_PERFMON] = "cap_perfmon",
+	[CAP_BPF] = "cap_bpf", [CAP_CHECKPOINT_RESTORE] = "cap_checkpoint_restore",
+};
+#define RUN_CLI_NCAPS (sizeof(run_cli_cap_names) / sizeof(run_cli_cap_names[0]))
+
+int run_cli_file_caps(const char *path, char *buf, size_t len)
+{
+	struct vfs_ns_cap_data d = { 0 };
+	uint64_t permitted;
+	ssize_t n = getxattr(path, "security.capability", &d, sizeof(d));
+	size_t used = 0;
+	int count = 0;
+
+	if (len)
+		buf[0] = '\0';
+	if (n < 0)
+		return errno == ENODATA || errno == ENOTSUP ? 0 : -errno;
+	/* Little-endian on disk, as this machine (v1: one word of 32 caps). */
+	if (n < (ssize_t)XATTR_CAPS_SZ_1)
+		return -EINVAL;
+	permitted = d.data[0].permitted;
+	if ((d.magic_etc & VFS_CAP_REVISION_MASK) != VFS_CAP_REVISION_1)
+		permitted |= (uint64_t)d.data[1].permitted << 32;
+	for (unsigned i = 0; i < 64; i++) {
+		char num[16];
+		const char *name = num;
+		int w;
+
+		if (!(permitted >> i & 1))
+			continue;
+		if (i < RUN_CLI_NCAPS && run_cli_cap_names[i])
+			name = run_cli_cap_names[i];
+		else
+			snprintf(num, sizeof(num), "cap_%u", i);
+		w = snprintf(buf + used, len > used ? len - used : 0, "%s%s",
+			     count ? "," : "", name);
+		if (w > 0)
+			used += (size_t)w;
+		count++;
+	}
+	return count;
+}
+
 /* Would exec of PATH (an ELF) run it with AT_SECURE, so that the loader
- * ignores LD_PRELOAD? */
-static bool run_cli_secure_exec(const char *path, const struct stat *st)
+ * ignores LD_PRELOAD?  RUN_BLIND_SETID or RUN_BLIND_FCAPS then; else
+ * RUN_SEES. */
+static enum run_blind run_cli_secure_exec(const char *path, const struct stat *st)
 {
 	struct statvfs vfs;
 	uid_t euid = geteuid();
 	gid_t egid = getegid();
 
 	if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOSUID))
-		return false;	/* the kernel ignores the bits there */
+		return RUN_SEES;	/* the kernel ignores the bits there */
 	if (st->st_mode & S_ISUID)
 		euid = st->st_uid;
 	if ((st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP))
 		egid = st->st_gid;
 	if (euid != getuid() || egid != getgid())
-		return true;
+		return RUN_BLIND_SETID;
 	/* File capabilities raise an unprivileged caller, never root. */
-	return geteuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0;
+	if (geteuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0)
+		return RUN_BLIND_FCAPS;
+	return RUN_SEES;
 }
 
 /* The kernel follows at most this many "#!" interpreters (binfmt_script). */
@@ -472,10 +666,7 @@ enum run_blind run_cli_blind(const char *path, char **culprit)
 			if (p.p_type == PT_INTERP)
 				has_interp = true;
 		}
-		if (!has_interp)
-			ret = RUN_BLIND_STATIC;
-		else if (run_cli_secure_exec(cur, &st))
-			ret = RUN_BLIND_SETID;
+		ret = has_interp ? run_cli_secure_exec(cur, &st) : RUN_BLIND_STATIC;
 		break;
 	}
 out:
@@ -486,6 +677,82 @@ out:
 	else
 		free(cur);
 	return ret;
+}
+
+/* The sections the Go linker writes, stripped or not. */
+static const char *const run_cli_go_sections[] = {
+	".go.buildinfo", ".note.go.buildid", ".gopclntab", NULL,
+};
+
+#define RUN_CLI_SHSTR_MAX (64 * 1024)
+
+bool run_cli_is_go(const char *path)
+{
+	union {
+		unsigned char ident[EI_NIDENT];
+		Elf32_Ehdr h32;
+		Elf64_Ehdr h64;
+	} h;
+	uint64_t shoff, stroff, strsize = 0;
+	unsigned shnum, shentsize, shstrndx;
+	char *names = NULL;
+	bool go = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct run_cli_elf e;
+
+	if (fd < 0)
+		return false;
+	if (run_cli_elf_open(fd, &e) < 0 || pread(fd, &h, sizeof(h), 0) < (ssize_t)sizeof(h.h32))
+		goto out;
+	if (e.is64) {
+		shoff = h.h64.e_shoff, shnum = h.h64.e_shnum;
+		shentsize = h.h64.e_shentsize, shstrndx = h.h64.e_shstrndx;
+	} else {
+		shoff = h.h32.e_shoff, shnum = h.h32.e_shnum;
+		shentsize = h.h32.e_shentsize, shstrndx = h.h32.e_shstrndx;
+	}
+	if (!shoff || shstrndx >= shnum ||
+	    shentsize != (e.is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)))
+		goto out;
+	/* The section names, then each section's name in them. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned i = pass ? 0 : shstrndx; i < (pass ? shnum : shstrndx + 1); i++) {
+			off_t at = (off_t)(shoff + (uint64_t)i * shentsize);
+			uint64_t name, off, size;
+
+			if (e.is64) {
+				Elf64_Shdr sh;
+
+				if (pread(fd, &sh, sizeof(sh), at) != sizeof(sh))
+					goto out;
+				name = sh.sh_name, off = sh.sh_offset, size = sh.sh_size;
+			} else {
+				Elf32_Shdr sh;
+
+				if (pread(fd, &sh, sizeof(sh), at) != sizeof(sh))
+					goto out;
+				name = sh.sh_name, off = sh.sh_offset, size = sh.sh_size;
+			}
+			if (!pass) {
+				stroff = off;
+				strsize = size < RUN_CLI_SHSTR_MAX ? size : RUN_CLI_SHSTR_MAX;
+				names = calloc(1, strsize + 1);
+				if (!names || pread(fd, names, strsize, (off_t)stroff) !=
+						      (ssize_t)strsize)
+					goto out;
+				continue;
+			}
+			if (name >= strsize)
+				continue;
+			for (const char *const *g = run_cli_go_sections; *g; g++)
+				if (!strcmp(names + name, *g))
+					go = true;
+		}
+	}
+out:
+	free(names);
+	close(fd);
+	return go;
 }
 
 /* ---- the environment ---- */

@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "policy.h"
 #include "run.h"
@@ -19,14 +21,37 @@ struct run_opts {
 	bool mode_set;			/* --mode given */
 	enum policy_mode mode;
 	enum run_layer layer;		/* --layer; RUN_LAYER_AUTO by default */
+	uint64_t log_max_size;		/* --log-max-size in bytes; 0: none */
+	unsigned log_keep;		/* --log-keep; RUN_CLI_KEEP by default */
+	int log_mode;			/* --log-mode; -1: none */
+	const char *log_group;		/* --log-group as given; NULL: none */
+	bool quiet;			/* -q: no summary, no notes */
 	bool help;			/* --help: nothing else is checked */
 	char **cmd;			/* CMD [ARG...], NULL-terminated */
 };
+
+/* The rotated files kept when --log-max-size comes without --log-keep (as
+ * LAUREL and Tetragon keep 5), and the most --log-keep takes. */
+#define RUN_CLI_KEEP 5
+#define RUN_CLI_KEEP_MAX 1000
 
 /* Parse `run`'s ARGC/ARGV (ARGV[0] is "run"), stopping at the first
  * non-option (CMD) or after "--".  Returns 0, or -EINVAL with a message
  * ("unknown option '--x'", "missing CMD", ...) in ERR. */
 int run_cli_parse(int argc, char **argv, struct run_opts *o, char *err, size_t errlen);
+
+/* A size with an optional binary suffix: "10M", "512k", "1G", "4096"
+ * (K, M, G are 1024, 1024^2, 1024^3; upper or lower case; a trailing "B"
+ * or "iB" is allowed).  Returns 0 and the bytes in *OUT, or -EINVAL (no
+ * number, an unknown suffix, 0, an overflow). */
+int run_cli_size(const char *s, uint64_t *out);
+
+/* An octal file mode for the log, "0640" or "640": 0 and *OUT, or -EINVAL
+ * (not octal, or bits beyond 0777: a log is no program). */
+int run_cli_mode(const char *s, int *out);
+
+/* A group by name or number: 0 and *GID, or -ENOENT (no such group). */
+int run_cli_group(const char *s, gid_t *gid);
 
 /* Find CMD as execvp(3) does: as given when it holds a '/', else in each
  * directory of PATH (NULL: "/bin:/usr/bin"; an empty entry is the current
@@ -54,10 +79,23 @@ int run_cli_needed_sanitizer(const char *path, char *buf, size_t len);
 enum run_blind {
 	RUN_SEES,		/* a dynamically linked program */
 	RUN_BLIND_STATIC,	/* an ELF without PT_INTERP */
-	RUN_BLIND_SETID,	/* setuid/setgid/file capabilities: the
-				   loader runs it securely and drops
-				   LD_PRELOAD */
+	RUN_BLIND_SETID,	/* setuid/setgid: the loader runs it
+				   securely and drops LD_PRELOAD */
+	RUN_BLIND_FCAPS,	/* file capabilities (security.capability)
+				   raise the caller: the same */
 };
+
+/* The file capabilities of PATH (its security.capability attribute, the
+ * permitted set), as the names getcap(8) prints, joined by ',', into BUF
+ * of LEN bytes ("cap_net_raw", "cap_net_admin,cap_net_raw").  Returns the
+ * number of capabilities, 0 when it has none, or -errno. */
+int run_cli_file_caps(const char *path, char *buf, size_t len);
+
+/* Is the ELF at PATH a Go program (a .go.buildinfo, .note.go.buildid or
+ * .gopclntab section: what the Go linker writes, stripped or not, static or
+ * dynamic)?  Go makes its sockets with raw system calls, not through libc,
+ * so the preload layer sees none of them. */
+bool run_cli_is_go(const char *path);
 
 /* Look at PATH (following a script's "#!" interpreter, up to the kernel's
  * depth); *CULPRIT gets a malloc'd copy of the file that decided (PATH

@@ -326,6 +326,13 @@ static bool supervise_signals(struct supervise *s)
 		supervise_reap(s);
 		if (si.ssi_signo == SIGCHLD)
 			continue;
+		/* logrotate's postrotate convention: SIGHUP opens the log file
+		 * again; CMD never sees it (the stderr log has nothing to open:
+		 * there SIGHUP is CMD's, as before). */
+		if (si.ssi_signo == SIGHUP && evlog_sink_spec(s->spec->log)[0] == '/') {
+			evlog_drain_reopen(s->spec->drain);
+			continue;
+		}
 		if (s->reaped) {
 			/* Only orphans are left: the user wants us gone. */
 			stop = true;
@@ -382,6 +389,7 @@ static void supervise_seal_start(struct supervise *s)
 	seal_chain_init(s->seal, key, found ? prev : NULL);
 	explicit_bzero(key, sizeof(key));
 	notify_seal(s->notify, s->seal);
+	evlog_drain_seal(s->spec->drain, s->seal);
 }
 
 /* The tree is gone: publish the key and the count, sealed last. */
@@ -396,10 +404,11 @@ static void supervise_seal_end(struct supervise *s)
 	clock_gettime(CLOCK_REALTIME, &rec.ts);
 	rec.key = s->seal->key;
 	rec.sealed = s->seal->lines;
+	/* The files rotated away from first: their chains ended there. */
+	evlog_drain_close_segments(s->spec->drain, &rec);
 	len = event_format_seal(line, sizeof(line), &rec);
-	len = len ? seal_line(s->seal, line, len, sizeof(line)) : 0;
 	if (len)
-		evlog_drain_write(s->spec->drain, line, len, true, NULL);
+		evlog_drain_write_sealed(s->spec->drain, line, len, sizeof(line), true, NULL);
 }
 
 /* The standby, in its own process: wait for the supervisor's word.  'q':

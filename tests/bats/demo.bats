@@ -14,7 +14,7 @@
 load helper
 bats_require_minimum_version 1.5.0
 
-DEMO_WANTS="build-essential pkg-config libcjson-dev libseccomp-dev python3 curl"
+DEMO_WANTS="build-essential pkg-config libcjson-dev libseccomp-dev zlib1g-dev python3 curl"
 
 setup() {
 	T="$BATS_TEST_TMPDIR"

@@ -264,7 +264,8 @@ both() {
 @test "auto: every call of x_every is logged once, by the preload layer, as under --layer preload" {
 	for p in "$EXAMPLES"/audit-all.json "$EXAMPLES"/no-network.json; do
 		both "$p"
-		run -0 "$SOCKAUDIT" run -p "$p" -o "$T/a.log" --layer auto -- "$EVERY"
+		# (-q: the program's output alone, not run's summary of denials)
+		run -0 --separate-stderr "$SOCKAUDIT" run -q -p "$p" -o "$T/a.log" --layer auto -- "$EVERY"
 		run -0 diff "$T/p.out" <(printf '%s\n' "$output")
 		run -0 jq -r 'select(.layer and .layer != "preload") | .call' "$T/a.log"
 		assert_output ""

@@ -157,7 +157,8 @@ lo"
 	run -0 "$SOCKAUDIT" run -p "$T/learned.json" -o "$T/new.log" -- "$PY" "$T/work.py" raw
 	assert_output "ping
 lo
-raw denied 13"
+raw denied 13
+sockaudit run: 1 call denied by the policy; see $T/new.log"
 	run -0 jq -c 'select(.layer and .decision != "allow") | [.family, .type, .protocol, .decision, .rule]' "$T/new.log"
 	assert_output '["AF_INET","SOCK_RAW","IPPROTO_ICMP","deny",null]'
 	# Replay says so beforehand: an audit log of the new workload, replayed

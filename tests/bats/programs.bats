@@ -227,7 +227,8 @@ asyncio.run(main())
 	run -7 --separate-stderr deadline "$SOCKAUDIT" run --layer preload -p "$NO_NET" -o "$T/log" -- \
 		curl -sS "http://127.0.0.1:$PORT/hello.txt"
 	assert_output ""
-	assert_equal "$stderr" "curl: (7) Failed to connect to 127.0.0.1 port $PORT after 0 ms: Couldn't connect to server"
+	assert_equal "$stderr" "curl: (7) Failed to connect to 127.0.0.1 port $PORT after 0 ms: Couldn't connect to server
+sockaudit run: 1 call denied by the policy; see $T/log"
 	run -0 jq -c 'select(.decision == "deny") | [.call, .args, .family, .protocol, .result, .errno, .rule, .mode, .exe, .comm, .layer]' "$T/log"
 	assert_output '["socket",[null,2,1,6],"AF_INET","IPPROTO_TCP",-1,"EACCES",null,"enforce","/usr/bin/curl","curl","preload"]'
 	# Its local socketpair was allowed by the "unix" rule.

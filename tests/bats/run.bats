@@ -413,3 +413,100 @@ nosuid() {
 	run -0 jq -c 'select(.layer) | [.mode, .decision]' "$T/audit.log"
 	assert_output '["audit","allow"]'
 }
+
+# ---- the summary at the end, and the notes on programs a layer cannot see ----
+
+# A policy that denies UDP sockets, in enforce mode.
+no_udp() {
+	cat >"$T/no-udp.json" <<'JSON'
+{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+ "rules": [{"id": "no-udp", "type": "SOCK_DGRAM", "action": "deny", "errno": "EACCES"}]}
+JSON
+}
+
+# Three UDP sockets and a TCP one; a refused socket is no failure here.
+UDP3='
+import socket
+for i in range(3):
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+    except PermissionError:
+        pass
+socket.socket().close()'
+
+@test "run: one line at the end says how many calls the policy denied, and where they are logged, in every layer" {
+	no_udp
+	local layer
+	for layer in preload auto seccomp; do
+		run -0 --separate-stderr sa_run --layer "$layer" -p "$T/no-udp.json" -o "$T/log" -- "$PY" -c "$UDP3"
+		assert_equal "$stderr" "sockaudit run: 3 calls denied by the policy; see $T/log"
+	done
+	# audit mode: nothing was denied, and the line says what would have been.
+	run -0 --separate-stderr sa_run --mode audit -p "$T/no-udp.json" -o "$T/log" -- "$PY" -c "$UDP3"
+	assert_equal "$stderr" "sockaudit run: 3 calls would have been denied (audit mode); see $T/log"
+	# One call, and the stderr log: the events are right above it.
+	run -0 --separate-stderr sa_run --layer preload -p "$T/no-udp.json" -- "$PY" -c '
+import socket
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+except PermissionError:
+    pass'
+	assert_equal "${stderr_lines[-1]}" "sockaudit run: 1 call denied by the policy; see the events above"
+}
+
+@test "run: no summary when nothing was denied, nor with -q / --quiet" {
+	no_udp
+	run -0 --separate-stderr sa_run -p "$T/no-udp.json" -o "$T/log" -- "$PY" -c 'import socket; socket.socket()'
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr sa_run -q -p "$T/no-udp.json" -o "$T/log" -- "$PY" -c "$UDP3"
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr sa_run --quiet --mode audit -p "$T/no-udp.json" -o "$T/audit.log" -- "$PY" -c "$UDP3"
+	assert_equal "$stderr" ""
+	# The events are logged all the same.
+	run -0 jq -r 'select(.type == "SOCK_DGRAM") | .decision' "$T/audit.log"
+	assert_output "would_deny
+would_deny
+would_deny"
+}
+
+@test "run: --layer preload warns that a dynamically linked Go program makes its sockets unseen" {
+	command -v go >/dev/null || require_feature "Go toolchain" "golang-go is not installed"
+	export GOCACHE="$BATS_TEST_TMPDIR/gocache" GOPATH="$BATS_TEST_TMPDIR/gopath"
+	export GOFLAGS= GOPROXY=off CGO_ENABLED=1
+	# With cgo, net links the system's libc for its resolver: a dynamic
+	# ELF, which the shim is loaded into, and yet sees nothing.
+	go build -o "$T/go-listen" "$ROOT/tests/go/listen.go"
+	run -0 readelf -l "$T/go-listen"
+	assert_output --partial "Requesting program interpreter"
+	run -0 --separate-stderr sa_run --layer preload -o "$T/pre.log" -- "$T/go-listen" 1
+	assert_equal "$stderr" "sockaudit run: warning: $T/go-listen is a Go program: Go makes its sockets with raw system calls, not through libc, so the preload layer sees none of them; use --layer auto (the default) or --layer seccomp"
+	# ...and indeed it saw no TCP socket.
+	run -0 jq -r 'select(.family == "AF_INET") | .call' "$T/pre.log"
+	assert_output ""
+	# The kernel layers see them: no word about it.
+	run -0 --separate-stderr sa_run -o "$T/auto.log" -- "$T/go-listen" 1
+	assert_equal "$stderr" ""
+	run -0 jq -r 'select(.family == "AF_INET" and .call == "socket") | .layer' "$T/auto.log"
+	assert_line notify
+}
+
+@test "run: a program with file capabilities is named so (cap_net_raw), not setuid; as root it is told nothing" {
+	cp /bin/true "$T/captrue"
+	setcap cap_net_raw,cap_net_admin+ep "$T/captrue"
+	searchable_by_all "$T"
+	chmod 1777 "$T"
+	as_nobody() {
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+	}
+	run -0 --separate-stderr as_nobody "$SOCKAUDIT" run -o "$T/log" -- "$T/captrue"
+	assert_equal "$stderr" "sockaudit run: note: $T/captrue has file capabilities (cap_net_admin,cap_net_raw): the seccomp layer sets no_new_privs, so it runs without those capabilities"
+	run -0 --separate-stderr as_nobody "$SOCKAUDIT" run -q -o "$T/log2" -- "$T/captrue"
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr as_nobody "$SOCKAUDIT" run --layer preload -o "$T/log3" -- "$T/captrue"
+	assert_equal "${stderr_lines[0]}" "sockaudit run: warning: $T/captrue has file capabilities (cap_net_admin,cap_net_raw): the preload layer cannot see its sockets; use --layer auto (the default) or --layer seccomp"
+	# Root gains nothing from them: the loader keeps LD_PRELOAD.
+	[ "$(id -u)" != 0 ] || {
+		run -0 --separate-stderr sa_run -o "$T/log4" -- "$T/captrue"
+		assert_equal "$stderr" ""
+	}
+}

@@ -82,7 +82,7 @@ release() {
 		"$PY" -c "$MAKE_INET"
 	wait
 	assert_output "errno 1"
-	assert_equal "$stderr" ""
+	assert_equal "$stderr" "sockaudit run: 1 call denied by the policy; see $T/log"
 	run -0 events "$T/log"
 	assert_output '["socket","AF_INET","deny","no-inet","EPERM","preload"]'
 }
@@ -94,7 +94,7 @@ release() {
 		run -0 --separate-stderr "$SOCKAUDIT" run --layer "$layer" \
 			-p <(printf '%s' "$DENY_INET") -o "$T/log" -- "$PY" -c "$MAKE_INET"
 		assert_output "errno 1"
-		assert_equal "$stderr" ""
+		assert_equal "$stderr" "sockaudit run: 1 call denied by the policy; see $T/log"
 		run -0 events "$T/log"
 		assert_output '["socket","AF_INET","deny","no-inet","EPERM","preload"]'
 	done
@@ -135,7 +135,7 @@ print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
 	# The kernel and the shim both deny: the one policy of the run.
 	assert_output "errno 1"
 	run -0 cat "$T/err"
-	assert_output ""
+	assert_output "sockaudit run: 1 call denied by the policy; see $T/log"
 	run -0 events "$T/log"
 	assert_output '["socket","AF_INET","deny","no-inet","EPERM","preload"]'
 }

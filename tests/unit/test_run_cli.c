@@ -255,6 +255,128 @@ static void test_elf(void)
 	free(culprit);
 }
 
+/* The log options: sizes, keep, mode, group, -q, and what needs what. */
+static void test_log_opts(void)
+{
+	struct run_opts o;
+	uint64_t size;
+	char err[256];
+	gid_t gid;
+	int mode;
+
+	CHECK_INT(run_cli_size("4096", &size), 0, "bytes");
+	CHECK(size == 4096, "4096 bytes");
+	CHECK_INT(run_cli_size("10M", &size), 0, "10M");
+	CHECK(size == 10u << 20, "M is MiB");
+	CHECK_INT(run_cli_size("512k", &size), 0, "lower case k");
+	CHECK(size == 512u << 10, "k is KiB");
+	CHECK_INT(run_cli_size("2GiB", &size), 0, "GiB spelled out");
+	CHECK(size == UINT64_C(2) << 30, "G is GiB");
+	CHECK_INT(run_cli_size("1KB", &size), 0, "KB");
+	CHECK(size == 1024, "KB is KiB too");
+	CHECK_INT(run_cli_size("0", &size), -EINVAL, "0 is no size");
+	CHECK_INT(run_cli_size("", &size), -EINVAL, "empty");
+	CHECK_INT(run_cli_size("M", &size), -EINVAL, "a suffix alone");
+	CHECK_INT(run_cli_size("10X", &size), -EINVAL, "unknown suffix");
+	CHECK_INT(run_cli_size("10MiBx", &size), -EINVAL, "trailing junk");
+	CHECK_INT(run_cli_size("-1", &size), -EINVAL, "negative");
+	CHECK_INT(run_cli_size("99999999999999999999", &size), -EINVAL, "overflow");
+	CHECK_INT(run_cli_size("17179869184G", &size), -EINVAL, "overflow by the suffix");
+
+	CHECK_INT(run_cli_mode("0640", &mode), 0, "0640");
+	CHECK_INT(mode, 0640, "0640 is octal");
+	CHECK_INT(run_cli_mode("640", &mode), 0, "640 without its 0");
+	CHECK_INT(mode, 0640, "640 is octal too");
+	CHECK_INT(run_cli_mode("0", &mode), 0, "0");
+	CHECK_INT(run_cli_mode("0648", &mode), -EINVAL, "8 is no octal digit");
+	CHECK_INT(run_cli_mode("4755", &mode), -EINVAL, "no setuid log");
+	CHECK_INT(run_cli_mode("", &mode), -EINVAL, "empty mode");
+	CHECK_INT(run_cli_mode("rw-r-----", &mode), -EINVAL, "symbolic modes are not taken");
+
+	CHECK_INT(run_cli_group("root", &gid), 0, "a group by name");
+	CHECK_INT((int)gid, 0, "root is 0");
+	CHECK_INT(run_cli_group("4242", &gid), 0, "a group by number");
+	CHECK_INT((int)gid, 4242, "4242");
+	CHECK_INT(run_cli_group("no-such-group-sockaudit", &gid), -ENOENT, "no such group");
+	CHECK_INT(run_cli_group("12x", &gid), -ENOENT, "not a number");
+
+	CHECK_INT(PARSE(&o, err, "run", "true"), 0, "defaults");
+	CHECK(o.log_max_size == 0 && o.log_keep == RUN_CLI_KEEP && o.log_mode == -1 &&
+	      !o.log_group && !o.quiet, "no rotation, keep 5, no mode, no group, not quiet");
+	CHECK_INT(PARSE(&o, err, "run", "-q", "-o", "l", "--log-max-size=1M", "--log-keep", "9",
+			"--log-mode", "0640", "--log-group=adm", "true"), 0, "every log option");
+	CHECK(o.quiet, "-q");
+	CHECK(o.log_max_size == 1u << 20, "--log-max-size=1M");
+	CHECK_INT((int)o.log_keep, 9, "--log-keep 9");
+	CHECK_INT(o.log_mode, 0640, "--log-mode 0640");
+	CHECK_STR(o.log_group, "adm", "--log-group=adm");
+	CHECK_INT(PARSE(&o, err, "run", "--quiet", "true"), 0, "--quiet");
+	CHECK(o.quiet, "--quiet sets quiet");
+
+	CHECK_INT(PARSE(&o, err, "run", "--log-keep", "3", "true"), -EINVAL, "keep without size");
+	CHECK_STR(err, "--log-keep needs --log-max-size", "keep without size message");
+	CHECK_INT(PARSE(&o, err, "run", "--log-max-size", "1M", "--log-keep", "0", "true"), -EINVAL,
+		  "keep 0");
+	CHECK_STR(err, "invalid --log-keep '0': use 1 to 1000", "keep 0 message");
+	CHECK_INT(PARSE(&o, err, "run", "--log-max-size", "1M", "--log-keep", "1001", "true"),
+		  -EINVAL, "keep too many");
+	CHECK_INT(PARSE(&o, err, "run", "--log-max-size", "ten", "true"), -EINVAL, "bad size");
+	CHECK_STR(err, "invalid size 'ten': use a number of bytes, with K, M or G for KiB, MiB, "
+		  "GiB (10M)", "bad size message");
+	CHECK_INT(PARSE(&o, err, "run", "--log-mode", "777x", "true"), -EINVAL, "bad mode");
+	CHECK_STR(err, "invalid --log-mode '777x': use an octal mode up to 0777 (0640)",
+		  "bad mode message");
+}
+
+/* File capabilities by name, and Go programs by their sections. */
+static void test_caps_go(void)
+{
+	char path[512], buf[256], cmd[1200];
+	int n;
+
+	snprintf(path, sizeof(path), "%s/captrue", tmp);
+	snprintf(cmd, sizeof(cmd), "cp /bin/true %s", path);
+	CHECK_INT(system(cmd), 0, "copy /bin/true");
+	CHECK_INT(run_cli_file_caps(path, buf, sizeof(buf)), 0, "no file capabilities");
+	CHECK_STR(buf, "", "no names");
+	/* setcap(8), as the tests' root can: what ping has on other systems. */
+	snprintf(cmd, sizeof(cmd), "setcap cap_net_raw+ep %s", path);
+	if (system(cmd) == 0) {
+		CHECK_INT(run_cli_file_caps(path, buf, sizeof(buf)), 1, "one capability");
+		CHECK_STR(buf, "cap_net_raw", "named as getcap names it");
+		snprintf(cmd, sizeof(cmd), "setcap cap_net_bind_service,cap_net_admin,cap_net_raw,"
+			 "cap_checkpoint_restore+p %s", path);
+		CHECK_INT(system(cmd), 0, "setcap several");
+		n = run_cli_file_caps(path, buf, sizeof(buf));
+		CHECK_INT(n, 4, "four capabilities, the one above 31 too");
+		CHECK_STR(buf, "cap_net_bind_service,cap_net_admin,cap_net_raw,cap_checkpoint_restore",
+			  "in their numbers' order");
+		CHECK_INT(run_cli_file_caps(path, buf, 8), 4, "a short buffer still counts");
+		CHECK(strlen(buf) < 8, "and stays in it");
+		/* Root gains nothing by them: the loader keeps LD_PRELOAD. */
+		if (geteuid() == 0) {
+			char *culprit;
+
+			CHECK_INT(run_cli_blind(path, &culprit), RUN_SEES, "root: file caps raise nothing");
+		}
+	} else {
+		CHECK(0, "setcap (libcap2-bin) must work for this test");
+	}
+	CHECK_INT(run_cli_file_caps("/nonexistent", buf, sizeof(buf)), -ENOENT, "missing file");
+
+	CHECK(!run_cli_is_go("/bin/true"), "/bin/true is no Go program");
+	CHECK(!run_cli_is_go("/bin/busybox"), "busybox is no Go program");
+	CHECK(!run_cli_is_go("/nonexistent"), "missing file is no Go program");
+	snprintf(path, sizeof(path), "%s/a/tool", tmp);
+	CHECK(!run_cli_is_go(path), "a script is no Go program");
+	/* What the Go linker writes: an ELF with a .go.buildinfo section. */
+	snprintf(cmd, sizeof(cmd), "cd %s && printf 'go' >bi && objcopy --add-section "
+		 ".go.buildinfo=bi /bin/true gotrue 2>/dev/null", tmp);
+	CHECK_INT(system(cmd), 0, "objcopy a .go.buildinfo section in");
+	snprintf(path, sizeof(path), "%s/gotrue", tmp);
+	CHECK(run_cli_is_go(path), "a .go.buildinfo section makes a Go program");
+}
+
 static void test_env(void)
 {
 	char **env = run_cli_env_dup(ARGV("A=1", "LD_PRELOAD=/a.so", "B=2", "A=3"));
@@ -288,6 +410,8 @@ int main(void)
 	test_preload();
 	test_elf();
 	test_env();
+	test_log_opts();
+	test_caps_go();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	if (system(cmd) != 0)
 		return 1;
