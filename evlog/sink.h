@@ -39,6 +39,17 @@
  * defines a struct evlog_sink_kind (how to open its descriptor, whether it
  * is a byte stream that can be cut short), and its row in sink.c's table of
  * kinds.  Verification, reopening, loss counting and health are shared.
+ *
+ * A sink of messages (syslog.c, journal.c) sends each line as one datagram
+ * of its own on a connected unix socket of ours, never a batch of lines in
+ * one: a message is whole or lost, so there are no fragments.  Inside the
+ * program (the shim) a send never waits: a daemon whose receive queue is
+ * full (EAGAIN) or that is gone (ECONNREFUSED) costs the line, counted.
+ * Once refused, the sink connects again at its next check (at most once a
+ * second, as a file is checked), so events flow again when the daemon is
+ * back.  The launcher's trusted sink waits for room in the daemon's queue
+ * for a while (its thread is not the program's), so that a burst of events
+ * under `sockaudit run` is not lost to a slow daemon.
  */
 #ifndef SOCKAUDIT_EVLOG_SINK_H
 #define SOCKAUDIT_EVLOG_SINK_H
@@ -82,6 +93,13 @@ struct evlog_sink_kind {
 	bool reopens;		/* false: the descriptor is not ours to replace */
 	bool owns_fd;		/* evlog_sink_close() closes it */
 	bool stream;		/* a write can be cut short (files, pipes) */
+	/* A sink of messages: send the event LINE (LEN bytes, ending in '\n')
+	 * as one datagram on FD, without waiting.  Returns LEN when it went
+	 * out, or -1 with errno.  Async-signal-safe.  NULL: a byte stream,
+	 * written as it is. */
+	ssize_t (*send)(int fd, const char *line, size_t len);
+	/* The socket path SPEC names (NULL: not a path at all, stderr). */
+	const char *(*path)(const char *spec);
 };
 
 /* A sink.  Its storage is the caller's (the shim has no allocator on its hot
@@ -101,10 +119,20 @@ struct evlog_sink {
 	_Atomic int err;		/* errno of the last failure, 0: none */
 	_Atomic uint32_t fragment;	/* without a tally: the log ends in a fragment */
 	_Atomic uint64_t lost;
+	_Atomic bool refused;		/* a message sink's daemon went away */
+	bool congested;			/* the trusted sink's wait ran out */
 	struct evlog_sink_tally *tally;	/* NULL: none */
 };
 
-/* Open S from SPEC ("stderr" or an absolute path).  Returns 0; -EINVAL when
+/* The file or socket SPEC writes to: an absolute path, or NULL for
+ * "stderr" and for a spec no kind claims.  "syslog" gives /dev/log. */
+const char *evlog_sink_spec_path(const char *spec);
+
+/* Is SPEC the spec of a sink of messages (syslog, journal)? */
+bool evlog_sink_spec_messages(const char *spec);
+
+/* Open S from SPEC ("stderr", an absolute path, "syslog[:SOCKET]" or
+ * "journal[:SOCKET]").  Returns 0; -EINVAL when
  * SPEC is neither (S then loses every line); -ENAMETOOLONG; or the error of
  * open(2), in which case S keeps the path and tries again at each write
  * (S is then not healthy).  Not async-signal-safe (called at init). */
@@ -223,5 +251,26 @@ const char *evlog_sink_id_parse(const char *s, struct evlog_sink_id *id);
 #define EVLOG_SINK_FD_TEXT (11 + 1 + EVLOG_SINK_ID_TEXT)
 char *evlog_sink_fd_format(int fd, const struct evlog_sink_id *id, char *buf, size_t cap);
 int evlog_sink_fd_parse(const char *s, int *fd, struct evlog_sink_id *id);
+
+/* --- for the kinds of sinks ------------------------------------------ */
+
+/* The kinds of sinks of messages (syslog.c, journal.c). */
+extern const struct evlog_sink_kind evlog_sink_syslog, evlog_sink_journal;
+
+/* How a sink of messages makes and connects its socket: a system call
+ * NR(A0, A1, A2) returning the result or -errno.  The libc functions by
+ * default; the shim, whose socket() and connect() are the interposed ones,
+ * sets its raw system calls (carrying its marker, so that the kernel layers
+ * do not take the log's socket for one of the program's).  Set once, at
+ * init, before any sink is opened. */
+void evlog_sink_use_syscall(long (*sys)(long nr, long a0, long a1, long a2));
+
+/* A new unix datagram socket of ours connected to PATH (non-blocking,
+ * close-on-exec, out of the program's way as a log file is), or -errno. */
+int evlog_sink_unix_connect(const char *path, bool *in_the_way);
+
+/* The path of a spec "WORD" or "WORD:PATH": PATH, or DEFLT for "WORD"
+ * alone; NULL when SPEC is neither.  For the kinds' claims and paths. */
+const char *evlog_sink_spec_socket(const char *spec, const char *word, const char *deflt);
 
 #endif

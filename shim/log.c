@@ -108,7 +108,9 @@ static void shim_open_sink(const char *spec, bool refused)
 	if (rc == -EINVAL)
 		/* A relative path would name a different file in every
 		 * process that changed directory: refused. */
-		shim_say(LAYERS_ENV_LOG "='", spec, "' is not an absolute path or 'stderr'",
+		shim_say(LAYERS_ENV_LOG "='", spec,
+			 "' is not an absolute path, 'stderr', 'syslog[:/SOCKET]' or "
+			 "'journal[:/SOCKET]'",
 			 then ? then : "; events are not logged", NULL);
 	else
 		shim_say("cannot open log ", spec, ": ", shim_strerror(-rc),
@@ -122,6 +124,7 @@ static void shim_open_sink(const char *spec, bool refused)
  * on stderr. */
 static void shim_attach_tally(const char *tally, const char *log)
 {
+	const char *path = evlog_sink_spec_path(log);
 	struct evlog_sink_id id;
 	int fd;
 
@@ -134,14 +137,24 @@ static void shim_attach_tally(const char *tally, const char *log)
 	/* Only a process that could write the log file itself writes it
 	 * through the ring: one that dropped its privileges before exec (and
 	 * cannot open a log made 0600 by its launcher) hands its calls to the
-	 * supervisor, as it would without a ring. */
-	if (log && log[0] == '/' && faccessat(AT_FDCWD, log, W_OK, AT_EACCESS) == 0 &&
+	 * supervisor, as it would without a ring.  (A syslog or journal socket
+	 * takes a writer that may write the socket's file.) */
+	if (path && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0 &&
 	    evlog_ring_map(&shim_ring, fd, &id, log) == 0)
 		atomic_store(&shim_ring_state, SHIM_RING_ON);
 }
 
+/* A sink of messages makes its socket with this: socket() and connect()
+ * are ours, interposed; the raw system call carries the marker, so that the
+ * kernel layers do not take the log's socket for one of the program's. */
+static long shim_sink_syscall(long nr, long a0, long a1, long a2)
+{
+	return shim_raw_syscall(nr, a0, a1, a2, 0, 0, (long)shim_cfg.marker);
+}
+
 void shim_log_init(const char *log, bool refused, const char *tally)
 {
+	evlog_sink_use_syscall(shim_sink_syscall);
 	shim_stderr_known = fstat(STDERR_FILENO, &shim_stderr_st) == 0;
 	pthread_atfork(NULL, NULL, shim_pool_forget);
 	shim_attach_tally(tally, log);
