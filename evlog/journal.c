@@ -21,10 +21,9 @@
  * value, is never needed); MESSAGE holds the event exactly.  A name made of
  * ordinary bytes (nearly every one) reads the same in both.
  *
- * Every value is a span of the line: the entry is sent with one writev(2)
- * of iovecs pointing into it, with the field names put together on the
- * stack (some 2.5 KiB in all, for the shim's signal handlers); nothing is
- * allocated, copied or locked.
+ * The entry is sent with one writev(2) (journal_send); nothing is
+ * allocated or locked, and the stack holds a few hundred bytes, for the
+ * shim's signal handlers.
  */
 #include <stdatomic.h>
 #include <string.h>
@@ -53,12 +52,9 @@ static const char *const journal_ids[POLICY_EV_COUNT] = {
 #define JOURNAL_ID_LOSS "ddb2f6e320ed4c29b59128b0e61d1aa8"	/* sockaudit.lost */
 #define JOURNAL_ID_SEAL "1bea58d1ae2847d58f6e9377b4dbca5d"	/* sockaudit.seal */
 
-/* The fields an entry can carry: the fixed ones, then three iovecs per key
- * (name, value, newline).  An event has some 25 keys; a line with more
- * (not one of ours) loses the fields past these, never its MESSAGE. */
-#define JOURNAL_KEYS_MAX 40
-#define JOURNAL_IOV_MAX (12 + 3 * JOURNAL_KEYS_MAX)
-#define JOURNAL_NAMES_MAX (JOURNAL_KEYS_MAX * 24)
+/* The fixed fields (identifier, facility, MESSAGE_ID, PRIORITY, SYSLOG_PID)
+ * fit in this. */
+#define JOURNAL_FIXED_MAX 160
 
 static const char *journal_path(const char *spec)
 {
@@ -96,28 +92,10 @@ static const char *journal_id(const struct json_str *w)
 	return NULL;
 }
 
-/* The field name of KEY ("SOCKAUDIT_FAMILY=") at P, within END; journald
- * takes upper-case letters, digits and '_'.  Returns its end, or NULL when
- * it does not fit. */
-static char *journal_put_name(char *p, char *end, const struct json_str *key)
+static char *journal_put(char *p, const char *s, size_t n)
 {
-	size_t n = sizeof(JOURNAL_PREFIX) - 1;
-
-	if (!key->len || n + key->len > JOURNAL_NAME_MAX || p + n + key->len + 1 > end)
-		return NULL;
-	memcpy(p, JOURNAL_PREFIX, n);
-	p += n;
-	for (size_t i = 0; i < key->len; i++) {
-		char c = key->p[i];
-
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-			c = '_';
-		*p++ = c;
-	}
-	*p++ = '=';
-	return p;
+	memcpy(p, s, n);
+	return p + n;
 }
 
 static char *journal_put_uint(char *p, unsigned long long v)
@@ -134,87 +112,102 @@ static char *journal_put_uint(char *p, unsigned long long v)
 	return p;
 }
 
-static char *journal_put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
+#define JOURNAL_PUT_LIT(p, s) journal_put((p), (s), sizeof(s) - 1)
 
-	memcpy(p, s, n);
-	return p + n;
+/* The fixed fields of the entry of M into P (JOURNAL_FIXED_MAX bytes). */
+static char *journal_put_fixed(char *p, const struct evlog_msg *m)
+{
+	const char *id = journal_id(&m->event);
+
+	_Static_assert(EVLOG_MSG_FACILITY == 10, "the facility written below");
+	p = JOURNAL_PUT_LIT(p, "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n");
+	if (id) {
+		p = JOURNAL_PUT_LIT(p, "MESSAGE_ID=");
+		p = journal_put(p, id, 32);
+		*p++ = '\n';
+	}
+	p = JOURNAL_PUT_LIT(p, "PRIORITY=");
+	p = journal_put_uint(p, (unsigned)evlog_msg_severity(m));
+	*p++ = '\n';
+	if (m->pid > 0) {
+		p = JOURNAL_PUT_LIT(p, "SYSLOG_PID=");
+		p = journal_put_uint(p, (unsigned long long)m->pid);
+		*p++ = '\n';
+	}
+	return p;
 }
 
-struct journal_entry {
-	struct iovec v[JOURNAL_IOV_MAX];
-	int n;
-};
-
-static void journal_add(struct journal_entry *e, const void *p, size_t len)
+/* "SOCKAUDIT_<KEY>=<value>\n" for each member of the event at C (after its
+ * '{'), into [P, END): journald takes upper-case letters, digits and '_'
+ * in a name of at most 64 bytes.  A field that does not fit ends the list
+ * (MESSAGE has it).  Returns the end of what was put. */
+static char *journal_put_keys(char *p, char *end, struct json_cur *c)
 {
-	if (e->n < JOURNAL_IOV_MAX)
-		e->v[e->n++] = (struct iovec){ .iov_base = (void *)p, .iov_len = len };
-}
-
-#define JOURNAL_ADD_LIT(e, s) journal_add((e), (s), sizeof(s) - 1)
-
-/* SOCKAUDIT_<KEY>= for each member of the event at C (after its '{'). */
-static void journal_add_keys(struct journal_entry *e, struct json_cur *c, char *names,
-			     char *names_end)
-{
-	struct json_str key;
+	const size_t prefix = sizeof(JOURNAL_PREFIX) - 1;
+	struct json_str key, v;
 	struct json_tok t;
 	bool first = true;
 
-	while (e->n + 3 <= JOURNAL_IOV_MAX &&
-	       json_member_value(c, first, &key, &t, 1, JSON_DEPTH_MAX) == JSON_OK) {
-		char *end;
-
+	while (json_member_value(c, first, &key, &t, 1, JSON_DEPTH_MAX) == JSON_OK) {
 		first = false;
 		if (t.type == JSON_NULL)
 			continue;
-		end = journal_put_name(names, names_end, &key);
-		if (!end)
-			continue;
-		journal_add(e, names, (size_t)(end - names));
-		names = end;
 		if (t.type == JSON_STRING)
-			journal_add(e, t.str.p, t.str.len);
+			v = t.str;
 		else
-			journal_add(e, t.start, (size_t)(t.end - t.start));
-		JOURNAL_ADD_LIT(e, "\n");
+			v = (struct json_str){ .p = t.start, .len = (size_t)(t.end - t.start) };
+		if (!key.len || prefix + key.len > JOURNAL_NAME_MAX)
+			continue;
+		if ((size_t)(end - p) < prefix + key.len + 1 + v.len + 1)
+			break;
+		p = journal_put(p, JOURNAL_PREFIX, prefix);
+		for (size_t i = 0; i < key.len; i++) {
+			char k = key.p[i];
+
+			if (k >= 'a' && k <= 'z')
+				k = (char)(k - 'a' + 'A');
+			else if (!((k >= 'A' && k <= 'Z') || (k >= '0' && k <= '9')))
+				k = '_';
+			*p++ = k;
+		}
+		*p++ = '=';
+		p = journal_put(p, v.p, v.len);
+		*p++ = '\n';
 	}
+	return p;
 }
 
-static ssize_t journal_send(int fd, const char *line, size_t len)
+/*
+ * The entry is four pieces, one writev(2): "MESSAGE=", the line itself
+ * (not copied), the fixed fields (on the stack), and the SOCKAUDIT_ fields
+ * put together in the caller's SPARE (the shim's: the rest of the buffer
+ * the line was formatted in), so that the stack holds a few hundred bytes
+ * only, as for a line to a file.  No spare: an entry without them.
+ */
+static ssize_t journal_send(int fd, const char *line, size_t len, char *spare, size_t cap)
 {
 	size_t body = len && line[len - 1] == '\n' ? len - 1 : len;
 	struct json_cur c = { .p = line, .end = line + body, .ix = NULL };
-	char names[JOURNAL_NAMES_MAX], fixed[64], *p = fixed;
-	struct journal_entry e = { .n = 0 };
+	char fixed[JOURNAL_FIXED_MAX];
 	struct evlog_msg m;
-	const char *id;
+	struct iovec v[4];
+	char *keys_end = spare;
+	int n = 3;
 
 	evlog_msg_read(line, len, &m);
-	JOURNAL_ADD_LIT(&e, "MESSAGE=");
-	journal_add(&e, line, body);
-	JOURNAL_ADD_LIT(&e, "\nSYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n");
-	_Static_assert(EVLOG_MSG_FACILITY == 10, "the facility written above");
-	id = journal_id(&m.event);
-	if (id) {
-		JOURNAL_ADD_LIT(&e, "MESSAGE_ID=");
-		journal_add(&e, id, 32);
-		JOURNAL_ADD_LIT(&e, "\n");
-	}
-	p = journal_put_uint(journal_put_str(p, "PRIORITY="), (unsigned)evlog_msg_severity(&m));
-	*p++ = '\n';
-	if (m.pid > 0) {
-		p = journal_put_uint(journal_put_str(p, "SYSLOG_PID="), (unsigned long long)m.pid);
-		*p++ = '\n';
-	}
-	journal_add(&e, fixed, (size_t)(p - fixed));
-	if (c.p < c.end && *c.p == '{') {
+	v[0] = (struct iovec){ .iov_base = "MESSAGE=", .iov_len = 8 };
+	v[1] = (struct iovec){ .iov_base = (void *)line, .iov_len = body };
+	fixed[0] = '\n';
+	v[2] = (struct iovec){ .iov_base = fixed,
+			       .iov_len = (size_t)(journal_put_fixed(fixed + 1, &m) - fixed) };
+	if (spare && c.p < c.end && *c.p == '{') {
 		c.p++;
-		journal_add_keys(&e, &c, names, names + sizeof(names));
+		keys_end = journal_put_keys(spare, spare + cap, &c);
+		if (keys_end > spare)
+			v[n++] = (struct iovec){ .iov_base = spare,
+						 .iov_len = (size_t)(keys_end - spare) };
 	}
-	if (writev(fd, e.v, e.n) < 0)
+	if (writev(fd, v, n) < 0)
 		return -1;
 	return (ssize_t)len;
 }

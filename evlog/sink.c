@@ -530,9 +530,10 @@ void evlog_sink_fds_closed(struct evlog_sink *s, unsigned first, unsigned last)
  */
 #define SINK_SEND_WAIT_MS 1000
 
-static ssize_t sink_send(struct evlog_sink *s, int fd, const char *line, size_t len)
+static ssize_t sink_send(struct evlog_sink *s, int fd, const char *line, size_t len, char *spare,
+			 size_t cap)
 {
-	ssize_t n = s->kind->send(fd, line, len);
+	ssize_t n = s->kind->send(fd, line, len, spare, cap);
 
 	if (n < 0 && errno == EAGAIN && s->trusted && !s->congested) {
 		struct timespec start, now;
@@ -543,7 +544,7 @@ static ssize_t sink_send(struct evlog_sink *s, int fd, const char *line, size_t 
 		while (n < 0 && errno == EAGAIN && waited < SINK_SEND_WAIT_MS) {
 			if (poll(&p, 1, (int)(SINK_SEND_WAIT_MS - waited)) < 0 && errno != EINTR)
 				break;
-			n = s->kind->send(fd, line, len);
+			n = s->kind->send(fd, line, len, spare, cap);
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			waited = (now.tv_sec - start.tv_sec) * 1000 +
 				 (now.tv_nsec - start.tv_nsec) / 1000000;
@@ -563,7 +564,23 @@ static ssize_t sink_send(struct evlog_sink *s, int fd, const char *line, size_t 
 	return n;
 }
 
+/* The launcher's messages (trusted: never inside the program), with room
+ * on its own stack.  Not inlined: the shim's path keeps a small frame. */
+static __attribute__((noinline)) ssize_t sink_send_own(struct evlog_sink *s, int fd,
+							const char *line, size_t len)
+{
+	char spare[EVLOG_SINK_SPARE];
+
+	return sink_send(s, fd, line, len, spare, sizeof(spare));
+}
+
 bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t reopener)
+{
+	return evlog_sink_write_spare(s, line, len, reopener, NULL, 0);
+}
+
+bool evlog_sink_write_spare(struct evlog_sink *s, const char *line, size_t len, pid_t reopener,
+			    char *spare, size_t cap)
 {
 	int saved = errno, err = EBADF;
 	bool transient = false;
@@ -601,8 +618,10 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 	if (atomic_load_explicit(&s->stale, memory_order_relaxed) && reopener)
 		atomic_store_explicit(&s->stale, false, memory_order_relaxed);
 	frag = sink_fragment_word(s);
-	if (s->kind->send)
-		n = sink_send(s, fd, line, len);
+	if (s->kind->send && !spare && s->trusted)
+		n = sink_send_own(s, fd, line, len);
+	else if (s->kind->send)
+		n = sink_send(s, fd, line, len, spare, cap);
 	else if (s->kind->stream && atomic_load_explicit(frag, memory_order_relaxed) &&
 		 atomic_exchange(frag, 0))
 		n = sink_write_after_fragment(s, fd, line, len);
@@ -651,7 +670,7 @@ static unsigned sink_send_lines(struct evlog_sink *s, int fd, const char *buf, s
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break;	/* the caller's lines all end in one */
-		if (sink_send(s, fd, p, (size_t)(nl - p) + 1) >= 0)
+		if (sink_send_own(s, fd, p, (size_t)(nl - p) + 1) >= 0)
 			sent++;
 		else
 			err = errno;

@@ -94,10 +94,11 @@ struct evlog_sink_kind {
 	bool owns_fd;		/* evlog_sink_close() closes it */
 	bool stream;		/* a write can be cut short (files, pipes) */
 	/* A sink of messages: send the event LINE (LEN bytes, ending in '\n')
-	 * as one datagram on FD, without waiting.  Returns LEN when it went
-	 * out, or -1 with errno.  Async-signal-safe.  NULL: a byte stream,
-	 * written as it is. */
-	ssize_t (*send)(int fd, const char *line, size_t len);
+	 * as one datagram on FD, without waiting, using the CAP bytes at SPARE
+	 * (may be NULL) to put it together.  Returns LEN when it went out, or
+	 * -1 with errno.  Async-signal-safe.  NULL: a byte stream, written as
+	 * it is. */
+	ssize_t (*send)(int fd, const char *line, size_t len, char *spare, size_t cap);
 	/* The socket path SPEC names (NULL: not a path at all, stderr). */
 	const char *(*path)(const char *spec);
 };
@@ -155,6 +156,19 @@ void evlog_sink_close(struct evlog_sink *s);
  * interrupting the reopener).  Returns true when the whole line was written;
  * otherwise the line is counted as lost. */
 bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t reopener);
+
+/* Room a sink of messages may use beside a line of up to 4096 bytes
+ * (EVENT_LINE_MAX) to make its message: the journal's fields. */
+#define EVLOG_SINK_SPARE 8192
+
+/* evlog_sink_write() with SPARE, CAP bytes of the caller's (at least
+ * EVLOG_SINK_SPARE for every field of a journal entry), so that a sink of
+ * messages needs little stack: the shim passes the rest of the buffer it
+ * formatted the line in.  Without it, the launcher's trusted sink uses its
+ * own stack; an untrusted one sends the journal's entry without the
+ * SOCKAUDIT_ fields (MESSAGE holds them all). */
+bool evlog_sink_write_spare(struct evlog_sink *s, const char *line, size_t len, pid_t reopener,
+			    char *spare, size_t cap);
 
 /* Does S have a verified descriptor whose last write did not fail?  A
  * healthy sink can still fail its next write; an unhealthy one is likely to. */

@@ -125,7 +125,7 @@ static char *syslog_put_time(char *p, const struct json_str *ts)
 	return syslog_put(p, "Z", 1);
 }
 
-static ssize_t syslog_send(int fd, const char *line, size_t len)
+static ssize_t syslog_send(int fd, const char *line, size_t len, char *spare, size_t cap)
 {
 	char hdr[16 + 48 + SYSLOG_HOST_MAX + sizeof(SYSLOG_APP_NAME) + 24 + SYSLOG_MSGID_MAX +
 		 sizeof(SYSLOG_COOKIE) + 8];
@@ -133,6 +133,8 @@ static ssize_t syslog_send(int fd, const char *line, size_t len)
 	struct iovec v[2];
 	char *p = hdr;
 
+	(void)spare;	/* the header fits on the stack */
+	(void)cap;
 	evlog_msg_read(line, len, &m);
 	*p++ = '<';
 	p = syslog_put_uint(p, EVLOG_MSG_FACILITY * 8 + evlog_msg_severity(&m));

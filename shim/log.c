@@ -54,8 +54,11 @@ static _Atomic bool shim_loss_said;	/* "events are being lost", once */
 static struct stat shim_stderr_st;	/* what descriptor 2 was at init */
 static bool shim_stderr_known;
 
+/* A buffer holds the line and the room a sink of messages may use beside
+ * it (the journal's fields: sink.h).  Pages never touched (the file log
+ * never touches the room) cost no memory. */
 #define SHIM_POOL 256
-static char shim_pool[SHIM_POOL][EVENT_LINE_MAX];
+static char shim_pool[SHIM_POOL][EVENT_LINE_MAX + EVLOG_SINK_SPARE];
 static _Atomic uint64_t shim_pool_used[SHIM_POOL / 64];
 
 static int shim_pool_get(void)
@@ -252,7 +255,8 @@ void shim_line_end(struct shim_line *l, size_t len, const struct shim_self *s)
 	bool ok;
 
 	/* A vfork child never reopens: the sink's state is its parent's. */
-	ok = evlog_sink_write(&shim_sink, l->buf, len, s->shared_vm ? 0 : s->pid);
+	ok = evlog_sink_write_spare(&shim_sink, l->buf, len, s->shared_vm ? 0 : s->pid,
+				    l->buf + len, sizeof(shim_pool[0]) - len);
 	shim_pool_put(l->pool);
 	if (!ok)
 		shim_line_lost(true);

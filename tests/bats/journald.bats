@@ -152,3 +152,23 @@ for i in range(3):
 	run -0 sh -c "grep -x '[0-9a-f]\{32\}' '$ROOT/man/sockaudit-syslog.7' | sort"
 	assert_output "$ids"
 }
+
+@test "journal: the bare shim's entry needs under 1 KiB of stack (a handler on a small sigaltstack)" {
+	start_journald
+	native=
+	for ((size = 2048; size <= 32768; size += 256)); do
+		if "$FIX/s_altstack" "$size" 1 >/dev/null 2>&1; then
+			native=$size
+			break
+		fi
+	done
+	[ -n "$native" ] || fail "the handler runs on no stack up to 32 KiB"
+	run -0 env SOCKAUDIT_LOG="journal:$SOCK" LD_PRELOAD="$SHIM" "$FIX/s_altstack" "$((native + 1024))" 20
+	assert_line "sockets 20"
+	# The bare shim never waits: a burst beyond journald's receive queue
+	# (net.unix.max_dgram_qlen, 10 in a fresh network namespace) is lost,
+	# counted.  What arrived is whole: every entry has its fields.
+	wait_for has_entries 1
+	run -0 sh -c "journalctl -D '$T/jlog' -o json --no-pager SYSLOG_IDENTIFIER=sockaudit | jq -r '[.SOCKAUDIT_COMM, .SOCKAUDIT_LAYER, (.MESSAGE | fromjson | .comm)] | join(\" \")' | sort -u"
+	assert_output "s_altstack preload s_altstack"
+}

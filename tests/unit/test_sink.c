@@ -367,16 +367,20 @@ static void test_syslog(void)
 	unlink(path);
 }
 
+#define LOSS_JSON "{\"event\":\"sockaudit.lost\",\"by\":{\"preload\":2}}"
+#define LOSS LOSS_JSON "\n"
+
 static void test_journal(void)
 {
+	static char spare[EVLOG_SINK_SPARE];
 	const char *path = path_in_dir("journal.sock");
 	int rx = receiver(path);
 	char spec[300];
 
 	snprintf(spec, sizeof(spec), "journal:%s", path);
 	CHECK_INT(evlog_sink_open(&sink, spec), 0, "journal: opened");
-	CHECK(evlog_sink_write(&sink, EV("allow") "\n", sizeof(EV("allow")), getpid()),
-	      "journal: a line sent");
+	CHECK(evlog_sink_write_spare(&sink, EV("allow") "\n", sizeof(EV("allow")), getpid(),
+				     spare, sizeof(spare)), "journal: a line sent");
 	CHECK_STR(datagram(rx),
 		  "MESSAGE=" EV("allow") "\n"
 		  "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n"
@@ -387,13 +391,28 @@ static void test_journal(void)
 		  "SOCKAUDIT_DECISION=allow\nSOCKAUDIT_PID=4242\nSOCKAUDIT_EXE=/a \\\"b\\\"\n",
 		  "journal: MESSAGE, the fixed fields, a field per key (null: none, "
 		  "escapes kept)");
-	CHECK(put("{\"event\":\"sockaudit.lost\",\"by\":{\"preload\":2}}\n"), "journal: the loss record");
+	CHECK(evlog_sink_write_spare(&sink, LOSS, strlen(LOSS), getpid(), spare, sizeof(spare)),
+	      "journal: the loss record");
 	CHECK_STR(datagram(rx),
-		  "MESSAGE={\"event\":\"sockaudit.lost\",\"by\":{\"preload\":2}}\n"
+		  "MESSAGE=" LOSS_JSON "\n"
 		  "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n"
 		  "MESSAGE_ID=ddb2f6e320ed4c29b59128b0e61d1aa8\nPRIORITY=4\n"
 		  "SOCKAUDIT_EVENT=sockaudit.lost\nSOCKAUDIT_BY={\"preload\":2}\n",
 		  "... its own MESSAGE_ID, a warning, an object as its JSON");
+	CHECK(evlog_sink_write_spare(&sink, LOSS, strlen(LOSS), getpid(), spare, 40),
+	      "journal: little room beside the line");
+	CHECK_STR(datagram(rx),
+		  "MESSAGE=" LOSS_JSON "\n"
+		  "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n"
+		  "MESSAGE_ID=ddb2f6e320ed4c29b59128b0e61d1aa8\nPRIORITY=4\n"
+		  "SOCKAUDIT_EVENT=sockaudit.lost\n",
+		  "... the fields that fit, whole");
+	CHECK(put(LOSS), "journal: no room at all");
+	CHECK_STR(datagram(rx),
+		  "MESSAGE=" LOSS_JSON "\n"
+		  "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n"
+		  "MESSAGE_ID=ddb2f6e320ed4c29b59128b0e61d1aa8\nPRIORITY=4\n",
+		  "... the entry without its SOCKAUDIT_ fields (MESSAGE has them)");
 	evlog_sink_close(&sink);
 	close(rx);
 	unlink(path);
