@@ -6,7 +6,8 @@
  * async-signal-safe, allocates nothing and takes no lock) and by the notify
  * supervisor.
  *
- * A sink is opened from a log spec: "stderr" (descriptor 2, never reopened)
+ * A sink is opened from a log spec: "stderr" (descriptor 2, never reopened),
+ * "syslog[:/SOCKET]" or "journal[:/SOCKET]" (a sink of messages, below),
  * or an absolute path (opened O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, 0600,
  * moved above the program's soft limit of descriptors, where it can never
  * be handed that number; where the limits leave no room there, the file is
@@ -121,7 +122,8 @@ struct evlog_sink {
 	_Atomic uint32_t fragment;	/* without a tally: the log ends in a fragment */
 	_Atomic uint64_t lost;
 	_Atomic bool refused;		/* a message sink's daemon went away */
-	bool congested;			/* the trusted sink's wait ran out */
+	bool congested;			/* the trusted sink's wait ran out (its
+					   one thread's: under the drain's lock) */
 	struct evlog_sink_tally *tally;	/* NULL: none */
 };
 

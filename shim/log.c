@@ -5,9 +5,15 @@
  * (evlog/ring.h), which the launcher writes to the log: an event costs no
  * system call, and the shim holds no descriptor of its own.
  *
+ * So it does with a syslog or journal log ("syslog", "journal:/SOCKET"):
+ * the launcher is then the one sender of the run's messages.
+ *
  * Otherwise (plain LD_PRELOAD, the stderr log, a process that logs
  * elsewhere than its run, one in another pid namespace) the shim writes the
- * log itself through its sink (evlog/sink.h), one write(2) per line.
+ * log itself through its sink (evlog/sink.h), one write(2) per line, or one
+ * datagram per line to a syslog or journal socket, which it makes with raw
+ * system calls (its own socket() and connect() are the interposed ones) and
+ * whose message it puts together in the rest of the line's pool buffer.
  *
  * Either way the line is formatted into a buffer of a pool of the shim's
  * own rather than onto the caller's stack: an event then needs little
