@@ -9,6 +9,7 @@
 
 bats_require_minimum_version 1.5.0
 load helper
+load shim-helper
 
 PAGE="$ROOT/man/sockaudit-syslog.7"
 
@@ -165,7 +166,7 @@ except PermissionError:
 @test "syslog: the bare shim never waits for a daemon that is gone and sends again once it is back" {
 	write_config 9
 	start_rsyslogd
-	SOCKAUDIT_LOG="syslog:$SOCK" LD_PRELOAD="$SHIM" "$PY" -c '
+	SOCKAUDIT_LOG="syslog:$SOCK" LD_PRELOAD="$SHIM_PRELOAD" "$PY" -c '
 import os, socket, sys, time
 socket.socket().close()
 print("one", flush=True)
