@@ -25,7 +25,6 @@
  * allocated or locked, and the stack holds a few hundred bytes, for the
  * shim's signal handlers.
  */
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/uio.h>
 
