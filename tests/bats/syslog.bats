@@ -197,6 +197,18 @@ print("made", n, flush=True)
 	grep -q "events are being lost" "$T/err"
 }
 
+@test "syslog: --layer auto: the preload shim's and the notify supervisor's events, each call once" {
+	need_notify
+	write_config 9
+	start_rsyslogd
+	run -0 "$SOCKAUDIT" run --layer auto -o "syslog:$SOCK" -- sh -c \
+		"$PY -c 'import socket; socket.socket(socket.AF_INET6).close()' && $FIX/k2_calls-static socket 2 1 0"
+	wait_for has_lines "$EVENTS" 2
+	stop_rsyslogd
+	run -0 jq -r 'select(.event == "socket.__new__") | [.layer, .family, .comm] | join(" ")' "$EVENTS"
+	assert_output $'preload AF_INET6 python3\nnotify AF_INET k2_calls-static'
+}
+
 @test "syslog: -o syslog: with a relative socket is refused before CMD runs" {
 	run -125 "$SOCKAUDIT" run -o syslog:log.sock -- true
 	assert_output --partial "'syslog:log.sock': the socket of syslog must be an absolute path"
