@@ -27,8 +27,17 @@
 static bool drain_log_usable(struct evlog_drain *d)
 {
 	int rc = evlog_sink_check(d->sink);
+	const char *spec = evlog_sink_spec(d->sink);
 
-	if (rc == 1) {
+	if (rc != 0 && evlog_sink_spec_messages(spec)) {
+		/* A syslog or journal daemon that went away, and came back. */
+		if (rc == 1)
+			fprintf(stderr, "sockaudit run: the log %s is reachable again\n", spec);
+		else if (d->removed != -rc)
+			fprintf(stderr, "sockaudit run: the log %s cannot be reached (%s); events "
+				"are lost (counted) until it can\n", spec, strerror(-rc));
+		d->removed = rc < 0 ? -rc : 0;
+	} else if (rc == 1) {
 		fprintf(stderr, "sockaudit run: the log %s was removed; events go to a new "
 			"file at that path from here\n", evlog_sink_spec(d->sink));
 		d->removed = 0;

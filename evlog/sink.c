@@ -26,11 +26,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,12 +146,102 @@ static int sink_file_open(const char *path, bool *in_the_way)
 	return sink_place_fd(fd, EVLOG_SINK_SLOT_LOG, true, in_the_way);
 }
 
-static const struct evlog_sink_kind sink_kinds[] = {
-	{ .name = "stderr", .claims = sink_stderr_claims, .open = sink_stderr_open,
-	  .reopens = false, .owns_fd = false, .stream = true },
-	{ .name = "file", .claims = sink_file_claims, .open = sink_file_open,
-	  .reopens = true, .owns_fd = true, .stream = true },
+static const char *sink_file_path(const char *spec)
+{
+	return spec;
+}
+
+static const struct evlog_sink_kind sink_stderr = {
+	.name = "stderr", .claims = sink_stderr_claims, .open = sink_stderr_open,
+	.reopens = false, .owns_fd = false, .stream = true,
 };
+
+static const struct evlog_sink_kind sink_file = {
+	.name = "file", .claims = sink_file_claims, .open = sink_file_open,
+	.path = sink_file_path, .reopens = true, .owns_fd = true, .stream = true,
+};
+
+static const struct evlog_sink_kind *const sink_kinds[] = {
+	&sink_stderr,
+	&sink_file,
+	&evlog_sink_syslog,	/* syslog.c */
+	&evlog_sink_journal,	/* journal.c */
+};
+
+static const struct evlog_sink_kind *sink_kind_of(const char *spec)
+{
+	for (size_t i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++)
+		if (sink_kinds[i]->claims(spec))
+			return sink_kinds[i];
+	return NULL;
+}
+
+const char *evlog_sink_spec_path(const char *spec)
+{
+	const struct evlog_sink_kind *k = spec ? sink_kind_of(spec) : NULL;
+
+	return k && k->path ? k->path(spec) : NULL;
+}
+
+bool evlog_sink_spec_messages(const char *spec)
+{
+	const struct evlog_sink_kind *k = spec ? sink_kind_of(spec) : NULL;
+
+	return k && k->send;
+}
+
+const char *evlog_sink_spec_socket(const char *spec, const char *word, const char *deflt)
+{
+	size_t n = strlen(word);
+
+	if (strncmp(spec, word, n))
+		return NULL;
+	if (!spec[n])
+		return deflt;
+	/* A relative socket path is refused as a relative log path is. */
+	return spec[n] == ':' && spec[n + 1] == '/' ? spec + n + 1 : NULL;
+}
+
+/* --- sockets of sinks of messages -------------------------------------- */
+
+static long (*sink_syscall)(long nr, long a0, long a1, long a2);
+
+void evlog_sink_use_syscall(long (*sys)(long nr, long a0, long a1, long a2))
+{
+	sink_syscall = sys;
+}
+
+static long sink_sys(long nr, long a0, long a1, long a2)
+{
+	long ret;
+
+	if (sink_syscall)
+		return sink_syscall(nr, a0, a1, a2);
+	ret = syscall(nr, a0, a1, a2);
+	return ret < 0 ? -errno : ret;
+}
+
+int evlog_sink_unix_connect(const char *path, bool *in_the_way)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t n = strlen(path);
+	long fd, rc;
+
+	if (n >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, n + 1);
+	/* Non-blocking: a daemon that reads no more costs lines, never the
+	 * program's progress (sink_send decides who may wait). */
+	fd = sink_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return (int)fd;
+	rc = sink_sys(SYS_connect, fd, (long)&sa, (long)(offsetof(struct sockaddr_un, sun_path) + n + 1));
+	if (rc < 0) {
+		close((int)fd);
+		return (int)rc;
+	}
+	return sink_place_fd((int)fd, EVLOG_SINK_SLOT_LOG, true, in_the_way);
+}
 
 /* --- the descriptor ------------------------------------------------- */
 
@@ -165,6 +260,10 @@ static enum sink_fd_state sink_fd_state(const struct evlog_sink *s, int fd)
 	    id.ino != atomic_load_explicit(&s->ino, memory_order_relaxed) ||
 	    id.dev != atomic_load_explicit(&s->dev, memory_order_relaxed))
 		return SINK_FD_OTHER;
+	/* A socket has no links: it is gone when its daemon refused it. */
+	if (s->kind->send)
+		return atomic_load_explicit(&s->refused, memory_order_relaxed) ?
+		       SINK_FD_REMOVED : SINK_FD_OURS;
 	return id.nlink == 0 && s->kind->reopens ? SINK_FD_REMOVED : SINK_FD_OURS;
 }
 
@@ -224,6 +323,7 @@ static int sink_open_fd(struct evlog_sink *s, int replace)
 	 * the program: the launcher's descriptors are its own. */
 	atomic_store(&s->transient, in_the_way && s->kind->owns_fd && !s->trusted &&
 				     sink_limit_small());
+	atomic_store(&s->refused, false);
 	if (atomic_load(&s->transient)) {
 		close(fd);
 		atomic_store(&s->fd, -1);
@@ -256,6 +356,8 @@ int evlog_sink_open_mode(struct evlog_sink *s, const char *spec, int mode, gid_t
 	atomic_init(&s->err, EINVAL);
 	atomic_init(&s->fragment, 0);
 	atomic_init(&s->lost, 0);
+	atomic_init(&s->refused, false);
+	s->congested = false;
 	s->tally = NULL;
 	s->trusted = false;
 	atomic_init(&s->transient, false);
@@ -271,11 +373,7 @@ int evlog_sink_open_mode(struct evlog_sink *s, const char *spec, int mode, gid_t
 		atomic_store(&s->err, ENAMETOOLONG);
 		return -ENAMETOOLONG;
 	}
-	for (size_t i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++)
-		if (sink_kinds[i].claims(spec)) {
-			s->kind = &sink_kinds[i];
-			break;
-		}
+	s->kind = sink_kind_of(spec);
 	if (!s->kind)
 		return -EINVAL;
 	memcpy(s->spec, spec, len + 1);
@@ -456,7 +554,69 @@ void evlog_sink_fds_closed(struct evlog_sink *s, unsigned first, unsigned last)
 		atomic_store(&s->stale, true);
 }
 
+/*
+ * One line as one message of a sink of messages.  Inside the program a
+ * full queue costs the line (EAGAIN).  The launcher's trusted sink waits for
+ * room, up to SINK_SEND_WAIT_MS for one line; a daemon that takes longer is
+ * stuck rather than slow, and lines are lost without waiting (congested)
+ * until one goes through again: the ring keeps the tree's events meanwhile.
+ * A daemon that is gone (its socket refuses, or we were disconnected from
+ * it) is connected to again at the sink's next check.
+ */
+#define SINK_SEND_WAIT_MS 1000
+
+static ssize_t sink_send(struct evlog_sink *s, int fd, const char *line, size_t len, char *spare,
+			 size_t cap)
+{
+	ssize_t n = s->kind->send(fd, line, len, spare, cap);
+
+	if (n < 0 && errno == EAGAIN && s->trusted && !s->congested) {
+		struct timespec start, now;
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		long waited = 0;
+
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		while (n < 0 && errno == EAGAIN && waited < SINK_SEND_WAIT_MS) {
+			if (poll(&p, 1, (int)(SINK_SEND_WAIT_MS - waited)) < 0 && errno != EINTR)
+				break;
+			n = s->kind->send(fd, line, len, spare, cap);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			waited = (now.tv_sec - start.tv_sec) * 1000 +
+				 (now.tv_nsec - start.tv_nsec) / 1000000;
+		}
+		if (n < 0 && errno == EAGAIN)
+			s->congested = true;
+	}
+	if (n >= 0) {
+		if (s->trusted)		/* the launcher's alone: one thread */
+			s->congested = false;
+	} else if (errno == ECONNREFUSED || errno == ENOTCONN || errno == ECONNRESET ||
+		   errno == EPIPE) {
+		int saved = errno;
+
+		atomic_store(&s->refused, true);
+		errno = saved;
+	}
+	return n;
+}
+
+/* The launcher's messages (trusted: never inside the program), with room
+ * on its own stack.  Not inlined: the shim's path keeps a small frame. */
+static __attribute__((noinline)) ssize_t sink_send_own(struct evlog_sink *s, int fd,
+							const char *line, size_t len)
+{
+	char spare[EVLOG_SINK_SPARE];
+
+	return sink_send(s, fd, line, len, spare, sizeof(spare));
+}
+
 bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t reopener)
+{
+	return evlog_sink_write_spare(s, line, len, reopener, NULL, 0);
+}
+
+bool evlog_sink_write_spare(struct evlog_sink *s, const char *line, size_t len, pid_t reopener,
+			    char *spare, size_t cap)
 {
 	int saved = errno, err = EBADF;
 	bool transient = false;
@@ -468,11 +628,17 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 		goto lost_quiet;
 	if (atomic_load_explicit(&s->transient, memory_order_relaxed)) {
 		/* No descriptor kept (sink_open_fd): this line's own. */
-		fd = open(s->spec, SINK_FILE_FLAGS, 0600);
-		if (fd < 0) {
+		bool in_the_way;
+
+		if (s->kind->send) {
+			fd = s->kind->open(s->spec, &in_the_way);
+			err = -fd;
+		} else {
+			fd = open(s->spec, SINK_FILE_FLAGS, 0600);
 			err = errno;
-			goto lost;
 		}
+		if (fd < 0)
+			goto lost;
 		transient = true;
 	} else {
 		fd = atomic_load_explicit(&s->fd, memory_order_acquire);
@@ -491,8 +657,12 @@ bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t 
 	if (atomic_load_explicit(&s->stale, memory_order_relaxed) && reopener)
 		atomic_store_explicit(&s->stale, false, memory_order_relaxed);
 	frag = sink_fragment_word(s);
-	if (s->kind->stream && atomic_load_explicit(frag, memory_order_relaxed) &&
-	    atomic_exchange(frag, 0))
+	if (s->kind->send && !spare && s->trusted)
+		n = sink_send_own(s, fd, line, len);
+	else if (s->kind->send)
+		n = sink_send(s, fd, line, len, spare, cap);
+	else if (s->kind->stream && atomic_load_explicit(frag, memory_order_relaxed) &&
+		 atomic_exchange(frag, 0))
 		n = sink_write_after_fragment(s, fd, line, len);
 	else
 		n = sink_put(s, fd, line, len);
@@ -527,6 +697,32 @@ lost_quiet:
 	return false;
 }
 
+/* evlog_sink_write_lines() for a sink of messages: each line its own
+ * message.  Returns the lines that went out. */
+static unsigned sink_send_lines(struct evlog_sink *s, int fd, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	unsigned sent = 0;
+	int err = 0;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;	/* the caller's lines all end in one */
+		if (sink_send_own(s, fd, p, (size_t)(nl - p) + 1) >= 0)
+			sent++;
+		else
+			err = errno;
+	}
+	if (err) {
+		atomic_store(&s->err, err);
+		atomic_store(&s->healthy, false);
+	} else if (!atomic_load_explicit(&s->healthy, memory_order_relaxed)) {
+		atomic_store(&s->healthy, true);
+	}
+	return sent;
+}
+
 unsigned evlog_sink_write_lines(struct evlog_sink *s, const char *buf, size_t len,
 				unsigned lines)
 {
@@ -537,6 +733,8 @@ unsigned evlog_sink_write_lines(struct evlog_sink *s, const char *buf, size_t le
 
 	if (fd < 0 || !len)
 		return 0;
+	if (s->kind->send)
+		return sink_send_lines(s, fd, buf, len);
 	frag = sink_fragment_word(s);
 	if (s->kind->stream && atomic_load_explicit(frag, memory_order_relaxed) &&
 	    atomic_exchange(frag, 0) && sink_put(s, fd, "\n", 1) != 1) {

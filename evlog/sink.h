@@ -6,7 +6,8 @@
  * async-signal-safe, allocates nothing and takes no lock) and by the notify
  * supervisor.
  *
- * A sink is opened from a log spec: "stderr" (descriptor 2, never reopened)
+ * A sink is opened from a log spec: "stderr" (descriptor 2, never reopened),
+ * "syslog[:/SOCKET]" or "journal[:/SOCKET]" (a sink of messages, below),
  * or an absolute path (opened O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, 0600,
  * moved above the program's soft limit of descriptors, where it can never
  * be handed that number; where the limits leave no room there, the file is
@@ -45,6 +46,17 @@
  * defines a struct evlog_sink_kind (how to open its descriptor, whether it
  * is a byte stream that can be cut short), and its row in sink.c's table of
  * kinds.  Verification, reopening, loss counting and health are shared.
+ *
+ * A sink of messages (syslog.c, journal.c) sends each line as one datagram
+ * of its own on a connected unix socket of ours, never a batch of lines in
+ * one: a message is whole or lost, so there are no fragments.  Inside the
+ * program (the shim) a send never waits: a daemon whose receive queue is
+ * full (EAGAIN) or that is gone (ECONNREFUSED) costs the line, counted.
+ * Once refused, the sink connects again at its next check (at most once a
+ * second, as a file is checked), so events flow again when the daemon is
+ * back.  The launcher's trusted sink waits for room in the daemon's queue
+ * for a while (its thread is not the program's), so that a burst of events
+ * under `sockaudit run` is not lost to a slow daemon.
  */
 #ifndef SOCKAUDIT_EVLOG_SINK_H
 #define SOCKAUDIT_EVLOG_SINK_H
@@ -97,6 +109,14 @@ struct evlog_sink_kind {
 	bool reopens;		/* false: the descriptor is not ours to replace */
 	bool owns_fd;		/* evlog_sink_close() closes it */
 	bool stream;		/* a write can be cut short (files, pipes) */
+	/* A sink of messages: send the event LINE (LEN bytes, ending in '\n')
+	 * as one datagram on FD, without waiting, using the CAP bytes at SPARE
+	 * (may be NULL) to put it together.  Returns LEN when it went out, or
+	 * -1 with errno.  Async-signal-safe.  NULL: a byte stream, written as
+	 * it is. */
+	ssize_t (*send)(int fd, const char *line, size_t len, char *spare, size_t cap);
+	/* The socket path SPEC names (NULL: not a path at all, stderr). */
+	const char *(*path)(const char *spec);
 };
 
 /* A sink.  Its storage is the caller's (the shim has no allocator on its hot
@@ -116,13 +136,24 @@ struct evlog_sink {
 	_Atomic int err;		/* errno of the last failure, 0: none */
 	_Atomic uint32_t fragment;	/* without a tally: the log ends in a fragment */
 	_Atomic uint64_t lost;
+	_Atomic bool refused;		/* a message sink's daemon went away */
+	bool congested;			/* the trusted sink's wait ran out (its
+					   one thread's: under the drain's lock) */
 	struct evlog_sink_tally *tally;	/* NULL: none */
 	_Atomic uint32_t generation;	/* the tally's, as of our last open */
 	int mode;			/* evlog_sink_open_mode(); -1: 0600 */
 	gid_t gid;			/* (gid_t)-1: the creator's */
 };
 
-/* Open S from SPEC ("stderr" or an absolute path).  Returns 0; -EINVAL when
+/* The file or socket SPEC writes to: an absolute path, or NULL for
+ * "stderr" and for a spec no kind claims.  "syslog" gives /dev/log. */
+const char *evlog_sink_spec_path(const char *spec);
+
+/* Is SPEC the spec of a sink of messages (syslog, journal)? */
+bool evlog_sink_spec_messages(const char *spec);
+
+/* Open S from SPEC ("stderr", an absolute path, "syslog[:SOCKET]" or
+ * "journal[:SOCKET]").  Returns 0; -EINVAL when
  * SPEC is neither (S then loses every line); -ENAMETOOLONG; or the error of
  * open(2), in which case S keeps the path and tries again at each write
  * (S is then not healthy).  Not async-signal-safe (called at init). */
@@ -153,6 +184,19 @@ void evlog_sink_close(struct evlog_sink *s);
  * interrupting the reopener).  Returns true when the whole line was written;
  * otherwise the line is counted as lost. */
 bool evlog_sink_write(struct evlog_sink *s, const char *line, size_t len, pid_t reopener);
+
+/* Room a sink of messages may use beside a line of up to 4096 bytes
+ * (EVENT_LINE_MAX) to make its message: the journal's fields. */
+#define EVLOG_SINK_SPARE 8192
+
+/* evlog_sink_write() with SPARE, CAP bytes of the caller's (at least
+ * EVLOG_SINK_SPARE for every field of a journal entry), so that a sink of
+ * messages needs little stack: the shim passes the rest of the buffer it
+ * formatted the line in.  Without it, the launcher's trusted sink uses its
+ * own stack; an untrusted one sends the journal's entry without the
+ * SOCKAUDIT_ fields (MESSAGE holds them all). */
+bool evlog_sink_write_spare(struct evlog_sink *s, const char *line, size_t len, pid_t reopener,
+			    char *spare, size_t cap);
 
 /* Does S have a verified descriptor whose last write did not fail?  A
  * healthy sink can still fail its next write; an unhealthy one is likely to. */
@@ -266,5 +310,26 @@ const char *evlog_sink_id_parse(const char *s, struct evlog_sink_id *id);
 #define EVLOG_SINK_FD_TEXT (11 + 1 + EVLOG_SINK_ID_TEXT)
 char *evlog_sink_fd_format(int fd, const struct evlog_sink_id *id, char *buf, size_t cap);
 int evlog_sink_fd_parse(const char *s, int *fd, struct evlog_sink_id *id);
+
+/* --- for the kinds of sinks ------------------------------------------ */
+
+/* The kinds of sinks of messages (syslog.c, journal.c). */
+extern const struct evlog_sink_kind evlog_sink_syslog, evlog_sink_journal;
+
+/* How a sink of messages makes and connects its socket: a system call
+ * NR(A0, A1, A2) returning the result or -errno.  The libc functions by
+ * default; the shim, whose socket() and connect() are the interposed ones,
+ * sets its raw system calls (carrying its marker, so that the kernel layers
+ * do not take the log's socket for one of the program's).  Set once, at
+ * init, before any sink is opened. */
+void evlog_sink_use_syscall(long (*sys)(long nr, long a0, long a1, long a2));
+
+/* A new unix datagram socket of ours connected to PATH (non-blocking,
+ * close-on-exec, out of the program's way as a log file is), or -errno. */
+int evlog_sink_unix_connect(const char *path, bool *in_the_way);
+
+/* The path of a spec "WORD" or "WORD:PATH": PATH, or DEFLT for "WORD"
+ * alone; NULL when SPEC is neither.  For the kinds' claims and paths. */
+const char *evlog_sink_spec_socket(const char *spec, const char *word, const char *deflt);
 
 #endif

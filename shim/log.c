@@ -5,9 +5,15 @@
  * (evlog/ring.h), which the launcher writes to the log: an event costs no
  * system call, and the shim holds no descriptor of its own.
  *
+ * So it does with a syslog or journal log ("syslog", "journal:/SOCKET"):
+ * the launcher is then the one sender of the run's messages.
+ *
  * Otherwise (plain LD_PRELOAD, the stderr log, a process that logs
  * elsewhere than its run, one in another pid namespace) the shim writes the
- * log itself through its sink (evlog/sink.h), one write(2) per line.
+ * log itself through its sink (evlog/sink.h), one write(2) per line, or one
+ * datagram per line to a syslog or journal socket, which it makes with raw
+ * system calls (its own socket() and connect() are the interposed ones) and
+ * whose message it puts together in the rest of the line's pool buffer.
  *
  * Either way the line is formatted into a buffer of a pool of the shim's
  * own rather than onto the caller's stack: an event then needs little
@@ -54,8 +60,11 @@ static _Atomic bool shim_loss_said;	/* "events are being lost", once */
 static struct stat shim_stderr_st;	/* what descriptor 2 was at init */
 static bool shim_stderr_known;
 
+/* A buffer holds the line and the room a sink of messages may use beside
+ * it (the journal's fields: sink.h).  Pages never touched (the file log
+ * never touches the room) cost no memory. */
 #define SHIM_POOL 256
-static char shim_pool[SHIM_POOL][EVENT_LINE_MAX];
+static char shim_pool[SHIM_POOL][EVENT_LINE_MAX + EVLOG_SINK_SPARE];
 static _Atomic uint64_t shim_pool_used[SHIM_POOL / 64];
 
 static int shim_pool_get(void)
@@ -108,7 +117,9 @@ static void shim_open_sink(const char *spec, bool refused)
 	if (rc == -EINVAL)
 		/* A relative path would name a different file in every
 		 * process that changed directory: refused. */
-		shim_say(LAYERS_ENV_LOG "='", spec, "' is not an absolute path or 'stderr'",
+		shim_say(LAYERS_ENV_LOG "='", spec,
+			 "' is not an absolute path, 'stderr', 'syslog[:/SOCKET]' or "
+			 "'journal[:/SOCKET]'",
 			 then ? then : "; events are not logged", NULL);
 	else
 		shim_say("cannot open log ", spec, ": ", shim_strerror(-rc),
@@ -122,6 +133,7 @@ static void shim_open_sink(const char *spec, bool refused)
  * on stderr. */
 static void shim_attach_tally(const char *tally, const char *log)
 {
+	const char *path = evlog_sink_spec_path(log);
 	struct evlog_sink_id id;
 	int fd;
 
@@ -134,14 +146,24 @@ static void shim_attach_tally(const char *tally, const char *log)
 	/* Only a process that could write the log file itself writes it
 	 * through the ring: one that dropped its privileges before exec (and
 	 * cannot open a log made 0600 by its launcher) hands its calls to the
-	 * supervisor, as it would without a ring. */
-	if (log && log[0] == '/' && faccessat(AT_FDCWD, log, W_OK, AT_EACCESS) == 0 &&
+	 * supervisor, as it would without a ring.  (A syslog or journal socket
+	 * takes a writer that may write the socket's file.) */
+	if (path && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0 &&
 	    evlog_ring_map(&shim_ring, fd, &id, log) == 0)
 		atomic_store(&shim_ring_state, SHIM_RING_ON);
 }
 
+/* A sink of messages makes its socket with this: socket() and connect()
+ * are ours, interposed; the raw system call carries the marker, so that the
+ * kernel layers do not take the log's socket for one of the program's. */
+static long shim_sink_syscall(long nr, long a0, long a1, long a2)
+{
+	return shim_raw_syscall(nr, a0, a1, a2, 0, 0, (long)shim_cfg.marker);
+}
+
 void shim_log_init(const char *log, bool refused, const char *tally)
 {
+	evlog_sink_use_syscall(shim_sink_syscall);
 	shim_stderr_known = fstat(STDERR_FILENO, &shim_stderr_st) == 0;
 	pthread_atfork(NULL, NULL, shim_pool_forget);
 	shim_attach_tally(tally, log);
@@ -241,7 +263,8 @@ void shim_line_end(struct shim_line *l, size_t len, const struct shim_self *s)
 	bool ok;
 
 	/* A vfork child never reopens: the sink's state is its parent's. */
-	ok = evlog_sink_write(&shim_sink, l->buf, len, s->shared_vm ? 0 : s->pid);
+	ok = evlog_sink_write_spare(&shim_sink, l->buf, len, s->shared_vm ? 0 : s->pid,
+				    l->buf + len, sizeof(shim_pool[0]) - len);
 	shim_pool_put(l->pool);
 	if (!ok)
 		shim_line_lost(true);

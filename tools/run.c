@@ -52,8 +52,11 @@ static void run_usage(FILE *out)
 		"  -p, --policy=POLICY  the policy file; without one: audit mode, allow\n"
 		"                       and log everything\n"
 		"  -o, --log=LOG        append events to the file LOG (default, or '-':\n"
-		"                       CMD's standard error); SIGHUP to sockaudit\n"
-		"                       opens LOG again (after logrotate renamed it)\n"
+		"                       CMD's standard error); 'syslog[:/SOCKET]': RFC 5424\n"
+		"                       messages to /dev/log; 'journal[:/SOCKET]': entries\n"
+		"                       to systemd-journald (see sockaudit-syslog(7));\n"
+		"                       SIGHUP to sockaudit opens a LOG file again (after\n"
+		"                       logrotate renamed it)\n"
 		"      --mode=MODE      audit or enforce, instead of the policy's mode\n"
 		"      --layer=LAYER    auto (default): preload shim, seccomp filter and\n"
 		"                       notify supervisor; preload: the LD_PRELOAD shim\n"
@@ -204,9 +207,16 @@ static int run_log_open(const struct run_opts *o, gid_t gid, struct run_log *log
 		cli_error("run", "empty log path");
 		return -EINVAL;
 	}
+	if (given && (!strncmp(given, "syslog:", 7) || !strncmp(given, "journal:", 8)) &&
+	    !evlog_sink_spec_messages(given)) {
+		cli_error("run", "'%s': the socket of %.*s must be an absolute path", given,
+			  (int)(strchr(given, ':') - given), given);
+		return -EINVAL;
+	}
 	if (!given || !strcmp(given, "-")) {
 		path = strdup("stderr");
-	} else if (given[0] == '/') {
+	} else if (given[0] == '/' || evlog_sink_spec_messages(given)) {
+		/* syslog[:/SOCKET], journal[:/SOCKET]: a daemon's socket. */
 		path = strdup(given);
 	} else {
 		if (!getcwd(cwd, sizeof(cwd))) {
@@ -234,9 +244,11 @@ static int run_log_open(const struct run_opts *o, gid_t gid, struct run_log *log
 	evlog_sink_trust_fd(&log->sink);
 	/* Without a tally the losses of the shims would reach nobody: a
 	 * failure here is sockaudit's.  A log file gets the ring too (ring.h):
-	 * the tree's lines go through us.  The stderr log does not: it is read
-	 * as it goes, line by line with the program's own messages. */
-	if (evlog_sink_spec(&log->sink)[0] == '/')
+	 * the tree's lines go through us.  So does a syslog or journal socket:
+	 * one sender, the events in order, and a slow daemon costs the
+	 * program nothing (sink.h).  The stderr log does not: it is read as it
+	 * goes, line by line with the program's own messages. */
+	if (evlog_sink_spec_path(evlog_sink_spec(&log->sink)))
 		log->tally_fd = evlog_ring_create(&log->ring, &log->tally, &log->tally_id,
 						  evlog_sink_spec(&log->sink));
 	else

@@ -213,7 +213,7 @@ JSON
 	assert_line --regexp "^fd [0-9]+\$"
 	SOCKAUDIT_LOG=relative.log run -0 --separate-stderr under_shim "$FIX/s_sock" 2 1 0
 	assert_output --regexp "^fd [0-9]+\$"
-	assert_equal "${stderr_lines[*]}" "sockaudit: SOCKAUDIT_LOG='relative.log' is not an absolute path or 'stderr'; events are not logged"
+	assert_equal "${stderr_lines[*]}" "sockaudit: SOCKAUDIT_LOG='relative.log' is not an absolute path, 'stderr', 'syslog[:/SOCKET]' or 'journal[:/SOCKET]'; events are not logged"
 	[ ! -e relative.log ]
 }
 

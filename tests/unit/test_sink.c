@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_sink.c - evlog/sink: specs, the path's own copy, reopening, the
- * fragment of a short write, health, identities, the tally. */
+ * fragment of a short write, health, identities, the tally; the sinks of
+ * messages (syslog, journal): their datagrams byte for byte, one per line,
+ * a full queue and a daemon gone. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,7 +10,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -243,6 +249,175 @@ static void test_shared_fragment(void)
 	signal(SIGXFSZ, SIG_DFL);
 }
 
+static void test_message_specs(void)
+{
+	CHECK_STR(evlog_sink_spec_path("syslog"), "/dev/log", "syslog: /dev/log");
+	CHECK_STR(evlog_sink_spec_path("syslog:/run/x.sock"), "/run/x.sock", "syslog:/PATH");
+	CHECK_STR(evlog_sink_spec_path("journal"), "/run/systemd/journal/socket",
+		  "journal: journald's native socket");
+	CHECK_STR(evlog_sink_spec_path("journal:/j"), "/j", "journal:/PATH");
+	CHECK_STR(evlog_sink_spec_path("/var/log/a"), "/var/log/a", "a file is its path");
+	CHECK(!evlog_sink_spec_path("stderr"), "stderr has no path");
+	CHECK(!evlog_sink_spec_path("syslog:rel.sock"), "a relative socket is no spec");
+	CHECK(!evlog_sink_spec_path("syslogd"), "nor is a longer word");
+	CHECK(!evlog_sink_spec_path("syslog:"), "nor an empty socket");
+	CHECK(evlog_sink_spec_messages("syslog") && evlog_sink_spec_messages("journal:/j"),
+	      "syslog and journal send messages");
+	CHECK(!evlog_sink_spec_messages("/a") && !evlog_sink_spec_messages("stderr") &&
+	      !evlog_sink_spec_messages("syslog:x"), "files, stderr and non-specs do not");
+	CHECK_INT(evlog_sink_open(&sink, "syslog:rel.sock"), -EINVAL,
+		  "a relative socket is refused at open");
+	CHECK_INT(evlog_sink_open(&sink, "journal:/no/such/socket"), -ENOENT,
+		  "a socket that is not there: connect(2)'s error");
+}
+
+/* A datagram socket bound at PATH (removed first), non-blocking. */
+static int receiver(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	unlink(path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("receiver");
+		exit(1);
+	}
+	return fd;
+}
+
+/* The next datagram at FD, NUL-terminated, in a static buffer ("" none). */
+static const char *datagram(int fd)
+{
+	static char buf[16384];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static bool put(const char *line)
+{
+	return evlog_sink_write(&sink, line, strlen(line), getpid());
+}
+
+#define EV_HEAD "{\"v\":1,\"seq\":7,\"ts\":\"2026-11-24T04:05:06.123456789Z\"," \
+		"\"event\":\"socket.__new__\",\"args\":[3,2,524289,0],\"errno\":null,"
+#define EV_TAIL ",\"pid\":4242,\"exe\":\"/a \\\"b\\\"\"}"
+#define EV(decision) EV_HEAD "\"decision\":\"" decision "\"" EV_TAIL
+
+static void test_syslog(void)
+{
+	const char *path = path_in_dir("syslog.sock");
+	static const char three[] = EV("allow") "\n" EV("would_deny") "\n" EV("kill") "\n";
+	char spec[300], want[1024];
+	struct utsname u;
+	int rx = receiver(path), n;
+
+	uname(&u);
+	snprintf(spec, sizeof(spec), "syslog:%s", path);
+	CHECK_INT(evlog_sink_open(&sink, spec), 0, "syslog: opened");
+	CHECK(evlog_sink_write(&sink, EV("deny") "\n", sizeof(EV("deny")), getpid()),
+	      "syslog: a line sent");
+	snprintf(want, sizeof(want), "<84>1 2026-11-24T04:05:06.123456Z %s sockaudit 4242 "
+		 "socket.__new__ - @cee:" EV("deny"), u.nodename);
+	CHECK_STR(datagram(rx), want, "syslog: RFC 5424, authpriv.warning, the JSON behind @cee:");
+	CHECK_INT(evlog_sink_write_lines(&sink, three, strlen(three), 3), 3,
+		  "syslog: three lines at once");
+	CHECK(!strncmp(datagram(rx), "<86>1 ", 6), "... each its own message: allow is info");
+	CHECK(!strncmp(datagram(rx), "<85>1 ", 6), "... would_deny notice");
+	CHECK(!strncmp(datagram(rx), "<83>1 ", 6), "... kill err");
+	CHECK(put("{\"v\":1,\"event\":\"sockaudit.lost\"}\n"),
+	      "syslog: the loss record");
+	snprintf(want, sizeof(want), "<84>1 - %s sockaudit - sockaudit.lost - @cee:"
+		 "{\"v\":1,\"event\":\"sockaudit.lost\"}", u.nodename);
+	CHECK_STR(datagram(rx), want, "... a warning, without time or pid");
+
+	/* A daemon that reads no more: lost lines, never a wait. */
+	for (n = 0; n < 100000 && evlog_sink_write(&sink, EV("allow") "\n", sizeof(EV("allow")),
+						       getpid()); n++)
+		;
+	CHECK(n < 100000, "syslog: a full queue refuses a line (after %d) without waiting", n);
+	CHECK_INT(evlog_sink_error(&sink), EAGAIN, "... EAGAIN");
+	CHECK(evlog_sink_lost(&sink) == 1, "... counted");
+
+	/* The daemon gone: refused; back at the same path: sent again, once
+	 * the sink checks its socket (within a second). */
+	close(rx);
+	CHECK(!evlog_sink_write(&sink, "{}\n", 3, getpid()), "syslog: the daemon gone: lost");
+	CHECK(evlog_sink_error(&sink) == ECONNREFUSED || evlog_sink_error(&sink) == ENOTCONN,
+	      "... refused (%d)", evlog_sink_error(&sink));
+	rx = receiver(path);
+	{
+		struct timespec tick = { 0, 10 * 1000 * 1000 }, start, now;
+		bool sent = false;
+
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		do {
+			sent = evlog_sink_write(&sink, "{\"v\":1}\n", 8, getpid());
+			if (!sent)
+				nanosleep(&tick, NULL);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+		} while (!sent && now.tv_sec - start.tv_sec < 5);
+		CHECK(sent, "syslog: the daemon back: connected again");
+	}
+	CHECK(strstr(datagram(rx), "@cee:{\"v\":1}") != NULL, "... and the line is there");
+	evlog_sink_close(&sink);
+	close(rx);
+	unlink(path);
+}
+
+#define LOSS_JSON "{\"event\":\"sockaudit.lost\",\"by\":{\"preload\":2}}"
+#define LOSS LOSS_JSON "\n"
+
+static void test_journal(void)
+{
+	static char spare[EVLOG_SINK_SPARE];
+	const char *path = path_in_dir("journal.sock");
+	int rx = receiver(path);
+	char spec[300];
+
+	snprintf(spec, sizeof(spec), "journal:%s", path);
+	CHECK_INT(evlog_sink_open(&sink, spec), 0, "journal: opened");
+	CHECK(evlog_sink_write_spare(&sink, EV("allow") "\n", sizeof(EV("allow")), getpid(),
+				     spare, sizeof(spare)), "journal: a line sent");
+	CHECK_STR(datagram(rx),
+		  "MESSAGE=" EV("allow") "\n"
+		  "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n"
+		  "MESSAGE_ID=dba0a62df5cd459792a77c39b022b7c6\n"
+		  "PRIORITY=6\nSYSLOG_PID=4242\n"
+		  "SOCKAUDIT_V=1\nSOCKAUDIT_SEQ=7\nSOCKAUDIT_TS=2026-11-24T04:05:06.123456789Z\n"
+		  "SOCKAUDIT_EVENT=socket.__new__\nSOCKAUDIT_ARGS=[3,2,524289,0]\n"
+		  "SOCKAUDIT_DECISION=allow\nSOCKAUDIT_PID=4242\nSOCKAUDIT_EXE=/a \\\"b\\\"\n",
+		  "journal: MESSAGE, the fixed fields, a field per key (null: none, "
+		  "escapes kept)");
+	CHECK(evlog_sink_write_spare(&sink, LOSS, strlen(LOSS), getpid(), spare, sizeof(spare)),
+	      "journal: the loss record");
+	CHECK_STR(datagram(rx),
+		  "MESSAGE=" LOSS_JSON "\n"
+		  "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n"
+		  "MESSAGE_ID=ddb2f6e320ed4c29b59128b0e61d1aa8\nPRIORITY=4\n"
+		  "SOCKAUDIT_EVENT=sockaudit.lost\nSOCKAUDIT_BY={\"preload\":2}\n",
+		  "... its own MESSAGE_ID, a warning, an object as its JSON");
+	CHECK(evlog_sink_write_spare(&sink, LOSS, strlen(LOSS), getpid(), spare, 40),
+	      "journal: little room beside the line");
+	CHECK_STR(datagram(rx),
+		  "MESSAGE=" LOSS_JSON "\n"
+		  "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n"
+		  "MESSAGE_ID=ddb2f6e320ed4c29b59128b0e61d1aa8\nPRIORITY=4\n"
+		  "SOCKAUDIT_EVENT=sockaudit.lost\n",
+		  "... the fields that fit, whole");
+	CHECK(put(LOSS), "journal: no room at all");
+	CHECK_STR(datagram(rx),
+		  "MESSAGE=" LOSS_JSON "\n"
+		  "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n"
+		  "MESSAGE_ID=ddb2f6e320ed4c29b59128b0e61d1aa8\nPRIORITY=4\n",
+		  "... the entry without its SOCKAUDIT_ fields (MESSAGE has them)");
+	evlog_sink_close(&sink);
+	close(rx);
+	unlink(path);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -255,6 +430,9 @@ int main(void)
 	test_ids();
 	test_tally();
 	test_shared_fragment();
+	test_message_specs();
+	test_syslog();
+	test_journal();
 	unlink(path_in_dir("log"));
 	unlink(path_in_dir("other"));
 	unlink(path_in_dir("full"));
