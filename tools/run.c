@@ -188,6 +188,25 @@ struct run_log {
 	bool draining;
 };
 
+/* A FIFO log whose reader is not there yet, as strace -o treats one: wait
+ * for the reader before anything runs (the sink's own open never waits: its
+ * open file description is non-blocking, and a reader that stops reading
+ * later costs lines, counted, not the program's progress).  Returns a
+ * descriptor that keeps the FIFO open until the sink has opened it, or -1. */
+static int run_log_fifo_reader(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (path[0] != '/' || stat(path, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return -1;
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 || errno != ENXIO)
+		return fd;
+	fprintf(stderr, "sockaudit run: waiting for a reader of the FIFO %s\n", path);
+	return open(path, O_WRONLY | O_CLOEXEC);
+}
+
 /* Open -o GIVEN ('-' or none: standard error; a relative path is taken from
  * the current directory, so that CMD logs to the same file wherever it
  * goes) as the shim and the supervisor do.  A file is created now, so that
@@ -197,7 +216,7 @@ static int run_log_open(const struct run_opts *o, gid_t gid, struct run_log *log
 {
 	const char *given = o->log_path;
 	char cwd[PATH_MAX], *path = NULL;
-	int ret;
+	int ret, reader;
 
 	log->tally = NULL;
 	log->tally_fd = -1;
@@ -230,7 +249,10 @@ static int run_log_open(const struct run_opts *o, gid_t gid, struct run_log *log
 		cli_error("run", "out of memory");
 		return -ENOMEM;
 	}
+	reader = run_log_fifo_reader(path);
 	ret = evlog_sink_open_mode(&log->sink, path, o->log_mode, gid);
+	if (reader >= 0)
+		close(reader);
 	if (ret < 0)
 		cli_error("run", "cannot write the log %s: %s", path, strerror(-ret));
 	else if (evlog_sink_error(&log->sink))

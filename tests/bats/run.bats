@@ -213,16 +213,26 @@ except OSError as e:
 	[[ "$stderr" == *'"decision":"deny","rule":"no-unix","mode":"enforce"'* ]]
 }
 
-@test "run: a log that cannot be written exits 125 and runs nothing; a FIFO is fine" {
+@test "run: a log that cannot be written exits 125 and runs nothing; a FIFO waits for its reader" {
 	run -125 --separate-stderr sa_run --layer preload -o "$T/no/dir/x.log" -- touch ran
 	assert_equal "$stderr" "sockaudit run: cannot write the log $T/no/dir/x.log: No such file or directory"
 	run -125 --separate-stderr sa_run --layer preload -o "$T" -- touch ran
 	assert_equal "$stderr" "sockaudit run: cannot write the log $T: Is a directory"
 	[ ! -e ran ]
-	# A FIFO is left to the layers to open (opening it here could block).
+	# A FIFO: run waits for its reader before anything runs, as strace -o
+	# does, whether the reader is there first or comes later.
 	mkfifo fifo
 	timeout 10 cat fifo >fifo.out &
 	run -0 --separate-stderr sa_run --layer preload -o fifo -- "$PY" -c 'import socket; socket.socketpair()'
+	wait
+	run -0 jq -r .call fifo.out
+	assert_output "socketpair
+socketpair"
+	rm -f fifo.out
+	timeout 20 "$SOCKAUDIT" run --layer preload -o "$T/fifo" -- "$PY" -c 'import socket; socket.socketpair()' 2>err &
+	wait_for grep -q "^sockaudit run: waiting for a reader of the FIFO $T/fifo$" err
+	[ ! -s fifo.out ]
+	timeout 10 cat fifo >fifo.out
 	wait
 	run -0 jq -r .call fifo.out
 	assert_output "socketpair
