@@ -91,46 +91,24 @@ static const char *journal_id(const struct json_str *w)
 	return NULL;
 }
 
-static char *journal_put(char *p, const char *s, size_t n)
-{
-	memcpy(p, s, n);
-	return p + n;
-}
-
-static char *journal_put_uint(char *p, unsigned long long v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-#define JOURNAL_PUT_LIT(p, s) journal_put((p), (s), sizeof(s) - 1)
-
 /* The fixed fields of the entry of M into P (JOURNAL_FIXED_MAX bytes). */
 static char *journal_put_fixed(char *p, const struct evlog_msg *m)
 {
 	const char *id = journal_id(&m->event);
 
 	_Static_assert(EVLOG_MSG_FACILITY == 10, "the facility written below");
-	p = JOURNAL_PUT_LIT(p, "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n");
+	p = EVLOG_MSG_PUT_LIT(p, "SYSLOG_IDENTIFIER=sockaudit\nSYSLOG_FACILITY=10\n");
 	if (id) {
-		p = JOURNAL_PUT_LIT(p, "MESSAGE_ID=");
-		p = journal_put(p, id, 32);
+		p = EVLOG_MSG_PUT_LIT(p, "MESSAGE_ID=");
+		p = evlog_msg_put(p, id, 32);
 		*p++ = '\n';
 	}
-	p = JOURNAL_PUT_LIT(p, "PRIORITY=");
-	p = journal_put_uint(p, (unsigned)evlog_msg_severity(m));
+	p = EVLOG_MSG_PUT_LIT(p, "PRIORITY=");
+	p = evlog_msg_put_uint(p, (unsigned)evlog_msg_severity(m));
 	*p++ = '\n';
 	if (m->pid > 0) {
-		p = JOURNAL_PUT_LIT(p, "SYSLOG_PID=");
-		p = journal_put_uint(p, (unsigned long long)m->pid);
+		p = EVLOG_MSG_PUT_LIT(p, "SYSLOG_PID=");
+		p = evlog_msg_put_uint(p, (unsigned long long)m->pid);
 		*p++ = '\n';
 	}
 	return p;
@@ -159,7 +137,7 @@ static char *journal_put_keys(char *p, char *end, struct json_cur *c)
 			continue;
 		if ((size_t)(end - p) < prefix + key.len + 1 + v.len + 1)
 			break;
-		p = journal_put(p, JOURNAL_PREFIX, prefix);
+		p = evlog_msg_put(p, JOURNAL_PREFIX, prefix);
 		for (size_t i = 0; i < key.len; i++) {
 			char k = key.p[i];
 
@@ -170,7 +148,7 @@ static char *journal_put_keys(char *p, char *end, struct json_cur *c)
 			*p++ = k;
 		}
 		*p++ = '=';
-		p = journal_put(p, v.p, v.len);
+		p = evlog_msg_put(p, v.p, v.len);
 		*p++ = '\n';
 	}
 	return p;

@@ -1262,6 +1262,23 @@ static int gz_start(struct logread *r, size_t n)
 	return 0;
 }
 
+/* More compressed input when inflate() has used all it had: the bytes read
+ * (0 at the end of the file, or when input is left), or -errno. */
+static ssize_t gz_fill(struct logread *r, struct logread_gz *g)
+{
+	ssize_t n;
+
+	if (g->z.avail_in || g->in_eof)
+		return 0;
+	n = read_some(r->fd, g->in, sizeof(g->in));
+	if (n < 0)
+		return n;
+	g->in_eof = n == 0;
+	g->z.next_in = g->in;
+	g->z.avail_in = (uInt)n;
+	return n;
+}
+
 /* Inflate into buf[fill..READ_BUF): the bytes made, 0 at the end of the
  * stream, or -errno (-EBADMSG: not a valid gzip stream, or cut short).
  * Members that follow each other (cat a.gz b.gz) are one stream, as zcat
@@ -1274,28 +1291,16 @@ static ssize_t gz_read(struct logread *r)
 	g->z.next_out = (Bytef *)r->buf + r->fill;
 	g->z.avail_out = (uInt)room;
 	while (g->z.avail_out == room && !g->ended) {
+		ssize_t n = gz_fill(r, g);
 		int rc;
 
-		if (!g->z.avail_in && !g->in_eof) {
-			ssize_t n = read_some(r->fd, g->in, sizeof(g->in));
-
-			if (n < 0)
-				return n;
-			g->in_eof = n == 0;
-			g->z.next_in = g->in;
-			g->z.avail_in = (uInt)n;
-		}
+		if (n < 0)
+			return n;
 		rc = inflate(&g->z, Z_NO_FLUSH);
 		if (rc == Z_STREAM_END) {
-			if (!g->z.avail_in && !g->in_eof) {
-				ssize_t n = read_some(r->fd, g->in, sizeof(g->in));
-
-				if (n < 0)
-					return n;
-				g->in_eof = n == 0;
-				g->z.next_in = g->in;
-				g->z.avail_in = (uInt)n;
-			}
+			/* Another member may follow: is there input left? */
+			if ((n = gz_fill(r, g)) < 0)
+				return n;
 			if (!g->z.avail_in)
 				g->ended = true;
 			else if (inflateReset(&g->z) != Z_OK)

@@ -68,3 +68,23 @@ int evlog_msg_severity(const struct evlog_msg *m)
 		return MSG_SEVERITY_LOSS;
 	return MSG_SEVERITY_OTHER;
 }
+
+char *evlog_msg_put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+char *evlog_msg_put_uint(char *p, unsigned long long v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}

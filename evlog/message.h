@@ -37,4 +37,10 @@ void evlog_msg_read(const char *line, size_t len, struct evlog_msg *m);
  * incomplete), 6 for anything else. */
 int evlog_msg_severity(const struct evlog_msg *m);
 
+/* Message building, without bounds checks (the caller sized the buffer):
+ * N bytes of S, or V in decimal, at P; each returns the end. */
+char *evlog_msg_put(char *p, const char *s, size_t n);
+char *evlog_msg_put_uint(char *p, unsigned long long v);
+#define EVLOG_MSG_PUT_LIT(p, s) evlog_msg_put((p), (s), sizeof(s) - 1)
+
 #endif

@@ -77,26 +77,6 @@ static int syslog_open(const char *spec, bool *in_the_way)
 	return evlog_sink_unix_connect(syslog_path(spec), in_the_way);
 }
 
-static char *syslog_put(char *p, const char *s, size_t n)
-{
-	memcpy(p, s, n);
-	return p + n;
-}
-
-static char *syslog_put_uint(char *p, unsigned long long v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* Is S (N bytes) made of the bytes ALLOWED, and of 1..MAX of them? */
 static bool syslog_word_ok(const char *s, size_t n, size_t max, const char *allowed)
 {
@@ -117,12 +97,12 @@ static char *syslog_put_time(char *p, const struct json_str *ts)
 
 	if (!syslog_word_ok(ts->p, ts->len, 40, "0123456789-:T.Z") ||
 	    ts->p[ts->len - 1] != 'Z' || ts->len < 20)
-		return syslog_put(p, "-", 1);
+		return evlog_msg_put(p, "-", 1);
 	if (!dot)
-		return syslog_put(p, ts->p, ts->len);
+		return evlog_msg_put(p, ts->p, ts->len);
 	frac = (size_t)(ts->p + ts->len - 1 - (dot + 1));
-	p = syslog_put(p, ts->p, (size_t)(dot + 1 - ts->p) + (frac > 6 ? 6 : frac));
-	return syslog_put(p, "Z", 1);
+	p = evlog_msg_put(p, ts->p, (size_t)(dot + 1 - ts->p) + (frac > 6 ? 6 : frac));
+	return evlog_msg_put(p, "Z", 1);
 }
 
 static ssize_t syslog_send(int fd, const char *line, size_t len, char *spare, size_t cap)
@@ -137,25 +117,25 @@ static ssize_t syslog_send(int fd, const char *line, size_t len, char *spare, si
 	(void)cap;
 	evlog_msg_read(line, len, &m);
 	*p++ = '<';
-	p = syslog_put_uint(p, EVLOG_MSG_FACILITY * 8 + evlog_msg_severity(&m));
-	p = syslog_put(p, ">1 ", 3);
+	p = evlog_msg_put_uint(p, EVLOG_MSG_FACILITY * 8 + evlog_msg_severity(&m));
+	p = evlog_msg_put(p, ">1 ", 3);
 	p = syslog_put_time(p, &m.ts);
 	*p++ = ' ';
 	if (atomic_load_explicit(&syslog_host_state, memory_order_acquire) == 2)
-		p = syslog_put(p, syslog_host, strlen(syslog_host));
+		p = evlog_msg_put(p, syslog_host, strlen(syslog_host));
 	else
 		*p++ = '-';
-	p = syslog_put(p, " " SYSLOG_APP_NAME " ", sizeof(SYSLOG_APP_NAME) + 1);
+	p = evlog_msg_put(p, " " SYSLOG_APP_NAME " ", sizeof(SYSLOG_APP_NAME) + 1);
 	if (m.pid > 0)
-		p = syslog_put_uint(p, (unsigned long long)m.pid);
+		p = evlog_msg_put_uint(p, (unsigned long long)m.pid);
 	else
 		*p++ = '-';
 	*p++ = ' ';
 	if (syslog_word_ok(m.event.p, m.event.len, SYSLOG_MSGID_MAX, NULL))
-		p = syslog_put(p, m.event.p, m.event.len);
+		p = evlog_msg_put(p, m.event.p, m.event.len);
 	else
 		*p++ = '-';
-	p = syslog_put(p, " - " SYSLOG_COOKIE, 3 + sizeof(SYSLOG_COOKIE) - 1);
+	p = evlog_msg_put(p, " - " SYSLOG_COOKIE, 3 + sizeof(SYSLOG_COOKIE) - 1);
 	v[0] = (struct iovec){ .iov_base = hdr, .iov_len = (size_t)(p - hdr) };
 	/* The line without its newline: a message is a record of its own. */
 	v[1] = (struct iovec){ .iov_base = (void *)line,
