@@ -161,14 +161,7 @@ for i in range(3):
 		skip "a sanitizer build measures no stack"
 	fi
 	start_journald
-	native=
-	for ((size = 2048; size <= 32768; size += 256)); do
-		if "$FIX/s_altstack" "$size" 1 >/dev/null 2>&1; then
-			native=$size
-			break
-		fi
-	done
-	[ -n "$native" ] || fail "the handler runs on no stack up to 32 KiB"
+	native=$(altstack_native)
 	run -0 env SOCKAUDIT_LOG="journal:$SOCK" LD_PRELOAD="$SHIM_PRELOAD" "$FIX/s_altstack" "$((native + 1024))" 20
 	assert_line "sockets 20"
 	# The bare shim never waits: a burst beyond journald's receive queue

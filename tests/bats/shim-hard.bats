@@ -115,16 +115,7 @@ load shim-helper
 
 @test "shim-hard: a signal handler on a small sigaltstack makes sockets: an event needs under 1 KiB of stack" {
 	export SOCKAUDIT_LOG="$T/log"
-	# the smallest stack (in steps of 256 bytes) on which the handler runs
-	# without the shim: the kernel's signal frame is most of it
-	native=
-	for ((size = 2048; size <= 32768; size += 256)); do
-		if "$FIX/s_altstack" "$size" 1 >/dev/null 2>&1; then
-			native=$size
-			break
-		fi
-	done
-	[ -n "$native" ] || fail "the handler runs on no stack up to 32 KiB"
+	native=$(altstack_native)
 	run -0 under_shim "$FIX/s_altstack" "$((native + 1024))" 20
 	assert_line "sockets 20"
 	run -0 json_lines "$T/log"

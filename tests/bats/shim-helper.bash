@@ -38,3 +38,17 @@ for pid in sorted(seqs):
                  next(x for x, y in zip(s, range(1, len(s) + 1)) if x != y)))
     print(pid, len(s))' "$1"
 }
+
+# altstack_native: the smallest alternate signal stack (in steps of 256
+# bytes) on which s_altstack's handler runs without the shim; the kernel's
+# signal frame is most of it.
+altstack_native() {
+	local size
+	for ((size = 2048; size <= 32768; size += 256)); do
+		if "$FIX/s_altstack" "$size" 1 >/dev/null 2>&1; then
+			echo "$size"
+			return 0
+		fi
+	done
+	fail "the handler runs on no stack up to 32 KiB"
+}
