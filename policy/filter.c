@@ -421,7 +421,7 @@ static void sc_possible(const struct sc_build *b, const struct policy_call *call
 			struct policy_decision e = {
 				.action = rules[i].action, .err = rules[i].err,
 				.log = rules[i].log, .rule = (int)i,
-				.rule_id = rules[i].id,
+				.rule_id = rules[i].label,
 			};
 
 			if (sc_rule_blind(&rules[i]) && rule_matches(&b->noexe[i], call))

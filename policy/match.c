@@ -255,7 +255,7 @@ static void rule_decision(const struct policy *p, size_t i, struct policy_decisi
 	const struct policy_rule *r = &p->rules[i];
 
 	*d = (struct policy_decision){ .action = r->action, .err = r->err, .log = r->log,
-				       .rule = (int)i, .rule_id = r->id };
+				       .rule = (int)i, .rule_id = r->label };
 }
 
 /* The run of P's addrindex that starts at rule I, if the cursor *K is on

@@ -1254,6 +1254,24 @@ static int parse_rules(struct pctx *c, struct policy *p, struct jref r)
 	}
 	for (e = jchild(r); e.j; e = jnext(c, e), i++)
 		parse_rule(c, e, i, &rules[i], &where[i]);
+	/* An unnamed rule is named by its place, in the log as in check's and
+	 * eval's words, so that its decisions are never taken for the
+	 * default's (whose rule is null). */
+	for (i = 0; i < n; i++) {
+		char *label;
+
+		if (rules[i].id) {
+			rules[i].label = rules[i].id;
+			continue;
+		}
+		label = policy_mem_alloc(&c->mem, 32);
+		if (!label) {
+			free(where);
+			return -ENOMEM;
+		}
+		snprintf(label, 32, "rules[%zu]", i);
+		rules[i].label = label;
+	}
 	p->rules = rules;
 	p->n_rules = n;
 	/* Unreachable rules are worth a warning only in a policy that is

@@ -78,7 +78,8 @@ struct policy_decision {
 	int err;			/* errno to fail with, for POLICY_DENY */
 	bool log;			/* the deciding rule's "log" */
 	int rule;			/* index of the deciding rule, -1: default */
-	const char *rule_id;		/* its id, NULL for the default */
+	const char *rule_id;		/* its id ("rules[N]" for an unnamed
+					   rule), NULL for the default */
 };
 
 struct policy;	/* opaque, immutable once parsed */

@@ -91,7 +91,9 @@ struct rule_port {
 };
 
 struct policy_rule {
-	const char *id;			/* NULL: unnamed, shown as "rules[N]" */
+	const char *id;			/* NULL: unnamed */
+	const char *label;		/* what a decision names: the id, or
+					   "rules[N]" for an unnamed rule */
 	const char *comment;		/* NULL when absent */
 	unsigned events;		/* RULE_EV_BIT()s, never 0 */
 

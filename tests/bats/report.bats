@@ -472,3 +472,26 @@ print(max(w(l) for l in sys.stdin.read().splitlines()))'
 	run -0 max_cols <<<"$output"
 	[ "$output" -le 80 ] && [ "$output" -ge 75 ]
 }
+
+@test "report: an unnamed rule is named by its place (rules[N]) in the log, as check and eval name it, never null like the default" {
+	cat >"$BATS_TEST_TMPDIR/p.json" <<'EOF2'
+{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+ "rules": [{"id": "named", "family": "AF_NETLINK", "action": "allow"},
+           {"family": "AF_INET6", "action": "deny", "errno": "EACCES"}]}
+EOF2
+	run -0 "$SOCKAUDIT" eval "$BATS_TEST_TMPDIR/p.json" socket AF_INET6 SOCK_STREAM 0
+	assert_output --partial "rule=rules[1]"
+	run -0 "$SOCKAUDIT" run -q --layer preload -p "$BATS_TEST_TMPDIR/p.json" -o "$BATS_TEST_TMPDIR/log" -- \
+		"$PY" -c 'import socket
+try:
+    socket.socket(socket.AF_INET6)
+except PermissionError:
+    pass
+socket.socket(socket.AF_UNIX).close()'
+	run -0 jq -c 'select(.event == "socket.__new__" and .call == "socket" and (.exe | endswith("python3") or test("python")))
+		| [.family, .rule, .decision]' "$BATS_TEST_TMPDIR/log"
+	assert_line '["AF_INET6","rules[1]","deny"]'
+	assert_line '["AF_UNIX",null,"allow"]'
+	run -0 "$SOCKAUDIT" report --format lines --rule 'rules[1]' "$BATS_TEST_TMPDIR/log"
+	assert_equal "$(jq -r .family <<<"$output")" AF_INET6
+}

@@ -86,11 +86,17 @@ static void test_table(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct policy_decision dec;
 		const char *want_id = NULL;
+		char place[32];
 
 		memset(&dec, 0x5a, sizeof(dec));
 		policy_match(p, &cases[i].call, &dec);
+		/* An unnamed rule is named by its place. */
 		if (cases[i].rule >= 0)
 			want_id = p->rules[cases[i].rule].id;
+		if (cases[i].rule >= 0 && !want_id) {
+			snprintf(place, sizeof(place), "rules[%d]", cases[i].rule);
+			want_id = place;
+		}
 		CHECK_INT(dec.action, cases[i].action, "%s: action", cases[i].name);
 		CHECK_INT(dec.err, cases[i].err, "%s: errno", cases[i].name);
 		CHECK_INT(dec.rule, cases[i].rule, "%s: rule", cases[i].name);
