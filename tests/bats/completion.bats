@@ -47,7 +47,7 @@ complete_words() {
 		assert_line --help
 	done
 	run -0 complete_words run --l
-	assert_output "$(printf '%s\n' --layer --log)"
+	assert_output "$(printf '%s\n' --layer --log --log-group --log-keep --log-max-size --log-mode)"
 	run -0 complete_words check -
 	assert_output "$(printf '%s\n' --help --quiet -h -q)"
 }
