@@ -253,7 +253,11 @@ static int run_log_open(const struct run_opts *o, gid_t gid, struct run_log *log
 	ret = evlog_sink_open_mode(&log->sink, path, o->log_mode, gid);
 	if (reader >= 0)
 		close(reader);
-	if (ret < 0)
+	if (ret < 0 && evlog_sink_spec_messages(path) && !strchr(path, ':'))
+		/* "syslog" alone: the socket it means, and what it is. */
+		cli_error("run", "cannot write the log %s (%s): %s", path,
+			  evlog_sink_spec_path(path), strerror(-ret));
+	else if (ret < 0)
 		cli_error("run", "cannot write the log %s: %s", path, strerror(-ret));
 	else if (evlog_sink_error(&log->sink))
 		cli_error("run", "warning: cannot give the log %s its mode or group: %s",
