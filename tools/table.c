@@ -305,7 +305,9 @@ void table_event_text(FILE *f, const struct table_event *t, const char *path)
 	char buf[TABLE_EXE_MAX * 4 + 64];
 	size_t n = table_cell(t->exe, strlen(t->exe), "-", buf, sizeof(buf));
 
-	fprintf(f, "%s:%" PRIu64 ": pid %lld seq %" PRIu64 " ", path, t->line, t->pid, t->seq);
+	/* seq counts per process and layer: the layer names it. */
+	fprintf(f, "%s:%" PRIu64 ": pid %lld %s seq %" PRIu64 " ", path, t->line, t->pid,
+		event_layer_word(t->layer), t->seq);
 	/* A path's end tells it apart; the line stays a line. */
 	table_put(f, buf, n, TABLE_LINE_EXE, true, true);
 	/* Events without "socket.", which every one of them starts with. */

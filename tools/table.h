@@ -82,7 +82,7 @@ struct table_event {
 void table_event_set(struct table_event *t, const struct logread_event *ev, int file,
 		     uint64_t line);
 
-/* "PATH:LINE: pid P seq S EXE EVENT FAMILY TYPE PROTOCOL[ WHERE]" to F, no
+/* "PATH:LINE: pid P LAYER seq S EXE EVENT FAMILY TYPE PROTOCOL[ WHERE]" to F, no
  * newline; the values as cells. */
 void table_event_text(FILE *f, const struct table_event *t, const char *path);
 

@@ -220,7 +220,7 @@ sockaudit run: 1 call denied by the policy; see $T/new.log"
 	assert_output '[16,1,"malformed short","other-connect"]'
 	sed -n 3p "$DATA/addr.jsonl" | sed 's/8080/9090/g' > new.jsonl
 	run -1 "$SOCKAUDIT" eval p.json new.jsonl
-	assert_line "new.jsonl:1: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 9090: allow -> deny by other-connect"
+	assert_line "new.jsonl:1: pid 100 preload seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 9090: allow -> deny by other-connect"
 }
 
 @test "learn: --cidr4 and --cidr6 widen addresses to blocks; bad prefixes are usage errors" {

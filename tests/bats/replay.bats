@@ -27,10 +27,10 @@ EOF
 	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" procs.jsonl
 	# Each change names the event as report lists a denial: exe, event,
 	# family, type, protocol.
-	assert_line "procs.jsonl:3: pid 100 seq 2 /usr/bin/curl __new__ AF_INET SOCK_DGRAM IPPROTO_UDP: allow -> deny by curl-only-tcp"
-	assert_line "procs.jsonl:9: pid 300 seq 1 /usr/sbin/ip __new__ AF_NETLINK SOCK_RAW NETLINK_ROUTE: allow -> deny by no-raw"
-	assert_line "procs.jsonl:10: pid 300 seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: would_deny -> deny by no-raw"
-	assert_line "procs.jsonl:11: pid 300 seq 1 /usr/bin/curl __new__ AF_INET6 SOCK_DGRAM IPPROTO_UDP: allow -> deny by curl-only-tcp"
+	assert_line "procs.jsonl:3: pid 100 preload seq 2 /usr/bin/curl __new__ AF_INET SOCK_DGRAM IPPROTO_UDP: allow -> deny by curl-only-tcp"
+	assert_line "procs.jsonl:9: pid 300 preload seq 1 /usr/sbin/ip __new__ AF_NETLINK SOCK_RAW NETLINK_ROUTE: allow -> deny by no-raw"
+	assert_line "procs.jsonl:10: pid 300 preload seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: would_deny -> deny by no-raw"
+	assert_line "procs.jsonl:11: pid 300 preload seq 1 /usr/bin/curl __new__ AF_INET6 SOCK_DGRAM IPPROTO_UDP: allow -> deny by curl-only-tcp"
 	assert_line "Replayed 11 events against $T/no-raw.json (mode enforce):"
 	assert_line --regexp '^  unchanged +7$'
 	assert_line --regexp '^  newly denied +3$'
@@ -121,9 +121,9 @@ EOF
 @test "replay: --all prints a decision for every event" {
 	no_raw
 	run -1 "$SOCKAUDIT" eval "$T/no-raw.json" --all "$DATA/procs.jsonl"
-	assert_line "$DATA/procs.jsonl:1: pid 100 seq 1 /usr/bin/curl __new__ AF_INET SOCK_STREAM IPPROTO_TCP: allow by (default)"
-	assert_line "$DATA/procs.jsonl:7: pid 100 seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny by no-packet"
-	assert_line "$DATA/procs.jsonl:10: pid 300 seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: deny (was would_deny) by no-raw"
+	assert_line "$DATA/procs.jsonl:1: pid 100 preload seq 1 /usr/bin/curl __new__ AF_INET SOCK_STREAM IPPROTO_TCP: allow by (default)"
+	assert_line "$DATA/procs.jsonl:7: pid 100 preload seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny by no-packet"
+	assert_line "$DATA/procs.jsonl:10: pid 300 preload seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: deny (was would_deny) by no-raw"
 	run -0 grep -c ': pid ' <<<"$output"
 	assert_output 11
 }
@@ -158,7 +158,7 @@ a, b = socket.socketpair()'
  "rules": [{"id": "no-inet", "family": ["AF_INET", "AF_INET6"], "action": "deny"}]}
 EOF
 	run -1 "$SOCKAUDIT" eval nonet.json "$T/log"
-	assert_line --regexp "^$T/log:[0-9]+: pid [0-9]+ seq [0-9]+ $PY(\.[0-9]+)? __new__ AF_INET SOCK_DGRAM IPPROTO_UDP: allow -> deny by no-inet$"
+	assert_line --regexp "^$T/log:[0-9]+: pid [0-9]+ preload seq [0-9]+ $PY(\.[0-9]+)? __new__ AF_INET SOCK_DGRAM IPPROTO_UDP: allow -> deny by no-inet$"
 	assert_line --regexp '^  newly denied +1$'
 }
 
@@ -177,12 +177,12 @@ EOF2
 	event_rules
 	cp "$DATA/addr.jsonl" .
 	run -1 "$SOCKAUDIT" eval "$T/events.json" addr.jsonl
-	assert_line "addr.jsonl:1: pid 100 seq 1 /usr/bin/curl getaddrinfo AF_INET SOCK_STREAM - localhost: allow -> deny by no-gai"
-	assert_line "addr.jsonl:3: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: allow -> deny by no-connect"
-	assert_line "addr.jsonl:5: pid 100 seq 5 /usr/bin/curl connect AF_INET6 SOCK_STREAM IPPROTO_TCP ::1 port 443: allow -> deny by no-connect"
-	assert_line "addr.jsonl:8: pid 100 seq 8 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP malformed short: allow -> deny by no-connect"
-	assert_line "addr.jsonl:11: pid 200 seq 3 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 /run/x.sock: allow -> deny by no-connect"
-	assert_line "addr.jsonl:12: pid 200 seq 4 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 @abs: allow -> deny by no-connect"
+	assert_line "addr.jsonl:1: pid 100 preload seq 1 /usr/bin/curl getaddrinfo AF_INET SOCK_STREAM - localhost: allow -> deny by no-gai"
+	assert_line "addr.jsonl:3: pid 100 preload seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: allow -> deny by no-connect"
+	assert_line "addr.jsonl:5: pid 100 preload seq 5 /usr/bin/curl connect AF_INET6 SOCK_STREAM IPPROTO_TCP ::1 port 443: allow -> deny by no-connect"
+	assert_line "addr.jsonl:8: pid 100 preload seq 8 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP malformed short: allow -> deny by no-connect"
+	assert_line "addr.jsonl:11: pid 200 preload seq 3 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 /run/x.sock: allow -> deny by no-connect"
+	assert_line "addr.jsonl:12: pid 200 preload seq 4 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 @abs: allow -> deny by no-connect"
 	assert_line "Replayed 17 events against $T/events.json (mode enforce):"
 	assert_line --regexp '^  unchanged +7$'
 	assert_line --regexp '^  newly denied +10$'
@@ -237,19 +237,19 @@ EOF2
 EOF2
 	run -0 --separate-stderr "$SOCKAUDIT" check addr.json
 	run -1 "$SOCKAUDIT" eval addr.json --all "$DATA/addr.jsonl"
-	assert_line --regexp '^[^ ]*addr\.jsonl:1: pid 100 seq 1 /usr/bin/curl getaddrinfo AF_INET SOCK_STREAM - localhost: allow by dns-local$'
-	assert_line --regexp ':3: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: allow by loopback$'
-	assert_line --regexp ':5: pid 100 seq 5 /usr/bin/curl connect AF_INET6 SOCK_STREAM IPPROTO_TCP ::1 port 443: allow by loopback$'
-	assert_line --regexp ':6: pid 100 seq 6 /usr/bin/curl sendto AF_INET SOCK_DGRAM IPPROTO_UDP 127.0.0.53 port 53: allow by loopback$'
-	assert_line --regexp ':7: pid 100 seq 7 /usr/bin/curl getaddrinfo AF_UNSPEC - - nowhere.invalid: deny \(was allow\) by other-lookup$'
+	assert_line --regexp '^[^ ]*addr\.jsonl:1: pid 100 preload seq 1 /usr/bin/curl getaddrinfo AF_INET SOCK_STREAM - localhost: allow by dns-local$'
+	assert_line --regexp ':3: pid 100 preload seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: allow by loopback$'
+	assert_line --regexp ':5: pid 100 preload seq 5 /usr/bin/curl connect AF_INET6 SOCK_STREAM IPPROTO_TCP ::1 port 443: allow by loopback$'
+	assert_line --regexp ':6: pid 100 preload seq 6 /usr/bin/curl sendto AF_INET SOCK_DGRAM IPPROTO_UDP 127.0.0.53 port 53: allow by loopback$'
+	assert_line --regexp ':7: pid 100 preload seq 7 /usr/bin/curl getaddrinfo AF_UNSPEC - - nowhere.invalid: deny \(was allow\) by other-lookup$'
 	# No address: no rule with an address or a port matches it.
-	assert_line --regexp ':8: pid 100 seq 8 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP malformed short: deny \(was allow\) by other-connect$'
-	assert_line --regexp ':9: pid 200 seq 1 /usr/bin/python3.11 bind AF_INET SOCK_STREAM IPPROTO_TCP 0.0.0.0 port 8000: allow by \(default\)$'
-	assert_line --regexp ':10: pid 200 seq 2 /usr/bin/python3.11 bind AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 0: deny \(was allow\) by no-bind-low$'
-	assert_line --regexp ':11: pid 200 seq 3 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 /run/x.sock: allow by run-socks$'
-	assert_line --regexp ':12: pid 200 seq 4 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 @abs: allow by run-socks$'
-	assert_line --regexp ':13: pid 200 seq 5 /usr/bin/python3.11 sendmsg AF_NETLINK SOCK_RAW NETLINK_ROUTE \[0,0\]: allow by \(default\)$'
-	assert_line --regexp ':16: pid 300 seq 3 /usr/bin/nc connect AF_INET SOCK_STREAM IPPROTO_TCP 10.1.2.3 port 80: allow by web$'
+	assert_line --regexp ':8: pid 100 preload seq 8 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP malformed short: deny \(was allow\) by other-connect$'
+	assert_line --regexp ':9: pid 200 preload seq 1 /usr/bin/python3.11 bind AF_INET SOCK_STREAM IPPROTO_TCP 0.0.0.0 port 8000: allow by \(default\)$'
+	assert_line --regexp ':10: pid 200 preload seq 2 /usr/bin/python3.11 bind AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 0: deny \(was allow\) by no-bind-low$'
+	assert_line --regexp ':11: pid 200 preload seq 3 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 /run/x.sock: allow by run-socks$'
+	assert_line --regexp ':12: pid 200 preload seq 4 /usr/bin/python3.11 connect AF_UNIX SOCK_STREAM 0 @abs: allow by run-socks$'
+	assert_line --regexp ':13: pid 200 preload seq 5 /usr/bin/python3.11 sendmsg AF_NETLINK SOCK_RAW NETLINK_ROUTE \[0,0\]: allow by \(default\)$'
+	assert_line --regexp ':16: pid 300 preload seq 3 /usr/bin/nc connect AF_INET SOCK_STREAM IPPROTO_TCP 10.1.2.3 port 80: allow by web$'
 	run -1 "$SOCKAUDIT" eval addr.json "$DATA/addr.jsonl" --format json
 	run -0 jq -c '[.newly_denied, .newly_denied_by_rule]' <<<"$output"
 	assert_output '[3,[{"rule":"no-bind-low","count":1},{"rule":"other-connect","count":1},{"rule":"other-lookup","count":1}]]'

@@ -38,8 +38,8 @@ DATA="$ROOT/tests/data"
 	assert_line --index 6 --regexp '^COUNT +EXE +EVENT +FAMILY +TYPE +PROTOCOL +DECISION$'
 	assert_line --index 7 --regexp '^    2 +…r/bin/python3.11 +__new__ +AF_UNIX +SOCK_STREAM +0 +allow$'
 	assert_line "Denials: 2"
-	assert_line "procs.jsonl:7: pid 100 seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny by no-packet"
-	assert_line "procs.jsonl:10: pid 300 seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: would_deny by no-raw"
+	assert_line "procs.jsonl:7: pid 100 preload seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny by no-packet"
+	assert_line "procs.jsonl:10: pid 300 preload seq 2 /usr/sbin/ip __new__ AF_INET SOCK_RAW IPPROTO_ICMP: would_deny by no-raw"
 	# The pointer really leads to the event.
 	run -0 sed -n 7p procs.jsonl
 	run -0 jq -r '"\(.pid) \(.seq) \(.decision)"' <<<"$output"
@@ -195,7 +195,7 @@ print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "sock
 	assert_output "[1,1025,true,171]"
 	run -0 "$SOCKAUDIT" report long.jsonl
 	# The line keeps the path's end, in 64 columns.
-	assert_line --regexp '^long\.jsonl:1: pid 1 seq 1 …[/x]{62}… __new__ AF_INET SOCK_STREAM IPPROTO_TCP: deny by \(default\)$'
+	assert_line --regexp '^long\.jsonl:1: pid 1 preload seq 1 …[/x]{62}… __new__ AF_INET SOCK_STREAM IPPROTO_TCP: deny by \(default\)$'
 }
 
 # ---- where sockets go (tests/data/addr.jsonl, addr-hosts.jsonl) ----
@@ -246,7 +246,7 @@ print(json.dumps({"v": 1, "seq": 1, "ts": "2026-11-24T04:00:00Z", "event": "sock
 @test "report: a denied address event lists where it went" {
 	sed -n 3p "$DATA/addr.jsonl" | sed 's/"decision":"allow","rule":null/"decision":"deny","rule":"no-web"/' > denied.jsonl
 	run -0 "$SOCKAUDIT" report denied.jsonl
-	assert_line "denied.jsonl:1: pid 100 seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: deny by no-web"
+	assert_line "denied.jsonl:1: pid 100 preload seq 3 /usr/bin/curl connect AF_INET SOCK_STREAM IPPROTO_TCP 127.0.0.1 port 8080: deny by no-web"
 }
 
 @test "report: a real curl run's connect under the preload layer, as destination" {
@@ -408,7 +408,7 @@ events_at() {
 	run -0 bash -c "'$SOCKAUDIT' report --format json dflt.jsonl | jq -c '[.denials[0].rule, .denials[0].exe]'"
 	assert_output '[null,"/usr/bin/curl"]'
 	run -0 "$SOCKAUDIT" report dflt.jsonl
-	assert_line "dflt.jsonl:1: pid 100 seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny by (default)"
+	assert_line "dflt.jsonl:1: pid 100 preload seq 4 /usr/bin/curl __new__ AF_PACKET SOCK_RAW ETH_P_ALL: deny by (default)"
 	run -0 "$SOCKAUDIT" report --by rule,decision procs.jsonl
 	assert_line --regexp '^    9  \(default\)  allow$'
 	refute_output --partial "null"
