@@ -1152,6 +1152,41 @@ int logread_call(const struct logread_event *ev, struct policy_call *call,
 	return 0;
 }
 
+/* BUF (CAP bytes, NUL-terminated) made safe for a terminal and a JSON
+ * string (a path may hold any byte): valid UTF-8 kept, a control byte, DEL
+ * or a byte of no valid sequence written as \xHH, as report's cells write
+ * them; cut at a whole character when it no longer fits. */
+static void where_visible(char *buf, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	char raw[4 * LOGREAD_PATH_MAX + 64];
+	size_t n = strnlen(buf, cap - 1), o = 0;
+
+	if (n >= sizeof(raw))
+		n = sizeof(raw) - 1;
+	memcpy(raw, buf, n);
+	for (size_t i = 0; i < n;) {
+		const unsigned char *s = (const unsigned char *)raw + i;
+		int len = json_utf8_len(s, n - i);
+
+		if (len > 0 && (*s >= 0x20 && *s != 0x7f)) {
+			if (o + (size_t)len >= cap)
+				break;
+			memcpy(buf + o, s, (size_t)len);
+			o += (size_t)len, i += (size_t)len;
+			continue;
+		}
+		if (o + 4 >= cap)
+			break;
+		buf[o++] = '\\';
+		buf[o++] = 'x';
+		buf[o++] = hex[*s >> 4];
+		buf[o++] = hex[*s & 15];
+		i++;
+	}
+	buf[o] = '\0';
+}
+
 void logread_where(const struct logread_event *ev, char *buf, size_t cap)
 {
 	char text[LOGREAD_PATH_MAX + 8];
@@ -1176,11 +1211,7 @@ void logread_where(const struct logread_event *ev, char *buf, size_t cap)
 		snprintf(buf, cap, "%s port %d", text, ev->addr.port);
 	else
 		snprintf(buf, cap, "%s", n ? text : "(unnamed)");
-	/* Control bytes stay out of the terminal, and bytes past ASCII out of
-	 * the JSON (a path may hold any): both become "?". */
-	for (char *p = buf; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
+	where_visible(buf, cap);
 }
 
 /* ---- the reader ---------------------------------------------------------- */

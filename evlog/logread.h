@@ -267,8 +267,9 @@ int logread_call(const struct logread_event *ev, struct policy_call *call,
  * as a policy writes it and the port ("127.0.0.1 port 80", "/run/x.sock",
  * "@name", "(unnamed)", "malformed short", the ADDRESS text of another
  * family); a lookup's host; "" for the other events.  Into BUF of CAP
- * bytes, NUL-terminated, control bytes and bytes past ASCII as '?' (a path
- * may hold any: the text goes into tables and JSON strings as is). */
+ * bytes, NUL-terminated; valid UTF-8 kept, control bytes and bytes of no
+ * valid sequence as \xHH (a path may hold any: the text goes into tables
+ * and JSON strings as is). */
 void logread_where(const struct logread_event *ev, char *buf, size_t cap);
 
 /* Which field NAME_VALUE is asked about. */

@@ -76,7 +76,7 @@ struct table_event {
 	enum event_layer layer;
 	char exe[TABLE_EXE_MAX + 16], comm[80];
 	char family[48], type[48], protocol[48], rule[160];
-	char where[LOGREAD_PATH_MAX + 48];	/* logread_where(), "" for none */
+	char where[4 * LOGREAD_PATH_MAX + 48];	/* logread_where(), "" for none */
 };
 
 void table_event_set(struct table_event *t, const struct logread_event *ev, int file,

@@ -495,3 +495,22 @@ socket.socket(socket.AF_UNIX).close()'
 	run -0 "$SOCKAUDIT" report --format lines --rule 'rules[1]' "$BATS_TEST_TMPDIR/log"
 	assert_equal "$(jq -r .family <<<"$output")" AF_INET6
 }
+
+@test "report: where a denied call went shows valid UTF-8 as it is and other bytes as \\xHH, in text and JSON" {
+	cat >"$BATS_TEST_TMPDIR/p.json" <<'EOF2'
+{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+ "rules": [{"id": "no-connect", "event": "socket.connect", "action": "deny", "errno": "EACCES"}]}
+EOF2
+	run -0 "$SOCKAUDIT" run -q --layer preload -p "$BATS_TEST_TMPDIR/p.json" -o "$BATS_TEST_TMPDIR/log" -- \
+		"$PY" -c 'import socket
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(b"/tmp/x\xc3\xa9\xff\x01.sock")
+except PermissionError:
+    pass'
+	run -0 "$SOCKAUDIT" report --decision denied "$BATS_TEST_TMPDIR/log"
+	assert_line --partial 'connect AF_UNIX SOCK_STREAM 0 /tmp/xé\xff\x01.sock: deny by no-connect'
+	run -0 "$SOCKAUDIT" report --decision denied --format json "$BATS_TEST_TMPDIR/log"
+	run -0 jq -r '.. | objects | select(has("where")) | .where' <<<"$output"
+	assert_output '/tmp/xé\xff\x01.sock'
+}
