@@ -538,6 +538,16 @@ void evlog_drain_stop(struct evlog_drain *d)
 	}
 }
 
+void evlog_drain_free(struct evlog_drain *d)
+{
+	free(d->buf);
+	free(d->scratch);
+	free(d->unpacked);
+	d->buf = d->scratch = NULL;
+	d->unpacked = NULL;
+	d->ring = NULL;
+}
+
 void evlog_drain_release(struct evlog_drain *d)
 {
 	evlog_drain_stop(d);

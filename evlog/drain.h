@@ -144,6 +144,10 @@ void evlog_drain_hold(struct evlog_drain *d, bool on);
 /* Stop the thread after a last round that takes everything committed. */
 void evlog_drain_stop(struct evlog_drain *d);
 
+/* After the last line: the drain's memory back (it takes from no ring
+ * after this). */
+void evlog_drain_free(struct evlog_drain *d);
+
 /* Stop, and never take from the ring again (another process drains it from
  * now on: the standby that the launcher hands the rest of the tree to). */
 void evlog_drain_release(struct evlog_drain *d);

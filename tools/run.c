@@ -218,6 +218,7 @@ static int run_log_open(const struct run_opts *o, gid_t gid, struct run_log *log
 	char cwd[PATH_MAX], *path = NULL;
 	int ret, reader;
 
+	memset(&log->drain, 0, sizeof(log->drain));	/* run_log_close() frees it */
 	log->tally = NULL;
 	log->tally_fd = -1;
 	log->ring.h = NULL;
@@ -303,6 +304,7 @@ static void run_log_close(struct run_log *log)
 {
 	if (log->draining)
 		evlog_drain_stop(&log->drain);
+	evlog_drain_free(&log->drain);
 	evlog_sink_close(&log->sink);
 	if (log->tally_fd >= 0)
 		close(log->tally_fd);
