@@ -337,6 +337,26 @@ const char *policy_rule_id(const struct policy *p, size_t i)
 	return i < p->n_rules ? p->rules[i].id : NULL;
 }
 
+bool policy_decides_alone(const struct policy *p, enum policy_event event, const char *exe,
+			  struct policy_decision *d)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+		size_t k;
+
+		if (!(r->events & RULE_EV_BIT(event)))
+			continue;
+		if (!r->n_exes)
+			return false;
+		/* As rule_may_match(): no exe matches no rule that names one. */
+		for (k = 0; exe && k < r->n_exes; k++)
+			if (rule_glob_match(r->exes[k], exe))
+				return false;
+	}
+	policy_default_for(p, event, d);
+	return true;
+}
+
 bool policy_needs_facts(const struct policy *p, enum policy_event event)
 {
 	if (!p)

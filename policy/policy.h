@@ -153,6 +153,14 @@ const char *policy_rule_id(const struct policy *p, size_t i);
  * nothing, async-signal-safe. */
 bool policy_needs_facts(const struct policy *p, enum policy_event event);
 
+/* True when no rule of P can match a call of EVENT made by the executable
+ * EXE (NULL: unknown, as policy_match() takes it), whatever its socket and
+ * address: then every such call gets the default's decision, put in D.
+ * Lets a layer skip the facts and the match for the process's whole life
+ * (its exe changes only by execve).  Allocates nothing. */
+bool policy_decides_alone(const struct policy *p, enum policy_event event, const char *exe,
+			  struct policy_decision *d);
+
 /* What P's address rules look at, for summaries (`sockaudit check`): the
  * count of rules that constrain "address", "port" and "host", and the
  * events the default decides (bit 1 << POLICY_EV_* each). */

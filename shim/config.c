@@ -45,8 +45,7 @@ static const char shim_env_refused[] = "";
  * by another thread at fork() stays held forever in the child, and a signal
  * handler that interrupts init on its own thread would deadlock on it.
  */
-enum { SHIM_UNINIT, SHIM_INITIALIZING, SHIM_READY };
-static _Atomic int shim_state;
+_Atomic int shim_state;		/* enum shim_state (shim.h) */
 static _Atomic pid_t shim_init_tid;	/* the thread running init */
 static _Atomic pid_t shim_init_pid;	/* ... and its process */
 
@@ -305,11 +304,20 @@ out:
 	policy_diags_free(&diags);
 }
 
-/* Which events need the socket's facts read before policy_match(). */
+/* Which events need the socket's facts read before policy_match(), and
+ * which go ahead unlogged whatever they are (shim_config.quiet). */
 static void shim_scan_rules(const struct policy *p)
 {
-	for (int ev = 0; ev < POLICY_EV_COUNT; ev++)
+	struct policy_decision d;
+
+	for (int ev = 0; ev < POLICY_EV_COUNT; ev++) {
 		shim_cfg.needs_facts[ev] = policy_needs_facts(p, (enum policy_event)ev);
+		shim_cfg.quiet[ev] = p &&
+				     policy_decides_alone(p, (enum policy_event)ev,
+							  shim_cfg.exe[0] ? shim_cfg.exe : NULL, &d) &&
+				     !d.log &&
+				     (d.action == POLICY_ALLOW || shim_cfg.mode == POLICY_AUDIT);
+	}
 }
 
 /* Copy environment variable NAME into BUF (CAP bytes).  Returns BUF, or
@@ -424,14 +432,11 @@ static bool shim_init_orphaned(pid_t pid)
 	       shim_raw_syscall(SYS_kcmp, pid, owner, KCMP_VM, 0, 0, 0) != 0;
 }
 
-bool shim_ready(void)
+bool shim_ready_wait(void)
 {
-	int state = atomic_load_explicit(&shim_state, memory_order_acquire);
 	unsigned long long waited = 0;
 	pid_t pid, tid;
 
-	if (__builtin_expect(state == SHIM_READY, 1))
-		return true;
 	pid = getpid();
 	tid = gettid();
 	for (;;) {

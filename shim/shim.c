@@ -390,6 +390,23 @@ static void shim_peer(const long a[6], socklen_t len0, struct calls_addr *peer)
 	calls_addr_decode((const void *)a[1], n, peer);
 }
 
+/* A call the policy lets go unlogged whatever it is (shim_config.quiet):
+ * straight to the kernel, as it came.  The socket it makes is kept with its
+ * facts as usual; an accepted one's would need the listening socket's, so
+ * its descriptor is forgotten instead (read when asked, facts.c). */
+static long shim_quiet(const struct calls_row *row, const long a[6])
+{
+	long ret = shim_do(row, a, shim_marker());
+
+	if (ret < 0 || row->event != POLICY_EV_NEW)
+		return ret;	/* errno: the call's, as below */
+	if (calls_is_accept(row))
+		shim_facts_forget((unsigned)ret, (unsigned)ret);
+	else
+		shim_made(row, a, ret, NULL);
+	return ret;
+}
+
 /*
  * One intercepted call, whichever it is: facts, decision, the real call,
  * the event.  A call on a descriptor (accept, shutdown) is decided on that
@@ -401,13 +418,14 @@ static void shim_peer(const long a[6], socklen_t len0, struct calls_addr *peer)
  * refused it (CPython raises socket.__new__ only for a socket that exists),
  * so the EAGAIN of every non-blocking accept loop is not logged.
  */
-static long shim_audit(enum calls_id id, const long a[6])
+static __attribute__((noinline)) long shim_audit_call(const struct calls_row *row,
+							const long a[6])
 {
-	const struct calls_row *row = &calls_table[id];
 	int saved = errno, err = 0;
 	struct policy_call c;
 	struct policy_decision d;
-	struct event e = { .event = row->event, .call = row->name };
+	struct event e;			/* filled in once it is to be written */
+	const struct calls_addr *addr = NULL;
 	struct shim_place pl;
 	long b[6];
 	const long *args = a;		/* what the kernel gets */
@@ -416,8 +434,6 @@ static long shim_audit(enum calls_id id, const long a[6])
 	socklen_t peer_len = 0;
 	long ret;
 
-	if (!shim_ready() || shim_cfg.passthrough)
-		return shim_do(row, a, 0);
 	if (calls_names_address(row)) {
 		switch (shim_place_take(row, a, &pl, b)) {
 		case SHIM_PLACE_NONE:
@@ -430,23 +446,22 @@ static long shim_audit(enum calls_id id, const long a[6])
 			malformed = true;
 			break;
 		}
-		e.addr = &pl.addr;
+		addr = &pl.addr;
 	}
 	/* Read the socket's facts only when the decision or the event needs
 	 * them. */
 	known = !on_fd || shim_cfg.needs_facts[row->event];
 	shim_facts(row, args, on_fd && known ? (int)a[row->arg_fd] : -1, &c);
-	if (e.addr)
+	if (addr)
 		calls_addr_to_policy(&pl.addr, &c);
 	shim_decide(&c, &d);
 	if (malformed)
 		shim_not_decided(&c, &d);
 	if (d.log && !known)
 		shim_facts(row, args, (int)a[row->arg_fd], &c);
-	e.family = c.family;
-	e.type = c.type;
-	e.protocol = c.protocol;
-	e.how = c.how;
+	e = (struct event){ .event = row->event, .call = row->name, .addr = addr,
+			    .family = c.family, .type = c.type, .protocol = c.protocol,
+			    .how = c.how };
 	if (malformed && pl.addr.status == CALLS_ADDR_FAULT) {
 		ret = -1;		/* unreadable: the kernel's EFAULT */
 		err = EFAULT;
@@ -488,6 +503,19 @@ static long shim_audit(enum calls_id id, const long a[6])
 out:
 	errno = err ? err : saved;
 	return ret;
+}
+
+/* The pipeline's way in: a call before init is done, or of a program the
+ * shim stays out of, and a quiet one, cost nothing more than this. */
+static long shim_audit(enum calls_id id, const long a[6])
+{
+	const struct calls_row *row = &calls_table[id];
+
+	if (!shim_ready() || shim_cfg.passthrough)
+		return shim_do(row, a, 0);
+	if (shim_cfg.quiet[row->event])
+		return shim_quiet(row, a);
+	return shim_audit_call(row, a);
 }
 
 /*
@@ -596,6 +624,8 @@ static long shim_sendmmsg(const long a[6])
 
 	if (!shim_ready() || shim_cfg.passthrough)
 		return shim_do(row, a, 0);
+	if (shim_cfg.quiet[row->event])
+		return shim_quiet(row, a);
 	shim_facts(row, a, (int)a[0], &c);
 	e.family = c.family;
 	e.type = c.type;

@@ -19,6 +19,7 @@
 #define SOCKAUDIT_SHIM_H
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,11 @@ struct shim_config {
 	 * protocol?  When none does, a call that is not logged is decided
 	 * without reading the socket's facts from the kernel. */
 	bool needs_facts[POLICY_EV_COUNT];
+	/* Per policy_event: does every call of it go ahead unlogged, whatever
+	 * its socket and address (no rule for it applies to this exe, and
+	 * the default allows without logging, or audit mode)?  Then it
+	 * costs the shim no facts, no match and no copy (shim_audit). */
+	bool quiet[POLICY_EV_COUNT];
 };
 
 /* fds.c's next definitions (bound at init, as shim_real). */
@@ -82,8 +88,18 @@ extern struct shim_config shim_cfg;
 /* Make sure init ran in this process image, running it if nobody has.
  * Returns false when the caller must pass its call through unlogged: the
  * call re-entered from the thread that is initializing (a signal handler),
- * or init could not finish in time (see config.c). */
-bool shim_ready(void);
+ * or init could not finish in time (see config.c).  Inline: every call of
+ * the program asks, and after init the answer is one load. */
+enum shim_state { SHIM_UNINIT, SHIM_INITIALIZING, SHIM_READY };
+extern _Atomic int shim_state;
+bool shim_ready_wait(void);
+
+static inline bool shim_ready(void)
+{
+	return __builtin_expect(atomic_load_explicit(&shim_state, memory_order_acquire) ==
+					SHIM_READY, 1) ||
+	       shim_ready_wait();
+}
 
 /* A system call with six arguments, without libc (no errno: returns -errno).
  * Used only before the real functions are bound. */

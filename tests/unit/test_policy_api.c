@@ -91,6 +91,67 @@ static void test_needs_facts(void)
 	CHECK(!policy_needs_facts(policy_default(), POLICY_EV_SHUTDOWN), "the default needs none");
 }
 
+/* A policy no rule of which can apply to an event of a given exe decides
+ * every such call with its default: the shim then skips facts and match.
+ * Whenever policy_decides_alone() says so, policy_match() must agree on
+ * every call of that event, whatever the socket. */
+static void test_decides_alone(void)
+{
+	static const struct {
+		const char *text, *exe;
+		bool new_, shutdown, connect;
+	} cases[] = {
+		{ "{\"version\": 1}", "/bin/x", true, true, true },
+		{ "{\"version\": 1, \"rules\": [{\"family\": \"AF_INET\", \"action\": \"deny\"}]}",
+		  "/bin/x", false, true, true },
+		{ "{\"version\": 1, \"rules\": [{\"event\": \"socket.shutdown\", "
+		  "\"action\": \"deny\"}]}", "/bin/x", true, false, true },
+		{ "{\"version\": 1, \"rules\": [{\"exe\": \"/usr/bin/*\", \"action\": \"deny\"}]}",
+		  "/bin/x", true, true, true },
+		{ "{\"version\": 1, \"rules\": [{\"exe\": \"/usr/bin/*\", \"action\": \"deny\"}]}",
+		  "/usr/bin/curl", false, true, true },
+		{ "{\"version\": 1, \"rules\": [{\"exe\": \"/usr/bin/*\", \"action\": \"deny\"}]}",
+		  NULL, true, true, true },
+		{ "{\"version\": 1, \"rules\": [{\"event\": \"socket.connect\", "
+		  "\"address\": \"10.0.0.0/8\", \"action\": \"deny\"}]}", "/bin/x", true, true, false },
+	};
+	static const struct policy_call calls[] = {
+		{ .family = 2, .type = 1 }, { .family = 2, .type = 2, .protocol = 17 },
+		{ .family = 10, .type = 1 }, { .family = 1, .type = 5 }, { .family = -1 },
+		{ .family = 2, .type = 1, .how = 1, .has_addr = true, .addr_family = 2,
+		  .ip = { 10, 1, 2, 3 }, .has_port = true, .port = 80 },
+	};
+	static const enum policy_event events[] = { POLICY_EV_NEW, POLICY_EV_SHUTDOWN,
+						    POLICY_EV_CONNECT };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy *p = parse(cases[i].text);
+		const bool want[] = { cases[i].new_, cases[i].shutdown, cases[i].connect };
+
+		CHECK(p != NULL, "decides alone %zu: the policy parses", i);
+		if (!p)
+			continue;
+		for (size_t e = 0; e < sizeof(events) / sizeof(events[0]); e++) {
+			struct policy_decision alone, d;
+			bool got = policy_decides_alone(p, events[e], cases[i].exe, &alone);
+
+			CHECK_INT(got, want[e], "decides alone %zu: event %d", i, (int)events[e]);
+			for (size_t k = 0; got && k < sizeof(calls) / sizeof(calls[0]); k++) {
+				struct policy_call c = calls[k];
+
+				c.event = events[e];
+				c.exe = cases[i].exe;
+				policy_match(p, &c, &d);
+				CHECK(d.action == alone.action && d.err == alone.err &&
+					      d.log == alone.log && d.rule == alone.rule,
+				      "decides alone %zu: event %d, call %zu: as policy_match", i,
+				      (int)events[e], k);
+			}
+		}
+		policy_free(p);
+	}
+}
+
 /* A layer that could not read some facts gets the strictest decision of
  * the rules that could have decided. */
 static void test_strictest(void)
@@ -130,5 +191,6 @@ int main(void)
 	test_mode_words();
 	test_rule_ids();
 	test_needs_facts();
+	test_decides_alone();
 	return check_done();
 }
