@@ -61,29 +61,38 @@ int calls_sock_facts(int fd, struct policy_call *c)
 	return 0;
 }
 
+void calls_facts_sock(const struct calls_row *row, const long args[6],
+		      const struct policy_call *sock, struct policy_call *c)
+{
+	/* The socket the call acts on (accept's new socket has its
+	 * listener's family, type and protocol). */
+	c->family = sock->family;
+	c->type = sock->type;
+	c->protocol = sock->protocol;
+	if (row->arg_flags >= 0 && c->family >= 0)
+		c->type |= (int)args[row->arg_flags] & CALLS_ACCEPT_FLAGS;
+}
+
 void calls_facts_with(const struct calls_row *row, const long args[6],
 		      const struct policy_call *sock, struct policy_call *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->event = row->event;
 	c->family = -1;
+	if (row->arg_how >= 0)
+		c->how = (int)args[row->arg_how];
 	if (row->arg_fd >= 0) {
-		/* The socket the call acts on (accept's new socket has its
-		 * listener's family, type and protocol). */
-		if (sock) {
-			c->family = sock->family;
-			c->type = sock->type;
-			c->protocol = sock->protocol;
-		}
-	} else if (row->arg_family >= 0) {
+		if (sock)
+			calls_facts_sock(row, args, sock, c);
+		return;
+	}
+	if (row->arg_family >= 0) {
 		c->family = (int)args[row->arg_family];
 		c->type = (int)args[row->arg_type];
 		c->protocol = (int)args[row->arg_protocol];
 	}
 	if (row->arg_flags >= 0 && c->family >= 0)
 		c->type |= (int)args[row->arg_flags] & CALLS_ACCEPT_FLAGS;
-	if (row->arg_how >= 0)
-		c->how = (int)args[row->arg_how];
 }
 
 void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,

@@ -93,6 +93,11 @@ void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
 void calls_facts_with(const struct calls_row *row, const long args[6],
 		      const struct policy_call *sock, struct policy_call *c);
 
+/* Only the socket's facts (SOCK's, as above) into C, which
+ * calls_facts_with() filled without them: the rest of C stays. */
+void calls_facts_sock(const struct calls_row *row, const long args[6],
+		      const struct policy_call *sock, struct policy_call *c);
+
 /* The address A (decoded by calls_addr_decode()) into C's address facts,
  * as the kernel takes it for C's event (set it first): a bind's AF_UNSPEC
  * INADDR_ANY is 0.0.0.0 (calls_addr_unspec_any()).  C->path then points

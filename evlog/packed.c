@@ -39,18 +39,6 @@ struct packed_head {
 	struct packed_str str[PS_COUNT];
 };
 
-/* E's strings, in the record's order. */
-static void packed_strs(const struct event *e, const char *strs[PS_COUNT])
-{
-	strs[PS_CALL] = e->call;
-	strs[PS_RULE] = e->rule;
-	strs[PS_MODE] = e->mode;
-	strs[PS_EXE] = e->exe;
-	strs[PS_COMM] = e->comm;
-	strs[PS_HOST] = e->host;
-	strs[PS_SERVICE] = e->service;
-}
-
 _Static_assert(PS_COUNT == EVENT_PACKING_STRS, "struct event_packing holds each string's length");
 
 /* How much of each string a record keeps: what its line can show. */
@@ -73,24 +61,50 @@ _Static_assert(sizeof(struct packed_head) + sizeof(struct calls_addr) +
 	       EVENT_STR_KEEP(EVENT_BUDGET_HOST) + EVENT_STR_KEEP(EVENT_BUDGET_SERVICE)
 	       <= EVENT_PACKED_MAX, "every record fits EVENT_PACKED_MAX");
 
+/* String I (S) as the record keeps it: its length into PK, its bytes and
+ * NUL added to *N.  Inline with a constant I, as the calls below are: the
+ * record is packed on the program's time, for every event. */
+static inline void packed_measure_str(const char *s, int i, struct event_packing *pk, size_t *n)
+{
+	size_t len = 0;
+
+	if (s) {
+		len = strnlen(s, packed_keep[i]);
+		*n += len + 1;
+	}
+	pk->len[i] = (uint16_t)len;
+}
+
 size_t event_pack_measure(const struct event *e, struct event_packing *pk)
 {
-	const char *strs[PS_COUNT];
 	size_t n = sizeof(struct packed_head);
 
-	packed_strs(e, strs);
 	if (e->addr)
 		n += sizeof(*e->addr);
 	pk->nfound = e->found ? event_found_distinct(e->found, pk->found) : 0;
 	n += pk->nfound * sizeof(pk->found[0]);
-	for (int i = 0; i < PS_COUNT; i++) {
-		size_t len = strs[i] ? strnlen(strs[i], packed_keep[i]) : 0;
-
-		pk->len[i] = (uint16_t)len;
-		if (strs[i])
-			n += len + 1;
-	}
+	packed_measure_str(e->call, PS_CALL, pk, &n);
+	packed_measure_str(e->rule, PS_RULE, pk, &n);
+	packed_measure_str(e->mode, PS_MODE, pk, &n);
+	packed_measure_str(e->exe, PS_EXE, pk, &n);
+	packed_measure_str(e->comm, PS_COMM, pk, &n);
+	packed_measure_str(e->host, PS_HOST, pk, &n);
+	packed_measure_str(e->service, PS_SERVICE, pk, &n);
 	return pk->size = n;
+}
+
+/* String I (S, measured into PK) into the record P at AT; returns where
+ * the next one goes.  A NULL leaves its offset 0. */
+static inline size_t packed_put_str(char *p, size_t at, const char *s, int i,
+				    const struct event_packing *pk, struct packed_head *h)
+{
+	if (!s)
+		return at;
+	memcpy(p + at, s, pk->len[i]);
+	p[at + pk->len[i]] = '\0';
+	h->str[i].off = (uint16_t)at;
+	h->str[i].len = pk->len[i];
+	return at + pk->len[i] + 1u;
 }
 
 void event_pack_into(void *buf, const struct event *e, const struct event_packing *pk)
@@ -122,26 +136,24 @@ void event_pack_into(void *buf, const struct event *e, const struct event_packin
 		.nfound = (uint8_t)pk->nfound,
 		.has_found = e->found != NULL,
 	};
-	const char *strs[PS_COUNT];
 	char *p = buf;
 	size_t at = sizeof(h);
 
-	packed_strs(e, strs);
 	if (e->addr) {
 		memcpy(p + at, e->addr, sizeof(*e->addr));
 		at += sizeof(*e->addr);
 	}
-	memcpy(p + at, pk->found, pk->nfound * sizeof(pk->found[0]));
-	at += pk->nfound * sizeof(pk->found[0]);
-	for (int i = 0; i < PS_COUNT; i++) {
-		if (!strs[i])
-			continue;	/* off 0: NULL */
-		memcpy(p + at, strs[i], pk->len[i]);
-		p[at + pk->len[i]] = '\0';
-		h.str[i].off = (uint16_t)at;
-		h.str[i].len = pk->len[i];
-		at += pk->len[i] + 1u;
+	if (pk->nfound) {
+		memcpy(p + at, pk->found, pk->nfound * sizeof(pk->found[0]));
+		at += pk->nfound * sizeof(pk->found[0]);
 	}
+	at = packed_put_str(p, at, e->call, PS_CALL, pk, &h);
+	at = packed_put_str(p, at, e->rule, PS_RULE, pk, &h);
+	at = packed_put_str(p, at, e->mode, PS_MODE, pk, &h);
+	at = packed_put_str(p, at, e->exe, PS_EXE, pk, &h);
+	at = packed_put_str(p, at, e->comm, PS_COMM, pk, &h);
+	at = packed_put_str(p, at, e->host, PS_HOST, pk, &h);
+	packed_put_str(p, at, e->service, PS_SERVICE, pk, &h);
 	memcpy(p, &h, sizeof(h));
 }
 

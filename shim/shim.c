@@ -457,8 +457,12 @@ static __attribute__((noinline)) long shim_audit_call(const struct calls_row *ro
 	shim_decide(&c, &d);
 	if (malformed)
 		shim_not_decided(&c, &d);
-	if (d.log && !known)
-		shim_facts(row, args, (int)a[row->arg_fd], &c);
+	if (d.log && !known) {
+		struct policy_call sock;	/* for the event only */
+
+		shim_sock_facts((int)a[row->arg_fd], &sock);
+		calls_facts_sock(row, args, &sock, &c);
+	}
 	e = (struct event){ .event = row->event, .call = row->name, .addr = addr,
 			    .family = c.family, .type = c.type, .protocol = c.protocol,
 			    .how = c.how };
