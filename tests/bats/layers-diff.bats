@@ -279,7 +279,9 @@ both() {
 			| if (.args[1] | type) == "array" then .args[1] |= free else . end
 			| if .peer then .peer |= free else . end
 			| tojson | gsub("x_every-[0-9]+"; "x_every-PID")'
-		run -0 diff <(jq -r "$strip" "$T/p.log") <(jq -r "$strip" "$T/a.log")
+		# (assert_success: a failure shows the diff)
+		run diff <(jq -r "$strip" "$T/p.log") <(jq -r "$strip" "$T/a.log")
+		assert_success
 		rm -f "$T/a.log"
 	done
 }
