@@ -825,8 +825,43 @@ static void test_packed(void)
 	}
 }
 
+/* Numbers at every digit count, both sides of each power of ten, against
+ * snprintf: seq (unsigned 64-bit) and self (signed). */
+static void test_numbers(void)
+{
+	uint64_t u[64];
+	size_t n = 0;
+	struct event e = example();
+	char want[64], key[48];
+
+	u[n++] = 0;
+	for (uint64_t p = 1; n + 3 < sizeof(u) / sizeof(u[0]); p *= 10) {
+		u[n++] = p - 1;
+		u[n++] = p;
+		u[n++] = p + 1;
+		if (p > UINT64_MAX / 10)
+			break;
+	}
+	u[n++] = UINT32_MAX;
+	u[n++] = (uint64_t)UINT32_MAX + 1;
+	u[n++] = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		e.seq = u[i];
+		fmt(&e);
+		snprintf(want, sizeof(want), "\"seq\":%llu,", (unsigned long long)u[i]);
+		snprintf(key, sizeof(key), "number %llu as seq", (unsigned long long)u[i]);
+		CHECK(strstr(line, want) != NULL, "%s", key);
+		e.seq = 7;
+		e.self = u[i] > LONG_MAX ? LONG_MIN : -(long)u[i];
+		fmt(&e);
+		snprintf(want, sizeof(want), "\"args\":[%ld,", e.self);
+		CHECK(strstr(line, want) != NULL, "number %ld as self", e.self);
+	}
+}
+
 int main(void)
 {
+	test_numbers();
 	test_packed();
 	test_exact_lines();
 	test_escaping();
