@@ -405,7 +405,7 @@ int evlog_drain_start(struct evlog_drain *d, struct evlog_sink *sink, struct evl
 	d->holding = false;
 	d->buf = malloc(EVLOG_DRAIN_BUF);
 	d->scratch = malloc(EVLOG_RING_LINE_MAX);
-	d->unpacked = malloc(sizeof(*d->unpacked));
+	d->unpacked = calloc(1, sizeof(*d->unpacked));	/* no ident yet */
 	if (!d->buf || !d->scratch || !d->unpacked)
 		return -ENOMEM;
 	return drain_thread(d);

@@ -145,6 +145,14 @@ struct event_unpacked {
 	struct addrinfo ai[EVENT_ADDRESSES_MAX];
 	struct sockaddr_in6 sa[EVENT_ADDRESSES_MAX];
 	struct addrinfo empty;		/* a list with no address to show */
+	/* The last exe and comm unpacked and their ident: the next record
+	 * of the same program gets it (struct event's ident), so that its
+	 * line is written without escaping them again.  Zero it before the
+	 * first event_unpack() (ident_len 0: none yet). */
+	char ident_exe[EVENT_STR_KEEP(EVENT_BUDGET_EXE) + 1];
+	char ident_comm[EVENT_STR_KEEP(EVENT_BUDGET_COMM) + 1];
+	char ident[EVENT_IDENT_MAX];
+	size_t ident_len;
 };
 
 size_t event_pack_measure(const struct event *e, struct event_packing *pk);

@@ -182,6 +182,27 @@ static bool packed_get_str(const char *p, size_t size, const struct packed_str *
 	return true;
 }
 
+/* E's ident from U's, when its exe and comm (as H measured them) are the
+ * last ones; else made and kept for the next record. */
+static void packed_ident(struct event *e, const struct packed_head *h, struct event_unpacked *u)
+{
+	size_t exe_len = h->str[PS_EXE].len, comm_len = h->str[PS_COMM].len;
+
+	if (!e->exe || !e->comm || exe_len >= sizeof(u->ident_exe) ||
+	    comm_len >= sizeof(u->ident_comm))
+		return;
+	if (!u->ident_len || memcmp(u->ident_exe, e->exe, exe_len + 1) ||
+	    memcmp(u->ident_comm, e->comm, comm_len + 1)) {
+		u->ident_len = event_format_ident(u->ident, sizeof(u->ident), e->exe, e->comm);
+		memcpy(u->ident_exe, e->exe, exe_len + 1);
+		memcpy(u->ident_comm, e->comm, comm_len + 1);
+	}
+	if (u->ident_len) {
+		e->ident = u->ident;
+		e->ident_len = u->ident_len;
+	}
+}
+
 bool event_unpack(const void *rec, size_t len, struct event *e, struct event_unpacked *u)
 {
 	const char *p = rec;
@@ -279,5 +300,6 @@ bool event_unpack(const void *rec, size_t len, struct event *e, struct event_unp
 		e->found = h.nfound ? &u->ai[0] : &u->empty;
 	e->layer = (enum event_layer)h.layer;
 	e->unknown = h.unknown;
+	packed_ident(e, &h, u);
 	return true;
 }

@@ -104,7 +104,10 @@ static size_t fmt(const struct event *e)
 static void check_packed(const struct event *e, const char *name)
 {
 	static char rec[EVENT_LINE_MAX], bad[EVENT_LINE_MAX], out[EVENT_LINE_MAX];
-	struct event_unpacked u;
+	/* Kept from case to case, as the launcher keeps it from record to
+	 * record: its ident of the last exe and comm is used, or replaced,
+	 * by every case, changed copies included. */
+	static struct event_unpacked u;
 	struct event_packing pk;
 	struct event back;
 	size_t n = event_pack(rec, sizeof(rec), e), direct, packed, bad_at = SIZE_MAX;
@@ -859,9 +862,42 @@ static void test_numbers(void)
 	}
 }
 
+/* The launcher keeps the ident of the last exe and comm it unpacked: a
+ * record of another program, or of the same exe under another comm, or the
+ * other way round, gets its own. */
+static void test_unpacked_ident(void)
+{
+	static const char *const pairs[][2] = {
+		{ "/usr/bin/curl", "curl" }, { "/usr/bin/curl", "curl" },
+		{ "/usr/bin/wget", "curl" }, { "/usr/bin/wget", "wget" },
+		{ "/usr/bin/curl", "wget" }, { "/usr/bin/curl", "curl" },
+		{ "/usr/bin/curlx", "curl" }, { "/usr/bin/cur", "curl" },
+		{ "/usr/bin/cur", "curl\"" },
+	};
+	static struct event_unpacked u;
+	static char rec[EVENT_LINE_MAX], out[EVENT_LINE_MAX];
+	struct event e = example(), back;
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		size_t n, direct;
+
+		e.exe = pairs[i][0];
+		e.comm = pairs[i][1];
+		n = event_pack(rec, sizeof(rec), &e);
+		if (!CHECK(n > 0 && event_unpack(rec, n, &back, &u), "ident %zu: unpacks", i))
+			continue;
+		direct = fmt(&e);
+		CHECK(back.ident != NULL && event_format(out, sizeof(out), &back) == direct &&
+			      !memcmp(out, line, direct),
+		      "ident %zu (%s, %s): the line as formatted directly", i, pairs[i][0],
+		      pairs[i][1]);
+	}
+}
+
 int main(void)
 {
 	test_numbers();
+	test_unpacked_ident();
 	test_packed();
 	test_exact_lines();
 	test_escaping();
