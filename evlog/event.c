@@ -181,10 +181,18 @@ static char *put_json_mem(char *p, const char *lead, const char *str, size_t n,
 		int len;
 
 		if (cls == C_COPY) {
-			if (p == end)
+			/* The run of bytes written as they are, in one copy. */
+			size_t run = 1, room = (size_t)(end - p);
+
+			while (run < n && byte_class[s[run]] == C_COPY)
+				run++;
+			if (run > room)
+				run = room;
+			if (!run)
 				break;
-			*p++ = (char)c;
-			s++, n--;
+			memcpy(p, s, run);
+			p += run;
+			s += run, n -= run;
 			continue;
 		}
 		if (cls == C_ESC) {
