@@ -333,7 +333,7 @@ static char *put_flags(char *p, int type)
 }
 
 /* family, type, flags, protocol: what the socket is. */
-static char *put_socket(char *p, const struct event *e)
+static char *put_socket_keys(char *p, const struct event *e)
 {
 	int base, proto;
 
@@ -350,6 +350,33 @@ static char *put_socket(char *p, const struct event *e)
 	p = put_flags(p, e->type);
 	p = put_lit(p, ",\"protocol\":");
 	return put_name(p, names_protocol_name(e->family, proto), proto);
+}
+
+/* The same through E's memo: copied when it holds this socket, else
+ * written and kept there in place of the oldest. */
+static char *put_socket(char *p, const struct event *e)
+{
+	struct event_memo *m = e->memo;
+	char *start = p;
+	unsigned i;
+
+	if (!m)
+		return put_socket_keys(p, e);
+	for (i = 0; i < EVENT_MEMO_SOCKETS; i++)
+		if (m->socket[i].used && m->socket[i].family == e->family &&
+		    m->socket[i].type == e->type && m->socket[i].protocol == e->protocol)
+			return put_mem(p, m->socket[i].text, m->socket[i].len);
+	p = put_socket_keys(p, e);
+	i = m->next++ % EVENT_MEMO_SOCKETS;
+	m->socket[i].used = (size_t)(p - start) <= sizeof(m->socket[i].text);
+	if (m->socket[i].used) {
+		m->socket[i].family = e->family;
+		m->socket[i].type = e->type;
+		m->socket[i].protocol = e->protocol;
+		m->socket[i].len = (size_t)(p - start);
+		memcpy(m->socket[i].text, start, m->socket[i].len);
+	}
+	return p;
 }
 
 /* "unknown": the facts the decision had to do without, in the words of

@@ -77,6 +77,28 @@ struct event {
 	unsigned unknown;		/* policy_unknown bits: the facts the layer
 					   could not read ("unknown", only when
 					   not 0) */
+	/* The writer's memo of what the last socket it wrote reads as
+	 * (struct event_memo), used and updated by event_format(); NULL:
+	 * none.  One writer at a time per memo. */
+	struct event_memo *memo;
+};
+
+/* What a writer of many lines keeps of the sockets of its last ones: the
+ * keys family, type, flags and protocol as written for a FAMILY, TYPE and
+ * PROTOCOL, EVENT_MEMO_SOCKETS of them, the oldest replaced (a program's
+ * events are mostly of a few kinds of socket, and a socket's own events
+ * show it two ways: made with protocol 0, shut down with the kernel's).
+ * Zeroed: empty. */
+#define EVENT_MEMO_SOCKETS 4
+#define EVENT_MEMO_SOCKET 192
+struct event_memo {
+	struct {
+		bool used;
+		int family, type, protocol;
+		size_t len;
+		char text[EVENT_MEMO_SOCKET];
+	} socket[EVENT_MEMO_SOCKETS];
+	unsigned next;			/* the slot to replace */
 };
 
 /* Format E as one JSON line ending in '\n' into BUF of CAP bytes (CAP should
@@ -153,6 +175,7 @@ struct event_unpacked {
 	char ident_comm[EVENT_STR_KEEP(EVENT_BUDGET_COMM) + 1];
 	char ident[EVENT_IDENT_MAX];
 	size_t ident_len;
+	struct event_memo memo;		/* each unpacked event's memo */
 };
 
 size_t event_pack_measure(const struct event *e, struct event_packing *pk);

@@ -301,5 +301,6 @@ bool event_unpack(const void *rec, size_t len, struct event *e, struct event_unp
 	e->layer = (enum event_layer)h.layer;
 	e->unknown = h.unknown;
 	packed_ident(e, &h, u);
+	e->memo = &u->memo;
 	return true;
 }

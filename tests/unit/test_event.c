@@ -894,9 +894,41 @@ static void test_unpacked_ident(void)
 	}
 }
 
+/* A writer's memo of the last socket (struct event's memo) gives every
+ * line what formatting it afresh gives, across sockets that differ in one
+ * fact each, and the unknown socket. */
+static void test_memo(void)
+{
+	static const int sockets[][3] = {
+		{ AF_INET, SOCK_STREAM, 0 }, { AF_INET, SOCK_STREAM, 0 },
+		{ AF_INET, SOCK_DGRAM, 0 }, { AF_INET6, SOCK_DGRAM, 0 },
+		{ AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0 }, { AF_INET6, SOCK_DGRAM, 17 },
+		{ -1, 0, 0 }, { AF_UNIX, SOCK_STREAM, 0 }, { 99, 77, 12345 },
+		{ AF_INET, SOCK_STREAM, 0 },
+	};
+	static struct event_memo memo;
+	static char out[EVENT_LINE_MAX];
+	struct event e = example(), with;
+
+	for (size_t i = 0; i < sizeof(sockets) / sizeof(sockets[0]); i++) {
+		size_t direct, n;
+
+		e.family = sockets[i][0];
+		e.type = sockets[i][1];
+		e.protocol = sockets[i][2];
+		direct = fmt(&e);
+		with = e;
+		with.memo = &memo;
+		n = event_format(out, sizeof(out), &with);
+		CHECK(n == direct && !memcmp(out, line, n), "memo %zu (%d, %d, %d): the line", i,
+		      e.family, e.type, e.protocol);
+	}
+}
+
 int main(void)
 {
 	test_numbers();
+	test_memo();
 	test_unpacked_ident();
 	test_packed();
 	test_exact_lines();
