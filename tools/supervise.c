@@ -401,6 +401,8 @@ static void supervise_seal_end(struct supervise *s)
 
 	if (!s->seal)
 		return;
+	/* The supervisor's lines still queued first: the record counts them. */
+	evlog_drain_sync(s->spec->drain);
 	clock_gettime(CLOCK_REALTIME, &rec.ts);
 	rec.key = s->seal->key;
 	rec.sealed = s->seal->lines;
