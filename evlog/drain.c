@@ -116,18 +116,19 @@ static void drain_inflight(struct evlog_drain *d)
 
 /* Seal the supervisor's lines among the first N bytes of the buffer, in
  * order, in the chain as it is now (the file they are about to go to).
- * *SAVED: the chain before.  Returns how many marks were sealed. */
+ * *SAVED: the chain before.  Returns how many marks lie in those bytes. */
 static unsigned drain_seal_marks(struct evlog_drain *d, size_t n, struct seal_chain *saved)
 {
 	unsigned i;
 
-	if (!d->nmarks)
-		return 0;
-	*saved = *d->seal;
+	if (d->seal)
+		*saved = *d->seal;
 	for (i = 0; i < d->nmarks && d->marks[i].off < n; i++) {
 		struct evlog_drain_mark *m = &d->marks[i];
 		char *hex = d->buf + m->off + m->prefix + sizeof(SEAL_KEY_TEXT) - 1;
 
+		if (!m->prefix || !d->seal)
+			continue;
 		/* The prefix's length was checked when the line was put in. */
 		seal_compute(d->seal->key, d->seal->last, d->buf + m->off, m->prefix, m->after);
 		seal_hex(m->after, SEAL_LEN, hex);
@@ -137,45 +138,52 @@ static unsigned drain_seal_marks(struct evlog_drain *d, size_t n, struct seal_ch
 	return i;
 }
 
-/* After the write of N bytes holding LINES lines, of which WHOLE went out
- * whole: the chain given back to just after the last sealed line written
- * (a lost line breaks no chain), and the SEALED marks done with. */
-static void drain_sealed_written(struct evlog_drain *d, size_t n, unsigned lines,
-				 unsigned whole, unsigned sealed, const struct seal_chain *saved)
+/* One write of the buffer's first N bytes (LINES lines), the supervisor's
+ * lines among them sealed first.  The lines that did not go out whole are
+ * counted lost, the supervisor's as its own (run's summary tells the two
+ * apart), and the chain is given back to just after the last sealed line
+ * written, so that a lost line breaks no chain. */
+static void drain_write_buf(struct evlog_drain *d, size_t n, unsigned lines)
 {
-	if (!sealed)
-		return;
+	struct seal_chain saved;
+	unsigned marked = drain_seal_marks(d, n, &saved);
+	unsigned whole = evlog_sink_write_lines(d->sink, d->buf, n, lines), kept = 0, sealed = 0;
+
 	if (whole < lines) {
-		const char *p = d->buf, *end = d->buf;
-		unsigned kept = 0;
+		const char *p = d->buf;
+		size_t end = 0;
 
 		for (unsigned k = 0; k < whole && (p = memchr(p, '\n', n - (size_t)(p - d->buf)));
 		     k++)
-			end = ++p;
-		while (kept < sealed && d->marks[kept].off < (size_t)(end - d->buf))
-			kept++;
-		*d->seal = *saved;
-		if (kept) {
-			memcpy(d->seal->last, d->marks[kept - 1].after, SEAL_LEN);
-			d->seal->lines += kept;
+			end = (size_t)(++p - d->buf);
+		while (kept < marked && d->marks[kept].off < end)
+			if (d->marks[kept++].prefix)
+				sealed++;
+		for (unsigned k = kept; k < marked; k++)
+			evlog_sink_count_lost(d->sink);
+		drain_lost(d, (lines - whole) - (marked - kept));
+		if (d->seal && marked) {
+			*d->seal = saved;
+			for (unsigned k = 0; k < kept; k++)
+				if (d->marks[k].prefix)
+					memcpy(d->seal->last, d->marks[k].after, SEAL_LEN);
+			d->seal->lines += sealed;
 		}
 	}
-	memmove(d->marks, d->marks + sealed, sizeof(d->marks[0]) * (d->nmarks - sealed));
-	d->nmarks -= sealed;
+	memmove(d->marks, d->marks + marked, sizeof(d->marks[0]) * (d->nmarks - marked));
+	d->nmarks -= marked;
 	for (unsigned k = 0; k < d->nmarks; k++)
 		d->marks[k].off -= n;
 }
 
-/* One write of the buffer's first N bytes (LINES lines), the supervisor's
- * lines among them sealed first.  Returns the lines written whole. */
-static unsigned drain_write_buf(struct evlog_drain *d, size_t n, unsigned lines)
+/* Every line of the buffer lost (the log is gone): counted, the
+ * supervisor's as its own; their seals were never taken. */
+static void drain_lose_all(struct evlog_drain *d)
 {
-	struct seal_chain saved;
-	unsigned sealed = d->seal ? drain_seal_marks(d, n, &saved) : 0;
-	unsigned whole = evlog_sink_write_lines(d->sink, d->buf, n, lines);
-
-	drain_sealed_written(d, n, lines, whole, sealed, &saved);
-	return whole;
+	for (unsigned k = 0; k < d->nmarks; k++)
+		evlog_sink_count_lost(d->sink);
+	drain_lost(d, d->lines - d->nmarks);
+	d->nmarks = 0;
 }
 
 static void drain_rotate(struct evlog_drain *d, size_t next);
@@ -213,19 +221,18 @@ static size_t drain_fits(struct evlog_drain *d, unsigned *lines)
  * than its size (unless one line is longer). */
 static void drain_flush(struct evlog_drain *d, bool usable)
 {
-	unsigned whole = 0, lines, rounds = 0;
+	unsigned lines, rounds = 0;
 	size_t n;
 
 	while (d->lines) {
 		if (!usable || d->removed) {
-			drain_lost(d, d->lines);
+			drain_lose_all(d);
 			break;
 		}
 		n = drain_fits(d, &lines);
 		if (n) {
 			rounds = 0;
-			whole = drain_write_buf(d, n, lines);
-			drain_lost(d, lines - whole);
+			drain_write_buf(d, n, lines);
 			memmove(d->buf, d->buf + n, d->used - n);
 			d->used -= n;
 			d->lines -= lines;
@@ -237,12 +244,10 @@ static void drain_flush(struct evlog_drain *d, bool usable)
 		drain_rotate(d, d->used);
 		if (d->rotate_err || ++rounds > 8) {
 			/* Cannot: the rest goes on into this file. */
-			whole = drain_write_buf(d, d->used, d->lines);
-			drain_lost(d, d->lines - whole);
+			drain_write_buf(d, d->used, d->lines);
 			break;
 		}
 	}
-	/* Lost with the log gone: their seals were never taken. */
 	d->nmarks = 0;
 	d->used = 0;
 	d->lines = 0;
@@ -292,10 +297,12 @@ static bool drain_queue_one(struct evlog_drain *d, const struct timespec *before
 	atomic_store_explicit(&q->tail, tail + DRAIN_QALIGN(sizeof(r) + r.len),
 			      memory_order_release);
 	if (!ok) {
-		drain_lost(d, 1);
+		evlog_sink_count_lost(d->sink);
 		return true;
 	}
 	n = event_format(d->buf + d->used, EVENT_LINE_MAX, &e);
+	d->marks[d->nmarks].off = d->used;
+	d->marks[d->nmarks].prefix = 0;
 	if (d->seal) {
 		/* Room for its seal before the closing brace, filled in at the
 		 * write; a line too long to seal is not written (as
@@ -304,17 +311,16 @@ static bool drain_queue_one(struct evlog_drain *d, const struct timespec *before
 
 		if (n < 2 || line[n - 1] != '\n' || line[n - 2] != '}' ||
 		    n + SEAL_SUFFIX_LEN > EVENT_LINE_MAX) {
-			drain_lost(d, 1);
+			evlog_sink_count_lost(d->sink);
 			return true;
 		}
-		d->marks[d->nmarks].off = d->used;
 		d->marks[d->nmarks].prefix = n - 2;
 		memcpy(line + n - 2 + SEAL_SUFFIX_LEN, "}\n", 2);
 		memcpy(line + n - 2, SEAL_KEY_TEXT, sizeof(SEAL_KEY_TEXT) - 1);
 		line[n - 2 + SEAL_SUFFIX_LEN - 1] = '"';
-		d->nmarks++;
 		n += SEAL_SUFFIX_LEN;
 	}
+	d->nmarks++;
 	d->used += n;
 	d->lines++;
 	drain_inflight(d);

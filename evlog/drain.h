@@ -73,11 +73,11 @@ struct evlog_drain_segment {
 
 struct evlog_drain_queue;
 
-/* A supervisor's line in the drain's buffer, to be sealed just before its
- * write (drain.c). */
+/* A supervisor's line in the drain's buffer (its losses are its own), to
+ * be sealed just before its write (drain.c). */
 struct evlog_drain_mark {
 	size_t off;			/* where the line starts in buf */
-	size_t prefix;			/* its sealed prefix's length */
+	size_t prefix;			/* its sealed prefix's length; 0: unsealed */
 	uint8_t after[SEAL_LEN];	/* the chain's seal once it is sealed */
 };
 
@@ -108,7 +108,7 @@ struct evlog_drain {
 	struct evlog_drain_queue *queue;	/* evlog_drain_queue(); NULL: none */
 	_Atomic uint64_t hold_word;	/* evlog_drain_hold() without a queue */
 	struct event_unpacked *qunpacked;	/* one record, out of the queue */
-	struct evlog_drain_mark *marks;	/* the buffer's lines to seal, in order */
+	struct evlog_drain_mark *marks;	/* the buffer's supervisor lines, in order */
 	unsigned nmarks;
 };
 
