@@ -106,6 +106,8 @@ struct evlog_drain {
 	unsigned nseg;
 	int rotate_err;			/* the errno said last, 0: none */
 	struct evlog_drain_queue *queue;	/* evlog_drain_queue(); NULL: none */
+	uint64_t q_tail;		/* the queue's tail as the supervisor saw it */
+	uint64_t q_head;		/* its head as the drain saw it */
 	_Atomic uint64_t hold_word;	/* evlog_drain_hold() without a queue */
 	struct event_unpacked *qunpacked;	/* one record, out of the queue */
 	struct evlog_drain_mark *marks;	/* the buffer's supervisor lines, in order */
@@ -162,9 +164,10 @@ void evlog_drain_close_segments(struct evlog_drain *d, const struct event_seal *
 
 /* The supervisor has received a call (ON) whose line it will write or put
  * after answering it, or is done with it (!ON): meanwhile the thread writes
- * no line of the ring's made after the call came.  No lock, no system call
- * (the supervisor's hot path). */
-void evlog_drain_hold(struct evlog_drain *d, bool on);
+ * no line of the ring's made after the call came.  ON: *WHEN is set to the
+ * time the hold began (CLOCK_REALTIME), the call's time.  No lock, no
+ * system call (the supervisor's hot path). */
+void evlog_drain_hold(struct evlog_drain *d, bool on, struct timespec *when);
 
 /* Make the supervisor's queue (see the top of this file): memory shared
  * with the processes forked from here on, so call it after the tree's first

@@ -151,6 +151,7 @@ struct notify_ctx {
 	struct seal_chain *seal;	/* notify_seal(), or NULL */
 	bool verify_all;	/* an execve of a process /proc could not name */
 	bool queue_tried;		/* evlog_drain_queue(), at the first call */
+	struct timespec recv_ts;	/* when the call in hand was received */
 	/* The addresses of one address event's call (sendmmsg: one per
 	 * message with a msg_name), their decisions and unknown facts, and
 	 * the caller's vector of struct mmsghdr as read. */
@@ -671,7 +672,7 @@ struct notify_job {
 	int sock_fd;		/* our copy of the call's descriptor, or -errno */
 	struct policy_call call;
 	struct policy_decision d;
-	struct timespec ts;	/* when it was decided */
+	struct timespec ts;	/* when it was received */
 	bool go;		/* the call takes place: allowed, or audit mode */
 	bool blind;		/* /proc could not tell who is calling */
 	bool muxed;		/* through socketcall: ARGS read from memory */
@@ -1014,10 +1015,12 @@ static void notify_decide_addrs(struct notify_ctx *c, struct notify_job *j)
 	}
 }
 
-/* Decide: the one matcher; the mode says whether the call takes place. */
+/* Decide: the one matcher; the mode says whether the call takes place.
+ * The event's time is when we received the call (evlog_drain_hold): the
+ * ring's lines of calls made after it come after its line. */
 static void notify_decide(struct notify_ctx *c, struct notify_job *j)
 {
-	clock_gettime(CLOCK_REALTIME, &j->ts);
+	j->ts = c->recv_ts;
 	if (calls_names_address(j->row))
 		notify_decide_addrs(c, j);
 	else if (j->unknown)
@@ -1526,9 +1529,9 @@ int notify_serve(struct notify_ctx *c, int listener)
 	}
 	/* Its line goes after the ring's lines of calls made before it and
 	 * before those made while we decide and answer (drain.h). */
-	evlog_drain_hold(c->log, true);
+	evlog_drain_hold(c->log, true, &c->recv_ts);
 	ret = notify_serve_one(c, listener);
-	evlog_drain_hold(c->log, false);
+	evlog_drain_hold(c->log, false, NULL);
 	return ret;
 }
 
