@@ -2,6 +2,13 @@
 /* notify.c - one seccomp user notification: receive, facts, decide, perform,
  * answer, log (notify_serve() reads as that pipeline).
  *
+ * The caller waits from its call to our answer, and in a tight loop also
+ * for whatever we do after it (with synchronous wake-ups it runs on our
+ * CPU, after us).  So the answer's path holds two ioctls, one poll of the
+ * cached thread's pidfd (notify_alive) and plain computation; the event
+ * goes into the drain's queue as a packed record (evlog_drain_put), and
+ * its formatting, seal and write happen on the drain's thread.
+ *
  * Why letting a call continue is safe here: every fact the policy decides on
  * is either a register argument (family, type, protocol, how), which the
  * kernel copied into the notification and will use unchanged when the call
