@@ -6,8 +6,12 @@
 #   filter   the seccomp filter deciding alone (a log:false policy: nothing
 #            goes to the supervisor)              vs native        <= 1.05x
 #   notify   every call notified, decided, logged and continued by
-#            sockaudit's supervisor               vs bench/k2_bare <= 1.2x
+#            sockaudit's supervisor               vs bench/k2_bare <= 1.10x
 #            (a bare notify-and-continue supervisor, nothing else)
+#   decide   every call notified, decided and continued, not logged (an
+#            exe rule with "log": false: only the supervisor can decide it)
+#            vs bench/k2_bare: printed, no target; the part of notify's
+#            cost that is the supervisor's own pipeline, not the log
 #   auto     --layer auto on a dynamic program    vs native   <= preload + 0.05
 #
 # Then the address events: a loop of socket + connect to a loopback listener
@@ -49,6 +53,11 @@ SA="$tmp/sockaudit" LOOP="$tmp/k2_loop" BARE="$tmp/k2_bare"
 cat >"$tmp/quiet.json" <<'EOF'
 {"version": 1, "mode": "enforce", "default": {"action": "allow", "log": false}}
 EOF
+# Every call notified (the exe is the supervisor's to match), none logged.
+cat >"$tmp/decide.json" <<'EOF'
+{"version": 1, "mode": "enforce", "default": {"action": "allow"},
+ "rules": [{"id": "any-exe", "exe": "/*", "action": "allow", "log": false}]}
+EOF
 # Only the connects logged: one notified call per iteration of the connect
 # loop (its socket and accept4 decided by the filter alone).
 cat >"$tmp/connect.json" <<'EOF'
@@ -64,12 +73,13 @@ one() {
 	filter)  "$SA" run -p "$tmp/quiet.json" -o "$tmp/log" --layer seccomp -- "$LOOP" "$N_FAST" 2>/dev/null ;;
 	bare)    "$BARE" "$LOOP" "$N_SLOW" ;;
 	notify)  "$SA" run -o "$tmp/log" --layer seccomp -- "$LOOP" "$N_SLOW" 2>/dev/null ;;
+	decide)  "$SA" run -p "$tmp/decide.json" -o "$tmp/log" --layer seccomp -- "$LOOP" "$N_SLOW" 2>/dev/null ;;
 	preload) "$SA" run -o "$tmp/log" --layer preload -- "$LOOP" "$N_FAST" 2>/dev/null ;;
 	auto)    "$SA" run -o "$tmp/log" --layer auto -- "$LOOP" "$N_FAST" 2>/dev/null ;;
 	esac
 }
 
-configs="native filter bare notify preload auto"
+configs="native filter bare notify decide preload auto"
 for c in $configs; do : >"$tmp/$c"; done
 for ((r = 0; r < ROUNDS; r++)); do
 	for c in $configs; do
@@ -150,6 +160,8 @@ r_preload=$(awk -v a="$m_preload" -v b="$m_native" 'BEGIN { print a / b }')
 r_auto=$(awk -v a="$m_auto" -v b="$m_native" 'BEGIN { print a / b }')
 check "filter alone / native" "$r_filter" 1.05
 check "notified call / bare notify round trip" "$r_notify" 1.10
+printf '%-40s %6.3f\n' "notified, not logged / bare round trip" \
+	"$(awk -v a="$m_decide" -v b="$m_bare" 'BEGIN { print a / b }')"
 printf '%-40s %6.3f\n' "preload / native" "$r_preload"
 check "auto / native (limit: preload + 0.05)" "$r_auto" "$(awk -v p="$r_preload" 'BEGIN { print p + 0.05 }')"
 

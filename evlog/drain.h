@@ -27,9 +27,20 @@
  * at a rotation the chain starts again in the new file, so that each file's
  * seals verify on their own.
  *
+ * The supervisor's own events need not wait for their write either
+ * (evlog_drain_put): it packs each into the drain's queue, memory shared
+ * with its standby and with no process of the tree, and answers the next
+ * call while the drain's thread, on the other CPU, formats, seals and
+ * writes it with the ring's lines, in the order of their times.  The seals
+ * are computed just before the write that carries them, so each is in the
+ * chain of the file it goes to, and a write that fails gives back the seals
+ * of the lines it lost.
+ *
  * The drain's thread holds no lock while it sleeps; the launcher may fork a
  * standby while it runs, which calls evlog_drain_adopt() to drain in its
- * turn.
+ * turn: the queue and the ring too, from where they were; what the dead
+ * drain had taken and not written, and a call the dead supervisor had in
+ * hand, are counted lost.
  */
 #ifndef SOCKAUDIT_EVLOG_DRAIN_H
 #define SOCKAUDIT_EVLOG_DRAIN_H
@@ -60,6 +71,16 @@ struct evlog_drain_segment {
 };
 
 
+struct evlog_drain_queue;
+
+/* A supervisor's line in the drain's buffer (its losses are its own), to
+ * be sealed just before its write (drain.c). */
+struct evlog_drain_mark {
+	size_t off;			/* where the line starts in buf */
+	size_t prefix;			/* its sealed prefix's length; 0: unsealed */
+	uint8_t after[SEAL_LEN];	/* the chain's seal once it is sealed */
+};
+
 struct evlog_drain {
 	struct evlog_sink *sink;
 	struct evlog_ring *ring;	/* NULL: no ring, own lines only */
@@ -76,8 +97,6 @@ struct evlog_drain {
 	char *scratch;			/* one record, out of the ring */
 	struct event_unpacked *unpacked;
 	const struct timespec *until;	/* drain_one(): take nothing made after */
-	bool holding;			/* evlog_drain_hold(): a call in hand */
-	struct timespec hold;		/* ... received then */
 	uint64_t max_size;		/* rotate past this many bytes; 0: never */
 	unsigned keep;			/* LOG.1 .. LOG.KEEP */
 	_Atomic bool reopen;		/* evlog_drain_reopen(): asked to */
@@ -86,6 +105,13 @@ struct evlog_drain {
 	struct evlog_drain_segment seg[EVLOG_DRAIN_SEGMENTS];	/* oldest first */
 	unsigned nseg;
 	int rotate_err;			/* the errno said last, 0: none */
+	struct evlog_drain_queue *queue;	/* evlog_drain_queue(); NULL: none */
+	uint64_t q_tail;		/* the queue's tail as the supervisor saw it */
+	uint64_t q_head;		/* its head as the drain saw it */
+	_Atomic uint64_t hold_word;	/* evlog_drain_hold() without a queue */
+	struct event_unpacked *qunpacked;	/* one record, out of the queue */
+	struct evlog_drain_mark *marks;	/* the buffer's supervisor lines, in order */
+	unsigned nmarks;
 };
 
 /* Drain RING (NULL: none) into SINK, counting the ring's losses in TALLY.
@@ -136,10 +162,32 @@ bool evlog_drain_write_sealed(struct evlog_drain *d, char *line, size_t len, siz
  * been renamed again (LOG.2, logrotate's LOG.1) or removed since. */
 void evlog_drain_close_segments(struct evlog_drain *d, const struct event_seal *rec);
 
-/* The supervisor has received a call (ON) whose line it will write after
- * answering it, or is done with it (!ON): meanwhile the thread writes no
- * line of the ring's made after the call came. */
-void evlog_drain_hold(struct evlog_drain *d, bool on);
+/* The supervisor has received a call (ON) whose line it will write or put
+ * after answering it, or is done with it (!ON): meanwhile the thread writes
+ * no line of the ring's made after the call came.  ON: *WHEN is set to the
+ * time the hold began (CLOCK_REALTIME), the call's time.  No lock, no
+ * system call (the supervisor's hot path). */
+void evlog_drain_hold(struct evlog_drain *d, bool on, struct timespec *when);
+
+/* Make the supervisor's queue (see the top of this file): memory shared
+ * with the processes forked from here on, so call it after the tree's first
+ * process was forked (which becomes dumpable before its exec: it must not
+ * hold the queue, whose lines get sealed) and before the standby is (which
+ * drains it should we die).  Only while the drain's thread runs (a log
+ * with a ring).  0, or -errno: then every line is written as it comes. */
+int evlog_drain_queue(struct evlog_drain *d);
+
+/* Put the supervisor's event E into the queue, for the thread to format,
+ * seal (when the run seals) and write after the ring's lines of calls made
+ * before E->ts, and before those made later.  No lock, no system call but
+ * a rare wake-up of the thread when the queue fills.  False when there is
+ * no queue or it is full: then the caller writes the line itself
+ * (evlog_drain_write_sealed), which comes after everything queued. */
+bool evlog_drain_put(struct evlog_drain *d, const struct event *e);
+
+/* Write everything queued and taken from the ring so far, now (before a
+ * record that counts the sealed lines). */
+void evlog_drain_sync(struct evlog_drain *d);
 
 /* Stop the thread after a last round that takes everything committed. */
 void evlog_drain_stop(struct evlog_drain *d);

@@ -2,6 +2,13 @@
 /* notify.c - one seccomp user notification: receive, facts, decide, perform,
  * answer, log (notify_serve() reads as that pipeline).
  *
+ * The caller waits from its call to our answer, and in a tight loop also
+ * for whatever we do after it (with synchronous wake-ups it runs on our
+ * CPU, after us).  So the answer's path holds two ioctls, one poll of the
+ * cached thread's pidfd (notify_alive) and plain computation; the event
+ * goes into the drain's queue as a packed record (evlog_drain_put), and
+ * its formatting, seal and write happen on the drain's thread.
+ *
  * Why letting a call continue is safe here: every fact the policy decides on
  * is either a register argument (family, type, protocol, how), which the
  * kernel copied into the notification and will use unchanged when the call
@@ -40,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,17 +83,26 @@ struct notify_arch {
 
 #define NOTIFY_ARCHES 8
 
+/* A pidfd that refers to one thread, not its process (Linux 6.9). */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
 /* What /proc says about a calling thread.  Cached per thread: DIRFD is
  * /proc/TID opened O_PATH, which stays bound to that very thread, so a lookup
- * through it fails once the thread is gone, even if its id was reused. */
+ * through it fails once the thread is gone, even if its id was reused; so
+ * does PIDFD, a thread pidfd, which polls readable once the thread is gone
+ * (notify_alive). */
 struct notify_target {
 	pid_t tid;		/* 0: empty slot */
 	pid_t pid, ppid;
 	int dirfd;
+	int pidfd;		/* -1: none (an older kernel): notify_still */
 	unsigned long long start;
 	char exe[PATH_MAX];
 	char comm[64];
 	bool exe_known;
+	bool verify_exe;	/* its process exec'd with threads: notify_still */
 };
 
 #define NOTIFY_TARGETS 64
@@ -101,6 +118,10 @@ struct notify_proc {
 	unsigned long long start;
 	uint64_t seq;
 	char *exe;		/* NULL: none kept */
+	bool exec_threads;	/* it called execve with other threads alive
+				   (notify_exec_seen) */
+	enum { NOTIFY_SELF_UNKNOWN, NOTIFY_SELF_NO, NOTIFY_SELF_YES } writes_self;
+				/* notify_writes_self(), per image */
 };
 
 #define NOTIFY_PROCS_MIN 256
@@ -135,6 +156,9 @@ struct notify_ctx {
 	struct notify_target blind;	/* notify_blind_target() */
 	bool blind_said;
 	struct seal_chain *seal;	/* notify_seal(), or NULL */
+	bool verify_all;	/* an execve of a process /proc could not name */
+	bool queue_tried;		/* evlog_drain_queue(), at the first call */
+	struct timespec recv_ts;	/* when the call in hand was received */
 	/* The addresses of one address event's call (sendmmsg: one per
 	 * message with a msg_name), their decisions and unknown facts, and
 	 * the caller's vector of struct mmsghdr as read. */
@@ -153,7 +177,7 @@ struct notify_ctx *notify_new(const struct policy *p, struct evlog_drain *log, u
 	c->log = log;
 	c->marker = marker;
 	for (size_t i = 0; i < NOTIFY_TARGETS; i++)
-		c->targets[i].dirfd = -1;
+		c->targets[i].dirfd = c->targets[i].pidfd = -1;
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &c->sizes) < 0)
 		goto fail;
 	/* The kernel may know a larger struct than our headers: size by it. */
@@ -179,9 +203,12 @@ void notify_free(struct notify_ctx *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < NOTIFY_TARGETS; i++)
+	for (size_t i = 0; i < NOTIFY_TARGETS; i++) {
 		if (c->targets[i].dirfd >= 0)
 			close(c->targets[i].dirfd);
+		if (c->targets[i].pidfd >= 0)
+			close(c->targets[i].pidfd);
+	}
 	free(c->req);
 	free(c->resp);
 	if (c->procs)
@@ -294,8 +321,10 @@ static void notify_target_drop(struct notify_target *t)
 {
 	if (t->dirfd >= 0)
 		close(t->dirfd);
+	if (t->pidfd >= 0)
+		close(t->pidfd);
 	memset(t, 0, sizeof(*t));
-	t->dirfd = -1;
+	t->dirfd = t->pidfd = -1;
 }
 
 /* Fill T from /proc/TID: 0, or -errno (the thread is gone: -ENOENT/-ESRCH).
@@ -312,6 +341,9 @@ static int notify_read_target(pid_t tid, struct notify_target *t)
 	if (t->dirfd < 0)
 		return -errno;
 	t->tid = tid;
+	/* Opened before the caller's ID_VALID check, like the rest: the
+	 * thread it names is the caller once that check passes. */
+	t->pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
 
 	n = notify_read_file(t->dirfd, "status", buf, sizeof(buf));
 	if (n < 0)
@@ -374,7 +406,28 @@ static bool notify_still(const struct notify_target *t)
 	return n >= 0 && (size_t)n == strlen(t->exe) && !memcmp(exe, t->exe, (size_t)n);
 }
 
-/* The facts of thread TID, from the cache when notify_still() says they
+/* True when cached T is still the live thread it was, with the same exe:
+ * one poll of its thread pidfd (a thread that is gone, even if its id was
+ * reused, polls readable).  That it has not exec'd since, notify_exec_seen
+ * makes sure of: the filter sends every execve here first, which drops its
+ * process's threads from the cache.  Only where that cannot be enough (an
+ * exec with other threads alive, one of which may be cached again before
+ * the exec kills it, after which the exec'ing thread takes over the
+ * leader's id and pidfd) is the exe read again on every call, as without a
+ * pidfd. */
+static bool notify_alive(const struct notify_ctx *c, const struct notify_target *t)
+{
+	struct pollfd p = { .fd = t->pidfd, .events = POLLIN };
+
+	if (t->pidfd < 0 || t->verify_exe || c->verify_all)
+		return notify_still(t);
+	return poll(&p, 1, 0) == 0;
+}
+
+static struct notify_proc *notify_proc_of(struct notify_ctx *c, pid_t pid,
+					  unsigned long long start);
+
+/* The facts of thread TID, from the cache when notify_alive() says they
  * hold.  *FRESH is true when they were just read from /proc: the caller must
  * then check the notification is still valid before trusting them.  NULL:
  * TID is gone.  The check runs before every decision, not only for exe
@@ -387,7 +440,7 @@ static struct notify_target *notify_target(struct notify_ctx *c, pid_t tid, bool
 	struct notify_target *t = &c->targets[(unsigned)tid % NOTIFY_TARGETS];
 	int rc;
 
-	if (t->tid == tid && notify_still(t)) {
+	if (t->tid == tid && notify_alive(c, t)) {
 		*fresh = false;
 		return t;
 	}
@@ -405,6 +458,7 @@ static struct notify_target *notify_target(struct notify_ctx *c, pid_t tid, bool
 		notify_target_drop(t);
 		return NULL;
 	}
+	t->verify_exe = notify_proc_of(c, t->pid, t->start)->exec_threads;
 	*fresh = true;
 	return t;
 }
@@ -497,13 +551,16 @@ static struct notify_proc *notify_proc_of(struct notify_ctx *c, pid_t pid,
 	return &c->procs[i];
 }
 
-/* Write one event, sealed when the run seals (notify_seal): the chain
- * advances before the write, so that should we be killed in between, the
- * standby continues after the line we meant to write (then missing: the
- * reader reports the break), never before one that is in the log; a write
- * that fails gives the seal back, so a lost event breaks no chain. */
+/* Write one event: into the drain's queue, for its thread to format, seal
+ * and write on the other CPU while we answer the next call (drain.h); when
+ * there is none or it is full, here, sealed when the run seals
+ * (notify_seal): the chain advances before the write, so that should we be
+ * killed in between, the standby continues after the line we meant to
+ * write (then missing: the reader reports the break), never before one
+ * that is in the log; a write that fails gives the seal back, so a lost
+ * event breaks no chain. */
 static void notify_write_event(struct notify_ctx *c, struct event *e,
-			       const struct notify_target *t)
+			       const struct notify_target *t, bool now)
 {
 	char line[EVENT_LINE_MAX];
 	size_t len;
@@ -511,6 +568,8 @@ static void notify_write_event(struct notify_ctx *c, struct event *e,
 
 	e->seq = ++notify_proc_of(c, t->pid, t->start)->seq;
 	evlog_sink_count_decision(c->log->sink, e->decision);	/* run's summary */
+	if (!now && evlog_drain_put(c->log, e))
+		return;
 	len = event_format(line, sizeof(line), e);
 	/* One write per event, after the ring's lines so far (drain.h), sealed
 	 * there, in the chain of the file it goes to.  The sink counts a loss
@@ -526,6 +585,69 @@ static void notify_write_event(struct notify_ctx *c, struct event *e,
 void notify_seal(struct notify_ctx *c, struct seal_chain *chain)
 {
 	c->seal = chain;
+}
+
+/* One line of /proc/PID/maps: is it the shim, or the run's ring (the
+ * tally's memfd mapped whole, not only its page: evlog/ring.h)? */
+static void notify_maps_line(const char *line, bool *shim, bool *ring)
+{
+	static const char memfd[] = "/memfd:sockaudit-tally";
+	unsigned long start, end;
+	const char *path = strchr(line, '/');
+
+	if (!path || sscanf(line, "%lx-%lx", &start, &end) != 2)
+		return;
+	if (strstr(path, "libsockaudit"))
+		*shim = true;
+	else if (!strncmp(path, memfd, sizeof(memfd) - 1) && end - start > 65536)
+		*ring = true;
+}
+
+/* Does T's process write the log itself?  The supervisor's lines go through
+ * the drain's queue and reach the log a round of the drain's thread later,
+ * in time order with the ring's lines; a process whose shim writes the
+ * file itself (it could not map the ring: its descriptor closed before its
+ * exec, another pid namespace) would get its own line of its next call in
+ * before ours.  Its calls' lines are written before they are answered.
+ * Told from its maps (the shim loaded, the ring not mapped), read once per
+ * process image (notify_exec_seen forgets it); one we cannot read or
+ * cannot name is taken to write the log itself. */
+static bool notify_writes_self(struct notify_ctx *c, const struct notify_target *t)
+{
+	struct notify_proc *p;
+	char buf[8192];
+	size_t have = 0;
+	bool shim = false, ring = false;
+	ssize_t n;
+	int fd;
+
+	if (t->dirfd < 0)
+		return true;
+	p = notify_proc_of(c, t->pid, t->start);
+	if (p->writes_self != NOTIFY_SELF_UNKNOWN)
+		return p->writes_self == NOTIFY_SELF_YES;
+	fd = openat(t->dirfd, "maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;	/* and asked again at its next call */
+	while ((n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		char *q = buf, *nl;
+
+		have += (size_t)n;
+		while ((nl = memchr(q, '\n', have - (size_t)(q - buf)))) {
+			*nl = '\0';
+			notify_maps_line(q, &shim, &ring);
+			q = nl + 1;
+		}
+		have -= (size_t)(q - buf);
+		memmove(buf, q, have);
+		if (have == sizeof(buf) - 1)
+			have = 0;	/* a line longer than any path: not ours */
+	}
+	close(fd);
+	if (n < 0)
+		return true;
+	p->writes_self = shim && !ring ? NOTIFY_SELF_YES : NOTIFY_SELF_NO;
+	return p->writes_self == NOTIFY_SELF_YES;
 }
 
 /* Kill the target as the kernel's SECCOMP_RET_KILL_PROCESS would: by SIGSYS
@@ -557,7 +679,7 @@ struct notify_job {
 	int sock_fd;		/* our copy of the call's descriptor, or -errno */
 	struct policy_call call;
 	struct policy_decision d;
-	struct timespec ts;	/* when it was decided */
+	struct timespec ts;	/* when it was received */
 	bool go;		/* the call takes place: allowed, or audit mode */
 	bool blind;		/* /proc could not tell who is calling */
 	bool muxed;		/* through socketcall: ARGS read from memory */
@@ -816,7 +938,7 @@ static struct notify_target *notify_blind_target(struct notify_ctx *c, pid_t tid
 		c->blind_said = true;
 	}
 	memset(t, 0, sizeof(*t));
-	t->dirfd = -1;
+	t->dirfd = t->pidfd = -1;
 	t->tid = t->pid = tid;
 	return t;
 }
@@ -900,10 +1022,12 @@ static void notify_decide_addrs(struct notify_ctx *c, struct notify_job *j)
 	}
 }
 
-/* Decide: the one matcher; the mode says whether the call takes place. */
+/* Decide: the one matcher; the mode says whether the call takes place.
+ * The event's time is when we received the call (evlog_drain_hold): the
+ * ring's lines of calls made after it come after its line. */
 static void notify_decide(struct notify_ctx *c, struct notify_job *j)
 {
-	clock_gettime(CLOCK_REALTIME, &j->ts);
+	j->ts = c->recv_ts;
 	if (calls_names_address(j->row))
 		notify_decide_addrs(c, j);
 	else if (j->unknown)
@@ -921,6 +1045,13 @@ static void notify_decide(struct notify_ctx *c, struct notify_job *j)
 	}
 	j->go = c->mode == POLICY_AUDIT || j->d.action == POLICY_ALLOW;
 	j->kill_it = !j->go && j->d.action == POLICY_KILL;
+	if (!j->go && !j->kill_it) {
+		/* Refused: what the caller will see, known before the answer
+		 * (a line may be written first: notify_writes_self). */
+		j->known = true;
+		j->result = -1;
+		j->err = j->d.err;
+	}
 }
 
 /* Copy LEN bytes between BUF and address ADDR of thread TID (OUT: to the
@@ -1228,9 +1359,6 @@ static int notify_answer(struct notify_ctx *c, int listener, struct notify_job *
 		resp->error = -(j->d.err ? j->d.err : EPERM);
 	} else if (!j->go) {
 		resp->error = -j->d.err;
-		j->known = true;
-		j->result = -1;
-		j->err = j->d.err;
 	} else if (j->new_fd >= 0) {
 		return notify_addfd(c, listener, j);
 	} else if (j->known) {
@@ -1248,7 +1376,7 @@ static int notify_answer(struct notify_ctx *c, int listener, struct notify_job *
 /* Log: one event per socket made (a socketpair that is not refused: one per
  * end), none for an allowed accept that made no socket.  A call we let
  * continue has an unknown result ("self", "result" and "errno" null). */
-static void notify_log(struct notify_ctx *c, const struct notify_job *j)
+static void notify_log(struct notify_ctx *c, const struct notify_job *j, bool now)
 {
 	struct event e;
 	int events = 1;
@@ -1311,12 +1439,31 @@ static void notify_log(struct notify_ctx *c, const struct notify_job *j)
 			e.decision = event_decision_of(&a->d, c->mode);
 			e.rule = a->d.rule_id;
 			e.unknown = j->unknown | a->unknown;
-			notify_write_event(c, &e, j->t);
+			notify_write_event(c, &e, j->t, now);
 		}
 		return;
 	}
 	for (int i = 0; i < events; i++)
-		notify_write_event(c, &e, j->t);
+		notify_write_event(c, &e, j->t, now);
+}
+
+/* Thread T of PROC is about to execve (or fail to): the cache's threads of
+ * its process are dropped, so that its next calls read the new exe.  With
+ * other threads alive (the thread count read now, while T waits for us
+ * and cannot make more), dropping is not enough (notify_alive): then the
+ * process's calls verify their exe from now on, until an exec of it alone. */
+static void notify_exec_seen(struct notify_ctx *c, const struct notify_target *t,
+			     struct notify_proc *proc)
+{
+	char buf[4096];
+	pid_t pid = t->pid;
+
+	proc->exec_threads = notify_read_file(t->dirfd, "status", buf, sizeof(buf)) <= 0 ||
+			     notify_status_field(buf, "\nThreads:") != 1;
+	proc->writes_self = NOTIFY_SELF_UNKNOWN;
+	for (size_t i = 0; i < NOTIFY_TARGETS; i++)
+		if (c->targets[i].tid && c->targets[i].pid == pid)
+			notify_target_drop(&c->targets[i]);
 }
 
 /* The calls the filter sends so that the exe stays known (policy/filter.h,
@@ -1346,6 +1493,11 @@ static bool notify_lifecycle(struct notify_ctx *c, int listener, int *ret)
 			free(proc->exe);
 			proc->exe = dumpable ? strdup(t->exe) : NULL;
 		}
+		if (!dumpable)
+			notify_exec_seen(c, t, proc);
+	} else if (!dumpable) {
+		/* Whose exec this is we cannot tell: trust no cached exe. */
+		c->verify_all = true;
 	}
 	c->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	*ret = notify_send(c, listener);
@@ -1375,11 +1527,18 @@ int notify_serve(struct notify_ctx *c, int listener)
 	ret = notify_recv(c, listener);
 	if (ret <= 0)
 		return ret;
+	/* The first notification is the tree's first execve: its process was
+	 * forked already and the standby is not yet, as the queue needs
+	 * (evlog_drain_queue).  Without one, each line is written here. */
+	if (!c->queue_tried) {
+		c->queue_tried = true;
+		evlog_drain_queue(c->log);
+	}
 	/* Its line goes after the ring's lines of calls made before it and
 	 * before those made while we decide and answer (drain.h). */
-	evlog_drain_hold(c->log, true);
+	evlog_drain_hold(c->log, true, &c->recv_ts);
 	ret = notify_serve_one(c, listener);
-	evlog_drain_hold(c->log, false);
+	evlog_drain_hold(c->log, false, NULL);
 	return ret;
 }
 
@@ -1387,6 +1546,7 @@ static int notify_serve_one(struct notify_ctx *c, int listener)
 {
 	struct notify_job j = { .sock_fd = -1, .new_fd = -1 };
 	int kind, ret;
+	bool now;
 
 	if (notify_lifecycle(c, listener, &ret))
 		return ret < 0 ? ret : 0;
@@ -1399,12 +1559,17 @@ static int notify_serve_one(struct notify_ctx *c, int listener)
 	if (ret > 0) {
 		notify_decide(c, &j);
 		notify_perform(c, listener, &j);
-		/* A kill is logged first, while the target is what it names. */
-		if (j.kill_it)
-			notify_log(c, &j);
+		/* A kill is logged first, while the target is what it names; so
+		 * is the call of a process that writes the log itself, written
+		 * now, before its own line of its next call (notify_writes_self):
+		 * except an accept we made, whose descriptor comes with the
+		 * answer. */
+		now = j.new_fd < 0 && j.d.log && notify_writes_self(c, j.t);
+		if (j.kill_it || now)
+			notify_log(c, &j, now);
 		ret = notify_answer(c, listener, &j);
-		if (ret > 0 && !j.kill_it)
-			notify_log(c, &j);
+		if (ret > 0 && !j.kill_it && !now)
+			notify_log(c, &j, false);
 	}
 	if (j.sock_fd >= 0)
 		close(j.sock_fd);

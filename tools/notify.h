@@ -3,7 +3,10 @@
  *
  * The supervisor loop (supervise.c) owns the listener and the signals; this
  * module turns one notification into facts (/proc, the target's socket),
- * asks the policy, answers the kernel and writes the event.  A logged
+ * asks the policy, answers the kernel and hands the event to the drain
+ * (drain.h), whose thread formats, seals and writes it on the other CPU:
+ * the caller waits for none of that.  (A process that writes the log
+ * itself gets its line written before its call is answered: notify.c.)  A logged
  * shutdown, and a logged accept that cannot block, it makes itself on its
  * copy of the target's descriptor, so that the event has the real result
  * (the accepted socket goes to the target with SECCOMP_IOCTL_NOTIF_ADDFD);

@@ -15,8 +15,10 @@
  * dies without saying goodbye (SIGKILL, the OOM killer), the standby takes
  * the listener over and serves the tree with the same pipeline: every
  * notified call is still decided and logged, where without it each would
- * fail with ENOSYS, glibc's own sockets included.  (Only seq restarts: the
- * standby's counts are the ones it was forked with.)  Should the standby die
+ * fail with ENOSYS, glibc's own sockets included; the lines the supervisor
+ * had put in the drain's queue and not yet written are the standby's to
+ * write (drain.h).  (Only seq restarts: the standby's counts are the ones
+ * it was forked with.)  Should the standby die
  * as well, the kernel's ENOSYS is what remains (man sockaudit-run).
  *
  * The events of a log file are sealed (evlog/seal.h): before the tree
@@ -401,6 +403,8 @@ static void supervise_seal_end(struct supervise *s)
 
 	if (!s->seal)
 		return;
+	/* The supervisor's lines still queued first: the record counts them. */
+	evlog_drain_sync(s->spec->drain);
 	clock_gettime(CLOCK_REALTIME, &rec.ts);
 	rec.key = s->seal->key;
 	rec.sealed = s->seal->lines;

@@ -261,6 +261,29 @@ os.execv(sys.argv[1], [sys.argv[1], "socket", "2", "2", "0"])' "$K2"
 	assert_output "socket errno 13"
 }
 
+@test "notify: an exec from another thread than the leader: the new image's calls carry its exe, though its id is the old leader's" {
+	# The leader's facts are cached (its socket); a second thread execs,
+	# takes over the leader's id, and its new image makes a socket.
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$PY" -c '
+import os, socket, sys, threading, time
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+threading.Thread(target=os.execv, args=(sys.argv[1], [sys.argv[1], "socket", "2", "2", "0"])).start()
+time.sleep(60)' "$K2"
+	assert_output --regexp '^socket fd [0-9]+$'
+	run -0 jq -r 'select(.layer == "notify" and .family == "AF_INET") | "\(.exe) \(.pid == .tid)"' "$T/log"
+	assert_output "$(readlink -f "$PY") true
+$K2 true"
+	# and once more in the same image: the cache holds the new exe now
+	run -0 --separate-stderr "$SOCKAUDIT" run -o "$T/log2" --layer seccomp -- "$PY" -c '
+import os, socket, sys, threading, time
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+threading.Thread(target=os.execv, args=(sys.argv[1], [sys.argv[1], "exec", sys.argv[1], "socket", "2", "2", "0"])).start()
+time.sleep(60)' "$K2"
+	run -0 jq -r 'select(.layer == "notify" and .family == "AF_INET") | .exe' "$T/log2"
+	assert_output "$(readlink -f "$PY")
+$K2"
+}
+
 @test "a denied socketpair: EPERM, and one event (no ends were made), as the shim writes" {
 	cat >"$T/p.json" <<-'EOF2'
 	{"version": 1, "default": {"action": "allow"},
