@@ -5,11 +5,24 @@
  *   supervise_run
  *     supervise_filter     policy -> libseccomp -> BPF, in the parent
  *     landlock_ruleset     its TCP ports -> a Landlock ruleset (landlock.c)
- *     fork
- *       supervise_child    no_new_privs, Landlock, seccomp(), listener out, exec
- *     supervise_start      listener received, exec checked
+ *     supervise_launch     a thread: clone(CLONE_VM | CLONE_VFORK | CLONE_FILES)
+ *       supervise_child    no_new_privs, Landlock, seccomp(), exec
+ *     supervise_start      listener taken, exec served and checked
  *     supervise_standby    fork: a second holder of the listener
  *     supervise_loop       poll(listener, signalfd) until the tree is gone
+ *
+ * The child is started the way posix_spawn starts one, not with fork: it
+ * shares our memory and our descriptor table until its exec, so starting
+ * it copies no page tables, its exec tears down no copy of our address
+ * space, and its listener is in our table as soon as seccomp() returns it
+ * (no pidfd_getfd).  Exec unshares the table and closes what is
+ * close-on-exec, as fork and exec would.  CLONE_VFORK suspends the thread
+ * that cloned until the child has exec'd or died, and that is the signal
+ * that exec worked; but the child's execve is itself a notified call that
+ * this process must answer, so the clone is made by a short-lived thread
+ * (supervise_launch) while the main thread serves.  The child runs as that
+ * suspended thread (its stack, its errno), so nothing it does can race the
+ * main thread.
  *
  * The standby waits on a pipe for the supervisor's end.  If the supervisor
  * dies without saying goodbye (SIGKILL, the OOM killer), the standby takes
@@ -37,6 +50,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -83,11 +98,23 @@ struct child_msg {
 	int err;
 };
 
+/* The child's stack, inside the launching thread's (which is suspended
+ * while the child runs): what landlock_restrict's note and execve need. */
+#define SUPERVISE_CHILD_STACK (64 * 1024)
+
 struct supervise {
 	const struct run_spec *spec;
 	struct sock_fprog prog;
-	int chan[2];		/* socketpair: the listener travels over it */
-	int errpipe[2];		/* close-on-exec: EOF means exec succeeded */
+	/* The launch (supervise_launch): the child writes 'l' once its
+	 * listener is in our table (CHILD_LISTENER, CHILD_KILLABLE), the
+	 * launching thread 'x' once the child has exec'd or died, then
+	 * CHILD_FAILED says which, with CHILD_MSG. */
+	int ready[2];
+	int child_listener;
+	char child_killable;
+	bool child_failed;
+	struct child_msg child_msg;
+	int launch_err;		/* clone's errno, 0: the child was started */
 	int sigfd;
 	int listener;
 	sigset_t old_mask;
@@ -155,51 +182,34 @@ out:
 	return ret;
 }
 
+/* In the child: say why in our shared memory, for the launching thread,
+ * which resumes once we are gone. */
 static void __attribute__((noreturn))
 supervise_child_fail(struct supervise *s, enum child_stage stage, int err)
 {
-	struct child_msg m = { .stage = stage, .err = err };
-
-	if (write(s->errpipe[1], &m, sizeof(m)) < 0) {
-		/* The parent learns from our status alone. */
-	}
+	s->child_msg.stage = stage;
+	s->child_msg.err = err;
+	s->child_failed = true;
 	_exit(stage != CHILD_EXEC ? 125 : err == ENOENT ? 127 : 126);
 }
 
-/* Tell the parent LISTENER's number and whether the filter waits killably.
- * A write, not sendmsg with SCM_RIGHTS: sendmsg is an address call the
- * filter may send to the supervisor, which is not serving yet.  The parent
- * takes the listener with pidfd_getfd while we wait in our execve (a
- * notified call); it is close-on-exec, so the program never sees it. */
-static int supervise_send_listener(int chan, int listener, char killable)
-{
-	int msg[2] = { listener, killable };
-
-	return write(chan, msg, sizeof(msg)) == (ssize_t)sizeof(msg) ? 0 : -1;
-}
-
-/* The child: between fork and exec.  Once the filter is in, every socket
- * call of ours would wait for a parent that is not reading yet: make none. */
-static void __attribute__((noreturn)) supervise_child(struct supervise *s)
+/* The child, until exec: in our memory and descriptor table (see the top
+ * of this file), so it changes nothing of them but its own stack and
+ * S->child_*, and closes no descriptor.  What it sets is its own: the
+ * signal mask, the limits, no_new_privs, Landlock, the filter.  Once the
+ * filter is in, every socket call of ours would wait for the supervisor:
+ * make none.  We are not dumpable (we share the supervisor's memory, key
+ * included) and need not be: nobody takes a descriptor from us. */
+static int supervise_child(void *arg)
 {
 	unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER |
 			      SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	struct supervise *s = arg;
 	char killable = 1;
 	int listener;
 
-	close(s->chan[0]);
-	close(s->errpipe[0]);
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 	run_limits_restore();
-	/* The parent takes our listener with pidfd_getfd, which a parent
-	 * without CAP_SYS_PTRACE may do only to a dumpable child: we inherited
-	 * its non-dumpable flag (supervise_seal_start).  Drop the seal chain
-	 * first, the one secret we hold (its key); exec resets the flag
-	 * anyway. */
-	if (s->seal)
-		munmap(s->seal, sizeof(*s->seal));
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
-		supervise_child_fail(s, CHILD_LISTENER, errno);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		supervise_child_fail(s, CHILD_NNP, errno);
 	landlock_restrict(s->landlock);
@@ -214,35 +224,49 @@ static void __attribute__((noreturn)) supervise_child(struct supervise *s)
 	}
 	if (listener < 0)
 		supervise_child_fail(s, CHILD_SECCOMP, errno);
-	if (supervise_send_listener(s->chan[1], listener, killable))
+	/* In our table already, close-on-exec: CMD never sees it.  A write
+	 * wakes the supervisor, which is not serving yet (so no sendmsg,
+	 * an address call the filter may send it). */
+	s->child_listener = listener;
+	s->child_killable = killable;
+	if (write(s->ready[1], "l", 1) != 1)
 		supervise_child_fail(s, CHILD_LISTENER, errno);
-	close(s->chan[1]);
 	execve(s->spec->exe_path, s->spec->argv, s->spec->envp);
 	supervise_child_fail(s, CHILD_EXEC, errno);
 }
 
-/* Receive the listener, then learn whether exec worked.  Returns 0, or the
- * exit status run must return. */
-static int supervise_start(struct supervise *s)
+/* The launching thread: start the child and wait, suspended by
+ * CLONE_VFORK, until it has exec'd or died; then say so. */
+static void *supervise_launch(void *arg)
 {
-	int msg[2] = { -1, 0 }, pidfd;
-	char killable;
-	struct child_msg m;
+	char stack[SUPERVISE_CHILD_STACK] __attribute__((aligned(64)));
+	struct supervise *s = arg;
+	pid_t pid;
+
+	pid = clone(supervise_child, stack + sizeof(stack),
+		    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, s);
+	s->launch_err = pid < 0 ? errno : 0;
+	s->child = pid;
+	if (write(s->ready[1], "x", 1) != 1) {
+		/* The read end is ours: cannot fail. */
+	}
+	return NULL;
+}
+
+/* Take the listener, serve the child's execve, then learn whether exec
+ * worked.  Returns 0, or the exit status run must return. */
+static int supervise_start(struct supervise *s, pthread_t launcher)
+{
+	char word = 0, killable = 0;
 	ssize_t n;
 
 	do
-		n = read(s->chan[0], msg, sizeof(msg));
+		n = read(s->ready[0], &word, 1);
 	while (n < 0 && errno == EINTR);
-	killable = (char)msg[1];
-	/* The child waits in its execve for us, the listener still open. */
-	if (n == (ssize_t)sizeof(msg) && msg[0] >= 0) {
-		pidfd = (int)syscall(SYS_pidfd_open, s->child, 0);
-		if (pidfd >= 0) {
-			s->listener = (int)syscall(SYS_pidfd_getfd, pidfd, msg[0], 0);
-			close(pidfd);
-		}
-		if (s->listener < 0)
-			cli_error("run", "cannot take the seccomp listener: %s", strerror(errno));
+	if (n == 1 && word == 'l') {
+		/* The child waits in its execve for us. */
+		s->listener = s->child_listener;
+		killable = s->child_killable;
 	}
 	/* Synchronous wake-ups (Linux 6.6): the caller's CPU switches to us
 	 * and back, instead of waking us on another CPU, which on a VM is an
@@ -257,11 +281,12 @@ static int supervise_start(struct supervise *s)
 			  "(Linux 5.19): a signal cancels a notified call, which then "
 			  "restarts (Go programs retry often)");
 
-	/* EOF: the write end was closed by a successful exec.  That execve
-	 * is already a notified call (notify_lifecycle): serve meanwhile. */
-	while (s->listener >= 0) {
+	/* 'x': the launching thread is back, the child has exec'd or died.
+	 * That execve is already a notified call (notify_lifecycle): serve
+	 * meanwhile. */
+	while (word != 'x' && s->listener >= 0) {
 		struct pollfd pfd[2] = {
-			{ .fd = s->errpipe[0], .events = POLLIN },
+			{ .fd = s->ready[0], .events = POLLIN },
 			{ .fd = s->listener, .events = POLLIN },
 		};
 
@@ -269,24 +294,27 @@ static int supervise_start(struct supervise *s)
 			break;
 		if (pfd[1].revents & POLLIN)
 			notify_serve(s->notify, s->listener);
-		else if (pfd[0].revents)
+		else if (pfd[0].revents && read(s->ready[0], &word, 1) != 1)
 			break;
 	}
-	do
-		n = read(s->errpipe[0], &m, sizeof(m));
-	while (n < 0 && errno == EINTR);
-	if (n != sizeof(m))
+	pthread_join(launcher, NULL);
+	if (s->launch_err) {
+		cli_error("run", "clone: %s", strerror(s->launch_err));
+		return 125;
+	}
+	if (!s->child_failed)
 		return s->listener >= 0 ? 0 : 125;
 
-	if (m.stage == CHILD_EXEC) {
-		cli_error("run", "%s: %s", s->spec->exe_path, strerror(m.err));
-		return m.err == ENOENT ? 127 : 126;
+	if (s->child_msg.stage == CHILD_EXEC) {
+		cli_error("run", "%s: %s", s->spec->exe_path, strerror(s->child_msg.err));
+		return s->child_msg.err == ENOENT ? 127 : 126;
 	}
-	if (m.stage == CHILD_SECCOMP && m.err == EBUSY)
+	if (s->child_msg.stage == CHILD_SECCOMP && s->child_msg.err == EBUSY)
 		cli_error("run", "%s: %s (already under a seccomp notify supervisor?)",
-			  child_stage_what[m.stage], strerror(m.err));
+			  child_stage_what[s->child_msg.stage], strerror(s->child_msg.err));
 	else
-		cli_error("run", "%s: %s", child_stage_what[m.stage], strerror(m.err));
+		cli_error("run", "%s: %s", child_stage_what[s->child_msg.stage],
+			  strerror(s->child_msg.err));
 	return 125;
 }
 
@@ -525,10 +553,11 @@ static bool supervise_loop(struct supervise *s)
 int supervise_run(const struct run_spec *spec)
 {
 	struct supervise s = {
-		.spec = spec, .chan = { -1, -1 },
-		.errpipe = { -1, -1 }, .sigfd = -1, .listener = -1, .child = -1,
+		.spec = spec, .ready = { -1, -1 }, .child_listener = -1,
+		.sigfd = -1, .listener = -1, .child = -1,
 		.standby = -1, .standby_fd = -1, .landlock = -1,
 	};
+	pthread_t launcher;
 	sigset_t mask;
 	bool tree_gone;
 	int ret = 125;
@@ -542,8 +571,7 @@ int supervise_run(const struct run_spec *spec)
 	}
 	supervise_seal_start(&s);
 	s.landlock = landlock_ruleset(spec->policy);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.chan) ||
-	    pipe2(s.errpipe, O_CLOEXEC)) {
+	if (pipe2(s.ready, O_CLOEXEC)) {
 		cli_error("run", "%s", strerror(errno));
 		goto out;
 	}
@@ -561,24 +589,19 @@ int supervise_run(const struct run_spec *spec)
 		goto out_mask;
 	}
 
-	s.child = fork();
-	if (s.child < 0) {
-		cli_error("run", "fork: %s", strerror(errno));
+	/* The launching thread inherits the blocked signals. */
+	errno = pthread_create(&launcher, NULL, supervise_launch, &s);
+	if (errno) {
+		cli_error("run", "cannot start the child: %s", strerror(errno));
 		goto out_mask;
 	}
-	if (s.child == 0)
-		supervise_child(&s);
-	close(s.chan[1]);
-	s.chan[1] = -1;
-	close(s.errpipe[1]);
-	s.errpipe[1] = -1;
+	ret = supervise_start(&s, launcher);
 	if (s.landlock >= 0)
 		close(s.landlock);
 	s.landlock = -1;
-
-	ret = supervise_start(&s);
 	if (ret) {
-		waitpid(s.child, NULL, 0);
+		if (s.child > 0)
+			waitpid(s.child, NULL, 0);
 		goto out_mask;
 	}
 	supervise_standby(&s);
@@ -604,12 +627,9 @@ out:
 		munmap(s.seal, sizeof(*s.seal));
 	notify_free(s.notify);
 	free(s.prog.filter);
-	for (int i = 0; i < 2; i++) {
-		if (s.chan[i] >= 0)
-			close(s.chan[i]);
-		if (s.errpipe[i] >= 0)
-			close(s.errpipe[i]);
-	}
+	for (int i = 0; i < 2; i++)
+		if (s.ready[i] >= 0)
+			close(s.ready[i]);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	if (s.listener >= 0)
