@@ -7,9 +7,10 @@
  *     landlock_ruleset     its TCP ports -> a Landlock ruleset (landlock.c)
  *     supervise_launch     a thread: clone(CLONE_VM | CLONE_VFORK | CLONE_FILES)
  *       supervise_child    no_new_privs, Landlock, seccomp(), exec
- *     supervise_start      listener taken, exec served and checked
+ *     supervise_start      listener taken, exec served
  *     supervise_standby    fork: a second holder of the listener
  *     supervise_loop       poll(listener, signalfd) until the tree is gone
+ *     supervise_launched   whether exec worked
  *
  * The child is started the way posix_spawn starts one, not with fork: it
  * shares our memory and our descriptor table until its exec, so starting
@@ -115,6 +116,7 @@ struct supervise {
 	bool child_failed;
 	struct child_msg child_msg;
 	int launch_err;		/* clone's errno, 0: the child was started */
+	bool launched;		/* the launching thread's 'x' was read */
 	int sigfd;
 	int listener;
 	sigset_t old_mask;
@@ -243,21 +245,28 @@ static void *supervise_launch(void *arg)
 	struct supervise *s = arg;
 	pid_t pid;
 
+	/* CLONE_PARENT_SETTID: S->child is set before the child runs, so
+	 * before the main thread can reap it. */
 	pid = clone(supervise_child, stack + sizeof(stack),
-		    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, s);
+		    CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PARENT_SETTID | SIGCHLD, s,
+		    &s->child);
 	s->launch_err = pid < 0 ? errno : 0;
-	s->child = pid;
 	if (write(s->ready[1], "x", 1) != 1) {
 		/* The read end is ours: cannot fail. */
 	}
 	return NULL;
 }
 
-/* Take the listener, serve the child's execve, then learn whether exec
- * worked.  Returns 0, or the exit status run must return. */
-static int supervise_start(struct supervise *s, pthread_t launcher)
+/* Take the listener and serve the child's execve, its first notified call
+ * (between its seccomp() and its execve it makes none).  S->listener stays
+ * -1 when the child never got that far.  Whether exec worked is known
+ * later (supervise_launched): serving the rest, the standby first, need
+ * not wait for the launching thread, which may be scheduled only once CMD
+ * yields its CPU. */
+static void supervise_start(struct supervise *s)
 {
 	char word = 0, killable = 0;
+	bool served = false;
 	ssize_t n;
 
 	do
@@ -267,6 +276,8 @@ static int supervise_start(struct supervise *s, pthread_t launcher)
 		/* The child waits in its execve for us. */
 		s->listener = s->child_listener;
 		killable = s->child_killable;
+	} else if (n == 1) {
+		s->launched = true;
 	}
 	/* Synchronous wake-ups (Linux 6.6): the caller's CPU switches to us
 	 * and back, instead of waking us on another CPU, which on a VM is an
@@ -281,21 +292,45 @@ static int supervise_start(struct supervise *s, pthread_t launcher)
 			  "(Linux 5.19): a signal cancels a notified call, which then "
 			  "restarts (Go programs retry often)");
 
-	/* 'x': the launching thread is back, the child has exec'd or died.
-	 * That execve is already a notified call (notify_lifecycle): serve
-	 * meanwhile. */
-	while (word != 'x' && s->listener >= 0) {
+	/* 'x': the launching thread is back, the child has exec'd or died. */
+	while (!served && !s->launched && s->listener >= 0) {
 		struct pollfd pfd[2] = {
 			{ .fd = s->ready[0], .events = POLLIN },
 			{ .fd = s->listener, .events = POLLIN },
 		};
 
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			/* Without us its execve fails (ENOSYS): the child
+			 * ends, and so does the launching thread's wait. */
+			cli_error("run", "poll: %s", strerror(errno));
+			close(s->listener);
+			s->listener = -1;
 			break;
-		if (pfd[1].revents & POLLIN)
+		}
+		if (pfd[1].revents & POLLIN) {
 			notify_serve(s->notify, s->listener);
-		else if (pfd[0].revents && read(s->ready[0], &word, 1) != 1)
-			break;
+			served = true;
+		} else if (pfd[0].revents) {
+			s->launched = true;
+		}
+	}
+}
+
+/* Once the child has exec'd or died (its tree is gone, or it was served
+ * past its execve): wait for the launching thread's word and say how the
+ * launch went.  Returns 0 when CMD was executed, else the exit status run
+ * must return. */
+static int supervise_launched(struct supervise *s, pthread_t launcher)
+{
+	char word;
+	ssize_t n;
+
+	while (!s->launched) {
+		n = read(s->ready[0], &word, 1);
+		if (n >= 0 || errno != EINTR)
+			s->launched = true;
 	}
 	pthread_join(launcher, NULL);
 	if (s->launch_err) {
@@ -497,8 +532,12 @@ static void supervise_standby(struct supervise *s)
 		s->standby_fd = p[1];
 }
 
-/* The tree is gone (TREE_GONE): stand the standby down and reap it.  Else
- * hand it the processes left. */
+/* The tree is gone (TREE_GONE): stand the standby down.  Else hand it the
+ * processes left.  Either way run does not wait for it: its exit, the
+ * teardown of a copy of our address space, runs beside our own end (the
+ * seal, the last of the ring, the summary), and supervise_run reaps it
+ * only if it is gone by then; if not, it ends an orphan, reaped by init
+ * or the nearest subreaper, as it does when it serves processes left. */
 static void supervise_standby_end(struct supervise *s, bool tree_gone)
 {
 	if (s->standby < 0)
@@ -507,9 +546,7 @@ static void supervise_standby_end(struct supervise *s, bool tree_gone)
 		/* It is gone already. */
 	}
 	close(s->standby_fd);
-	if (tree_gone)
-		waitpid(s->standby, NULL, 0);
-	else
+	if (!tree_gone)
 		fprintf(stderr, "sockaudit run: processes of the tree are still running: the "
 			"standby supervisor (pid %d) decides and logs their calls until they "
 			"end\n", (int)s->standby);
@@ -560,7 +597,7 @@ int supervise_run(const struct run_spec *spec)
 	pthread_t launcher;
 	sigset_t mask;
 	bool tree_gone;
-	int ret = 125;
+	int ret = 125, launched;
 
 	if (supervise_filter(&s) < 0)
 		goto out;
@@ -595,23 +632,28 @@ int supervise_run(const struct run_spec *spec)
 		cli_error("run", "cannot start the child: %s", strerror(errno));
 		goto out_mask;
 	}
-	ret = supervise_start(&s, launcher);
+	supervise_start(&s);
 	if (s.landlock >= 0)
 		close(s.landlock);
 	s.landlock = -1;
-	if (ret) {
+	if (s.listener < 0) {
+		ret = supervise_launched(&s, launcher);
+		if (!ret)
+			ret = 125;
 		if (s.child > 0)
 			waitpid(s.child, NULL, 0);
 		goto out_mask;
 	}
 	supervise_standby(&s);
 	tree_gone = supervise_loop(&s);
+	launched = supervise_launched(&s, launcher);
 	/* Processes left to the standby: so are the ring's lines, and two
 	 * drainers must never take from one ring. */
 	if (!tree_gone && s.standby >= 0)
 		evlog_drain_release(spec->drain);
 	supervise_standby_end(&s, tree_gone);
-	if (tree_gone)
+	/* A CMD that could not be executed made no run to seal. */
+	if (tree_gone && !launched)
 		supervise_seal_end(&s);
 	if (!s.reaped) {
 		/* We stopped early (an error, or a signal once only orphans were
@@ -619,7 +661,9 @@ int supervise_run(const struct run_spec *spec)
 		kill(s.child, SIGKILL);
 		waitpid(s.child, &s.status, 0);
 	}
-	ret = supervise_exit_status(s.status);
+	if (s.standby > 0)
+		waitpid(s.standby, NULL, WNOHANG);
+	ret = launched ? launched : supervise_exit_status(s.status);
 out_mask:
 	sigprocmask(SIG_SETMASK, &s.old_mask, NULL);
 out:
