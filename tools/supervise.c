@@ -131,15 +131,13 @@ struct supervise {
 };
 
 /* Compile the policy and export its BPF into S->prog: the child then only has
- * to make one system call between fork and exec. */
+ * to make one system call for it before exec. */
 static int supervise_filter(struct supervise *s)
 {
 	struct policy_seccomp_opts o = { .notify = true, .marker = s->spec->marker };
-	scmp_filter_ctx ctx = NULL;
-	struct stat st;
-	int fd = -1, ret;
+	int ret;
 
-	ret = policy_seccomp_build(s->spec->policy, &o, &ctx);
+	ret = policy_seccomp_bpf(s->spec->policy, &o, &s->prog);
 	if (ret == -E2BIG) {
 		/* Too many holes for BPF_MAXINSNS: the supervisor decides every
 		 * socket call instead, with the same matcher. */
@@ -147,40 +145,11 @@ static int supervise_filter(struct supervise *s)
 				"the kernel's 4096 instructions; every socket call goes to the "
 				"notify supervisor instead (same decisions, slower calls)\n");
 		o.notify_all = true;
-		ret = policy_seccomp_build(s->spec->policy, &o, &ctx);
+		ret = policy_seccomp_bpf(s->spec->policy, &o, &s->prog);
 	}
-	if (ret < 0) {
+	if (ret < 0)
 		cli_error("run", "cannot compile the policy into a seccomp filter: %s",
 			  strerror(-ret));
-		goto out;
-	}
-	fd = memfd_create("sockaudit-bpf", MFD_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		cli_error("run", "memfd_create: %s", strerror(errno));
-		goto out;
-	}
-	ret = seccomp_export_bpf(ctx, fd);
-	if (ret < 0 || fstat(fd, &st) < 0 || st.st_size <= 0 ||
-	    st.st_size % sizeof(struct sock_filter)) {
-		cli_error("run", "cannot export the seccomp filter: %s",
-			  strerror(ret < 0 ? -ret : EINVAL));
-		ret = -EINVAL;
-		goto out;
-	}
-	s->prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
-	s->prog.filter = malloc((size_t)st.st_size);
-	if (!s->prog.filter ||
-	    pread(fd, s->prog.filter, (size_t)st.st_size, 0) != st.st_size) {
-		cli_error("run", "cannot read back the seccomp filter");
-		ret = -EIO;
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	seccomp_release(ctx);
 	return ret;
 }
 
