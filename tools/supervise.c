@@ -3,10 +3,12 @@
  * seccomp filter in the child, then answer its user notifications.
  *
  *   supervise_run
- *     supervise_filter     policy -> libseccomp -> BPF, in the parent
  *     landlock_ruleset     its TCP ports -> a Landlock ruleset (landlock.c)
- *     supervise_launch     a thread: clone(CLONE_VM | CLONE_VFORK | CLONE_FILES)
- *       supervise_child    no_new_privs, Landlock, seccomp(), exec
+ *     supervise_launch     a thread:
+ *       supervise_filter   policy -> libseccomp -> BPF
+ *       clone(CLONE_VM | CLONE_VFORK | CLONE_FILES)
+ *         supervise_child  no_new_privs, Landlock, seccomp(), exec
+ *     notify_new, supervise_seal_start   meanwhile, in the main thread
  *     supervise_start      listener taken, exec served
  *     supervise_standby    fork: a second holder of the listener
  *     supervise_loop       poll(listener, signalfd) until the tree is gone
@@ -116,6 +118,7 @@ struct supervise {
 	bool child_failed;
 	struct child_msg child_msg;
 	int launch_err;		/* clone's errno, 0: the child was started */
+	bool filter_failed;	/* said so: no child */
 	bool launched;		/* the launching thread's 'x' was read */
 	int sigfd;
 	int listener;
@@ -214,12 +217,20 @@ static void *supervise_launch(void *arg)
 	struct supervise *s = arg;
 	pid_t pid;
 
+	/* The filter is compiled here, while the main thread makes the
+	 * supervisor's tables and starts the seal: on two CPUs the costliest
+	 * step of the start-up is then off the way to CMD's exec. */
+	if (supervise_filter(s) < 0) {
+		s->filter_failed = true;
+		goto out;
+	}
 	/* CLONE_PARENT_SETTID: S->child is set before the child runs, so
 	 * before the main thread can reap it. */
 	pid = clone(supervise_child, stack + sizeof(stack),
 		    CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PARENT_SETTID | SIGCHLD, s,
 		    &s->child);
 	s->launch_err = pid < 0 ? errno : 0;
+out:
 	if (write(s->ready[1], "x", 1) != 1) {
 		/* The read end is ours: cannot fail. */
 	}
@@ -287,6 +298,27 @@ static void supervise_start(struct supervise *s)
 	}
 }
 
+/* We cannot serve (no supervisor's tables): end the launch.  A child in
+ * its execve already fails there (ENOSYS) once its listener is closed. */
+static void supervise_abort(struct supervise *s, pthread_t launcher)
+{
+	char word;
+	ssize_t n;
+
+	do
+		n = read(s->ready[0], &word, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 && word == 'l') {
+		close(s->child_listener);
+		do
+			n = read(s->ready[0], &word, 1);
+		while (n < 0 && errno == EINTR);
+	}
+	pthread_join(launcher, NULL);
+	if (s->child > 0)
+		waitpid(s->child, NULL, 0);
+}
+
 /* Once the child has exec'd or died (its tree is gone, or it was served
  * past its execve): wait for the launching thread's word and say how the
  * launch went.  Returns 0 when CMD was executed, else the exit status run
@@ -302,6 +334,8 @@ static int supervise_launched(struct supervise *s, pthread_t launcher)
 			s->launched = true;
 	}
 	pthread_join(launcher, NULL);
+	if (s->filter_failed)
+		return 125;
 	if (s->launch_err) {
 		cli_error("run", "clone: %s", strerror(s->launch_err));
 		return 125;
@@ -568,14 +602,6 @@ int supervise_run(const struct run_spec *spec)
 	bool tree_gone;
 	int ret = 125, launched;
 
-	if (supervise_filter(&s) < 0)
-		goto out;
-	s.notify = notify_new(spec->policy, spec->drain, spec->marker);
-	if (!s.notify) {
-		cli_error("run", "seccomp user notification: %s", strerror(errno));
-		goto out;
-	}
-	supervise_seal_start(&s);
 	s.landlock = landlock_ruleset(spec->policy);
 	if (pipe2(s.ready, O_CLOEXEC)) {
 		cli_error("run", "%s", strerror(errno));
@@ -601,6 +627,14 @@ int supervise_run(const struct run_spec *spec)
 		cli_error("run", "cannot start the child: %s", strerror(errno));
 		goto out_mask;
 	}
+	/* Both before CMD runs, which is once we answer its execve. */
+	s.notify = notify_new(spec->policy, spec->drain, spec->marker);
+	if (!s.notify) {
+		cli_error("run", "seccomp user notification: %s", strerror(errno));
+		supervise_abort(&s, launcher);
+		goto out_mask;
+	}
+	supervise_seal_start(&s);
 	supervise_start(&s);
 	if (s.landlock >= 0)
 		close(s.landlock);
