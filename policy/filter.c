@@ -157,6 +157,11 @@ struct sc_build {
 	size_t total_rules;		/* over every syscall and architecture */
 	struct scmp_arg_cmp cmp[4];
 	size_t ncmp;
+	/* policy_seccomp_bpf: the program the size check exported, kept
+	 * (malloc'd) rather than exported again; else NULL */
+	bool keep_bpf;
+	struct sock_filter *bpf;
+	size_t bpf_len;
 };
 
 /* --- classes --------------------------------------------------------- */
@@ -1088,8 +1093,11 @@ static int sc_new_ctx(const struct sc_build *b, uint32_t arch, scmp_filter_ctx *
 }
 
 /* Refuse a filter the kernel would refuse, with a clear error here rather
- * than EINVAL at load time. */
-static int sc_check_size(scmp_filter_ctx ctx)
+ * than EINVAL at load time.  With B->keep_bpf the program exported for it
+ * is kept in B->bpf: exporting is the costliest step of libseccomp, and
+ * `run` would otherwise do it twice (libseccomp 2.5 exports only to a
+ * descriptor, hence the memfd). */
+static int sc_check_size(struct sc_build *b, scmp_filter_ctx ctx)
 {
 	struct stat st;
 	int fd, ret;
@@ -1100,8 +1108,19 @@ static int sc_check_size(scmp_filter_ctx ctx)
 	ret = sc_errno(seccomp_export_bpf(ctx, fd));
 	if (!ret && fstat(fd, &st) < 0)
 		ret = -errno;
-	if (!ret && (size_t)st.st_size / 8 > SC_MAX_INSNS)
+	if (!ret && (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter)))
+		ret = -EINVAL;
+	if (!ret && (size_t)st.st_size / sizeof(struct sock_filter) > SC_MAX_INSNS)
 		ret = -E2BIG;
+	if (!ret && b->keep_bpf) {
+		free(b->bpf);
+		b->bpf_len = (size_t)st.st_size / sizeof(struct sock_filter);
+		b->bpf = malloc((size_t)st.st_size);
+		if (!b->bpf)
+			ret = -ENOMEM;
+		else if (pread(fd, b->bpf, (size_t)st.st_size, 0) != st.st_size)
+			ret = -EIO;
+	}
 	close(fd);
 	return ret;
 }
@@ -1127,7 +1146,7 @@ static int sc_build_all(struct sc_build *b, scmp_filter_ctx *out)
 			x86 = NULL;	/* merged into native */
 	}
 	if (!ret)
-		ret = sc_check_size(native);
+		ret = sc_check_size(b, native);
 	if (!ret) {
 		*out = native;
 		native = NULL;
@@ -1137,25 +1156,53 @@ static int sc_build_all(struct sc_build *b, scmp_filter_ctx *out)
 	return ret;
 }
 
+static int sc_build(struct sc_build *b, scmp_filter_ctx *out)
+{
+	int ret;
+
+	*out = NULL;
+	ret = sc_collect(b);
+	if (!ret)
+		ret = sc_build_all(b, out);
+	/* The i386 regions double the filter: a policy whose native filter
+	 * fits keeps it, with the direct i386 calls decided whole. */
+	if (ret == -E2BIG && seccomp_arch_native() == SCMP_ARCH_X86_64 && !b->o->i386_exact) {
+		b->i386_whole = true;
+		ret = sc_build_all(b, out);
+	}
+	for (int d = 0; d < SC_NDIMS; d++)
+		free(b->dims[d].vals);
+	free(b->noexe);
+	return ret;
+}
+
 int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opts *o,
 			 scmp_filter_ctx *out)
 {
 	static const struct policy_seccomp_opts none = { 0 };
 	struct sc_build b = { .p = p, .o = o ? o : &none, .mode = policy_mode(p) };
-	int ret;
+	int ret = sc_build(&b, out);
 
-	*out = NULL;
-	ret = sc_collect(&b);
-	if (!ret)
-		ret = sc_build_all(&b, out);
-	/* The i386 regions double the filter: a policy whose native filter
-	 * fits keeps it, with the direct i386 calls decided whole. */
-	if (ret == -E2BIG && seccomp_arch_native() == SCMP_ARCH_X86_64 && !b.o->i386_exact) {
-		b.i386_whole = true;
-		ret = sc_build_all(&b, out);
-	}
-	for (int d = 0; d < SC_NDIMS; d++)
-		free(b.dims[d].vals);
-	free(b.noexe);
+	free(b.bpf);
 	return ret;
+}
+
+int policy_seccomp_bpf(const struct policy *p, const struct policy_seccomp_opts *o,
+		       struct sock_fprog *prog)
+{
+	static const struct policy_seccomp_opts none = { 0 };
+	struct sc_build b = {
+		.p = p, .o = o ? o : &none, .mode = policy_mode(p), .keep_bpf = true,
+	};
+	scmp_filter_ctx ctx;
+	int ret = sc_build(&b, &ctx);
+
+	seccomp_release(ctx);
+	if (ret) {
+		free(b.bpf);
+		return ret;
+	}
+	prog->filter = b.bpf;
+	prog->len = (unsigned short)b.bpf_len;
+	return 0;
 }

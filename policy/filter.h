@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <seccomp.h>
+#include <linux/filter.h>
 
 #include "policy.h"
 
@@ -100,5 +101,12 @@ int policy_seccomp_socketcall_op(const char *call, unsigned *nargs);
  * notify, no marker). */
 int policy_seccomp_build(const struct policy *p, const struct policy_seccomp_opts *o,
 			 scmp_filter_ctx *ctx);
+
+/* policy_seccomp_build(), exported: the BPF program the kernel takes, in
+ * PROG (PROG->filter malloc'd, the caller frees it).  Cheaper than
+ * building and exporting again: the size check's export is the program.
+ * Returns 0 or what policy_seccomp_build() would. */
+int policy_seccomp_bpf(const struct policy *p, const struct policy_seccomp_opts *o,
+		       struct sock_fprog *prog);
 
 #endif

@@ -15,8 +15,8 @@
  *   landlock_ruleset   parent: the ABI, the ports, the ruleset
  *   landlock_restrict  child, after no_new_privs: one system call
  *
- * The ruleset is built before fork, so that the child makes one system
- * call for it between fork and exec, as for the seccomp filter.
+ * The ruleset is built before the child starts, so that the child makes
+ * one system call for it before exec, as for the seccomp filter.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -150,5 +150,4 @@ void landlock_restrict(int ruleset)
 			/* Nowhere left to say it. */
 		}
 	}
-	close(ruleset);
 }

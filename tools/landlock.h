@@ -38,9 +38,11 @@ struct landlock_net_port_attr {
 int landlock_ruleset(const struct policy *p);
 
 /* In the child, after no_new_privs and before exec: restrict this process
- * and its descendants with RULESET (from landlock_ruleset(); -1: nothing)
- * and close it.  A failure (too many nested Landlock domains) is one note
- * on stderr, written with one write(2), never fatal. */
+ * and its descendants with RULESET (from landlock_ruleset(); -1: nothing).
+ * RULESET stays open: the child shares the launcher's descriptor table,
+ * whose owner closes it (tools/supervise.c).  A failure (too many nested
+ * Landlock domains) is one note on stderr, written with one write(2),
+ * never fatal. */
 void landlock_restrict(int ruleset);
 
 /* Why Landlock cannot be the backstop, from what the kernel answered:

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -655,9 +656,39 @@ static void run_forward(int sig, siginfo_t *si, void *uc)
 		kill(run_child, sig);
 }
 
+/* What the child of run_preload needs, and what it says back: it shares
+ * our memory until its exec, as posix_spawn's does. */
+struct run_spawn {
+	const char *exe;
+	char **argv, **env;
+	sigset_t mask;
+	int err;		/* execve's errno; 0: it worked */
+};
+
+/* The child's stack, in run_preload's frame (suspended while the child
+ * runs): what execve needs. */
+#define RUN_SPAWN_STACK (16 * 1024)
+
+static int run_spawn_child(void *arg)
+{
+	struct run_spawn *sp = arg;
+
+	sigprocmask(SIG_SETMASK, &sp->mask, NULL);
+	run_limits_restore();
+	execve(sp->exe, sp->argv, sp->env);
+	sp->err = errno;
+	_exit(sp->err == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC);
+}
+
+/* Start CMD without copying our address space (fork would copy its page
+ * tables, and its exec tear that copy down again): clone(CLONE_VM |
+ * CLONE_VFORK) suspends us until the child has exec'd or died, and the
+ * child touches nothing of ours but SP and its own stack. */
 static int run_preload(const char *exe, char **argv, char **env)
 {
 	struct sigaction sa = { .sa_sigaction = run_forward, .sa_flags = SA_SIGINFO | SA_RESTART };
+	char stack[RUN_SPAWN_STACK] __attribute__((aligned(64)));
+	struct run_spawn sp = { .exe = exe, .argv = argv, .env = env };
 	sigset_t block, old;
 	int status, err;
 	pid_t pid;
@@ -668,21 +699,16 @@ static int run_preload(const char *exe, char **argv, char **env)
 	for (size_t i = 0; i < RUN_NFORWARDED; i++)
 		sigaddset(&block, run_forwarded[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	pid = fork();
+	sp.mask = old;
+	pid = clone(run_spawn_child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &sp);
 	if (pid < 0) {
 		err = errno;
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		cli_error("run", "fork: %s", strerror(err));
+		cli_error("run", "clone: %s", strerror(err));
 		return RUN_EXIT_FAILED;
 	}
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		run_limits_restore();
-		execve(exe, argv, env);
-		err = errno;
-		cli_error("run", "%s: %s", exe, strerror(err));
-		_exit(err == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC);
-	}
+	if (sp.err)
+		cli_error("run", "%s: %s", exe, strerror(sp.err));
 	run_child = pid;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < RUN_NFORWARDED; i++)

@@ -23,9 +23,9 @@ struct run_spec {
 					   0 when the shim is not loaded */
 };
 
-/* Fork; in the child set no_new_privs, install the policy's seccomp filter
- * with a user-notification listener, hand the listener to the parent, exec.
- * The parent supervises the whole process tree until the child exits and
+/* Start the child (sharing our memory and descriptors until its exec, as
+ * posix_spawn's does); in it set no_new_privs, install the policy's seccomp
+ * filter with a user-notification listener, exec.  The parent supervises the whole process tree until the child exits and
  * returns sockaudit run's exit status: the child's status, 125 when sockaudit
  * failed, 126 when CMD could not be executed, 127 when not found, 128+N when
  * CMD was killed by signal N. */

@@ -434,37 +434,63 @@ static int run_cli_elf_open(int fd, struct run_cli_elf *e)
 	return -ENOEXEC;
 }
 
-/* Program header I of E, widened to 64 bits. */
-static int run_cli_elf_phdr(int fd, const struct run_cli_elf *e, unsigned i, Elf64_Phdr *p)
+/* The most program headers read (a 64-bit ELF has a dozen or two). */
+#define RUN_CLI_PHDRS_MAX 512
+/* The most of a dynamic section read (the shim's is half a kilobyte). */
+#define RUN_CLI_DYN_MAX (64 * 1024)
+
+/* E's program headers, widened to 64 bits, in *OUT (malloc'd): one read of
+ * the whole table, which run makes for CMD and for the shim before every
+ * run (a read per header was a dozen system calls each). */
+static int run_cli_elf_phdrs(int fd, const struct run_cli_elf *e, Elf64_Phdr **out)
 {
-	off_t at = e->phoff + (off_t)i * e->phentsize;
+	size_t size = (size_t)e->phnum * e->phentsize;
+	unsigned char *raw;
+	Elf64_Phdr *p;
+	int ret = -ENOEXEC;
 
-	if (e->is64)
-		return pread(fd, p, sizeof(*p), at) == sizeof(*p) ? 0 : -ENOEXEC;
-
-	Elf32_Phdr q;
-
-	if (pread(fd, &q, sizeof(q), at) != sizeof(q))
+	*out = NULL;
+	if (!e->phnum || e->phnum > RUN_CLI_PHDRS_MAX)
 		return -ENOEXEC;
-	p->p_type = q.p_type;
-	p->p_offset = q.p_offset;
-	p->p_vaddr = q.p_vaddr;
-	p->p_filesz = q.p_filesz;
-	p->p_memsz = q.p_memsz;
-	return 0;
+	raw = malloc(size);
+	p = calloc(e->phnum, sizeof(*p));
+	if (!raw || !p) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (pread(fd, raw, size, (off_t)e->phoff) != (ssize_t)size)
+		goto out;
+	for (unsigned i = 0; i < e->phnum; i++) {
+		Elf32_Phdr q;
+
+		if (e->is64) {
+			memcpy(&p[i], raw + (size_t)i * e->phentsize, sizeof(p[i]));
+			continue;
+		}
+		memcpy(&q, raw + (size_t)i * e->phentsize, sizeof(q));
+		p[i].p_type = q.p_type;
+		p[i].p_offset = q.p_offset;
+		p[i].p_vaddr = q.p_vaddr;
+		p[i].p_filesz = q.p_filesz;
+		p[i].p_memsz = q.p_memsz;
+	}
+	*out = p;
+	p = NULL;
+	ret = 0;
+out:
+	free(raw);
+	free(p);
+	return ret;
 }
 
-/* The file offset of virtual address VADDR, through E's PT_LOAD segments. */
-static int run_cli_elf_offset(int fd, const struct run_cli_elf *e, Elf64_Addr vaddr, off_t *off)
+/* The file offset of virtual address VADDR, through the PT_LOAD segments
+ * among the N headers P. */
+static int run_cli_elf_offset(const Elf64_Phdr *p, unsigned n, Elf64_Addr vaddr, off_t *off)
 {
-	Elf64_Phdr p;
-
-	for (unsigned i = 0; i < e->phnum; i++) {
-		if (run_cli_elf_phdr(fd, e, i, &p) < 0)
-			return -ENOEXEC;
-		if (p.p_type == PT_LOAD && vaddr >= p.p_vaddr &&
-		    vaddr < p.p_vaddr + p.p_filesz) {
-			*off = p.p_offset + (vaddr - p.p_vaddr);
+	for (unsigned i = 0; i < n; i++) {
+		if (p[i].p_type == PT_LOAD && vaddr >= p[i].p_vaddr &&
+		    vaddr < p[i].p_vaddr + p[i].p_filesz) {
+			*off = (off_t)(p[i].p_offset + (vaddr - p[i].p_vaddr));
 			return 0;
 		}
 	}
@@ -474,9 +500,10 @@ static int run_cli_elf_offset(int fd, const struct run_cli_elf *e, Elf64_Addr va
 int run_cli_needed_sanitizer(const char *path, char *buf, size_t len)
 {
 	struct run_cli_elf e;
-	Elf64_Phdr p, dyn = { .p_type = PT_NULL };
-	Elf64_Dyn d;
+	Elf64_Phdr *p = NULL, dyn = { .p_type = PT_NULL };
+	Elf64_Dyn *d = NULL;
 	Elf64_Addr strtab = 0;
+	size_t nd = 0;
 	off_t stroff;
 	int fd, ret;
 
@@ -489,33 +516,30 @@ int run_cli_needed_sanitizer(const char *path, char *buf, size_t len)
 	ret = -ENOENT;
 	if (!e.is64)
 		goto out;	/* the shim is built for this 64-bit machine */
-	for (unsigned i = 0; i < e.phnum; i++) {
-		if (run_cli_elf_phdr(fd, &e, i, &p) < 0)
-			goto out;
-		if (p.p_type == PT_DYNAMIC)
-			dyn = p;
-	}
-	if (dyn.p_type != PT_DYNAMIC)
+	if (run_cli_elf_phdrs(fd, &e, &p) < 0)
 		goto out;
-	for (off_t at = dyn.p_offset; at + (off_t)sizeof(d) <= (off_t)(dyn.p_offset + dyn.p_filesz);
-	     at += sizeof(d)) {
-		if (pread(fd, &d, sizeof(d), at) != sizeof(d) || d.d_tag == DT_NULL)
-			break;
-		if (d.d_tag == DT_STRTAB)
-			strtab = d.d_un.d_ptr;
-	}
-	if (!strtab || run_cli_elf_offset(fd, &e, strtab, &stroff) < 0)
+	for (unsigned i = 0; i < e.phnum; i++)
+		if (p[i].p_type == PT_DYNAMIC)
+			dyn = p[i];
+	if (dyn.p_type != PT_DYNAMIC || dyn.p_filesz > RUN_CLI_DYN_MAX)
 		goto out;
-	for (off_t at = dyn.p_offset; at + (off_t)sizeof(d) <= (off_t)(dyn.p_offset + dyn.p_filesz);
-	     at += sizeof(d)) {
+	/* The whole dynamic section in one read. */
+	nd = dyn.p_filesz / sizeof(*d);
+	d = malloc(nd * sizeof(*d) + 1);
+	if (!d || pread(fd, d, nd * sizeof(*d), (off_t)dyn.p_offset) != (ssize_t)(nd * sizeof(*d)))
+		goto out;
+	for (size_t i = 0; i < nd && d[i].d_tag != DT_NULL; i++)
+		if (d[i].d_tag == DT_STRTAB)
+			strtab = d[i].d_un.d_ptr;
+	if (!strtab || run_cli_elf_offset(p, e.phnum, strtab, &stroff) < 0)
+		goto out;
+	for (size_t i = 0; i < nd && d[i].d_tag != DT_NULL; i++) {
 		char name[256];
 		ssize_t n;
 
-		if (pread(fd, &d, sizeof(d), at) != sizeof(d) || d.d_tag == DT_NULL)
-			break;
-		if (d.d_tag != DT_NEEDED)
+		if (d[i].d_tag != DT_NEEDED)
 			continue;
-		n = pread(fd, name, sizeof(name) - 1, stroff + d.d_un.d_val);
+		n = pread(fd, name, sizeof(name) - 1, stroff + (off_t)d[i].d_un.d_val);
 		if (n <= 0)
 			continue;
 		name[n] = '\0';
@@ -526,6 +550,8 @@ int run_cli_needed_sanitizer(const char *path, char *buf, size_t len)
 		}
 	}
 out:
+	free(d);
+	free(p);
 	close(fd);
 	return ret;
 }
@@ -633,7 +659,7 @@ enum run_blind run_cli_blind(const char *path, char **culprit)
 	for (int depth = 0; cur && depth <= RUN_CLI_MAX_INTERP; depth++) {
 		ssize_t n;
 		bool has_interp = false;
-		Elf64_Phdr p;
+		Elf64_Phdr *p;
 
 		fd = open(cur, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || fstat(fd, &st) < 0)
@@ -658,14 +684,12 @@ enum run_blind run_cli_blind(const char *path, char **culprit)
 			fd = -1;
 			continue;
 		}
-		if (run_cli_elf_open(fd, &e) < 0)
+		if (run_cli_elf_open(fd, &e) < 0 || run_cli_elf_phdrs(fd, &e, &p) < 0)
 			goto out;
-		for (unsigned i = 0; i < e.phnum; i++) {
-			if (run_cli_elf_phdr(fd, &e, i, &p) < 0)
-				goto out;
-			if (p.p_type == PT_INTERP)
+		for (unsigned i = 0; i < e.phnum; i++)
+			if (p[i].p_type == PT_INTERP)
 				has_interp = true;
-		}
+		free(p);
 		ret = has_interp ? run_cli_secure_exec(cur, &st) : RUN_BLIND_STATIC;
 		break;
 	}

@@ -3,13 +3,29 @@
  * seccomp filter in the child, then answer its user notifications.
  *
  *   supervise_run
- *     supervise_filter     policy -> libseccomp -> BPF, in the parent
  *     landlock_ruleset     its TCP ports -> a Landlock ruleset (landlock.c)
- *     fork
- *       supervise_child    no_new_privs, Landlock, seccomp(), listener out, exec
- *     supervise_start      listener received, exec checked
+ *     supervise_launch     a thread:
+ *       supervise_filter   policy -> libseccomp -> BPF
+ *       clone(CLONE_VM | CLONE_VFORK | CLONE_FILES)
+ *         supervise_child  no_new_privs, Landlock, seccomp(), exec
+ *     notify_new, supervise_seal_start   meanwhile, in the main thread
+ *     supervise_start      listener taken, exec served
  *     supervise_standby    fork: a second holder of the listener
  *     supervise_loop       poll(listener, signalfd) until the tree is gone
+ *     supervise_launched   whether exec worked
+ *
+ * The child is started the way posix_spawn starts one, not with fork: it
+ * shares our memory and our descriptor table until its exec, so starting
+ * it copies no page tables, its exec tears down no copy of our address
+ * space, and its listener is in our table as soon as seccomp() returns it
+ * (no pidfd_getfd).  Exec unshares the table and closes what is
+ * close-on-exec, as fork and exec would.  CLONE_VFORK suspends the thread
+ * that cloned until the child has exec'd or died, and that is the signal
+ * that exec worked; but the child's execve is itself a notified call that
+ * this process must answer, so the clone is made by a short-lived thread
+ * (supervise_launch) while the main thread serves.  The child runs as that
+ * suspended thread (its stack, its errno), so nothing it does can race the
+ * main thread.
  *
  * The standby waits on a pipe for the supervisor's end.  If the supervisor
  * dies without saying goodbye (SIGKILL, the OOM killer), the standby takes
@@ -39,6 +55,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -85,11 +103,25 @@ struct child_msg {
 	int err;
 };
 
+/* The child's stack, inside the launching thread's (which is suspended
+ * while the child runs): what landlock_restrict's note and execve need. */
+#define SUPERVISE_CHILD_STACK (64 * 1024)
+
 struct supervise {
 	const struct run_spec *spec;
 	struct sock_fprog prog;
-	int chan[2];		/* socketpair: the listener travels over it */
-	int errpipe[2];		/* close-on-exec: EOF means exec succeeded */
+	/* The launch (supervise_launch): the child writes 'l' once its
+	 * listener is in our table (CHILD_LISTENER, CHILD_KILLABLE), the
+	 * launching thread 'x' once the child has exec'd or died, then
+	 * CHILD_FAILED says which, with CHILD_MSG. */
+	int ready[2];
+	int child_listener;
+	char child_killable;
+	bool child_failed;
+	struct child_msg child_msg;
+	int launch_err;		/* clone's errno, 0: the child was started */
+	bool filter_failed;	/* said so: no child */
+	bool launched;		/* the launching thread's 'x' was read */
 	int sigfd;
 	int listener;
 	sigset_t old_mask;
@@ -104,15 +136,13 @@ struct supervise {
 };
 
 /* Compile the policy and export its BPF into S->prog: the child then only has
- * to make one system call between fork and exec. */
+ * to make one system call for it before exec. */
 static int supervise_filter(struct supervise *s)
 {
 	struct policy_seccomp_opts o = { .notify = true, .marker = s->spec->marker };
-	scmp_filter_ctx ctx = NULL;
-	struct stat st;
-	int fd = -1, ret;
+	int ret;
 
-	ret = policy_seccomp_build(s->spec->policy, &o, &ctx);
+	ret = policy_seccomp_bpf(s->spec->policy, &o, &s->prog);
 	if (ret == -E2BIG) {
 		/* Too many holes for BPF_MAXINSNS: the supervisor decides every
 		 * socket call instead, with the same matcher. */
@@ -120,88 +150,42 @@ static int supervise_filter(struct supervise *s)
 				"the kernel's 4096 instructions; every socket call goes to the "
 				"notify supervisor instead (same decisions, slower calls)\n");
 		o.notify_all = true;
-		ret = policy_seccomp_build(s->spec->policy, &o, &ctx);
+		ret = policy_seccomp_bpf(s->spec->policy, &o, &s->prog);
 	}
-	if (ret < 0) {
+	if (ret < 0)
 		cli_error("run", "cannot compile the policy into a seccomp filter: %s",
 			  strerror(-ret));
-		goto out;
-	}
-	fd = memfd_create("sockaudit-bpf", MFD_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		cli_error("run", "memfd_create: %s", strerror(errno));
-		goto out;
-	}
-	ret = seccomp_export_bpf(ctx, fd);
-	if (ret < 0 || fstat(fd, &st) < 0 || st.st_size <= 0 ||
-	    st.st_size % sizeof(struct sock_filter)) {
-		cli_error("run", "cannot export the seccomp filter: %s",
-			  strerror(ret < 0 ? -ret : EINVAL));
-		ret = -EINVAL;
-		goto out;
-	}
-	s->prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
-	s->prog.filter = malloc((size_t)st.st_size);
-	if (!s->prog.filter ||
-	    pread(fd, s->prog.filter, (size_t)st.st_size, 0) != st.st_size) {
-		cli_error("run", "cannot read back the seccomp filter");
-		ret = -EIO;
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	seccomp_release(ctx);
 	return ret;
 }
 
+/* In the child: say why in our shared memory, for the launching thread,
+ * which resumes once we are gone. */
 static void __attribute__((noreturn))
 supervise_child_fail(struct supervise *s, enum child_stage stage, int err)
 {
-	struct child_msg m = { .stage = stage, .err = err };
-
-	if (write(s->errpipe[1], &m, sizeof(m)) < 0) {
-		/* The parent learns from our status alone. */
-	}
+	s->child_msg.stage = stage;
+	s->child_msg.err = err;
+	s->child_failed = true;
 	_exit(stage != CHILD_EXEC ? 125 : err == ENOENT ? 127 : 126);
 }
 
-/* Tell the parent LISTENER's number and whether the filter waits killably.
- * A write, not sendmsg with SCM_RIGHTS: sendmsg is an address call the
- * filter may send to the supervisor, which is not serving yet.  The parent
- * takes the listener with pidfd_getfd while we wait in our execve (a
- * notified call); it is close-on-exec, so the program never sees it. */
-static int supervise_send_listener(int chan, int listener, char killable)
-{
-	int msg[2] = { listener, killable };
-
-	return write(chan, msg, sizeof(msg)) == (ssize_t)sizeof(msg) ? 0 : -1;
-}
-
-/* The child: between fork and exec.  Once the filter is in, every socket
- * call of ours would wait for a parent that is not reading yet: make none. */
-static void __attribute__((noreturn)) supervise_child(struct supervise *s)
+/* The child, until exec: in our memory and descriptor table (see the top
+ * of this file), so it changes nothing of them but its own stack and
+ * S->child_*, and closes no descriptor.  What it sets is its own: the
+ * signal mask, the limits, no_new_privs, Landlock, the filter.  Once the
+ * filter is in, every socket call of ours would wait for the supervisor:
+ * make none.  We are not dumpable (we share the supervisor's memory, key
+ * included) and need not be: nobody takes a descriptor from us. */
+static int supervise_child(void *arg)
 {
 	unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER |
 			      SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	struct supervise *s = arg;
 	char killable = 1;
 	int listener;
 
-	close(s->chan[0]);
-	close(s->errpipe[0]);
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 	run_limits_restore();
-	/* The parent takes our listener with pidfd_getfd, which a parent
-	 * without CAP_SYS_PTRACE may do only to a dumpable child: we inherited
-	 * its non-dumpable flag (supervise_seal_start).  Drop the seal chain
-	 * first, the one secret we hold (its key); exec resets the flag
-	 * anyway. */
-	if (s->seal)
-		munmap(s->seal, sizeof(*s->seal));
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
-		supervise_child_fail(s, CHILD_LISTENER, errno);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		supervise_child_fail(s, CHILD_NNP, errno);
 	landlock_restrict(s->landlock);
@@ -216,35 +200,66 @@ static void __attribute__((noreturn)) supervise_child(struct supervise *s)
 	}
 	if (listener < 0)
 		supervise_child_fail(s, CHILD_SECCOMP, errno);
-	if (supervise_send_listener(s->chan[1], listener, killable))
+	/* In our table already, close-on-exec: CMD never sees it.  A write
+	 * wakes the supervisor, which is not serving yet (so no sendmsg,
+	 * an address call the filter may send it). */
+	s->child_listener = listener;
+	s->child_killable = killable;
+	if (write(s->ready[1], "l", 1) != 1)
 		supervise_child_fail(s, CHILD_LISTENER, errno);
-	close(s->chan[1]);
 	execve(s->spec->exe_path, s->spec->argv, s->spec->envp);
 	supervise_child_fail(s, CHILD_EXEC, errno);
 }
 
-/* Receive the listener, then learn whether exec worked.  Returns 0, or the
- * exit status run must return. */
-static int supervise_start(struct supervise *s)
+/* The launching thread: start the child and wait, suspended by
+ * CLONE_VFORK, until it has exec'd or died; then say so. */
+static void *supervise_launch(void *arg)
 {
-	int msg[2] = { -1, 0 }, pidfd;
-	char killable;
-	struct child_msg m;
+	char stack[SUPERVISE_CHILD_STACK] __attribute__((aligned(64)));
+	struct supervise *s = arg;
+	pid_t pid;
+
+	/* The filter is compiled here, while the main thread makes the
+	 * supervisor's tables and starts the seal: on two CPUs the costliest
+	 * step of the start-up is then off the way to CMD's exec. */
+	if (supervise_filter(s) < 0) {
+		s->filter_failed = true;
+		goto out;
+	}
+	/* CLONE_PARENT_SETTID: S->child is set before the child runs, so
+	 * before the main thread can reap it. */
+	pid = clone(supervise_child, stack + sizeof(stack),
+		    CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PARENT_SETTID | SIGCHLD, s,
+		    &s->child);
+	s->launch_err = pid < 0 ? errno : 0;
+out:
+	if (write(s->ready[1], "x", 1) != 1) {
+		/* The read end is ours: cannot fail. */
+	}
+	return NULL;
+}
+
+/* Take the listener and serve the child's execve, its first notified call
+ * (between its seccomp() and its execve it makes none).  S->listener stays
+ * -1 when the child never got that far.  Whether exec worked is known
+ * later (supervise_launched): serving the rest, the standby first, need
+ * not wait for the launching thread, which may be scheduled only once CMD
+ * yields its CPU. */
+static void supervise_start(struct supervise *s)
+{
+	char word = 0, killable = 0;
+	bool served = false;
 	ssize_t n;
 
 	do
-		n = read(s->chan[0], msg, sizeof(msg));
+		n = read(s->ready[0], &word, 1);
 	while (n < 0 && errno == EINTR);
-	killable = (char)msg[1];
-	/* The child waits in its execve for us, the listener still open. */
-	if (n == (ssize_t)sizeof(msg) && msg[0] >= 0) {
-		pidfd = (int)syscall(SYS_pidfd_open, s->child, 0);
-		if (pidfd >= 0) {
-			s->listener = (int)syscall(SYS_pidfd_getfd, pidfd, msg[0], 0);
-			close(pidfd);
-		}
-		if (s->listener < 0)
-			cli_error("run", "cannot take the seccomp listener: %s", strerror(errno));
+	if (n == 1 && word == 'l') {
+		/* The child waits in its execve for us. */
+		s->listener = s->child_listener;
+		killable = s->child_killable;
+	} else if (n == 1) {
+		s->launched = true;
 	}
 	/* Synchronous wake-ups (Linux 6.6): the caller's CPU switches to us
 	 * and back, instead of waking us on another CPU, which on a VM is an
@@ -259,36 +274,87 @@ static int supervise_start(struct supervise *s)
 			  "(Linux 5.19): a signal cancels a notified call, which then "
 			  "restarts (Go programs retry often)");
 
-	/* EOF: the write end was closed by a successful exec.  That execve
-	 * is already a notified call (notify_lifecycle): serve meanwhile. */
-	while (s->listener >= 0) {
+	/* 'x': the launching thread is back, the child has exec'd or died. */
+	while (!served && !s->launched && s->listener >= 0) {
 		struct pollfd pfd[2] = {
-			{ .fd = s->errpipe[0], .events = POLLIN },
+			{ .fd = s->ready[0], .events = POLLIN },
 			{ .fd = s->listener, .events = POLLIN },
 		};
 
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			/* Without us its execve fails (ENOSYS): the child
+			 * ends, and so does the launching thread's wait. */
+			cli_error("run", "poll: %s", strerror(errno));
+			close(s->listener);
+			s->listener = -1;
 			break;
-		if (pfd[1].revents & POLLIN)
+		}
+		if (pfd[1].revents & POLLIN) {
 			notify_serve(s->notify, s->listener);
-		else if (pfd[0].revents)
-			break;
+			served = true;
+		} else if (pfd[0].revents) {
+			s->launched = true;
+		}
 	}
+}
+
+/* We cannot serve (no supervisor's tables): end the launch.  A child in
+ * its execve already fails there (ENOSYS) once its listener is closed. */
+static void supervise_abort(struct supervise *s, pthread_t launcher)
+{
+	char word;
+	ssize_t n;
+
 	do
-		n = read(s->errpipe[0], &m, sizeof(m));
+		n = read(s->ready[0], &word, 1);
 	while (n < 0 && errno == EINTR);
-	if (n != sizeof(m))
+	if (n == 1 && word == 'l') {
+		close(s->child_listener);
+		do
+			n = read(s->ready[0], &word, 1);
+		while (n < 0 && errno == EINTR);
+	}
+	pthread_join(launcher, NULL);
+	if (s->child > 0)
+		waitpid(s->child, NULL, 0);
+}
+
+/* Once the child has exec'd or died (its tree is gone, or it was served
+ * past its execve): wait for the launching thread's word and say how the
+ * launch went.  Returns 0 when CMD was executed, else the exit status run
+ * must return. */
+static int supervise_launched(struct supervise *s, pthread_t launcher)
+{
+	char word;
+	ssize_t n;
+
+	while (!s->launched) {
+		n = read(s->ready[0], &word, 1);
+		if (n >= 0 || errno != EINTR)
+			s->launched = true;
+	}
+	pthread_join(launcher, NULL);
+	if (s->filter_failed)
+		return 125;
+	if (s->launch_err) {
+		cli_error("run", "clone: %s", strerror(s->launch_err));
+		return 125;
+	}
+	if (!s->child_failed)
 		return s->listener >= 0 ? 0 : 125;
 
-	if (m.stage == CHILD_EXEC) {
-		cli_error("run", "%s: %s", s->spec->exe_path, strerror(m.err));
-		return m.err == ENOENT ? 127 : 126;
+	if (s->child_msg.stage == CHILD_EXEC) {
+		cli_error("run", "%s: %s", s->spec->exe_path, strerror(s->child_msg.err));
+		return s->child_msg.err == ENOENT ? 127 : 126;
 	}
-	if (m.stage == CHILD_SECCOMP && m.err == EBUSY)
+	if (s->child_msg.stage == CHILD_SECCOMP && s->child_msg.err == EBUSY)
 		cli_error("run", "%s: %s (already under a seccomp notify supervisor?)",
-			  child_stage_what[m.stage], strerror(m.err));
+			  child_stage_what[s->child_msg.stage], strerror(s->child_msg.err));
 	else
-		cli_error("run", "%s: %s", child_stage_what[m.stage], strerror(m.err));
+		cli_error("run", "%s: %s", child_stage_what[s->child_msg.stage],
+			  strerror(s->child_msg.err));
 	return 125;
 }
 
@@ -473,8 +539,12 @@ static void supervise_standby(struct supervise *s)
 		s->standby_fd = p[1];
 }
 
-/* The tree is gone (TREE_GONE): stand the standby down and reap it.  Else
- * hand it the processes left. */
+/* The tree is gone (TREE_GONE): stand the standby down.  Else hand it the
+ * processes left.  Either way run does not wait for it: its exit, the
+ * teardown of a copy of our address space, runs beside our own end (the
+ * seal, the last of the ring, the summary), and supervise_run reaps it
+ * only if it is gone by then; if not, it ends an orphan, reaped by init
+ * or the nearest subreaper, as it does when it serves processes left. */
 static void supervise_standby_end(struct supervise *s, bool tree_gone)
 {
 	if (s->standby < 0)
@@ -483,9 +553,7 @@ static void supervise_standby_end(struct supervise *s, bool tree_gone)
 		/* It is gone already. */
 	}
 	close(s->standby_fd);
-	if (tree_gone)
-		waitpid(s->standby, NULL, 0);
-	else
+	if (!tree_gone)
 		fprintf(stderr, "sockaudit run: processes of the tree are still running: the "
 			"standby supervisor (pid %d) decides and logs their calls until they "
 			"end\n", (int)s->standby);
@@ -529,25 +597,17 @@ static bool supervise_loop(struct supervise *s)
 int supervise_run(const struct run_spec *spec)
 {
 	struct supervise s = {
-		.spec = spec, .chan = { -1, -1 },
-		.errpipe = { -1, -1 }, .sigfd = -1, .listener = -1, .child = -1,
+		.spec = spec, .ready = { -1, -1 }, .child_listener = -1,
+		.sigfd = -1, .listener = -1, .child = -1,
 		.standby = -1, .standby_fd = -1, .landlock = -1,
 	};
+	pthread_t launcher;
 	sigset_t mask;
 	bool tree_gone;
-	int ret = 125;
+	int ret = 125, launched;
 
-	if (supervise_filter(&s) < 0)
-		goto out;
-	s.notify = notify_new(spec->policy, spec->drain, spec->marker);
-	if (!s.notify) {
-		cli_error("run", "seccomp user notification: %s", strerror(errno));
-		goto out;
-	}
-	supervise_seal_start(&s);
 	s.landlock = landlock_ruleset(spec->policy);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.chan) ||
-	    pipe2(s.errpipe, O_CLOEXEC)) {
+	if (pipe2(s.ready, O_CLOEXEC)) {
 		cli_error("run", "%s", strerror(errno));
 		goto out;
 	}
@@ -565,34 +625,42 @@ int supervise_run(const struct run_spec *spec)
 		goto out_mask;
 	}
 
-	s.child = fork();
-	if (s.child < 0) {
-		cli_error("run", "fork: %s", strerror(errno));
+	/* The launching thread inherits the blocked signals. */
+	errno = pthread_create(&launcher, NULL, supervise_launch, &s);
+	if (errno) {
+		cli_error("run", "cannot start the child: %s", strerror(errno));
 		goto out_mask;
 	}
-	if (s.child == 0)
-		supervise_child(&s);
-	close(s.chan[1]);
-	s.chan[1] = -1;
-	close(s.errpipe[1]);
-	s.errpipe[1] = -1;
+	/* Both before CMD runs, which is once we answer its execve. */
+	s.notify = notify_new(spec->policy, spec->drain, spec->marker);
+	if (!s.notify) {
+		cli_error("run", "seccomp user notification: %s", strerror(errno));
+		supervise_abort(&s, launcher);
+		goto out_mask;
+	}
+	supervise_seal_start(&s);
+	supervise_start(&s);
 	if (s.landlock >= 0)
 		close(s.landlock);
 	s.landlock = -1;
-
-	ret = supervise_start(&s);
-	if (ret) {
-		waitpid(s.child, NULL, 0);
+	if (s.listener < 0) {
+		ret = supervise_launched(&s, launcher);
+		if (!ret)
+			ret = 125;
+		if (s.child > 0)
+			waitpid(s.child, NULL, 0);
 		goto out_mask;
 	}
 	supervise_standby(&s);
 	tree_gone = supervise_loop(&s);
+	launched = supervise_launched(&s, launcher);
 	/* Processes left to the standby: so are the ring's lines, and two
 	 * drainers must never take from one ring. */
 	if (!tree_gone && s.standby >= 0)
 		evlog_drain_release(spec->drain);
 	supervise_standby_end(&s, tree_gone);
-	if (tree_gone)
+	/* A CMD that could not be executed made no run to seal. */
+	if (tree_gone && !launched)
 		supervise_seal_end(&s);
 	if (!s.reaped) {
 		/* We stopped early (an error, or a signal once only orphans were
@@ -600,7 +668,9 @@ int supervise_run(const struct run_spec *spec)
 		kill(s.child, SIGKILL);
 		waitpid(s.child, &s.status, 0);
 	}
-	ret = supervise_exit_status(s.status);
+	if (s.standby > 0)
+		waitpid(s.standby, NULL, WNOHANG);
+	ret = launched ? launched : supervise_exit_status(s.status);
 out_mask:
 	sigprocmask(SIG_SETMASK, &s.old_mask, NULL);
 out:
@@ -608,12 +678,9 @@ out:
 		munmap(s.seal, sizeof(*s.seal));
 	notify_free(s.notify);
 	free(s.prog.filter);
-	for (int i = 0; i < 2; i++) {
-		if (s.chan[i] >= 0)
-			close(s.chan[i]);
-		if (s.errpipe[i] >= 0)
-			close(s.errpipe[i]);
-	}
+	for (int i = 0; i < 2; i++)
+		if (s.ready[i] >= 0)
+			close(s.ready[i]);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
 	if (s.listener >= 0)

@@ -32,6 +32,35 @@ setup() {
 	done
 }
 
+@test "an execve that fails in the child (not an executable format): 126, why, nothing sealed (auto, seccomp)" {
+	# Executable, so run's own checks pass it: only the kernel's execve
+	# refuses it, after the filter is in and the supervisor serves.
+	printf '\177ELF not really\n' >"$T/notelf"
+	chmod 755 "$T/notelf"
+	for layer in auto seccomp; do
+		rm -f "$T/log"
+		run -126 --separate-stderr timeout 20 "$SOCKAUDIT" run -o "$T/log" --layer $layer -- "$T/notelf"
+		assert_equal "$stderr" "sockaudit run: $T/notelf: Exec format error"
+		run -0 cat "$T/log"
+		assert_output ""
+	done
+}
+
+@test "CMD holds no descriptor of the launcher's: the tally alone is added (auto), nothing (seccomp)" {
+	# The child shares the launcher's descriptor table until exec: what
+	# is not close-on-exec there would reach CMD.
+	# (The shell's own short-lived descriptors read as nothing by then;
+	# bats captures each run through a pipe of its own.)
+	local fds='for f in /proc/$$/fd/*; do t=$(readlink "$f") && echo "${f##*/} ${t%%:\[*}"; done | sort'
+	run -0 /bin/sh -c "$fds"
+	local native="$output"
+	run -0 "$SOCKAUDIT" run -o "$T/log" --layer seccomp -- /bin/sh -c "$fds"
+	assert_equal "$output" "$native"
+	run -0 "$SOCKAUDIT" run -o "$T/log" -- /bin/sh -c "$fds"
+	run -0 comm -13 <(echo "$native") <(echo "$output")
+	assert_output --regexp '^[0-9]+ /memfd:sockaudit-tally \(deleted\)$'
+}
+
 # Start the waiting fixture under sockaudit in the background (logging to
 # LOG, $T/log by default), wait until it made its socket, send SIG to
 # sockaudit (not to the child), and return what sockaudit exited with.

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -299,8 +300,50 @@ static void test_run(void)
 		  "io_uring_setup fails with EPERM");
 }
 
+/* policy_seccomp_bpf() is policy_seccomp_build() exported: the same
+ * program, byte for byte, with and without the supervisor's calls. */
+static void test_bpf(void)
+{
+	struct policy_seccomp_opts opts[] = {
+		{ .notify = true, .marker = 0x5a0c4a0d17ull },
+		{ 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		struct policy *p = parse(enforce_policy);
+		struct sock_fprog prog = { 0 };
+		scmp_filter_ctx ctx = NULL;
+		struct stat st = { 0 };
+		char *want = NULL;
+		FILE *f = tmpfile();
+		int ret;
+
+		ret = policy_seccomp_build(p, &opts[i], &ctx);
+		if (ret == 0 && f && seccomp_export_bpf(ctx, fileno(f)) == 0 &&
+		    fstat(fileno(f), &st) == 0 && st.st_size > 0) {
+			want = malloc((size_t)st.st_size);
+			rewind(f);
+			if (want && fread(want, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+				st.st_size = 0;
+		}
+		seccomp_release(ctx);
+		if (f)
+			fclose(f);
+		ret = policy_seccomp_bpf(p, &opts[i], &prog);
+		CHECK(ret == 0 && want && prog.filter &&
+		      (off_t)(prog.len * sizeof(*prog.filter)) == st.st_size &&
+		      !memcmp(prog.filter, want, (size_t)st.st_size),
+		      "policy_seccomp_bpf is the exported build, byte for byte (opts %zu, %u insns)",
+		      i, prog.len);
+		free(prog.filter);
+		free(want);
+		policy_free(p);
+	}
+}
+
 int main(void)
 {
+	test_bpf();
 	test_arches();
 	test_audit_and_uring();
 	test_audit_i386();
