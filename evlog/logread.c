@@ -244,9 +244,21 @@ struct members {
 					   that have an address there */
 };
 
-/* The "args" array, already validated as JSON: up to five values, integers
- * and nulls into ev->args, strings into ev->args_str; check_event() says
- * whether the shapes fit the event. */
+/* Element I of "args" (I < 5): integers and nulls into ev->args, strings
+ * into ev->args_str, its type and args[1]'s text into *M. */
+static void arg_set(struct logread_event *ev, struct members *m, int i, const struct json_tok *el)
+{
+	m->arg_type[i] = el->type;
+	ev->args_null[i] = el->type == JSON_NULL;
+	ev->args[i] = el->type == JSON_INT ? el->num : 0;
+	if (el->type == JSON_STRING)
+		ev->args_str[i] = span(el->str);
+	if (i == 1)
+		m->arg1 = (struct json_str){ el->start, (size_t)(el->end - el->start) };
+}
+
+/* The "args" array, already validated as JSON: up to five values
+ * (arg_set()); check_event() says whether the shapes fit the event. */
 static bool parse_args(const struct json_tok *t, struct logread_event *ev, struct members *m)
 {
 	struct json_cur c = { t->start + 1, t->end, NULL };
@@ -262,13 +274,7 @@ static bool parse_args(const struct json_tok *t, struct logread_event *ev, struc
 			ev->nargs = i;
 			return false;
 		}
-		m->arg_type[i] = el.type;
-		ev->args_null[i] = el.type == JSON_NULL;
-		ev->args[i] = el.type == JSON_INT ? el.num : 0;
-		if (el.type == JSON_STRING)
-			ev->args_str[i] = span(el.str);
-		if (i == 1)
-			m->arg1 = (struct json_str){ el.start, (size_t)(el.end - el.start) };
+		arg_set(ev, m, i, &el);
 	}
 	ev->nargs = i;
 	return e == JSON_END;
@@ -453,8 +459,9 @@ static bool tok_hex(const struct json_tok *t, struct logread_str *s, size_t n)
 }
 
 /* Store one key's value; false when its shape is wrong. */
-static bool set_field(enum key k, const struct json_tok *t, struct logread_event *ev,
-		      struct members *m)
+static inline __attribute__((always_inline)) bool
+set_field(enum key k, const struct json_tok *t, struct logread_event *ev,
+	  struct members *m)
 {
 	long long n;
 	int w;
@@ -653,6 +660,194 @@ static enum json_err read_members(struct json_cur *c, struct logread_event *ev,
 	}
 }
 
+/* ---- the writer's own form ------------------------------------------------
+ *
+ * Every line the event writer makes is one compact object: no whitespace,
+ * its keys in schema order (enum key: each after the one before it, none
+ * twice), strings without escapes, integers, null, arrays of those (and in
+ * "args" of an address event one such array inside).  Such a line is read
+ * here head on: a member's key is the next of the schema's keys that
+ * stands at the cursor as `"key":`, found without scanning the key or
+ * searching the table, and its value is one of those shapes.
+ *
+ * Anything else (whitespace, a key unknown, repeated or out of order, a
+ * fraction, true or false, an object, deeper nesting, a number of more
+ * than 18 digits, any error at all) makes wf_read() give up, and the line
+ * is read again the general way (read_members()) from a clean event.  So
+ * this path only ever accepts text the general walk reads without an
+ * error, with the same tokens handed to the same set_field(): the result
+ * is the same by construction, and tests/unit/test_logread.c checks it
+ * line by line against the general walk on mutated lines.
+ *
+ * It needs the quote index (json_index_build()): the line is printable
+ * ASCII without a backslash, so every string is valid as it stands and
+ * ends at the next quote.
+ */
+
+#define WF_EL_MAX 8	/* the elements of an array kept (args: 6 tell too many) */
+
+/* An integer at P (before END) as the grammar has it, of at most 18 digits
+ * (no overflow to check): into *T, and past it; NULL when it is not one. */
+static inline const char *wf_int(const char *p, const char *end, struct json_tok *t)
+{
+	bool neg = *p == '-';
+	unsigned long long v = 0;
+	const char *digits;
+
+	p += neg;
+	digits = p;
+	if (p < end && *p == '0') {
+		p++;
+	} else {
+		while (p < end && (unsigned char)(*p - '0') < 10)
+			v = v * 10 + (unsigned)(*p++ - '0');
+		if (p == digits || p - digits > 18)
+			return NULL;
+	}
+	/* A fraction, an exponent or a leading zero: the general way. */
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E' || (unsigned char)(*p - '0') < 10))
+		return NULL;
+	t->type = JSON_INT;
+	t->num = neg ? -(long long)v : (long long)v;
+	return p;
+}
+
+/* A string, null or an integer at P (before END) into *T, and past it;
+ * NULL when it is none of them. */
+static inline __attribute__((always_inline)) const char *
+wf_scalar(const char *p, const char *end,
+	  const struct json_index *ix, struct json_tok *t)
+{
+	t->start = p;
+	if (*p == '"') {
+		const char *q = json_index_close(ix, p, end);
+
+		if (!q)
+			return NULL;
+		t->type = JSON_STRING;
+		t->str.p = p + 1;
+		t->str.len = (size_t)(q - p - 1);
+		p = q + 1;
+	} else if (*p == 'n') {
+		if (end - p < 4 || load32(p) != load32("null"))
+			return NULL;
+		t->type = JSON_NULL;
+		p += 4;
+	} else if (!(p = wf_int(p, end, t))) {
+		return NULL;
+	}
+	t->end = p;
+	return p;
+}
+
+/* An array of scalars at P ('[') into *T, its first WF_EL_MAX elements
+ * into EL (may be NULL) and their number into *N; with NESTED an element
+ * may be such an array itself.  Past it, or NULL. */
+static const char *wf_array(const char *p, const char *end, const struct json_index *ix,
+			    struct json_tok *t, struct json_tok *el, int *n, bool nested)
+{
+	struct json_tok skip;
+	int i = 0;
+
+	t->start = p++;
+	if (p < end && *p == ']') {
+		p++;
+		goto done;
+	}
+	for (;;) {
+		struct json_tok *e = el && i < WF_EL_MAX ? &el[i] : &skip;
+
+		if (p >= end)
+			return NULL;
+		if (*p == '[')
+			p = nested ? wf_array(p, end, ix, e, NULL, NULL, false) : NULL;
+		else
+			p = wf_scalar(p, end, ix, e);
+		if (!p || p >= end)
+			return NULL;
+		i++;
+		if (*p == ']') {
+			p++;
+			break;
+		}
+		if (*p != ',')
+			return NULL;
+		p++;
+	}
+done:
+	t->type = JSON_ARRAY;
+	t->end = p;
+	if (n)
+		*n = i;
+	return p;
+}
+
+/* "args" read by wf_array(): its N elements EL as parse_args() takes them. */
+static bool wf_args(struct logread_event *ev, struct members *m, const struct json_tok *el, int n)
+{
+	int i;
+
+	for (i = 0; i < n && i < 5; i++)
+		arg_set(ev, m, i, &el[i]);
+	ev->nargs = i;
+	return n <= 5;
+}
+
+/* LINE (LEN bytes, indexed by IX) read in the writer's form into *EV and
+ * *M, as read_members() would: true; false when it is not in that form
+ * (then *EV and *M hold parts of it, to be cleared). */
+static bool wf_read(const char *line, size_t len, const struct json_index *ix,
+		    struct logread_event *ev, struct members *m)
+{
+	const char *p = line + 1, *end = line + len;
+	struct json_tok t, el[WF_EL_MAX];
+	int k = 0, n = 0;
+
+	if (len < 2 || line[0] != '{' || end[-1] != '}')
+		return false;
+	/* Each step leaves P before END: END[-1] is the '}' that ends it. */
+	for (bool first = true;; first = false) {
+		bool ok;
+
+		if (!first) {
+			if (*p == '}')
+				return p + 1 == end;
+			if (*p != ',')
+				return false;
+			p++;
+		}
+		if (*p != '"')
+			return false;
+		/* The key is the next of the schema's that stands here: its
+		 * bytes, then the closing quote (so the whole key) and ':'. */
+		for (;; k++) {
+			size_t kl;
+
+			if (k == K_COUNT)
+				return false;
+			kl = key_lens[k];
+			if ((size_t)(end - p) > kl + 3 && p[kl + 1] == '"' && p[kl + 2] == ':' &&
+			    same_short(p + 1, key_names[k], kl))
+				break;
+		}
+		p += key_lens[k] + 3;
+		if (*p == '[')
+			p = wf_array(p, end, ix, &t, el, &n, k == K_ARGS);
+		else
+			p = wf_scalar(p, end, ix, &t);
+		if (!p || p >= end)
+			return false;
+		if (k == K_ARGS && t.type == JSON_ARRAY)
+			ok = wf_args(ev, m, el, n);
+		else
+			ok = set_field((enum key)k, &t, ev, m);
+		if (!ok && m->bad == K_UNKNOWN)
+			m->bad = (enum key)k;
+		m->seen |= BIT(k);
+		k++;
+	}
+}
+
 /* Are the "args" shapes those of EV's event?  NEW, SHUTDOWN: integers or
  * nulls; the address events: [self, ADDRESS]; getaddrinfo: [host, service,
  * family, type, protocol]. */
@@ -800,6 +995,17 @@ static void event_init(struct logread_event *ev, const char *line, size_t len)
 	ev->result_null = true;
 }
 
+static void members_init(struct members *m)
+{
+	/* Field by field: arg_type and arg1 are read only as "args" set them,
+	 * and a whole-struct initializer costs a string instruction a line. */
+	m->seen = 0;
+	m->bad = K_UNKNOWN;
+	m->duplicate = m->loss = false;
+	m->version = 0;
+	m->arg1 = (struct json_str){ NULL, 0 };
+}
+
 enum logread_junk logread_parse_line(const char *line, size_t len,
 				     struct logread_event *ev,
 				     char *detail, size_t detail_len)
@@ -818,13 +1024,13 @@ enum logread_junk logread_parse_line(const char *line, size_t len,
 	else if (memchr(line, '\0', len))
 		return LOGREAD_JUNK_NUL;
 	event_init(ev, line, len);
-	/* Field by field: arg_type and arg1 are read only as "args" set them,
-	 * and a whole-struct initializer costs a string instruction a line. */
-	m.seen = 0;
-	m.bad = K_UNKNOWN;
-	m.duplicate = m.loss = false;
-	m.version = 0;
-	m.arg1 = (struct json_str){ NULL, 0 };
+	members_init(&m);
+	if (c.ix) {
+		if (wf_read(line, len, &ix, ev, &m))
+			return check_event(ev, &m, detail, detail_len);
+		event_init(ev, line, len);	/* not the writer's form */
+		members_init(&m);
+	}
 	json_skip_ws(&c);
 	if (c.p < c.end && *c.p != '{')
 		return not_an_object(&c, line, len, detail, detail_len);
