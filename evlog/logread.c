@@ -995,6 +995,13 @@ static void event_init(struct logread_event *ev, const char *line, size_t len)
 	ev->result_null = true;
 }
 
+static __thread uint64_t fast_lines;
+
+uint64_t logread_fast_lines(void)
+{
+	return fast_lines;
+}
+
 static void members_init(struct members *m)
 {
 	/* Field by field: arg_type and arg1 are read only as "args" set them,
@@ -1026,8 +1033,10 @@ enum logread_junk logread_parse_line(const char *line, size_t len,
 	event_init(ev, line, len);
 	members_init(&m);
 	if (c.ix) {
-		if (wf_read(line, len, &ix, ev, &m))
+		if (wf_read(line, len, &ix, ev, &m)) {
+			fast_lines++;
 			return check_event(ev, &m, detail, detail_len);
+		}
 		event_init(ev, line, len);	/* not the writer's form */
 		members_init(&m);
 	}
