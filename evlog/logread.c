@@ -57,26 +57,69 @@ const char *logread_junk_name(enum logread_junk j)
 
 /* ---- the keys ------------------------------------------------------------- */
 
-/* In the order the writer puts them (key_of() guesses the next one). */
+/* In the order the writer puts them (key_of() guesses the next one, and
+ * wf_read() takes them in no other): each key's enum, name, length and the
+ * `"key":` that stands before its value, from this one list. */
+#define KEYS(X) \
+	X(V, "v") \
+	X(SEQ, "seq") \
+	X(TS, "ts") \
+	X(EVENT, "event") \
+	X(ARGS, "args") \
+	X(CALL, "call") \
+	X(FAMILY, "family") \
+	X(TYPE, "type") \
+	X(FLAGS, "flags") \
+	X(PROTOCOL, "protocol") \
+	X(HOW, "how") \
+	X(PEER, "peer") \
+	X(HOST, "host") \
+	X(ADDRESS, "address") \
+	X(PORT, "port") \
+	X(ADDRESSES, "addresses") \
+	X(MALFORMED, "malformed") \
+	X(RESULT, "result") \
+	X(ERRNO, "errno") \
+	X(GAI_ERROR, "gai_error") \
+	X(DECISION, "decision") \
+	X(RULE, "rule") \
+	X(MODE, "mode") \
+	X(PID, "pid") \
+	X(TID, "tid") \
+	X(PPID, "ppid") \
+	X(EXE, "exe") \
+	X(COMM, "comm") \
+	X(LAYER, "layer") \
+	X(LOST, "lost") \
+	X(SEALED, "sealed") \
+	X(KEY, "key") \
+	X(SEAL, "seal")
+
 enum key {
-	K_V, K_SEQ, K_TS, K_EVENT, K_ARGS, K_CALL, K_FAMILY, K_TYPE, K_FLAGS,
-	K_PROTOCOL, K_HOW, K_PEER, K_HOST, K_ADDRESS, K_PORT, K_ADDRESSES,
-	K_MALFORMED, K_RESULT, K_ERRNO, K_GAI_ERROR, K_DECISION, K_RULE, K_MODE,
-	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_LOST, K_SEALED, K_KEY,
-	K_SEAL, K_COUNT, K_UNKNOWN = K_COUNT,
+#define X(k, name) K_##k,
+	KEYS(X)
+#undef X
+	K_COUNT, K_UNKNOWN = K_COUNT,
 };
 
 static const char *const key_names[K_COUNT] = {
-	"v", "seq", "ts", "event", "args", "call", "family", "type", "flags",
-	"protocol", "how", "peer", "host", "address", "port", "addresses",
-	"malformed", "result", "errno", "gai_error", "decision", "rule", "mode",
-	"pid", "tid", "ppid", "exe", "comm", "layer", "lost", "sealed", "key",
-	"seal",
+#define X(k, name) name,
+	KEYS(X)
+#undef X
 };
 
 static const unsigned char key_lens[K_COUNT] = {
-	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 4, 4, 7, 4, 9, 9, 6, 5, 9, 8, 4, 4,
-	3, 3, 4, 3, 4, 5, 4, 6, 3, 4,
+#define X(k, name) sizeof(name) - 1,
+	KEYS(X)
+#undef X
+};
+
+/* `"key":`, 4 to 12 bytes: compared in two loads (same_short()). */
+#define KEY_LIT_MAX 16
+static const char key_lits[K_COUNT][KEY_LIT_MAX] = {
+#define X(k, name) "\"" name "\":",
+	KEYS(X)
+#undef X
 };
 
 #define BIT(k) (UINT64_C(1) << (k))
@@ -696,6 +739,28 @@ static inline const char *wf_int(const char *p, const char *end, struct json_tok
 
 	p += neg;
 	digits = p;
+	if (end - p >= 8) {
+		/* Eight bytes at once (SWAR): the line is ASCII (the index
+		 * says so), so a byte's high bit is free and no lane carries.
+		 * x holds each byte's distance from '0'; a byte is a digit
+		 * when it is below 10. */
+		uint64_t x = load64(p) ^ 0x3030303030303030ULL;
+		uint64_t other = ((x + 0x7676767676767676ULL) | x) & 0x8080808080808080ULL;
+		unsigned n = other ? (unsigned)__builtin_ctzll(other) >> 3 : 8;
+
+		if (n < 8) {	/* eight digits or more: the loop below */
+			if (!n || (n > 1 && *p == '0'))
+				return NULL;
+			/* The N digits to the top, zeros (leading) before them,
+			 * then pairs, fours and eights of digits combined. */
+			x <<= 64 - 8 * n;
+			x = ((x & 0x0f0f0f0f0f0f0f0fULL) * 2561) >> 8;
+			x = ((x & 0x00ff00ff00ff00ffULL) * 6553601) >> 16;
+			v = ((x & 0x0000ffff0000ffffULL) * 42949672960001ULL) >> 32;
+			p += n;
+			goto after;
+		}
+	}
 	if (p < end && *p == '0') {
 		p++;
 	} else {
@@ -704,6 +769,7 @@ static inline const char *wf_int(const char *p, const char *end, struct json_tok
 		if (p == digits || p - digits > 18)
 			return NULL;
 	}
+after:
 	/* A fraction, an exponent or a leading zero: the general way. */
 	if (p < end && (*p == '.' || *p == 'e' || *p == 'E' || (unsigned char)(*p - '0') < 10))
 		return NULL;
@@ -793,6 +859,11 @@ static bool wf_args(struct logread_event *ev, struct members *m, const struct js
 	return n <= 5;
 }
 
+/* Which key came when key K - 1 had been read (K 0: at the line's start)
+ * in the last line read here, per thread: a log's lines are of few shapes, so the guess is
+ * nearly always right, and a wrong one costs one comparison. */
+static __thread unsigned char wf_next[K_COUNT + 1];
+
 /* LINE (LEN bytes, indexed by IX) read in the writer's form into *EV and
  * *M, as read_members() would: true; false when it is not in that form
  * (then *EV and *M hold parts of it, to be cleared). */
@@ -801,7 +872,7 @@ static bool wf_read(const char *line, size_t len, const struct json_index *ix,
 {
 	const char *p = line + 1, *end = line + len;
 	struct json_tok t, el[WF_EL_MAX];
-	int k = 0, n = 0;
+	int k = 0, n = 0, g;
 
 	if (len < 2 || line[0] != '{' || end[-1] != '}')
 		return false;
@@ -818,17 +889,25 @@ static bool wf_read(const char *line, size_t len, const struct json_index *ix,
 		}
 		if (*p != '"')
 			return false;
-		/* The key is the next of the schema's that stands here: its
-		 * bytes, then the closing quote (so the whole key) and ':'. */
-		for (;; k++) {
-			size_t kl;
+		/* The key is the next of the schema's that stands here as
+		 * `"key":` (its quotes make it the whole key), before a value:
+		 * first the one that followed the previous key last time
+		 * (wf_next), then each after that previous key in turn. */
+		g = wf_next[k];
+		if (g >= k && g < K_COUNT && (size_t)(end - p) > key_lens[g] + 3u &&
+		    same_short(p, key_lits[g], key_lens[g] + 3u)) {
+			k = g;
+		} else {
+			int from = k;
 
-			if (k == K_COUNT)
-				return false;
-			kl = key_lens[k];
-			if ((size_t)(end - p) > kl + 3 && p[kl + 1] == '"' && p[kl + 2] == ':' &&
-			    same_short(p + 1, key_names[k], kl))
-				break;
+			for (;; k++) {
+				if (k == K_COUNT)
+					return false;
+				if ((size_t)(end - p) > key_lens[k] + 3u &&
+				    same_short(p, key_lits[k], key_lens[k] + 3u))
+					break;
+			}
+			wf_next[from] = (unsigned char)k;
 		}
 		p += key_lens[k] + 3;
 		if (*p == '[')
