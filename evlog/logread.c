@@ -160,6 +160,31 @@ static inline uint64_t load64(const char *p)
 	return v;
 }
 
+/*
+ * The decimal digits that begin the 8 bytes at P, in one step (SWAR):
+ * their number (0 to 8) into *N, their value returned.  x holds each
+ * byte's distance from '0', and a byte is a digit when that is below 10,
+ * which adding 0x76 shows in its high bit.  The first byte that is no
+ * digit is always flagged, whatever it holds: a lane carries into the
+ * next only from a byte of 0x8a or more, and the bytes before it are
+ * digits.  (Bytes after it may be flagged wrongly; they are not read.)
+ */
+static inline uint64_t digits8(const char *p, unsigned *n)
+{
+	uint64_t x = load64(p) ^ 0x3030303030303030ULL;
+	uint64_t other = ((x + 0x7676767676767676ULL) | x) & 0x8080808080808080ULL;
+
+	*n = other ? (unsigned)__builtin_ctzll(other) >> 3 : 8;
+	if (!*n)
+		return 0;
+	/* The digits to the top, zeros (leading ones) below them, then
+	 * pairs, fours and the eight combined. */
+	x <<= 64 - 8 * *n;
+	x = ((x & 0x0f0f0f0f0f0f0f0fULL) * 2561) >> 8;
+	x = ((x & 0x00ff00ff00ff00ffULL) * 6553601) >> 16;
+	return ((x & 0x0000ffff0000ffffULL) * 42949672960001ULL) >> 32;
+}
+
 /* Equal spans of N <= 16 bytes, in two loads each that overlap in the
  * middle (a key is compared with every line's member: no loop, no call). */
 static inline bool same_short(const char *a, const char *b, size_t n)
@@ -739,28 +764,6 @@ static inline const char *wf_int(const char *p, const char *end, struct json_tok
 
 	p += neg;
 	digits = p;
-	if (end - p >= 8) {
-		/* Eight bytes at once (SWAR): the line is ASCII (the index
-		 * says so), so a byte's high bit is free and no lane carries.
-		 * x holds each byte's distance from '0'; a byte is a digit
-		 * when it is below 10. */
-		uint64_t x = load64(p) ^ 0x3030303030303030ULL;
-		uint64_t other = ((x + 0x7676767676767676ULL) | x) & 0x8080808080808080ULL;
-		unsigned n = other ? (unsigned)__builtin_ctzll(other) >> 3 : 8;
-
-		if (n < 8) {	/* eight digits or more: the loop below */
-			if (!n || (n > 1 && *p == '0'))
-				return NULL;
-			/* The N digits to the top, zeros (leading) before them,
-			 * then pairs, fours and eights of digits combined. */
-			x <<= 64 - 8 * n;
-			x = ((x & 0x0f0f0f0f0f0f0f0fULL) * 2561) >> 8;
-			x = ((x & 0x00ff00ff00ff00ffULL) * 6553601) >> 16;
-			v = ((x & 0x0000ffff0000ffffULL) * 42949672960001ULL) >> 32;
-			p += n;
-			goto after;
-		}
-	}
 	if (p < end && *p == '0') {
 		p++;
 	} else {
@@ -769,7 +772,6 @@ static inline const char *wf_int(const char *p, const char *end, struct json_tok
 		if (p == digits || p - digits > 18)
 			return NULL;
 	}
-after:
 	/* A fraction, an exponent or a leading zero: the general way. */
 	if (p < end && (*p == '.' || *p == 'e' || *p == 'E' || (unsigned char)(*p - '0') < 10))
 		return NULL;
@@ -1230,7 +1232,19 @@ int logread_parse_time(const char *s, size_t len, int64_t *ns)
 zone:
 	if (s[i] == '.') {
 		int n = 0;
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++)
+
+		i++;
+		if (len - i >= 8) {	/* the first eight digits at once */
+			unsigned got;
+			uint64_t v = digits8(s + i, &got);
+
+			if (got == 8) {
+				frac = (int64_t)v;
+				n = 8;
+				i += 8;
+			}
+		}
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++)
 			if (n < 9)
 				frac = frac * 10 + (s[i] - '0');
 		if (n == 0)
