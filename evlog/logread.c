@@ -26,6 +26,9 @@
 #include <unistd.h>
 
 #include <zlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "logread.h"
 #include "names.h"
@@ -114,9 +117,9 @@ static const unsigned char key_lens[K_COUNT] = {
 #undef X
 };
 
-/* `"key":`, 4 to 12 bytes: compared in two loads (same_short()). */
+/* `"key":`, 4 to 12 bytes, each in a 16-byte row (key_at()). */
 #define KEY_LIT_MAX 16
-static const char key_lits[K_COUNT][KEY_LIT_MAX] = {
+static const char key_lits[K_COUNT][KEY_LIT_MAX] __attribute__((aligned(16))) = {
 #define X(k, name) "\"" name "\":",
 	KEYS(X)
 #undef X
@@ -861,6 +864,25 @@ static bool wf_args(struct logread_event *ev, struct members *m, const struct js
 	return n <= 5;
 }
 
+/* Does key K stand at P (before END) as `"key":`, a value after it?  One
+ * compare of 16 bytes where the line has them; the key's quotes make it
+ * the whole key. */
+static inline bool key_at(const char *p, const char *end, int k)
+{
+	unsigned n = key_lens[k] + 3u;
+
+#ifdef __SSE2__
+	if (end - p >= 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i b = _mm_load_si128((const __m128i *)(const void *)key_lits[k]);
+		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b));
+
+		return !(~eq & ((1u << n) - 1));
+	}
+#endif
+	return (size_t)(end - p) > n && same_short(p, key_lits[k], n);
+}
+
 /* Which key came when key K - 1 had been read (K 0: at the line's start)
  * in the last line read here, per thread: a log's lines are of few shapes, so the guess is
  * nearly always right, and a wrong one costs one comparison. */
@@ -892,23 +914,19 @@ static bool wf_read(const char *line, size_t len, const struct json_index *ix,
 		if (*p != '"')
 			return false;
 		/* The key is the next of the schema's that stands here as
-		 * `"key":` (its quotes make it the whole key), before a value:
+		 * `"key":` (key_at()), before a value:
 		 * first the one that followed the previous key last time
 		 * (wf_next), then each after that previous key in turn. */
-		g = wf_next[k];
-		if (g >= k && g < K_COUNT && (size_t)(end - p) > key_lens[g] + 3u &&
-		    same_short(p, key_lits[g], key_lens[g] + 3u)) {
+		g = wf_next[k];		/* always below K_COUNT */
+		if (g >= k && key_at(p, end, g)) {
 			k = g;
 		} else {
 			int from = k;
 
-			for (;; k++) {
-				if (k == K_COUNT)
-					return false;
-				if ((size_t)(end - p) > key_lens[k] + 3u &&
-				    same_short(p, key_lits[k], key_lens[k] + 3u))
-					break;
-			}
+			for (; k < K_COUNT && !key_at(p, end, k); k++)
+				;
+			if (k == K_COUNT)
+				return false;
 			wf_next[from] = (unsigned char)k;
 		}
 		p += key_lens[k] + 3;
