@@ -130,6 +130,8 @@ static void key_sep(struct keybuf *k)
 
 #define KEY_STR_MAX 1024	/* longer strings are cut, still valid JSON */
 
+/* S is a JSON string of the line (logread_str): its quotes stand around
+ * it there. */
 static void key_str(struct keybuf *k, struct logread_str s)
 {
 	size_t n = s.len;
@@ -138,8 +140,12 @@ static void key_str(struct keybuf *k, struct logread_str s)
 		key_put(k, "null", 4);
 		return;
 	}
-	if (n > KEY_STR_MAX)	/* between escapes and UTF-8 sequences */
-		n = table_json_cut(s.p, n, KEY_STR_MAX);
+	if (n <= KEY_STR_MAX) {
+		/* The string with its quotes, as the line has it. */
+		key_put(k, s.p - 1, n + 2);
+		return;
+	}
+	n = table_json_cut(s.p, n, KEY_STR_MAX);	/* between escapes and UTF-8 sequences */
 	key_put(k, "\"", 1);
 	key_put(k, s.p, n);
 	if (n < s.len)
@@ -746,7 +752,7 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 
 	for (int i = 0; i < r->nby; i++) {
 		if (i)
-			key_put(&k, (const char[]){ KEY_SEP }, 1);
+			key_sep(&k);
 		key_field(&k, r->by[i], ev);
 	}
 	g = table_get(&r->groups, k.p, k.len);
