@@ -757,9 +757,11 @@ static enum json_err read_members(struct json_cur *c, struct logread_event *ev,
 
 #define WF_EL_MAX 8	/* the elements of an array kept (args: 6 tell too many) */
 
-/* An integer at P (before END) as the grammar has it, of at most 18 digits
- * (no overflow to check): into *T, and past it; NULL when it is not one. */
-static inline const char *wf_int(const char *p, const char *end, struct json_tok *t)
+/* An integer at P as the grammar has it, of at most 18 digits (no
+ * overflow to check): into *T, and past it; NULL when it is not one.  No
+ * bound is checked: the line wf_read() reads ends in '}', which stops
+ * every run of digits. */
+static inline const char *wf_int(const char *p, struct json_tok *t)
 {
 	bool neg = *p == '-';
 	unsigned long long v = 0;
@@ -767,16 +769,16 @@ static inline const char *wf_int(const char *p, const char *end, struct json_tok
 
 	p += neg;
 	digits = p;
-	if (p < end && *p == '0') {
+	if (*p == '0') {
 		p++;
 	} else {
-		while (p < end && (unsigned char)(*p - '0') < 10)
+		while ((unsigned char)(*p - '0') < 10)
 			v = v * 10 + (unsigned)(*p++ - '0');
 		if (p == digits || p - digits > 18)
 			return NULL;
 	}
 	/* A fraction, an exponent or a leading zero: the general way. */
-	if (p < end && (*p == '.' || *p == 'e' || *p == 'E' || (unsigned char)(*p - '0') < 10))
+	if (*p == '.' || *p == 'e' || *p == 'E' || (unsigned char)(*p - '0') < 10)
 		return NULL;
 	t->type = JSON_INT;
 	t->num = neg ? -(long long)v : (long long)v;
@@ -804,7 +806,7 @@ wf_scalar(const char *p, const char *end,
 			return NULL;
 		t->type = JSON_NULL;
 		p += 4;
-	} else if (!(p = wf_int(p, end, t))) {
+	} else if (!(p = wf_int(p, t))) {
 		return NULL;
 	}
 	t->end = p;
