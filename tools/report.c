@@ -395,6 +395,15 @@ struct procs {
 	size_t cap, used;
 };
 
+/* A pid's slot: one multiplication (Fibonacci hashing), its high bits
+ * folded onto the low ones the table indexes with. */
+static inline size_t pid_hash(long long pid)
+{
+	uint64_t h = (uint64_t)pid * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h ^ h >> 32);
+}
+
 static struct proc *procs_get(struct procs *t, long long pid)
 {
 	if (2 * (t->used + 1) > t->cap) {
@@ -405,7 +414,7 @@ static struct proc *procs_get(struct procs *t, long long pid)
 		for (size_t i = 0; i < t->cap; i++) {
 			if (!t->slots[i].used)
 				continue;
-			size_t j = hash_bytes((char *)&t->slots[i].pid, 8) & (ncap - 1);
+			size_t j = pid_hash(t->slots[i].pid) & (ncap - 1);
 			while (ns[j].used)
 				j = (j + 1) & (ncap - 1);
 			ns[j] = t->slots[i];
@@ -414,7 +423,7 @@ static struct proc *procs_get(struct procs *t, long long pid)
 		t->slots = ns;
 		t->cap = ncap;
 	}
-	size_t i = hash_bytes((char *)&pid, 8) & (t->cap - 1);
+	size_t i = pid_hash(pid) & (t->cap - 1);
 	while (t->slots[i].used) {
 		if (t->slots[i].pid == pid)
 			return &t->slots[i];
