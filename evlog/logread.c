@@ -1390,18 +1390,46 @@ long logread_unescape(struct logread_str s, char *buf, size_t cap)
 	return (long)o;
 }
 
+/* The names looked up last for each field, per thread: a log names a few
+ * families, types and protocols over and over, and a lookup (unescape,
+ * then a search of the names tables) costs more than the rest of the
+ * event's facts. */
+struct name_memo {
+	int (*name_value)(int, const char *, int *);	/* NULL: none yet */
+	size_t len;
+	char text[32];		/* the name as the line has it */
+	int number;
+};
+
+#define NAME_MEMO_WAYS 16	/* per field, direct-mapped by the name's ends */
+
+static __thread struct name_memo name_memos[LOGREAD_F_HOW + 1][NAME_MEMO_WAYS];
+
 static int val_number(const struct logread_val *v, enum logread_field f,
 		      int (*name_value)(int, const char *, int *))
 {
+	struct name_memo *m;
 	char name[64];
 	int n;
 
 	if (v->kind == LOGREAD_NUM)
 		return (int)v->num;
-	if (v->kind != LOGREAD_NAME || !name_value ||
-	    logread_unescape(v->name, name, sizeof(name)) < 0 ||
-	    name_value((int)f, name, &n) < 0)
+	if (v->kind != LOGREAD_NAME || !name_value)
 		return -1;
+	m = &name_memos[f][v->name.len ? (v->name.len * 31 + (unsigned char)v->name.p[v->name.len - 1] +
+					  (unsigned char)v->name.p[v->name.len / 2]) % NAME_MEMO_WAYS : 0];
+	if (m->name_value == name_value && m->len == v->name.len &&
+	    !memcmp(m->text, v->name.p, v->name.len))
+		return m->number;
+	if (logread_unescape(v->name, name, sizeof(name)) < 0 ||
+	    name_value((int)f, name, &n) < 0)
+		n = -1;
+	if (v->name.len <= sizeof(m->text)) {
+		m->name_value = name_value;
+		m->len = v->name.len;
+		memcpy(m->text, v->name.p, v->name.len);
+		m->number = n;
+	}
 	return n;
 }
 
