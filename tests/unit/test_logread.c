@@ -600,6 +600,56 @@ static void test_formatter_lookup(void)
 	      "in the order returned");
 }
 
+/* A name_value that knows every name as its length. */
+static int name_len_value(int field, const char *name, int *value)
+{
+	(void)field;
+	*value = (int)strlen(name);
+	return 0;
+}
+
+/* logread_call() keeps the names it looked up last: what it gives must
+ * still be what each name and each name_value say, whatever came before. */
+static void test_call_names(void)
+{
+	static const struct { const char *family, *type; int want_family, want_type; } shuts[] = {
+		{ "AF_INET", "SOCK_STREAM", AF_INET, SOCK_STREAM },
+		{ "AF_INET6", "SOCK_DGRAM", AF_INET6, SOCK_DGRAM },
+		{ "AF_UNIX", "SOCK_STREAM", AF_UNIX, SOCK_STREAM },
+		{ "AF_INET", "SOCK_DGRAM", AF_INET, SOCK_DGRAM },
+		{ "AF_NOPE", "SOCK_RAW", -1, SOCK_RAW },
+		{ "AF_\\u0049NET", "SOCK_STREAM", AF_INET, SOCK_STREAM },	/* an escape */
+		{ "AF_INET", "SOCK_STREAM", AF_INET, SOCK_STREAM },
+	};
+	struct logread_event ev;
+	struct policy_call call;
+	char line[512], detail[128];
+	int bad = -1;
+
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof(shuts) / sizeof(shuts[0]); i++) {
+			snprintf(line, sizeof(line),
+				 "{\"v\":1,\"seq\":2,\"ts\":\"2026-11-24T04:05:06Z\",\"event\":\"socket.shutdown\","
+				 "\"args\":[3,1],\"family\":\"%s\",\"type\":\"%s\",\"protocol\":null,"
+				 "\"how\":\"SHUT_WR\",\"decision\":\"allow\",\"pid\":1,\"layer\":\"preload\"}",
+				 shuts[i].family, shuts[i].type);
+			if (parse(line, &ev, detail) != LOGREAD_JUNK_NONE ||
+			    logread_call(&ev, &call, NULL, 0, logread_names_value) ||
+			    call.family != shuts[i].want_family || call.type != shuts[i].want_type) {
+				bad = (int)i;
+				break;
+			}
+			/* Another name_value: its own answers, not the memo's. */
+			if (logread_call(&ev, &call, NULL, 0, name_len_value) ||
+			    call.family != (int)strlen(shuts[i].family) - (strchr(shuts[i].family, '\\') ? 5 : 0) ||
+			    call.type != (int)strlen(shuts[i].type)) {
+				bad = 100 + (int)i;
+				break;
+			}
+		}
+	CHECK_INT(bad, -1, "each shutdown's names looked up as they are, by each name_value");
+}
+
 /* ---- the writer's form read head on, against the general walk ----------
  *
  * logread.c reads a line in the writer's compact form on a fast path and
@@ -866,6 +916,7 @@ static void test_fast_path(void)
 int main(void)
 {
 	test_fast_path();
+	test_call_names();
 	test_formatter_lookup();
 	test_formatter_roundtrip();
 	test_address_events();
