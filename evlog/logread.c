@@ -755,7 +755,7 @@ static enum json_err read_members(struct json_cur *c, struct logread_event *ev,
  * ends at the next quote.
  */
 
-#define WF_EL_MAX 8	/* the elements of an array kept (args: 6 tell too many) */
+#define WF_EL_MAX 8	/* elements of an array kept (6 say "args" has too many) */
 
 /* An integer at P as the grammar has it, of at most 18 digits (no
  * overflow to check): into *T, and past it; NULL when it is not one.  No
@@ -886,8 +886,9 @@ static inline bool key_at(const char *p, const char *end, int k)
 }
 
 /* Which key came when key K - 1 had been read (K 0: at the line's start)
- * in the last line read here, per thread: a log's lines are of few shapes, so the guess is
- * nearly always right, and a wrong one costs one comparison. */
+ * in the last line read here, per thread: a log's lines are of few
+ * shapes, so the guess is nearly always right, and a wrong one costs one
+ * comparison. */
 static __thread unsigned char wf_next[K_COUNT + 1];
 
 /* LINE (LEN bytes, indexed by IX) read in the writer's form into *EV and
@@ -916,9 +917,9 @@ static bool wf_read(const char *line, size_t len, const struct json_index *ix,
 		if (*p != '"')
 			return false;
 		/* The key is the next of the schema's that stands here as
-		 * `"key":` (key_at()), before a value:
-		 * first the one that followed the previous key last time
-		 * (wf_next), then each after that previous key in turn. */
+		 * `"key":` (key_at()): first the one that followed the
+		 * previous key last time (wf_next), then each after the
+		 * previous key in turn. */
 		g = wf_next[k];		/* always below K_COUNT */
 		if (g >= k && key_at(p, end, g)) {
 			k = g;
@@ -1096,7 +1097,7 @@ static void event_init(struct logread_event *ev, const char *line, size_t len)
 	ev->result_null = true;
 }
 
-static __thread uint64_t fast_lines;
+static __thread uint64_t fast_lines;	/* logread_fast_lines() */
 
 uint64_t logread_fast_lines(void)
 {
@@ -1405,6 +1406,15 @@ struct name_memo {
 
 static __thread struct name_memo name_memos[LOGREAD_F_HOW + 1][NAME_MEMO_WAYS];
 
+/* Which of a field's memos name S goes to: by its length, middle and end. */
+static unsigned name_way(struct logread_str s)
+{
+	if (!s.len)
+		return 0;
+	return (unsigned)(s.len * 31 + (unsigned char)s.p[s.len - 1] +
+			  (unsigned char)s.p[s.len / 2]) % NAME_MEMO_WAYS;
+}
+
 static int val_number(const struct logread_val *v, enum logread_field f,
 		      int (*name_value)(int, const char *, int *))
 {
@@ -1416,8 +1426,7 @@ static int val_number(const struct logread_val *v, enum logread_field f,
 		return (int)v->num;
 	if (v->kind != LOGREAD_NAME || !name_value)
 		return -1;
-	m = &name_memos[f][v->name.len ? (v->name.len * 31 + (unsigned char)v->name.p[v->name.len - 1] +
-					  (unsigned char)v->name.p[v->name.len / 2]) % NAME_MEMO_WAYS : 0];
+	m = &name_memos[f][name_way(v->name)];
 	if (m->name_value == name_value && m->len == v->name.len &&
 	    !memcmp(m->text, v->name.p, v->name.len))
 		return m->number;
