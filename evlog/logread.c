@@ -26,6 +26,9 @@
 #include <unistd.h>
 
 #include <zlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "logread.h"
 #include "names.h"
@@ -57,26 +60,69 @@ const char *logread_junk_name(enum logread_junk j)
 
 /* ---- the keys ------------------------------------------------------------- */
 
-/* In the order the writer puts them (key_of() guesses the next one). */
+/* In the order the writer puts them (key_of() guesses the next one, and
+ * wf_read() takes them in no other): each key's enum, name, length and the
+ * `"key":` that stands before its value, from this one list. */
+#define KEYS(X) \
+	X(V, "v") \
+	X(SEQ, "seq") \
+	X(TS, "ts") \
+	X(EVENT, "event") \
+	X(ARGS, "args") \
+	X(CALL, "call") \
+	X(FAMILY, "family") \
+	X(TYPE, "type") \
+	X(FLAGS, "flags") \
+	X(PROTOCOL, "protocol") \
+	X(HOW, "how") \
+	X(PEER, "peer") \
+	X(HOST, "host") \
+	X(ADDRESS, "address") \
+	X(PORT, "port") \
+	X(ADDRESSES, "addresses") \
+	X(MALFORMED, "malformed") \
+	X(RESULT, "result") \
+	X(ERRNO, "errno") \
+	X(GAI_ERROR, "gai_error") \
+	X(DECISION, "decision") \
+	X(RULE, "rule") \
+	X(MODE, "mode") \
+	X(PID, "pid") \
+	X(TID, "tid") \
+	X(PPID, "ppid") \
+	X(EXE, "exe") \
+	X(COMM, "comm") \
+	X(LAYER, "layer") \
+	X(LOST, "lost") \
+	X(SEALED, "sealed") \
+	X(KEY, "key") \
+	X(SEAL, "seal")
+
 enum key {
-	K_V, K_SEQ, K_TS, K_EVENT, K_ARGS, K_CALL, K_FAMILY, K_TYPE, K_FLAGS,
-	K_PROTOCOL, K_HOW, K_PEER, K_HOST, K_ADDRESS, K_PORT, K_ADDRESSES,
-	K_MALFORMED, K_RESULT, K_ERRNO, K_GAI_ERROR, K_DECISION, K_RULE, K_MODE,
-	K_PID, K_TID, K_PPID, K_EXE, K_COMM, K_LAYER, K_LOST, K_SEALED, K_KEY,
-	K_SEAL, K_COUNT, K_UNKNOWN = K_COUNT,
+#define X(k, name) K_##k,
+	KEYS(X)
+#undef X
+	K_COUNT, K_UNKNOWN = K_COUNT,
 };
 
 static const char *const key_names[K_COUNT] = {
-	"v", "seq", "ts", "event", "args", "call", "family", "type", "flags",
-	"protocol", "how", "peer", "host", "address", "port", "addresses",
-	"malformed", "result", "errno", "gai_error", "decision", "rule", "mode",
-	"pid", "tid", "ppid", "exe", "comm", "layer", "lost", "sealed", "key",
-	"seal",
+#define X(k, name) name,
+	KEYS(X)
+#undef X
 };
 
 static const unsigned char key_lens[K_COUNT] = {
-	1, 3, 2, 5, 4, 4, 6, 4, 5, 8, 3, 4, 4, 7, 4, 9, 9, 6, 5, 9, 8, 4, 4,
-	3, 3, 4, 3, 4, 5, 4, 6, 3, 4,
+#define X(k, name) sizeof(name) - 1,
+	KEYS(X)
+#undef X
+};
+
+/* `"key":`, 4 to 12 bytes, each in a 16-byte row (key_at()). */
+#define KEY_LIT_MAX 16
+static const char key_lits[K_COUNT][KEY_LIT_MAX] __attribute__((aligned(16))) = {
+#define X(k, name) "\"" name "\":",
+	KEYS(X)
+#undef X
 };
 
 #define BIT(k) (UINT64_C(1) << (k))
@@ -115,6 +161,31 @@ static inline uint64_t load64(const char *p)
 
 	memcpy(&v, p, 8);
 	return v;
+}
+
+/*
+ * The decimal digits that begin the 8 bytes at P, in one step (SWAR):
+ * their number (0 to 8) into *N, their value returned.  x holds each
+ * byte's distance from '0', and a byte is a digit when that is below 10,
+ * which adding 0x76 shows in its high bit.  The first byte that is no
+ * digit is always flagged, whatever it holds: a lane carries into the
+ * next only from a byte of 0x8a or more, and the bytes before it are
+ * digits.  (Bytes after it may be flagged wrongly; they are not read.)
+ */
+static inline uint64_t digits8(const char *p, unsigned *n)
+{
+	uint64_t x = load64(p) ^ 0x3030303030303030ULL;
+	uint64_t other = ((x + 0x7676767676767676ULL) | x) & 0x8080808080808080ULL;
+
+	*n = other ? (unsigned)__builtin_ctzll(other) >> 3 : 8;
+	if (!*n)
+		return 0;
+	/* The digits to the top, zeros (leading ones) below them, then
+	 * pairs, fours and the eight combined. */
+	x <<= 64 - 8 * *n;
+	x = ((x & 0x0f0f0f0f0f0f0f0fULL) * 2561) >> 8;
+	x = ((x & 0x00ff00ff00ff00ffULL) * 6553601) >> 16;
+	return ((x & 0x0000ffff0000ffffULL) * 42949672960001ULL) >> 32;
 }
 
 /* Equal spans of N <= 16 bytes, in two loads each that overlap in the
@@ -244,9 +315,21 @@ struct members {
 					   that have an address there */
 };
 
-/* The "args" array, already validated as JSON: up to five values, integers
- * and nulls into ev->args, strings into ev->args_str; check_event() says
- * whether the shapes fit the event. */
+/* Element I of "args" (I < 5): integers and nulls into ev->args, strings
+ * into ev->args_str, its type and args[1]'s text into *M. */
+static void arg_set(struct logread_event *ev, struct members *m, int i, const struct json_tok *el)
+{
+	m->arg_type[i] = el->type;
+	ev->args_null[i] = el->type == JSON_NULL;
+	ev->args[i] = el->type == JSON_INT ? el->num : 0;
+	if (el->type == JSON_STRING)
+		ev->args_str[i] = span(el->str);
+	if (i == 1)
+		m->arg1 = (struct json_str){ el->start, (size_t)(el->end - el->start) };
+}
+
+/* The "args" array, already validated as JSON: up to five values
+ * (arg_set()); check_event() says whether the shapes fit the event. */
 static bool parse_args(const struct json_tok *t, struct logread_event *ev, struct members *m)
 {
 	struct json_cur c = { t->start + 1, t->end, NULL };
@@ -262,13 +345,7 @@ static bool parse_args(const struct json_tok *t, struct logread_event *ev, struc
 			ev->nargs = i;
 			return false;
 		}
-		m->arg_type[i] = el.type;
-		ev->args_null[i] = el.type == JSON_NULL;
-		ev->args[i] = el.type == JSON_INT ? el.num : 0;
-		if (el.type == JSON_STRING)
-			ev->args_str[i] = span(el.str);
-		if (i == 1)
-			m->arg1 = (struct json_str){ el.start, (size_t)(el.end - el.start) };
+		arg_set(ev, m, i, &el);
 	}
 	ev->nargs = i;
 	return e == JSON_END;
@@ -453,8 +530,9 @@ static bool tok_hex(const struct json_tok *t, struct logread_str *s, size_t n)
 }
 
 /* Store one key's value; false when its shape is wrong. */
-static bool set_field(enum key k, const struct json_tok *t, struct logread_event *ev,
-		      struct members *m)
+static inline __attribute__((always_inline)) bool
+set_field(enum key k, const struct json_tok *t, struct logread_event *ev,
+	  struct members *m)
 {
 	long long n;
 	int w;
@@ -653,6 +731,225 @@ static enum json_err read_members(struct json_cur *c, struct logread_event *ev,
 	}
 }
 
+/* ---- the writer's own form ------------------------------------------------
+ *
+ * Every line the event writer makes is one compact object: no whitespace,
+ * its keys in schema order (enum key: each after the one before it, none
+ * twice), strings without escapes, integers, null, arrays of those (and in
+ * "args" of an address event one such array inside).  Such a line is read
+ * here head on: a member's key is the next of the schema's keys that
+ * stands at the cursor as `"key":`, found without scanning the key or
+ * searching the table, and its value is one of those shapes.
+ *
+ * Anything else (whitespace, a key unknown, repeated or out of order, a
+ * fraction, true or false, an object, deeper nesting, a number of more
+ * than 18 digits, any error at all) makes wf_read() give up, and the line
+ * is read again the general way (read_members()) from a clean event.  So
+ * this path only ever accepts text the general walk reads without an
+ * error, with the same tokens handed to the same set_field(): the result
+ * is the same by construction, and tests/unit/test_logread.c checks it
+ * line by line against the general walk on mutated lines.
+ *
+ * It needs the quote index (json_index_build()): the line is printable
+ * ASCII without a backslash, so every string is valid as it stands and
+ * ends at the next quote.
+ */
+
+#define WF_EL_MAX 8	/* elements of an array kept (6 say "args" has too many) */
+
+/* An integer at P as the grammar has it, of at most 18 digits (no
+ * overflow to check): into *T, and past it; NULL when it is not one.  No
+ * bound is checked: the line wf_read() reads ends in '}', which stops
+ * every run of digits. */
+static inline const char *wf_int(const char *p, struct json_tok *t)
+{
+	bool neg = *p == '-';
+	unsigned long long v = 0;
+	const char *digits;
+
+	p += neg;
+	digits = p;
+	if (*p == '0') {
+		p++;
+	} else {
+		while ((unsigned char)(*p - '0') < 10)
+			v = v * 10 + (unsigned)(*p++ - '0');
+		if (p == digits || p - digits > 18)
+			return NULL;
+	}
+	/* A fraction, an exponent or a leading zero: the general way. */
+	if (*p == '.' || *p == 'e' || *p == 'E' || (unsigned char)(*p - '0') < 10)
+		return NULL;
+	t->type = JSON_INT;
+	t->num = neg ? -(long long)v : (long long)v;
+	return p;
+}
+
+/* A string, null or an integer at P (before END) into *T, and past it;
+ * NULL when it is none of them. */
+static inline __attribute__((always_inline)) const char *
+wf_scalar(const char *p, const char *end,
+	  const struct json_index *ix, struct json_tok *t)
+{
+	t->start = p;
+	if (*p == '"') {
+		const char *q = json_index_close(ix, p, end);
+
+		if (!q)
+			return NULL;
+		t->type = JSON_STRING;
+		t->str.p = p + 1;
+		t->str.len = (size_t)(q - p - 1);
+		p = q + 1;
+	} else if (*p == 'n') {
+		if (end - p < 4 || load32(p) != load32("null"))
+			return NULL;
+		t->type = JSON_NULL;
+		p += 4;
+	} else if (!(p = wf_int(p, t))) {
+		return NULL;
+	}
+	t->end = p;
+	return p;
+}
+
+/* An array of scalars at P ('[') into *T, its first WF_EL_MAX elements
+ * into EL (may be NULL) and their number into *N; with NESTED an element
+ * may be such an array itself.  Past it, or NULL. */
+static const char *wf_array(const char *p, const char *end, const struct json_index *ix,
+			    struct json_tok *t, struct json_tok *el, int *n, bool nested)
+{
+	struct json_tok skip;
+	int i = 0;
+
+	t->start = p++;
+	if (p < end && *p == ']') {
+		p++;
+		goto done;
+	}
+	for (;;) {
+		struct json_tok *e = el && i < WF_EL_MAX ? &el[i] : &skip;
+
+		if (p >= end)
+			return NULL;
+		if (*p == '[')
+			p = nested ? wf_array(p, end, ix, e, NULL, NULL, false) : NULL;
+		else
+			p = wf_scalar(p, end, ix, e);
+		if (!p || p >= end)
+			return NULL;
+		i++;
+		if (*p == ']') {
+			p++;
+			break;
+		}
+		if (*p != ',')
+			return NULL;
+		p++;
+	}
+done:
+	t->type = JSON_ARRAY;
+	t->end = p;
+	if (n)
+		*n = i;
+	return p;
+}
+
+/* "args" read by wf_array(): its N elements EL as parse_args() takes them. */
+static bool wf_args(struct logread_event *ev, struct members *m, const struct json_tok *el, int n)
+{
+	int i;
+
+	for (i = 0; i < n && i < 5; i++)
+		arg_set(ev, m, i, &el[i]);
+	ev->nargs = i;
+	return n <= 5;
+}
+
+/* Does key K stand at P (before END) as `"key":`, a value after it?  One
+ * compare of 16 bytes where the line has them; the key's quotes make it
+ * the whole key. */
+static inline bool key_at(const char *p, const char *end, int k)
+{
+	unsigned n = key_lens[k] + 3u;
+
+#ifdef __SSE2__
+	if (end - p >= 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i b = _mm_load_si128((const __m128i *)(const void *)key_lits[k]);
+		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b));
+
+		return !(~eq & ((1u << n) - 1));
+	}
+#endif
+	return (size_t)(end - p) > n && same_short(p, key_lits[k], n);
+}
+
+/* Which key came when key K - 1 had been read (K 0: at the line's start)
+ * in the last line read here, per thread: a log's lines are of few
+ * shapes, so the guess is nearly always right, and a wrong one costs one
+ * comparison. */
+static __thread unsigned char wf_next[K_COUNT + 1];
+
+/* LINE (LEN bytes, indexed by IX) read in the writer's form into *EV and
+ * *M, as read_members() would: true; false when it is not in that form
+ * (then *EV and *M hold parts of it, to be cleared). */
+static bool wf_read(const char *line, size_t len, const struct json_index *ix,
+		    struct logread_event *ev, struct members *m)
+{
+	const char *p = line + 1, *end = line + len;
+	struct json_tok t, el[WF_EL_MAX];
+	int k = 0, n = 0, g;
+
+	if (len < 2 || line[0] != '{' || end[-1] != '}')
+		return false;
+	/* Each step leaves P before END: END[-1] is the '}' that ends it. */
+	for (bool first = true;; first = false) {
+		bool ok;
+
+		if (!first) {
+			if (*p == '}')
+				return p + 1 == end;
+			if (*p != ',')
+				return false;
+			p++;
+		}
+		if (*p != '"')
+			return false;
+		/* The key is the next of the schema's that stands here as
+		 * `"key":` (key_at()): first the one that followed the
+		 * previous key last time (wf_next), then each after the
+		 * previous key in turn. */
+		g = wf_next[k];		/* always below K_COUNT */
+		if (g >= k && key_at(p, end, g)) {
+			k = g;
+		} else {
+			int from = k;
+
+			for (; k < K_COUNT && !key_at(p, end, k); k++)
+				;
+			if (k == K_COUNT)
+				return false;
+			wf_next[from] = (unsigned char)k;
+		}
+		p += key_lens[k] + 3;
+		if (*p == '[')
+			p = wf_array(p, end, ix, &t, el, &n, k == K_ARGS);
+		else
+			p = wf_scalar(p, end, ix, &t);
+		if (!p || p >= end)
+			return false;
+		if (k == K_ARGS && t.type == JSON_ARRAY)
+			ok = wf_args(ev, m, el, n);
+		else
+			ok = set_field((enum key)k, &t, ev, m);
+		if (!ok && m->bad == K_UNKNOWN)
+			m->bad = (enum key)k;
+		m->seen |= BIT(k);
+		k++;
+	}
+}
+
 /* Are the "args" shapes those of EV's event?  NEW, SHUTDOWN: integers or
  * nulls; the address events: [self, ADDRESS]; getaddrinfo: [host, service,
  * family, type, protocol]. */
@@ -800,6 +1097,24 @@ static void event_init(struct logread_event *ev, const char *line, size_t len)
 	ev->result_null = true;
 }
 
+static __thread uint64_t fast_lines;	/* logread_fast_lines() */
+
+uint64_t logread_fast_lines(void)
+{
+	return fast_lines;
+}
+
+static void members_init(struct members *m)
+{
+	/* Field by field: arg_type and arg1 are read only as "args" set them,
+	 * and a whole-struct initializer costs a string instruction a line. */
+	m->seen = 0;
+	m->bad = K_UNKNOWN;
+	m->duplicate = m->loss = false;
+	m->version = 0;
+	m->arg1 = (struct json_str){ NULL, 0 };
+}
+
 enum logread_junk logread_parse_line(const char *line, size_t len,
 				     struct logread_event *ev,
 				     char *detail, size_t detail_len)
@@ -818,13 +1133,15 @@ enum logread_junk logread_parse_line(const char *line, size_t len,
 	else if (memchr(line, '\0', len))
 		return LOGREAD_JUNK_NUL;
 	event_init(ev, line, len);
-	/* Field by field: arg_type and arg1 are read only as "args" set them,
-	 * and a whole-struct initializer costs a string instruction a line. */
-	m.seen = 0;
-	m.bad = K_UNKNOWN;
-	m.duplicate = m.loss = false;
-	m.version = 0;
-	m.arg1 = (struct json_str){ NULL, 0 };
+	members_init(&m);
+	if (c.ix) {
+		if (wf_read(line, len, &ix, ev, &m)) {
+			fast_lines++;
+			return check_event(ev, &m, detail, detail_len);
+		}
+		event_init(ev, line, len);	/* not the writer's form */
+		members_init(&m);
+	}
 	json_skip_ws(&c);
 	if (c.p < c.end && *c.p != '{')
 		return not_an_object(&c, line, len, detail, detail_len);
@@ -936,7 +1253,19 @@ int logread_parse_time(const char *s, size_t len, int64_t *ns)
 zone:
 	if (s[i] == '.') {
 		int n = 0;
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++)
+
+		i++;
+		if (len - i >= 8) {	/* the first eight digits at once */
+			unsigned got;
+			uint64_t v = digits8(s + i, &got);
+
+			if (got == 8) {
+				frac = (int64_t)v;
+				n = 8;
+				i += 8;
+			}
+		}
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++)
 			if (n < 9)
 				frac = frac * 10 + (s[i] - '0');
 		if (n == 0)
@@ -1062,18 +1391,54 @@ long logread_unescape(struct logread_str s, char *buf, size_t cap)
 	return (long)o;
 }
 
+/* The names looked up last for each field, per thread: a log names a few
+ * families, types and protocols over and over, and a lookup (unescape,
+ * then a search of the names tables) costs more than the rest of the
+ * event's facts. */
+struct name_memo {
+	int (*name_value)(int, const char *, int *);	/* NULL: none yet */
+	size_t len;
+	char text[32];		/* the name as the line has it */
+	int number;
+};
+
+#define NAME_MEMO_WAYS 16	/* per field, direct-mapped by the name's ends */
+
+static __thread struct name_memo name_memos[LOGREAD_F_HOW + 1][NAME_MEMO_WAYS];
+
+/* Which of a field's memos name S goes to: by its length, middle and end. */
+static unsigned name_way(struct logread_str s)
+{
+	if (!s.len)
+		return 0;
+	return (unsigned)(s.len * 31 + (unsigned char)s.p[s.len - 1] +
+			  (unsigned char)s.p[s.len / 2]) % NAME_MEMO_WAYS;
+}
+
 static int val_number(const struct logread_val *v, enum logread_field f,
 		      int (*name_value)(int, const char *, int *))
 {
+	struct name_memo *m;
 	char name[64];
 	int n;
 
 	if (v->kind == LOGREAD_NUM)
 		return (int)v->num;
-	if (v->kind != LOGREAD_NAME || !name_value ||
-	    logread_unescape(v->name, name, sizeof(name)) < 0 ||
-	    name_value((int)f, name, &n) < 0)
+	if (v->kind != LOGREAD_NAME || !name_value)
 		return -1;
+	m = &name_memos[f][name_way(v->name)];
+	if (m->name_value == name_value && m->len == v->name.len &&
+	    !memcmp(m->text, v->name.p, v->name.len))
+		return m->number;
+	if (logread_unescape(v->name, name, sizeof(name)) < 0 ||
+	    name_value((int)f, name, &n) < 0)
+		n = -1;
+	if (v->name.len <= sizeof(m->text)) {
+		m->name_value = name_value;
+		m->len = v->name.len;
+		memcpy(m->text, v->name.p, v->name.len);
+		m->number = n;
+	}
 	return n;
 }
 

@@ -168,6 +168,12 @@ enum logread_junk logread_parse_line(const char *line, size_t len,
 				     struct logread_event *ev,
 				     char *detail, size_t detail_len);
 
+/* The lines logread_parse_line() has read in this thread in the writer's
+ * own compact form, on its fast path (logread.c, "the writer's own form"):
+ * the tests check that path is taken, and gives what the general one
+ * gives. */
+uint64_t logread_fast_lines(void);
+
 /* Streaming reader over one file descriptor. */
 struct logread;
 

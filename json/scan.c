@@ -176,21 +176,6 @@ bool json_index_build(struct json_index *ix, const char *text, size_t len)
 }
 #endif
 
-/* With an index: the closing quote of the string whose opening quote is at
- * Q, or NULL when the string does not end before END. */
-static inline const char *index_close(const struct json_index *ix, const char *q,
-				      const char *end)
-{
-	size_t off = (size_t)(q - ix->base) + 1;	/* <= the text's length */
-	size_t b = off / 64;
-	uint64_t m = ix->quotes[b] & (~0ULL << (off % 64));
-
-	while (!m)
-		m = ix->quotes[++b];	/* the block past the end stops it */
-	q = ix->base + b * 64 + (unsigned)__builtin_ctzll(m);
-	return q < end ? q : NULL;
-}
-
 /* At the opening quote: to past the closing one, the contents into *OUT. */
 static inline __attribute__((always_inline)) enum json_err
 scan_string(struct json_cur *c, struct json_str *out)
@@ -202,7 +187,7 @@ scan_string(struct json_cur *c, struct json_str *out)
 	int n;
 
 	if (c->ix) {
-		const char *q = index_close(c->ix, c->p, c->end);
+		const char *q = json_index_close(c->ix, c->p, c->end);
 
 		if (!q)
 			goto unterminated;
@@ -490,7 +475,7 @@ enum json_err json_member_value(struct json_cur *c, bool first, struct json_str 
 		goto general;
 	/* The key's quote at P: its closing one at Q. */
 	if (c->ix) {
-		if (!(q = index_close(c->ix, p, end)))
+		if (!(q = json_index_close(c->ix, p, end)))
 			goto general;
 		key->p = p + 1;
 		key->len = (size_t)(q - p - 1);
@@ -505,7 +490,7 @@ enum json_err json_member_value(struct json_cur *c, bool first, struct json_str 
 		goto general;
 	t->start = ++p;
 	if (*p == '"' && c->ix) {
-		if (!(q = index_close(c->ix, p, end)))
+		if (!(q = json_index_close(c->ix, p, end)))
 			goto general;
 		t->type = JSON_STRING;
 		t->str.p = p + 1;

@@ -103,6 +103,21 @@ struct json_index {
  * backslash (then *IX is not to be used). */
 bool json_index_build(struct json_index *ix, const char *text, size_t len);
 
+/* With an index: the closing quote of the string whose opening quote is at
+ * Q, or NULL when the string does not end before END. */
+static inline const char *json_index_close(const struct json_index *ix, const char *q,
+					   const char *end)
+{
+	size_t off = (size_t)(q - ix->base) + 1;	/* <= the text's length */
+	size_t b = off / 64;
+	uint64_t m = ix->quotes[b] & (~0ULL << (off % 64));
+
+	while (!m)
+		m = ix->quotes[++b];	/* the block past the end stops it */
+	q = ix->base + b * 64 + (unsigned)__builtin_ctzll(m);
+	return q < end ? q : NULL;
+}
+
 /* A cursor over [p, end); IX (may be NULL) is an index of a text that
  * holds [p, end), which scan_string() then uses. */
 struct json_cur {

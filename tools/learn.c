@@ -120,6 +120,15 @@ struct learn {
 	bool nomem;
 	int failed;
 	char exe[4096];
+	/* The executables of events read before, by the text their lines
+	 * give them (escaped, as logread_str): what each unescaped to, as its
+	 * index in exe_names, and whether it is sockaudit's own (is_self()). */
+	struct exe_memo {
+		bool used, self;
+		int exe;		/* -1 with self */
+		size_t len;
+		char text[128];
+	} exe_memos[64];
 };
 
 /* ---- interning --------------------------------------------------------------- */
@@ -451,20 +460,56 @@ static bool address_key(struct learn *l, const struct logread_event *ev,
 	}
 }
 
+/* EXE's memo slot (NULL when the text is too long to keep), and in *HIT
+ * whether it holds EXE. */
+static struct exe_memo *exe_memo_of(struct learn *l, struct logread_str exe, bool *hit)
+{
+	struct exe_memo *m;
+	size_t way;
+
+	*hit = false;
+	if (!exe.p || exe.len > sizeof(m->text))
+		return NULL;
+	way = exe.len ? (exe.len * 31 + (unsigned char)exe.p[exe.len - 1] * 7 +
+			 (unsigned char)exe.p[exe.len / 2]) : 0;
+	m = &l->exe_memos[way % (sizeof(l->exe_memos) / sizeof(l->exe_memos[0]))];
+	*hit = m->used && m->len == exe.len && !memcmp(m->text, exe.p, exe.len);
+	return m;
+}
+
+static void exe_memo_set(struct exe_memo *m, struct logread_str exe, bool self, int index)
+{
+	if (!m)
+		return;
+	m->used = true;
+	m->self = self;
+	m->exe = index;
+	m->len = exe.len;
+	memcpy(m->text, exe.p, exe.len);
+}
+
 static void on_event(void *ctx, const struct logread_event *ev, int file, uint64_t line)
 {
 	struct learn *l = ctx;
 	struct policy_call call;
 	struct bkey k;
 	struct lrule *r;
+	struct exe_memo *memo;
+	bool known;
 	int exe = -1;
 
 	(void)file;
 	(void)line;
 	l->events++;
-	if (logread_call(ev, &call, l->exe, sizeof(l->exe), logread_names_value) < 0)
+	/* An executable seen before is not unescaped, compared with
+	 * sockaudit's own and looked up again: most events' is. */
+	memo = exe_memo_of(l, ev->exe, &known);
+	if (logread_call(ev, &call, known ? NULL : l->exe, known ? 0 : sizeof(l->exe),
+			 logread_names_value) < 0)
 		return;
-	if (call.exe && is_self(l, call.exe)) {
+	if (known ? memo->self : call.exe && is_self(l, call.exe)) {
+		if (!known && call.exe)
+			exe_memo_set(memo, ev->exe, true, -1);
 		l->skipped_self++;
 		return;
 	}
@@ -495,12 +540,15 @@ static void on_event(void *ctx, const struct logread_event *ev, int file, uint64
 	if (k.type > NAMES_TYPE_MAX)
 		k.type = -1;
 add:
-	if (call.exe) {
+	if (known) {
+		exe = memo->exe;
+	} else if (call.exe) {
 		exe = exe_intern(l, call.exe);
 		if (exe < 0) {
 			l->nomem = true;
 			return;
 		}
+		exe_memo_set(memo, ev->exe, false, exe);
 	}
 	k.exe = l->per_exe ? exe : -1;
 	r = behaviour(l, &k);

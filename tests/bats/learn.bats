@@ -69,6 +69,20 @@ EOF
 	[ "$stderr" = "sockaudit learn: note: 1 event of sockaudit's own launcher not learned" ]
 }
 
+@test "learn: an executable seen again is the same one, escaped or not; the launcher's every event skipped" {
+	# Each line of launcher.jsonl four times, in turn, and again with
+	# curl's name escaped (\u0063url): the same executable as text, so
+	# one rule, and each of the launcher's four events skipped.
+	for i in 1 2 3 4; do cat "$DATA/launcher.jsonl"; done > again.jsonl
+	sed 's|"/usr/bin/curl"|"/usr/bin/\\u0063url"|' "$DATA/launcher.jsonl" >> again.jsonl
+	run -0 grep -c 'u0063url' again.jsonl
+	run -0 --separate-stderr "$SOCKAUDIT" learn --per-exe again.jsonl
+	run -0 jq -c '.rules[] | [.id, .exe, .family]' <<<"$output"
+	assert_output '["curl-inet4-stream-tcp","/usr/bin/curl","AF_INET"]'
+	run -0 --separate-stderr "$SOCKAUDIT" learn again.jsonl
+	[ "$stderr" = "sockaudit learn: note: 5 events of sockaudit's own launcher not learned" ]
+}
+
 @test "learn: --errno sets the default's errno; bad options exit 2" {
 	run -0 "$SOCKAUDIT" learn --errno EPERM "$DATA/rotated.1.jsonl"
 	assert_line '  "default": {"action": "deny", "errno": "EPERM"},'

@@ -80,6 +80,32 @@ static void take_apart(const struct logread_event *ev)
 		abort();
 }
 
+/* A line read on the fast path (the writer's own form) must read the same
+ * the general way, which a space before it forces: the verdict, and the
+ * event's main fields (tests/unit/test_logread.c compares them all). */
+static void same_either_way(const char *line, size_t n, enum logread_junk junk,
+			    const struct logread_event *ev)
+{
+	static char spaced[LOGREAD_LINE_MAX + 2];
+	struct logread_event again;
+	enum logread_junk j;
+
+	if (n > LOGREAD_LINE_MAX)
+		return;
+	spaced[0] = ' ';
+	memcpy(spaced + 1, line, n);
+	j = logread_parse_line(spaced, n + 1, &again, NULL, 0);
+	if (j != junk)
+		abort();
+	if (j == LOGREAD_JUNK_NONE &&
+	    (again.seq != ev->seq || again.ts != ev->ts || again.pid != ev->pid ||
+	     again.event != ev->event || again.decision != ev->decision ||
+	     again.layer != ev->layer || again.nargs != ev->nargs ||
+	     again.family.kind != ev->family.kind || again.exe.len != ev->exe.len ||
+	     (again.exe.p && again.exe.p - spaced - 1 != ev->exe.p - line)))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct logread_event ev;
@@ -97,8 +123,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < size;) {
 		const uint8_t *nl = memchr(data + i, '\n', size - i);
 		size_t n = nl ? (size_t)(nl - (data + i)) : size - i;
-		if (logread_parse_line((const char *)data + i, n, &ev, detail, sizeof(detail)) ==
-		    LOGREAD_JUNK_NONE)
+		uint64_t fast = logread_fast_lines();
+
+		junk = logread_parse_line((const char *)data + i, n, &ev, detail, sizeof(detail));
+		if (logread_fast_lines() != fast)
+			same_either_way((const char *)data + i, n, junk, &ev);
+		if (junk == LOGREAD_JUNK_NONE)
 			take_apart(&ev);
 		i += n + 1;
 	}

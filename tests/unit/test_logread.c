@@ -600,8 +600,323 @@ static void test_formatter_lookup(void)
 	      "in the order returned");
 }
 
+/* A name_value that knows every name as its length. */
+static int name_len_value(int field, const char *name, int *value)
+{
+	(void)field;
+	*value = (int)strlen(name);
+	return 0;
+}
+
+/* logread_call() keeps the names it looked up last: what it gives must
+ * still be what each name and each name_value say, whatever came before. */
+static void test_call_names(void)
+{
+	static const struct { const char *family, *type; int want_family, want_type; } shuts[] = {
+		{ "AF_INET", "SOCK_STREAM", AF_INET, SOCK_STREAM },
+		{ "AF_INET6", "SOCK_DGRAM", AF_INET6, SOCK_DGRAM },
+		{ "AF_UNIX", "SOCK_STREAM", AF_UNIX, SOCK_STREAM },
+		{ "AF_INET", "SOCK_DGRAM", AF_INET, SOCK_DGRAM },
+		{ "AF_NOPE", "SOCK_RAW", -1, SOCK_RAW },
+		{ "AF_\\u0049NET", "SOCK_STREAM", AF_INET, SOCK_STREAM },	/* an escape */
+		{ "AF_INET", "SOCK_STREAM", AF_INET, SOCK_STREAM },
+	};
+	struct logread_event ev;
+	struct policy_call call;
+	char line[512], detail[128];
+	int bad = -1;
+
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof(shuts) / sizeof(shuts[0]); i++) {
+			snprintf(line, sizeof(line),
+				 "{\"v\":1,\"seq\":2,\"ts\":\"2026-11-24T04:05:06Z\",\"event\":\"socket.shutdown\","
+				 "\"args\":[3,1],\"family\":\"%s\",\"type\":\"%s\",\"protocol\":null,"
+				 "\"how\":\"SHUT_WR\",\"decision\":\"allow\",\"pid\":1,\"layer\":\"preload\"}",
+				 shuts[i].family, shuts[i].type);
+			if (parse(line, &ev, detail) != LOGREAD_JUNK_NONE ||
+			    logread_call(&ev, &call, NULL, 0, logread_names_value) ||
+			    call.family != shuts[i].want_family || call.type != shuts[i].want_type) {
+				bad = (int)i;
+				break;
+			}
+			/* Another name_value: its own answers, not the memo's. */
+			if (logread_call(&ev, &call, NULL, 0, name_len_value) ||
+			    call.family != (int)strlen(shuts[i].family) - (strchr(shuts[i].family, '\\') ? 5 : 0) ||
+			    call.type != (int)strlen(shuts[i].type)) {
+				bad = 100 + (int)i;
+				break;
+			}
+		}
+	CHECK_INT(bad, -1, "each shutdown's names looked up as they are, by each name_value");
+}
+
+/* ---- the writer's form read head on, against the general walk ----------
+ *
+ * logread.c reads a line in the writer's compact form on a fast path and
+ * anything else with the general walk.  A line with a space before it is
+ * never in that form, so it goes the general way: both ways must give the
+ * same verdict, the same detail, and the same event, field by field (spans
+ * compared as offsets into their lines).
+ */
+
+struct either {
+	enum logread_junk junk;
+	char detail[128];
+	struct logread_event ev;
+	bool fast;
+};
+
+static void parse_into(struct either *e, const char *line, size_t len)
+{
+	uint64_t before = logread_fast_lines();
+
+	e->junk = logread_parse_line(line, len, &e->ev, e->detail, sizeof(e->detail));
+	e->fast = logread_fast_lines() != before;
+}
+
+static bool span_same(struct logread_str a, const char *la, struct logread_str b, const char *lb)
+{
+	if (!a.p || !b.p)
+		return !a.p && !b.p;
+	return a.len == b.len && a.p - la == b.p - lb;
+}
+
+static bool val_same(const struct logread_val *a, const char *la, const struct logread_val *b,
+		     const char *lb)
+{
+	return a->kind == b->kind && a->num == b->num && span_same(a->name, la, b->name, lb) &&
+	       span_same(a->raw, la, b->raw, lb);
+}
+
+static bool addr_same(const struct logread_addr *a, const char *la, const struct logread_addr *b,
+		      const char *lb)
+{
+	return a->family == b->family && !memcmp(a->ip, b->ip, 16) && a->port == b->port &&
+	       a->flowinfo == b->flowinfo && a->scope_id == b->scope_id &&
+	       a->nl_pid == b->nl_pid && a->nl_groups == b->nl_groups &&
+	       a->abstract == b->abstract && span_same(a->text, la, b->text, lb) &&
+	       span_same(a->raw, la, b->raw, lb);
+}
+
+/* Which field differs between A (of line LA) and B (of LB), or NULL. */
+static const char *event_diff(const struct logread_event *a, const char *la,
+			      const struct logread_event *b, const char *lb)
+{
+#define SAME(cond, name) do { if (!(cond)) return name; } while (0)
+#define SPAN(f) SAME(span_same(a->f, la, b->f, lb), #f)
+	SAME(a->seq == b->seq && a->ts == b->ts && a->event == b->event, "seq, ts or event");
+	SAME(a->nargs == b->nargs, "nargs");
+	for (int i = 0; i < 5; i++) {
+		SAME(a->args[i] == b->args[i] && a->args_null[i] == b->args_null[i], "args");
+		SPAN(args_str[i]);
+	}
+	SPAN(call);
+	SAME(val_same(&a->family, la, &b->family, lb) && val_same(&a->type, la, &b->type, lb) &&
+	     val_same(&a->protocol, la, &b->protocol, lb) && val_same(&a->how, la, &b->how, lb) &&
+	     val_same(&a->err, la, &b->err, lb), "family, type, protocol, how or errno");
+	SPAN(flags);
+	SAME(a->result == b->result && a->result_null == b->result_null, "result");
+	SAME(a->decision == b->decision && a->layer == b->layer, "decision or layer");
+	SPAN(rule);
+	SPAN(mode);
+	SAME(a->pid == b->pid && a->tid == b->tid && a->ppid == b->ppid, "pid, tid or ppid");
+	SPAN(exe);
+	SPAN(comm);
+	SAME(a->lost == b->lost && a->sealed == b->sealed && a->record == b->record,
+	     "lost, sealed or record");
+	SPAN(seal);
+	SPAN(key);
+	SAME(addr_same(&a->addr, la, &b->addr, lb) && addr_same(&a->peer, la, &b->peer, lb),
+	     "addr or peer");
+	SPAN(malformed);
+	SPAN(address);
+	SAME(a->port == b->port, "port");
+	SPAN(host);
+	SPAN(addresses);
+	SAME(a->n_addresses == b->n_addresses, "n_addresses");
+	SPAN(gai_error);
+	SAME(a->line.p == la && b->line.p == lb - 1 && a->line.len + 1 == b->line.len, "line");
+	SAME(a->path_len == b->path_len && !memcmp(a->path, b->path, a->path_len), "path");
+	SAME(a->host_len == b->host_len &&
+	     (a->host_len < 0 || !memcmp(a->hostbuf, b->hostbuf, (size_t)a->host_len)), "host");
+	return NULL;
+#undef SPAN
+#undef SAME
+}
+
+/* LINE (LEN bytes) read both ways: NULL when they agree, else what differs. */
+static const char *either_way(const char *line, size_t len, bool *fast)
+{
+	static struct either a, b;
+	static char spaced[LOGREAD_LINE_MAX + 1];
+
+	spaced[0] = ' ';
+	memcpy(spaced + 1, line, len);
+	parse_into(&a, line, len);
+	parse_into(&b, spaced, len + 1);
+	*fast = a.fast;
+	if (b.fast)
+		return "the spaced line took the fast path";
+	if (a.junk != b.junk)
+		return "the verdict";
+	if (strcmp(a.detail, b.detail))
+		return "the detail";
+	if (a.junk != LOGREAD_JUNK_NONE && a.junk != LOGREAD_LOSS_RECORD &&
+	    a.junk != LOGREAD_SEAL_RECORD)
+		return NULL;	/* a broken line's event is not read */
+	/* The spaced line's event was read from one byte on. */
+	return event_diff(&a.ev, line, &b.ev, spaced + 1);
+}
+
+/* Every line that one edit of LINE makes: each byte cut, each cut short,
+ * each byte replaced by each of BYTES, and one member repeated.  Returns
+ * the first edit on which the two ways differ (NULL: none), counting the
+ * edits in *N and those read on the fast path in *NFAST. */
+static const char *edits_either_way(const char *line, char *what, size_t what_len,
+				    unsigned *n, unsigned *nfast)
+{
+	static const char bytes[] = "\"\\,:[]{}0159-.eEnutlfx \t\x7f\x01\xc3";
+	static char buf[8192];
+	size_t len = strlen(line);
+	const char *diff;
+	bool fast;
+
+	*n = *nfast = 0;
+#define TRY(desc, ...) do {							\
+		diff = either_way(buf, blen, &fast);				\
+		++*n;								\
+		*nfast += fast;							\
+		if (diff) {							\
+			snprintf(what, what_len, desc ": %s", __VA_ARGS__, diff); \
+			return what;						\
+		}								\
+	} while (0)
+	size_t blen = len;
+
+	memcpy(buf, line, len);
+	TRY("%s", "as it is");
+	for (size_t i = 0; i <= len; i++) {
+		blen = i;				/* cut short */
+		TRY("cut at %zu", i);
+		if (i == len)
+			break;
+		memcpy(buf + i, line + i + 1, len - i - 1);	/* byte I gone */
+		blen = len - 1;
+		TRY("byte %zu gone", i);
+		blen = len;
+		memcpy(buf, line, len);
+		for (const char *b = bytes; *b; b++) {	/* byte I replaced */
+			buf[i] = *b;
+			TRY("byte %zu as 0x%02x", i, (unsigned char)*b);
+		}
+		buf[i] = line[i];
+	}
+	/* Each member once more, right after itself (a duplicate key), and
+	 * moved to the front (another order). */
+	for (const char *m = line + 1; m < line + len;) {
+		const char *next = m;
+		size_t mlen;
+
+		for (int depth = 0, in_str = 0; next < line + len - 1; next++) {
+			if (in_str)
+				in_str = *next != '"';
+			else if (*next == '"')
+				in_str = 1;
+			else if (*next == '[')
+				depth++;
+			else if (*next == ']')
+				depth--;
+			else if (*next == ',' && !depth)
+				break;
+		}
+		mlen = (size_t)(next - m);
+		blen = 0;
+		memcpy(buf, line, (size_t)(next - line));
+		blen = (size_t)(next - line);
+		buf[blen++] = ',';
+		memcpy(buf + blen, m, mlen);
+		blen += mlen;
+		memcpy(buf + blen, next, (size_t)(line + len - next));
+		blen += (size_t)(line + len - next);
+		TRY("member at %zu twice", (size_t)(m - line));
+		if (m == line + 1) {
+			m = next + 1;
+			continue;	/* first already */
+		}
+		blen = 0;
+		buf[blen++] = '{';
+		memcpy(buf + blen, m, mlen);
+		blen += mlen;
+		buf[blen++] = ',';
+		if (*next == ',') {
+			memcpy(buf + blen, line + 1, (size_t)(m - line - 1));
+			blen += (size_t)(m - line - 1);
+			memcpy(buf + blen, next + 1, (size_t)(line + len - next - 1));
+			blen += (size_t)(line + len - next - 1);
+		} else {	/* the last one: the ',' before it goes */
+			memcpy(buf + blen, line + 1, (size_t)(m - line - 2));
+			blen += (size_t)(m - line - 2);
+			buf[blen++] = '}';
+		}
+		TRY("member at %zu first", (size_t)(m - line));
+		m = next + 1;
+	}
+#undef TRY
+	return NULL;
+}
+
+static void test_fast_path(void)
+{
+	/* Lines, and whether they are in the writer's own form. */
+	static const struct { bool fast; const char *line; } lines[] = {
+		{ true, EV_NEW },
+		{ true, EV_SHUT },
+		{ true, EV_CONNECT("[3,[\"127.0.0.1\",8080]]", "\"address\":\"127.0.0.1\",\"port\":8080,") },
+		{ true, EV_CONNECT("[3,[\"::1\",443,0,2]]", "\"address\":\"::1\",\"port\":443,") },
+		{ false, EV_CONNECT("[3,\"\\u0000abc\"]", "\"address\":\"@abc\",") },	/* an escape */
+		{ true, EV_CONNECT("[3,[16,\"0a0b\"]]", "") },
+		{ false, EV_GAI("[\"LocalHost\",\"8080\",2,1,0]",	/* gai_error before result */
+				"\"host\":\"LocalHost\",\"port\":8080,\"addresses\":[\"127.0.0.1\",\"::1\"],"
+				"\"gai_error\":null,") },
+		{ true, EV_HEAD "\"event\":\"socket.getaddrinfo\",\"args\":[\"LocalHost\",\"8080\",2,1,0],"
+		  "\"call\":\"getaddrinfo\",\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"flags\":[],"
+		  "\"protocol\":null,\"host\":\"LocalHost\",\"port\":8080,\"addresses\":[\"127.0.0.1\",\"::1\"],"
+		  "\"result\":0,\"errno\":null,\"gai_error\":null,\"decision\":\"allow\",\"rule\":null,"
+		  "\"mode\":\"enforce\",\"pid\":100,\"tid\":100,\"ppid\":1,\"exe\":\"/usr/bin/curl\","
+		  "\"comm\":\"curl\",\"layer\":\"preload\"}" },
+		{ true, "{\"v\":1,\"seq\":2,\"ts\":\"2026-11-24T04:05:06.5Z\",\"event\":\"socket.__new__\","
+		  "\"args\":[null,10,5,0],\"call\":\"accept4\",\"family\":\"AF_INET6\",\"type\":\"50\","
+		  "\"flags\":[\"SOCK_CLOEXEC\",\"SOCK_NONBLOCK\"],\"protocol\":\"-1\",\"peer\":[\"::1\",5,0,0],"
+		  "\"result\":-1,\"errno\":\"EACCES\",\"decision\":\"deny\",\"rule\":\"r\",\"mode\":\"enforce\","
+		  "\"pid\":0,\"tid\":12345678901234,\"ppid\":-0,\"exe\":\"/usr/bin/x y\",\"comm\":\"x\","
+		  "\"layer\":\"notify\",\"seal\":\"00112233445566778899aabbccddeeff\"}" },
+		{ true, "{\"v\":1,\"ts\":\"2026-11-24T04:05:06Z\",\"event\":\"sockaudit.seal\",\"pid\":9,"
+		  "\"sealed\":3,\"key\":\"00112233445566778899aabbccddeeff\","
+		  "\"seal\":\"00112233445566778899aabbccddeeff\"}" },
+		{ true, "{\"v\":1,\"ts\":\"2026-11-24T04:05:06Z\",\"event\":\"sockaudit.lost\",\"lost\":7}" },
+		{ true, "{\"v\":2,\"seq\":1}" },
+	};
+	char what[256];
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		unsigned n, nfast;
+		const char *diff = edits_either_way(lines[i].line, what, sizeof(what), &n, &nfast);
+
+		bool fast;
+
+		CHECK(!diff, "line %zu: the fast path and the general walk agree on all %u edits "
+		      "(%u of them on the fast path)%s%s", i, n, nfast, diff ? ", not on " : "",
+		      diff ? diff : "");
+		either_way(lines[i].line, strlen(lines[i].line), &fast);
+		CHECK(fast == lines[i].fast, "line %zu: read on the %s path", i,
+		      lines[i].fast ? "fast" : "general");
+	}
+}
+
 int main(void)
 {
+	test_fast_path();
+	test_call_names();
 	test_formatter_lookup();
 	test_formatter_roundtrip();
 	test_address_events();
