@@ -21,6 +21,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1500,9 +1501,21 @@ static int learn_write(struct learn *l, const struct cli_policy *base)
 {
 	char *tmp = NULL;
 	FILE *out = stdout;
+	struct stat sb;
 	int st = 2;
 
-	if (l->out_path) {
+	if (l->out_path && stat(l->out_path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		/* A device, a FIFO: written to as it is.  Renamed over, it
+		 * would be replaced by a file (/dev/null, as root). */
+		out = fopen(l->out_path, "w");
+		if (!out) {
+			cli_error("learn", "%s: %s", l->out_path, strerror(errno));
+			out = stdout;
+			goto out;
+		}
+	} else if (l->out_path) {
+		/* A file: written whole next to it, then renamed over it, so
+		 * that it is never half a policy. */
 		if (asprintf(&tmp, "%s.tmp.%d", l->out_path, (int)getpid()) < 0)
 			return 2;
 		out = fopen(tmp, "w");
@@ -1521,10 +1534,11 @@ static int learn_write(struct learn *l, const struct cli_policy *base)
 		goto out;
 	}
 	if (fflush(out) != 0 || ferror(out)) {
-		cli_error("learn", "%s: %s", l->out_path ? tmp : "stdout", strerror(errno));
+		cli_error("learn", "%s: %s", tmp ? tmp : l->out_path ? l->out_path : "stdout",
+			  strerror(errno));
 		goto out;
 	}
-	if (l->out_path) {
+	if (tmp) {
 		fclose(out);
 		out = stdout;
 		if (rename(tmp, l->out_path) < 0) {

@@ -305,6 +305,25 @@ other-getaddrinfo null"
 	[ -z "$stderr" ]
 }
 
+@test "learn: -o to a FIFO or a device writes into it, never renames a file over it" {
+	mkfifo fifo
+	# (timeout: with a file renamed over it, nobody would open the FIFO)
+	timeout 20 cat fifo >got &
+	run -0 --separate-stderr "$SOCKAUDIT" learn -o fifo "$DATA/procs.jsonl"
+	wait
+	[ -p fifo ] || fail "the FIFO was replaced: $(ls -l fifo)"
+	run -0 jq -r '.rules[0].id' got
+	assert_output "unix-stream"
+	ls -- fifo.tmp.* 2>/dev/null && fail "a temporary file was left"
+	# A file is still replaced whole, by rename: its inode changes.
+	echo old >p.json
+	before=$(stat -c %i p.json)
+	run -0 --separate-stderr "$SOCKAUDIT" learn -o p.json "$DATA/procs.jsonl"
+	[ "$(stat -c %i p.json)" != "$before" ]
+	run -0 jq -r '.rules[0].id' p.json
+	assert_output "unix-stream"
+}
+
 @test "learn: -o - writes standard output, and no file named '-'" {
 	run -0 --separate-stderr "$SOCKAUDIT" learn -o - "$DATA/procs.jsonl"
 	run -0 jq -r '.rules[0].id' <<<"$output"
