@@ -86,13 +86,13 @@ void calls_facts_with(const struct calls_row *row, const long args[6],
 			calls_facts_sock(row, args, sock, c);
 		return;
 	}
+	/* (Only a call on a descriptor has flags of the socket it makes:
+	 * accept4's, folded in by calls_facts_sock().) */
 	if (row->arg_family >= 0) {
 		c->family = (int)args[row->arg_family];
 		c->type = (int)args[row->arg_type];
 		c->protocol = (int)args[row->arg_protocol];
 	}
-	if (row->arg_flags >= 0 && c->family >= 0)
-		c->type |= (int)args[row->arg_flags] & CALLS_ACCEPT_FLAGS;
 }
 
 void calls_facts(const struct calls_row *row, const long args[6], int sock_fd,
