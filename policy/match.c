@@ -192,6 +192,20 @@ static bool where_matches(const struct policy_rule *r, const struct policy_call 
 
 /* Does R match CALL, the facts UNKNOWN (policy_unknown bits) taken as
  * matching whatever R asks of them? */
+/* Does R's "exe" take EXE?  A rule without one takes any; no exe (NULL)
+ * matches no rule that names one. */
+static bool exe_matches(const struct policy_rule *r, const char *exe)
+{
+	if (!r->n_exes)
+		return true;
+	if (!exe)
+		return false;
+	for (size_t i = 0; i < r->n_exes; i++)
+		if (rule_glob_match(r->exes[i], exe))
+			return true;
+	return false;
+}
+
 static bool rule_may_match(const struct policy_rule *r, const struct policy_call *call,
 			   unsigned unknown)
 {
@@ -228,17 +242,8 @@ static bool rule_may_match(const struct policy_rule *r, const struct policy_call
 how:
 	if (r->n_hows && !int_in(r->hows, r->n_hows, call->how))
 		return false;
-	if (r->n_exes && !(unknown & POLICY_UNKNOWN_EXE)) {
-		size_t i;
-
-		if (!call->exe)
-			return false;
-		for (i = 0; i < r->n_exes; i++)
-			if (rule_glob_match(r->exes[i], call->exe))
-				break;
-		if (i == r->n_exes)
-			return false;
-	}
+	if (!(unknown & POLICY_UNKNOWN_EXE) && !exe_matches(r, call->exe))
+		return false;
 	if (!(unknown & POLICY_UNKNOWN_ADDRESS) && !where_matches(r, call))
 		return false;
 	return true;
@@ -340,19 +345,9 @@ const char *policy_rule_id(const struct policy *p, size_t i)
 bool policy_decides_alone(const struct policy *p, enum policy_event event, const char *exe,
 			  struct policy_decision *d)
 {
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct policy_rule *r = &p->rules[i];
-		size_t k;
-
-		if (!(r->events & RULE_EV_BIT(event)))
-			continue;
-		if (!r->n_exes)
+	for (size_t i = 0; i < p->n_rules; i++)
+		if ((p->rules[i].events & RULE_EV_BIT(event)) && exe_matches(&p->rules[i], exe))
 			return false;
-		/* As rule_may_match(): no exe matches no rule that names one. */
-		for (k = 0; exe && k < r->n_exes; k++)
-			if (rule_glob_match(r->exes[k], exe))
-				return false;
-	}
 	policy_default_for(p, event, d);
 	return true;
 }
