@@ -602,7 +602,7 @@ static void *drain_main(void *arg)
 			struct timespec ts = { 0, DRAIN_BUSY_MS * 1000000L };
 
 			nanosleep(&ts, NULL);
-		} else if (!drain_queue_filling(d)) {
+		} else if (!evlog_ring_populate(d->ring) && !drain_queue_filling(d)) {
 			evlog_ring_wait(d->ring, DRAIN_IDLE_MS);
 		}
 	}
@@ -803,7 +803,7 @@ bool evlog_drain_put(struct evlog_drain *d, const struct event *e)
 	struct evlog_drain_queue *q = d->queue;
 	struct event_packing pk;
 	struct drain_qrec r = { .ts_ns = drain_ns(&e->ts) };
-	uint64_t head, tail, fill;
+	uint64_t head, tail;
 	size_t at, need, pad = 0;
 
 	if (!q || !d->running)
@@ -814,10 +814,10 @@ bool evlog_drain_put(struct evlog_drain *d, const struct event *e)
 	at = (size_t)(head % DRAIN_QUEUE_BYTES);
 	if (at + need > DRAIN_QUEUE_BYTES)
 		pad = DRAIN_QUEUE_BYTES - at;
-	/* The drain's tail as last seen, read again only when that looks
-	 * full (it only grows: an old one errs on the full side). */
+	/* The drain's tail as last seen, read again only when that looks a
+	 * quarter full (it only grows: an old one errs on the full side). */
 	tail = d->q_tail;
-	if (head + pad + need - tail > DRAIN_QUEUE_BYTES)
+	if (head + pad + need - tail >= DRAIN_QUEUE_BYTES / 4)
 		tail = d->q_tail = atomic_load_explicit(&q->tail, memory_order_acquire);
 	if (head + pad + need - tail > DRAIN_QUEUE_BYTES)
 		return false;
@@ -834,11 +834,13 @@ bool evlog_drain_put(struct evlog_drain *d, const struct event *e)
 	 * next call: the drain's CPU read them last. */
 	for (size_t off = 0; off < 256; off += 64)
 		__builtin_prefetch(q->data + (at + need + off) % DRAIN_QUEUE_BYTES, 1, 3);
-	/* The thread sleeps up to DRAIN_IDLE_MS: wake it before the queue
-	 * fills (once per crossing of the quarter mark). */
-	fill = head + pad + need - tail;
-	if (fill >= DRAIN_QUEUE_BYTES / 4 && fill - need - pad < DRAIN_QUEUE_BYTES / 4)
-		evlog_ring_wake(d->ring);
+	/* The thread sleeps up to DRAIN_IDLE_MS: wake it while the queue is
+	 * a quarter full, by the tail as it is now, not as it was when the
+	 * queue was last that full (the thread may have emptied it since, and
+	 * slept again).  Then the queue never fills for want of a wake-up:
+	 * a full queue would leave the line to us, before the answer. */
+	if (head + pad + need - tail >= DRAIN_QUEUE_BYTES / 4)
+		evlog_ring_rouse(d->ring);
 	return true;
 }
 

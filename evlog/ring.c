@@ -28,7 +28,7 @@
 
 #include "ring.h"
 
-#define RING_MAGIC UINT64_C(0x73616b72696e6731)	/* "sakring1" */
+#define RING_MAGIC UINT64_C(0x73616b72696e6732)	/* "sakring2" */
 
 enum { RING_FREE = 0, RING_CLAIMED = 1, RING_COMMITTED = 2 };
 
@@ -44,7 +44,9 @@ struct evlog_ring_head {
 	char log[EVLOG_SINK_SPEC_MAX];	/* the run's log spec */
 	alignas(64) _Atomic uint64_t head;	/* the next position to claim */
 	alignas(64) _Atomic uint64_t tail;	/* the next position to take */
-	_Atomic uint32_t sleeping;	/* futex word: 1 while the drainer sleeps */
+	/* Apart from the tail, which the drainer moves at every record:
+	 * writers read this word at every commit. */
+	alignas(64) _Atomic uint32_t sleeping;	/* futex word: 1 while the drainer sleeps */
 };
 
 /* A record's first cell; its line follows, over the cells after it. */
@@ -59,6 +61,15 @@ struct evlog_ring_cell {
 #define RING_REC_MAX ((sizeof(struct evlog_ring_cell) + EVLOG_RING_LINE_MAX + RING_CELL - 1) / RING_CELL)
 #define RING_HEAD_SIZE ((sizeof(struct evlog_ring_head) + 4095) & ~(size_t)4095)
 #define RING_BYTES ((size_t)EVLOG_RING_CELLS * RING_CELL)
+
+/* The cells' pages are made by the drainer once the writers have claimed
+ * RING_POPULATE_FROM cells (a run that logs little never pays for them),
+ * RING_POPULATE_STEP bytes at a time (evlog_ring_populate). */
+#define RING_POPULATE_FROM 1024
+#define RING_POPULATE_STEP ((size_t)512 << 10)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23		/* Linux 5.14 */
+#endif
 
 _Static_assert(RING_REC_MAX < 256, "a record's cells fit its state word");
 _Static_assert((EVLOG_RING_CELLS & (EVLOG_RING_CELLS - 1)) == 0, "cells: a power of 2");
@@ -120,6 +131,7 @@ static void ring_bind(struct evlog_ring *r, void *base, size_t len, size_t page)
 	r->n = EVLOG_RING_CELLS;
 	r->shift = (uint32_t)__builtin_ctz(EVLOG_RING_CELLS);
 	r->map_len = len;
+	r->populated = 0;
 }
 
 int evlog_ring_create(struct evlog_ring *r, struct evlog_sink_tally **t,
@@ -244,16 +256,23 @@ static long ring_futex(_Atomic uint32_t *word, int op, uint32_t val, const struc
 	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
 }
 
-/* A quarter full up to HEAD: wake the drainer, once (whoever clears the
- * word). */
+void evlog_ring_rouse(struct evlog_ring *r)
+{
+	struct evlog_ring_head *h = r->h;
+
+	if (atomic_load_explicit(&h->sleeping, memory_order_relaxed) &&
+	    atomic_exchange(&h->sleeping, 0))
+		ring_futex(&h->sleeping, FUTEX_WAKE, 1, NULL);
+}
+
+/* A quarter full up to HEAD: wake the drainer. */
 static void ring_nudge(struct evlog_ring *r, uint64_t head)
 {
 	struct evlog_ring_head *h = r->h;
 
 	if (__builtin_expect(atomic_load_explicit(&h->sleeping, memory_order_relaxed), 0) &&
-	    head - atomic_load_explicit(&h->tail, memory_order_relaxed) >= r->n / 4 &&
-	    atomic_exchange(&h->sleeping, 0))
-		ring_futex(&h->sleeping, FUTEX_WAKE, 1, NULL);
+	    head - atomic_load_explicit(&h->tail, memory_order_relaxed) >= r->n / 4)
+		evlog_ring_rouse(r);
 }
 
 bool evlog_ring_reserve(struct evlog_ring *r, pid_t tid, size_t len, struct evlog_ring_slot *slot)
@@ -280,10 +299,28 @@ bool evlog_ring_reserve(struct evlog_ring *r, pid_t tid, size_t len, struct evlo
 	return false;
 }
 
+/* The cache lines of a record at POS (two cells, what most records take,
+ * not past the ring's end), asked for at a commit: the writer's next claim
+ * would otherwise wait for them, a lap after the drainer's CPU last wrote
+ * them, while the program's own work between two events leaves them time
+ * to come. */
+static inline void ring_prefetch(const struct evlog_ring *r, uint64_t pos)
+{
+	const char *c = (const char *)ring_cell(r, pos);
+	size_t left = (size_t)(r->n - (pos & (r->n - 1))) * RING_CELL;
+	size_t len = left < 2 * RING_CELL ? left : 2 * RING_CELL;
+
+	for (size_t i = 0; i < len; i += 64)
+		__builtin_prefetch(c + i, 1);
+}
+
 void evlog_ring_commit(struct evlog_ring *r, const struct evlog_ring_slot *slot)
 {
+	uint64_t next = slot->pos + slot->cells;
+
 	ring_commit(r, slot->pos, slot->cells, slot->tid, slot->len);
-	ring_nudge(r, slot->pos + slot->cells);
+	ring_nudge(r, next);
+	ring_prefetch(r, next);
 }
 
 bool evlog_ring_drained(const struct evlog_ring *r)
@@ -371,6 +408,25 @@ void evlog_ring_wait(struct evlog_ring *r, int ms)
 	if (head - tail < r->n / 4)
 		ring_futex(&h->sleeping, FUTEX_WAIT, 1, &ts);
 	atomic_store(&h->sleeping, 0);
+}
+
+bool evlog_ring_populate(struct evlog_ring *r)
+{
+	size_t at = r->populated, len = RING_BYTES - at;
+
+	if (at >= RING_BYTES ||
+	    atomic_load_explicit(&r->h->head, memory_order_relaxed) < RING_POPULATE_FROM)
+		return false;
+	if (len > RING_POPULATE_STEP)
+		len = RING_POPULATE_STEP;
+	/* Any failure (a kernel before 5.14, no memory): the writers make
+	 * the pages they touch, as without this. */
+	if (madvise(r->cells + at, len, MADV_POPULATE_WRITE) < 0) {
+		r->populated = RING_BYTES;
+		return false;
+	}
+	r->populated = at + len;
+	return r->populated < RING_BYTES;
 }
 
 void evlog_ring_wake(struct evlog_ring *r)
