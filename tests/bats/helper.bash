@@ -132,12 +132,18 @@ need_notify() {
 		require_feature "seccomp user notification" "the kernel has no SECCOMP_RET_USER_NOTIF"
 }
 
+# skip_under_asan WHY: a named skip on a `make ASAN=1` build, for a test
+# that cannot run under AddressSanitizer whatever sockaudit does; never
+# silent (CI builds without ASan and counts skips as failures).
+skip_under_asan() {
+	if readelf -d "$SHIM" 2>/dev/null | grep -q 'NEEDED.*libasan'; then
+		skip "$1 (ASan build)"
+	fi
+}
+
 # curl deadlocks in setlocale() when libasan is preloaded into it, with or
 # without sockaudit (`LD_PRELOAD=libasan.so curl ...` hangs too), so the curl
-# tests cannot run on a `make ASAN=1` build.  A named skip, never silent (CI
-# builds without ASan and counts skips as failures).
+# tests cannot run on a `make ASAN=1` build.
 skip_curl_under_asan() {
-	if readelf -d "$SHIM" 2>/dev/null | grep -q 'NEEDED.*libasan'; then
-		skip "curl deadlocks with libasan preloaded (ASan build), sockaudit or not"
-	fi
+	skip_under_asan "curl deadlocks with libasan preloaded, sockaudit or not"
 }

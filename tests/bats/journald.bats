@@ -157,9 +157,7 @@ for i in range(3):
 @test "journal: the bare shim's entry needs under 1 KiB of stack (a handler on a small sigaltstack)" {
 	# a sanitizer's frames and its own SIGSEGV handler make a stack
 	# measure meaningless (the fixture spins on a too small stack)
-	if ldd "$FIX/s_altstack" 2>/dev/null | grep -q 'libasan\|libubsan'; then
-		skip "a sanitizer build measures no stack"
-	fi
+	skip_under_asan "a sanitizer build measures no stack"
 	start_journald
 	native=$(altstack_native)
 	run -0 env SOCKAUDIT_LOG="journal:$SOCK" LD_PRELOAD="$SHIM_PRELOAD" "$FIX/s_altstack" "$((native + 1024))" 20

@@ -82,7 +82,8 @@ require_wait_killable() {
 
 @test "go: every bind and connect of the static program logged by notify, the same addresses strace decodes in the same run" {
 	require_wait_killable
-	run -0 --separate-stderr strace -f -qq -e signal=none -e trace=execve,bind,connect -o "$T/trace" \
+	ASAN_OPTIONS=$(strace_asan_options) run -0 --separate-stderr \
+		strace -f -qq -e signal=none -e trace=execve,bind,connect -o "$T/trace" \
 		"$SOCKAUDIT" run -o "$T/log" --layer seccomp -- "$GO_LISTEN" 50
 	assert_output "ok 50"
 	# The program's own calls, not sockaudit's: the supervisor makes the

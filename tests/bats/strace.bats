@@ -134,6 +134,8 @@ glibc-internal: curl\[[0-9]+\] connect\([0-9]+, \{sa_family=0x1, sun_path="/var/
 }
 
 @test "strace vs preload, real clients (wget, node over IPv6, socat UDP): every address as strace decoded it" {
+	# wget hangs with libasan preloaded, sockaudit or not, as curl does
+	skip_under_asan "wget hangs with libasan preloaded"
 	mkdir www
 	echo "hello" >www/hello.txt
 	PORT=$(free_port)
