@@ -132,6 +132,7 @@ static void ring_bind(struct evlog_ring *r, void *base, size_t len, size_t page)
 	r->shift = (uint32_t)__builtin_ctz(EVLOG_RING_CELLS);
 	r->map_len = len;
 	r->populated = 0;
+	atomic_store_explicit(&r->tail_seen, 0, memory_order_relaxed);
 }
 
 int evlog_ring_create(struct evlog_ring *r, struct evlog_sink_tally **t,
@@ -207,8 +208,13 @@ static int ring_claim(struct evlog_ring *r, pid_t tid, unsigned k, uint64_t *at,
 		unsigned room = r->n - (unsigned)(pos & (r->n - 1)), want = k <= room ? k : room;
 		uint64_t lap = pos >> r->shift, s, expect;
 
-		if (pos + want > atomic_load_explicit(&h->tail, memory_order_acquire) + r->n)
-			return -1;
+		if (pos + want > atomic_load_explicit(&r->tail_seen, memory_order_acquire) + r->n) {
+			uint64_t tail = atomic_load_explicit(&h->tail, memory_order_acquire);
+
+			atomic_store_explicit(&r->tail_seen, tail, memory_order_release);
+			if (pos + want > tail + r->n)
+				return -1;
+		}
 		s = atomic_load_explicit(&c->state, memory_order_acquire);
 		if (s == ring_state(lap, 0, 0, RING_FREE)) {
 			if (!atomic_compare_exchange_strong_explicit(

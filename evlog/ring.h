@@ -59,6 +59,11 @@ struct evlog_ring {
 	uint32_t n, shift;		/* our own copy of the geometry */
 	size_t map_len;
 	size_t populated;		/* the drainer: bytes of cells given pages */
+	/* Writers: the tail as this process last read it.  It only grows, so
+	 * an old one errs on the full side, and it is read again only when
+	 * it says full: while the drainer takes records, the tail's cache
+	 * line would otherwise come from its CPU at every claim. */
+	_Atomic uint64_t tail_seen;
 };
 
 /* For `sockaudit run`: a new memfd holding a tally (*T) and a ring (R) for
