@@ -123,7 +123,8 @@ void evlog_ring_wait(struct evlog_ring *r, int ms);
  * costs every process that first touches it a page fault of its own, with
  * the page's allocation and zeroing; one that it has is mapped with its
  * neighbours (the kernel's fault-around), sixteen at a fault.  So a process
- * that logs heavily takes some 200 faults in place of 2,048.  True: more to
+ * that logs 100,000 events took 572 faults in place of 2,131 (perf stat;
+ * 212 with every page made before it started).  True: more to
  * do, call again soon (without sleeping); false: done, not needed yet, or
  * not possible here. */
 bool evlog_ring_populate(struct evlog_ring *r);
