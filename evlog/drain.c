@@ -602,7 +602,7 @@ static void *drain_main(void *arg)
 			struct timespec ts = { 0, DRAIN_BUSY_MS * 1000000L };
 
 			nanosleep(&ts, NULL);
-		} else if (!evlog_ring_populate(d->ring) && !drain_queue_filling(d)) {
+		} else if (!drain_queue_filling(d)) {
 			evlog_ring_wait(d->ring, DRAIN_IDLE_MS);
 		}
 	}

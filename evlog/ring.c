@@ -62,15 +62,6 @@ struct evlog_ring_cell {
 #define RING_HEAD_SIZE ((sizeof(struct evlog_ring_head) + 4095) & ~(size_t)4095)
 #define RING_BYTES ((size_t)EVLOG_RING_CELLS * RING_CELL)
 
-/* The cells' pages are made by the drainer once the writers have claimed
- * RING_POPULATE_FROM cells (a run that logs little never pays for them),
- * RING_POPULATE_STEP bytes at a time (evlog_ring_populate). */
-#define RING_POPULATE_FROM 1024
-#define RING_POPULATE_STEP ((size_t)512 << 10)
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23		/* Linux 5.14 */
-#endif
-
 _Static_assert(RING_REC_MAX < 256, "a record's cells fit its state word");
 _Static_assert((EVLOG_RING_CELLS & (EVLOG_RING_CELLS - 1)) == 0, "cells: a power of 2");
 
@@ -131,7 +122,6 @@ static void ring_bind(struct evlog_ring *r, void *base, size_t len, size_t page)
 	r->n = EVLOG_RING_CELLS;
 	r->shift = (uint32_t)__builtin_ctz(EVLOG_RING_CELLS);
 	r->map_len = len;
-	r->populated = 0;
 	atomic_store_explicit(&r->tail_seen, 0, memory_order_relaxed);
 }
 
@@ -414,25 +404,6 @@ void evlog_ring_wait(struct evlog_ring *r, int ms)
 	if (head - tail < r->n / 4)
 		ring_futex(&h->sleeping, FUTEX_WAIT, 1, &ts);
 	atomic_store(&h->sleeping, 0);
-}
-
-bool evlog_ring_populate(struct evlog_ring *r)
-{
-	size_t at = r->populated, len = RING_BYTES - at;
-
-	if (at >= RING_BYTES ||
-	    atomic_load_explicit(&r->h->head, memory_order_relaxed) < RING_POPULATE_FROM)
-		return false;
-	if (len > RING_POPULATE_STEP)
-		len = RING_POPULATE_STEP;
-	/* Any failure (a kernel before 5.14, no memory): the writers make
-	 * the pages they touch, as without this. */
-	if (madvise(r->cells + at, len, MADV_POPULATE_WRITE) < 0) {
-		r->populated = RING_BYTES;
-		return false;
-	}
-	r->populated = at + len;
-	return r->populated < RING_BYTES;
 }
 
 void evlog_ring_wake(struct evlog_ring *r)

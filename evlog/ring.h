@@ -58,7 +58,6 @@ struct evlog_ring {
 	unsigned char *cells;
 	uint32_t n, shift;		/* our own copy of the geometry */
 	size_t map_len;
-	size_t populated;		/* the drainer: bytes of cells given pages */
 	/* Writers: the tail as this process last read it.  It only grows, so
 	 * an old one errs on the full side, and it is read again only when
 	 * it says full: while the drainer takes records, the tail's cache
@@ -117,17 +116,6 @@ bool evlog_ring_busy(const struct evlog_ring *r);
 /* The drainer: sleep until the ring fills up, or MS milliseconds.  Returns at
  * once when there is work already. */
 void evlog_ring_wait(struct evlog_ring *r, int ms);
-
-/* The drainer: make the pages of the ring's memory, a part per call, once
- * its writers have begun to fill it.  A page the memfd does not have yet
- * costs every process that first touches it a page fault of its own, with
- * the page's allocation and zeroing; one that it has is mapped with its
- * neighbours (the kernel's fault-around), sixteen at a fault.  So a process
- * that logs 100,000 events took 572 faults in place of 2,131 (perf stat;
- * 212 with every page made before it started).  True: more to
- * do, call again soon (without sleeping); false: done, not needed yet, or
- * not possible here. */
-bool evlog_ring_populate(struct evlog_ring *r);
 
 /* Wake the drainer if it sleeps in evlog_ring_wait: once per sleep,
  * whoever clears its word makes the one system call.  For the launcher's
