@@ -295,28 +295,10 @@ bool evlog_ring_reserve(struct evlog_ring *r, pid_t tid, size_t len, struct evlo
 	return false;
 }
 
-/* The cache lines of a record at POS (two cells, what most records take,
- * not past the ring's end), asked for at a commit: the writer's next claim
- * would otherwise wait for them, a lap after the drainer's CPU last wrote
- * them, while the program's own work between two events leaves them time
- * to come. */
-static inline void ring_prefetch(const struct evlog_ring *r, uint64_t pos)
-{
-	const char *c = (const char *)ring_cell(r, pos);
-	size_t left = (size_t)(r->n - (pos & (r->n - 1))) * RING_CELL;
-	size_t len = left < 2 * RING_CELL ? left : 2 * RING_CELL;
-
-	for (size_t i = 0; i < len; i += 64)
-		__builtin_prefetch(c + i, 1);
-}
-
 void evlog_ring_commit(struct evlog_ring *r, const struct evlog_ring_slot *slot)
 {
-	uint64_t next = slot->pos + slot->cells;
-
 	ring_commit(r, slot->pos, slot->cells, slot->tid, slot->len);
-	ring_nudge(r, next);
-	ring_prefetch(r, next);
+	ring_nudge(r, slot->pos + slot->cells);
 }
 
 bool evlog_ring_drained(const struct evlog_ring *r)
