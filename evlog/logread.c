@@ -35,6 +35,7 @@
 #include "scan.h"
 #include "seal.h"
 #include "utf8.h"
+#include "words.h"
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -145,22 +146,6 @@ static inline bool same(const char *a, const char *b, size_t n)
 		if (a[i] != b[i])
 			return false;
 	return true;
-}
-
-static inline uint32_t load32(const char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static inline uint64_t load64(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
 }
 
 /*

@@ -30,6 +30,7 @@
 #include "logread.h"
 #include "names.h"
 #include "table.h"
+#include "words.h"
 
 /* ---- group keys ------------------------------------------------------------ */
 
@@ -50,32 +51,6 @@ struct keybuf {
 	char *p;
 	size_t len;
 };
-
-static inline uint64_t load64(const char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
-}
-
-static inline void store64(char *p, uint64_t w)
-{
-	memcpy(p, &w, 8);
-}
-
-static inline uint32_t load32(const char *p)
-{
-	uint32_t w;
-
-	memcpy(&w, p, 4);
-	return w;
-}
-
-static inline void store32(char *p, uint32_t w)
-{
-	memcpy(p, &w, 4);
-}
 
 static void key_put(struct keybuf *k, const char *s, size_t n)
 {
